@@ -1,0 +1,66 @@
+package io.bulwark.cli;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.Properties;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
+
+/**
+ * The root {@code bulwark} command. Exit codes everywhere: 0 success, 1 a check failed, 2 bad input
+ * (unknown option, invalid file, value out of range).
+ */
+@Command(
+    name = "bulwark",
+    mixinStandardHelpOptions = true,
+    versionProvider = BulwarkCommand.Version.class,
+    description = "Resilient commerce platform and the control plane that keeps it up.",
+    subcommands = {
+      CommandLine.HelpCommand.class,
+    })
+public final class BulwarkCommand implements Runnable {
+
+  /** Exit code when the command ran and the thing it checked is fine. */
+  public static final int OK = 0;
+
+  /** Exit code when the command ran and found a failed check. */
+  public static final int CHECK_FAILED = 1;
+
+  /** Exit code for bad input: unknown options, invalid files or values. */
+  public static final int BAD_INPUT = 2;
+
+  @Spec CommandSpec spec;
+
+  @Override
+  public void run() {
+    spec.commandLine().usage(spec.commandLine().getOut());
+  }
+
+  /** A command line with Bulwark's exit codes and error handling wired in. */
+  public static CommandLine commandLine() {
+    CommandLine cl = new CommandLine(new BulwarkCommand());
+    cl.setExitCodeExceptionMapper(e -> BAD_INPUT);
+    cl.setExecutionExceptionHandler(new ErrorHandler());
+    cl.setParameterExceptionHandler(ErrorHandler::onBadParameters);
+    return cl;
+  }
+
+  /** Reads the version stamped into the jar at build time. */
+  static final class Version implements CommandLine.IVersionProvider {
+    @Override
+    public String[] getVersion() throws IOException {
+      Properties p = new Properties();
+      try (InputStream in = Version.class.getResourceAsStream("/bulwark-version.properties")) {
+        if (in != null) {
+          p.load(in);
+        }
+      }
+      return new String[] {
+        "bulwark " + p.getProperty("version", "dev"),
+        "Java " + Runtime.version() + " (" + System.getProperty("java.vendor") + ")"
+      };
+    }
+  }
+}

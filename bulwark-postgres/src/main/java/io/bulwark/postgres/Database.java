@@ -1,0 +1,82 @@
+package io.bulwark.postgres;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import java.sql.Connection;
+import java.sql.SQLException;
+import javax.sql.DataSource;
+import org.flywaydb.core.Flyway;
+
+/**
+ * A pooled connection to one PostgreSQL database (embedded or external) and the schema migrations
+ * that modules apply to it. Each module owns its migrations under {@code db/migration/<module>}
+ * with its own history table, so modules migrate independently.
+ */
+public final class Database implements AutoCloseable {
+
+  private final HikariDataSource dataSource;
+  private volatile boolean migrated;
+
+  private Database(HikariDataSource dataSource) {
+    this.dataSource = dataSource;
+  }
+
+  /** A pool of up to {@code maxPoolSize} connections to {@code jdbcUrl}. */
+  public static Database connect(String jdbcUrl, String user, String password, int maxPoolSize) {
+    HikariConfig config = new HikariConfig();
+    config.setJdbcUrl(jdbcUrl);
+    config.setUsername(user);
+    config.setPassword(password);
+    config.setMaximumPoolSize(maxPoolSize);
+    config.setMinimumIdle(Math.min(2, maxPoolSize));
+    config.setPoolName("bulwark");
+    config.setConnectionTimeout(10_000);
+    config.setInitializationFailTimeout(-1);
+    config.addDataSourceProperty("reWriteBatchedInserts", "true");
+    config.addDataSourceProperty("tcpKeepAlive", "true");
+    return new Database(new HikariDataSource(config));
+  }
+
+  /** Applies {@code module}'s migrations from {@code classpath:db/migration/<module>}. */
+  public Database migrate(String module) {
+    Flyway.configure(Database.class.getClassLoader())
+        .dataSource(dataSource)
+        .locations("classpath:db/migration/" + module)
+        .table("schema_history_" + module)
+        .baselineOnMigrate(true)
+        .baselineVersion("0")
+        .load()
+        .migrate();
+    migrated = true;
+    return this;
+  }
+
+  /** True once a migration ran in this process. */
+  public boolean migrated() {
+    return migrated;
+  }
+
+  /** True when a connection can be borrowed and answers within two seconds. */
+  public boolean reachable() {
+    try (Connection c = dataSource.getConnection()) {
+      return c.isValid(2);
+    } catch (SQLException e) {
+      return false;
+    }
+  }
+
+  /** The pool. */
+  public DataSource dataSource() {
+    return dataSource;
+  }
+
+  /** The Hikari pool, for metrics binding. */
+  public HikariDataSource pool() {
+    return dataSource;
+  }
+
+  @Override
+  public void close() {
+    dataSource.close();
+  }
+}
