@@ -23,6 +23,15 @@ public final class Database implements AutoCloseable {
 
   /** A pool of up to {@code maxPoolSize} connections to {@code jdbcUrl}. */
   public static Database connect(String jdbcUrl, String user, String password, int maxPoolSize) {
+    return connect(jdbcUrl, user, password, maxPoolSize, null);
+  }
+
+  /**
+   * As {@link #connect(String, String, String, int)}, publishing pool metrics to {@code
+   * meterRegistry} (a Micrometer {@code MeterRegistry}; null for none).
+   */
+  public static Database connect(
+      String jdbcUrl, String user, String password, int maxPoolSize, Object meterRegistry) {
     HikariConfig config = new HikariConfig();
     config.setJdbcUrl(jdbcUrl);
     config.setUsername(user);
@@ -30,10 +39,13 @@ public final class Database implements AutoCloseable {
     config.setMaximumPoolSize(maxPoolSize);
     config.setMinimumIdle(Math.min(2, maxPoolSize));
     config.setPoolName("bulwark");
-    config.setConnectionTimeout(10_000);
+    config.setConnectionTimeout(5_000);
     config.setInitializationFailTimeout(-1);
     config.addDataSourceProperty("reWriteBatchedInserts", "true");
     config.addDataSourceProperty("tcpKeepAlive", "true");
+    if (meterRegistry != null) {
+      config.setMetricRegistry(meterRegistry);
+    }
     return new Database(new HikariDataSource(config));
   }
 

@@ -36,9 +36,11 @@ public final class PostgresExtension implements BeforeAllCallback, AfterAllCallb
   @Override
   public void beforeAll(ExtensionContext context) {
     String cls = context.getRequiredTestClass().getSimpleName().toLowerCase(Locale.ROOT);
+    String base = "t_" + cls.replaceAll("[^a-z0-9]", "_");
     databaseName =
-        ("t_" + cls.replaceAll("[^a-z0-9]", "_") + "_" + ProcessHandle.current().pid())
-                .substring(0, Math.min(50, cls.length() + 12))
+        base.substring(0, Math.min(40, base.length()))
+            + "_"
+            + ProcessHandle.current().pid()
             + "_"
             + COUNTER.incrementAndGet();
     server().createDatabaseIfMissing(databaseName);

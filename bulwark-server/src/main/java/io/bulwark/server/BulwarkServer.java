@@ -1,0 +1,193 @@
+package io.bulwark.server;
+
+import io.bulwark.postgres.Database;
+import io.bulwark.postgres.PostgresServer;
+import io.bulwark.server.http.HttpApi;
+import io.bulwark.server.http.HttpModule;
+import io.javalin.Javalin;
+import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
+import io.micrometer.core.instrument.binder.system.UptimeMetrics;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A running Bulwark service process: its database (embedded PostgreSQL unless an external JDBC URL
+ * is configured), schema migrations, metrics and HTTP API. Closing it stops everything in reverse
+ * order: HTTP (finishing in-flight requests), capability modules, pool, database.
+ */
+public final class BulwarkServer implements AutoCloseable {
+
+  private static final Logger log = LoggerFactory.getLogger(BulwarkServer.class);
+
+  /** The database name Bulwark uses on the embedded server. */
+  public static final String DATABASE = "bulwark";
+
+  private final ServerConfig config;
+  private final PostgresServer postgres;
+  private final Database database;
+  private final PrometheusMeterRegistry registry;
+  private final JvmGcMetrics gcMetrics;
+  private final List<AutoCloseable> closeables;
+  private final Javalin app;
+
+  private BulwarkServer(Builder b) {
+    this.config = b.config;
+    this.registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    new JvmMemoryMetrics().bindTo(registry);
+    new JvmThreadMetrics().bindTo(registry);
+    new ClassLoaderMetrics().bindTo(registry);
+    new ProcessorMetrics().bindTo(registry);
+    new UptimeMetrics().bindTo(registry);
+    this.gcMetrics = new JvmGcMetrics();
+    gcMetrics.bindTo(registry);
+
+    PostgresServer pg = null;
+    Database db = null;
+    List<AutoCloseable> started = new ArrayList<>();
+    Javalin javalin = null;
+    try {
+      String url;
+      if (config.jdbcUrl().isPresent()) {
+        url = config.jdbcUrl().get();
+        log.info("using external PostgreSQL {}", url);
+      } else {
+        pg = PostgresServer.builder(config.instanceDir().resolve("pg")).build().start();
+        pg.createDatabaseIfMissing(DATABASE);
+        url = pg.jdbcUrl(DATABASE);
+      }
+      db = Database.connect(url, config.dbUser(), config.dbPassword(), config.poolSize(), registry);
+      for (String module : b.migrations) {
+        db.migrate(module);
+      }
+      Platform platform = new Platform(db, registry, Clock.systemUTC(), config);
+      List<HttpModule> http = new ArrayList<>();
+      for (Function<Platform, HttpModule> factory : b.modules) {
+        HttpModule m = factory.apply(platform);
+        if (m instanceof AutoCloseable c) {
+          started.add(c);
+        }
+        http.add(m);
+      }
+      Database readyDb = db;
+      javalin =
+          HttpApi.create(
+              registry,
+              () -> readyDb.migrated() && readyDb.reachable(),
+              config.shutdownGrace(),
+              http);
+      javalin.start(config.host(), config.httpPort());
+    } catch (RuntimeException e) {
+      stopQuietly(javalin, started, db, pg);
+      throw e;
+    }
+    this.postgres = pg;
+    this.database = db;
+    this.closeables = started;
+    this.app = javalin;
+    log.info("Bulwark listening on {}", baseUrl());
+  }
+
+  /** A builder for a server with {@code config}. */
+  public static Builder builder(ServerConfig config) {
+    return new Builder(config);
+  }
+
+  /** The HTTP port actually bound. */
+  public int port() {
+    return app.port();
+  }
+
+  /** {@code http://host:port}. */
+  public String baseUrl() {
+    return "http://" + config.host() + ":" + port();
+  }
+
+  /** The database pool. */
+  public Database database() {
+    return database;
+  }
+
+  /** The embedded PostgreSQL, when one runs. */
+  public Optional<PostgresServer> postgres() {
+    return Optional.ofNullable(postgres);
+  }
+
+  /** The metrics registry scraped by {@code /metrics}. */
+  public PrometheusMeterRegistry registry() {
+    return registry;
+  }
+
+  @Override
+  public void close() {
+    log.info("stopping Bulwark on {}", baseUrl());
+    stopQuietly(app, closeables, database, postgres);
+    gcMetrics.close();
+  }
+
+  private static void stopQuietly(
+      Javalin app, List<AutoCloseable> modules, Database db, PostgresServer pg) {
+    if (app != null) {
+      app.stop();
+    }
+    for (int i = modules.size() - 1; i >= 0; i--) {
+      try {
+        modules.get(i).close();
+      } catch (Exception e) {
+        log.warn("module failed to stop cleanly", e);
+      }
+    }
+    if (db != null) {
+      db.close();
+    }
+    if (pg != null) {
+      pg.close();
+    }
+  }
+
+  /** Builder: capability modules and the migrations they need. */
+  public static final class Builder {
+    private final ServerConfig config;
+    private final List<String> migrations = new ArrayList<>(List.of("eventstore"));
+    private final List<Function<Platform, HttpModule>> modules = new ArrayList<>();
+
+    private Builder(ServerConfig config) {
+      this.config = config;
+    }
+
+    /** Applies {@code module}'s Flyway migrations before the HTTP server starts. */
+    public Builder migrate(String module) {
+      if (!migrations.contains(module)) {
+        migrations.add(module);
+      }
+      return this;
+    }
+
+    /** Adds a capability, built from the platform once the database is ready. */
+    public Builder module(Function<Platform, HttpModule> factory) {
+      modules.add(factory);
+      return this;
+    }
+
+    /** Starts the database, migrations and HTTP; returns once the server accepts requests. */
+    public BulwarkServer start() {
+      return new BulwarkServer(this);
+    }
+  }
+
+  /**
+   * What capability modules get to build themselves: the database, the metrics registry, a clock.
+   */
+  public record Platform(
+      Database database, PrometheusMeterRegistry registry, Clock clock, ServerConfig config) {}
+}

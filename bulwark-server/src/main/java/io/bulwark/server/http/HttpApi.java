@@ -1,0 +1,139 @@
+package io.bulwark.server.http;
+
+import io.bulwark.kernel.Json;
+import io.javalin.Javalin;
+import io.javalin.http.HttpStatus;
+import io.javalin.json.JavalinJackson;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.function.BooleanSupplier;
+import org.eclipse.jetty.server.handler.StatisticsHandler;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The HTTP face of a Bulwark process: health, metrics, correlation ids, problem+json errors and
+ * graceful shutdown, with capability modules adding their routes.
+ */
+public final class HttpApi {
+
+  private static final Logger access = LoggerFactory.getLogger("io.bulwark.access");
+  private static final String TIMER_ATTRIBUTE = "bulwark.timer";
+
+  private HttpApi() {}
+
+  /**
+   * A configured, not yet started Javalin app.
+   *
+   * @param registry where HTTP metrics go and what {@code /metrics} scrapes
+   * @param ready answers {@code /health/ready}: true when dependencies are reachable
+   * @param shutdownGrace how long in-flight requests may run after stop is called
+   * @param modules capability routes
+   */
+  public static Javalin create(
+      PrometheusMeterRegistry registry,
+      BooleanSupplier ready,
+      Duration shutdownGrace,
+      List<HttpModule> modules) {
+    Javalin app =
+        Javalin.create(
+            config -> {
+              config.showJavalinBanner = false;
+              config.useVirtualThreads = true;
+              config.jsonMapper(new JavalinJackson(Json.mapper(), true));
+              config.http.maxRequestSize = 1_000_000L;
+              config.router.ignoreTrailingSlashes = true;
+              config.jetty.modifyServer(
+                  server -> {
+                    // Jetty finishes in-flight requests on stop only behind a StatisticsHandler.
+                    StatisticsHandler stats = new StatisticsHandler();
+                    stats.setHandler(server.getHandler());
+                    server.setHandler(stats);
+                    server.setStopTimeout(shutdownGrace.toMillis());
+                  });
+            });
+
+    app.before(
+        ctx -> {
+          RequestIds.assign(ctx);
+          ctx.attribute(TIMER_ATTRIBUTE, Timer.start(registry));
+        });
+    app.after(
+        ctx -> {
+          Timer.Sample sample = ctx.attribute(TIMER_ATTRIBUTE);
+          String route = ctx.endpointHandlerPath();
+          int status = ctx.statusCode();
+          if (sample != null) {
+            long nanos =
+                sample.stop(
+                    Timer.builder("http.server.requests")
+                        .tag("method", ctx.method().name())
+                        .tag("uri", route == null || route.isEmpty() ? "UNMATCHED" : route)
+                        .tag("status", Integer.toString(status))
+                        .register(registry));
+            access.info("{} {} {} {}ms", ctx.method(), ctx.path(), status, nanos / 1_000_000.0);
+          }
+          RequestIds.clear();
+        });
+
+    app.exception(Exception.class, (e, ctx) -> ProblemRenderer.render(e, ctx));
+    app.error(
+        HttpStatus.NOT_FOUND,
+        ctx -> {
+          if (!isProblem(ctx)) {
+            ProblemRenderer.write(
+                ctx,
+                404,
+                "not-found",
+                "Not found",
+                "no route for " + ctx.method() + " " + ctx.path(),
+                Map.of());
+          }
+        });
+    app.error(
+        HttpStatus.METHOD_NOT_ALLOWED,
+        ctx -> {
+          if (!isProblem(ctx)) {
+            ProblemRenderer.write(
+                ctx,
+                405,
+                "method-not-allowed",
+                "Method not allowed",
+                ctx.method() + " is not allowed on " + ctx.path(),
+                Map.of());
+          }
+        });
+
+    app.get("/health/live", ctx -> ctx.json(Map.of("status", "UP")));
+    app.get(
+        "/health/ready",
+        ctx -> {
+          if (ready.getAsBoolean()) {
+            ctx.json(Map.of("status", "UP"));
+          } else {
+            ProblemRenderer.write(
+                ctx,
+                503,
+                "unavailable",
+                "Service unavailable",
+                "not ready: the database is unreachable or its migrations have not run",
+                Map.of("status", "DOWN"));
+          }
+        });
+    app.get(
+        "/metrics",
+        ctx ->
+            ctx.contentType("text/plain; version=0.0.4; charset=utf-8").result(registry.scrape()));
+
+    modules.forEach(m -> m.register(app));
+    return app;
+  }
+
+  private static boolean isProblem(io.javalin.http.Context ctx) {
+    String type = ctx.res().getContentType();
+    return type != null && type.startsWith(ProblemRenderer.PROBLEM_JSON);
+  }
+}
