@@ -18,6 +18,7 @@ import picocli.CommandLine.Spec;
     versionProvider = BulwarkCommand.Version.class,
     description = "Resilient commerce platform and the control plane that keeps it up.",
     subcommands = {
+      DemoCommand.class,
       CommandLine.HelpCommand.class,
     })
 public final class BulwarkCommand implements Runnable {

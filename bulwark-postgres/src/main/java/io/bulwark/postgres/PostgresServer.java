@@ -34,6 +34,7 @@ public final class PostgresServer implements AutoCloseable {
   public static final String SUPERUSER = "postgres";
 
   private static final String UNSHARE = "/usr/bin/unshare";
+  private static final String SETSID = "/usr/bin/setsid";
   private static final boolean RUNNING_AS_ROOT =
       new com.sun.security.auth.module.UnixSystem().getUid() == 0;
 
@@ -281,6 +282,10 @@ public final class PostgresServer implements AutoCloseable {
    */
   private List<String> command(String program, String... args) {
     List<String> cmd = new ArrayList<>();
+    if (Files.isExecutable(Path.of(SETSID))) {
+      // Own session: a Ctrl-C meant for the JVM must not reach PostgreSQL before we stop it.
+      cmd.add(SETSID);
+    }
     if (RUNNING_AS_ROOT) {
       if (!Files.isExecutable(Path.of(UNSHARE))) {
         throw new PostgresException(

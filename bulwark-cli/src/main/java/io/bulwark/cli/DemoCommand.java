@@ -1,0 +1,110 @@
+package io.bulwark.cli;
+
+import io.bulwark.server.BulwarkServer;
+import io.bulwark.server.ServerConfig;
+import io.bulwark.server.logging.JsonLogs;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code bulwark demo}: the embedded database and the server, until Ctrl-C or SIGTERM. */
+@Command(
+    name = "demo",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Starts an embedded PostgreSQL and the Bulwark server, prints the base URL once ready,"
+          + " and runs until Ctrl-C or SIGTERM, then stops both cleanly.",
+      "State lives in ~/.bulwark/demo (or $BULWARK_HOME/demo): the database survives restarts."
+    })
+final class DemoCommand implements Callable<Integer> {
+
+  @Spec CommandSpec spec;
+
+  @Option(
+      names = "--port",
+      defaultValue = "8080",
+      description = "HTTP port; 0 picks a free one (default: ${DEFAULT-VALUE}).")
+  int port;
+
+  @Option(
+      names = "--host",
+      defaultValue = "127.0.0.1",
+      description = "Address to bind (default: ${DEFAULT-VALUE}).")
+  String host;
+
+  @Option(names = "--home", description = "State directory (default: $BULWARK_HOME or ~/.bulwark).")
+  Path home;
+
+  @Option(
+      names = "--jdbc-url",
+      description = "Use this external PostgreSQL instead of the embedded one.")
+  String jdbcUrl;
+
+  @Option(names = "--db-user", defaultValue = "postgres", description = "External DB user.")
+  String dbUser;
+
+  @Option(
+      names = "--db-password",
+      defaultValue = "",
+      description = "External DB password (or env BULWARK_DB_PASSWORD).")
+  String dbPassword;
+
+  @Override
+  public Integer call() throws InterruptedException {
+    if (port < 0 || port > 65535) {
+      throw new UserInputException("--port must be in 0..65535 but was " + port);
+    }
+    ServerConfig.Builder config =
+        ServerConfig.builder().name("demo").host(host).httpPort(port).dbUser(dbUser);
+    if (home != null) {
+      config.home(home);
+    }
+    if (jdbcUrl != null) {
+      config.jdbcUrl(jdbcUrl);
+    }
+    String envPassword = System.getenv("BULWARK_DB_PASSWORD");
+    config.dbPassword(dbPassword.isEmpty() && envPassword != null ? envPassword : dbPassword);
+    ServerConfig cfg = config.build();
+
+    PrintWriter out = spec.commandLine().getOut();
+    PrintWriter err = spec.commandLine().getErr();
+    JsonLogs.toFile(cfg.instanceDir().resolve("logs/bulwark.json"));
+    err.println(
+        jdbcUrl == null
+            ? "starting embedded PostgreSQL in " + cfg.instanceDir().resolve("pg") + " ..."
+            : "connecting to " + jdbcUrl + " ...");
+    err.flush();
+
+    BulwarkServer server;
+    try {
+      server = BulwarkServer.builder(cfg).start();
+    } catch (io.javalin.util.JavalinBindException e) {
+      throw new UserInputException(
+          "port " + port + " is already in use; choose another with --port (0 = any free port)", e);
+    }
+    CountDownLatch stopped = new CountDownLatch(1);
+    Runtime.getRuntime()
+        .addShutdownHook(
+            new Thread(
+                () -> {
+                  err.println("stopping ...");
+                  err.flush();
+                  server.close();
+                  stopped.countDown();
+                },
+                "bulwark-demo-stop"));
+    err.println("ready; logs: " + cfg.instanceDir().resolve("logs/bulwark.json"));
+    err.println("try: curl " + server.baseUrl() + "/health/ready");
+    err.println("press Ctrl-C to stop");
+    err.flush();
+    out.println(server.baseUrl());
+    out.flush();
+    stopped.await();
+    return BulwarkCommand.OK;
+  }
+}

@@ -1,0 +1,54 @@
+package io.bulwark.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
+
+class BulwarkCommandTest {
+
+  private final StringWriter out = new StringWriter();
+  private final StringWriter err = new StringWriter();
+
+  private int run(String... args) {
+    CommandLine cl = BulwarkCommand.commandLine();
+    cl.setOut(new PrintWriter(out, true));
+    cl.setErr(new PrintWriter(err, true));
+    return cl.execute(args);
+  }
+
+  @Test
+  void printsTheVersion() {
+    assertThat(run("--version")).isZero();
+    assertThat(out.toString()).startsWith("bulwark ");
+  }
+
+  @Test
+  void listsEveryCommandInHelp() {
+    assertThat(run("--help")).isZero();
+    assertThat(out.toString()).contains("demo");
+  }
+
+  @Test
+  void rejectsUnknownCommandsWithExitCodeTwoAndAHint() {
+    assertThat(run("frobnicate")).isEqualTo(2);
+    assertThat(err.toString())
+        .contains("Unmatched argument at index 0: 'frobnicate'")
+        .contains("bulwark --help")
+        .doesNotContain("Exception");
+  }
+
+  @Test
+  void rejectsAnOutOfRangePortWithExitCodeTwo() {
+    assertThat(run("demo", "--port", "70000")).isEqualTo(2);
+    assertThat(err.toString()).contains("--port must be in 0..65535 but was 70000");
+  }
+
+  @Test
+  void rejectsANonNumericPortWithExitCodeTwo() {
+    assertThat(run("demo", "--port", "abc")).isEqualTo(2);
+    assertThat(err.toString()).contains("--port").contains("abc");
+  }
+}

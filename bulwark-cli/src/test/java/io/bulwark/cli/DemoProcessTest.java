@@ -1,0 +1,70 @@
+package io.bulwark.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Runs {@code bulwark demo} as a real process, the way a user does, and stops it with SIGTERM. */
+class DemoProcessTest {
+
+  @TempDir Path home;
+
+  @Test
+  void printsTheUrlOnceReadyAndLeavesNoProcessBehindOnSigterm() throws Exception {
+    Process demo =
+        new ProcessBuilder(
+                List.of(
+                    ProcessHandle.current().info().command().orElse("java"),
+                    "-cp",
+                    System.getProperty("java.class.path"),
+                    Main.class.getName(),
+                    "demo",
+                    "--port",
+                    "0",
+                    "--home",
+                    home.toString()))
+            .redirectError(home.resolve("stderr.txt").toFile())
+            .start();
+    try {
+      BufferedReader out =
+          new BufferedReader(new InputStreamReader(demo.getInputStream(), StandardCharsets.UTF_8));
+      String url = out.readLine();
+      assertThat(url).matches("http://127\\.0\\.0\\.1:\\d+");
+
+      HttpResponse<String> ready =
+          HttpClient.newHttpClient()
+              .send(
+                  HttpRequest.newBuilder(URI.create(url + "/health/ready")).build(),
+                  HttpResponse.BodyHandlers.ofString());
+      assertThat(ready.statusCode()).isEqualTo(200);
+
+      long postgresPid =
+          Long.parseLong(Files.readAllLines(home.resolve("demo/pg/postmaster.pid")).get(0).trim());
+      assertThat(ProcessHandle.of(postgresPid)).isPresent();
+
+      demo.destroy(); // SIGTERM
+      assertThat(demo.waitFor(60, TimeUnit.SECONDS)).isTrue();
+      await()
+          .atMost(Duration.ofSeconds(30))
+          .until(() -> ProcessHandle.of(postgresPid).map(p -> !p.isAlive()).orElse(true));
+      assertThat(home.resolve("demo/pg/postmaster.pid")).doesNotExist();
+      assertThat(Files.readString(home.resolve("stderr.txt"))).contains("stopping");
+    } finally {
+      demo.destroyForcibly();
+    }
+  }
+}

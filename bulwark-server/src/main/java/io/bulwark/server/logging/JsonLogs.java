@@ -1,0 +1,55 @@
+package io.bulwark.server.logging;
+
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.LoggerContext;
+import ch.qos.logback.classic.encoder.JsonEncoder;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.rolling.RollingFileAppender;
+import ch.qos.logback.core.rolling.SizeAndTimeBasedRollingPolicy;
+import ch.qos.logback.core.util.FileSize;
+import java.nio.file.Path;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Structured logs: one JSON object per line (timestamp, level, logger, message, MDC with the
+ * request's {@code correlationId}, exception) in a size-rotated file, for log shippers.
+ */
+public final class JsonLogs {
+
+  private JsonLogs() {}
+
+  /** Adds a JSON file appender at INFO for {@code io.bulwark} to the root logger. */
+  public static void toFile(Path file) {
+    if (!(LoggerFactory.getILoggerFactory() instanceof LoggerContext context)) {
+      return; // another SLF4J backend is in charge; leave its configuration alone
+    }
+    JsonEncoder encoder = new JsonEncoder();
+    encoder.setContext(context);
+    encoder.setWithFormattedMessage(true);
+    encoder.start();
+
+    RollingFileAppender<ILoggingEvent> appender = new RollingFileAppender<>();
+    appender.setContext(context);
+    appender.setName("json-file");
+    appender.setFile(file.toString());
+    appender.setEncoder(encoder);
+    SizeAndTimeBasedRollingPolicy<ILoggingEvent> policy = new SizeAndTimeBasedRollingPolicy<>();
+    policy.setContext(context);
+    policy.setParent(appender);
+    policy.setFileNamePattern(file + ".%d{yyyy-MM-dd}.%i.gz");
+    policy.setMaxFileSize(FileSize.valueOf("50MB"));
+    policy.setMaxHistory(7);
+    policy.setTotalSizeCap(FileSize.valueOf("1GB"));
+    policy.start();
+    appender.setRollingPolicy(policy);
+    appender.start();
+
+    ch.qos.logback.classic.Logger root = context.getLogger(Logger.ROOT_LOGGER_NAME);
+    root.addAppender(appender);
+    ch.qos.logback.classic.Logger bulwark = context.getLogger("io.bulwark");
+    if (bulwark.getLevel() == null || bulwark.getLevel().isGreaterOrEqual(Level.WARN)) {
+      bulwark.setLevel(Level.INFO);
+    }
+  }
+}
