@@ -1,0 +1,22 @@
+package io.bulwark.states.cli;
+
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
+
+/** {@code bulwark states}: run and validate Amazon States Language state machines. */
+@Command(
+    name = "states",
+    mixinStandardHelpOptions = true,
+    description = "Run and validate Amazon States Language state machines.",
+    subcommands = {RunCommand.class, ValidateCommand.class})
+public final class StatesCommand implements Callable<Integer> {
+  @Spec CommandSpec spec;
+
+  @Override
+  public Integer call() {
+    spec.commandLine().usage(spec.commandLine().getErr());
+    return 2;
+  }
+}
