@@ -6,16 +6,13 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.NullNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.fasterxml.jackson.databind.node.TextNode;
 import io.bulwark.states.ExecutionResult;
 import io.bulwark.states.Sleeper;
 import io.bulwark.states.StatesError;
 import io.bulwark.states.TaskHandler;
 import java.math.BigDecimal;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Base64;
 import java.util.Iterator;
 import java.util.Map;
 import java.util.UUID;
@@ -331,9 +328,7 @@ public final class Interpreter {
   JsonNode template(JsonNode template, JsonNode in, ObjectNode context) {
     if (template.isObject()) {
       ObjectNode out = F.objectNode();
-      Iterator<Map.Entry<String, JsonNode>> it = template.fields();
-      while (it.hasNext()) {
-        Map.Entry<String, JsonNode> e = it.next();
+      for (Map.Entry<String, JsonNode> e : template.properties()) {
         String key = e.getKey();
         if (key.endsWith(".$") && e.getValue().isTextual()) {
           out.set(key.substring(0, key.length() - 2), evaluate(e.getValue().asText(), in, context));
@@ -507,14 +502,6 @@ public final class Interpreter {
       }
     }
     return text.matches("(?s)" + regex);
-  }
-
-  static String encode(String s) {
-    return Base64.getEncoder().encodeToString(s.getBytes(StandardCharsets.UTF_8));
-  }
-
-  static TextNode text(String s) {
-    return TextNode.valueOf(s);
   }
 
   static ObjectMapper mapper() {
