@@ -1,0 +1,139 @@
+package io.bulwark.traffic;
+
+import io.bulwark.traffic.internal.GatewayRuntime;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * The Bulwark gateway: an HTTP/1.1 reverse proxy over pools of targets, with active health checks,
+ * passive outlier ejection, draining, cookie affinity, weighted and rule-based steering, a fallback
+ * pool, safe retries, per-route timeouts, request ids, access logs and Micrometer metrics. Start it
+ * with {@link #start(GatewayConfig, MeterRegistry)}; change it at runtime with the methods below
+ * (or the admin API) without dropping connections; stop it with {@link #close()}.
+ *
+ * <p>Every method is thread-safe. Methods naming a pool or target throw {@link
+ * UnknownPoolException} or {@link UnknownTargetException} when there is none.
+ */
+public final class Gateway implements AutoCloseable {
+
+  private final GatewayRuntime runtime;
+  private final Duration shutdownGrace;
+
+  private Gateway(GatewayRuntime runtime, Duration shutdownGrace) {
+    this.runtime = runtime;
+    this.shutdownGrace = shutdownGrace;
+  }
+
+  /** Starts a gateway whose metrics go to a private {@link SimpleMeterRegistry}. */
+  public static Gateway start(GatewayConfig config) {
+    return start(config, new SimpleMeterRegistry());
+  }
+
+  /**
+   * Binds the proxy port (and the admin port unless disabled) and starts health checks.
+   *
+   * @throws IllegalStateException when a port cannot be bound
+   */
+  public static Gateway start(GatewayConfig config, MeterRegistry registry) {
+    return start(config, registry, Clock.systemUTC());
+  }
+
+  /** As {@link #start(GatewayConfig, MeterRegistry)}, with the clock affinity cookies use. */
+  public static Gateway start(GatewayConfig config, MeterRegistry registry, Clock clock) {
+    Objects.requireNonNull(config, "config");
+    Objects.requireNonNull(registry, "registry");
+    Objects.requireNonNull(clock, "clock");
+    return new Gateway(GatewayRuntime.start(config, registry, clock), config.shutdownGrace());
+  }
+
+  /** The bound proxy port. */
+  public int port() {
+    return runtime.port();
+  }
+
+  /**
+   * The bound admin API port.
+   *
+   * @throws IllegalStateException when the admin API is disabled
+   */
+  public int adminPort() {
+    return runtime.adminPort();
+  }
+
+  /** A snapshot of every pool and its targets. */
+  public List<PoolStatus> pools() {
+    return runtime.pools();
+  }
+
+  /** A snapshot of one pool. */
+  public PoolStatus pool(String name) {
+    return runtime.pool(name);
+  }
+
+  /** A snapshot of one target. */
+  public TargetStatus target(String id) {
+    return runtime.target(id);
+  }
+
+  /**
+   * Sets a pool's weight (0..1000); takes effect for the next request.
+   *
+   * @throws IllegalArgumentException when the weight is out of range
+   */
+  public void setWeight(String pool, int weight) {
+    runtime.setWeight(pool, weight);
+  }
+
+  /** Enables or disables a pool; a disabled pool gets no requests at all. */
+  public void setPoolEnabled(String pool, boolean enabled) {
+    runtime.setEnabled(pool, enabled);
+  }
+
+  /**
+   * Adds a target to a pool; it serves at once and is health-checked like the others.
+   *
+   * @throws TargetConflictException when the id is taken
+   */
+  public TargetStatus addTarget(String pool, TargetConfig target) {
+    return runtime.addTarget(pool, target);
+  }
+
+  /**
+   * Drains a target: it gets no new requests (affinity moves too), its in-flight requests finish,
+   * and it leaves the pool when it has none left or its pool's deregistration delay has passed.
+   *
+   * @return completes when the target has left its pool
+   */
+  public CompletableFuture<Void> drain(String targetId) {
+    return runtime.drain(targetId);
+  }
+
+  /** Removes a target at once; requests already sent to it still complete. */
+  public void removeTarget(String targetId) {
+    runtime.removeTarget(targetId);
+  }
+
+  /** The current configuration, including runtime changes. */
+  public GatewayConfig config() {
+    return runtime.config();
+  }
+
+  /**
+   * Graceful stop: stops accepting, closes idle connections, waits up to the configured {@code
+   * shutdownGrace} for in-flight requests, then closes everything. Idempotent.
+   */
+  @Override
+  public void close() {
+    runtime.close(shutdownGrace);
+  }
+
+  /** As {@link #close()}, waiting at most {@code grace}. */
+  public void close(Duration grace) {
+    runtime.close(grace);
+  }
+}

@@ -1,0 +1,264 @@
+package io.bulwark.traffic;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * Everything a {@link Gateway} starts from. Immutable; runtime changes go through the gateway's
+ * Java or admin API, and {@link Gateway#config()} returns the current state as a new config.
+ *
+ * @param bindHost address both listeners bind to (default {@code 127.0.0.1})
+ * @param port proxy port; 0 picks a free one
+ * @param adminPort admin API port; 0 picks a free one, {@link #ADMIN_DISABLED} turns it off
+ * @param pools the pools, in order
+ * @param rules steering rules tried in order before weighted balancing
+ * @param fallbackPool pool used when the chosen pools have no serving target
+ * @param affinity cookie session affinity, if on
+ * @param defaultRoute timeouts and retries of paths no route matches
+ * @param routes per-path-prefix timeouts and retries; the longest matching prefix wins
+ * @param connectTimeout how long opening an upstream connection may take (default 2 s)
+ * @param maxBodyBytes largest request or response body the gateway buffers (default 10 MiB)
+ * @param shutdownGrace how long {@link Gateway#close()} waits for in-flight requests (default 10 s)
+ * @param accessLog whether each request is logged to SLF4J logger {@code io.bulwark.traffic.access}
+ */
+public record GatewayConfig(
+    String bindHost,
+    int port,
+    int adminPort,
+    List<PoolConfig> pools,
+    List<RoutingRule> rules,
+    Optional<String> fallbackPool,
+    Optional<SessionAffinity> affinity,
+    RouteConfig defaultRoute,
+    List<RouteConfig> routes,
+    Duration connectTimeout,
+    int maxBodyBytes,
+    Duration shutdownGrace,
+    boolean accessLog) {
+
+  /** {@link #adminPort()} value that turns the admin API off. */
+  public static final int ADMIN_DISABLED = -1;
+
+  public GatewayConfig {
+    if (bindHost == null || bindHost.isBlank()) {
+      throw new IllegalArgumentException("bindHost must not be blank");
+    }
+    if (port < 0 || port > 65535) {
+      throw new IllegalArgumentException("port must be between 0 and 65535 but was " + port);
+    }
+    if (adminPort < ADMIN_DISABLED || adminPort > 65535) {
+      throw new IllegalArgumentException(
+          "adminPort must be between 0 and 65535, or -1 to disable, but was " + adminPort);
+    }
+    pools = List.copyOf(Objects.requireNonNull(pools, "pools"));
+    rules = List.copyOf(Objects.requireNonNull(rules, "rules"));
+    fallbackPool = Objects.requireNonNullElse(fallbackPool, Optional.empty());
+    affinity = Objects.requireNonNullElse(affinity, Optional.empty());
+    Objects.requireNonNull(defaultRoute, "defaultRoute");
+    routes = List.copyOf(Objects.requireNonNull(routes, "routes"));
+    if (connectTimeout == null || connectTimeout.isNegative() || connectTimeout.isZero()) {
+      throw new IllegalArgumentException("connectTimeout must be > 0 but was " + connectTimeout);
+    }
+    if (maxBodyBytes < 1024) {
+      throw new IllegalArgumentException("maxBodyBytes must be >= 1024 but was " + maxBodyBytes);
+    }
+    if (shutdownGrace == null || shutdownGrace.isNegative()) {
+      throw new IllegalArgumentException("shutdownGrace must be >= 0 but was " + shutdownGrace);
+    }
+    checkReferences(pools, rules, fallbackPool, routes);
+  }
+
+  private static void checkReferences(
+      List<PoolConfig> pools,
+      List<RoutingRule> rules,
+      Optional<String> fallbackPool,
+      List<RouteConfig> routes) {
+    Set<String> names = new HashSet<>();
+    Map<String, String> targetPools = new HashMap<>();
+    for (int i = 0; i < pools.size(); i++) {
+      PoolConfig pool = pools.get(i);
+      if (!names.add(pool.name())) {
+        throw new IllegalArgumentException(
+            "pools[" + i + "].name: pool \"" + pool.name() + "\" is defined twice");
+      }
+      for (TargetConfig t : pool.targets()) {
+        String other = targetPools.putIfAbsent(t.id(), pool.name());
+        if (other != null) {
+          throw new IllegalArgumentException(
+              "pools["
+                  + i
+                  + "]: target id \""
+                  + t.id()
+                  + "\" is already used in pool \""
+                  + other
+                  + "\"");
+        }
+      }
+    }
+    for (int i = 0; i < rules.size(); i++) {
+      for (String pool : rules.get(i).pools()) {
+        if (!names.contains(pool)) {
+          throw new IllegalArgumentException(
+              "rules[" + i + "]: unknown pool \"" + pool + "\"; pools are " + names);
+        }
+      }
+    }
+    fallbackPool.ifPresent(
+        pool -> {
+          if (!names.contains(pool)) {
+            throw new IllegalArgumentException(
+                "fallbackPool: unknown pool \"" + pool + "\"; pools are " + names);
+          }
+        });
+    Set<String> prefixes = new HashSet<>();
+    for (RouteConfig route : routes) {
+      if (!prefixes.add(route.pathPrefix())) {
+        throw new IllegalArgumentException(
+            "routes: path prefix \"" + route.pathPrefix() + "\" appears twice");
+      }
+    }
+  }
+
+  /** A builder with the defaults named on each component. */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** A builder holding {@code existing}'s values. */
+  public static Builder builder(GatewayConfig existing) {
+    Builder b = new Builder();
+    b.bindHost = existing.bindHost;
+    b.port = existing.port;
+    b.adminPort = existing.adminPort;
+    b.pools.addAll(existing.pools);
+    b.rules.addAll(existing.rules);
+    b.fallbackPool = existing.fallbackPool;
+    b.affinity = existing.affinity;
+    b.defaultRoute = existing.defaultRoute;
+    b.routes.addAll(existing.routes);
+    b.connectTimeout = existing.connectTimeout;
+    b.maxBodyBytes = existing.maxBodyBytes;
+    b.shutdownGrace = existing.shutdownGrace;
+    b.accessLog = existing.accessLog;
+    return b;
+  }
+
+  /** The pool named {@code name}, if any. */
+  public Optional<PoolConfig> pool(String name) {
+    return pools.stream().filter(p -> p.name().equals(name)).findFirst();
+  }
+
+  /** Builds a {@link GatewayConfig}; {@link #build()} checks cross-references. */
+  public static final class Builder {
+    private String bindHost = "127.0.0.1";
+    private int port = 0;
+    private int adminPort = ADMIN_DISABLED;
+    private final List<PoolConfig> pools = new ArrayList<>();
+    private final List<RoutingRule> rules = new ArrayList<>();
+    private Optional<String> fallbackPool = Optional.empty();
+    private Optional<SessionAffinity> affinity = Optional.empty();
+    private RouteConfig defaultRoute = RouteConfig.defaults();
+    private final List<RouteConfig> routes = new ArrayList<>();
+    private Duration connectTimeout = Duration.ofSeconds(2);
+    private int maxBodyBytes = 10 * 1024 * 1024;
+    private Duration shutdownGrace = Duration.ofSeconds(10);
+    private boolean accessLog = true;
+
+    private Builder() {}
+
+    public Builder bindHost(String bindHost) {
+      this.bindHost = bindHost;
+      return this;
+    }
+
+    public Builder port(int port) {
+      this.port = port;
+      return this;
+    }
+
+    public Builder adminPort(int adminPort) {
+      this.adminPort = adminPort;
+      return this;
+    }
+
+    public Builder pool(PoolConfig pool) {
+      pools.add(Objects.requireNonNull(pool, "pool"));
+      return this;
+    }
+
+    public Builder pools(List<PoolConfig> pools) {
+      this.pools.clear();
+      this.pools.addAll(pools);
+      return this;
+    }
+
+    public Builder rule(RoutingRule rule) {
+      rules.add(Objects.requireNonNull(rule, "rule"));
+      return this;
+    }
+
+    public Builder fallbackPool(String pool) {
+      this.fallbackPool = Optional.of(pool);
+      return this;
+    }
+
+    public Builder affinity(SessionAffinity affinity) {
+      this.affinity = Optional.of(affinity);
+      return this;
+    }
+
+    public Builder defaultRoute(RouteConfig defaultRoute) {
+      this.defaultRoute = Objects.requireNonNull(defaultRoute, "defaultRoute");
+      return this;
+    }
+
+    public Builder route(RouteConfig route) {
+      routes.add(Objects.requireNonNull(route, "route"));
+      return this;
+    }
+
+    public Builder connectTimeout(Duration connectTimeout) {
+      this.connectTimeout = connectTimeout;
+      return this;
+    }
+
+    public Builder maxBodyBytes(int maxBodyBytes) {
+      this.maxBodyBytes = maxBodyBytes;
+      return this;
+    }
+
+    public Builder shutdownGrace(Duration shutdownGrace) {
+      this.shutdownGrace = shutdownGrace;
+      return this;
+    }
+
+    public Builder accessLog(boolean accessLog) {
+      this.accessLog = accessLog;
+      return this;
+    }
+
+    public GatewayConfig build() {
+      return new GatewayConfig(
+          bindHost,
+          port,
+          adminPort,
+          pools,
+          rules,
+          fallbackPool,
+          affinity,
+          defaultRoute,
+          routes,
+          connectTimeout,
+          maxBodyBytes,
+          shutdownGrace,
+          accessLog);
+    }
+  }
+}

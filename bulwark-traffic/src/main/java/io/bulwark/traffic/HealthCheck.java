@@ -1,0 +1,140 @@
+package io.bulwark.traffic;
+
+import java.time.Duration;
+import java.util.Objects;
+import java.util.Set;
+
+/**
+ * Active health check of every target in a pool: an HTTP {@code GET path} on a fresh connection
+ * every {@code interval}; a target turns unhealthy after {@code unhealthyThreshold} consecutive
+ * failures and healthy again after {@code healthyThreshold} consecutive successes. A check fails
+ * when the connection fails, no response arrives within {@code timeout}, or the status is not one
+ * of {@code expectedStatuses}.
+ *
+ * <p>{@link #defaults()} are the cloud load balancer's values (path {@code /health}, interval 30 s,
+ * timeout 5 s, thresholds 2 and 2, status 200); {@link #fast()} suits local drills.
+ */
+public record HealthCheck(
+    String path,
+    Duration interval,
+    Duration timeout,
+    int healthyThreshold,
+    int unhealthyThreshold,
+    Set<Integer> expectedStatuses) {
+
+  public HealthCheck {
+    if (path == null || !path.startsWith("/")) {
+      throw new IllegalArgumentException(
+          "healthCheck.path must start with '/' but was " + quoted(path));
+    }
+    positive("healthCheck.interval", interval);
+    positive("healthCheck.timeout", timeout);
+    if (timeout.compareTo(interval) > 0) {
+      throw new IllegalArgumentException(
+          "healthCheck.timeout must be <= healthCheck.interval ("
+              + interval
+              + ") but was "
+              + timeout);
+    }
+    atLeastOne("healthCheck.healthyThreshold", healthyThreshold);
+    atLeastOne("healthCheck.unhealthyThreshold", unhealthyThreshold);
+    Objects.requireNonNull(expectedStatuses, "healthCheck.expectedStatuses must not be null");
+    if (expectedStatuses.isEmpty()) {
+      throw new IllegalArgumentException("healthCheck.expectedStatuses must not be empty");
+    }
+    for (int status : expectedStatuses) {
+      if (status < 100 || status > 599) {
+        throw new IllegalArgumentException(
+            "healthCheck.expectedStatuses must hold HTTP statuses 100..599 but held " + status);
+      }
+    }
+    expectedStatuses = Set.copyOf(expectedStatuses);
+  }
+
+  /** The cloud profile: {@code /health}, every 30 s, timeout 5 s, thresholds 2/2, status 200. */
+  public static HealthCheck defaults() {
+    return builder().build();
+  }
+
+  /** The local-drill profile: {@code /health}, every 1 s, timeout 500 ms, thresholds 2/2. */
+  public static HealthCheck fast() {
+    return builder().interval(Duration.ofSeconds(1)).timeout(Duration.ofMillis(500)).build();
+  }
+
+  /** A builder starting from {@link #defaults()}. */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** Whether {@code status} counts as a passing check. */
+  public boolean accepts(int status) {
+    return expectedStatuses.contains(status);
+  }
+
+  private static void positive(String field, Duration value) {
+    if (value == null || value.isZero() || value.isNegative()) {
+      throw new IllegalArgumentException(field + " must be > 0 but was " + value);
+    }
+  }
+
+  private static void atLeastOne(String field, int value) {
+    if (value < 1) {
+      throw new IllegalArgumentException(field + " must be >= 1 but was " + value);
+    }
+  }
+
+  private static String quoted(String s) {
+    return s == null ? "null" : "\"" + s + "\"";
+  }
+
+  /** Builds a {@link HealthCheck}; each setter checks its own value. */
+  public static final class Builder {
+    private String path = "/health";
+    private Duration interval = Duration.ofSeconds(30);
+    private Duration timeout = Duration.ofSeconds(5);
+    private int healthyThreshold = 2;
+    private int unhealthyThreshold = 2;
+    private Set<Integer> expectedStatuses = Set.of(200);
+
+    private Builder() {}
+
+    public Builder path(String path) {
+      this.path = path;
+      return this;
+    }
+
+    public Builder interval(Duration interval) {
+      positive("healthCheck.interval", interval);
+      this.interval = interval;
+      return this;
+    }
+
+    public Builder timeout(Duration timeout) {
+      positive("healthCheck.timeout", timeout);
+      this.timeout = timeout;
+      return this;
+    }
+
+    public Builder healthyThreshold(int healthyThreshold) {
+      atLeastOne("healthCheck.healthyThreshold", healthyThreshold);
+      this.healthyThreshold = healthyThreshold;
+      return this;
+    }
+
+    public Builder unhealthyThreshold(int unhealthyThreshold) {
+      atLeastOne("healthCheck.unhealthyThreshold", unhealthyThreshold);
+      this.unhealthyThreshold = unhealthyThreshold;
+      return this;
+    }
+
+    public Builder expectedStatuses(Set<Integer> expectedStatuses) {
+      this.expectedStatuses = expectedStatuses;
+      return this;
+    }
+
+    public HealthCheck build() {
+      return new HealthCheck(
+          path, interval, timeout, healthyThreshold, unhealthyThreshold, expectedStatuses);
+    }
+  }
+}

@@ -1,0 +1,306 @@
+package io.bulwark.traffic.internal;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.bulwark.kernel.Json;
+import io.bulwark.traffic.InvalidRequestException;
+import io.bulwark.traffic.TargetConfig;
+import io.bulwark.traffic.TrafficException;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.QueryStringDecoder;
+import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The admin API, JSON over HTTP on its own port. Errors are RFC 9457 {@code
+ * application/problem+json}.
+ *
+ * <pre>
+ * GET    /admin/pools                       all pools with their targets
+ * GET    /admin/pools/{pool}                one pool
+ * PUT    /admin/pools/{pool}/weight         {"weight": 30}
+ * PUT    /admin/pools/{pool}/enabled        {"enabled": false}
+ * POST   /admin/pools/{pool}/targets        {"id": "a4", "host": "127.0.0.1", "port": 8084, "zone": "z1"}
+ * GET    /admin/targets/{id}                one target
+ * POST   /admin/targets/{id}/drain          drain: no new requests, removed when idle or after
+ *                                           the pool's deregistration delay
+ * DELETE /admin/targets/{id}                remove at once
+ * </pre>
+ */
+final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
+  private static final Logger LOG = LoggerFactory.getLogger(AdminHandler.class);
+
+  private final GatewayRuntime runtime;
+
+  AdminHandler(GatewayRuntime runtime) {
+    this.runtime = runtime;
+  }
+
+  @Override
+  protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest request) {
+    String path = new QueryStringDecoder(request.uri()).path();
+    FullHttpResponse response;
+    try {
+      response = handle(request, path);
+    } catch (TrafficException e) {
+      response = problem(e.status(), e.type(), e.title(), e.detail(), path, e.extensions());
+    } catch (MethodNotAllowed e) {
+      response =
+          problem(
+              405,
+              "method-not-allowed",
+              "Method not allowed",
+              e.getMessage(),
+              path,
+              Map.of("allow", e.allow));
+      response.headers().set(HttpHeaderNames.ALLOW, e.allow);
+    } catch (RuntimeException e) {
+      LOG.error("admin API: {} {} failed", request.method(), path, e);
+      response = problem(500, "internal-error", "Internal error", e.toString(), path, Map.of());
+    }
+    boolean keepAlive = HttpUtil.isKeepAlive(request);
+    HttpUtil.setKeepAlive(response, keepAlive);
+    var future = ctx.writeAndFlush(response);
+    if (!keepAlive) {
+      future.addListener(ChannelFutureListener.CLOSE);
+    }
+  }
+
+  private FullHttpResponse handle(FullHttpRequest request, String path) {
+    List<String> parts = List.of(path.replaceAll("^/+|/+$", "").split("/+"));
+    HttpMethod method = request.method();
+    if (parts.size() < 2 || !parts.get(0).equals("admin")) {
+      return notFound(path);
+    }
+    String collection = parts.get(1);
+    if (collection.equals("pools")) {
+      if (parts.size() == 2) {
+        requireMethod(method, path, HttpMethod.GET);
+        return json(200, Map.of("pools", runtime.pools()));
+      }
+      String pool = parts.get(2);
+      if (parts.size() == 3) {
+        requireMethod(method, path, HttpMethod.GET);
+        return json(200, runtime.pool(pool));
+      }
+      if (parts.size() == 4) {
+        switch (parts.get(3)) {
+          case "weight" -> {
+            requireMethod(method, path, HttpMethod.PUT);
+            runtime.router().pool(pool);
+            ObjectNode body = body(request, Set.of("weight"));
+            int weight = requiredInt(body, "weight");
+            if (weight < 0 || weight > 1000) {
+              throw new InvalidRequestException(
+                  "weight", "must be between 0 and 1000 but was " + weight);
+            }
+            runtime.setWeight(pool, weight);
+            return json(200, runtime.pool(pool));
+          }
+          case "enabled" -> {
+            requireMethod(method, path, HttpMethod.PUT);
+            runtime.router().pool(pool);
+            ObjectNode body = body(request, Set.of("enabled"));
+            runtime.setEnabled(pool, requiredBoolean(body, "enabled"));
+            return json(200, runtime.pool(pool));
+          }
+          case "targets" -> {
+            requireMethod(method, path, HttpMethod.POST);
+            runtime.router().pool(pool);
+            ObjectNode body = body(request, Set.of("id", "host", "port", "zone"));
+            String id = requiredText(body, "id");
+            String host = requiredText(body, "host");
+            int port = requiredInt(body, "port");
+            if (port < 1 || port > 65535) {
+              throw new InvalidRequestException(
+                  "port", "must be between 1 and 65535 but was " + port);
+            }
+            Optional<String> zone =
+                body.has("zone") ? Optional.of(requiredText(body, "zone")) : Optional.empty();
+            TargetConfig target;
+            try {
+              target = new TargetConfig(id, host, port, zone);
+            } catch (IllegalArgumentException e) {
+              throw new InvalidRequestException("id", e.getMessage(), e);
+            }
+            return json(201, runtime.addTarget(pool, target));
+          }
+          default -> {
+            return notFound(path);
+          }
+        }
+      }
+      return notFound(path);
+    }
+    if (collection.equals("targets") && parts.size() >= 3) {
+      String id = parts.get(2);
+      if (parts.size() == 3) {
+        if (method.equals(HttpMethod.DELETE)) {
+          runtime.removeTarget(id);
+          return empty(204);
+        }
+        requireMethod(method, path, HttpMethod.GET, HttpMethod.DELETE);
+        return json(200, runtime.target(id));
+      }
+      if (parts.size() == 4 && parts.get(3).equals("drain")) {
+        requireMethod(method, path, HttpMethod.POST);
+        runtime.drain(id);
+        Target t = runtime.router().targetOrNull(id);
+        return json(
+            202, t == null ? Map.of("id", id, "state", "REMOVED") : t.status(runtime.clock()));
+      }
+    }
+    return notFound(path);
+  }
+
+  private static void requireMethod(HttpMethod actual, String path, HttpMethod... allowed) {
+    for (HttpMethod m : allowed) {
+      if (m.equals(actual)) {
+        return;
+      }
+    }
+    throw new MethodNotAllowed(actual, path, allowed);
+  }
+
+  private static ObjectNode body(FullHttpRequest request, Set<String> fields) {
+    String text = request.content().toString(StandardCharsets.UTF_8);
+    if (text.isBlank()) {
+      throw new InvalidRequestException(null, "request body must be a JSON object, got nothing");
+    }
+    JsonNode node;
+    try {
+      node = Json.mapper().readTree(text);
+    } catch (JsonProcessingException e) {
+      var loc = e.getLocation();
+      throw new InvalidRequestException(
+          null,
+          "invalid JSON"
+              + (loc == null ? "" : " at line " + loc.getLineNr() + ", column " + loc.getColumnNr())
+              + ": "
+              + e.getOriginalMessage(),
+          e);
+    }
+    if (!(node instanceof ObjectNode object)) {
+      throw new InvalidRequestException(
+          null, "request body must be a JSON object, got " + node.getNodeType());
+    }
+    for (var it = object.fieldNames(); it.hasNext(); ) {
+      String name = it.next();
+      if (!fields.contains(name)) {
+        throw new InvalidRequestException(
+            name, "unknown field; expected one of " + new TreeSet<>(fields));
+      }
+    }
+    return object;
+  }
+
+  private static int requiredInt(ObjectNode body, String field) {
+    JsonNode value = body.get(field);
+    if (value == null || value.isNull()) {
+      throw new InvalidRequestException(field, "is required");
+    }
+    if (!value.isIntegralNumber() || !value.canConvertToInt()) {
+      throw new InvalidRequestException(field, "expected an integer but got " + value);
+    }
+    return value.intValue();
+  }
+
+  private static boolean requiredBoolean(ObjectNode body, String field) {
+    JsonNode value = body.get(field);
+    if (value == null || value.isNull()) {
+      throw new InvalidRequestException(field, "is required");
+    }
+    if (!value.isBoolean()) {
+      throw new InvalidRequestException(field, "expected true or false but got " + value);
+    }
+    return value.booleanValue();
+  }
+
+  private static String requiredText(ObjectNode body, String field) {
+    JsonNode value = body.get(field);
+    if (value == null || value.isNull()) {
+      throw new InvalidRequestException(field, "is required");
+    }
+    if (!value.isTextual() || value.textValue().isBlank()) {
+      throw new InvalidRequestException(field, "expected a non-empty string but got " + value);
+    }
+    return value.textValue();
+  }
+
+  private static FullHttpResponse json(int status, Object value) {
+    return response(status, "application/json", Json.write(value));
+  }
+
+  private static FullHttpResponse empty(int status) {
+    FullHttpResponse r =
+        new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.valueOf(status));
+    r.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, 0);
+    return r;
+  }
+
+  private static FullHttpResponse response(int status, String contentType, String body) {
+    FullHttpResponse r =
+        new DefaultFullHttpResponse(
+            HttpVersion.HTTP_1_1,
+            HttpResponseStatus.valueOf(status),
+            Unpooled.copiedBuffer(body, StandardCharsets.UTF_8));
+    r.headers().set(HttpHeaderNames.CONTENT_TYPE, contentType);
+    r.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, r.content().readableBytes());
+    return r;
+  }
+
+  private static FullHttpResponse notFound(String path) {
+    return problem(404, "not-found", "Not found", "no admin route " + path, path, Map.of());
+  }
+
+  private static FullHttpResponse problem(
+      int status,
+      String type,
+      String title,
+      String detail,
+      String instance,
+      Map<String, Object> extensions) {
+    Map<String, Object> body = new LinkedHashMap<>();
+    body.put("type", "/problems/" + type);
+    body.put("title", title);
+    body.put("status", status);
+    body.put("detail", detail);
+    body.put("instance", instance);
+    body.putAll(extensions);
+    return response(status, "application/problem+json", Json.write(body));
+  }
+
+  private static final class MethodNotAllowed extends RuntimeException {
+    private final String allow;
+
+    MethodNotAllowed(HttpMethod actual, String path, HttpMethod... allowed) {
+      super(
+          actual
+              + " is not allowed on "
+              + path
+              + "; allowed: "
+              + String.join(", ", java.util.Arrays.stream(allowed).map(HttpMethod::name).toList()));
+      this.allow =
+          String.join(", ", java.util.Arrays.stream(allowed).map(HttpMethod::name).toList());
+    }
+  }
+}

@@ -1,0 +1,426 @@
+package io.bulwark.traffic.internal;
+
+import io.bulwark.traffic.GatewayConfig;
+import io.bulwark.traffic.PoolStatus;
+import io.bulwark.traffic.TargetConfig;
+import io.bulwark.traffic.TargetStatus;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Meter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.netty.bootstrap.Bootstrap;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoop;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.group.ChannelGroup;
+import io.netty.channel.group.DefaultChannelGroup;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.channel.socket.nio.NioSocketChannel;
+import io.netty.handler.codec.http.HttpClientCodec;
+import io.netty.handler.codec.http.HttpObjectAggregator;
+import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.timeout.IdleStateHandler;
+import io.netty.util.concurrent.GlobalEventExecutor;
+import java.net.InetSocketAddress;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The running gateway: event loops, listeners, router, health checks, metrics. {@code
+ * io.bulwark.traffic.Gateway} is its public face; no compatibility guarantee here.
+ */
+public final class GatewayRuntime {
+  private static final Logger LOG = LoggerFactory.getLogger(GatewayRuntime.class);
+  private static final Logger ACCESS = LoggerFactory.getLogger("io.bulwark.traffic.access");
+  private static final int IDLE_CLIENT_SECONDS = 120;
+  private static final int IDLE_UPSTREAM_SECONDS = 60;
+
+  private final GatewayConfig initial;
+  private final MeterRegistry registry;
+  private final Clock clock;
+  private final EventLoopGroup boss;
+  private final EventLoopGroup workers;
+  private final Router router;
+  private final HealthChecker healthChecker;
+  private final Bootstrap upstream;
+  private final ChannelGroup clients = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
+  private final AtomicInteger inFlight = new AtomicInteger();
+  private final Map<String, Counter> retries = new ConcurrentHashMap<>();
+  private final List<Meter> gatewayMeters = new ArrayList<>();
+  private final Counter unrouted;
+  private volatile boolean closing;
+  private Channel server;
+  private Channel admin;
+
+  private GatewayRuntime(GatewayConfig config, MeterRegistry registry, Clock clock) {
+    this.initial = config;
+    this.registry = registry;
+    this.clock = clock;
+    this.boss = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
+    this.workers =
+        new MultiThreadIoEventLoopGroup(
+            Math.max(2, Runtime.getRuntime().availableProcessors()), NioIoHandler.newFactory());
+    this.healthChecker = new HealthChecker(workers, t -> {});
+    this.router = new Router(config, clock, this::targetAdded, this::targetRemoved);
+    this.upstream =
+        new Bootstrap()
+            .channel(NioSocketChannel.class)
+            .option(ChannelOption.TCP_NODELAY, true)
+            .option(ChannelOption.SO_KEEPALIVE, true)
+            .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) config.connectTimeout().toMillis());
+    this.unrouted =
+        Counter.builder("bulwark.gateway.unrouted")
+            .description("Requests answered 503 because no pool had a serving target")
+            .register(registry);
+    gatewayMeters.add(unrouted);
+    gatewayMeters.add(
+        Gauge.builder("bulwark.gateway.inflight", inFlight, AtomicInteger::get)
+            .description("Client requests in progress")
+            .strongReference(true)
+            .register(registry));
+    for (Pool pool : router.pools()) {
+      gatewayMeters.add(
+          Gauge.builder("bulwark.gateway.pool.weight", pool, Pool::weight)
+              .tag("pool", pool.name())
+              .strongReference(true)
+              .register(registry));
+      gatewayMeters.add(
+          Gauge.builder(
+                  "bulwark.gateway.pool.serving", pool, p -> p.serving(System.nanoTime()) ? 1 : 0)
+              .tag("pool", pool.name())
+              .description("1 when the pool is enabled and has a serving target")
+              .strongReference(true)
+              .register(registry));
+    }
+  }
+
+  /** Binds the listeners and starts health checks; throws when a port cannot be bound. */
+  public static GatewayRuntime start(GatewayConfig config, MeterRegistry registry, Clock clock) {
+    GatewayRuntime runtime = new GatewayRuntime(config, registry, clock);
+    try {
+      runtime.router.addInitialTargets(config);
+      runtime.server = runtime.bindProxy();
+      if (config.adminPort() != GatewayConfig.ADMIN_DISABLED) {
+        runtime.admin = runtime.bindAdmin();
+      }
+      LOG.info(
+          "gateway listening on {}:{}{}",
+          config.bindHost(),
+          runtime.port(),
+          runtime.admin == null ? "" : ", admin API on port " + runtime.adminPort());
+      return runtime;
+    } catch (RuntimeException e) {
+      runtime.close(Duration.ZERO);
+      throw e;
+    }
+  }
+
+  private Channel bindProxy() {
+    int maxBody = initial.maxBodyBytes();
+    ServerBootstrap b =
+        new ServerBootstrap()
+            .group(boss, workers)
+            .channel(NioServerSocketChannel.class)
+            .option(ChannelOption.SO_BACKLOG, 1024)
+            .option(ChannelOption.SO_REUSEADDR, true)
+            .childOption(ChannelOption.TCP_NODELAY, true)
+            .childHandler(
+                new ChannelInitializer<SocketChannel>() {
+                  @Override
+                  protected void initChannel(SocketChannel ch) {
+                    clients.add(ch);
+                    ch.pipeline()
+                        .addLast(new IdleStateHandler(0, 0, IDLE_CLIENT_SECONDS))
+                        .addLast(new HttpServerCodec())
+                        .addLast(new HttpObjectAggregator(maxBody))
+                        .addLast(new ProxyHandler(GatewayRuntime.this));
+                  }
+                });
+    return bind(b, initial.port(), "proxy");
+  }
+
+  private Channel bindAdmin() {
+    ServerBootstrap b =
+        new ServerBootstrap()
+            .group(boss, workers)
+            .channel(NioServerSocketChannel.class)
+            .option(ChannelOption.SO_REUSEADDR, true)
+            .childHandler(
+                new ChannelInitializer<SocketChannel>() {
+                  @Override
+                  protected void initChannel(SocketChannel ch) {
+                    clients.add(ch);
+                    ch.pipeline()
+                        .addLast(new HttpServerCodec())
+                        .addLast(new HttpObjectAggregator(1024 * 1024))
+                        .addLast(new AdminHandler(GatewayRuntime.this));
+                  }
+                });
+    return bind(b, initial.adminPort(), "admin API");
+  }
+
+  private Channel bind(ServerBootstrap b, int port, String what) {
+    ChannelFuture f = b.bind(initial.bindHost(), port).syncUninterruptibly();
+    if (!f.isSuccess()) {
+      throw new IllegalStateException(
+          "cannot bind the " + what + " to " + initial.bindHost() + ":" + port, f.cause());
+    }
+    return f.channel();
+  }
+
+  public int port() {
+    return ((InetSocketAddress) server.localAddress()).getPort();
+  }
+
+  /** The admin port; throws when the admin API is off. */
+  public int adminPort() {
+    if (admin == null) {
+      throw new IllegalStateException("the admin API is disabled (adminPort -1)");
+    }
+    return ((InetSocketAddress) admin.localAddress()).getPort();
+  }
+
+  public Router router() {
+    return router;
+  }
+
+  Clock clock() {
+    return clock;
+  }
+
+  boolean closing() {
+    return closing;
+  }
+
+  ChannelFuture connect(Target target, EventLoop loop) {
+    return upstream
+        .clone(loop)
+        .handler(
+            new ChannelInitializer<Channel>() {
+              @Override
+              protected void initChannel(Channel ch) {
+                ch.pipeline()
+                    .addLast(new IdleStateHandler(0, 0, IDLE_UPSTREAM_SECONDS))
+                    .addLast(new HttpClientCodec())
+                    .addLast(new HttpObjectAggregator(initial.maxBodyBytes()))
+                    .addLast(new UpstreamHandler(target));
+              }
+            })
+        .connect(target.config().host(), target.config().port());
+  }
+
+  void requestStarted() {
+    inFlight.incrementAndGet();
+  }
+
+  void requestFinished() {
+    inFlight.decrementAndGet();
+  }
+
+  void unrouted() {
+    unrouted.increment();
+  }
+
+  void retried(Pool pool) {
+    retries
+        .computeIfAbsent(
+            pool.name(),
+            name -> {
+              Counter c =
+                  Counter.builder("bulwark.gateway.retries")
+                      .description("Attempts after the first one")
+                      .tag("pool", name)
+                      .register(registry);
+              synchronized (gatewayMeters) {
+                gatewayMeters.add(c);
+              }
+              return c;
+            })
+        .increment();
+  }
+
+  void accessLog(
+      String requestId,
+      String method,
+      String uri,
+      int status,
+      Target target,
+      int attempts,
+      long nanos,
+      String client,
+      String lastError) {
+    if (!initial.accessLog() || !ACCESS.isInfoEnabled()) {
+      return;
+    }
+    String pool = target == null ? "-" : target.pool().name();
+    String targetId = target == null ? "-" : target.id();
+    double millis = nanos / 1_000_000.0;
+    ACCESS
+        .atInfo()
+        .addKeyValue("request_id", requestId)
+        .addKeyValue("method", method)
+        .addKeyValue("uri", uri)
+        .addKeyValue("status", status)
+        .addKeyValue("pool", pool)
+        .addKeyValue("target", targetId)
+        .addKeyValue("attempts", attempts)
+        .addKeyValue("duration_ms", millis)
+        .addKeyValue("client", client)
+        .log(
+            "request_id={} method={} uri=\"{}\" status={} pool={} target={} attempts={}"
+                + " duration_ms={} client={} last_error=\"{}\"",
+            requestId,
+            method,
+            uri,
+            status,
+            pool,
+            targetId,
+            attempts,
+            String.format("%.3f", millis),
+            client,
+            lastError);
+  }
+
+  private void targetAdded(Target target) {
+    target.meters(new TargetMeters(registry, target));
+    healthChecker.watch(target);
+  }
+
+  private void targetRemoved(Target target) {
+    TargetMeters meters = target.meters();
+    if (meters != null) {
+      meters.remove();
+    }
+    LOG.info("target {} left pool {}", target.id(), target.pool().name());
+  }
+
+  // ---- control API, used by Gateway and the admin handler ----
+
+  public List<PoolStatus> pools() {
+    return router.pools().stream().map(p -> p.status(clock)).toList();
+  }
+
+  public PoolStatus pool(String name) {
+    return router.pool(name).status(clock);
+  }
+
+  public TargetStatus target(String id) {
+    return router.target(id).status(clock);
+  }
+
+  public void setWeight(String pool, int weight) {
+    Pool p = router.pool(pool);
+    int before = p.weight();
+    p.weight(weight);
+    LOG.info("pool {}: weight {} -> {}", pool, before, weight);
+  }
+
+  public void setEnabled(String pool, boolean enabled) {
+    router.pool(pool).enabled(enabled);
+    LOG.info("pool {}: {}", pool, enabled ? "enabled" : "disabled");
+  }
+
+  public TargetStatus addTarget(String pool, TargetConfig target) {
+    Target t = router.addTarget(pool, target);
+    LOG.info("pool {}: added target {}", pool, t);
+    return t.status(clock);
+  }
+
+  /** Starts draining; the future completes when the target has left its pool. */
+  public CompletableFuture<Void> drain(String targetId) {
+    Target t = router.target(targetId);
+    if (!t.draining()) {
+      Duration delay = t.pool().deregistrationDelay();
+      LOG.info(
+          "pool {}: draining target {} ({} in flight, deregistration delay {})",
+          t.pool().name(),
+          t.id(),
+          t.inFlight(),
+          delay);
+      t.startDraining();
+      if (!t.removed()) {
+        workers.next().schedule(() -> t.pool().remove(t), delay.toNanos(), TimeUnit.NANOSECONDS);
+      }
+    }
+    return t.removal().copy();
+  }
+
+  /** Removes a target at once; its in-flight requests still finish. */
+  public void removeTarget(String targetId) {
+    Target t = router.target(targetId);
+    t.pool().remove(t);
+  }
+
+  /** The current state as a config. */
+  public GatewayConfig config() {
+    return GatewayConfig.builder(initial)
+        .pools(router.pools().stream().map(Pool::toConfig).toList())
+        .build();
+  }
+
+  /**
+   * Stops accepting, lets in-flight requests finish for up to {@code grace}, then closes every
+   * connection and stops the event loops.
+   */
+  public void close(Duration grace) {
+    if (closing && workers.isShuttingDown()) {
+      return;
+    }
+    closing = true;
+    healthChecker.stop();
+    if (server != null) {
+      server.close().syncUninterruptibly();
+    }
+    if (admin != null) {
+      admin.close().syncUninterruptibly();
+    }
+    for (Channel ch : clients) {
+      ProxyHandler handler = ch.pipeline().get(ProxyHandler.class);
+      if (handler != null) {
+        ch.eventLoop().execute(handler::closeIfIdle);
+      } else {
+        ch.close();
+      }
+    }
+    long deadline = System.nanoTime() + grace.toNanos();
+    while (inFlight.get() > 0 && System.nanoTime() - deadline < 0) {
+      LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(5));
+    }
+    if (inFlight.get() > 0) {
+      LOG.warn("gateway closing with {} requests still in flight after {}", inFlight.get(), grace);
+    }
+    clients.close().awaitUninterruptibly(2, TimeUnit.SECONDS);
+    workers.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
+    boss.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
+    for (Pool pool : router.pools()) {
+      for (Target t : pool.targets()) {
+        TargetMeters meters = t.meters();
+        if (meters != null) {
+          meters.remove();
+        }
+      }
+    }
+    synchronized (gatewayMeters) {
+      gatewayMeters.forEach(registry::remove);
+      gatewayMeters.clear();
+    }
+    LOG.info("gateway stopped");
+  }
+}

@@ -1,0 +1,460 @@
+package io.bulwark.traffic.internal;
+
+import io.bulwark.traffic.RouteConfig;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.timeout.IdleStateEvent;
+import io.netty.util.ReferenceCountUtil;
+import io.netty.util.concurrent.ScheduledFuture;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayDeque;
+import java.util.Collections;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * Proxies the requests of one client connection, one at a time (pipelined requests wait in order).
+ * For each request: choose a target, send on a pooled upstream connection, and on a connection
+ * failure, reset, timeout or retryable status retry a safe request on another target. Runs on the
+ * client connection's event loop; upstream connections use the same loop, so no locking is needed
+ * here.
+ */
+final class ProxyHandler extends ChannelInboundHandlerAdapter {
+
+  private static final Set<HttpMethod> IDEMPOTENT =
+      Set.of(
+          HttpMethod.GET,
+          HttpMethod.HEAD,
+          HttpMethod.PUT,
+          HttpMethod.DELETE,
+          HttpMethod.OPTIONS,
+          HttpMethod.TRACE);
+  private static final List<String> HOP_BY_HOP =
+      List.of(
+          "connection",
+          "keep-alive",
+          "proxy-connection",
+          "proxy-authenticate",
+          "proxy-authorization",
+          "te",
+          "trailer",
+          "transfer-encoding",
+          "upgrade");
+  static final String REQUEST_ID = "x-request-id";
+
+  private final GatewayRuntime runtime;
+  private final ArrayDeque<FullHttpRequest> queued = new ArrayDeque<>();
+  private ChannelHandlerContext ctx;
+  private Exchange current;
+  private InetAddress clientAddress;
+  private String clientText = "-";
+
+  ProxyHandler(GatewayRuntime runtime) {
+    this.runtime = runtime;
+  }
+
+  @Override
+  public void handlerAdded(ChannelHandlerContext ctx) {
+    this.ctx = ctx;
+  }
+
+  @Override
+  public void channelActive(ChannelHandlerContext ctx) {
+    if (ctx.channel().remoteAddress() instanceof InetSocketAddress remote) {
+      clientAddress = remote.getAddress();
+      clientText = remote.getAddress().getHostAddress() + ":" + remote.getPort();
+    }
+    ctx.fireChannelActive();
+  }
+
+  @Override
+  public void channelRead(ChannelHandlerContext ctx, Object msg) {
+    if (!(msg instanceof FullHttpRequest request)) {
+      ReferenceCountUtil.release(msg);
+      return;
+    }
+    if (current != null) {
+      queued.add(request);
+    } else {
+      start(request);
+    }
+  }
+
+  @Override
+  public void channelInactive(ChannelHandlerContext ctx) {
+    FullHttpRequest r;
+    while ((r = queued.poll()) != null) {
+      r.release();
+    }
+    ctx.fireChannelInactive();
+  }
+
+  @Override
+  public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+    ctx.close();
+  }
+
+  @Override
+  public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+    if (evt instanceof IdleStateEvent && current == null) {
+      ctx.close();
+    }
+    ReferenceCountUtil.release(evt);
+  }
+
+  /** Closes the connection now if no request is in progress (graceful shutdown). */
+  void closeIfIdle() {
+    if (current == null) {
+      ctx.close();
+    }
+  }
+
+  private void start(FullHttpRequest request) {
+    runtime.requestStarted();
+    if (!request.decoderResult().isSuccess()) {
+      Exchange ex = new Exchange(request, "-", false, RouteConfig.defaults());
+      current = ex;
+      ex.localError(400, "Bad request", "malformed HTTP request: " + request.decoderResult());
+      return;
+    }
+    HttpHeaders headers = request.headers();
+    String requestId = headers.get(REQUEST_ID);
+    if (requestId == null || requestId.isBlank()) {
+      requestId = newRequestId();
+      headers.set(REQUEST_ID, requestId);
+    }
+    boolean keepAlive = HttpUtil.isKeepAlive(request);
+    stripHopByHop(headers);
+    String forwarded = headers.get("x-forwarded-for");
+    String client = clientAddress == null ? "unknown" : clientAddress.getHostAddress();
+    headers.set("x-forwarded-for", forwarded == null ? client : forwarded + ", " + client);
+    headers.set("x-forwarded-proto", "http");
+    request.setProtocolVersion(HttpVersion.HTTP_1_1);
+    RouteConfig route = runtime.router().route(pathOf(request.uri()));
+    Exchange ex = new Exchange(request, requestId, keepAlive, route);
+    ex.affinityTarget = runtime.router().affinityTarget(headers);
+    current = ex;
+    ex.attempt();
+  }
+
+  private static String pathOf(String uri) {
+    int q = uri.indexOf('?');
+    return q < 0 ? uri : uri.substring(0, q);
+  }
+
+  private static void stripHopByHop(HttpHeaders headers) {
+    String connection = headers.get(HttpHeaderNames.CONNECTION);
+    if (connection != null) {
+      for (String token : connection.split(",")) {
+        String name = token.trim().toLowerCase(Locale.ROOT);
+        if (!name.isEmpty() && !name.equals("close") && !name.equals("keep-alive")) {
+          headers.remove(name);
+        }
+      }
+    }
+    for (String name : HOP_BY_HOP) {
+      headers.remove(name);
+    }
+  }
+
+  private static String newRequestId() {
+    ThreadLocalRandom random = ThreadLocalRandom.current();
+    long msb = (System.currentTimeMillis() << 16) | (0x7L << 12) | random.nextInt(1 << 12);
+    long lsb = (random.nextLong() & 0x3FFFFFFFFFFFFFFFL) | 0x8000000000000000L;
+    return new UUID(msb, lsb).toString();
+  }
+
+  private void finished(boolean keepAlive) {
+    current = null;
+    runtime.requestFinished();
+    if (!keepAlive || !ctx.channel().isActive()) {
+      ctx.close();
+      return;
+    }
+    FullHttpRequest next = queued.poll();
+    if (next != null) {
+      start(next);
+    } else if (runtime.closing()) {
+      ctx.close();
+    }
+  }
+
+  /** One client request across its attempts. */
+  private final class Exchange {
+    private final FullHttpRequest request;
+    private final String requestId;
+    private final boolean keepAlive;
+    private final RouteConfig route;
+    private final boolean safe;
+    private final long startNanos = System.nanoTime();
+    private final Set<Target> tried = Collections.newSetFromMap(new IdentityHashMap<>(4));
+    private String affinityTarget;
+    private int attempts;
+    private Target target;
+    private String lastError = "-";
+
+    Exchange(FullHttpRequest request, String requestId, boolean keepAlive, RouteConfig route) {
+      this.request = request;
+      this.requestId = requestId;
+      this.keepAlive = keepAlive;
+      this.route = route;
+      this.safe =
+          IDEMPOTENT.contains(request.method()) || request.headers().contains("idempotency-key");
+    }
+
+    void attempt() {
+      long now = System.nanoTime();
+      Target t =
+          runtime.router().select(request.headers(), clientAddress, affinityTarget, tried, now);
+      if (t == null) {
+        runtime.unrouted();
+        localError(
+            503,
+            "No serving target",
+            tried.isEmpty()
+                ? "no pool has a serving target for this request"
+                : "no serving target left after " + attempts + " attempt(s); last: " + lastError);
+        return;
+      }
+      if (attempts > 0) {
+        runtime.retried(t.pool());
+      }
+      attempts++;
+      target = t;
+      tried.add(t);
+      t.begin();
+      Attempt attempt = new Attempt(t);
+      Channel channel = ctx.channel();
+      Channel idle = t.pollIdle(channel.eventLoop());
+      if (idle != null) {
+        attempt.send(idle);
+      } else {
+        runtime
+            .connect(t, channel.eventLoop())
+            .addListener(
+                (ChannelFutureListener)
+                    f -> {
+                      if (f.isSuccess()) {
+                        attempt.send(f.channel());
+                      } else {
+                        attempt.failed("connect", f.cause(), false);
+                      }
+                    });
+      }
+    }
+
+    boolean canRetry() {
+      return attempts <= route.maxRetries();
+    }
+
+    void respond(FullHttpResponse response, Target t) {
+      HttpHeaders headers = response.headers();
+      boolean keep = keepAlive && !runtime.closing();
+      stripHopByHop(headers);
+      headers.set(REQUEST_ID, requestId);
+      if (runtime.router().affinity().isPresent() && !t.id().equals(affinityTarget)) {
+        headers.add(HttpHeaderNames.SET_COOKIE, runtime.router().affinityCookie(t));
+      }
+      response.setProtocolVersion(HttpVersion.HTTP_1_1);
+      HttpUtil.setKeepAlive(response, keep);
+      int status = response.status().code();
+      write(response, status, t, keep);
+    }
+
+    void localError(int status, String title, String detail) {
+      String body =
+          "{\"type\":\"/problems/gateway-"
+              + status
+              + "\",\"title\":\""
+              + title
+              + "\",\"status\":"
+              + status
+              + ",\"detail\":\""
+              + escape(detail)
+              + "\",\"requestId\":\""
+              + escape(requestId)
+              + "\"}";
+      FullHttpResponse response =
+          new DefaultFullHttpResponse(
+              HttpVersion.HTTP_1_1,
+              HttpResponseStatus.valueOf(status),
+              Unpooled.copiedBuffer(body, StandardCharsets.UTF_8));
+      boolean keep = keepAlive && !runtime.closing() && status != 400;
+      response.headers().set(HttpHeaderNames.CONTENT_TYPE, "application/problem+json");
+      response.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, response.content().readableBytes());
+      response.headers().set(REQUEST_ID, requestId);
+      HttpUtil.setKeepAlive(response, keep);
+      write(response, status, null, keep);
+    }
+
+    private void write(FullHttpResponse response, int status, Target t, boolean keep) {
+      long nanos = System.nanoTime() - startNanos;
+      runtime.accessLog(
+          requestId,
+          request.method().name(),
+          request.uri(),
+          status,
+          t,
+          attempts,
+          nanos,
+          clientText,
+          lastError);
+      request.release();
+      ctx.writeAndFlush(response).addListener(f -> finished(keep && f.isSuccess()));
+    }
+
+    /** One try of the exchange on one target. */
+    private final class Attempt implements UpstreamHandler.Listener {
+      private final Target t;
+      private final long attemptStart = System.nanoTime();
+      private Channel upstream;
+      private ScheduledFuture<?> timeout;
+      private boolean over;
+
+      Attempt(Target t) {
+        this.t = t;
+      }
+
+      void send(Channel ch) {
+        upstream = ch;
+        UpstreamHandler handler = ch.pipeline().get(UpstreamHandler.class);
+        handler.bind(this);
+        timeout =
+            ch.eventLoop()
+                .schedule(
+                    () -> {
+                      handler.unbind();
+                      failed(
+                          "timeout",
+                          new TimeoutException("no answer within " + route.timeout()),
+                          true);
+                    },
+                    route.timeout().toNanos(),
+                    TimeUnit.NANOSECONDS);
+        ch.writeAndFlush(request.retainedDuplicate())
+            .addListener(
+                f -> {
+                  if (!f.isSuccess()) {
+                    handler.unbind();
+                    failed("reset", f.cause(), true);
+                  }
+                });
+      }
+
+      @Override
+      public void onResponse(FullHttpResponse response) {
+        if (over) {
+          response.release();
+          return;
+        }
+        over = true;
+        timeout.cancel(false);
+        t.end();
+        int status = response.status().code();
+        boolean reusable = HttpUtil.isKeepAlive(response);
+        if (reusable) {
+          t.offerIdle(upstream.eventLoop(), upstream);
+        } else {
+          upstream.close();
+        }
+        TargetMeters meters = t.meters();
+        if (meters != null) {
+          meters.answered(status, System.nanoTime() - attemptStart);
+        }
+        if (status >= 500) {
+          t.recordFailure(System.nanoTime());
+          if (route.retryOnStatuses().contains(status)) {
+            lastError = "status " + status + " from " + t.id();
+            if (meters != null) {
+              meters.error("status");
+            }
+            if (safe && canRetry()) {
+              response.release();
+              attempt();
+              return;
+            }
+          }
+        } else {
+          t.recordSuccess();
+        }
+        respond(response, t);
+      }
+
+      @Override
+      public void onFailure(Throwable cause) {
+        failed("reset", cause, true);
+      }
+
+      void failed(String reason, Throwable cause, boolean sent) {
+        if (over) {
+          return;
+        }
+        over = true;
+        if (timeout != null) {
+          timeout.cancel(false);
+        }
+        if (upstream != null) {
+          upstream.close();
+        }
+        t.end();
+        t.recordFailure(System.nanoTime());
+        TargetMeters meters = t.meters();
+        if (meters != null) {
+          meters.error(reason);
+        }
+        lastError = reason + " on " + t.id() + ": " + describe(cause);
+        if ((safe || !sent) && canRetry()) {
+          attempt();
+        } else if (reason.equals("timeout")) {
+          localError(504, "Upstream timeout", lastError);
+        } else {
+          localError(502, "Bad gateway", lastError);
+        }
+      }
+    }
+  }
+
+  private static String describe(Throwable cause) {
+    String message = cause.getMessage();
+    return message == null ? cause.getClass().getSimpleName() : message;
+  }
+
+  private static String escape(String s) {
+    StringBuilder out = new StringBuilder(s.length() + 8);
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      switch (c) {
+        case '"' -> out.append("\\\"");
+        case '\\' -> out.append("\\\\");
+        default -> {
+          if (c < 0x20) {
+            out.append(String.format("\\u%04x", (int) c));
+          } else {
+            out.append(c);
+          }
+        }
+      }
+    }
+    return out.toString();
+  }
+}
