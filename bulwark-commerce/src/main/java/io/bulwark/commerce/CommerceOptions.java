@@ -1,0 +1,200 @@
+package io.bulwark.commerce;
+
+import java.net.URI;
+import java.time.Duration;
+import java.util.Optional;
+
+/**
+ * How the commerce contexts run.
+ *
+ * @param jwtSecret HMAC key for access tokens (at least 32 bytes); empty means a random key is
+ *     generated once and kept in {@code <instance dir>/commerce/jwt.key}
+ * @param accessTokenTtl access token lifetime, default 15 min
+ * @param refreshTokenTtl refresh token lifetime, default 14 days
+ * @param bcryptCost bcrypt work factor, default 12 (tests use 4)
+ * @param loginFailuresPerAccount failed logins per account within {@code loginWindow}, default 5
+ * @param loginFailuresPerAddress failed logins per client address within the window, default 50
+ * @param loginWindow sliding window of the login limits, default 15 min
+ * @param reservationTtl how long a stock reservation lives without commit, default 15 min
+ * @param paymentGateway base URL of the payment gateway; empty starts the simulator as a child
+ *     process with default options
+ * @param paymentTimeout timeout of one payment call, default 2 s
+ * @param paymentAttempts attempts per payment call (Resilience4j retry), default 3
+ * @param sagaWorkers concurrent saga steps, default 4
+ * @param sagaStepAttempts attempts per saga step before the order fails, default 5
+ * @param pollInterval how often background workers look for work when not woken, default 500 ms
+ */
+public record CommerceOptions(
+    Optional<String> jwtSecret,
+    Duration accessTokenTtl,
+    Duration refreshTokenTtl,
+    int bcryptCost,
+    int loginFailuresPerAccount,
+    int loginFailuresPerAddress,
+    Duration loginWindow,
+    Duration reservationTtl,
+    Optional<URI> paymentGateway,
+    Duration paymentTimeout,
+    int paymentAttempts,
+    int sagaWorkers,
+    int sagaStepAttempts,
+    Duration pollInterval) {
+
+  public CommerceOptions {
+    positive("accessTokenTtl", accessTokenTtl);
+    positive("refreshTokenTtl", refreshTokenTtl);
+    positive("loginWindow", loginWindow);
+    positive("reservationTtl", reservationTtl);
+    positive("paymentTimeout", paymentTimeout);
+    positive("pollInterval", pollInterval);
+    if (bcryptCost < 4 || bcryptCost > 31) {
+      throw new IllegalArgumentException("bcryptCost must be in 4..31 but was " + bcryptCost);
+    }
+    atLeastOne("loginFailuresPerAccount", loginFailuresPerAccount);
+    atLeastOne("loginFailuresPerAddress", loginFailuresPerAddress);
+    atLeastOne("paymentAttempts", paymentAttempts);
+    atLeastOne("sagaWorkers", sagaWorkers);
+    atLeastOne("sagaStepAttempts", sagaStepAttempts);
+    if (jwtSecret.isPresent()
+        && jwtSecret.get().getBytes(java.nio.charset.StandardCharsets.UTF_8).length < 32) {
+      throw new IllegalArgumentException("jwtSecret must be at least 32 bytes");
+    }
+    if (paymentGateway.isPresent() && !paymentGateway.get().toString().startsWith("http")) {
+      throw new IllegalArgumentException(
+          "paymentGateway must be an http(s) URL but was " + paymentGateway.get());
+    }
+  }
+
+  private static void positive(String name, Duration d) {
+    if (d == null || d.isZero() || d.isNegative()) {
+      throw new IllegalArgumentException(name + " must be a positive duration but was " + d);
+    }
+  }
+
+  private static void atLeastOne(String name, int v) {
+    if (v < 1) {
+      throw new IllegalArgumentException(name + " must be >= 1 but was " + v);
+    }
+  }
+
+  /** Production defaults. */
+  public static CommerceOptions defaults() {
+    return builder().build();
+  }
+
+  /** A builder starting from the defaults. */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** Builder for {@link CommerceOptions}. */
+  public static final class Builder {
+    private String jwtSecret;
+    private Duration accessTokenTtl = Duration.ofMinutes(15);
+    private Duration refreshTokenTtl = Duration.ofDays(14);
+    private int bcryptCost = 12;
+    private int loginFailuresPerAccount = 5;
+    private int loginFailuresPerAddress = 50;
+    private Duration loginWindow = Duration.ofMinutes(15);
+    private Duration reservationTtl = Duration.ofMinutes(15);
+    private URI paymentGateway;
+    private Duration paymentTimeout = Duration.ofSeconds(2);
+    private int paymentAttempts = 3;
+    private int sagaWorkers = 4;
+    private int sagaStepAttempts = 5;
+    private Duration pollInterval = Duration.ofMillis(500);
+
+    private Builder() {}
+
+    /** HMAC key for access tokens, at least 32 bytes. */
+    public Builder jwtSecret(String jwtSecret) {
+      this.jwtSecret = jwtSecret;
+      return this;
+    }
+
+    public Builder accessTokenTtl(Duration ttl) {
+      this.accessTokenTtl = ttl;
+      return this;
+    }
+
+    public Builder refreshTokenTtl(Duration ttl) {
+      this.refreshTokenTtl = ttl;
+      return this;
+    }
+
+    public Builder bcryptCost(int cost) {
+      this.bcryptCost = cost;
+      return this;
+    }
+
+    public Builder loginFailuresPerAccount(int n) {
+      this.loginFailuresPerAccount = n;
+      return this;
+    }
+
+    public Builder loginFailuresPerAddress(int n) {
+      this.loginFailuresPerAddress = n;
+      return this;
+    }
+
+    public Builder loginWindow(Duration window) {
+      this.loginWindow = window;
+      return this;
+    }
+
+    public Builder reservationTtl(Duration ttl) {
+      this.reservationTtl = ttl;
+      return this;
+    }
+
+    /** Base URL of a running payment gateway (e.g. a {@code PaymentSimulatorProcess}). */
+    public Builder paymentGateway(URI url) {
+      this.paymentGateway = url;
+      return this;
+    }
+
+    public Builder paymentTimeout(Duration timeout) {
+      this.paymentTimeout = timeout;
+      return this;
+    }
+
+    public Builder paymentAttempts(int attempts) {
+      this.paymentAttempts = attempts;
+      return this;
+    }
+
+    public Builder sagaWorkers(int workers) {
+      this.sagaWorkers = workers;
+      return this;
+    }
+
+    public Builder sagaStepAttempts(int attempts) {
+      this.sagaStepAttempts = attempts;
+      return this;
+    }
+
+    public Builder pollInterval(Duration interval) {
+      this.pollInterval = interval;
+      return this;
+    }
+
+    /** Checks every value; throws {@link IllegalArgumentException} naming the bad one. */
+    public CommerceOptions build() {
+      return new CommerceOptions(
+          Optional.ofNullable(jwtSecret),
+          accessTokenTtl,
+          refreshTokenTtl,
+          bcryptCost,
+          loginFailuresPerAccount,
+          loginFailuresPerAddress,
+          loginWindow,
+          reservationTtl,
+          Optional.ofNullable(paymentGateway),
+          paymentTimeout,
+          paymentAttempts,
+          sagaWorkers,
+          sagaStepAttempts,
+          pollInterval);
+    }
+  }
+}

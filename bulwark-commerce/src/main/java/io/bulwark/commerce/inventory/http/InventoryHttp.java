@@ -1,0 +1,166 @@
+package io.bulwark.commerce.inventory.http;
+
+import io.bulwark.commerce.CommerceException;
+import io.bulwark.commerce.auth.AccessTokens;
+import io.bulwark.commerce.auth.Permission;
+import io.bulwark.commerce.events.DomainEvent;
+import io.bulwark.commerce.internal.Requests;
+import io.bulwark.commerce.inventory.Inventory;
+import io.bulwark.commerce.inventory.Product;
+import io.bulwark.commerce.inventory.StockLevel;
+import io.bulwark.server.http.HttpModule;
+import io.bulwark.server.http.JsonBody;
+import io.javalin.Javalin;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** HTTP adapter of catalog and inventory: {@code /api/v1/products}, {@code /api/v1/inventory}. */
+public final class InventoryHttp implements HttpModule {
+
+  record NewProduct(
+      String sku,
+      String name,
+      Long price,
+      String currency,
+      Long lowStockThreshold,
+      Long available) {}
+
+  record SetStock(Long available) {}
+
+  record Adjust(Long delta) {}
+
+  private final Inventory inventory;
+  private final AccessTokens tokens;
+
+  /** Routes for {@code inventory}, authenticating with {@code tokens}. */
+  public InventoryHttp(Inventory inventory, AccessTokens tokens) {
+    this.inventory = inventory;
+    this.tokens = tokens;
+  }
+
+  @Override
+  public void register(Javalin app) {
+    app.get(
+        "/api/v1/products",
+        ctx -> {
+          Requests.caller(ctx, tokens).require(Permission.CATALOG_READ);
+          ctx.json(inventory.products().stream().map(InventoryHttp::view).toList());
+        });
+    app.get(
+        "/api/v1/products/{sku}",
+        ctx -> {
+          Requests.caller(ctx, tokens).require(Permission.CATALOG_READ);
+          String sku = ctx.pathParam("sku");
+          Product p = inventory.products(List.of(sku)).get(sku);
+          if (p == null) {
+            throw notFound(sku);
+          }
+          ctx.json(view(p));
+        });
+    app.post(
+        "/api/v1/products",
+        ctx -> {
+          Requests.caller(ctx, tokens).require(Permission.CATALOG_WRITE);
+          NewProduct n = JsonBody.read(ctx, NewProduct.class);
+          if (n.price() == null) {
+            throw new CommerceException.InvalidInput(
+                "$.price", "price is required (an integer in minor units, e.g. 1999)");
+          }
+          int threshold =
+              (int) range("$.lowStockThreshold", n.lowStockThreshold(), 5, 0, 1_000_000);
+          int available = (int) range("$.available", n.available(), 0, 0, 1_000_000_000);
+          Product p =
+              new Product(
+                  n.sku(),
+                  n.name(),
+                  n.price(),
+                  n.currency() == null ? "EUR" : n.currency(),
+                  threshold);
+          inventory.create(p, available);
+          ctx.status(201).header("Location", "/api/v1/products/" + p.sku()).json(view(p));
+        });
+    app.get(
+        "/api/v1/inventory/{sku}",
+        ctx -> {
+          Requests.caller(ctx, tokens).require(Permission.INVENTORY_READ);
+          String sku = ctx.pathParam("sku");
+          ctx.json(stockView(inventory.stock(sku).orElseThrow(() -> notFound(sku))));
+        });
+    app.put(
+        "/api/v1/inventory/{sku}",
+        ctx -> {
+          Requests.caller(ctx, tokens).require(Permission.INVENTORY_WRITE);
+          SetStock s = JsonBody.read(ctx, SetStock.class);
+          if (s.available() == null) {
+            throw new CommerceException.InvalidInput("$.available", "available is required");
+          }
+          int available = (int) range("$.available", s.available(), 0, 0, 1_000_000_000);
+          ctx.json(stockView(inventory.setAvailable(ctx.pathParam("sku"), available)));
+        });
+    app.post(
+        "/api/v1/inventory/{sku}/adjustments",
+        ctx -> {
+          Requests.caller(ctx, tokens).require(Permission.INVENTORY_WRITE);
+          Adjust a = JsonBody.read(ctx, Adjust.class);
+          if (a.delta() == null) {
+            throw new CommerceException.InvalidInput("$.delta", "delta is required");
+          }
+          int delta = (int) range("$.delta", a.delta(), 0, -1_000_000_000, 1_000_000_000);
+          ctx.json(stockView(inventory.adjust(ctx.pathParam("sku"), delta)));
+        });
+    app.get(
+        "/api/v1/inventory-events",
+        ctx -> {
+          Requests.caller(ctx, tokens).require(Permission.INVENTORY_READ);
+          int limit = Requests.intQuery(ctx, "limit", 100, 1, 1000);
+          ctx.json(inventory.recentEvents(limit).stream().map(InventoryHttp::eventView).toList());
+        });
+  }
+
+  private static long range(String field, Long value, long fallback, long min, long max) {
+    if (value == null) {
+      return fallback;
+    }
+    if (value < min || value > max) {
+      throw new CommerceException.InvalidInput(
+          field, field.substring(2) + " must be in " + min + ".." + max + " but was " + value);
+    }
+    return value;
+  }
+
+  private static CommerceException notFound(String sku) {
+    return new CommerceException.NotFound(
+        "no product with sku \"" + Requests.abbreviate(sku) + "\"");
+  }
+
+  static Map<String, Object> view(Product p) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("sku", p.sku());
+    m.put("name", p.name());
+    m.put("price", p.priceMinor());
+    m.put("currency", p.currency());
+    m.put("lowStockThreshold", p.lowStockThreshold());
+    return m;
+  }
+
+  static Map<String, Object> stockView(StockLevel s) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("sku", s.sku());
+    m.put("available", s.available());
+    m.put("reserved", s.reserved());
+    m.put("lowStockThreshold", s.lowStockThreshold());
+    m.put("lowStock", s.available() <= s.lowStockThreshold());
+    return m;
+  }
+
+  static Map<String, Object> eventView(DomainEvent e) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("id", e.id());
+    m.put("type", e.type());
+    m.put("position", e.version());
+    m.put("occurredAt", e.occurredAt());
+    m.put("payload", e.payload());
+    return m;
+  }
+}
