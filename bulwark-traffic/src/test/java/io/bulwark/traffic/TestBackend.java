@@ -99,6 +99,10 @@ final class TestBackend implements AutoCloseable {
         return;
       }
       requests.incrementAndGet();
+      if (path.startsWith("/bytes/")) {
+        reply(exchange, 200, "x".repeat(Integer.parseInt(path.substring("/bytes/".length()))));
+        return;
+      }
       lastRequestId = exchange.getRequestHeaders().getFirst("x-request-id");
       if (path.startsWith("/slow")) {
         slowStarted.incrementAndGet();

@@ -3,27 +3,25 @@ package io.bulwark.traffic.internal;
 import io.bulwark.traffic.Fault;
 import io.bulwark.traffic.Fault.Direction;
 import io.netty.bootstrap.Bootstrap;
-import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
-import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.channel.nio.NioIoHandler;
-import io.netty.channel.socket.SocketChannel;
-import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.GlobalEventExecutor;
+import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.net.StandardSocketOptions;
+import java.nio.channels.ServerSocketChannel;
 import java.util.ArrayDeque;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -46,10 +44,11 @@ public final class FaultRelay {
   private final int upstreamPort;
   private final EventLoopGroup group;
   private final ChannelGroup connections = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
+  private final ChannelGroup clients = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
   private final Map<Class<? extends Fault>, Fault> faults = new LinkedHashMap<>();
   private volatile Active active = Active.NONE;
   private volatile boolean closed;
-  private Channel listener;
+  private ServerSocketChannel listener;
   private int port;
 
   /** An immutable view of the active faults, read once per chunk. */
@@ -87,7 +86,7 @@ public final class FaultRelay {
   }
 
   public int connections() {
-    return (int) connections.stream().filter(ch -> ch.parent() != null).count();
+    return clients.size();
   }
 
   public synchronized List<Fault> faults() {
@@ -100,24 +99,17 @@ public final class FaultRelay {
     LOG.info("fault proxy :{}: added {}", port, fault);
     switch (fault) {
       case Fault.Down d -> {
-        if (listener != null) {
-          listener.close().syncUninterruptibly();
-          listener = null;
-        }
+        closeListener();
         connections.close().syncUninterruptibly();
       }
       case Fault.ResetPeer r -> {
-        for (Channel ch : connections) {
-          if (ch.parent() != null) {
-            scheduleReset(ch, r);
-          }
+        for (Channel ch : clients) {
+          scheduleReset(ch, r);
         }
       }
       case Fault.Timeout t -> {
-        for (Channel ch : connections) {
-          if (ch.parent() != null) {
-            scheduleTimeoutClose(ch, t);
-          }
+        for (Channel ch : clients) {
+          scheduleTimeoutClose(ch, t);
         }
       }
       default -> {}
@@ -147,9 +139,7 @@ public final class FaultRelay {
         return;
       }
       closed = true;
-      if (listener != null) {
-        listener.close().syncUninterruptibly();
-      }
+      closeListener();
     }
     connections.close().awaitUninterruptibly(2, TimeUnit.SECONDS);
     group.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
@@ -165,37 +155,71 @@ public final class FaultRelay {
             faults.containsKey(Fault.Down.class));
   }
 
+  /**
+   * Listens with a blocking channel and a dedicated accept thread rather than a selector: closing a
+   * selector-registered listener releases the port only at the loop's next select, so a client
+   * could still connect just after {@link Fault.Down}; this listener stops at once.
+   */
   private void bind(int wanted) {
-    ServerBootstrap b =
-        new ServerBootstrap()
-            .group(group)
-            .channel(NioServerSocketChannel.class)
-            .option(ChannelOption.SO_REUSEADDR, true)
-            .childOption(ChannelOption.AUTO_READ, false)
-            .childOption(ChannelOption.TCP_NODELAY, true)
-            .childHandler(
-                new ChannelInitializer<SocketChannel>() {
-                  @Override
-                  protected void initChannel(SocketChannel ch) {
-                    accepted(ch);
-                  }
-                });
-    ChannelFuture f = b.bind(bindHost, wanted).awaitUninterruptibly();
-    if (!f.isSuccess()) {
-      throw new IllegalStateException(
-          "fault proxy cannot bind " + bindHost + ":" + wanted, f.cause());
+    ServerSocketChannel server;
+    try {
+      server = ServerSocketChannel.open();
+      server.setOption(StandardSocketOptions.SO_REUSEADDR, true);
+      server.bind(new InetSocketAddress(bindHost, wanted), 1024);
+    } catch (IOException e) {
+      throw new IllegalStateException("fault proxy cannot bind " + bindHost + ":" + wanted, e);
     }
-    listener = f.channel();
-    port = ((InetSocketAddress) listener.localAddress()).getPort();
+    listener = server;
+    port = ((InetSocketAddress) server.socket().getLocalSocketAddress()).getPort();
+    Thread.ofPlatform()
+        .daemon()
+        .name("bulwark-fault-proxy-accept-" + port)
+        .start(() -> acceptLoop(server));
   }
 
-  private void accepted(SocketChannel client) {
+  private void closeListener() {
+    if (listener != null) {
+      try {
+        listener.close();
+      } catch (IOException e) {
+        LOG.warn("fault proxy :{}: closing the listener failed", port, e);
+      }
+      listener = null;
+    }
+  }
+
+  private void acceptLoop(ServerSocketChannel server) {
+    while (server.isOpen()) {
+      java.nio.channels.SocketChannel socket;
+      try {
+        socket = server.accept();
+      } catch (IOException e) {
+        return; // closed: Down or close()
+      }
+      NioSocketChannel client = new NioSocketChannel(socket);
+      client.config().setAutoRead(false);
+      client.config().setTcpNoDelay(true);
+      group
+          .register(client)
+          .addListener(
+              f -> {
+                if (f.isSuccess()) {
+                  accepted(client);
+                } else {
+                  client.unsafe().closeForcibly();
+                }
+              });
+    }
+  }
+
+  private void accepted(Channel client) {
     Active now = active;
     if (now.down || closed) {
       client.close();
       return;
     }
     connections.add(client);
+    clients.add(client);
     Half clientHalf = new Half(Direction.UPSTREAM);
     client.pipeline().addLast(clientHalf);
     Bootstrap b =
