@@ -52,6 +52,21 @@ class ObservabilityTest {
   }
 
   @Test
+  void proxiesHeadRequestsWithoutWaitingForABody() {
+    HttpResponse<String> response =
+        Http.send(
+            java.net.http.HttpRequest.newBuilder(
+                    java.net.URI.create("http://127.0.0.1:" + gateway.port() + "/orders"))
+                .method("HEAD", java.net.http.HttpRequest.BodyPublishers.noBody())
+                .timeout(Duration.ofSeconds(2))
+                .build());
+
+    assertThat(response.statusCode()).isEqualTo(200);
+    assertThat(response.headers().firstValue("x-backend")).hasValue("api-1");
+    assertThat(response.body()).isEmpty();
+  }
+
+  @Test
   void keepsTheClientsRequestId() {
     HttpResponse<String> response = Http.get(gateway.port(), "/orders", "x-request-id", "req-42");
 

@@ -27,6 +27,7 @@ import io.netty.handler.codec.http.HttpClientCodec;
 import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.timeout.IdleStateHandler;
+import io.netty.util.concurrent.DefaultThreadFactory;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import java.net.InetSocketAddress;
 import java.time.Clock;
@@ -73,10 +74,14 @@ public final class GatewayRuntime {
     this.initial = config;
     this.registry = registry;
     this.clock = clock;
-    this.boss = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
+    this.boss =
+        new MultiThreadIoEventLoopGroup(
+            1, new DefaultThreadFactory("bulwark-gateway-accept", true), NioIoHandler.newFactory());
     this.workers =
         new MultiThreadIoEventLoopGroup(
-            Math.max(2, Runtime.getRuntime().availableProcessors()), NioIoHandler.newFactory());
+            Math.max(2, Runtime.getRuntime().availableProcessors()),
+            new DefaultThreadFactory("bulwark-gateway", true),
+            NioIoHandler.newFactory());
     this.healthChecker = new HealthChecker(workers, t -> {});
     this.router = new Router(config, clock, this::targetAdded, this::targetRemoved);
     this.upstream =
