@@ -1,6 +1,7 @@
 package io.bulwark.commerce;
 
 import io.bulwark.commerce.auth.AccessTokens;
+import io.bulwark.commerce.auth.Role;
 import io.bulwark.commerce.auth.SigningKeys;
 import io.bulwark.commerce.events.EventBus;
 import io.bulwark.commerce.identity.Identity;
@@ -8,13 +9,36 @@ import io.bulwark.commerce.identity.LoginLimiter;
 import io.bulwark.commerce.identity.PasswordHasher;
 import io.bulwark.commerce.identity.http.IdentityHttp;
 import io.bulwark.commerce.inventory.Inventory;
+import io.bulwark.commerce.inventory.Line;
+import io.bulwark.commerce.inventory.Reservation;
 import io.bulwark.commerce.inventory.http.InventoryHttp;
+import io.bulwark.commerce.ordering.Billing;
+import io.bulwark.commerce.ordering.Catalog;
+import io.bulwark.commerce.ordering.Customers;
+import io.bulwark.commerce.ordering.OrderLog;
+import io.bulwark.commerce.ordering.OrderProjection;
+import io.bulwark.commerce.ordering.OrderQueries;
+import io.bulwark.commerce.ordering.OrderSaga;
+import io.bulwark.commerce.ordering.OrderSagaTasks;
+import io.bulwark.commerce.ordering.OrderService;
+import io.bulwark.commerce.ordering.Stock;
+import io.bulwark.commerce.ordering.http.OrderingHttp;
+import io.bulwark.commerce.payment.PaymentGateway;
+import io.bulwark.commerce.payment.Payments;
+import io.bulwark.commerce.payment.http.HttpPaymentGateway;
+import io.bulwark.commerce.payment.http.PaymentHttp;
+import io.bulwark.commerce.payment.simulator.PaymentSimulatorProcess;
+import io.bulwark.commerce.payment.simulator.SimulatorOptions;
 import io.bulwark.server.BulwarkServer;
 import io.bulwark.server.http.HttpModule;
 import io.javalin.Javalin;
+import java.net.URI;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.UUID;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -75,6 +99,41 @@ public final class Commerce {
     return running().tokens;
   }
 
+  /** The payment context. */
+  public Payments payments() {
+    return running().payments;
+  }
+
+  /** The command side of ordering. */
+  public OrderService orders() {
+    return running().orders;
+  }
+
+  /** The query side of ordering. */
+  public OrderQueries orderQueries() {
+    return running().queries;
+  }
+
+  /** The read-side projection of ordering. */
+  public OrderProjection orderProjection() {
+    return running().projection;
+  }
+
+  /** The durable order saga runner. */
+  public OrderSaga orderSaga() {
+    return running().saga;
+  }
+
+  /** The saga's task functions, for a States Language engine. */
+  public OrderSagaTasks orderSagaTasks() {
+    return running().tasks;
+  }
+
+  /** The payment gateway's base URL (a simulator child process when none was configured). */
+  public URI paymentGatewayUrl() {
+    return running().gatewayUrl;
+  }
+
   /** Domain events flowing between contexts in this process. */
   public EventBus events() {
     return running().bus;
@@ -102,6 +161,14 @@ public final class Commerce {
     final Inventory inventory;
     final List<HttpModule> http = new ArrayList<>();
     final ScheduledExecutorService scheduler;
+    final PaymentSimulatorProcess simulator;
+    final URI gatewayUrl;
+    final Payments payments;
+    final OrderService orders;
+    final OrderQueries queries;
+    final OrderProjection projection;
+    final OrderSaga saga;
+    final OrderSagaTasks tasks;
 
     Running(CommerceOptions o, BulwarkServer.Platform platform) {
       Clock clock = platform.clock();
@@ -128,8 +195,116 @@ public final class Commerce {
               log.warn("low stock: {}", e.payload());
             }
           });
+
+      simulator =
+          o.paymentGateway().isPresent()
+              ? null
+              : PaymentSimulatorProcess.start(SimulatorOptions.defaults());
+      gatewayUrl = simulator == null ? o.paymentGateway().get() : simulator.baseUrl();
+      PaymentGateway gateway =
+          new HttpPaymentGateway(gatewayUrl, o.paymentTimeout(), o.paymentAttempts());
+      payments = new Payments(ds, gateway, clock);
+
+      // Ordering reaches the other contexts only through these ports.
+      Customers customers =
+          id ->
+              identity
+                  .find(id)
+                  .map(u -> new Customers.Customer(u.id(), u.name(), u.role() == Role.VIP));
+      Catalog catalog =
+          skus -> {
+            Map<String, Catalog.Entry> out = new java.util.LinkedHashMap<>();
+            inventory
+                .products(skus)
+                .forEach(
+                    (sku, p) ->
+                        out.put(
+                            sku, new Catalog.Entry(sku, p.name(), p.priceMinor(), p.currency())));
+            return out;
+          };
+      Stock stock =
+          new Stock() {
+            @Override
+            public String reserve(UUID orderId, Map<String, Integer> quantities) {
+              List<Line> lines = new ArrayList<>();
+              quantities.forEach((sku, q) -> lines.add(new Line(sku, q)));
+              return switch (inventory.reserve(orderId, lines)) {
+                case Reservation.Held h -> null;
+                case Reservation.Insufficient i ->
+                    "insufficient stock: "
+                        + i.sku()
+                        + " requested "
+                        + i.requested()
+                        + ", available "
+                        + i.available();
+                case Reservation.Released r -> "insufficient stock: reservation already released";
+              };
+            }
+
+            @Override
+            public boolean commit(UUID orderId) {
+              return inventory.commit(orderId);
+            }
+
+            @Override
+            public void release(UUID orderId) {
+              inventory.release(orderId);
+            }
+          };
+      Billing billing =
+          new Billing() {
+            @Override
+            public String charge(UUID orderId, UUID customerId, long amount, String currency) {
+              return switch (payments.charge(orderId, customerId, amount, currency)) {
+                case PaymentGateway.ChargeOutcome.Approved a -> a.chargeId();
+                case PaymentGateway.ChargeOutcome.Declined d ->
+                    throw new Billing.Declined(d.reason());
+              };
+            }
+
+            @Override
+            public void refund(UUID orderId) {
+              payments.refund(orderId);
+            }
+          };
+
+      OrderLog orderLog = new OrderLog(clock);
+      OrderSaga[] sagaRef = new OrderSaga[1];
+      OrderProjection[] projectionRef = new OrderProjection[1];
+      orders =
+          new OrderService(
+              ds,
+              orderLog,
+              customers,
+              catalog,
+              clock,
+              () -> {
+                sagaRef[0].wake();
+                projectionRef[0].wake();
+              });
+      queries = new OrderQueries(ds, orders);
+      projection = new OrderProjection(ds, orderLog, o.pollInterval(), queries::invalidate);
+      projectionRef[0] = projection;
+      tasks = new OrderSagaTasks(stock, billing);
+      saga =
+          new OrderSaga(
+              ds,
+              orderLog,
+              tasks,
+              o.sagaWorkers(),
+              o.sagaStepAttempts(),
+              o.pollInterval(),
+              Duration.ofSeconds(30).plus(o.paymentTimeout().multipliedBy(o.paymentAttempts())),
+              clock,
+              projection::wake);
+      sagaRef[0] = saga;
+
       http.add(new IdentityHttp(identity, tokens));
       http.add(new InventoryHttp(inventory, tokens));
+      http.add(new OrderingHttp(orders, queries, projection, tokens));
+      http.add(new PaymentHttp(payments, tokens));
+      projection.start();
+      saga.start();
 
       scheduler =
           Executors.newSingleThreadScheduledExecutor(
@@ -158,8 +333,16 @@ public final class Commerce {
 
     @Override
     public void close() throws InterruptedException {
-      scheduler.shutdownNow();
-      scheduler.awaitTermination(5, TimeUnit.SECONDS);
+      try {
+        saga.close();
+        projection.close();
+        scheduler.shutdownNow();
+        scheduler.awaitTermination(5, TimeUnit.SECONDS);
+      } finally {
+        if (simulator != null) {
+          simulator.close();
+        }
+      }
     }
   }
 }

@@ -1,0 +1,142 @@
+package io.bulwark.commerce.ordering;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.bulwark.kernel.Json;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.UUID;
+
+/**
+ * The order saga's task functions, one per Task state of the seed's state machine: {@code
+ * ReserveInventory}, {@code ProcessPayment}, {@code ConfirmOrder}, {@code HandleInventoryFailure}
+ * and {@code CompensateInventory}. Each is idempotent per order, so a durable runner may repeat any
+ * of them after a crash; each fails with a {@link TaskFailure} whose type Retry/Catch rules match.
+ * {@link #invoke(String, JsonNode)} exposes them to a States Language engine (input {@code
+ * {"orderId": "…"}}).
+ */
+public final class OrderSagaTasks {
+
+  /** Task state names, as in the state machine definition. */
+  public static final String RESERVE_INVENTORY = "ReserveInventory";
+
+  public static final String PROCESS_PAYMENT = "ProcessPayment";
+  public static final String CONFIRM_ORDER = "ConfirmOrder";
+  public static final String HANDLE_INVENTORY_FAILURE = "HandleInventoryFailure";
+  public static final String COMPENSATE_INVENTORY = "CompensateInventory";
+
+  private final Stock stock;
+  private final Billing billing;
+
+  /** Tasks acting through the inventory and payment ports. */
+  public OrderSagaTasks(Stock stock, Billing billing) {
+    this.stock = stock;
+    this.billing = billing;
+  }
+
+  /** Holds the order's stock; fails with {@code InsufficientStockError} when it is short. */
+  public Map<String, Object> reserveInventory(Order order) {
+    Map<String, Integer> quantities = new LinkedHashMap<>();
+    order.items().forEach(i -> quantities.put(i.sku(), i.quantity()));
+    String shortfall;
+    try {
+      shortfall = stock.reserve(order.id(), quantities);
+    } catch (RuntimeException e) {
+      throw new TaskFailure(TaskFailure.TASK_FAILED, "inventory unavailable: " + e.getMessage(), e);
+    }
+    if (shortfall != null) {
+      throw new TaskFailure(TaskFailure.INSUFFICIENT_STOCK, shortfall, null);
+    }
+    return Map.of("reserved", true);
+  }
+
+  /** Charges the order total; fails with {@code PaymentFailedError} when declined. */
+  public Map<String, Object> processPayment(Order order) {
+    try {
+      String chargeId =
+          billing.charge(order.id(), order.customerId(), order.totalMinor(), order.currency());
+      return Map.of("chargeId", chargeId);
+    } catch (Billing.Declined e) {
+      throw new TaskFailure(TaskFailure.PAYMENT_FAILED, "payment declined: " + e.getMessage(), e);
+    } catch (RuntimeException e) {
+      throw new TaskFailure(TaskFailure.TASK_FAILED, "payment unavailable: " + e.getMessage(), e);
+    }
+  }
+
+  /** Commits the stock hold; fails with {@code ReservationExpiredError} when it lapsed. */
+  public Map<String, Object> confirmOrder(Order order) {
+    boolean committed;
+    try {
+      committed = stock.commit(order.id());
+    } catch (RuntimeException e) {
+      throw new TaskFailure(TaskFailure.TASK_FAILED, "inventory unavailable: " + e.getMessage(), e);
+    }
+    if (!committed) {
+      throw new TaskFailure(
+          TaskFailure.RESERVATION_EXPIRED,
+          "stock reservation expired before the order could be confirmed",
+          null);
+    }
+    return Map.of("confirmed", true);
+  }
+
+  /** Makes sure nothing stays held for an order that could not get its stock. */
+  public Map<String, Object> handleInventoryFailure(Order order) {
+    try {
+      stock.release(order.id());
+    } catch (RuntimeException e) {
+      throw new TaskFailure(TaskFailure.TASK_FAILED, "inventory unavailable: " + e.getMessage(), e);
+    }
+    return Map.of("released", true);
+  }
+
+  /** Releases the order's stock and refunds (or voids) its payment. */
+  public Map<String, Object> compensateInventory(Order order) {
+    RuntimeException first = null;
+    try {
+      stock.release(order.id());
+    } catch (RuntimeException e) {
+      first = e;
+    }
+    try {
+      billing.refund(order.id());
+    } catch (RuntimeException e) {
+      if (first == null) {
+        first = e;
+      } else {
+        first.addSuppressed(e);
+      }
+    }
+    if (first != null) {
+      throw new TaskFailure(
+          TaskFailure.TASK_FAILED, "compensation incomplete: " + first.getMessage(), first);
+    }
+    return Map.of("released", true, "refunded", true);
+  }
+
+  /** Runs the task named {@code state} for {@code order}. */
+  public Map<String, Object> run(String state, Order order) {
+    return switch (state) {
+      case RESERVE_INVENTORY -> reserveInventory(order);
+      case PROCESS_PAYMENT -> processPayment(order);
+      case CONFIRM_ORDER -> confirmOrder(order);
+      case HANDLE_INVENTORY_FAILURE -> handleInventoryFailure(order);
+      case COMPENSATE_INVENTORY -> compensateInventory(order);
+      default -> throw new IllegalArgumentException("no saga task named " + state);
+    };
+  }
+
+  /**
+   * For a States Language engine: runs task {@code stateName} with input {@code {"orderId": …}}
+   * against the order loaded by {@code orders}, returning the input merged with the task result.
+   */
+  public JsonNode invoke(
+      String stateName, JsonNode input, java.util.function.Function<UUID, Order> orders) {
+    UUID id = UUID.fromString(input.path("orderId").asText());
+    Map<String, Object> result = run(stateName, orders.apply(id));
+    ObjectNode out = input.isObject() ? ((ObjectNode) input).deepCopy() : Json.object();
+    out.put("orderId", id.toString());
+    result.forEach((k, v) -> out.set(k, Json.mapper().valueToTree(v)));
+    return out;
+  }
+}

@@ -1,0 +1,304 @@
+package io.bulwark.commerce.ordering;
+
+import static io.bulwark.commerce.internal.Transactions.ts;
+
+import io.bulwark.commerce.CommerceException;
+import io.bulwark.commerce.internal.Transactions;
+import io.bulwark.kernel.Ids;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
+import java.util.regex.Pattern;
+import javax.sql.DataSource;
+
+/**
+ * The command side of ordering. Placing an order validates it (customer exists, products exist,
+ * quantities in range, prices from the catalog), then in one transaction records the idempotency
+ * key, appends {@code OrderPlaced} to the order's stream and schedules its saga. The order is
+ * acknowledged only after that commit, so an acknowledged order always reaches a terminal state.
+ */
+public final class OrderService {
+
+  /** Most lines in one order. */
+  public static final int MAX_LINES = 50;
+
+  /** Most units of one product in one order. */
+  public static final int MAX_QUANTITY = 1000;
+
+  private static final Pattern KEY = Pattern.compile("[\\x21-\\x7E]{1,200}");
+
+  private final Transactions tx;
+  private final OrderLog orderLog;
+  private final Customers customers;
+  private final Catalog catalog;
+  private final Clock clock;
+  private final Runnable onPlaced;
+
+  /** The command side; {@code onPlaced} runs after each new order commits (wakes the saga). */
+  public OrderService(
+      DataSource dataSource,
+      OrderLog orderLog,
+      Customers customers,
+      Catalog catalog,
+      Clock clock,
+      Runnable onPlaced) {
+    this.tx = new Transactions(dataSource);
+    this.orderLog = orderLog;
+    this.customers = customers;
+    this.catalog = catalog;
+    this.clock = clock;
+    this.onPlaced = onPlaced;
+  }
+
+  /**
+   * The outcome of placing an order.
+   *
+   * @param order the order as placed (PENDING) or, for a replayed key, as it stands now
+   * @param replayed true when the idempotency key had been used for the same request
+   */
+  public record Placed(Order order, boolean replayed) {}
+
+  /**
+   * Places an order.
+   *
+   * @throws CommerceException.InvalidInput for a bad line or key, naming the field
+   * @throws CommerceException.Unprocessable for an unknown customer or product
+   * @throws CommerceException.Conflict when the idempotency key was used for a different request
+   */
+  public Placed place(PlaceOrder cmd) {
+    validate(cmd);
+    String hash = hash(cmd.lines());
+    if (cmd.idempotencyKey() != null) {
+      Optional<Placed> earlier = replay(cmd, hash);
+      if (earlier.isPresent()) {
+        return earlier.get();
+      }
+    }
+    Customers.Customer customer =
+        customers
+            .find(cmd.customerId())
+            .orElseThrow(
+                () ->
+                    new CommerceException.Unprocessable(
+                        "unknown-customer",
+                        null,
+                        "customer " + cmd.customerId() + " does not exist"));
+    List<String> skus = cmd.lines().stream().map(PlaceOrder.Line::sku).toList();
+    Map<String, Catalog.Entry> products = catalog.find(skus);
+    List<OrderItem> items = new ArrayList<>();
+    String currency = null;
+    long total = 0;
+    for (int i = 0; i < cmd.lines().size(); i++) {
+      PlaceOrder.Line line = cmd.lines().get(i);
+      Catalog.Entry p = products.get(line.sku());
+      if (p == null) {
+        throw new CommerceException.Unprocessable(
+            "unknown-product",
+            "$.items[" + i + "].sku",
+            "no product with sku \"" + abbreviate(line.sku()) + "\"");
+      }
+      if (currency != null && !currency.equals(p.currency())) {
+        throw new CommerceException.Unprocessable(
+            "mixed-currencies",
+            "$.items[" + i + "].sku",
+            "all items must share one currency; " + p.sku() + " is priced in " + p.currency());
+      }
+      currency = p.currency();
+      OrderItem item = new OrderItem(p.sku(), p.name(), line.quantity(), p.priceMinor());
+      try {
+        total = Math.addExact(total, item.lineTotalMinor());
+      } catch (ArithmeticException e) {
+        throw new CommerceException.InvalidInput("$.items", "order total is too large");
+      }
+      items.add(item);
+    }
+    UUID id = Ids.newId(clock);
+    Instant now = clock.instant();
+    String cur = currency;
+    long sum = total;
+    UUID existing =
+        tx.inTransaction(
+            c -> {
+              if (cmd.idempotencyKey() != null) {
+                UUID earlier = claimKey(c, cmd, hash, id, now);
+                if (earlier != null) {
+                  return earlier;
+                }
+              }
+              orderLog.append(
+                  c,
+                  id,
+                  0,
+                  List.of(
+                      new OrderLog.Pending(
+                          OrderEvents.PLACED, OrderEvents.placed(customer, items, sum, cur))));
+              try (PreparedStatement ps =
+                  c.prepareStatement(
+                      "insert into ordering_sagas (order_id, state, priority, next_attempt_at,"
+                          + " created_at, updated_at) values (?,?,?,?,?,?)")) {
+                ps.setObject(1, id);
+                ps.setString(2, OrderSagaTasks.RESERVE_INVENTORY);
+                ps.setInt(3, customer.vip() ? 1 : 0);
+                ps.setTimestamp(4, ts(now));
+                ps.setTimestamp(5, ts(now));
+                ps.setTimestamp(6, ts(now));
+                ps.executeUpdate();
+              }
+              return null;
+            });
+    if (existing != null) {
+      return new Placed(order(existing).orElseThrow(), true);
+    }
+    onPlaced.run();
+    return new Placed(
+        new Order(
+            id,
+            customer.id(),
+            customer.name(),
+            List.copyOf(items),
+            total,
+            currency,
+            OrderStatus.PENDING,
+            null,
+            now,
+            now,
+            1),
+        false);
+  }
+
+  /** The order as its event stream says now (the write model), if it exists. */
+  public Optional<Order> order(UUID id) {
+    return tx.read(
+        c -> {
+          var events = orderLog.stream(c, id);
+          return events.isEmpty() ? Optional.empty() : Optional.of(OrderEvents.fold(id, events));
+        });
+  }
+
+  private Optional<Placed> replay(PlaceOrder cmd, String hash) {
+    return tx.read(
+        c -> {
+          try (PreparedStatement ps =
+              c.prepareStatement(
+                  "select request_hash, order_id from ordering_idempotency where customer_id = ?"
+                      + " and key = ?")) {
+            ps.setObject(1, cmd.customerId());
+            ps.setString(2, cmd.idempotencyKey());
+            try (ResultSet rs = ps.executeQuery()) {
+              if (!rs.next()) {
+                return Optional.empty();
+              }
+              if (!rs.getString(1).equals(hash)) {
+                throw keyConflict(cmd);
+              }
+              UUID id = rs.getObject(2, UUID.class);
+              return Optional.of(new Placed(OrderEvents.fold(id, orderLog.stream(c, id)), true));
+            }
+          }
+        });
+  }
+
+  private UUID claimKey(Connection c, PlaceOrder cmd, String hash, UUID id, Instant now)
+      throws SQLException {
+    try (PreparedStatement ps =
+        c.prepareStatement(
+            "insert into ordering_idempotency (customer_id, key, request_hash, order_id,"
+                + " created_at) values (?,?,?,?,?) on conflict do nothing")) {
+      ps.setObject(1, cmd.customerId());
+      ps.setString(2, cmd.idempotencyKey());
+      ps.setString(3, hash);
+      ps.setObject(4, id);
+      ps.setTimestamp(5, ts(now));
+      if (ps.executeUpdate() == 1) {
+        return null;
+      }
+    }
+    try (PreparedStatement ps =
+        c.prepareStatement(
+            "select request_hash, order_id from ordering_idempotency where customer_id = ? and key"
+                + " = ?")) {
+      ps.setObject(1, cmd.customerId());
+      ps.setString(2, cmd.idempotencyKey());
+      try (ResultSet rs = ps.executeQuery()) {
+        rs.next();
+        if (!rs.getString(1).equals(hash)) {
+          throw keyConflict(cmd);
+        }
+        return rs.getObject(2, UUID.class);
+      }
+    }
+  }
+
+  private static CommerceException keyConflict(PlaceOrder cmd) {
+    return new CommerceException.Conflict(
+        "idempotency-key-reused",
+        "Idempotency-Key \""
+            + abbreviate(cmd.idempotencyKey())
+            + "\" was already used for a different request");
+  }
+
+  private static void validate(PlaceOrder cmd) {
+    if (cmd.idempotencyKey() != null && !KEY.matcher(cmd.idempotencyKey()).matches()) {
+      throw new CommerceException.InvalidInput(
+          "Idempotency-Key", "Idempotency-Key must be 1 to 200 printable ASCII characters");
+    }
+    List<PlaceOrder.Line> lines = cmd.lines();
+    if (lines == null || lines.isEmpty() || lines.size() > MAX_LINES) {
+      throw new CommerceException.InvalidInput(
+          "$.items", "items must hold 1 to " + MAX_LINES + " lines");
+    }
+    Set<String> seen = new HashSet<>();
+    for (int i = 0; i < lines.size(); i++) {
+      PlaceOrder.Line l = lines.get(i);
+      if (l.sku() == null || l.sku().isBlank() || l.sku().length() > 64) {
+        throw new CommerceException.InvalidInput(
+            "$.items[" + i + "].sku", "sku is required (1 to 64 characters)");
+      }
+      if (l.quantity() < 1 || l.quantity() > MAX_QUANTITY) {
+        throw new CommerceException.InvalidInput(
+            "$.items[" + i + "].quantity",
+            "quantity must be in 1.." + MAX_QUANTITY + " but was " + l.quantity());
+      }
+      if (!seen.add(l.sku())) {
+        throw new CommerceException.InvalidInput(
+            "$.items[" + i + "].sku",
+            "sku \"" + abbreviate(l.sku()) + "\" appears twice; combine the quantities");
+      }
+    }
+  }
+
+  private static String hash(List<PlaceOrder.Line> lines) {
+    StringBuilder sb = new StringBuilder();
+    for (PlaceOrder.Line l : lines) {
+      sb.append(l.sku().length()).append(':').append(l.sku()).append('=').append(l.quantity());
+      sb.append(';');
+    }
+    try {
+      return HexFormat.of()
+          .formatHex(
+              MessageDigest.getInstance("SHA-256")
+                  .digest(sb.toString().getBytes(StandardCharsets.UTF_8)));
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("SHA-256 is missing from this JDK", e);
+    }
+  }
+
+  private static String abbreviate(String s) {
+    String clean = s.replaceAll("\\p{Cntrl}", "?");
+    return clean.length() > 40 ? clean.substring(0, 40) + "…" : clean;
+  }
+}
