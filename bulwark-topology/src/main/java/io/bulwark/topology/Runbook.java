@@ -1,0 +1,57 @@
+package io.bulwark.topology;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * The DR runbook of a topology: the failover from {@code fromRegion} to {@code toRegion} as
+ * numbered steps. {@code bulwark runbook} prints it; the DR manager executes the same steps.
+ *
+ * @param title e.g. "Disaster Recovery Runbook – shop"
+ * @param generatedAt when it was generated
+ * @param topologyFile the topology file the commands name
+ * @param strategy the DR strategy
+ * @param fromRegion region that failed
+ * @param toRegion region to recover into
+ * @param steps numbered steps
+ * @param contacts who to call
+ */
+public record Runbook(
+    String title,
+    Instant generatedAt,
+    String topologyFile,
+    DrStrategy strategy,
+    String fromRegion,
+    String toRegion,
+    List<RunbookStep> steps,
+    Contacts contacts) {
+
+  public Runbook {
+    Objects.requireNonNull(title, "title");
+    Objects.requireNonNull(generatedAt, "generatedAt");
+    Objects.requireNonNull(topologyFile, "topologyFile");
+    Objects.requireNonNull(strategy, "strategy");
+    Objects.requireNonNull(fromRegion, "fromRegion");
+    Objects.requireNonNull(toRegion, "toRegion");
+    Objects.requireNonNull(contacts, "contacts");
+    steps = List.copyOf(steps);
+    for (int i = 0; i < steps.size(); i++) {
+      if (steps.get(i).number() != i + 1) {
+        throw new IllegalArgumentException(
+            "steps must be numbered 1.."
+                + steps.size()
+                + ", got "
+                + steps.get(i).number()
+                + " at position "
+                + (i + 1));
+      }
+    }
+  }
+
+  /** Sum of the steps' expected durations: the RTO this runbook implies. */
+  public Duration expectedDuration() {
+    return steps.stream().map(RunbookStep::expectedDuration).reduce(Duration.ZERO, Duration::plus);
+  }
+}

@@ -1,0 +1,255 @@
+package io.bulwark.topology;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Writes the DR runbook of a topology, following the seed's {@code DisasterRecoveryManager}:
+ * detect, fence, promote the replica (or restore a backup), start standby instances, scale to
+ * production capacity, switch traffic (DR 100 / primary 0), update monitoring, verify.
+ */
+public final class RunbookGenerator {
+
+  private RunbookGenerator() {}
+
+  /**
+   * The runbook for {@code t}; commands name {@code topologyFile}.
+   *
+   * @throws IllegalArgumentException when the topology has no {@code dr} section
+   */
+  public static Runbook generate(Topology t, String topologyFile, Clock clock) {
+    DisasterRecovery dr =
+        t.dr()
+            .orElseThrow(
+                () ->
+                    new IllegalArgumentException(
+                        topologyFile
+                            + ": no dr section, so there is no DR plan to write; add one"
+                            + " (bulwark dr plan "
+                            + topologyFile
+                            + " suggests a strategy)"));
+    Profile p = t.profile();
+    String home = t.homeRegion().name();
+    String target =
+        t.drRegion()
+            .map(Region::name)
+            .or(() -> t.database().flatMap(db -> db.backups()).flatMap(b -> b.copyToRegion()))
+            .orElse(home);
+    String f = quote(topologyFile);
+    List<RunbookStep> steps = new ArrayList<>();
+
+    Duration detect =
+        t.traffic()
+            .map(tr -> tr.monitor().detectionTime())
+            .orElseGet(
+                () ->
+                    t.services().stream()
+                        .filter(Service::runsHere)
+                        .map(s -> s.healthCheck().detectionTime())
+                        .max(Duration::compareTo)
+                        .orElse(p.healthInterval()));
+    String probe = t.traffic().map(tr -> tr.monitor().path()).orElse("/health");
+    add(
+        steps,
+        StepKind.DETECT,
+        "Verify primary failure in " + home,
+        "bulwark dr check-health " + f + " --region " + home,
+        detect,
+        "no healthy targets in " + home + " on " + probe + " for " + Durations.human(detect),
+        "N/A – detection changes nothing");
+
+    Optional<Database> db = t.database();
+    if (db.isPresent()) {
+      add(
+          steps,
+          StepKind.FENCE,
+          "Fence the old primary of " + db.get().name() + " in " + home,
+          "bulwark dr fence " + f + " --region " + home,
+          p.fenceTime(),
+          "the old primary in " + home + " refuses writes (stopped or read-only)",
+          "bulwark dr unfence " + f + " --region " + home);
+      Optional<Database.Replica> replica =
+          db.get().replicas().stream()
+              .filter(r -> r.location().region().equals(target) && !target.equals(home))
+              .findFirst();
+      if (dr.strategy() != DrStrategy.BACKUP_RESTORE && replica.isPresent()) {
+        String name = replica.get().name();
+        add(
+            steps,
+            StepKind.PROMOTE_REPLICA,
+            "Promote database replica " + name + " in " + target,
+            "bulwark dr promote " + f + " --replica " + name,
+            p.promoteTime(),
+            name + " accepts writes: pg_is_in_recovery() returns false",
+            "bulwark dr failback " + f + " --to " + home + " (re-clones the old primary first)");
+      } else {
+        add(
+            steps,
+            StepKind.RESTORE_BACKUP,
+            "Restore " + db.get().name() + " in " + target + " from the latest backup",
+            "bulwark dr restore " + f + " --region " + target + " --to latest",
+            p.restoreTime(),
+            db.get().backups().map(b -> b.pitr()).orElse(false)
+                ? "the restored database in "
+                    + target
+                    + " reached the latest archived WAL and"
+                    + " accepts writes"
+                : "the restored database in "
+                    + target
+                    + " holds the last backup and accepts writes",
+            "discard the restored copy; the backups themselves are unchanged");
+      }
+    }
+
+    List<Service> runs = t.services().stream().filter(Service::runsHere).toList();
+    if (dr.strategy() == DrStrategy.PILOT_LIGHT || dr.strategy() == DrStrategy.BACKUP_RESTORE) {
+      Duration grace =
+          runs.stream()
+              .map(s -> s.rollout().gracePeriod())
+              .max(Duration::compareTo)
+              .orElse(p.gracePeriod());
+      boolean pilot = dr.strategy() == DrStrategy.PILOT_LIGHT;
+      add(
+          steps,
+          StepKind.START_STANDBY,
+          (pilot ? "Start stopped standby instances in " : "Provision instances in ") + target,
+          "bulwark dr start-standby " + f + " --region " + target,
+          grace,
+          "every started instance in "
+              + target
+              + " passes its health check within the "
+              + Durations.human(grace)
+              + " grace period",
+          "bulwark dr stop-standby " + f + " --region " + target);
+    }
+
+    Map<String, Integer> production = new LinkedHashMap<>();
+    Map<String, Integer> standing = new LinkedHashMap<>();
+    for (Service s : runs) {
+      Map<String, Map<String, Integer>> layout = t.layout(s);
+      int failed = count(layout.get(home));
+      int there = target.equals(home) ? 0 : count(layout.get(target));
+      production.put(
+          s.name(),
+          dr.strategy() == DrStrategy.ACTIVE_ACTIVE ? failed + there : Math.max(failed, 1));
+      standing.put(s.name(), there);
+    }
+    Duration warm =
+        runs.stream().map(s -> s.rollout().warmUp()).max(Duration::compareTo).orElse(p.warmUp());
+    add(
+        steps,
+        StepKind.SCALE_TO_PRODUCTION,
+        "Scale " + target + " to production capacity",
+        "bulwark dr scale " + f + " --region " + target + serviceArgs(production),
+        warm,
+        String.join(
+                ", ",
+                production.entrySet().stream()
+                    .map(e -> e.getKey() + " " + e.getValue() + "/" + e.getValue())
+                    .toList())
+            + " instances healthy in "
+            + target,
+        "bulwark dr scale " + f + " --region " + target + serviceArgs(standing));
+
+    String switchCommand;
+    String switchBack;
+    Optional<Traffic> traffic = t.traffic();
+    if (traffic.isPresent()) {
+      StringBuilder to = new StringBuilder();
+      StringBuilder back = new StringBuilder();
+      for (Traffic.Pool pool : traffic.get().pools()) {
+        int w = pool.region().equals(target) ? 100 : 0;
+        to.append(" --weight ").append(pool.name()).append('=').append(w);
+        back.append(" --weight ").append(pool.name()).append('=').append(pool.weight());
+      }
+      if (traffic.get().pools().stream().noneMatch(pl -> pl.region().equals(target))) {
+        to.append(" --add-pool ").append(target).append("=100");
+      }
+      switchCommand = "bulwark dr switch-traffic " + f + to;
+      switchBack = "bulwark dr switch-traffic " + f + back;
+    } else {
+      switchCommand = "bulwark dr switch-traffic " + f + " --to " + target;
+      switchBack = "bulwark dr switch-traffic " + f + " --to " + home;
+    }
+    Traffic.Monitor monitor =
+        traffic
+            .map(Traffic::monitor)
+            .orElse(
+                new Traffic.Monitor("/health", p.healthInterval(), p.healthTimeout(), 3, "200"));
+    add(
+        steps,
+        StepKind.SWITCH_TRAFFIC,
+        "Switch traffic to " + target + " (weight 100, " + home + " 0)",
+        switchCommand,
+        p.trafficSwitchTime(),
+        "all requests reach "
+            + target
+            + "; its health check "
+            + monitor.path()
+            + " passes (interval "
+            + Durations.format(monitor.interval())
+            + ", failure threshold "
+            + monitor.retries()
+            + ")",
+        switchBack);
+
+    add(
+        steps,
+        StepKind.UPDATE_MONITORING,
+        "Update monitoring to treat " + target + " as primary",
+        "bulwark dr update-monitoring " + f + " --primary-region " + target,
+        p.trafficSwitchTime(),
+        "alerts and dashboards follow " + target + "; alerts for " + home + " are silenced",
+        "bulwark dr update-monitoring " + f + " --primary-region " + home);
+
+    add(
+        steps,
+        StepKind.VERIFY,
+        "Verify the DR site in " + target,
+        "bulwark dr verify " + f + " --region " + target,
+        p.verifyTime(),
+        "every service in " + target + " answers /health/ready with 200 and a test order commits",
+        "investigate the specific failures; escalate to "
+            + t.contacts().escalation().orElse("the escalation contact"));
+
+    return new Runbook(
+        "Disaster Recovery Runbook – " + t.name(),
+        clock.instant(),
+        topologyFile,
+        dr.strategy(),
+        home,
+        target,
+        steps,
+        t.contacts());
+  }
+
+  private static void add(
+      List<RunbookStep> steps,
+      StepKind kind,
+      String action,
+      String command,
+      Duration duration,
+      String check,
+      String rollback) {
+    steps.add(new RunbookStep(steps.size() + 1, kind, action, command, duration, check, rollback));
+  }
+
+  private static int count(Map<String, Integer> byZone) {
+    return byZone == null ? 0 : byZone.values().stream().mapToInt(Integer::intValue).sum();
+  }
+
+  private static String serviceArgs(Map<String, Integer> counts) {
+    StringBuilder sb = new StringBuilder();
+    counts.forEach((s, n) -> sb.append(" --service ").append(s).append('=').append(n));
+    return sb.toString();
+  }
+
+  private static String quote(String file) {
+    return file.matches("[A-Za-z0-9_./-]+") ? file : "'" + file.replace("'", "'\\''") + "'";
+  }
+}

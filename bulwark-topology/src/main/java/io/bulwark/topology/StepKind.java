@@ -1,0 +1,23 @@
+package io.bulwark.topology;
+
+/** The kinds of DR runbook step, in the order a failover runs them. */
+public enum StepKind {
+  /** Confirm the primary region is down. */
+  DETECT,
+  /** Stop the old primary from taking writes (no split brain). */
+  FENCE,
+  /** Promote the DR replica to primary. */
+  PROMOTE_REPLICA,
+  /** Restore the database from the latest backup (backup &amp; restore). */
+  RESTORE_BACKUP,
+  /** Start the stopped standby instances (pilot light) or provision new ones. */
+  START_STANDBY,
+  /** Scale the DR region to production capacity. */
+  SCALE_TO_PRODUCTION,
+  /** Move traffic: DR weight 100, primary 0. */
+  SWITCH_TRAFFIC,
+  /** Point alerts and dashboards at the DR region. */
+  UPDATE_MONITORING,
+  /** Check the recovered site end to end. */
+  VERIFY
+}

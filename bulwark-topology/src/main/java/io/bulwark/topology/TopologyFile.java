@@ -1,0 +1,100 @@
+package io.bulwark.topology;
+
+import io.bulwark.topology.internal.JsonSchemaWriter;
+import io.bulwark.topology.internal.Locator;
+import io.bulwark.topology.internal.ShapeChecker;
+import io.bulwark.topology.internal.TopologyBinder;
+import io.bulwark.topology.internal.TopologySchema;
+import io.bulwark.topology.internal.TopologyValidator;
+import io.bulwark.topology.internal.YamlNode;
+import io.bulwark.topology.internal.YamlReader;
+import java.io.IOException;
+import java.nio.charset.MalformedInputException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Reads {@code bulwark.yaml}. Every problem is collected (syntax, unknown keys, types, bad
+ * durations, min > max, dangling references, weights, a DR strategy the topology cannot deliver)
+ * and reported together, each naming file, line and field.
+ */
+public final class TopologyFile {
+
+  private TopologyFile() {}
+
+  /**
+   * Loads and validates {@code file}.
+   *
+   * @throws InvalidTopologyException with every error when the file is unreadable or invalid
+   */
+  public static Topology load(Path file) {
+    String name = file.toString();
+    String text;
+    try {
+      text = Files.readString(file, StandardCharsets.UTF_8);
+    } catch (NoSuchFileException e) {
+      throw new InvalidTopologyException(List.of(new TopologyError(name, 0, "", "no such file")));
+    } catch (MalformedInputException e) {
+      throw new InvalidTopologyException(List.of(new TopologyError(name, 0, "", "not UTF-8 text")));
+    } catch (IOException e) {
+      throw new InvalidTopologyException(
+          List.of(new TopologyError(name, 0, "", "cannot read: " + e.getMessage())));
+    }
+    return parse(name, text);
+  }
+
+  /**
+   * Parses and validates {@code text}; {@code file} names it in errors.
+   *
+   * @throws InvalidTopologyException with every error when the text is invalid
+   */
+  public static Topology parse(String file, String text) {
+    List<TopologyError> errors = new ArrayList<>();
+    Optional<Topology> topology = check(file, text, errors);
+    if (!errors.isEmpty() || topology.isEmpty()) {
+      if (errors.isEmpty()) {
+        errors.add(new TopologyError(file, 0, "", "no usable topology in the file"));
+      }
+      throw new InvalidTopologyException(errors);
+    }
+    return topology.get();
+  }
+
+  /** Every error in {@code text}, in file order; empty when it is a valid topology. */
+  public static List<TopologyError> errors(String file, String text) {
+    List<TopologyError> errors = new ArrayList<>();
+    check(file, text, errors);
+    return errors;
+  }
+
+  /**
+   * The JSON Schema of the file format, for editors (what {@code bulwark topology schema} prints).
+   */
+  public static String jsonSchema() {
+    return JsonSchemaWriter.topologySchema();
+  }
+
+  private static Optional<Topology> check(String file, String text, List<TopologyError> errors) {
+    YamlNode root = YamlReader.read(file, text, errors);
+    if (root == null) {
+      return Optional.empty();
+    }
+    ShapeChecker.check(file, root, TopologySchema.ROOT, errors);
+    if (!(root instanceof YamlNode.MapNode)) {
+      return Optional.empty();
+    }
+    Locator locator = Locator.of(root);
+    TopologyBinder.Bound bound = TopologyBinder.bind(file, root, locator, errors);
+    bound
+        .topology()
+        .ifPresent(t -> TopologyValidator.validate(file, t, locator, bound.origins(), errors));
+    errors.sort(Comparator.comparingInt(TopologyError::line));
+    return bound.topology();
+  }
+}

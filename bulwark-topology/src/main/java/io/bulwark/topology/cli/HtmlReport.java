@@ -1,0 +1,241 @@
+package io.bulwark.topology.cli;
+
+import io.bulwark.topology.CompositeAvailability;
+import io.bulwark.topology.Database;
+import io.bulwark.topology.DowntimeBudget;
+import io.bulwark.topology.Layer;
+import io.bulwark.topology.Region;
+import io.bulwark.topology.Service;
+import io.bulwark.topology.Spof;
+import io.bulwark.topology.Topology;
+import io.bulwark.topology.TopologyAnalysis;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A self-contained HTML page: the topology drawn as inline SVG (regions, zones, instances, database
+ * primary and replicas) with SPOFs in red, then the availability formula and SPOF table.
+ */
+final class HtmlReport {
+
+  private static final int ZONE_W = 190;
+  private static final int ROW_H = 22;
+  private static final String RED = "#d62728";
+
+  private HtmlReport() {}
+
+  static String render(TopologyAnalysis a, String file) {
+    Topology t = a.topology();
+    StringBuilder h = new StringBuilder();
+    h.append("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">")
+        .append("<title>Bulwark analysis – ")
+        .append(esc(t.name()))
+        .append("</title>\n<style>")
+        .append("body{font-family:system-ui,sans-serif;margin:2em;color:#222}")
+        .append("table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:4px 8px;")
+        .append("text-align:left;vertical-align:top}.spof{color:")
+        .append(RED)
+        .append("}code{background:#f4f4f4;padding:1px 4px}</style></head><body>\n");
+    h.append("<h1>")
+        .append(esc(t.name()))
+        .append("</h1>\n<p>")
+        .append(esc(file))
+        .append(" · profile ")
+        .append(t.profile().word())
+        .append("</p>\n");
+    h.append(svg(a)).append('\n');
+
+    CompositeAvailability c = a.availability();
+    h.append("<h2>Composite availability: ")
+        .append(CompositeAvailability.percent(c.availability()))
+        .append("</h2>\n<p>Expected downtime ")
+        .append(esc(DowntimeBudget.format(c.downtimeMinutesPerYear())))
+        .append(" per year.</p>\n<p><code>")
+        .append(esc(c.formula()))
+        .append("</code></p>\n<table><tr><th>term</th><th>what</th><th>expression</th>")
+        .append("<th>value</th></tr>\n");
+    for (CompositeAvailability.Term term : c.terms()) {
+      h.append("<tr><td>")
+          .append(esc(term.name()))
+          .append("</td><td>")
+          .append(esc(term.what()))
+          .append("</td><td><code>")
+          .append(esc(term.expression()))
+          .append("</code></td><td>")
+          .append(CompositeAvailability.percent(term.availability()))
+          .append("</td></tr>\n");
+    }
+    h.append("</table>\n");
+
+    h.append("<h2>Single points of failure: ")
+        .append(a.spofs().isEmpty() ? "none" : a.spofs().size())
+        .append("</h2>\n<table><tr><th>layer</th><th>SPOF</th><th>component</th>")
+        .append("<th>why</th><th>countermeasure</th></tr>\n");
+    for (Spof s : a.spofs()) {
+      h.append("<tr class=\"spof\"><td>")
+          .append(s.layer().word())
+          .append("</td><td>")
+          .append(esc(s.kind()))
+          .append("</td><td>")
+          .append(esc(s.component()))
+          .append("</td><td>")
+          .append(esc(s.detail()))
+          .append("</td><td>")
+          .append(esc(s.countermeasure()))
+          .append("</td></tr>\n");
+    }
+    h.append("</table>\n<h2>DR and cost</h2>\n<p>")
+        .append(esc(a.drFit().map(f -> f.summary()).orElse("no DR strategy declared")))
+        .append("</p>\n<p>Cost class <b>")
+        .append(esc(a.costClass()))
+        .append("</b> – ")
+        .append(esc(a.costReason()))
+        .append("</p>\n</body></html>\n");
+    return h.toString();
+  }
+
+  private static String svg(TopologyAnalysis a) {
+    Topology t = a.topology();
+    List<String> badServices = new ArrayList<>();
+    List<String> badRegions = new ArrayList<>();
+    boolean badDb = false;
+    for (Spof s : a.spofs()) {
+      if (s.component().startsWith("service ")) {
+        badServices.add(s.component().substring("service ".length()));
+      } else if (s.component().startsWith("region ")) {
+        badRegions.add(s.component().substring("region ".length()));
+      } else if (s.layer() == Layer.DATA) {
+        badDb = true;
+      }
+    }
+    int rows = 0;
+    for (Region r : t.regions()) {
+      for (String z : r.zones()) {
+        rows = Math.max(rows, rowsIn(t, r, z).size());
+      }
+    }
+    int zoneH = 36 + Math.max(1, rows) * ROW_H;
+    int regionH = zoneH + 50;
+    int width = 20;
+    for (Region r : t.regions()) {
+      width += r.zones().size() * (ZONE_W + 10) + 30;
+    }
+    StringBuilder s = new StringBuilder();
+    s.append("<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"")
+        .append(width)
+        .append("\" height=\"")
+        .append(regionH + 30)
+        .append("\" font-family=\"sans-serif\" font-size=\"12\">\n");
+    int x = 10;
+    for (Region r : t.regions()) {
+      int w = r.zones().size() * (ZONE_W + 10) + 10;
+      boolean bad = badRegions.contains(r.name());
+      s.append("<g class=\"region\"><rect x=\"")
+          .append(x)
+          .append("\" y=\"10\" width=\"")
+          .append(w)
+          .append("\" height=\"")
+          .append(regionH)
+          .append("\" rx=\"8\" fill=\"")
+          .append(r.role().serves() ? "#eef5ff" : "#f3f3f3")
+          .append("\" stroke=\"")
+          .append(bad ? RED : "#4a78b5")
+          .append("\" stroke-width=\"")
+          .append(bad ? 3 : 1.5)
+          .append("\"/>");
+      s.append(
+          text(
+              x + 10,
+              30,
+              r.name()
+                  + " ("
+                  + r.role().name().toLowerCase(java.util.Locale.ROOT)
+                  + (r.provider().isEmpty() ? "" : ", " + r.provider())
+                  + ")",
+              bad,
+              true));
+      int zx = x + 10;
+      for (String z : r.zones()) {
+        s.append("<rect x=\"")
+            .append(zx)
+            .append("\" y=\"45\" width=\"")
+            .append(ZONE_W)
+            .append("\" height=\"")
+            .append(zoneH)
+            .append("\" rx=\"4\" fill=\"#fff\" stroke=\"#999\" stroke-dasharray=\"4 2\"/>");
+        s.append(text(zx + 6, 60, z, false, false));
+        int y = 80;
+        for (Row row : rowsIn(t, r, z)) {
+          boolean hot = row.db ? badDb : badServices.contains(row.label);
+          s.append(text(zx + 6, y, row.label, hot, false));
+          int bx = zx + 110;
+          for (int i = 0; i < Math.min(row.count, 5); i++) {
+            s.append("<rect x=\"")
+                .append(bx + i * 13)
+                .append("\" y=\"")
+                .append(y - 10)
+                .append("\" width=\"10\" height=\"10\" fill=\"")
+                .append(hot ? RED : row.db ? "#2ca02c" : "#4a78b5")
+                .append("\"><title>")
+                .append(esc(row.label))
+                .append("</title></rect>");
+          }
+          if (row.count > 5) {
+            s.append(text(bx + 5 * 13, y, "+" + (row.count - 5), hot, false));
+          }
+          y += ROW_H;
+        }
+        zx += ZONE_W + 10;
+      }
+      s.append("</g>\n");
+      x += w + 20;
+    }
+    return s.append("</svg>").toString();
+  }
+
+  private record Row(String label, int count, boolean db) {}
+
+  private static List<Row> rowsIn(Topology t, Region r, String zone) {
+    List<Row> rows = new ArrayList<>();
+    for (Service s : t.services()) {
+      Map<String, Integer> byZone = t.layout(s).get(r.name());
+      int n = byZone == null ? 0 : byZone.getOrDefault(zone, 0);
+      if (n > 0) {
+        rows.add(new Row(s.name(), n, false));
+      }
+    }
+    if (t.database().isPresent()) {
+      Database db = t.database().get();
+      if (db.primary().region().equals(r.name()) && db.primary().zone().equals(zone)) {
+        rows.add(new Row("db primary", 1, true));
+      }
+      for (Database.Replica rep : db.replicas()) {
+        if (rep.location().region().equals(r.name()) && rep.location().zone().equals(zone)) {
+          rows.add(new Row(rep.name() + (rep.synchronous() ? " (sync)" : " (async)"), 1, true));
+        }
+      }
+    }
+    return rows;
+  }
+
+  private static String text(int x, int y, String s, boolean red, boolean bold) {
+    return "<text x=\""
+        + x
+        + "\" y=\""
+        + y
+        + "\""
+        + (red ? " fill=\"" + RED + "\"" : "")
+        + (bold ? " font-weight=\"bold\"" : "")
+        + ">"
+        + esc(s)
+        + "</text>";
+  }
+
+  static String esc(String s) {
+    return s.replace("&", "&amp;")
+        .replace("<", "&lt;")
+        .replace(">", "&gt;")
+        .replace("\"", "&quot;");
+  }
+}

@@ -1,0 +1,66 @@
+package io.bulwark.topology.cli;
+
+import io.bulwark.kernel.Json;
+import io.bulwark.topology.Runbook;
+import io.bulwark.topology.RunbookGenerator;
+import io.bulwark.topology.Topology;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/** {@code bulwark runbook FILE}: the DR runbook of a topology, as Markdown or JSON. */
+@Command(
+    name = "runbook",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Write the DR runbook of a topology: numbered steps (detect, fence, promote, start standby,",
+      "scale, switch traffic, update monitoring, verify), each with its command, expected",
+      "duration, success check and rollback, plus the file's contacts."
+    })
+public final class RunbookCommand implements Callable<Integer> {
+
+  /** Output formats. */
+  enum Format {
+    markdown,
+    json
+  }
+
+  @Spec CommandSpec spec;
+
+  @Parameters(index = "0", paramLabel = "FILE", description = "topology file (bulwark.yaml)")
+  Path file;
+
+  @Option(names = "--format", paramLabel = "FORMAT", description = "markdown (default) or json")
+  Format format = Format.markdown;
+
+  Clock clock = Clock.systemUTC();
+
+  @Override
+  public Integer call() {
+    PrintWriter out = spec.commandLine().getOut();
+    PrintWriter err = spec.commandLine().getErr();
+    Optional<Topology> t = Loading.load(file, err);
+    if (t.isEmpty()) {
+      return Loading.BAD_INPUT;
+    }
+    Runbook r;
+    try {
+      r = RunbookGenerator.generate(t.get(), file.toString(), clock);
+    } catch (IllegalArgumentException e) {
+      return Loading.badInput(err, e.getMessage());
+    }
+    out.print(
+        format == Format.json
+            ? Json.write(RunbookWriter.json(r)) + "\n"
+            : RunbookWriter.markdown(r));
+    out.flush();
+    return 0;
+  }
+}

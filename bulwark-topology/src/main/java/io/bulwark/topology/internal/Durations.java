@@ -1,0 +1,69 @@
+package io.bulwark.topology.internal;
+
+import java.time.Duration;
+import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/** Durations as topology files write them: a whole number and one unit (ms, s, m, h, d). */
+public final class Durations {
+
+  /** The pattern a duration must match; also published in the JSON Schema. */
+  public static final String PATTERN = "^[0-9]+(ms|s|m|h|d)$";
+
+  /** Longer durations (ten years) are taken for typos. */
+  static final long MAX_DAYS = 3650;
+
+  private static final Pattern SYNTAX = Pattern.compile(PATTERN);
+
+  private Durations() {}
+
+  /** Parses {@code 30s}, {@code 5m}, …; empty when the text is not a duration. */
+  public static Optional<Duration> parse(String text) {
+    Matcher m = SYNTAX.matcher(text.strip());
+    if (!m.matches()) {
+      return Optional.empty();
+    }
+    String digits = text.strip().substring(0, text.strip().length() - m.group(1).length());
+    long n;
+    try {
+      n = Long.parseLong(digits);
+    } catch (NumberFormatException e) {
+      return Optional.empty();
+    }
+    if (n > MAX_DAYS * 86_400_000L) {
+      return Optional.empty();
+    }
+    Duration d =
+        switch (m.group(1)) {
+          case "ms" -> Duration.ofMillis(n);
+          case "s" -> Duration.ofSeconds(n);
+          case "m" -> Duration.ofMinutes(n);
+          case "h" -> Duration.ofHours(n);
+          default -> Duration.ofDays(n);
+        };
+    return d.compareTo(Duration.ofDays(MAX_DAYS)) > 0 ? Optional.empty() : Optional.of(d);
+  }
+
+  /** Writes {@code d} in the largest unit that divides it exactly: 300s → 5m, 90s → 90s. */
+  public static String format(Duration d) {
+    long ms = d.toMillis();
+    if (ms == 0) {
+      return "0s";
+    }
+    if (ms % 1000 != 0) {
+      return ms + "ms";
+    }
+    long s = ms / 1000;
+    if (s % 86_400 == 0) {
+      return s / 86_400 + "d";
+    }
+    if (s % 3600 == 0) {
+      return s / 3600 + "h";
+    }
+    if (s % 60 == 0) {
+      return s / 60 + "m";
+    }
+    return s + "s";
+  }
+}

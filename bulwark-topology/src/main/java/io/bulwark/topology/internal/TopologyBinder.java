@@ -1,0 +1,532 @@
+package io.bulwark.topology.internal;
+
+import io.bulwark.topology.AvailabilityFigures;
+import io.bulwark.topology.Contacts;
+import io.bulwark.topology.Database;
+import io.bulwark.topology.Dependency;
+import io.bulwark.topology.DisasterRecovery;
+import io.bulwark.topology.DrStrategy;
+import io.bulwark.topology.HealthCheck;
+import io.bulwark.topology.Instances;
+import io.bulwark.topology.Network;
+import io.bulwark.topology.Placement;
+import io.bulwark.topology.Profile;
+import io.bulwark.topology.Region;
+import io.bulwark.topology.RegionRole;
+import io.bulwark.topology.Rollout;
+import io.bulwark.topology.Service;
+import io.bulwark.topology.ServiceKind;
+import io.bulwark.topology.Topology;
+import io.bulwark.topology.TopologyError;
+import io.bulwark.topology.Traffic;
+import java.math.BigDecimal;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalDouble;
+import java.util.function.Supplier;
+
+/**
+ * Turns a shape-checked {@link YamlNode} tree into a {@link Topology}, filling in the profile's
+ * defaults. It is lenient: a value the shape check already rejected is replaced by its default so
+ * that the reference checks still run and every error is reported in one pass. Rules that records
+ * enforce (min <= max, weights adding up) are reported with the line of the offending block.
+ */
+public final class TopologyBinder {
+
+  private static final long MAX_COUNT = 100_000;
+
+  private final String file;
+  private final List<TopologyError> errors;
+  private final Locator locator;
+  private final Map<String, String> origins = new HashMap<>();
+  private Profile profile = Profile.CLOUD;
+
+  private TopologyBinder(String file, List<TopologyError> errors, Locator locator) {
+    this.file = file;
+    this.errors = errors;
+    this.locator = locator;
+  }
+
+  /**
+   * The result of binding.
+   *
+   * @param topology empty when not even regions and services could be read
+   * @param origins file path of each named element, keyed {@code "service:web"}, {@code
+   *     "region:us-east-1"}, {@code "replica:dr-1"}, {@code "pool:aws"}
+   */
+  public record Bound(Optional<Topology> topology, Map<String, String> origins) {}
+
+  /** Binds {@code root}. */
+  public static Bound bind(
+      String file, YamlNode root, Locator locator, List<TopologyError> errors) {
+    TopologyBinder b = new TopologyBinder(file, errors, locator);
+    return new Bound(b.bind(root), Map.copyOf(b.origins));
+  }
+
+  private Optional<Topology> bind(YamlNode root) {
+    if (!(root instanceof YamlNode.MapNode m)) {
+      return Optional.empty();
+    }
+    profile = "local".equals(text(get(m, "profile"), "cloud")) ? Profile.LOCAL : Profile.CLOUD;
+    Topology.Builder b = Topology.builder(text(get(m, "name"), "unnamed")).profile(profile);
+    b.availability(availability(map(get(m, "availability"))));
+    List<Region> regions = regions(get(m, "regions"));
+    regions.forEach(b::region);
+    Map<String, Region> byName = new HashMap<>();
+    regions.forEach(r -> byName.put(r.name(), r));
+    List<Service> services = services(get(m, "services"));
+    services.forEach(b::service);
+    database(map(get(m, "database")), byName).ifPresent(b::database);
+    traffic(map(get(m, "traffic")), services).ifPresent(b::traffic);
+    dr(map(get(m, "dr"))).ifPresent(b::dr);
+    b.contacts(contacts(map(get(m, "contacts"))));
+    if (regions.isEmpty() || services.isEmpty()) {
+      return Optional.empty();
+    }
+    return Optional.of(b.build());
+  }
+
+  private AvailabilityFigures availability(YamlNode.MapNode m) {
+    AvailabilityFigures d = AvailabilityFigures.defaults();
+    return new AvailabilityFigures(
+        pct(get(m, "instance")).orElse(d.instance()),
+        pct(get(m, "zone")).orElse(d.zone()),
+        pct(get(m, "region")).orElse(d.region()),
+        pct(get(m, "database-node")).orElse(d.databaseNode()),
+        pct(get(m, "gateway")).orElse(d.gateway()),
+        pct(get(m, "external")).orElse(d.external()));
+  }
+
+  private List<Region> regions(YamlNode node) {
+    List<Region> out = new ArrayList<>();
+    Map<String, String> seen = new HashMap<>();
+    List<YamlNode> items = items(node);
+    for (int i = 0; i < items.size(); i++) {
+      String path = "regions[" + i + "]";
+      YamlNode.MapNode m = map(items.get(i));
+      if (m == null) {
+        continue;
+      }
+      String name = text(get(m, "name"), path);
+      if (!unique(seen, name, path, "region")) {
+        continue;
+      }
+      RegionRole role =
+          switch (text(get(m, "role"), "primary")) {
+            case "standby" -> RegionRole.STANDBY;
+            case "active" -> RegionRole.ACTIVE;
+            default -> RegionRole.PRIMARY;
+          };
+      List<String> zones = names(get(m, "zones"));
+      List<String> distinct = zones.stream().distinct().toList();
+      if (distinct.size() != zones.size()) {
+        error(path + ".zones", "zone names must be unique, got " + zones);
+      }
+      if (distinct.isEmpty()) {
+        distinct = List.of(name + "-zone");
+      }
+      YamlNode.MapNode net = map(get(m, "network"));
+      Network d = Network.defaults();
+      Network network =
+          new Network(
+              (int) integer(get(net, "internet-gateways"), d.internetGateways(), 0, MAX_COUNT),
+              (int) integer(get(net, "nat-gateways"), d.natGateways(), 0, MAX_COUNT),
+              (int) integer(get(net, "vpn-tunnels"), d.vpnTunnels(), 0, MAX_COUNT),
+              bool(get(net, "dedicated-link"), d.dedicatedLink()));
+      out.add(
+          new Region(
+              name,
+              role,
+              text(get(m, "provider"), ""),
+              distinct,
+              pct(get(m, "availability")),
+              network));
+    }
+    return out;
+  }
+
+  private List<Service> services(YamlNode node) {
+    List<Service> out = new ArrayList<>();
+    Map<String, String> seen = new HashMap<>();
+    List<YamlNode> items = items(node);
+    for (int i = 0; i < items.size(); i++) {
+      String path = "services[" + i + "]";
+      YamlNode.MapNode m = map(items.get(i));
+      if (m == null) {
+        continue;
+      }
+      String name = text(get(m, "name"), path);
+      if (!unique(seen, name, path, "service")) {
+        continue;
+      }
+      ServiceKind kind =
+          switch (text(get(m, "kind"), "app")) {
+            case "cache" -> ServiceKind.CACHE;
+            case "queue" -> ServiceKind.QUEUE;
+            case "external" -> ServiceKind.EXTERNAL;
+            default -> ServiceKind.APP;
+          };
+      Service.Builder sb = Service.builder(name, profile).kind(kind);
+      sb.stateful(bool(get(m, "stateful"), false));
+      pct(get(m, "availability")).ifPresent(sb::availability);
+      sb.instances(instances(m, kind, path));
+      sb.placement(placement(map(get(m, "placement"))));
+      sb.healthCheck(healthCheck(map(get(m, "health-check")), path + ".health-check"));
+      Rollout dr = Rollout.defaults(profile);
+      sb.rollout(
+          new Rollout(
+              dur(get(m, "grace-period"), dr.gracePeriod()),
+              dur(get(m, "warm-up"), dr.warmUp()),
+              dur(get(m, "deregistration-delay"), dr.deregistrationDelay()),
+              (int)
+                  integer(
+                      get(map(get(m, "rolling")), "min-healthy-percent"),
+                      dr.minHealthyPercent(),
+                      0,
+                      100)));
+      for (YamlNode dep : items(get(m, "depends-on"))) {
+        YamlNode.MapNode dm = map(dep);
+        if (dm == null || !(get(dm, "service") instanceof YamlNode.Scalar)) {
+          continue;
+        }
+        sb.dependsOn(
+            new Dependency(
+                text(get(dm, "service"), ""),
+                "async".equals(text(get(dm, "call"), "sync")),
+                bool(get(dm, "circuit-breaker"), false),
+                bool(get(dm, "fallback"), false),
+                Optional.ofNullable(text(get(dm, "address"), null))));
+      }
+      out.add(sb.build());
+    }
+    return out;
+  }
+
+  private Instances instances(YamlNode.MapNode service, ServiceKind kind, String path) {
+    YamlNode.MapNode m = map(get(service, "instances"));
+    if (kind == ServiceKind.EXTERNAL) {
+      if (get(service, "instances") != null) {
+        error(
+            path + ".instances",
+            "an external service has no instances here, got "
+                + get(service, "instances").describe());
+      }
+      return Instances.NONE;
+    }
+    if (m == null) {
+      if (get(service, "instances") == null) {
+        error(path + ".instances", "required unless kind is external, got nothing");
+      }
+      return Instances.of(1, 1, 1);
+    }
+    long min = integer(get(m, "min"), 1, 0, MAX_COUNT);
+    long max = integer(get(m, "max"), Math.max(1, min), 1, MAX_COUNT);
+    long desired = integer(get(m, "desired"), Math.min(max, Math.max(1, min)), 0, MAX_COUNT);
+    if (desired < 1) {
+      error(path + ".instances.desired", "must be >= 1 for a service Bulwark runs, got 0");
+      desired = 1;
+    }
+    long fMin = min;
+    long fMax = max;
+    long fDesired = desired;
+    return attempt(
+        path + ".instances",
+        () -> Instances.of((int) fMin, (int) fMax, (int) fDesired),
+        () -> {
+          int lo = (int) Math.max(0, Math.min(fMin, fMax));
+          int hi = (int) Math.max(Math.max(1, fMin), fMax);
+          return Instances.of(lo, hi, (int) Math.min(hi, Math.max(Math.max(1, lo), fDesired)));
+        });
+  }
+
+  private Placement placement(YamlNode.MapNode m) {
+    Map<String, Integer> perRegion = new LinkedHashMap<>();
+    YamlNode.MapNode pr = map(get(m, "per-region"));
+    if (pr != null) {
+      pr.entries()
+          .values()
+          .forEach(e -> perRegion.put(e.key(), (int) integer(e.value(), 0, 0, MAX_COUNT)));
+    }
+    perRegion.replaceAll((k, v) -> Math.max(0, v));
+    return new Placement(names(get(m, "regions")), names(get(m, "zones")), perRegion);
+  }
+
+  private HealthCheck healthCheck(YamlNode.MapNode m, String path) {
+    HealthCheck d = HealthCheck.defaults(profile);
+    String p =
+        text(get(m, "path"), d.path()).startsWith("/") ? text(get(m, "path"), d.path()) : d.path();
+    Duration interval = dur(get(m, "interval"), d.interval());
+    Duration timeout = dur(get(m, "timeout"), d.timeout());
+    int healthy = (int) integer(get(m, "healthy-threshold"), d.healthyThreshold(), 1, 100);
+    int unhealthy = (int) integer(get(m, "unhealthy-threshold"), d.unhealthyThreshold(), 1, 100);
+    String matcher = text(get(m, "matcher"), d.matcher());
+    return attempt(
+        path, () -> new HealthCheck(p, interval, timeout, healthy, unhealthy, matcher), () -> d);
+  }
+
+  private Optional<Database> database(YamlNode.MapNode m, Map<String, Region> regions) {
+    if (m == null) {
+      return Optional.empty();
+    }
+    YamlNode.MapNode pm = map(get(m, "primary"));
+    Database.Location primary = location(pm, regions);
+    List<Database.Replica> replicas = new ArrayList<>();
+    Map<String, String> seen = new HashMap<>();
+    List<YamlNode> items = items(get(m, "replicas"));
+    for (int i = 0; i < items.size(); i++) {
+      YamlNode.MapNode rm = map(items.get(i));
+      if (rm == null) {
+        continue;
+      }
+      String path = "database.replicas[" + i + "]";
+      String name = text(get(rm, "name"), path);
+      if (!unique(seen, name, path, "replica")) {
+        continue;
+      }
+      replicas.add(
+          new Database.Replica(
+              name, location(rm, regions), "sync".equals(text(get(rm, "mode"), "async"))));
+    }
+    Optional<Database.Backups> backups = Optional.empty();
+    YamlNode.MapNode bm = map(get(m, "backups"));
+    if (bm != null) {
+      backups =
+          Optional.of(
+              new Database.Backups(
+                  bool(get(bm, "enabled"), true),
+                  dur(get(bm, "retention"), Duration.ofDays(7)),
+                  text(get(bm, "window"), "03:00-04:00"),
+                  bool(get(bm, "pitr"), true),
+                  Optional.ofNullable(text(get(bm, "copy-to-region"), null))));
+    }
+    return Optional.of(
+        new Database(
+            text(get(m, "name"), "database"),
+            pct(get(m, "availability")),
+            primary,
+            replicas,
+            backups));
+  }
+
+  private Database.Location location(YamlNode.MapNode m, Map<String, Region> regions) {
+    String region = text(get(m, "region"), "");
+    String firstZone =
+        Optional.ofNullable(regions.get(region)).map(r -> r.zones().get(0)).orElse("");
+    return new Database.Location(region, text(get(m, "zone"), firstZone));
+  }
+
+  private Optional<Traffic> traffic(YamlNode.MapNode m, List<Service> services) {
+    if (m == null) {
+      return Optional.empty();
+    }
+    String defaultService =
+        services.stream().filter(Service::runsHere).map(Service::name).findFirst().orElse("");
+    List<YamlNode> items = items(get(m, "pools"));
+    boolean anyWeight =
+        items.stream().map(this::map).anyMatch(p -> p != null && get(p, "weight") != null);
+    List<Traffic.Pool> pools = new ArrayList<>();
+    Map<String, String> seen = new HashMap<>();
+    int n = (int) items.stream().filter(it -> map(it) != null).count();
+    for (int i = 0; i < items.size(); i++) {
+      YamlNode.MapNode pm = map(items.get(i));
+      if (pm == null) {
+        continue;
+      }
+      String path = "traffic.pools[" + i + "]";
+      String name = text(get(pm, "name"), path);
+      if (!unique(seen, name, path, "pool")) {
+        continue;
+      }
+      int weight;
+      if (!anyWeight) {
+        weight = 100 / n + (pools.size() < 100 % n ? 1 : 0);
+      } else if (get(pm, "weight") == null) {
+        error(path + ".weight", "give every pool a weight when any pool has one, got nothing");
+        weight = 0;
+      } else {
+        weight = (int) integer(get(pm, "weight"), 0, 0, 100);
+      }
+      pools.add(
+          new Traffic.Pool(
+              name, text(get(pm, "region"), ""), text(get(pm, "service"), defaultService), weight));
+    }
+    if (pools.isEmpty()) {
+      return Optional.empty();
+    }
+    List<Traffic.GeoRule> geo = new ArrayList<>();
+    for (YamlNode g : items(get(m, "geo"))) {
+      YamlNode.MapNode gm = map(g);
+      geo.add(new Traffic.GeoRule(text(get(gm, "match"), ""), text(get(gm, "pool"), "")));
+    }
+    List<Traffic.HeaderRule> headers = new ArrayList<>();
+    for (YamlNode h : items(get(m, "headers"))) {
+      YamlNode.MapNode hm = map(h);
+      headers.add(
+          new Traffic.HeaderRule(
+              text(get(hm, "header"), ""), text(get(hm, "value"), ""), text(get(hm, "pool"), "")));
+    }
+    YamlNode.MapNode am = map(get(m, "affinity"));
+    Traffic.Affinity affinity =
+        new Traffic.Affinity(
+            "cookie".equals(text(get(am, "type"), "cookie")),
+            dur(get(am, "ttl"), profile.stickiness()));
+    YamlNode.MapNode mm = map(get(m, "monitor"));
+    Traffic.Monitor defaults =
+        new Traffic.Monitor("/health", profile.healthInterval(), profile.healthTimeout(), 3, "200");
+    String mPath = text(get(mm, "path"), defaults.path());
+    Duration mInterval = dur(get(mm, "interval"), defaults.interval());
+    Duration mTimeout = dur(get(mm, "timeout"), defaults.timeout());
+    int mRetries = (int) integer(get(mm, "retries"), defaults.retries(), 0, 10);
+    String mCodes = text(get(mm, "expected-codes"), defaults.expectedCodes());
+    Traffic.Monitor monitor =
+        attempt(
+            "traffic.monitor",
+            () -> new Traffic.Monitor(mPath, mInterval, mTimeout, mRetries, mCodes),
+            () -> defaults);
+    Optional<String> fallback = Optional.ofNullable(text(get(m, "fallback-pool"), null));
+    return Optional.of(
+        attempt(
+            "traffic.pools",
+            () -> new Traffic(pools, geo, headers, affinity, fallback, monitor),
+            () -> {
+              List<Traffic.Pool> even = new ArrayList<>();
+              for (int k = 0; k < pools.size(); k++) {
+                Traffic.Pool p = pools.get(k);
+                int w = 100 / pools.size() + (k < 100 % pools.size() ? 1 : 0);
+                even.add(new Traffic.Pool(p.name(), p.region(), p.service(), w));
+              }
+              return new Traffic(even, geo, headers, affinity, fallback, monitor);
+            }));
+  }
+
+  private Optional<DisasterRecovery> dr(YamlNode.MapNode m) {
+    if (m == null) {
+      return Optional.empty();
+    }
+    DrStrategy strategy;
+    try {
+      strategy = DrStrategy.fromWord(text(get(m, "strategy"), ""));
+    } catch (IllegalArgumentException e) {
+      return Optional.empty();
+    }
+    return Optional.of(
+        new DisasterRecovery(
+            strategy,
+            dur(get(m, "rpo"), strategy.rpo()),
+            dur(get(m, "rto"), strategy.rto()),
+            Optional.ofNullable(text(get(m, "region"), null))));
+  }
+
+  private Contacts contacts(YamlNode.MapNode m) {
+    Map<String, String> vendors = new LinkedHashMap<>();
+    YamlNode.MapNode vm = map(get(m, "vendor-support"));
+    if (vm != null) {
+      vm.entries().values().forEach(e -> vendors.put(e.key(), text(e.value(), "")));
+    }
+    return new Contacts(
+        Optional.ofNullable(text(get(m, "primary"), null)),
+        Optional.ofNullable(text(get(m, "escalation"), null)),
+        vendors);
+  }
+
+  // --- lenient readers: a value the shape check rejected reads as the default ---
+
+  private boolean unique(Map<String, String> seen, String name, String path, String what) {
+    String first = seen.putIfAbsent(name, path);
+    if (first != null) {
+      error(
+          path + ".name",
+          "duplicate "
+              + what
+              + " name, first given on line "
+              + locator.line(first + ".name")
+              + ", got \""
+              + name
+              + "\"");
+      return false;
+    }
+    origins.put(what + ":" + name, path);
+    return true;
+  }
+
+  private <T> T attempt(String path, Supplier<T> build, Supplier<T> fallback) {
+    try {
+      return build.get();
+    } catch (IllegalArgumentException e) {
+      error(path, e.getMessage());
+      return fallback.get();
+    }
+  }
+
+  private void error(String path, String message) {
+    errors.add(new TopologyError(file, locator.line(path), path, message));
+  }
+
+  private YamlNode.MapNode map(YamlNode n) {
+    return n instanceof YamlNode.MapNode m ? m : null;
+  }
+
+  private static YamlNode get(YamlNode.MapNode m, String key) {
+    if (m == null) {
+      return null;
+    }
+    YamlNode.Entry e = m.entries().get(key);
+    return e == null ? null : e.value();
+  }
+
+  private static List<YamlNode> items(YamlNode n) {
+    return n instanceof YamlNode.ListNode l ? l.items() : List.of();
+  }
+
+  private static List<String> names(YamlNode n) {
+    return items(n).stream()
+        .filter(i -> i instanceof YamlNode.Scalar s && s.kind() != YamlNode.Scalar.Kind.NULL)
+        .map(i -> ((YamlNode.Scalar) i).text())
+        .filter(t -> t.matches(TopologySchema.NAME_PATTERN))
+        .toList();
+  }
+
+  private static String text(YamlNode n, String fallback) {
+    return n instanceof YamlNode.Scalar s && s.kind() != YamlNode.Scalar.Kind.NULL
+        ? s.text()
+        : fallback;
+  }
+
+  private static long integer(YamlNode n, long fallback, long min, long max) {
+    if (n instanceof YamlNode.Scalar s && s.kind() == YamlNode.Scalar.Kind.INTEGER) {
+      try {
+        long v = Long.parseLong(s.text());
+        return v < min || v > max ? fallback : v;
+      } catch (NumberFormatException e) {
+        return fallback;
+      }
+    }
+    return fallback;
+  }
+
+  private static boolean bool(YamlNode n, boolean fallback) {
+    return n instanceof YamlNode.Scalar s && s.kind() == YamlNode.Scalar.Kind.BOOLEAN
+        ? Boolean.parseBoolean(s.text().toLowerCase(Locale.ROOT))
+        : fallback;
+  }
+
+  private static Duration dur(YamlNode n, Duration fallback) {
+    return n instanceof YamlNode.Scalar s && s.kind() == YamlNode.Scalar.Kind.STRING
+        ? Durations.parse(s.text()).orElse(fallback)
+        : fallback;
+  }
+
+  private static OptionalDouble pct(YamlNode n) {
+    BigDecimal v = ShapeChecker.number(n);
+    if (v == null || v.signum() <= 0 || v.compareTo(BigDecimal.valueOf(100)) > 0) {
+      return OptionalDouble.empty();
+    }
+    return OptionalDouble.of(v.doubleValue());
+  }
+}
