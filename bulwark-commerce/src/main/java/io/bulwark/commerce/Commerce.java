@@ -308,7 +308,7 @@ public final class Commerce {
 
       scheduler =
           Executors.newSingleThreadScheduledExecutor(
-              Thread.ofPlatform().name("commerce-expiry").daemon().factory());
+              Thread.ofPlatform().name("commerce-housekeeping").daemon().factory());
       long every = Math.max(1000, o.pollInterval().toMillis() * 4);
       scheduler.scheduleWithFixedDelay(
           () -> {
@@ -316,6 +316,10 @@ public final class Commerce {
               int n = inventory.expireAbandoned();
               if (n > 0) {
                 log.info("released {} abandoned reservations", n);
+              }
+              int refunds = payments.retryRefunds();
+              if (refunds > 0) {
+                log.info("completed {} pending refunds", refunds);
               }
             } catch (RuntimeException e) {
               log.warn("reservation expiry failed; will retry", e);

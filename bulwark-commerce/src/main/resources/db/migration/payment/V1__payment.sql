@@ -9,6 +9,8 @@ create table payment_payments (
   charge_id       text,
   reason          text,
   attempts        integer not null default 0,
+  refund_requested boolean not null default false,
   created_at      timestamptz not null,
   updated_at      timestamptz not null
 );
+create index payment_payments_refunds on payment_payments (order_id) where refund_requested and status not in ('REFUNDED', 'VOIDED', 'DECLINED');

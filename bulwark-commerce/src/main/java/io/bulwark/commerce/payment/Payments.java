@@ -89,21 +89,93 @@ public final class Payments {
   }
 
   /**
-   * Gives back whatever was charged for the order (or voids its key when nothing was).
-   *
-   * @throws PaymentGateway.PaymentUnavailable when the gateway cannot be reached; retry later
+   * Records durably that whatever was charged for the order must be given back, then tries the
+   * gateway once. When the gateway is unreachable the request stays recorded and {@link
+   * #retryRefunds()} completes it later, so compensation never waits on the card network.
    */
   public void refund(UUID orderId) {
+    int marked =
+        tx.inTransaction(
+            c -> {
+              try (PreparedStatement ps =
+                  c.prepareStatement(
+                      "update payment_payments set refund_requested = true, updated_at = ? where"
+                          + " order_id = ?")) {
+                ps.setTimestamp(1, ts(clock.instant()));
+                ps.setObject(2, orderId);
+                return ps.executeUpdate();
+              }
+            });
+    if (marked == 0) {
+      return; // no charge was ever attempted for this order
+    }
+    try {
+      refundNow(orderId);
+    } catch (PaymentGateway.PaymentUnavailable e) {
+      // recorded; retryRefunds() finishes it
+    }
+  }
+
+  /** Retries every recorded refund the gateway has not confirmed yet; returns how many are done. */
+  public int retryRefunds() {
+    java.util.List<UUID> due =
+        tx.read(
+            c -> {
+              try (PreparedStatement ps =
+                  c.prepareStatement(
+                      "select order_id from payment_payments where refund_requested and status not"
+                          + " in ('REFUNDED', 'VOIDED', 'DECLINED') limit 100")) {
+                java.util.List<UUID> out = new java.util.ArrayList<>();
+                try (ResultSet rs = ps.executeQuery()) {
+                  while (rs.next()) {
+                    out.add(rs.getObject(1, UUID.class));
+                  }
+                }
+                return out;
+              }
+            });
+    int done = 0;
+    for (UUID id : due) {
+      try {
+        refundNow(id);
+        done++;
+      } catch (PaymentGateway.PaymentUnavailable e) {
+        break; // the gateway is down; try again on the next round
+      }
+    }
+    return done;
+  }
+
+  private void refundNow(UUID orderId) {
+    Payment p = payment(orderId).orElseThrow();
+    if (p.status().equals("DECLINED")
+        || p.status().equals("REFUNDED")
+        || p.status().equals("VOIDED")) {
+      return;
+    }
     String result = gateway.refund(key(orderId));
     String status =
         switch (result) {
           case "REFUNDED" -> "REFUNDED";
           case "VOIDED" -> "VOIDED";
-          default -> null;
+          default -> "DECLINED";
         };
-    if (status != null) {
-      update(orderId, status, null, null);
-    }
+    update(orderId, status, null, p.reason());
+  }
+
+  /** True when a refund was requested for the order. */
+  public boolean refundRequested(UUID orderId) {
+    return tx.read(
+        c -> {
+          try (PreparedStatement ps =
+              c.prepareStatement(
+                  "select refund_requested from payment_payments where order_id = ?")) {
+            ps.setObject(1, orderId);
+            try (ResultSet rs = ps.executeQuery()) {
+              return rs.next() && rs.getBoolean(1);
+            }
+          }
+        });
   }
 
   /** The payment of {@code orderId}, if one was attempted. */
