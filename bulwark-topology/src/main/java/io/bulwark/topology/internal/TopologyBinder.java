@@ -117,11 +117,14 @@ public final class TopologyBinder {
       if (!unique(seen, name, path, "region")) {
         continue;
       }
+      boolean primaryTaken = out.stream().anyMatch(r -> r.role() == RegionRole.PRIMARY);
       RegionRole role =
-          switch (text(get(m, "role"), "primary")) {
+          switch (text(get(m, "role"), "")) {
+            case "primary" -> RegionRole.PRIMARY;
             case "standby" -> RegionRole.STANDBY;
             case "active" -> RegionRole.ACTIVE;
-            default -> RegionRole.PRIMARY;
+            // already reported; guess the role that adds no second error
+            default -> primaryTaken ? RegionRole.STANDBY : RegionRole.PRIMARY;
           };
       List<String> zones = names(get(m, "zones"));
       List<String> distinct = zones.stream().distinct().toList();

@@ -30,6 +30,12 @@ public final class TopologyValidator {
   private final Map<String, String> origins;
   private final List<TopologyError> errors;
 
+  /**
+   * Set when a placement names an unknown region or zone: checks that count instances (pools, DR
+   * requirements) would then only repeat that error in other words, so they are skipped.
+   */
+  private boolean placementBroken;
+
   private TopologyValidator(
       String file,
       Topology t,
@@ -114,11 +120,13 @@ public final class TopologyValidator {
     for (int i = 0; i < p.regions().size(); i++) {
       if (t.region(p.regions().get(i)).isEmpty()) {
         unknown(path + ".regions[" + i + "]", "region", p.regions().get(i), regionNames());
+        placementBroken = true;
       }
     }
     for (String key : p.perRegion().keySet()) {
       if (t.region(key).isEmpty()) {
         unknown(path + ".per-region." + key, "region", key, regionNames());
+        placementBroken = true;
       } else if (!p.regions().isEmpty() && !p.regions().contains(key)) {
         error(
             path + ".per-region." + key,
@@ -135,6 +143,7 @@ public final class TopologyValidator {
             "zone of the placement regions",
             p.zones().get(i),
             List.copyOf(placedZones));
+        placementBroken = true;
       }
     }
     if (!p.perRegion().isEmpty()) {
@@ -160,7 +169,10 @@ public final class TopologyValidator {
             "per-region counts must not exceed instances.desired (" + desired + "), got " + detail);
       }
     }
-    if (!layout.isEmpty() && t.servingInstances(s) == 0 && t.servingRegions().size() > 0) {
+    if (!placementBroken
+        && !layout.isEmpty()
+        && t.servingInstances(s) == 0
+        && !t.servingRegions().isEmpty()) {
       error(
           path,
           "needs a running instance in a primary or active region, got instances only in "
@@ -252,7 +264,7 @@ public final class TopologyValidator {
         error(
             path + ".service",
             "a pool sends to instances Bulwark runs, got external service \"" + p.service() + "\"");
-      } else if (p.weight() > 0 && t.region(p.region()).isPresent()) {
+      } else if (p.weight() > 0 && t.region(p.region()).isPresent() && !placementBroken) {
         Map<String, Integer> zones = t.layout(svc.get()).get(p.region());
         int running = zones == null ? 0 : zones.values().stream().mapToInt(i -> i).sum();
         if (running == 0) {
@@ -302,6 +314,9 @@ public final class TopologyValidator {
             "dr.region", "must differ from the region of the database primary, got \"" + r + "\"");
         return;
       }
+    }
+    if (placementBroken) {
+      return;
     }
     for (DrRequirements.Gap gap : DrRequirements.gaps(t, dr.strategy())) {
       error("dr.strategy", gap.problem());

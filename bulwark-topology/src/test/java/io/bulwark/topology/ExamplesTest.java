@@ -1,0 +1,167 @@
+package io.bulwark.topology;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+
+/** The example topologies in examples/ are valid and show what they claim to. */
+class ExamplesTest {
+
+  @Test
+  void everyExampleIsAValidTopology() throws IOException {
+    List<Path> files;
+    try (Stream<Path> s = Files.list(Examples.dir())) {
+      files = s.filter(p -> p.toString().endsWith(".yaml")).sorted().toList();
+    }
+    assertThat(files)
+        .extracting(p -> p.getFileName().toString())
+        .containsExactly(
+            "active-active.yaml",
+            "multi-az.yaml",
+            "multi-cloud.yaml",
+            "pilot-light.yaml",
+            "single-az.yaml",
+            "warm-standby.yaml");
+    for (Path f : files) {
+      assertThat(TopologyFile.errors(f.toString(), Files.readString(f))).as(f.toString()).isEmpty();
+    }
+  }
+
+  @Test
+  void theCommittedJsonSchemaIsUpToDate() throws IOException {
+    assertThat(Files.readString(Examples.file("bulwark.schema.json")))
+        .as("examples/bulwark.schema.json is stale: regenerate it with `bulwark topology schema`")
+        .isEqualTo(TopologyFile.jsonSchema());
+  }
+
+  @Test
+  void singleAzHasASinglePointOfFailureInEveryLayer() {
+    TopologyAnalysis a = TopologyAnalysis.of(Examples.load("single-az.yaml"));
+    for (Layer layer : Layer.values()) {
+      assertThat(a.spofs(layer)).as(layer.name()).isNotEmpty();
+    }
+    assertThat(a.spofs())
+        .extracting(Spof::kind)
+        .contains(
+            "single internet gateway",
+            "single NAT gateway",
+            "single instance",
+            "single-AZ placement",
+            "stateful application",
+            "single database instance",
+            "no backups",
+            "hard-coded dependency",
+            "synchronous external API call",
+            "over-reliance on cache");
+  }
+
+  @Test
+  void multiAzHasNoComputeOrDataSpofAndShowsItsFormula() {
+    TopologyAnalysis a = TopologyAnalysis.of(Examples.load("multi-az.yaml"));
+    assertThat(a.spofs(Layer.COMPUTE)).isEmpty();
+    assertThat(a.spofs(Layer.DATA)).isEmpty();
+    CompositeAvailability c = a.availability();
+    assertThat(c.formula()).isEqualTo("A = A_regions × A_ingress × A_web × A_api × A_orders-db");
+    assertThat(c.terms())
+        .filteredOn(t -> t.name().equals("A_web"))
+        .singleElement()
+        .satisfies(
+            t -> {
+              assertThat(t.expression()).isEqualTo("1 − (1 − 0.999·(1 − 0.005^2))^3");
+              assertThat(t.availability())
+                  .isEqualTo(1 - Math.pow(1 - 0.999 * (1 - 0.005 * 0.005), 3));
+            });
+    double product =
+        c.terms().stream()
+            .mapToDouble(CompositeAvailability.Term::availability)
+            .reduce(1, (x, y) -> x * y);
+    assertThat(c.availability()).isEqualTo(product);
+    // one region's shared infrastructure (99.99 %) bounds it
+    assertThat(c.availability()).isBetween(0.9998, 0.9999);
+    assertThat(a.drFit()).get().satisfies(f -> assertThat(f.meets()).isTrue());
+  }
+
+  @Test
+  void multiAzKeepsTheSeedsLoadBalancerAndScalingNumbers() {
+    Topology t = Examples.load("multi-az.yaml");
+    Service web = t.service("web").orElseThrow();
+    assertThat(web.healthCheck())
+        .isEqualTo(
+            new HealthCheck("/health", Duration.ofSeconds(30), Duration.ofSeconds(5), 2, 2, "200"));
+    assertThat(web.rollout())
+        .isEqualTo(
+            new Rollout(
+                Duration.ofSeconds(300), Duration.ofSeconds(300), Duration.ofSeconds(30), 50));
+    assertThat(t.layout(web).get("us-east-1"))
+        .containsExactly(
+            Map.entry("us-east-1a", 2), Map.entry("us-east-1b", 2), Map.entry("us-east-1c", 2));
+    assertThat(t.traffic().orElseThrow().affinity().ttl()).isEqualTo(Duration.ofSeconds(86_400));
+    assertThat(t.database().orElseThrow().backups().orElseThrow().window())
+        .isEqualTo("03:00-04:00");
+  }
+
+  @Test
+  void multiCloudPlacesSixReplicasThreeTwoOneAndWeighsPoolsFiftyThirtyTwenty() {
+    Topology t = Examples.load("multi-cloud.yaml");
+    Map<String, Map<String, Integer>> layout = t.layout(t.service("app").orElseThrow());
+    assertThat(layout.keySet()).containsExactly("aws-us-east-1", "azure-eastus", "gcp-us-east1");
+    assertThat(
+            layout.values().stream().map(z -> z.values().stream().mapToInt(i -> i).sum()).toList())
+        .containsExactly(3, 2, 1);
+    Traffic traffic = t.traffic().orElseThrow();
+    assertThat(traffic.pools()).extracting(Traffic.Pool::weight).containsExactly(50, 30, 20);
+    assertThat(traffic.fallbackPool()).contains("aws");
+    assertThat(traffic.affinity()).isEqualTo(new Traffic.Affinity(true, Duration.ofSeconds(3600)));
+    assertThat(traffic.headers())
+        .extracting(Traffic.HeaderRule::header)
+        .containsOnly("x-preferred-cloud");
+    assertThat(traffic.geo())
+        .extracting(Traffic.GeoRule::match)
+        .containsExactly("ENAM", "WNAM", "EEU");
+  }
+
+  @Test
+  void eachDrExampleDeclaresAStrategyItCanDeliverAndMeet() {
+    for (String name :
+        List.of(
+            "multi-az.yaml",
+            "pilot-light.yaml",
+            "warm-standby.yaml",
+            "active-active.yaml",
+            "multi-cloud.yaml")) {
+      Topology t = Examples.load(name);
+      DrStrategy s = t.dr().orElseThrow().strategy();
+      assertThat(DrRequirements.gaps(t, s)).as(name).isEmpty();
+      assertThat(DrFit.of(t.dr().get()).meets()).as(name).isTrue();
+    }
+  }
+
+  @Test
+  void theLocalProfileUsesFasterDefaults() {
+    Topology t =
+        TopologyFile.parse(
+            "local.yaml",
+            """
+            name: drill
+            profile: local
+            regions: [{name: here, role: primary, zones: [z1, z2]}]
+            services: [{name: web, instances: {min: 2, max: 2}}]
+            traffic: {pools: [{name: main, region: here}]}
+            """);
+    Service web = t.services().get(0);
+    assertThat(web.healthCheck().interval()).isEqualTo(Duration.ofSeconds(1));
+    assertThat(web.healthCheck().timeout()).isEqualTo(Duration.ofMillis(500));
+    assertThat(web.rollout().gracePeriod()).isEqualTo(Duration.ofSeconds(5));
+    assertThat(web.rollout().warmUp()).isEqualTo(Duration.ofSeconds(2));
+    assertThat(web.instances().desired()).isEqualTo(2);
+    assertThat(t.traffic().orElseThrow().pools().get(0).service()).isEqualTo("web");
+    assertThat(t.traffic().get().pools().get(0).weight()).isEqualTo(100);
+  }
+}

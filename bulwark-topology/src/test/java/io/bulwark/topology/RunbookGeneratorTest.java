@@ -1,0 +1,112 @@
+package io.bulwark.topology;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import org.junit.jupiter.api.Test;
+
+/** The DR runbook as data: steps, commands, durations, checks, rollbacks and contacts. */
+class RunbookGeneratorTest {
+
+  private static final Clock CLOCK =
+      Clock.fixed(Instant.parse("2026-11-24T12:00:00Z"), ZoneOffset.UTC);
+
+  @Test
+  void pilotLightRunsTheSeedsStepsInOrder() {
+    Runbook r =
+        RunbookGenerator.generate(Examples.load("pilot-light.yaml"), "pilot-light.yaml", CLOCK);
+    assertThat(r.title()).isEqualTo("Disaster Recovery Runbook – pilot-light-shop");
+    assertThat(r.generatedAt()).isEqualTo(Instant.parse("2026-11-24T12:00:00Z"));
+    assertThat(r.fromRegion()).isEqualTo("us-east-1");
+    assertThat(r.toRegion()).isEqualTo("us-west-2");
+    assertThat(r.steps())
+        .extracting(RunbookStep::kind)
+        .containsExactly(
+            StepKind.DETECT,
+            StepKind.FENCE,
+            StepKind.PROMOTE_REPLICA,
+            StepKind.START_STANDBY,
+            StepKind.SCALE_TO_PRODUCTION,
+            StepKind.SWITCH_TRAFFIC,
+            StepKind.UPDATE_MONITORING,
+            StepKind.VERIFY);
+    assertThat(r.steps()).extracting(RunbookStep::number).containsExactly(1, 2, 3, 4, 5, 6, 7, 8);
+    RunbookStep promote = r.steps().get(2);
+    assertThat(promote.command()).isEqualTo("bulwark dr promote pilot-light.yaml --replica dr-1");
+    assertThat(promote.successCheck()).contains("pg_is_in_recovery() returns false");
+    assertThat(r.steps().get(4).command())
+        .isEqualTo(
+            "bulwark dr scale pilot-light.yaml --region us-west-2 --service web=6 --service api=3");
+    assertThat(r.steps().get(4).rollback())
+        .isEqualTo(
+            "bulwark dr scale pilot-light.yaml --region us-west-2 --service web=0 --service api=0");
+    assertThat(r.steps().get(5).command())
+        .isEqualTo("bulwark dr switch-traffic pilot-light.yaml --weight primary=0 --weight dr=100");
+    assertThat(r.steps().get(5).rollback())
+        .isEqualTo("bulwark dr switch-traffic pilot-light.yaml --weight primary=100 --weight dr=0");
+    assertThat(r.steps().get(0).expectedDuration()).isEqualTo(Duration.ofSeconds(90));
+    assertThat(r.steps().get(3).expectedDuration()).isEqualTo(Duration.ofSeconds(300));
+    assertThat(r.steps().get(7).expectedDuration()).isEqualTo(Duration.ofMinutes(5));
+    assertThat(r.expectedDuration()).isLessThanOrEqualTo(DrStrategy.PILOT_LIGHT.rto());
+    assertThat(r.contacts().primary()).contains("oncall@company.com");
+    assertThat(r.contacts().vendorSupport()).containsEntry("datadog", "priority-support");
+  }
+
+  @Test
+  void warmStandbySkipsStartingInstancesThatAlreadyRun() {
+    Runbook r =
+        RunbookGenerator.generate(Examples.load("warm-standby.yaml"), "warm-standby.yaml", CLOCK);
+    assertThat(r.steps()).extracting(RunbookStep::kind).doesNotContain(StepKind.START_STANDBY);
+    assertThat(r.expectedDuration()).isLessThanOrEqualTo(Duration.ofMinutes(30));
+  }
+
+  @Test
+  void backupAndRestoreRestoresInsteadOfPromoting() {
+    Runbook r = RunbookGenerator.generate(Examples.load("multi-az.yaml"), "multi-az.yaml", CLOCK);
+    assertThat(r.steps())
+        .extracting(RunbookStep::kind)
+        .contains(StepKind.RESTORE_BACKUP)
+        .doesNotContain(StepKind.PROMOTE_REPLICA);
+    assertThat(r.toRegion()).isEqualTo("us-west-2");
+    assertThat(r.steps().get(2).command())
+        .isEqualTo("bulwark dr restore multi-az.yaml --region us-west-2 --to latest");
+  }
+
+  @Test
+  void aTopologyWithoutADrSectionHasNoRunbook() {
+    assertThatThrownBy(
+            () ->
+                RunbookGenerator.generate(Examples.load("single-az.yaml"), "single-az.yaml", CLOCK))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageStartingWith("single-az.yaml: no dr section");
+  }
+
+  @Test
+  void theLocalProfileMakesADrillFast() {
+    String yaml =
+        """
+        name: drill
+        profile: local
+        regions:
+          - {name: a, role: primary, zones: [a1, a2]}
+          - {name: b, role: standby, zones: [b1]}
+        services:
+          - name: web
+            instances: {min: 2, max: 4, desired: 3}
+            placement: {per-region: {a: 2, b: 1}}
+        database:
+          name: db
+          primary: {region: a}
+          replicas: [{name: r1, region: b}]
+          backups: {copy-to-region: b}
+        dr: {strategy: warm-standby, rpo: 5m, rto: 30m}
+        """;
+    Runbook r =
+        RunbookGenerator.generate(TopologyFile.parse("drill.yaml", yaml), "drill.yaml", CLOCK);
+    assertThat(r.expectedDuration()).isLessThan(Duration.ofMinutes(1));
+  }
+}
