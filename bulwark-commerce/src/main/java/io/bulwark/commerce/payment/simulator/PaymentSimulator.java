@@ -207,7 +207,7 @@ public final class PaymentSimulator implements AutoCloseable {
     reply(ex, 200, Map.of("status", outcome, "chargeKey", key));
   }
 
-  private Map<String, Object> stats() {
+  Map<String, Object> stats() {
     long succeeded = 0;
     long refunded = 0;
     long declined = 0;
