@@ -1,0 +1,100 @@
+package io.bulwark.topology.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.bulwark.kernel.Json;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class AnalyzeCommandTest {
+
+  @TempDir Path dir;
+
+  @Test
+  void reportsAvailabilitySpofsDrFitAndCostAsText() {
+    Run r = Run.of(new AnalyzeCommand(), Run.example("multi-az.yaml"));
+    assertThat(r.exit()).isZero();
+    assertThat(r.out())
+        .contains("Composite availability: 99.98")
+        .contains("A = A_regions × A_ingress × A_web × A_api × A_orders-db")
+        .contains("A_web       = 1 − (1 − 0.999·(1 − 0.005^2))^3")
+        .contains("Expected downtime: ")
+        .contains("Single points of failure: none")
+        .contains("DR: backup & restore delivers RPO 24 h and RTO hours – 1 day: meets")
+        .contains("Cost class: $ – backup & restore");
+  }
+
+  @Test
+  void groupsSpofsByLayerWithTheirCountermeasures() {
+    Run r = Run.of(new AnalyzeCommand(), Run.example("single-az.yaml"));
+    assertThat(r.exit()).isZero();
+    assertThat(r.out())
+        .contains("  NETWORK\n    - single internet gateway – region us-east-1")
+        .contains("fix: place a NAT gateway in each AZ")
+        .contains("  COMPUTE\n    - single instance – service web")
+        .contains("  DATA\n    - single database instance – database orders-db")
+        .contains("  APPLICATION\n    - hard-coded dependency – call web → api");
+  }
+
+  @Test
+  void printsJsonForMachines() {
+    Run r = Run.of(new AnalyzeCommand(), Run.example("single-az.yaml"), "--json");
+    JsonNode n = Json.parse(r.out());
+    assertThat(n.get("spofs").get("network").size()).isEqualTo(2);
+    assertThat(n.get("spofs").get("data").get(0).get("countermeasure").asText())
+        .startsWith("Multi-AZ database");
+    assertThat(n.get("availability").get("composite").asDouble()).isBetween(0.9, 0.99);
+    assertThat(n.get("dr").isNull()).isTrue();
+    assertThat(n.get("cost").get("class").asText()).isEqualTo("$");
+  }
+
+  @Test
+  void failsOnSpofOnlyWhenAsked() {
+    assertThat(Run.of(new AnalyzeCommand(), Run.example("single-az.yaml"), "--fail-on-spof").exit())
+        .isEqualTo(1);
+    assertThat(Run.of(new AnalyzeCommand(), Run.example("multi-az.yaml"), "--fail-on-spof").exit())
+        .isZero();
+  }
+
+  @Test
+  void writesAnHtmlReportWithADiagramAndTheSpofsInRed() throws IOException {
+    Path html = dir.resolve("report.html");
+    Run r = Run.of(new AnalyzeCommand(), Run.example("single-az.yaml"), "--html", html.toString());
+    assertThat(r.exit()).isZero();
+    String page = Files.readString(html);
+    assertThat(page)
+        .startsWith("<!DOCTYPE html>")
+        .contains("<svg")
+        .contains(">us-east-1a</text>")
+        .contains(">db primary</text>")
+        .contains("fill=\"#d62728\"")
+        .contains("<tr class=\"spof\"><td>network</td><td>single internet gateway</td>");
+  }
+
+  @Test
+  void printsEveryErrorOfAnInvalidFileAndExitsTwo() throws IOException {
+    Path bad = dir.resolve("bad.yaml");
+    Files.writeString(
+        bad,
+        "name: x\nregions:\n  - {name: r, role: primary, zones: [z]}\nservices:\n"
+            + "  - {name: web, instances: {min: 3, max: 2}}\ndr: {strategy: hot, rpo: 1m, rto: 1m}\n");
+    Run r = Run.of(new AnalyzeCommand(), bad.toString());
+    assertThat(r.exit()).isEqualTo(2);
+    assertThat(r.err())
+        .contains(bad + ":5: services[0].instances: max must be >= min (3), got 2")
+        .contains(bad + ":6: dr.strategy: expected one of backup-restore, pilot-light,")
+        .contains("is not a valid topology (2 errors)");
+    assertThat(r.out()).isEmpty();
+  }
+
+  @Test
+  void namesAMissingFile() {
+    Run r = Run.of(new AnalyzeCommand(), dir.resolve("nope.yaml").toString());
+    assertThat(r.exit()).isEqualTo(2);
+    assertThat(r.err()).contains("nope.yaml: no such file");
+  }
+}

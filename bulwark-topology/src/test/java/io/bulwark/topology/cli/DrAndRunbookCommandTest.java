@@ -1,0 +1,110 @@
+package io.bulwark.topology.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.bulwark.kernel.Json;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import org.junit.jupiter.api.Test;
+
+class DrAndRunbookCommandTest {
+
+  @Test
+  void planRecommendsTheCheapestStrategyAndTheChanges() {
+    Run r =
+        Run.of(
+            new DrCommand(),
+            "plan",
+            Run.example("pilot-light.yaml"),
+            "--rpo",
+            "5m",
+            "--rto",
+            "30m");
+    assertThat(r.exit()).isZero();
+    assertThat(r.out())
+        .contains("Targets: RPO 5m, RTO 30m")
+        .contains("Recommended: warm standby (warm-standby, $$$)")
+        .contains("add \"us-west-2: 1\" (or more) to placement.per-region of web")
+        .contains("set dr.strategy: warm-standby")
+        .contains("The file declares pilot-light, which does not meet these targets.");
+  }
+
+  @Test
+  void planTakesTheTargetsFromTheFileByDefault() {
+    Run r = Run.of(new DrCommand(), "plan", Run.example("warm-standby.yaml"), "--json");
+    JsonNode n = Json.parse(r.out());
+    assertThat(n.get("target_rpo").asText()).isEqualTo("5m");
+    assertThat(n.get("recommended").asText()).isEqualTo("warm-standby");
+    assertThat(n.get("options").get(2).get("changes").size()).isZero();
+  }
+
+  @Test
+  void planRejectsABadDurationAndMissingTargets() {
+    Run bad =
+        Run.of(
+            new DrCommand(),
+            "plan",
+            Run.example("pilot-light.yaml"),
+            "--rpo",
+            "five",
+            "--rto",
+            "1h");
+    assertThat(bad.exit()).isEqualTo(2);
+    assertThat(bad.err())
+        .isEqualTo("bulwark: --rpo: expected a duration like 30s, 5m, 1h or 7d, got \"five\"\n");
+    Run none = Run.of(new DrCommand(), "plan", Run.example("single-az.yaml"));
+    assertThat(none.exit()).isEqualTo(2);
+    assertThat(none.err()).contains("has no dr section, so give the targets: --rpo");
+  }
+
+  @Test
+  void runbookPrintsMarkdownWithNumberedSteps() {
+    RunbookCommand cmd = new RunbookCommand();
+    cmd.clock = Clock.fixed(Instant.parse("2026-11-24T12:00:00Z"), ZoneOffset.UTC);
+    Run r = Run.of(cmd, Run.example("pilot-light.yaml"));
+    assertThat(r.exit()).isZero();
+    assertThat(r.out())
+        .startsWith("# Disaster Recovery Runbook – pilot-light-shop\n")
+        .contains("- generated at: 2026-11-24T12:00:00Z")
+        .contains("### 1. Verify primary failure in us-east-1")
+        .contains("### 3. Promote database replica dr-1 in us-west-2")
+        .contains("### 8. Verify the DR site in us-west-2")
+        .contains("- rollback: bulwark dr unfence")
+        .contains("- primary: oncall@company.com");
+  }
+
+  @Test
+  void runbookPrintsTheSeedsJsonKeys() {
+    RunbookCommand cmd = new RunbookCommand();
+    cmd.clock = Clock.fixed(Instant.parse("2026-11-24T12:00:00Z"), ZoneOffset.UTC);
+    Run r = Run.of(cmd, Run.example("warm-standby.yaml"), "--format", "json");
+    JsonNode n = Json.parse(r.out());
+    assertThat(n.get("title").asText()).isEqualTo("Disaster Recovery Runbook – warm-standby-shop");
+    assertThat(n.get("generated_at").asText()).isEqualTo("2026-11-24T12:00:00Z");
+    JsonNode first = n.get("steps").get(0);
+    assertThat(first.get("step").asInt()).isEqualTo(1);
+    assertThat(first.get("kind").asText()).isEqualTo("detect");
+    assertThat(first.get("expected_duration").asText()).isEqualTo("90 seconds");
+    assertThat(first.has("command")).isTrue();
+    assertThat(first.has("success_check")).isTrue();
+    assertThat(first.has("rollback")).isTrue();
+    assertThat(n.get("contacts").get("vendor_support").get("aws").asText())
+        .isEqualTo("enterprise-support-case");
+  }
+
+  @Test
+  void runbookNeedsADrSection() {
+    Run r = Run.of(new RunbookCommand(), Run.example("single-az.yaml"));
+    assertThat(r.exit()).isEqualTo(2);
+    assertThat(r.err()).contains("no dr section");
+  }
+
+  @Test
+  void runbookRejectsAnUnknownFormat() {
+    Run r = Run.of(new RunbookCommand(), Run.example("pilot-light.yaml"), "--format", "pdf");
+    assertThat(r.exit()).isEqualTo(2);
+    assertThat(r.err()).contains("--format");
+  }
+}
