@@ -2,7 +2,6 @@ package io.bulwark.topology;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 
 /**
  * What a topology lacks to deliver a DR strategy. Loading a file reports these gaps for the
@@ -55,9 +54,9 @@ public final class DrRequirements {
           if (!svc.runsHere()) {
             continue;
           }
-          Map<String, Integer> zones = topology.layout(svc).get(region);
-          int running = zones == null ? 0 : zones.values().stream().mapToInt(i -> i).sum();
-          if (strategy == DrStrategy.PILOT_LIGHT && zones == null) {
+          boolean placed = topology.layout(svc).containsKey(region);
+          int running = topology.running(svc, region);
+          if (strategy == DrStrategy.PILOT_LIGHT && !placed) {
             gaps.add(
                 new Gap(
                     s
@@ -130,11 +129,8 @@ public final class DrRequirements {
       if (!svc.runsHere()) {
         continue;
       }
-      Map<String, Map<String, Integer>> layout = t.layout(svc);
       for (Region r : serving) {
-        Map<String, Integer> zones = layout.get(r.name());
-        int running = zones == null ? 0 : zones.values().stream().mapToInt(i -> i).sum();
-        if (running == 0) {
+        if (t.running(svc, r.name()) == 0) {
           gaps.add(
               new Gap(
                   s

@@ -131,9 +131,8 @@ public final class RunbookGenerator {
     Map<String, Integer> production = new LinkedHashMap<>();
     Map<String, Integer> standing = new LinkedHashMap<>();
     for (Service s : runs) {
-      Map<String, Map<String, Integer>> layout = t.layout(s);
-      int failed = count(layout.get(home));
-      int there = target.equals(home) ? 0 : count(layout.get(target));
+      int failed = t.running(s, home);
+      int there = target.equals(home) ? 0 : t.running(s, target);
       production.put(
           s.name(),
           dr.strategy() == DrStrategy.ACTIVE_ACTIVE ? failed + there : Math.max(failed, 1));
@@ -237,10 +236,6 @@ public final class RunbookGenerator {
       String check,
       String rollback) {
     steps.add(new RunbookStep(steps.size() + 1, kind, action, command, duration, check, rollback));
-  }
-
-  private static int count(Map<String, Integer> byZone) {
-    return byZone == null ? 0 : byZone.values().stream().mapToInt(Integer::intValue).sum();
   }
 
   private static String serviceArgs(Map<String, Integer> counts) {

@@ -142,6 +142,12 @@ public record Topology(
     return out;
   }
 
+  /** Running instances of {@code service} in {@code region}; 0 when it is not placed there. */
+  public int running(Service service, String region) {
+    Map<String, Integer> byZone = layout(service).get(region);
+    return byZone == null ? 0 : byZone.values().stream().mapToInt(Integer::intValue).sum();
+  }
+
   /** Running instances of {@code service} in regions that serve traffic. */
   public int servingInstances(Service service) {
     return layout(service).entrySet().stream()

@@ -32,7 +32,11 @@ final class AnalysisReport {
         .append("  (")
         .append(DowntimeBudget.of(Math.min(100, Math.max(0, pct))).label())
         .append(")\n");
-    sb.append("  ").append(c.formula()).append('\n');
+    sb.append("  ")
+        .append(c.formula())
+        .append(" = ")
+        .append(CompositeAvailability.percent(c.availability()))
+        .append('\n');
     int width = c.terms().stream().mapToInt(t -> t.name().length()).max().orElse(0);
     for (CompositeAvailability.Term t : c.terms()) {
       sb.append("  ")

@@ -265,9 +265,7 @@ public final class TopologyValidator {
             path + ".service",
             "a pool sends to instances Bulwark runs, got external service \"" + p.service() + "\"");
       } else if (p.weight() > 0 && t.region(p.region()).isPresent() && !placementBroken) {
-        Map<String, Integer> zones = t.layout(svc.get()).get(p.region());
-        int running = zones == null ? 0 : zones.values().stream().mapToInt(i -> i).sum();
-        if (running == 0) {
+        if (t.running(svc.get(), p.region()) == 0) {
           error(
               path,
               "pool has weight "
