@@ -155,15 +155,16 @@ public final class RunbookGenerator {
             + target,
         "bulwark dr scale " + f + " --region " + target + serviceArgs(standing));
 
+    boolean shared = dr.strategy() == DrStrategy.ACTIVE_ACTIVE;
     String switchCommand;
     String switchBack;
     Optional<Traffic> traffic = t.traffic();
     if (traffic.isPresent()) {
       StringBuilder to = new StringBuilder();
       StringBuilder back = new StringBuilder();
+      newWeights(traffic.get(), home, target, shared)
+          .forEach((pool, w) -> to.append(" --weight ").append(pool).append('=').append(w));
       for (Traffic.Pool pool : traffic.get().pools()) {
-        int w = pool.region().equals(target) ? 100 : 0;
-        to.append(" --weight ").append(pool.name()).append('=').append(w);
         back.append(" --weight ").append(pool.name()).append('=').append(pool.weight());
       }
       if (traffic.get().pools().stream().noneMatch(pl -> pl.region().equals(target))) {
@@ -183,11 +184,20 @@ public final class RunbookGenerator {
     add(
         steps,
         StepKind.SWITCH_TRAFFIC,
-        "Switch traffic to " + target + " (weight 100, " + home + " 0)",
+        shared
+            ? "Move the traffic share of " + home + " to " + target + " (" + home + " weight 0)"
+            : "Switch traffic to " + target + " (weight 100, " + home + " 0)",
         switchCommand,
         p.trafficSwitchTime(),
-        "all requests reach "
-            + target
+        (shared
+                ? "no requests reach "
+                    + home
+                    + "; "
+                    + target
+                    + " serves its share and "
+                    + home
+                    + "'s"
+                : "all requests reach " + target)
             + "; its health check "
             + monitor.path()
             + " passes (interval "
@@ -236,6 +246,38 @@ public final class RunbookGenerator {
       String check,
       String rollback) {
     steps.add(new RunbookStep(steps.size() + 1, kind, action, command, duration, check, rollback));
+  }
+
+  /**
+   * Pool weights after failover: the DR region's pools take 100 and the rest 0 (the seed's DR 100 /
+   * primary 0); for active/active only the failed region's share moves to the target region.
+   */
+  private static Map<String, Integer> newWeights(
+      Traffic traffic, String home, String target, boolean shared) {
+    Map<String, Integer> weights = new LinkedHashMap<>();
+    List<Traffic.Pool> targetPools =
+        traffic.pools().stream().filter(p -> p.region().equals(target)).toList();
+    int moved =
+        shared
+            ? traffic.pools().stream()
+                .filter(p -> p.region().equals(home))
+                .mapToInt(Traffic.Pool::weight)
+                .sum()
+            : 100;
+    for (Traffic.Pool p : traffic.pools()) {
+      int w;
+      if (p.region().equals(target)) {
+        int k = targetPools.indexOf(p);
+        int extra = moved / targetPools.size() + (k < moved % targetPools.size() ? 1 : 0);
+        w = (shared ? p.weight() : 0) + extra;
+      } else if (shared && !p.region().equals(home)) {
+        w = p.weight();
+      } else {
+        w = 0;
+      }
+      weights.put(p.name(), w);
+    }
+    return weights;
   }
 
   private static String serviceArgs(Map<String, Integer> counts) {

@@ -77,6 +77,34 @@ class RunbookGeneratorTest {
   }
 
   @Test
+  void activeActiveMovesOnlyTheFailedRegionsShare() {
+    Runbook r =
+        RunbookGenerator.generate(Examples.load("multi-cloud.yaml"), "multi-cloud.yaml", CLOCK);
+    assertThat(r.fromRegion()).isEqualTo("aws-us-east-1");
+    assertThat(r.toRegion()).isEqualTo("azure-eastus");
+    RunbookStep switchStep =
+        r.steps().stream()
+            .filter(s -> s.kind() == StepKind.SWITCH_TRAFFIC)
+            .findFirst()
+            .orElseThrow();
+    assertThat(switchStep.command())
+        .isEqualTo(
+            "bulwark dr switch-traffic multi-cloud.yaml --weight aws=0 --weight azure=80"
+                + " --weight gcp=20");
+    assertThat(switchStep.rollback())
+        .isEqualTo(
+            "bulwark dr switch-traffic multi-cloud.yaml --weight aws=50 --weight azure=30"
+                + " --weight gcp=20");
+    RunbookStep scale =
+        r.steps().stream()
+            .filter(s -> s.kind() == StepKind.SCALE_TO_PRODUCTION)
+            .findFirst()
+            .orElseThrow();
+    assertThat(scale.command())
+        .isEqualTo("bulwark dr scale multi-cloud.yaml --region azure-eastus --service app=5");
+  }
+
+  @Test
   void aTopologyWithoutADrSectionHasNoRunbook() {
     assertThatThrownBy(
             () ->
