@@ -6,9 +6,9 @@ import io.bulwark.commerce.auth.Caller;
 import io.bulwark.commerce.auth.Permission;
 import io.bulwark.commerce.identity.Identity;
 import io.bulwark.commerce.identity.User;
+import io.bulwark.commerce.internal.Fields;
 import io.bulwark.commerce.internal.Requests;
 import io.bulwark.server.http.HttpModule;
-import io.bulwark.server.http.JsonBody;
 import io.javalin.Javalin;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -16,14 +16,6 @@ import java.util.UUID;
 
 /** HTTP adapter of the identity context: {@code /api/v1/auth/*} and {@code /api/v1/users/*}. */
 public final class IdentityHttp implements HttpModule {
-
-  record Register(String username, String password, String name) {}
-
-  record Login(String username, String password) {}
-
-  record Refresh(String refreshToken) {}
-
-  record UpdateUser(String name, String role) {}
 
   private final Identity identity;
   private final AccessTokens tokens;
@@ -39,29 +31,33 @@ public final class IdentityHttp implements HttpModule {
     app.post(
         "/api/v1/auth/register",
         ctx -> {
-          Register r = JsonBody.read(ctx, Register.class);
-          User u = identity.register(r.username(), r.password(), r.name());
+          Fields r = Fields.body(ctx, "username", "password", "name");
+          User u =
+              identity.register(
+                  r.string("username", true, 200),
+                  r.string("password", true, 200),
+                  r.string("name", true, 200));
           ctx.status(201).header("Location", "/api/v1/users/" + u.id()).json(view(u));
         });
     app.post(
         "/api/v1/auth/login",
         ctx -> {
-          Login l = JsonBody.read(ctx, Login.class);
+          Fields l = Fields.body(ctx, "username", "password");
+          String username = l.string("username", true, 200);
+          String password = l.string("password", true, 200);
           try {
-            ctx.json(identity.login(l.username(), l.password(), ctx.ip()));
+            ctx.json(identity.login(username, password, ctx.ip()));
           } catch (CommerceException.TooManyRequests e) {
             ctx.header("Retry-After", Long.toString(e.retryAfterSeconds()));
             throw e;
           }
         });
-    app.post(
-        "/api/v1/auth/refresh",
-        ctx -> ctx.json(identity.refresh(JsonBody.read(ctx, Refresh.class).refreshToken())));
+    app.post("/api/v1/auth/refresh", ctx -> ctx.json(identity.refresh(refreshToken(ctx))));
     app.post(
         "/api/v1/auth/logout",
         ctx -> {
           Requests.caller(ctx, tokens);
-          identity.logout(JsonBody.read(ctx, Refresh.class).refreshToken());
+          identity.logout(refreshToken(ctx));
           ctx.status(204);
         });
     app.get("/api/v1/users/me", ctx -> ctx.json(view(user(Requests.caller(ctx, tokens).userId()))));
@@ -79,9 +75,19 @@ public final class IdentityHttp implements HttpModule {
           Caller caller = Requests.caller(ctx, tokens);
           UUID id = Requests.uuidPath(ctx, "id");
           caller.requireSelfOr(id, Permission.USER_WRITE_ANY);
-          UpdateUser u = JsonBody.read(ctx, UpdateUser.class);
-          ctx.json(view(identity.update(caller, id, u.name(), u.role())));
+          Fields u = Fields.body(ctx, "name", "role");
+          if (!u.has("name") && !u.has("role")) {
+            throw new CommerceException.InvalidInput("$", "nothing to update: give name or role");
+          }
+          ctx.json(
+              view(
+                  identity.update(
+                      caller, id, u.string("name", false, 200), u.string("role", false, 20))));
         });
+  }
+
+  private static String refreshToken(io.javalin.http.Context ctx) {
+    return Fields.body(ctx, "refreshToken").string("refreshToken", true, 200);
   }
 
   private User user(UUID id) {

@@ -4,12 +4,12 @@ import io.bulwark.commerce.CommerceException;
 import io.bulwark.commerce.auth.AccessTokens;
 import io.bulwark.commerce.auth.Permission;
 import io.bulwark.commerce.events.DomainEvent;
+import io.bulwark.commerce.internal.Fields;
 import io.bulwark.commerce.internal.Requests;
 import io.bulwark.commerce.inventory.Inventory;
 import io.bulwark.commerce.inventory.Product;
 import io.bulwark.commerce.inventory.StockLevel;
 import io.bulwark.server.http.HttpModule;
-import io.bulwark.server.http.JsonBody;
 import io.javalin.Javalin;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -17,18 +17,6 @@ import java.util.Map;
 
 /** HTTP adapter of catalog and inventory: {@code /api/v1/products}, {@code /api/v1/inventory}. */
 public final class InventoryHttp implements HttpModule {
-
-  record NewProduct(
-      String sku,
-      String name,
-      Long price,
-      String currency,
-      Long lowStockThreshold,
-      Long available) {}
-
-  record SetStock(Long available) {}
-
-  record Adjust(Long delta) {}
 
   private final Inventory inventory;
   private final AccessTokens tokens;
@@ -62,21 +50,23 @@ public final class InventoryHttp implements HttpModule {
         "/api/v1/products",
         ctx -> {
           Requests.caller(ctx, tokens).require(Permission.CATALOG_WRITE);
-          NewProduct n = JsonBody.read(ctx, NewProduct.class);
-          if (n.price() == null) {
-            throw new CommerceException.InvalidInput(
-                "$.price", "price is required (an integer in minor units, e.g. 1999)");
-          }
-          int threshold =
-              (int) range("$.lowStockThreshold", n.lowStockThreshold(), 5, 0, 1_000_000);
-          int available = (int) range("$.available", n.available(), 0, 0, 1_000_000_000);
+          Fields n =
+              Fields.body(
+                  ctx, "sku", "name", "price", "currency", "lowStockThreshold", "available");
+          String sku = n.string("sku", true, 64);
+          String name = n.string("name", true, 200);
+          long price = n.integer("price", true, 0, 1_000_000_000_000L);
+          String currency = n.string("currency", false, 3);
+          Long threshold = n.integer("lowStockThreshold", false, 0, 1_000_000);
+          Long initial = n.integer("available", false, 0, 1_000_000_000);
+          int available = initial == null ? 0 : initial.intValue();
           Product p =
               new Product(
-                  n.sku(),
-                  n.name(),
-                  n.price(),
-                  n.currency() == null ? "EUR" : n.currency(),
-                  threshold);
+                  sku,
+                  name,
+                  price,
+                  currency == null ? "EUR" : currency,
+                  threshold == null ? 5 : threshold.intValue());
           inventory.create(p, available);
           ctx.status(201).header("Location", "/api/v1/products/" + p.sku()).json(view(p));
         });
@@ -91,22 +81,18 @@ public final class InventoryHttp implements HttpModule {
         "/api/v1/inventory/{sku}",
         ctx -> {
           Requests.caller(ctx, tokens).require(Permission.INVENTORY_WRITE);
-          SetStock s = JsonBody.read(ctx, SetStock.class);
-          if (s.available() == null) {
-            throw new CommerceException.InvalidInput("$.available", "available is required");
-          }
-          int available = (int) range("$.available", s.available(), 0, 0, 1_000_000_000);
+          int available =
+              Fields.body(ctx, "available").integer("available", true, 0, 1_000_000_000).intValue();
           ctx.json(stockView(inventory.setAvailable(ctx.pathParam("sku"), available)));
         });
     app.post(
         "/api/v1/inventory/{sku}/adjustments",
         ctx -> {
           Requests.caller(ctx, tokens).require(Permission.INVENTORY_WRITE);
-          Adjust a = JsonBody.read(ctx, Adjust.class);
-          if (a.delta() == null) {
-            throw new CommerceException.InvalidInput("$.delta", "delta is required");
-          }
-          int delta = (int) range("$.delta", a.delta(), 0, -1_000_000_000, 1_000_000_000);
+          int delta =
+              Fields.body(ctx, "delta")
+                  .integer("delta", true, -1_000_000_000, 1_000_000_000)
+                  .intValue();
           ctx.json(stockView(inventory.adjust(ctx.pathParam("sku"), delta)));
         });
     app.get(
@@ -116,17 +102,6 @@ public final class InventoryHttp implements HttpModule {
           int limit = Requests.intQuery(ctx, "limit", 100, 1, 1000);
           ctx.json(inventory.recentEvents(limit).stream().map(InventoryHttp::eventView).toList());
         });
-  }
-
-  private static long range(String field, Long value, long fallback, long min, long max) {
-    if (value == null) {
-      return fallback;
-    }
-    if (value < min || value > max) {
-      throw new CommerceException.InvalidInput(
-          field, field.substring(2) + " must be in " + min + ".." + max + " but was " + value);
-    }
-    return value;
   }
 
   private static CommerceException notFound(String sku) {

@@ -1,10 +1,10 @@
 package io.bulwark.commerce.ordering.http;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import io.bulwark.commerce.CommerceException;
 import io.bulwark.commerce.auth.AccessTokens;
 import io.bulwark.commerce.auth.Caller;
 import io.bulwark.commerce.auth.Permission;
+import io.bulwark.commerce.internal.Fields;
 import io.bulwark.commerce.internal.Requests;
 import io.bulwark.commerce.ordering.CustomerStats;
 import io.bulwark.commerce.ordering.Order;
@@ -15,7 +15,6 @@ import io.bulwark.commerce.ordering.OrderService;
 import io.bulwark.commerce.ordering.OrderStatus;
 import io.bulwark.commerce.ordering.PlaceOrder;
 import io.bulwark.server.http.HttpModule;
-import io.bulwark.server.http.JsonBody;
 import io.javalin.Javalin;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -31,10 +30,6 @@ import java.util.UUID;
  * {@code POST /api/v1/admin/projections/orders/rebuild}.
  */
 public final class OrderingHttp implements HttpModule {
-
-  record Body(List<Item> items) {}
-
-  record Item(String sku, JsonNode quantity) {}
 
   private final OrderService commands;
   private final OrderQueries queries;
@@ -59,10 +54,12 @@ public final class OrderingHttp implements HttpModule {
         "/api/v1/orders",
         ctx -> {
           Caller caller = Requests.caller(ctx, tokens).require(Permission.ORDER_CREATE);
-          Body body = JsonBody.read(ctx, Body.class);
           OrderService.Placed placed =
               commands.place(
-                  new PlaceOrder(caller.userId(), lines(body), ctx.header("Idempotency-Key")));
+                  new PlaceOrder(
+                      caller.userId(),
+                      lines(Fields.body(ctx, "items")),
+                      ctx.header("Idempotency-Key")));
           if (placed.replayed()) {
             ctx.header("Idempotent-Replayed", "true");
           }
@@ -130,38 +127,12 @@ public final class OrderingHttp implements HttpModule {
         });
   }
 
-  private static List<PlaceOrder.Line> lines(Body body) {
-    if (body.items() == null) {
-      throw new CommerceException.InvalidInput("$.items", "items is required");
-    }
+  private static List<PlaceOrder.Line> lines(Fields body) {
     List<PlaceOrder.Line> out = new ArrayList<>();
-    for (int i = 0; i < body.items().size(); i++) {
-      Item item = body.items().get(i);
-      String at = "$.items[" + i + "]";
-      if (item == null) {
-        throw new CommerceException.InvalidInput(at, "expected an object with sku and quantity");
-      }
-      JsonNode q = item.quantity();
-      if (q == null || q.isNull()) {
-        throw new CommerceException.InvalidInput(at + ".quantity", "quantity is required");
-      }
-      if (!q.isIntegralNumber()) {
-        throw new CommerceException.InvalidInput(
-            at + ".quantity",
-            "quantity must be an integer but was "
-                + q.getNodeType().name().toLowerCase(Locale.ROOT)
-                + " "
-                + Requests.abbreviate(q.toString()));
-      }
-      if (!q.canConvertToInt() || q.intValue() < 1 || q.intValue() > OrderService.MAX_QUANTITY) {
-        throw new CommerceException.InvalidInput(
-            at + ".quantity",
-            "quantity must be in 1.."
-                + OrderService.MAX_QUANTITY
-                + " but was "
-                + Requests.abbreviate(q.asText()));
-      }
-      out.add(new PlaceOrder.Line(item.sku(), q.intValue()));
+    for (Fields item : body.objects("items", true, 1, OrderService.MAX_LINES, "sku", "quantity")) {
+      String sku = item.string("sku", true, 64);
+      long quantity = item.integer("quantity", true, 1, OrderService.MAX_QUANTITY);
+      out.add(new PlaceOrder.Line(sku, (int) quantity));
     }
     return out;
   }
