@@ -36,7 +36,6 @@ import io.javalin.Javalin;
 import io.javalin.http.HttpResponseException;
 import java.net.URI;
 import java.time.Clock;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -296,7 +295,7 @@ public final class Commerce {
               o.sagaWorkers(),
               o.sagaStepAttempts(),
               o.pollInterval(),
-              Duration.ofSeconds(30).plus(o.paymentTimeout().multipliedBy(o.paymentAttempts())),
+              o.sagaLease(),
               clock,
               projection::wake);
       sagaRef[0] = saga;

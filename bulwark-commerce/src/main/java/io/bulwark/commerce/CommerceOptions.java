@@ -23,6 +23,8 @@ import java.util.Optional;
  * @param sagaWorkers concurrent saga steps, default 4
  * @param sagaStepAttempts attempts per saga step before the order fails, default 5
  * @param pollInterval how often background workers look for work when not woken, default 500 ms
+ * @param sagaLease how long a claimed saga step belongs to its worker; after a crash the step is
+ *     retried once the lease ran out, default 30 s
  */
 public record CommerceOptions(
     Optional<String> jwtSecret,
@@ -38,7 +40,8 @@ public record CommerceOptions(
     int paymentAttempts,
     int sagaWorkers,
     int sagaStepAttempts,
-    Duration pollInterval) {
+    Duration pollInterval,
+    Duration sagaLease) {
 
   public CommerceOptions {
     positive("accessTokenTtl", accessTokenTtl);
@@ -47,6 +50,7 @@ public record CommerceOptions(
     positive("reservationTtl", reservationTtl);
     positive("paymentTimeout", paymentTimeout);
     positive("pollInterval", pollInterval);
+    positive("sagaLease", sagaLease);
     if (bcryptCost < 4 || bcryptCost > 31) {
       throw new IllegalArgumentException("bcryptCost must be in 4..31 but was " + bcryptCost);
     }
@@ -103,6 +107,7 @@ public record CommerceOptions(
     private int sagaWorkers = 4;
     private int sagaStepAttempts = 5;
     private Duration pollInterval = Duration.ofMillis(500);
+    private Duration sagaLease = Duration.ofSeconds(30);
 
     private Builder() {}
 
@@ -178,6 +183,11 @@ public record CommerceOptions(
       return this;
     }
 
+    public Builder sagaLease(Duration lease) {
+      this.sagaLease = lease;
+      return this;
+    }
+
     /** Checks every value; throws {@link IllegalArgumentException} naming the bad one. */
     public CommerceOptions build() {
       return new CommerceOptions(
@@ -194,7 +204,8 @@ public record CommerceOptions(
           paymentAttempts,
           sagaWorkers,
           sagaStepAttempts,
-          pollInterval);
+          pollInterval,
+          sagaLease);
     }
   }
 }
