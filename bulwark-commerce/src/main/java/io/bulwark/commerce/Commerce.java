@@ -340,12 +340,14 @@ public final class Commerce {
     }
 
     @Override
-    public void close() throws InterruptedException {
+    public void close() {
       try {
         saga.close();
         projection.close();
         scheduler.shutdownNow();
         scheduler.awaitTermination(5, TimeUnit.SECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
       } finally {
         if (simulator != null) {
           simulator.close();

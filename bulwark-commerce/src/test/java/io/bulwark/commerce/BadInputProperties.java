@@ -446,8 +446,8 @@ class BadInputProperties {
   /** Paths of the scalar fields of a body, like {@code items[0].quantity}. */
   static List<String> leafPaths(ObjectNode body) {
     List<String> out = new java.util.ArrayList<>();
-    body.fields()
-        .forEachRemaining(
+    body.properties()
+        .forEach(
             f -> {
               if (f.getValue().isArray()) {
                 out.add(f.getKey());

@@ -171,6 +171,23 @@ class CrashRecoveryTest {
             .pollInterval(Duration.ofMillis(300))
             .until(() -> unfinishedSagas() == 0);
 
+        // The read side catches up from its checkpoint after the crash as well.
+        await()
+            .atMost(Duration.ofSeconds(30))
+            .pollInterval(Duration.ofMillis(300))
+            .until(
+                () -> {
+                  for (String id : ids) {
+                    HttpResponse<String> r =
+                        call(base2, "GET", "/api/v1/orders/" + id, customer, null);
+                    if (r.statusCode() != 200
+                        || Json.parse(r.body()).get("status").asText().equals("PENDING")) {
+                      return false;
+                    }
+                  }
+                  return true;
+                });
+
         long confirmedTotal = 0;
         int confirmed = 0;
         for (String id : ids) {

@@ -110,12 +110,17 @@ public final class OrderProjection implements AutoCloseable {
     return tx.read(c -> position(c, false));
   }
 
+  /** Stops catching up; the checkpoint keeps where it got to. */
   @Override
-  public void close() throws InterruptedException {
+  public void close() {
     running = false;
     signal.release();
     if (thread != null) {
-      thread.join(10_000);
+      try {
+        thread.join(10_000);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
     }
   }
 

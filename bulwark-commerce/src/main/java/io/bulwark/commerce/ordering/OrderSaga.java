@@ -106,12 +106,17 @@ public final class OrderSaga implements AutoCloseable {
         });
   }
 
+  /** Stops the workers, letting a running step finish (its saga resumes on the next start). */
   @Override
-  public void close() throws InterruptedException {
+  public void close() {
     running = false;
     signal.release(workers * 2);
-    for (Thread t : threads) {
-      t.join(10_000);
+    try {
+      for (Thread t : threads) {
+        t.join(10_000);
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
     }
   }
 
