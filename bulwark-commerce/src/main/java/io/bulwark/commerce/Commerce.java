@@ -192,6 +192,7 @@ public final class Commerce {
       inventory = new Inventory(ds, bus, o.reservationTtl(), clock);
       bus.subscribe(
           e -> {
+            platform.registry().counter("commerce.events", "type", e.type()).increment();
             if (e.type().equals("LowStockAlert")) {
               log.warn("low stock: {}", e.payload());
             }
@@ -282,7 +283,8 @@ public final class Commerce {
               () -> {
                 sagaRef[0].wake();
                 projectionRef[0].wake();
-              });
+              },
+              bus);
       queries = new OrderQueries(ds, orders);
       projection = new OrderProjection(ds, orderLog, o.pollInterval(), queries::invalidate);
       projectionRef[0] = projection;
@@ -297,7 +299,8 @@ public final class Commerce {
               o.pollInterval(),
               o.sagaLease(),
               clock,
-              projection::wake);
+              projection::wake,
+              bus);
       sagaRef[0] = saga;
 
       http.add(new IdentityHttp(identity, tokens));

@@ -133,6 +133,22 @@ class CommerceContractTest {
                 .asInt())
         .isEqualTo(5);
     assertThat(commerce.paymentGatewayUrl().getHost()).isEqualTo("127.0.0.1");
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .until(
+            () -> {
+              String metrics =
+                  http.send(
+                          HttpRequest.newBuilder(URI.create(server.baseUrl() + "/metrics")).build(),
+                          HttpResponse.BodyHandlers.ofString())
+                      .body();
+              return metrics.contains("commerce_events_total{type=\"OrderConfirmed\"}")
+                  && metrics.contains("commerce_events_total{type=\"InventoryReserved\"}");
+            });
+    HttpResponse<String> anonymous = call("GET", "/api/v1/products", null, null);
+    assertThat(anonymous.statusCode()).isEqualTo(401);
+    assertThat(anonymous.headers().firstValue("WWW-Authenticate"))
+        .hasValueSatisfying(v -> assertThat(v).startsWith("Bearer"));
   }
 
   @Test

@@ -15,7 +15,12 @@ public final class Requests {
 
   /** The caller of {@code ctx} per its bearer token; 401 when there is none or it is bad. */
   public static Caller caller(Context ctx, AccessTokens tokens) {
-    return tokens.authenticate(ctx.header("Authorization"));
+    try {
+      return tokens.authenticate(ctx.header("Authorization"));
+    } catch (CommerceException.Unauthorized e) {
+      ctx.header("WWW-Authenticate", "Bearer realm=\"bulwark\"");
+      throw e;
+    }
   }
 
   /** The path parameter {@code name} as a UUID; 400 naming the parameter otherwise. */

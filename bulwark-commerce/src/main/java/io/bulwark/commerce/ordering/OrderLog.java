@@ -45,10 +45,11 @@ public final class OrderLog {
   /**
    * Appends {@code events} to {@code orderId}'s stream within the caller's transaction.
    *
+   * @return the events as stored, to publish once the transaction commits
    * @throws VersionConflict when the stream is not at {@code expectedVersion}
    */
-  public void append(Connection c, UUID orderId, int expectedVersion, List<Pending> events)
-      throws SQLException {
+  public List<DomainEvent> append(
+      Connection c, UUID orderId, int expectedVersion, List<Pending> events) throws SQLException {
     try (PreparedStatement ps = c.prepareStatement("select pg_advisory_xact_lock(?)")) {
       ps.setLong(1, APPEND_LOCK);
       ps.execute();
@@ -73,13 +74,16 @@ public final class OrderLog {
               + current);
     }
     Instant now = clock.instant();
+    List<DomainEvent> stored = new ArrayList<>();
     try (PreparedStatement ps =
         c.prepareStatement(
             "insert into ordering_events (id, stream_id, version, type, payload, occurred_at)"
                 + " values (?,?,?,?,?::jsonb,?)")) {
       int v = expectedVersion;
       for (Pending e : events) {
-        ps.setObject(1, Ids.newId(clock));
+        UUID id = Ids.newId(clock);
+        stored.add(new DomainEvent(id, e.type(), orderId.toString(), now, v + 1, e.payload()));
+        ps.setObject(1, id);
         ps.setObject(2, orderId);
         ps.setInt(3, ++v);
         ps.setString(4, e.type());
@@ -89,6 +93,7 @@ public final class OrderLog {
       }
       ps.executeBatch();
     }
+    return stored;
   }
 
   /** Every event of {@code orderId}'s stream, oldest first. */

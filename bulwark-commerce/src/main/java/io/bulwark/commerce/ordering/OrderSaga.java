@@ -2,6 +2,8 @@ package io.bulwark.commerce.ordering;
 
 import static io.bulwark.commerce.internal.Transactions.ts;
 
+import io.bulwark.commerce.events.DomainEvent;
+import io.bulwark.commerce.events.EventBus;
 import io.bulwark.commerce.internal.Transactions;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -45,6 +47,7 @@ public final class OrderSaga implements AutoCloseable {
   private final Duration lease;
   private final Clock clock;
   private final Runnable onTransition;
+  private final EventBus bus;
   private final Semaphore signal = new Semaphore(0);
   private final List<Thread> threads = new ArrayList<>();
   private volatile boolean running;
@@ -55,6 +58,7 @@ public final class OrderSaga implements AutoCloseable {
    * @param pollInterval longest idle wait between looks for due work
    * @param lease how long a claimed step is reserved for its worker
    * @param onTransition called after each committed transition (the projection listens)
+   * @param bus where the appended order events are published after commit
    */
   public OrderSaga(
       DataSource dataSource,
@@ -65,7 +69,8 @@ public final class OrderSaga implements AutoCloseable {
       Duration pollInterval,
       Duration lease,
       Clock clock,
-      Runnable onTransition) {
+      Runnable onTransition,
+      EventBus bus) {
     this.tx = new Transactions(dataSource);
     this.orderLog = orderLog;
     this.tasks = tasks;
@@ -75,6 +80,7 @@ public final class OrderSaga implements AutoCloseable {
     this.lease = lease;
     this.clock = clock;
     this.onTransition = onTransition;
+    this.bus = bus;
   }
 
   /** Starts the worker threads; they resume any saga left unfinished by an earlier process. */
@@ -265,6 +271,7 @@ public final class OrderSaga implements AutoCloseable {
 
   private void finish(
       Claim claim, Order order, String next, String[] error, List<OrderLog.Pending> events) {
+    List<DomainEvent> published = new ArrayList<>();
     boolean moved =
         tx.inTransaction(
             c -> {
@@ -287,7 +294,7 @@ public final class OrderSaga implements AutoCloseable {
                 }
               }
               if (!events.isEmpty()) {
-                orderLog.append(c, order.id(), order.version(), events);
+                published.addAll(orderLog.append(c, order.id(), order.version(), events));
               }
               return true;
             });
@@ -296,6 +303,7 @@ public final class OrderSaga implements AutoCloseable {
         wake();
       }
       onTransition.run();
+      published.forEach(bus::publish);
     }
   }
 

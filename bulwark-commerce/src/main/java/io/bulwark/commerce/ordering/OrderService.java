@@ -3,6 +3,8 @@ package io.bulwark.commerce.ordering;
 import static io.bulwark.commerce.internal.Transactions.ts;
 
 import io.bulwark.commerce.CommerceException;
+import io.bulwark.commerce.events.DomainEvent;
+import io.bulwark.commerce.events.EventBus;
 import io.bulwark.commerce.internal.Transactions;
 import io.bulwark.kernel.Ids;
 import java.nio.charset.StandardCharsets;
@@ -47,21 +49,27 @@ public final class OrderService {
   private final Catalog catalog;
   private final Clock clock;
   private final Runnable onPlaced;
+  private final EventBus bus;
 
-  /** The command side; {@code onPlaced} runs after each new order commits (wakes the saga). */
+  /**
+   * The command side; {@code onPlaced} runs after each new order commits (wakes the saga), and
+   * {@code OrderPlaced} is published on {@code bus}.
+   */
   public OrderService(
       DataSource dataSource,
       OrderLog orderLog,
       Customers customers,
       Catalog catalog,
       Clock clock,
-      Runnable onPlaced) {
+      Runnable onPlaced,
+      EventBus bus) {
     this.tx = new Transactions(dataSource);
     this.orderLog = orderLog;
     this.customers = customers;
     this.catalog = catalog;
     this.clock = clock;
     this.onPlaced = onPlaced;
+    this.bus = bus;
   }
 
   /**
@@ -130,6 +138,7 @@ public final class OrderService {
     Instant now = clock.instant();
     String cur = currency;
     long sum = total;
+    List<DomainEvent> placedEvents = new ArrayList<>();
     UUID existing =
         tx.inTransaction(
             c -> {
@@ -139,13 +148,14 @@ public final class OrderService {
                   return earlier;
                 }
               }
-              orderLog.append(
-                  c,
-                  id,
-                  0,
-                  List.of(
-                      new OrderLog.Pending(
-                          OrderEvents.PLACED, OrderEvents.placed(customer, items, sum, cur))));
+              placedEvents.addAll(
+                  orderLog.append(
+                      c,
+                      id,
+                      0,
+                      List.of(
+                          new OrderLog.Pending(
+                              OrderEvents.PLACED, OrderEvents.placed(customer, items, sum, cur)))));
               try (PreparedStatement ps =
                   c.prepareStatement(
                       "insert into ordering_sagas (order_id, state, priority, next_attempt_at,"
@@ -164,6 +174,7 @@ public final class OrderService {
       return new Placed(order(existing).orElseThrow(), true);
     }
     onPlaced.run();
+    placedEvents.forEach(bus::publish);
     return new Placed(
         new Order(
             id,

@@ -67,7 +67,8 @@ class OrderSagaStateMachineTest {
             skus ->
                 Map.of("ASL-1", new Catalog.Entry("ASL-1", "State machine poster", 1500, "EUR")),
             Clock.systemUTC(),
-            () -> {});
+            () -> {},
+            new EventBus());
     try (InputStream in =
         StateMachine.class.getResourceAsStream("/io/bulwark/states/order-saga.asl.json")) {
       machine =
