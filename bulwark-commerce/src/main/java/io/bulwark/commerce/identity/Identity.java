@@ -171,21 +171,20 @@ public final class Identity {
   public Tokens refresh(String refreshToken) {
     ParsedToken parsed = parse(refreshToken);
     Instant now = clock.instant();
-    Object[] outcome =
+    RefreshOutcome outcome =
         tx.inTransaction(
             c -> {
               TokenRow row = lockToken(c, parsed);
               if (row.revoked()) {
-                return new Object[] {"refresh token has been revoked"};
+                return RefreshOutcome.rejected("refresh token has been revoked");
               }
               if (row.used()) {
-                revokeFamily(c, row.familyId(), now);
-                return new Object[] {
-                  "refresh token was already used; every token of its session is now revoked"
-                };
+                revokeFamily(c, row.familyId(), now); // committed: the rejection must stick
+                return RefreshOutcome.rejected(
+                    "refresh token was already used; every token of its session is now revoked");
               }
               if (!row.expiresAt().isAfter(now)) {
-                return new Object[] {"refresh token expired at " + row.expiresAt()};
+                return RefreshOutcome.rejected("refresh token expired at " + row.expiresAt());
               }
               try (PreparedStatement ps =
                   c.prepareStatement(
@@ -195,12 +194,12 @@ public final class Identity {
                 ps.executeUpdate();
               }
               User user = userById(c, row.userId()).orElseThrow();
-              return new Object[] {null, user, newRefreshToken(c, user.id(), row.familyId())};
+              return new RefreshOutcome(null, user, newRefreshToken(c, user.id(), row.familyId()));
             });
-    if (outcome[0] != null) {
-      throw new CommerceException.Unauthorized((String) outcome[0]);
+    if (outcome.rejection() != null) {
+      throw new CommerceException.Unauthorized(outcome.rejection());
     }
-    return tokensFor((User) outcome[1], (String) outcome[2]);
+    return tokensFor(outcome.user(), outcome.refreshToken());
   }
 
   /** Revokes the session (token family) of {@code refreshToken}; unknown tokens are ignored. */
@@ -442,6 +441,12 @@ public final class Identity {
   }
 
   private record Credentials(User user, String hash) {}
+
+  private record RefreshOutcome(String rejection, User user, String refreshToken) {
+    static RefreshOutcome rejected(String why) {
+      return new RefreshOutcome(why, null, null);
+    }
+  }
 
   private record ParsedToken(UUID id, String secretHash) {}
 

@@ -172,7 +172,7 @@ public final class Inventory {
       throw new CommerceException.InvalidInput(
           "$.available", "available must be >= 0 but was " + available);
     }
-    return changeStock(sku, "available = ?", available, "set");
+    return changeStock(sku, true, available, "set");
   }
 
   /**
@@ -181,19 +181,16 @@ public final class Inventory {
    * @throws CommerceException.Conflict when that would take stock below zero
    */
   public StockLevel adjust(String sku, int delta) {
-    return changeStock(sku, "available = available + ?", delta, "adjusted");
+    return changeStock(sku, false, delta, "adjusted");
   }
 
-  private StockLevel changeStock(String sku, String assignment, int value, String reason) {
+  private StockLevel changeStock(String sku, boolean absolute, int value, String reason) {
     List<DomainEvent> events = new ArrayList<>();
     StockLevel level =
         tx.inTransaction(
             c -> {
               StockLevel before = lockStock(c, sku);
-              long after =
-                  assignment.startsWith("available = ?")
-                      ? value
-                      : (long) before.available() + value;
+              long after = absolute ? value : (long) before.available() + value;
               if (after < 0 || after > Integer.MAX_VALUE) {
                 throw new CommerceException.Conflict(
                     "stock-out-of-range",
@@ -209,10 +206,8 @@ public final class Inventory {
               }
               try (PreparedStatement ps =
                   c.prepareStatement(
-                      "update inventory_stock set "
-                          + assignment
-                          + ", updated_at = ? where sku = ?")) {
-                ps.setInt(1, value);
+                      "update inventory_stock set available = ?, updated_at = ? where sku = ?")) {
+                ps.setInt(1, (int) after);
                 ps.setTimestamp(2, ts(clock.instant()));
                 ps.setString(3, sku);
                 ps.executeUpdate();
