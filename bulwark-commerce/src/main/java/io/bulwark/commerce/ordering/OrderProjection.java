@@ -26,7 +26,9 @@ import org.slf4j.LoggerFactory;
  * Builds the read side from the order event log: a denormalised order view (customer and product
  * names) and per-customer statistics. Each batch of events and the checkpoint that follows it
  * commit together, so after a crash the projection catches up exactly where it stopped; {@link
- * #rebuild()} recomputes everything from the first event.
+ * #rebuild()} recomputes everything from the first event. Several instances may share the views:
+ * the checkpoint row lock lets one apply a batch at a time, and an instance that finds the
+ * checkpoint moved by another drops its whole cache, so no instance serves a stale view for long.
  */
 public final class OrderProjection implements AutoCloseable {
 
@@ -41,6 +43,7 @@ public final class OrderProjection implements AutoCloseable {
   private final Semaphore signal = new Semaphore(0);
   private Thread thread;
   private volatile boolean running;
+  private long seen = -1; // last position this instance's caches reflect; guarded by this
 
   /**
    * @param onApplied told the order ids and customer ids each committed batch touched (the query
@@ -144,10 +147,12 @@ public final class OrderProjection implements AutoCloseable {
     }
   }
 
+  private record Batch(long from, long to, int size) {}
+
   private int applyBatch() {
     Set<UUID> orders = new HashSet<>();
     Set<UUID> customers = new HashSet<>();
-    int n =
+    Batch b =
         tx.inTransaction(
             c -> {
               long from = position(c, true);
@@ -159,21 +164,26 @@ public final class OrderProjection implements AutoCloseable {
                   customers.add(customer);
                 }
               }
+              long to = batch.isEmpty() ? from : batch.get(batch.size() - 1).position();
               if (!batch.isEmpty()) {
                 try (PreparedStatement ps =
                     c.prepareStatement(
                         "update ordering_projection_checkpoints set position = ? where name = ?")) {
-                  ps.setLong(1, batch.get(batch.size() - 1).position());
+                  ps.setLong(1, to);
                   ps.setString(2, NAME);
                   ps.executeUpdate();
                 }
               }
-              return batch.size();
+              return new Batch(from, to, batch.size());
             });
-    if (n > 0) {
+    if (seen >= 0 && b.from() > seen) {
+      onApplied.accept(null, null); // another instance projected events this one never saw
+    }
+    if (b.size() > 0) {
       onApplied.accept(orders, customers);
     }
-    return n;
+    seen = b.to();
+    return b.size();
   }
 
   private static long position(Connection c, boolean lock) throws SQLException {
