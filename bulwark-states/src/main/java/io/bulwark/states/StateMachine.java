@@ -2,7 +2,7 @@ package io.bulwark.states;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.bulwark.states.internal.Interpreter;
+import io.bulwark.states.internal.InMemoryRunner;
 import io.bulwark.states.internal.Validator;
 import java.util.List;
 
@@ -43,6 +43,6 @@ public final class StateMachine {
 
   /** Runs one execution to its end. */
   public ExecutionResult run(JsonNode input, TaskHandler tasks, Sleeper sleeper) {
-    return new Interpreter(tasks, sleeper).run(definition, input, name);
+    return new InMemoryRunner(tasks, sleeper).run(definition, input, name);
   }
 }

@@ -6,105 +6,132 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.NullNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.bulwark.states.ExecutionResult;
-import io.bulwark.states.Sleeper;
 import io.bulwark.states.StatesError;
-import io.bulwark.states.TaskHandler;
 import java.math.BigDecimal;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Iterator;
+import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
- * Runs a validated definition as an explicit transition loop: the progress between steps is only
- * (current state name, current input), so it can be persisted step by step.
+ * Executes a validated definition one state at a time without blocking: {@link #step} returns a
+ * {@link Decision} (go to Next, end, call a task, wait, retry after a back-off, run branches) and
+ * the caller reports task and branch outcomes back. The progress between steps is only (current
+ * state name, its raw input, the context object, the {@link RetryState}), so it can be persisted
+ * step by step; {@link InMemoryRunner} carries decisions out in-process.
  */
 public final class Interpreter {
   private static final ObjectMapper MAPPER = new ObjectMapper();
   private static final JsonNodeFactory F = JsonNodeFactory.instance;
 
-  private final TaskHandler tasks;
-  private final Sleeper sleeper;
+  /** Creates an interpreter; it holds no state, one instance may serve every execution. */
+  public Interpreter() {}
 
-  public Interpreter(TaskHandler tasks, Sleeper sleeper) {
-    this.tasks = tasks;
-    this.sleeper = sleeper;
-  }
-
-  /** Runs the machine from StartAt with the given input. */
-  public ExecutionResult run(JsonNode definition, JsonNode input, String name) {
-    ObjectNode context = F.objectNode();
-    ObjectNode execution = context.putObject("Execution");
-    execution.put(
-        "Id", "arn:aws:states:local:000000000000:execution:" + name + ":" + UUID.randomUUID());
-    execution.set("Input", input);
-    execution.put("Name", UUID.randomUUID().toString());
-    execution.put("StartTime", Instant.now().toString());
-    context.putObject("StateMachine").put("Name", name);
-    try {
-      return ExecutionResult.succeeded(runStates(definition, input, context));
-    } catch (StatesError e) {
-      return ExecutionResult.failed(e.error(), e.causeText());
-    }
-  }
-
-  JsonNode runStates(JsonNode machine, JsonNode input, ObjectNode context) {
-    String current = machine.path("StartAt").asText();
-    JsonNode data = input;
-    JsonNode states = machine.get("States");
-    while (true) {
-      JsonNode state = states.get(current);
-      ObjectNode stateCtx = F.objectNode();
-      stateCtx.put("Name", current);
-      stateCtx.put("EnteredTime", Instant.now().toString());
-      stateCtx.put("RetryCount", 0);
-      context.set("State", stateCtx);
-      Step step = step(current, state, data, context);
-      if (step.next == null) {
-        return step.output;
-      }
-      current = step.next;
-      data = step.output;
-    }
-  }
-
-  private record Step(String next, JsonNode output) {}
-
-  private Step step(String name, JsonNode state, JsonNode raw, ObjectNode context) {
+  /**
+   * Executes state {@code name} of {@code machine} with raw input {@code raw}. {@code context} is
+   * the context object ({@code $$}) whose {@code State} was set on entering the state (see {@link
+   * ContextObject#enterState}); its {@code State.RetryCount} is set from {@code retry}.
+   */
+  public Decision step(
+      JsonNode machine, String name, JsonNode raw, ObjectNode context, RetryState retry) {
+    JsonNode state = machine.get("States").get(name);
     String type = state.path("Type").asText();
-    switch (type) {
-      case "Succeed" -> {
-        return new Step(null, output(state, input(state, raw)));
-      }
-      case "Fail" ->
-          throw new StatesError(failField(state, raw, "Error"), failField(state, raw, "Cause"));
-      case "Choice" -> {
-        JsonNode in = input(state, raw);
-        for (JsonNode rule : state.path("Choices")) {
-          if (matches(rule, in)) {
-            return new Step(rule.get("Next").asText(), output(state, in));
+    try {
+      switch (type) {
+        case "Succeed" -> {
+          return new Decision.Succeed(output(state, input(state, raw)));
+        }
+        case "Fail" -> {
+          return new Decision.Fail(failField(state, raw, "Error"), failField(state, raw, "Cause"));
+        }
+        case "Choice" -> {
+          JsonNode in = input(state, raw);
+          for (JsonNode rule : state.path("Choices")) {
+            if (matches(rule, in)) {
+              return new Decision.Next(rule.get("Next").asText(), output(state, in));
+            }
           }
+          if (state.hasNonNull("Default")) {
+            return new Decision.Next(state.get("Default").asText(), output(state, in));
+          }
+          throw new StatesError(
+              "States.NoChoiceMatched",
+              "An error occurred while executing the state '"
+                  + name
+                  + "'. No Choice Rules matched and no default was specified");
         }
-        if (state.hasNonNull("Default")) {
-          return new Step(state.get("Default").asText(), output(state, in));
+        case "Wait" -> {
+          JsonNode in = input(state, raw);
+          return new Decision.Wait(waitDuration(state, in), next(state, output(state, in)));
         }
-        throw new StatesError(
-            "States.NoChoiceMatched",
-            "An error occurred while executing the state '"
-                + name
-                + "'. No Choice Rules matched and no default was specified");
+        default -> {
+          return execute(name, state, raw, context, retry);
+        }
       }
-      case "Wait" -> {
-        JsonNode in = input(state, raw);
-        sleeper.sleep(waitDuration(state, in));
-        return next(state, output(state, in));
-      }
-      default -> {
-        return runWithRetry(name, state, raw, context);
-      }
+    } catch (StatesError e) {
+      return new Decision.Fail(e.error(), e.causeText());
+    }
+  }
+
+  /** The task of a {@link Decision.InvokeTask} returned {@code result} (null is JSON null). */
+  public Decision taskSucceeded(
+      JsonNode machine,
+      String name,
+      JsonNode raw,
+      ObjectNode context,
+      JsonNode result,
+      RetryState retry) {
+    JsonNode state = machine.get("States").get(name);
+    try {
+      return next(
+          state, complete(state, raw, result == null ? NullNode.instance : result, context));
+    } catch (StatesError e) {
+      return failed(state, raw, e, retry);
+    }
+  }
+
+  /**
+   * The task of a {@link Decision.InvokeTask} failed with {@code error}: returns a {@link
+   * Decision.Retry} when a Retrier matches and has attempts left, else the Catch's Next, else Fail.
+   */
+  public Decision taskFailed(
+      JsonNode machine, String name, JsonNode raw, StatesError error, RetryState retry) {
+    return failed(machine.get("States").get(name), raw, error, retry);
+  }
+
+  /**
+   * Whether the outcomes so far (in branch order, of {@code total} branches) already decide the
+   * state, so a caller running branches one by one may stop: a failure in a Parallel, or a Map
+   * failure that is not tolerated.
+   */
+  public boolean branchesSettled(
+      JsonNode machine, String name, List<Decision.BranchOutcome> outcomes, int total) {
+    JsonNode state = machine.get("States").get(name);
+    try {
+      branchResult(state, outcomes, total);
+      return false;
+    } catch (StatesError e) {
+      return true;
+    }
+  }
+
+  /** The branches of a {@link Decision.RunBranches} ended (outcomes in branch order). */
+  public Decision branchesCompleted(
+      JsonNode machine,
+      String name,
+      JsonNode raw,
+      ObjectNode context,
+      List<Decision.BranchOutcome> outcomes,
+      RetryState retry) {
+    JsonNode state = machine.get("States").get(name);
+    try {
+      JsonNode result = branchResult(state, outcomes, outcomes.size());
+      return next(state, complete(state, raw, result, context));
+    } catch (StatesError e) {
+      return failed(state, raw, e, retry);
     }
   }
 
@@ -135,56 +162,49 @@ public final class Interpreter {
     return d.isNegative() ? Duration.ZERO : d;
   }
 
-  private static Step next(JsonNode state, JsonNode output) {
-    return new Step(
-        state.path("End").asBoolean(false) ? null : state.path("Next").asText(), output);
+  private static Decision next(JsonNode state, JsonNode output) {
+    return state.path("End").asBoolean(false)
+        ? new Decision.Succeed(output)
+        : new Decision.Next(state.path("Next").asText(), output);
   }
 
-  private Step runWithRetry(String name, JsonNode state, JsonNode raw, ObjectNode context) {
-    int[] attempts = new int[state.path("Retry").size()];
-    int attempt = 0;
-    while (true) {
-      try {
-        ((ObjectNode) context.get("State")).put("RetryCount", attempt);
-        return next(state, execute(name, state, raw, context, attempt));
-      } catch (StatesError e) {
-        JsonNode retrier = null;
-        int index = 0;
-        for (JsonNode r : state.path("Retry")) {
-          if (errorMatches(r.path("ErrorEquals"), e.error())) {
-            retrier = r;
-            break;
-          }
-          index++;
-        }
-        if (retrier != null && attempts[index] < retrier.path("MaxAttempts").asInt(3)) {
-          double interval = retrier.path("IntervalSeconds").asDouble(1);
-          double backoff = retrier.path("BackoffRate").asDouble(2.0);
-          double delay = interval * Math.pow(backoff, attempts[index]);
-          if (retrier.has("MaxDelaySeconds")) {
-            delay = Math.min(delay, retrier.get("MaxDelaySeconds").asDouble());
-          }
-          if ("FULL".equals(retrier.path("JitterStrategy").asText())) {
-            delay = ThreadLocalRandom.current().nextDouble() * delay;
-          }
-          attempts[index]++;
-          attempt++;
-          sleeper.sleep(Duration.ofMillis((long) (delay * 1000)));
-          continue;
-        }
-        for (JsonNode c : state.path("Catch")) {
-          if (errorMatches(c.path("ErrorEquals"), e.error())) {
-            ObjectNode err = F.objectNode();
-            err.put("Error", e.error());
-            err.put("Cause", e.causeText());
-            String resultPath = c.has("ResultPath") ? textOrNull(c.get("ResultPath")) : "$";
-            JsonNode out = resultPath == null ? raw : Paths.write(raw, resultPath, err);
-            return new Step(c.get("Next").asText(), out);
-          }
-        }
-        throw e;
+  private static Decision failed(JsonNode state, JsonNode raw, StatesError e, RetryState retry) {
+    JsonNode retrier = null;
+    int index = 0;
+    for (JsonNode r : state.path("Retry")) {
+      if (errorMatches(r.path("ErrorEquals"), e.error())) {
+        retrier = r;
+        break;
+      }
+      index++;
+    }
+    if (retrier != null && retry.retriesOf(index) < retrier.path("MaxAttempts").asInt(3)) {
+      double interval = retrier.path("IntervalSeconds").asDouble(1);
+      double backoff = retrier.path("BackoffRate").asDouble(2.0);
+      double delay = interval * Math.pow(backoff, retry.retriesOf(index));
+      if (retrier.has("MaxDelaySeconds")) {
+        delay = Math.min(delay, retrier.get("MaxDelaySeconds").asDouble());
+      }
+      if ("FULL".equals(retrier.path("JitterStrategy").asText())) {
+        delay = ThreadLocalRandom.current().nextDouble() * delay;
+      }
+      return new Decision.Retry(
+          Duration.ofMillis((long) (delay * 1000)),
+          retry.afterRetryBy(index),
+          e.error(),
+          e.causeText());
+    }
+    for (JsonNode c : state.path("Catch")) {
+      if (errorMatches(c.path("ErrorEquals"), e.error())) {
+        ObjectNode err = F.objectNode();
+        err.put("Error", e.error());
+        err.put("Cause", e.causeText());
+        String resultPath = c.has("ResultPath") ? textOrNull(c.get("ResultPath")) : "$";
+        JsonNode out = resultPath == null ? raw : Paths.write(raw, resultPath, err);
+        return new Decision.Next(c.get("Next").asText(), out);
       }
     }
+    return new Decision.Fail(e.error(), e.causeText());
   }
 
   private static String textOrNull(JsonNode n) {
@@ -211,35 +231,41 @@ public final class Interpreter {
     return false;
   }
 
-  private JsonNode execute(
-      String name, JsonNode state, JsonNode raw, ObjectNode context, int attempt) {
-    JsonNode in = input(state, raw);
-    JsonNode effective =
-        state.has("Parameters") ? template(state.get("Parameters"), in, context) : in;
-    JsonNode result;
-    switch (state.path("Type").asText()) {
-      case "Pass" -> result = state.has("Result") ? state.get("Result") : effective;
-      case "Task" -> {
-        result = tasks.invoke(name, state.path("Resource").asText(), effective, attempt);
-        if (result == null) {
-          result = NullNode.instance;
+  private Decision execute(
+      String name, JsonNode state, JsonNode raw, ObjectNode context, RetryState retry) {
+    try {
+      ((ObjectNode) context.get("State")).put("RetryCount", retry.attempt());
+      JsonNode in = input(state, raw);
+      JsonNode effective =
+          state.has("Parameters") ? template(state.get("Parameters"), in, context) : in;
+      switch (state.path("Type").asText()) {
+        case "Pass" -> {
+          JsonNode result = state.has("Result") ? state.get("Result") : effective;
+          return next(state, complete(state, raw, result, context));
         }
-      }
-      case "Parallel" -> {
-        ArrayNode out = F.arrayNode();
-        for (JsonNode branch : state.path("Branches")) {
-          try {
-            out.add(runStates(branch, effective, context.deepCopy()));
-          } catch (StatesError e) {
-            throw e;
+        case "Task" -> {
+          return new Decision.InvokeTask(state.path("Resource").asText(), effective, retry);
+        }
+        case "Parallel" -> {
+          List<Decision.Branch> branches = new ArrayList<>();
+          for (JsonNode branch : state.path("Branches")) {
+            branches.add(new Decision.Branch(branch, effective, context.deepCopy()));
           }
+          return new Decision.RunBranches(branches, retry);
         }
-        result = out;
+        case "Map" -> {
+          return new Decision.RunBranches(mapItems(state, in, context), retry);
+        }
+        default ->
+            throw new StatesError("States.Runtime", "unknown state type " + state.path("Type"));
       }
-      case "Map" -> result = runMap(state, in, context);
-      default ->
-          throw new StatesError("States.Runtime", "unknown state type " + state.path("Type"));
+    } catch (StatesError e) {
+      return failed(state, raw, e, retry);
     }
+  }
+
+  /** ResultSelector, ResultPath and OutputPath applied to a state's result. */
+  private JsonNode complete(JsonNode state, JsonNode raw, JsonNode result, ObjectNode context) {
     if (state.has("ResultSelector")) {
       result = template(state.get("ResultSelector"), result, context);
     }
@@ -252,7 +278,7 @@ public final class Interpreter {
     return outputPath(state, afterResult);
   }
 
-  private JsonNode runMap(JsonNode state, JsonNode in, ObjectNode context) {
+  private List<Decision.Branch> mapItems(JsonNode state, JsonNode in, ObjectNode context) {
     JsonNode items =
         state.has("ItemsPath")
             ? Paths.readRequired(in, state.get("ItemsPath").asText(), "ItemsPath")
@@ -266,8 +292,7 @@ public final class Interpreter {
         state.has("ItemProcessor") ? state.get("ItemProcessor") : state.get("Iterator");
     JsonNode selector =
         state.has("ItemSelector") ? state.get("ItemSelector") : state.get("Parameters");
-    ArrayNode out = F.arrayNode();
-    int failures = 0;
+    List<Decision.Branch> branches = new ArrayList<>();
     int index = 0;
     for (JsonNode item : items) {
       ObjectNode ctx = context.deepCopy();
@@ -275,26 +300,39 @@ public final class Interpreter {
       mapCtx.put("Index", index++);
       mapCtx.set("Value", item);
       JsonNode itemInput = selector == null ? item : template(selector, in, ctx);
-      try {
-        out.add(runStates(processor, itemInput, ctx));
-      } catch (StatesError e) {
-        failures++;
-        int tolerated = state.path("ToleratedFailureCount").asInt(0);
-        double pct = state.path("ToleratedFailurePercentage").asDouble(0);
-        boolean tolerates =
-            state.has("ToleratedFailureCount") || state.has("ToleratedFailurePercentage");
-        if (!tolerates) {
-          throw e;
+      branches.add(new Decision.Branch(processor, itemInput, ctx));
+    }
+    return branches;
+  }
+
+  /** The Parallel/Map result of the outcomes; throws the error that fails the state. */
+  private static JsonNode branchResult(
+      JsonNode state, List<Decision.BranchOutcome> outcomes, int total) {
+    boolean map = "Map".equals(state.path("Type").asText());
+    boolean tolerates =
+        map && (state.has("ToleratedFailureCount") || state.has("ToleratedFailurePercentage"));
+    int tolerated = state.path("ToleratedFailureCount").asInt(0);
+    double pct = state.path("ToleratedFailurePercentage").asDouble(0);
+    ArrayNode out = F.arrayNode();
+    int failures = 0;
+    for (Decision.BranchOutcome outcome : outcomes) {
+      switch (outcome) {
+        case Decision.BranchOutcome.Succeeded s -> out.add(s.output());
+        case Decision.BranchOutcome.Failed f -> {
+          if (!tolerates) {
+            throw new StatesError(f.error(), f.cause());
+          }
+          failures++;
+          if (failures > tolerated && failures * 100.0 / total > pct) {
+            throw new StatesError(
+                "States.ExceedToleratedFailureThreshold",
+                "The specified tolerated failure threshold was exceeded");
+          }
+          ObjectNode err = F.objectNode();
+          err.put("Error", f.error());
+          err.put("Cause", f.cause());
+          out.add(err);
         }
-        if (failures > tolerated && failures * 100.0 / items.size() > pct) {
-          throw new StatesError(
-              "States.ExceedToleratedFailureThreshold",
-              "The specified tolerated failure threshold was exceeded");
-        }
-        ObjectNode err = F.objectNode();
-        err.put("Error", e.error());
-        err.put("Cause", e.causeText());
-        out.add(err);
       }
     }
     return out;
