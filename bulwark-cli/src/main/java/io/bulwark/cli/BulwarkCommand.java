@@ -1,5 +1,11 @@
 package io.bulwark.cli;
 
+import io.bulwark.states.cli.StatesCommand;
+import io.bulwark.topology.cli.AnalyzeCommand;
+import io.bulwark.topology.cli.AvailabilityCommand;
+import io.bulwark.topology.cli.DrCommand;
+import io.bulwark.topology.cli.RunbookCommand;
+import io.bulwark.topology.cli.TopologyCommand;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.Properties;
@@ -19,6 +25,12 @@ import picocli.CommandLine.Spec;
     description = "Resilient commerce platform and the control plane that keeps it up.",
     subcommands = {
       DemoCommand.class,
+      AvailabilityCommand.class,
+      AnalyzeCommand.class,
+      DrCommand.class,
+      RunbookCommand.class,
+      TopologyCommand.class,
+      StatesCommand.class,
       CommandLine.HelpCommand.class,
     })
 public final class BulwarkCommand implements Runnable {

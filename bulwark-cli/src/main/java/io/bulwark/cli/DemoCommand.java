@@ -1,10 +1,15 @@
 package io.bulwark.cli;
 
+import io.bulwark.commerce.Commerce;
+import io.bulwark.commerce.CommerceOptions;
+import io.bulwark.commerce.DemoData;
 import io.bulwark.server.BulwarkServer;
 import io.bulwark.server.ServerConfig;
 import io.bulwark.server.logging.JsonLogs;
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.util.Base64;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
@@ -17,8 +22,10 @@ import picocli.CommandLine.Spec;
     name = "demo",
     mixinStandardHelpOptions = true,
     description = {
-      "Starts an embedded PostgreSQL and the Bulwark server, prints the base URL once ready,"
-          + " and runs until Ctrl-C or SIGTERM, then stops both cleanly.",
+      "Starts an embedded PostgreSQL and the Bulwark server with the shop (identity, catalog,"
+          + " orders, payments against a simulated card network), seeds a catalog and demo users,"
+          + " prints the base URL once ready, and runs until Ctrl-C or SIGTERM, then stops"
+          + " everything cleanly.",
       "State lives in ~/.bulwark/demo (or $BULWARK_HOME/demo): the database survives restarts."
     })
 final class DemoCommand implements Callable<Integer> {
@@ -54,11 +61,24 @@ final class DemoCommand implements Callable<Integer> {
       description = "External DB password (or env BULWARK_DB_PASSWORD).")
   String dbPassword;
 
+  @Option(
+      names = "--admin-password",
+      description =
+          "Password of the administrator 'admin' (at least 8 characters; default: a random one,"
+              + " printed at start).")
+  String adminPassword;
+
   @Override
   public Integer call() throws InterruptedException {
     if (port < 0 || port > 65535) {
       throw new UserInputException("--port must be in 0..65535 but was " + port);
     }
+    if (adminPassword != null && adminPassword.length() < 8) {
+      throw new UserInputException(
+          "--admin-password must be at least 8 characters but was " + adminPassword.length());
+    }
+    boolean generatedPassword = adminPassword == null;
+    String password = generatedPassword ? randomPassword() : adminPassword;
     ServerConfig.Builder config =
         ServerConfig.builder().name("demo").host(host).httpPort(port).dbUser(dbUser);
     if (home != null) {
@@ -81,8 +101,12 @@ final class DemoCommand implements Callable<Integer> {
     err.flush();
 
     BulwarkServer server;
+    DemoData.Seeded seeded;
     try {
-      server = BulwarkServer.builder(cfg).start();
+      BulwarkServer.Builder builder = BulwarkServer.builder(cfg);
+      Commerce commerce = Commerce.install(builder, CommerceOptions.defaults());
+      server = builder.start();
+      seeded = DemoData.seed(commerce, password);
     } catch (io.javalin.util.JavalinBindException e) {
       throw new UserInputException(
           "port " + port + " is already in use; choose another with --port (0 = any free port)", e);
@@ -99,12 +123,43 @@ final class DemoCommand implements Callable<Integer> {
                 },
                 "bulwark-demo-stop"));
     err.println("ready; logs: " + cfg.instanceDir().resolve("logs/bulwark.json"));
-    err.println("try: curl " + server.baseUrl() + "/health/ready");
+    err.println(
+        "shop: "
+            + seeded.products()
+            + " products; users admin / "
+            + (generatedPassword ? password + " (generated; set with --admin-password)" : "(given)")
+            + ", "
+            + DemoData.CUSTOMER
+            + " / "
+            + DemoData.CUSTOMER_PASSWORD);
+    err.println(orderExample(server.baseUrl()));
     err.println("press Ctrl-C to stop");
     err.flush();
     out.println(server.baseUrl());
     out.flush();
     stopped.await();
     return BulwarkCommand.OK;
+  }
+
+  private static String randomPassword() {
+    byte[] bytes = new byte[12];
+    new SecureRandom().nextBytes(bytes);
+    return Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
+  }
+
+  private static String orderExample(String url) {
+    return String.join(
+        "\n",
+        "place an order:",
+        "  TOKEN=$(curl -s " + url + "/api/v1/auth/login -H 'Content-Type: application/json' \\",
+        "    -d '{\"username\":\""
+            + DemoData.CUSTOMER
+            + "\",\"password\":\""
+            + DemoData.CUSTOMER_PASSWORD
+            + "\"}' | sed 's/.*\"accessToken\":\"\\([^\"]*\\)\".*/\\1/')",
+        "  curl -s " + url + "/api/v1/orders -H \"Authorization: Bearer $TOKEN\" \\",
+        "    -H 'Content-Type: application/json' -H \"Idempotency-Key: my-first-order\" \\",
+        "    -d '{\"items\":[{\"sku\":\"BOOK-1\",\"quantity\":1}]}'",
+        "  API description: " + url + "/api/v1/openapi.json");
   }
 }

@@ -3,6 +3,8 @@ package io.bulwark.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import io.bulwark.kernel.Json;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.net.URI;
@@ -24,7 +26,7 @@ class DemoProcessTest {
   @TempDir Path home;
 
   @Test
-  void printsTheUrlOnceReadyAndLeavesNoProcessBehindOnSigterm() throws Exception {
+  void servesTheSeededShopAndLeavesNoProcessBehindOnSigterm() throws Exception {
     Process demo =
         new ProcessBuilder(
                 List.of(
@@ -36,7 +38,9 @@ class DemoProcessTest {
                     "--port",
                     "0",
                     "--home",
-                    home.toString()))
+                    home.toString(),
+                    "--admin-password",
+                    "admin-secret-1"))
             .redirectError(home.resolve("stderr.txt").toFile())
             .start();
     try {
@@ -45,12 +49,37 @@ class DemoProcessTest {
       String url = out.readLine();
       assertThat(url).matches("http://127\\.0\\.0\\.1:\\d+");
 
+      HttpClient http = HttpClient.newHttpClient();
       HttpResponse<String> ready =
-          HttpClient.newHttpClient()
-              .send(
-                  HttpRequest.newBuilder(URI.create(url + "/health/ready")).build(),
-                  HttpResponse.BodyHandlers.ofString());
+          http.send(
+              HttpRequest.newBuilder(URI.create(url + "/health/ready")).build(),
+              HttpResponse.BodyHandlers.ofString());
       assertThat(ready.statusCode()).isEqualTo(200);
+
+      HttpResponse<String> login =
+          http.send(
+              HttpRequest.newBuilder(URI.create(url + "/api/v1/auth/login"))
+                  .header("Content-Type", "application/json")
+                  .POST(
+                      HttpRequest.BodyPublishers.ofString(
+                          "{\"username\":\"admin\",\"password\":\"admin-secret-1\"}"))
+                  .build(),
+              HttpResponse.BodyHandlers.ofString());
+      assertThat(login.statusCode()).isEqualTo(200);
+      String token = Json.parse(login.body()).get("accessToken").asText();
+      JsonNode products =
+          Json.parse(
+              http.send(
+                      HttpRequest.newBuilder(URI.create(url + "/api/v1/products"))
+                          .header("Authorization", "Bearer " + token)
+                          .build(),
+                      HttpResponse.BodyHandlers.ofString())
+                  .body());
+      JsonNode items = products.isArray() ? products : products.get("items");
+      assertThat(items.size()).isGreaterThanOrEqualTo(30);
+
+      List<ProcessHandle> children = demo.toHandle().descendants().toList();
+      assertThat(children).isNotEmpty(); // the payment-gateway simulator
 
       long postgresPid =
           Long.parseLong(Files.readAllLines(home.resolve("demo/pg/postmaster.pid")).get(0).trim());
@@ -62,6 +91,9 @@ class DemoProcessTest {
           .atMost(Duration.ofSeconds(30))
           .until(() -> ProcessHandle.of(postgresPid).map(p -> !p.isAlive()).orElse(true));
       assertThat(home.resolve("demo/pg/postmaster.pid")).doesNotExist();
+      await()
+          .atMost(Duration.ofSeconds(10))
+          .untilAsserted(() -> assertThat(children).noneMatch(ProcessHandle::isAlive));
       assertThat(Files.readString(home.resolve("stderr.txt"))).contains("stopping");
     } finally {
       demo.destroyForcibly();

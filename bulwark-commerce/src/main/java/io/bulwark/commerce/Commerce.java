@@ -31,9 +31,7 @@ import io.bulwark.commerce.payment.simulator.PaymentSimulatorProcess;
 import io.bulwark.commerce.payment.simulator.SimulatorOptions;
 import io.bulwark.server.BulwarkServer;
 import io.bulwark.server.http.HttpModule;
-import io.bulwark.server.http.ProblemRenderer;
 import io.javalin.Javalin;
-import io.javalin.http.HttpResponseException;
 import java.net.URI;
 import java.time.Clock;
 import java.util.ArrayList;
@@ -336,9 +334,6 @@ public final class Commerce {
 
     @Override
     public void register(Javalin app) {
-      // Javalin answers its own HttpResponseExceptions (413 body too large, …) as text/plain
-      // unless a handler is registered for that type: keep every error problem+json.
-      app.exception(HttpResponseException.class, ProblemRenderer::render);
       http.forEach(m -> m.register(app));
     }
 

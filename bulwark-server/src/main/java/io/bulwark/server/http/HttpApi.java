@@ -2,6 +2,7 @@ package io.bulwark.server.http;
 
 import io.bulwark.kernel.Json;
 import io.javalin.Javalin;
+import io.javalin.http.HttpResponseException;
 import io.javalin.http.HttpStatus;
 import io.javalin.json.JavalinJackson;
 import io.micrometer.core.instrument.Timer;
@@ -80,30 +81,33 @@ public final class HttpApi {
         });
 
     app.exception(Exception.class, (e, ctx) -> ProblemRenderer.render(e, ctx));
+    // Javalin answers its own HttpResponseExceptions (413 body too large, …) as text/plain unless a
+    // handler is registered for that exact type: keep every error problem+json.
+    app.exception(
+        HttpResponseException.class,
+        (e, ctx) -> {
+          // Javalin signals "no such route" with its own 404/405 exceptions once a handler for
+          // their type exists; a module's own 404s keep their detail.
+          if (e.getStatus() == 404 && e.getMessage().startsWith("Endpoint ")) {
+            noRoute(ctx);
+          } else if (e.getStatus() == 405) {
+            methodNotAllowed(ctx);
+          } else {
+            ProblemRenderer.render(e, ctx);
+          }
+        });
     app.error(
         HttpStatus.NOT_FOUND,
         ctx -> {
           if (!isProblem(ctx)) {
-            ProblemRenderer.write(
-                ctx,
-                404,
-                "not-found",
-                "Not found",
-                "no route for " + ctx.method() + " " + ctx.path(),
-                Map.of());
+            noRoute(ctx);
           }
         });
     app.error(
         HttpStatus.METHOD_NOT_ALLOWED,
         ctx -> {
           if (!isProblem(ctx)) {
-            ProblemRenderer.write(
-                ctx,
-                405,
-                "method-not-allowed",
-                "Method not allowed",
-                ctx.method() + " is not allowed on " + ctx.path(),
-                Map.of());
+            methodNotAllowed(ctx);
           }
         });
 
@@ -130,6 +134,26 @@ public final class HttpApi {
 
     modules.forEach(m -> m.register(app));
     return app;
+  }
+
+  private static void noRoute(io.javalin.http.Context ctx) {
+    ProblemRenderer.write(
+        ctx,
+        404,
+        "not-found",
+        "Not found",
+        "no route for " + ctx.method() + " " + ctx.path(),
+        Map.of());
+  }
+
+  private static void methodNotAllowed(io.javalin.http.Context ctx) {
+    ProblemRenderer.write(
+        ctx,
+        405,
+        "method-not-allowed",
+        "Method not allowed",
+        ctx.method() + " is not allowed on " + ctx.path(),
+        Map.of());
   }
 
   private static boolean isProblem(io.javalin.http.Context ctx) {
