@@ -23,12 +23,8 @@ import picocli.CommandLine.Spec;
 @Command(
     name = "analyze",
     mixinStandardHelpOptions = true,
-    description = {
-      "Analyse a topology without running it: composite availability (series for dependencies,",
-      "parallel for redundant copies), downtime per year, single points of failure by layer with",
-      "countermeasures, whether the DR strategy meets its RPO/RTO, and a cost class.",
-      "Exit 0 when analysed (1 with --fail-on-spof when SPOFs exist), 2 for an invalid file."
-    })
+    description =
+        "Analyse a topology without running it: composite availability (series for dependencies, parallel for redundant copies), downtime per year, single points of failure by layer with countermeasures, whether the DR strategy meets its RPO/RTO, and a cost class. Exit 0 when analysed (1 with --fail-on-spof when SPOFs exist), 2 for an invalid file.")
 public final class AnalyzeCommand implements Callable<Integer> {
 
   @Spec CommandSpec spec;

@@ -19,11 +19,8 @@ import picocli.CommandLine.Spec;
 @Command(
     name = "runbook",
     mixinStandardHelpOptions = true,
-    description = {
-      "Write the DR runbook of a topology: numbered steps (detect, fence, promote, start standby,",
-      "scale, switch traffic, update monitoring, verify), each with its command, expected",
-      "duration, success check and rollback, plus the file's contacts."
-    })
+    description =
+        "Write the DR runbook of a topology: numbered steps (detect, fence, promote, start standby, scale, switch traffic, update monitoring, verify), each with its command, expected duration, success check and rollback, plus the file's contacts.")
 public final class RunbookCommand implements Callable<Integer> {
 
   /** Output formats. */
