@@ -2,7 +2,8 @@ package io.bulwark.traffic;
 
 import io.bulwark.traffic.internal.GatewayRuntime;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
@@ -10,7 +11,8 @@ import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 
 /**
- * The Bulwark gateway: an HTTP/1.1 reverse proxy over pools of targets, with active health checks,
+ * The Bulwark gateway: a reverse proxy (HTTP/1.1 keep-alive and cleartext HTTP/2 to clients, pooled
+ * HTTP/1.1 keep-alive connections upstream) over pools of targets, with active health checks,
  * passive outlier ejection, draining, cookie affinity, weighted and rule-based steering, a fallback
  * pool, safe retries, per-route timeouts, request ids, access logs and Micrometer metrics. Start it
  * with {@link #start(GatewayConfig, MeterRegistry)}; change it at runtime with the methods below
@@ -29,13 +31,18 @@ public final class Gateway implements AutoCloseable {
     this.shutdownGrace = shutdownGrace;
   }
 
-  /** Starts a gateway whose metrics go to a private {@link SimpleMeterRegistry}. */
+  /**
+   * Starts a gateway whose metrics go to a private {@link PrometheusMeterRegistry}, served by the
+   * admin API at {@code GET /metrics}.
+   */
   public static Gateway start(GatewayConfig config) {
-    return start(config, new SimpleMeterRegistry());
+    return start(config, new PrometheusMeterRegistry(PrometheusConfig.DEFAULT));
   }
 
   /**
-   * Binds the proxy port (and the admin port unless disabled) and starts health checks.
+   * Binds the proxy port (and the admin port unless disabled) and starts health checks. When {@code
+   * registry} is (or contains) a {@link PrometheusMeterRegistry} the admin API serves it at {@code
+   * GET /metrics}.
    *
    * @throws IllegalStateException when a port cannot be bound
    */

@@ -83,6 +83,7 @@ class ObservabilityTest {
     assertThat(line.getFormattedMessage())
         .contains(
             "request_id=req-7",
+            "protocol=HTTP/1.1",
             "method=GET",
             "uri=\"/orders?page=2\"",
             "status=200",

@@ -35,6 +35,8 @@ import org.slf4j.LoggerFactory;
  * application/problem+json}.
  *
  * <pre>
+ * GET    /metrics                           Prometheus text format (when the gateway's registry is
+ *                                           a PrometheusMeterRegistry, the default)
  * GET    /admin/pools                       all pools with their targets
  * GET    /admin/pools/{pool}                one pool
  * PUT    /admin/pools/{pool}/weight         {"weight": 30}
@@ -88,6 +90,23 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
   private FullHttpResponse handle(FullHttpRequest request, String path) {
     List<String> parts = List.of(path.replaceAll("^/+|/+$", "").split("/+"));
     HttpMethod method = request.method();
+    if (parts.equals(List.of("metrics"))) {
+      requireMethod(method, path, HttpMethod.GET);
+      return runtime
+          .scrape()
+          .map(text -> response(200, "text/plain; version=0.0.4; charset=utf-8", text))
+          .orElseGet(
+              () ->
+                  problem(
+                      404,
+                      "not-found",
+                      "Not found",
+                      "metrics are not exported: the gateway was started with a "
+                          + runtime.registryKind()
+                          + ", not a PrometheusMeterRegistry",
+                      path,
+                      Map.of()));
+    }
     if (parts.size() < 2 || !parts.get(0).equals("admin")) {
       return notFound(path);
     }

@@ -8,6 +8,8 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.composite.CompositeMeterRegistry;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
@@ -16,18 +18,13 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
-import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
-import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.SocketChannel;
-import io.netty.channel.socket.nio.NioServerSocketChannel;
-import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.handler.codec.http.HttpClientCodec;
 import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.timeout.IdleStateHandler;
-import io.netty.util.concurrent.DefaultThreadFactory;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import java.net.InetSocketAddress;
 import java.time.Clock;
@@ -35,6 +32,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
@@ -50,12 +48,12 @@ import org.slf4j.LoggerFactory;
 public final class GatewayRuntime {
   private static final Logger LOG = LoggerFactory.getLogger(GatewayRuntime.class);
   private static final Logger ACCESS = LoggerFactory.getLogger("io.bulwark.traffic.access");
-  private static final int IDLE_CLIENT_SECONDS = 120;
   private static final int IDLE_UPSTREAM_SECONDS = 60;
 
   private final GatewayConfig initial;
   private final MeterRegistry registry;
   private final Clock clock;
+  private final Transport transport;
   private final EventLoopGroup boss;
   private final EventLoopGroup workers;
   private final Router router;
@@ -74,19 +72,15 @@ public final class GatewayRuntime {
     this.initial = config;
     this.registry = registry;
     this.clock = clock;
-    this.boss =
-        new MultiThreadIoEventLoopGroup(
-            1, new DefaultThreadFactory("bulwark-gateway-accept", true), NioIoHandler.newFactory());
+    this.transport = Transport.best();
+    this.boss = transport.group(1, "bulwark-gateway-accept");
     this.workers =
-        new MultiThreadIoEventLoopGroup(
-            Math.max(2, Runtime.getRuntime().availableProcessors()),
-            new DefaultThreadFactory("bulwark-gateway", true),
-            NioIoHandler.newFactory());
-    this.healthChecker = new HealthChecker(workers, t -> {});
+        transport.group(Math.max(2, Runtime.getRuntime().availableProcessors()), "bulwark-gateway");
+    this.healthChecker = new HealthChecker(workers, transport.socketChannel(), t -> {});
     this.router = new Router(config, clock, this::targetAdded, this::targetRemoved);
     this.upstream =
         new Bootstrap()
-            .channel(NioSocketChannel.class)
+            .channel(transport.socketChannel())
             .option(ChannelOption.TCP_NODELAY, true)
             .option(ChannelOption.SO_KEEPALIVE, true)
             .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) config.connectTimeout().toMillis());
@@ -126,9 +120,10 @@ public final class GatewayRuntime {
         runtime.admin = runtime.bindAdmin();
       }
       LOG.info(
-          "gateway listening on {}:{}{}",
+          "gateway listening on {}:{} (HTTP/1.1 and h2c, {} transport){}",
           config.bindHost(),
           runtime.port(),
+          runtime.transport.name(),
           runtime.admin == null ? "" : ", admin API on port " + runtime.adminPort());
       return runtime;
     } catch (RuntimeException e) {
@@ -138,11 +133,10 @@ public final class GatewayRuntime {
   }
 
   private Channel bindProxy() {
-    int maxBody = initial.maxBodyBytes();
     ServerBootstrap b =
         new ServerBootstrap()
             .group(boss, workers)
-            .channel(NioServerSocketChannel.class)
+            .channel(transport.serverChannel())
             .option(ChannelOption.SO_BACKLOG, 1024)
             .option(ChannelOption.SO_REUSEADDR, true)
             .childOption(ChannelOption.TCP_NODELAY, true)
@@ -151,21 +145,21 @@ public final class GatewayRuntime {
                   @Override
                   protected void initChannel(SocketChannel ch) {
                     clients.add(ch);
-                    ch.pipeline()
-                        .addLast(new IdleStateHandler(0, 0, IDLE_CLIENT_SECONDS))
-                        .addLast(new HttpServerCodec())
-                        .addLast(new HttpObjectAggregator(maxBody))
-                        .addLast(new ProxyHandler(GatewayRuntime.this));
+                    ClientProtocols.configure(ch.pipeline(), GatewayRuntime.this);
                   }
                 });
     return bind(b, initial.port(), "proxy");
+  }
+
+  int maxBodyBytes() {
+    return initial.maxBodyBytes();
   }
 
   private Channel bindAdmin() {
     ServerBootstrap b =
         new ServerBootstrap()
             .group(boss, workers)
-            .channel(NioServerSocketChannel.class)
+            .channel(transport.serverChannel())
             .option(ChannelOption.SO_REUSEADDR, true)
             .childHandler(
                 new ChannelInitializer<SocketChannel>() {
@@ -202,6 +196,33 @@ public final class GatewayRuntime {
     return ((InetSocketAddress) admin.localAddress()).getPort();
   }
 
+  /**
+   * The Prometheus text exposition of the registry the gateway was started with, when it is (or
+   * contains) a {@link PrometheusMeterRegistry}.
+   */
+  Optional<String> scrape() {
+    return prometheus(registry).map(PrometheusMeterRegistry::scrape);
+  }
+
+  private static Optional<PrometheusMeterRegistry> prometheus(MeterRegistry registry) {
+    if (registry instanceof PrometheusMeterRegistry p) {
+      return Optional.of(p);
+    }
+    if (registry instanceof CompositeMeterRegistry composite) {
+      for (MeterRegistry child : composite.getRegistries()) {
+        Optional<PrometheusMeterRegistry> found = prometheus(child);
+        if (found.isPresent()) {
+          return found;
+        }
+      }
+    }
+    return Optional.empty();
+  }
+
+  String registryKind() {
+    return registry.getClass().getSimpleName();
+  }
+
   public Router router() {
     return router;
   }
@@ -215,6 +236,10 @@ public final class GatewayRuntime {
   }
 
   ChannelFuture connect(Target target, EventLoop loop) {
+    TargetMeters meters = target.meters();
+    if (meters != null) {
+      meters.connected();
+    }
     return upstream
         .clone(loop)
         .handler(
@@ -263,6 +288,7 @@ public final class GatewayRuntime {
 
   void accessLog(
       String requestId,
+      String protocol,
       String method,
       String uri,
       int status,
@@ -280,6 +306,7 @@ public final class GatewayRuntime {
     ACCESS
         .atInfo()
         .addKeyValue("request_id", requestId)
+        .addKeyValue("protocol", protocol)
         .addKeyValue("method", method)
         .addKeyValue("uri", uri)
         .addKeyValue("status", status)
@@ -289,9 +316,10 @@ public final class GatewayRuntime {
         .addKeyValue("duration_ms", millis)
         .addKeyValue("client", client)
         .log(
-            "request_id={} method={} uri=\"{}\" status={} pool={} target={} attempts={}"
+            "request_id={} protocol={} method={} uri=\"{}\" status={} pool={} target={} attempts={}"
                 + " duration_ms={} client={} last_error=\"{}\"",
             requestId,
+            protocol,
             method,
             uri,
             status,

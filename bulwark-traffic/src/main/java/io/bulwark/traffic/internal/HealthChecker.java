@@ -10,7 +10,7 @@ import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.SimpleChannelInboundHandler;
-import io.netty.channel.socket.nio.NioSocketChannel;
+import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.codec.http.DefaultFullHttpRequest;
 import io.netty.handler.codec.http.HttpClientCodec;
 import io.netty.handler.codec.http.HttpHeaderNames;
@@ -34,11 +34,16 @@ final class HealthChecker {
   private static final Logger LOG = LoggerFactory.getLogger(HealthChecker.class);
 
   private final EventLoopGroup group;
+  private final Class<? extends SocketChannel> channelType;
   private final Consumer<Target> onTransition;
   private volatile boolean stopped;
 
-  HealthChecker(EventLoopGroup group, Consumer<Target> onTransition) {
+  HealthChecker(
+      EventLoopGroup group,
+      Class<? extends SocketChannel> channelType,
+      Consumer<Target> onTransition) {
     this.group = group;
+    this.channelType = channelType;
     this.onTransition = onTransition;
   }
 
@@ -66,7 +71,7 @@ final class HealthChecker {
     Bootstrap bootstrap =
         new Bootstrap()
             .group(loop)
-            .channel(NioSocketChannel.class)
+            .channel(channelType)
             .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) check.timeout().toMillis())
             .option(ChannelOption.TCP_NODELAY, true)
             .handler(

@@ -15,6 +15,8 @@ import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http2.Http2StreamChannel;
+import io.netty.handler.codec.http2.HttpConversionUtil;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.ScheduledFuture;
@@ -68,6 +70,7 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter {
   private Exchange current;
   private InetAddress clientAddress;
   private String clientText = "-";
+  private boolean http2;
 
   ProxyHandler(GatewayRuntime runtime) {
     this.runtime = runtime;
@@ -76,15 +79,21 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter {
   @Override
   public void handlerAdded(ChannelHandlerContext ctx) {
     this.ctx = ctx;
+    this.http2 = ctx.channel() instanceof Http2StreamChannel;
+    rememberClient(ctx.channel());
   }
 
   @Override
   public void channelActive(ChannelHandlerContext ctx) {
-    if (ctx.channel().remoteAddress() instanceof InetSocketAddress remote) {
+    rememberClient(ctx.channel());
+    ctx.fireChannelActive();
+  }
+
+  private void rememberClient(Channel channel) {
+    if (clientAddress == null && channel.remoteAddress() instanceof InetSocketAddress remote) {
       clientAddress = remote.getAddress();
       clientText = remote.getAddress().getHostAddress() + ":" + remote.getPort();
     }
-    ctx.fireChannelActive();
   }
 
   @Override
@@ -174,6 +183,10 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter {
     }
     for (String name : HOP_BY_HOP) {
       headers.remove(name);
+    }
+    for (HttpConversionUtil.ExtensionHeaderNames name :
+        HttpConversionUtil.ExtensionHeaderNames.values()) {
+      headers.remove(name.text());
     }
   }
 
@@ -311,6 +324,7 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter {
       long nanos = System.nanoTime() - startNanos;
       runtime.accessLog(
           requestId,
+          http2 ? "HTTP/2" : "HTTP/1.1",
           request.method().name(),
           request.uri(),
           status,

@@ -20,6 +20,7 @@ import java.util.concurrent.TimeUnit;
  *       of answered attempts;
  *   <li>{@code bulwark.gateway.errors} counter, tag {@code reason} (connect, reset, timeout,
  *       status): failed attempts;
+ *   <li>{@code bulwark.gateway.upstream.connects} counter: upstream connections opened;
  *   <li>{@code bulwark.gateway.target.healthy}, {@code .serving}, {@code .inflight} gauges.
  * </ul>
  */
@@ -28,6 +29,7 @@ final class TargetMeters {
   private final Tags tags;
   private final Timer[] byStatusClass = new Timer[6];
   private final Map<String, Counter> errors = new ConcurrentHashMap<>();
+  private final Counter connects;
   private final List<Meter> meters = new ArrayList<>();
 
   TargetMeters(MeterRegistry registry, Target target) {
@@ -42,6 +44,12 @@ final class TargetMeters {
               .register(registry);
       meters.add(byStatusClass[c]);
     }
+    connects =
+        Counter.builder("bulwark.gateway.upstream.connects")
+            .description("Upstream connections opened; pooled keep-alive keeps it low")
+            .tags(tags)
+            .register(registry);
+    meters.add(connects);
     meters.add(
         Gauge.builder("bulwark.gateway.target.healthy", target, t -> t.healthy() ? 1 : 0)
             .description("1 when the target passes its active health checks")
@@ -68,6 +76,10 @@ final class TargetMeters {
     if (c >= 1 && c <= 5) {
       byStatusClass[c].record(nanos, TimeUnit.NANOSECONDS);
     }
+  }
+
+  void connected() {
+    connects.increment();
   }
 
   void error(String reason) {

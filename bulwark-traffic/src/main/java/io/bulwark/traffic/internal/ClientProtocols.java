@@ -1,0 +1,117 @@
+package io.bulwark.traffic.internal;
+
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelDuplexHandler;
+import io.netty.channel.ChannelHandler;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelPipeline;
+import io.netty.handler.codec.http.HttpObjectAggregator;
+import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.codec.http.HttpServerUpgradeHandler;
+import io.netty.handler.codec.http2.CleartextHttp2ServerUpgradeHandler;
+import io.netty.handler.codec.http2.Http2CodecUtil;
+import io.netty.handler.codec.http2.Http2FrameCodec;
+import io.netty.handler.codec.http2.Http2FrameCodecBuilder;
+import io.netty.handler.codec.http2.Http2MultiplexHandler;
+import io.netty.handler.codec.http2.Http2ServerUpgradeCodec;
+import io.netty.handler.codec.http2.Http2Settings;
+import io.netty.handler.codec.http2.Http2StreamFrameToHttpObjectCodec;
+import io.netty.handler.timeout.IdleStateEvent;
+import io.netty.handler.timeout.IdleStateHandler;
+import io.netty.util.AsciiString;
+import io.netty.util.ReferenceCountUtil;
+
+/**
+ * The client side of a proxy connection. Every connection starts as HTTP/1.1 (keep-alive,
+ * pipelining) and may switch to HTTP/2 over cleartext, either with prior knowledge (the client
+ * opens with the HTTP/2 preface) or with an {@code Upgrade: h2c} request. On HTTP/2 each stream
+ * becomes a child channel with its own {@link ProxyHandler}, so requests of one connection are
+ * proxied concurrently; upstream connections stay HTTP/1.1 and pooled.
+ */
+final class ClientProtocols {
+  static final int IDLE_CLIENT_SECONDS = 120;
+  private static final String AGGREGATOR = "http-aggregator";
+  private static final String PROXY = "http-proxy";
+  private static final int MAX_CONCURRENT_STREAMS = 256;
+
+  private ClientProtocols() {}
+
+  /** Sets up a freshly accepted client connection. */
+  static void configure(ChannelPipeline pipeline, GatewayRuntime runtime) {
+    int maxBody = runtime.maxBodyBytes();
+    HttpServerCodec http1 = new HttpServerCodec();
+    HttpServerUpgradeHandler upgrade =
+        new HttpServerUpgradeHandler(
+            http1,
+            protocol ->
+                AsciiString.contentEquals(Http2CodecUtil.HTTP_UPGRADE_PROTOCOL_NAME, protocol)
+                    ? new Http2ServerUpgradeCodec(
+                        http2Codec(), multiplex(runtime), new Http2Connection())
+                    : null,
+            maxBody);
+    ChannelHandler priorKnowledge =
+        new ChannelInitializer<Channel>() {
+          @Override
+          protected void initChannel(Channel ch) {
+            ch.pipeline()
+                .addLast(http2Codec())
+                .addLast(multiplex(runtime))
+                .addLast(new Http2Connection());
+          }
+        };
+    pipeline
+        .addLast(new IdleStateHandler(0, 0, IDLE_CLIENT_SECONDS))
+        .addLast(new CleartextHttp2ServerUpgradeHandler(http1, upgrade, priorKnowledge))
+        .addLast(AGGREGATOR, new HttpObjectAggregator(maxBody))
+        .addLast(PROXY, new ProxyHandler(runtime));
+  }
+
+  private static Http2FrameCodec http2Codec() {
+    return Http2FrameCodecBuilder.forServer()
+        .initialSettings(
+            Http2Settings.defaultSettings().maxConcurrentStreams(MAX_CONCURRENT_STREAMS))
+        .build();
+  }
+
+  /** Streams of an HTTP/2 connection: each one runs a {@link ProxyHandler}. */
+  private static Http2MultiplexHandler multiplex(GatewayRuntime runtime) {
+    ChannelHandler streams =
+        new ChannelInitializer<Channel>() {
+          @Override
+          protected void initChannel(Channel ch) {
+            ch.pipeline()
+                .addLast(new Http2StreamFrameToHttpObjectCodec(true))
+                .addLast(new HttpObjectAggregator(runtime.maxBodyBytes()))
+                .addLast(new ProxyHandler(runtime));
+          }
+        };
+    return new Http2MultiplexHandler(streams, streams);
+  }
+
+  /**
+   * Last handler of a connection that switched to HTTP/2: drops the HTTP/1.1 handlers that no
+   * longer see traffic, and closes the connection gracefully (GOAWAY, active streams finish) when
+   * it has been idle.
+   */
+  static final class Http2Connection extends ChannelDuplexHandler {
+    @Override
+    public void handlerAdded(ChannelHandlerContext ctx) {
+      ChannelPipeline p = ctx.pipeline();
+      if (p.get(PROXY) != null) {
+        p.remove(PROXY);
+      }
+      if (p.get(AGGREGATOR) != null) {
+        p.remove(AGGREGATOR);
+      }
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+      if (evt instanceof IdleStateEvent) {
+        ctx.close();
+      }
+      ReferenceCountUtil.release(evt);
+    }
+  }
+}
