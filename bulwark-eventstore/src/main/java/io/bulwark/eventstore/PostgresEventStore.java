@@ -1,0 +1,408 @@
+package io.bulwark.eventstore;
+
+import io.bulwark.eventstore.internal.EventStoreMetrics;
+import io.bulwark.eventstore.internal.Upcasters;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.sql.Array;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Timestamp;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.UUID;
+import javax.sql.DataSource;
+
+/**
+ * The {@link EventStore} on PostgreSQL (tables {@code eventstore_events} and {@code
+ * eventstore_streams}, migration {@code db/migration/eventstore}).
+ *
+ * <h2>Optimistic concurrency</h2>
+ *
+ * Each stream has a row in {@code eventstore_streams} holding its version. An append moves that
+ * version with a conditional {@code UPDATE … WHERE version = expected} (or an {@code INSERT … ON
+ * CONFLICT DO NOTHING} for a new stream). A concurrent writer of the same stream blocks on the row
+ * lock until the first commits, then re-checks the condition and finds the new version, so exactly
+ * one of them wins. No statement fails, so a conflict leaves a caller's transaction usable.
+ *
+ * <h2>Gap-free reads of the whole log</h2>
+ *
+ * Global positions come from an identity column, allocated at insert time. Transactions commit in a
+ * different order than they insert, so a reader that polled "position &gt; last seen" could skip an
+ * event that a slow transaction commits later with a lower position. Instead every row stores the
+ * id of the transaction that wrote it ({@code xid = pg_current_xact_id()}, an {@code xid8} that
+ * never wraps) and {@link #readAll} orders by {@code (xid, position)} and only returns rows with
+ * {@code xid < pg_snapshot_xmin(pg_current_snapshot())}: the oldest transaction still running when
+ * the read's snapshot was taken. Every transaction below that bound has finished (its rows are
+ * visible or rolled back for good), and every transaction that can still write has an xid at or
+ * above it, so no row can ever appear before a position a reader has already passed. The price: a
+ * long-running write transaction anywhere on the server holds back {@code readAll} (never {@link
+ * #readStream}) until it ends.
+ *
+ * <p>Per-stream order needs no such care: appends to one stream serialise on the stream's row lock,
+ * so versions commit in order.
+ *
+ * <h2>Metrics</h2>
+ *
+ * {@code bulwark.eventstore.appends}, {@code .events.appended}, {@code .conflicts}, {@code
+ * .events.read} and the timer {@code bulwark.eventstore.append.latency} on the registry given to
+ * the builder. Appends on a caller's connection count when they are written, before the caller
+ * commits, and their latency excludes the commit.
+ */
+public final class PostgresEventStore implements EventStore {
+
+  private static final String COLUMNS =
+      "event_id, stream, version, position, xid::text, type, schema_version, data::text,"
+          + " recorded_at, correlation_id, causation_id";
+
+  private static final String INSERT_EVENTS =
+      "insert into eventstore_events (event_id, stream, version, type, schema_version, data,"
+          + " correlation_id, causation_id, recorded_at)"
+          + " select e.id, ?, ? + e.n, e.type, e.sv, e.data::json, e.corr, e.caus, ?"
+          + " from unnest(?::uuid[], ?::text[], ?::int[], ?::text[], ?::text[], ?::text[])"
+          + " with ordinality as e(id, type, sv, data, corr, caus, n)"
+          + " returning event_id, position, xid::text";
+
+  private static final String READ_ALL =
+      "select "
+          + COLUMNS
+          + " from eventstore_events"
+          + " where (xid, position) > (?::text::xid8, ?)"
+          + " and xid < pg_snapshot_xmin(pg_current_snapshot())"
+          + " order by xid, position limit ?";
+
+  private final DataSource dataSource;
+  private final Clock clock;
+  private final Upcasters upcasters;
+  private final EventStoreMetrics metrics;
+
+  private PostgresEventStore(Builder b) {
+    this.dataSource = b.dataSource;
+    this.clock = b.clock;
+    this.upcasters = new Upcasters(b.upcasters);
+    this.metrics = new EventStoreMetrics(b.meterRegistry);
+  }
+
+  /** A builder for a store on {@code dataSource} (already migrated with "eventstore"). */
+  public static Builder builder(DataSource dataSource) {
+    return new Builder(dataSource);
+  }
+
+  @Override
+  public AppendResult append(String stream, ExpectedVersion expected, List<NewEvent> events) {
+    checkAppend(stream, expected, events);
+    long start = System.nanoTime();
+    try (Connection c = dataSource.getConnection()) {
+      c.setAutoCommit(false);
+      try {
+        AppendResult result = write(c, stream, expected, events);
+        c.commit();
+        metrics.appended(events.size(), System.nanoTime() - start);
+        return result;
+      } catch (SQLException | RuntimeException e) {
+        rollbackQuietly(c, e);
+        throw e;
+      }
+    } catch (SQLException e) {
+      throw new StorageException("cannot append to stream " + stream, e);
+    }
+  }
+
+  @Override
+  public AppendResult append(
+      Connection transaction, String stream, ExpectedVersion expected, List<NewEvent> events) {
+    Objects.requireNonNull(transaction, "transaction");
+    checkAppend(stream, expected, events);
+    long start = System.nanoTime();
+    try {
+      if (transaction.getAutoCommit()) {
+        throw new IllegalArgumentException(
+            "append on a caller's connection needs an open transaction (autoCommit=false)");
+      }
+      AppendResult result = write(transaction, stream, expected, events);
+      metrics.appended(events.size(), System.nanoTime() - start);
+      return result;
+    } catch (SQLException e) {
+      throw new StorageException("cannot append to stream " + stream, e);
+    }
+  }
+
+  @Override
+  public List<RecordedEvent> readStream(String stream, long fromVersion, int max) {
+    checkStream(stream);
+    checkMax(max);
+    try (Connection c = dataSource.getConnection();
+        PreparedStatement st =
+            c.prepareStatement(
+                "select "
+                    + COLUMNS
+                    + " from eventstore_events where stream = ? and version >= ?"
+                    + " order by version limit ?")) {
+      st.setString(1, stream);
+      st.setLong(2, fromVersion);
+      st.setInt(3, max);
+      return readEvents(st);
+    } catch (SQLException e) {
+      throw new StorageException("cannot read stream " + stream, e);
+    }
+  }
+
+  @Override
+  public long streamVersion(String stream) {
+    checkStream(stream);
+    try (Connection c = dataSource.getConnection()) {
+      return currentVersion(c, stream);
+    } catch (SQLException e) {
+      throw new StorageException("cannot read the version of stream " + stream, e);
+    }
+  }
+
+  @Override
+  public List<RecordedEvent> readAll(LogPosition after, int max) {
+    Objects.requireNonNull(after, "after");
+    checkMax(max);
+    try (Connection c = dataSource.getConnection();
+        PreparedStatement st = c.prepareStatement(READ_ALL)) {
+      return readAll(st, after, max);
+    } catch (SQLException e) {
+      throw new StorageException("cannot read the log after " + after, e);
+    }
+  }
+
+  /** As {@link #readAll(LogPosition, int)} on the caller's connection. */
+  public List<RecordedEvent> readAll(Connection connection, LogPosition after, int max) {
+    Objects.requireNonNull(after, "after");
+    checkMax(max);
+    try (PreparedStatement st = connection.prepareStatement(READ_ALL)) {
+      return readAll(st, after, max);
+    } catch (SQLException e) {
+      throw new StorageException("cannot read the log after " + after, e);
+    }
+  }
+
+  private List<RecordedEvent> readAll(PreparedStatement st, LogPosition after, int max)
+      throws SQLException {
+    st.setString(1, Long.toUnsignedString(after.transactionId()));
+    st.setLong(2, after.position());
+    st.setInt(3, max);
+    return readEvents(st);
+  }
+
+  private AppendResult write(
+      Connection c, String stream, ExpectedVersion expected, List<NewEvent> events)
+      throws SQLException {
+    long previous = reserve(c, stream, expected, events.size());
+    // PostgreSQL keeps microseconds: truncate so the result equals what readers get back.
+    Instant now = clock.instant().truncatedTo(ChronoUnit.MICROS);
+    int n = events.size();
+    UUID[] ids = new UUID[n];
+    String[] types = new String[n];
+    Integer[] schemaVersions = new Integer[n];
+    String[] data = new String[n];
+    String[] correlations = new String[n];
+    String[] causations = new String[n];
+    for (int i = 0; i < n; i++) {
+      NewEvent e = events.get(i);
+      ids[i] = e.eventId();
+      types[i] = e.type();
+      schemaVersions[i] = e.schemaVersion();
+      data[i] = e.data();
+      correlations[i] = e.correlationId();
+      causations[i] = e.causationId();
+    }
+    Map<UUID, long[]> written = new HashMap<>(n * 2);
+    try (PreparedStatement st = c.prepareStatement(INSERT_EVENTS)) {
+      st.setString(1, stream);
+      st.setLong(2, previous);
+      st.setTimestamp(3, Timestamp.from(now));
+      List<Array> arrays = new ArrayList<>(6);
+      arrays.add(c.createArrayOf("uuid", ids));
+      arrays.add(c.createArrayOf("text", types));
+      arrays.add(c.createArrayOf("int4", schemaVersions));
+      arrays.add(c.createArrayOf("text", data));
+      arrays.add(c.createArrayOf("text", correlations));
+      arrays.add(c.createArrayOf("text", causations));
+      for (int i = 0; i < arrays.size(); i++) {
+        st.setArray(4 + i, arrays.get(i));
+      }
+      try (ResultSet rs = st.executeQuery()) {
+        while (rs.next()) {
+          written.put(
+              rs.getObject(1, UUID.class),
+              new long[] {rs.getLong(2), Long.parseUnsignedLong(rs.getString(3))});
+        }
+      }
+    }
+    List<RecordedEvent> recorded = new ArrayList<>(n);
+    for (int i = 0; i < n; i++) {
+      NewEvent e = events.get(i);
+      long[] at = written.get(e.eventId());
+      recorded.add(
+          new RecordedEvent(
+              e.eventId(),
+              stream,
+              previous + i + 1,
+              at[0],
+              at[1],
+              e.type(),
+              e.schemaVersion(),
+              e.data(),
+              now,
+              e.correlationId(),
+              e.causationId()));
+    }
+    return new AppendResult(stream, previous + n, recorded);
+  }
+
+  /** Moves the stream's version by {@code count}; returns the version before the append. */
+  private long reserve(Connection c, String stream, ExpectedVersion expected, int count)
+      throws SQLException {
+    if (expected.isAny()) {
+      try (PreparedStatement st =
+          c.prepareStatement(
+              "insert into eventstore_streams as s (stream, version) values (?, ?)"
+                  + " on conflict (stream) do update set version = s.version + excluded.version"
+                  + " returning s.version")) {
+        st.setString(1, stream);
+        st.setLong(2, count);
+        try (ResultSet rs = st.executeQuery()) {
+          rs.next();
+          return rs.getLong(1) - count;
+        }
+      }
+    }
+    int updated;
+    if (expected.value() == 0) {
+      try (PreparedStatement st =
+          c.prepareStatement(
+              "insert into eventstore_streams (stream, version) values (?, ?)"
+                  + " on conflict (stream) do nothing")) {
+        st.setString(1, stream);
+        st.setLong(2, count);
+        updated = st.executeUpdate();
+      }
+    } else {
+      try (PreparedStatement st =
+          c.prepareStatement(
+              "update eventstore_streams set version = version + ?"
+                  + " where stream = ? and version = ?")) {
+        st.setLong(1, count);
+        st.setString(2, stream);
+        st.setLong(3, expected.value());
+        updated = st.executeUpdate();
+      }
+    }
+    if (updated == 0) {
+      metrics.conflict();
+      throw new WrongExpectedVersionException(stream, expected, currentVersion(c, stream));
+    }
+    return expected.value();
+  }
+
+  private static long currentVersion(Connection c, String stream) throws SQLException {
+    try (PreparedStatement st =
+        c.prepareStatement("select version from eventstore_streams where stream = ?")) {
+      st.setString(1, stream);
+      try (ResultSet rs = st.executeQuery()) {
+        return rs.next() ? rs.getLong(1) : 0;
+      }
+    }
+  }
+
+  private List<RecordedEvent> readEvents(PreparedStatement st) throws SQLException {
+    List<RecordedEvent> events = new ArrayList<>();
+    try (ResultSet rs = st.executeQuery()) {
+      while (rs.next()) {
+        events.add(
+            upcasters.apply(
+                new RecordedEvent(
+                    rs.getObject(1, UUID.class),
+                    rs.getString(2),
+                    rs.getLong(3),
+                    rs.getLong(4),
+                    Long.parseUnsignedLong(rs.getString(5)),
+                    rs.getString(6),
+                    rs.getInt(7),
+                    rs.getString(8),
+                    rs.getTimestamp(9).toInstant(),
+                    rs.getString(10),
+                    rs.getString(11))));
+      }
+    }
+    metrics.read(events.size());
+    return events;
+  }
+
+  private static void checkAppend(String stream, ExpectedVersion expected, List<NewEvent> events) {
+    checkStream(stream);
+    Objects.requireNonNull(expected, "expected");
+    if (events == null || events.isEmpty()) {
+      throw new IllegalArgumentException("events must not be empty (stream " + stream + ")");
+    }
+  }
+
+  private static void checkStream(String stream) {
+    if (stream == null || stream.isBlank() || stream.length() > 200) {
+      throw new IllegalArgumentException(
+          "stream must be 1..200 non-blank characters but was "
+              + (stream == null ? "null" : "\"" + stream + "\""));
+    }
+  }
+
+  private static void checkMax(int max) {
+    if (max < 1 || max > 10_000) {
+      throw new IllegalArgumentException("max must be in 1..10000 but was " + max);
+    }
+  }
+
+  private static void rollbackQuietly(Connection c, Exception cause) {
+    try {
+      c.rollback();
+    } catch (SQLException e) {
+      cause.addSuppressed(e);
+    }
+  }
+
+  /** Builds a {@link PostgresEventStore}; each method checks its value. */
+  public static final class Builder {
+    private final DataSource dataSource;
+    private Clock clock = Clock.systemUTC();
+    private MeterRegistry meterRegistry = new SimpleMeterRegistry();
+    private final List<Upcaster> upcasters = new ArrayList<>();
+
+    private Builder(DataSource dataSource) {
+      this.dataSource = Objects.requireNonNull(dataSource, "dataSource");
+    }
+
+    /** The clock for {@code recordedAt} (default: system UTC). */
+    public Builder clock(Clock clock) {
+      this.clock = Objects.requireNonNull(clock, "clock");
+      return this;
+    }
+
+    /** Where the store's meters go (default: a private registry nobody reads). */
+    public Builder meterRegistry(MeterRegistry meterRegistry) {
+      this.meterRegistry = Objects.requireNonNull(meterRegistry, "meterRegistry");
+      return this;
+    }
+
+    /** Registers an upcaster applied on read; at most one per type and schema version. */
+    public Builder upcaster(Upcaster upcaster) {
+      upcasters.add(Objects.requireNonNull(upcaster, "upcaster"));
+      return this;
+    }
+
+    /** The store. Throws if two upcasters share a type and schema version. */
+    public PostgresEventStore build() {
+      return new PostgresEventStore(this);
+    }
+  }
+}

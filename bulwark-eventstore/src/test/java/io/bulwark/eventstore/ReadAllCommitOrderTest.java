@@ -1,0 +1,73 @@
+package io.bulwark.eventstore;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.bulwark.testkit.PostgresExtension;
+import java.sql.Connection;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+class ReadAllCommitOrderTest {
+
+  @RegisterExtension static final PostgresExtension pg = PostgresExtension.migrating("eventstore");
+
+  static PostgresEventStore store;
+
+  @BeforeAll
+  static void createStore() {
+    store = PostgresEventStore.builder(pg.database().dataSource()).build();
+  }
+
+  @Test
+  void readersDoNotSeeLaterPositionsWhileAnEarlierTransactionIsStillOpen() throws Exception {
+    AppendResult before = store.append("gap-before", ExpectedVersion.ANY, event());
+    LogPosition seen = before.events().getFirst().logPosition();
+
+    try (Connection slow = pg.database().dataSource().getConnection()) {
+      slow.setAutoCommit(false);
+      AppendResult held =
+          store.append(slow, "gap-slow", ExpectedVersion.NO_STREAM, List.of(event()));
+      AppendResult fast1 = store.append("gap-fast-1", ExpectedVersion.NO_STREAM, event());
+      AppendResult fast2 = store.append("gap-fast-2", ExpectedVersion.NO_STREAM, event());
+      assertThat(fast1.events().getFirst().position())
+          .isGreaterThan(held.events().getFirst().position());
+      assertThat(store.readStream("gap-fast-2", 1, 10)).hasSize(1);
+
+      assertThat(store.readAll(seen, 100))
+          .as("the fast transactions committed, but the slow one may still commit before them")
+          .isEmpty();
+
+      slow.commit();
+      List<RecordedEvent> after = store.readAll(seen, 100);
+      assertThat(after)
+          .extracting(RecordedEvent::stream)
+          .containsExactly("gap-slow", "gap-fast-1", "gap-fast-2");
+      assertThat(after.get(1)).isEqualTo(fast1.events().getFirst());
+      assertThat(after.get(2)).isEqualTo(fast2.events().getFirst());
+    }
+  }
+
+  @Test
+  void aRolledBackTransactionReleasesTheReadersAndLeavesNoEvents() throws Exception {
+    LogPosition seen =
+        store.append("rb-before", ExpectedVersion.ANY, event()).events().getFirst().logPosition();
+    try (Connection doomed = pg.database().dataSource().getConnection()) {
+      doomed.setAutoCommit(false);
+      store.append(doomed, "rb-doomed", ExpectedVersion.NO_STREAM, List.of(event(), event()));
+      store.append("rb-after", ExpectedVersion.NO_STREAM, event());
+      assertThat(store.readAll(seen, 100)).isEmpty();
+      doomed.rollback();
+    }
+
+    assertThat(store.readAll(seen, 100))
+        .extracting(RecordedEvent::stream)
+        .containsExactly("rb-after");
+  }
+
+  private static NewEvent event() {
+    return NewEvent.of("Happened", Map.of());
+  }
+}
