@@ -68,4 +68,79 @@ class ValidatorTest {
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageStartingWith("definition is not valid JSON");
   }
+
+  @Test
+  void reportsJsonPathFieldsInJsonataStatesWithTheirPath() throws IOException {
+    assertThat(
+            errors(
+                "{'QueryLanguage':'JSONata','StartAt':'T','States':{'T':{'Type':'Task',"
+                    + "'Resource':'r','InputPath':'$.a','Parameters':{},'ResultSelector':{},"
+                    + "'ResultPath':'$.r','OutputPath':'$','End':true}}}"))
+        .containsExactly(
+            "$.States.T.InputPath: field is not supported in a state whose QueryLanguage is"
+                + " JSONata",
+            "$.States.T.Parameters: field is not supported in a state whose QueryLanguage is"
+                + " JSONata",
+            "$.States.T.ResultSelector: field is not supported in a state whose QueryLanguage is"
+                + " JSONata",
+            "$.States.T.ResultPath: field is not supported in a state whose QueryLanguage is"
+                + " JSONata",
+            "$.States.T.OutputPath: field is not supported in a state whose QueryLanguage is"
+                + " JSONata");
+  }
+
+  @Test
+  void reportsJsonataFieldsInJsonPathStatesAndBadExpressions() throws IOException {
+    assertThat(
+            errors(
+                "{'StartAt':'P','States':{'P':{'Type':'Pass','Output':{},'Next':'Q'},"
+                    + "'Q':{'Type':'Pass','QueryLanguage':'JSONata','Output':'{% 1 + %}',"
+                    + "'Assign':{'bad-name':1},'End':true}}}"))
+        .containsExactly(
+            "$.States.P.Output: field is not supported in a state whose QueryLanguage is"
+                + " JSONPath",
+            "$.States.Q.Output: invalid JSONata expression: S0207: Unexpected end of expression",
+            "$.States.Q.Assign.bad-name: invalid variable name 'bad-name'");
+  }
+
+  @Test
+  void reportsJsonPathStatesInsideAJsonataMachine() throws IOException {
+    assertThat(
+            errors(
+                "{'QueryLanguage':'JSONata','StartAt':'P','States':{'P':{'Type':'Pass',"
+                    + "'QueryLanguage':'JSONPath','End':true}}}"))
+        .containsExactly(
+            "$.States.P.QueryLanguage: cannot be \"JSONPath\" inside a state machine whose"
+                + " QueryLanguage is \"JSONata\"");
+  }
+
+  @Test
+  void reportsTimeoutAndRetryRuleErrors() throws IOException {
+    assertThat(
+            errors(
+                "{'StartAt':'T','States':{'T':{'Type':'Task','Resource':'r','End':true,"
+                    + "'TimeoutSeconds':5,'HeartbeatSeconds':5,"
+                    + "'Retry':[{'ErrorEquals':['States.ALL']},{'ErrorEquals':['E'],"
+                    + "'JitterStrategy':'HALF'}],"
+                    + "'Catch':[{'ErrorEquals':['States.ALL','E'],'Next':'T'}]}}}"))
+        .containsExactly(
+            "$.States.T.HeartbeatSeconds: must be smaller than TimeoutSeconds (5)",
+            "$.States.T.Retry[0].ErrorEquals: States.ALL must be in the last retrier or catcher",
+            "$.States.T.Retry[1].JitterStrategy: must be \"FULL\" or \"NONE\" but was \"HALF\"",
+            "$.States.T.Catch[0].ErrorEquals: States.ALL must appear alone in ErrorEquals");
+  }
+
+  @Test
+  void reportsChoiceRulesWithoutOneOperatorAndUnknownFields() throws IOException {
+    assertThat(
+            errors(
+                "{'StartAt':'C','States':{'C':{'Type':'Choice','Choices':[{'Variable':'$.a',"
+                    + "'Next':'D'},{'Variable':'$.a','StringEqualz':'x','Next':'D'}],"
+                    + "'Default':'D'},'D':{'Type':'Succeed','Result':1}}}"))
+        .containsExactly(
+            "$.States.C.Choices[0]: must have exactly one comparison operator",
+            "$.States.C.Choices[1].StringEqualz: unknown comparison operator",
+            "$.States.C.Choices[1]: must have exactly one comparison operator",
+            "$.States.D.Result: field is not supported by a Succeed state");
+  }
 }
