@@ -40,6 +40,15 @@ class AvailabilityCommandTest {
   }
 
   @Test
+  void namesTheSeedTableFigureWhereA365DayYearRoundsDifferently() {
+    assertThat(Run.of(new AvailabilityCommand(), "99.9").out())
+        .contains(
+            "per year      8.77 hours  (8.76 hours on a 365-day year, as in the seed's table)");
+    assertThat(Run.of(new AvailabilityCommand(), "99.99").out())
+        .contains("per year      52.6 minutes\n");
+  }
+
+  @Test
   void reproducesTheClassicTableWithA365DayYear() {
     Run r = Run.of(new AvailabilityCommand(), "99.9", "--year-days", "365");
     assertThat(r.out()).contains("per year      8.76 hours").contains("per month     43.8 minutes");
