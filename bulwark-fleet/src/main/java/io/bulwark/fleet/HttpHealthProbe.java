@@ -1,0 +1,65 @@
+package io.bulwark.fleet;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * Health check over HTTP: {@code GET http://host:port/path} passes on status 200 within {@code
+ * timeout}.
+ */
+public final class HttpHealthProbe implements HealthProbe {
+  private final String path;
+  private final Duration timeout;
+  private final HttpClient client;
+
+  private HttpHealthProbe(String path, Duration timeout) {
+    this.path = path;
+    this.timeout = timeout;
+    this.client =
+        HttpClient.newBuilder()
+            .version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(timeout)
+            .executor(java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor())
+            .build();
+  }
+
+  /**
+   * Probes {@code path} (e.g. {@code /health/ready}) with {@code timeout}.
+   *
+   * @throws IllegalArgumentException when the path does not start with '/' or timeout is not > 0
+   */
+  public static HttpHealthProbe of(String path, Duration timeout) {
+    Objects.requireNonNull(path, "path");
+    if (!path.startsWith("/")) {
+      throw new IllegalArgumentException("health path must start with '/' but was " + path);
+    }
+    if (timeout == null || timeout.isZero() || timeout.isNegative()) {
+      throw new IllegalArgumentException("health timeout must be > 0 but was " + timeout);
+    }
+    return new HttpHealthProbe(path, timeout);
+  }
+
+  @Override
+  public CompletableFuture<Boolean> check(Instance instance) {
+    HttpRequest request;
+    try {
+      request =
+          HttpRequest.newBuilder(
+                  URI.create("http://" + instance.host() + ":" + instance.port() + path))
+              .timeout(timeout)
+              .GET()
+              .build();
+    } catch (IllegalArgumentException e) {
+      return CompletableFuture.completedFuture(false);
+    }
+    return client
+        .sendAsync(request, HttpResponse.BodyHandlers.discarding())
+        .thenApply(r -> r.statusCode() == 200)
+        .exceptionally(e -> false);
+  }
+}
