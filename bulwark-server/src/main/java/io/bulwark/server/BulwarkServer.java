@@ -1,5 +1,7 @@
 package io.bulwark.server;
 
+import io.bulwark.eventstore.EventStore;
+import io.bulwark.eventstore.PostgresEventStore;
 import io.bulwark.postgres.Database;
 import io.bulwark.postgres.PostgresServer;
 import io.bulwark.server.http.HttpApi;
@@ -70,7 +72,9 @@ public final class BulwarkServer implements AutoCloseable {
       for (String module : b.migrations) {
         db.migrate(module);
       }
-      Platform platform = new Platform(db, registry, Clock.systemUTC(), config);
+      EventStore events =
+          PostgresEventStore.builder(db.dataSource()).meterRegistry(registry).build();
+      Platform platform = new Platform(db, events, registry, Clock.systemUTC(), config);
       List<HttpModule> http = new ArrayList<>();
       for (Function<Platform, HttpModule> factory : b.modules) {
         HttpModule m = factory.apply(platform);
@@ -189,5 +193,9 @@ public final class BulwarkServer implements AutoCloseable {
    * What capability modules get to build themselves: the database, the metrics registry, a clock.
    */
   public record Platform(
-      Database database, PrometheusMeterRegistry registry, Clock clock, ServerConfig config) {}
+      Database database,
+      EventStore eventStore,
+      PrometheusMeterRegistry registry,
+      Clock clock,
+      ServerConfig config) {}
 }

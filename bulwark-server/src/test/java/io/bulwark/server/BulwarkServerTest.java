@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.bulwark.eventstore.ExpectedVersion;
+import io.bulwark.eventstore.NewEvent;
 import io.bulwark.kernel.Json;
 import io.bulwark.kernel.Problem;
 import io.bulwark.server.http.JsonBody;
@@ -18,6 +20,7 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -73,6 +76,17 @@ class BulwarkServerTest {
                 platform ->
                     app -> {
                       app.post("/api/v1/echo", ctx -> ctx.json(JsonBody.read(ctx, Order.class)));
+                      app.post(
+                          "/api/v1/streams/{stream}",
+                          ctx -> {
+                            platform
+                                .eventStore()
+                                .append(
+                                    ctx.pathParam("stream"),
+                                    ExpectedVersion.ANY,
+                                    NewEvent.of("Echoed", Map.of("body", ctx.body())));
+                            ctx.status(204);
+                          });
                       app.get(
                           "/api/v1/boom",
                           ctx -> {
@@ -128,6 +142,14 @@ class BulwarkServerTest {
         .contains(
             "http_server_requests_seconds_count{method=\"GET\",status=\"200\",uri=\"/health/live\"")
         .contains("hikaricp_connections");
+  }
+
+  @Test
+  void exportsEventStoreMetricsOfTheSharedStore() throws Exception {
+    assertThat(post("/api/v1/streams/metrics-1", "hello").statusCode()).isEqualTo(204);
+    assertThat(get("/metrics").body())
+        .containsPattern("bulwark_eventstore_appends_total(\\{[^}]*\\})? [1-9]")
+        .contains("bulwark_eventstore_append_latency_seconds_count");
   }
 
   @Test
