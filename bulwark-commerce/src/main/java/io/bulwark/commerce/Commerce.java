@@ -4,6 +4,7 @@ import io.bulwark.commerce.auth.AccessTokens;
 import io.bulwark.commerce.auth.Role;
 import io.bulwark.commerce.auth.SigningKeys;
 import io.bulwark.commerce.events.EventBus;
+import io.bulwark.commerce.http.OpenApiHttp;
 import io.bulwark.commerce.identity.Identity;
 import io.bulwark.commerce.identity.LoginLimiter;
 import io.bulwark.commerce.identity.PasswordHasher;
@@ -305,6 +306,7 @@ public final class Commerce {
       http.add(new InventoryHttp(inventory, tokens));
       http.add(new OrderingHttp(orders, queries, projection, tokens));
       http.add(new PaymentHttp(payments, tokens));
+      http.add(new OpenApiHttp());
       projection.start();
       saga.start();
 
