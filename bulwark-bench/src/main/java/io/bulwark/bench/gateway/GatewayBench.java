@@ -1,0 +1,183 @@
+package io.bulwark.bench.gateway;
+
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import io.bulwark.traffic.Gateway;
+import io.bulwark.traffic.GatewayConfig;
+import io.bulwark.traffic.PoolConfig;
+import io.bulwark.traffic.TargetConfig;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Gateway throughput and added latency versus calling the backend directly and versus HAProxy
+ * proxying the same backend, measured in the same run on this machine.
+ *
+ * <ol>
+ *   <li>Saturation: closed loop ({@code wrk} when installed, else {@link LoadClient}) against the
+ *       backend, HAProxy and the gateway: maximum requests per second, p50 and p99.
+ *   <li>Half load: open loop at 50% of the gateway's maximum rate against all three: p50 and p99,
+ *       and what the proxies add over the direct call.
+ * </ol>
+ *
+ * <p>Run with {@code bulwark-bench/haproxy-bench.sh} (installs HAProxy and wrk from Debian's
+ * packages when missing). Options: {@code --seconds N} per measurement (default 8), {@code
+ * --connections N} (default 32).
+ */
+public final class GatewayBench {
+  private static final int PROXY_THREADS = Math.max(2, Runtime.getRuntime().availableProcessors());
+
+  private GatewayBench() {}
+
+  public static void main(String[] args) throws Exception {
+    int seconds = 8;
+    int connections = 32;
+    for (int i = 0; i + 1 < args.length; i += 2) {
+      switch (args[i]) {
+        case "--seconds" -> seconds = Integer.parseInt(args[i + 1]);
+        case "--connections" -> connections = Integer.parseInt(args[i + 1]);
+        default -> {
+          System.err.println("unknown option " + args[i] + "; use --seconds N --connections N");
+          System.exit(2);
+        }
+      }
+    }
+    // Logging stays quiet: neither contender logs requests during the run.
+    ((Logger) LoggerFactory.getLogger(Logger.ROOT_LOGGER_NAME)).setLevel(Level.WARN);
+    Duration measure = Duration.ofSeconds(seconds);
+    Duration warmup = Duration.ofSeconds(2);
+    NettyTransport transport = NettyTransport.best();
+    LoadClient client = new LoadClient(transport);
+    Optional<Path> wrk = Wrk.find();
+    SimpleMeterRegistry registry = new SimpleMeterRegistry();
+
+    try (BenchBackend backend = new BenchBackend(transport, 1);
+        Haproxy haproxy = Haproxy.start(backend.port(), PROXY_THREADS);
+        Gateway gateway =
+            Gateway.start(
+                GatewayConfig.builder()
+                    .accessLog(false)
+                    .pool(
+                        PoolConfig.builder("bench")
+                            .noHealthCheck()
+                            .target(TargetConfig.of("b1", "127.0.0.1", backend.port()))
+                            .build())
+                    .build(),
+                registry)) {
+      Map<String, Integer> ports = new LinkedHashMap<>();
+      ports.put("direct", backend.port());
+      ports.put("haproxy", haproxy.port());
+      ports.put("gateway", gateway.port());
+      System.out.printf(
+          Locale.ROOT,
+          "gateway bench: %d cores, %s transport, load by %s, %d connections, %ds per"
+              + " measurement; %s%n",
+          Runtime.getRuntime().availableProcessors(),
+          transport.name(),
+          wrk.map(p -> "wrk -t1").orElse("the built-in closed-loop client"),
+          connections,
+          seconds,
+          haproxy.version());
+
+      // Warm the JIT of the gateway (and the backend) before anything counts.
+      saturate(client, wrk, gateway.port(), connections, Duration.ofSeconds(4), warmup);
+
+      Map<String, LoadClient.Result> max = new LinkedHashMap<>();
+      for (var e : ports.entrySet()) {
+        max.put(e.getKey(), saturate(client, wrk, e.getValue(), connections, measure, warmup));
+      }
+      double rate = Math.floor(max.get("gateway").throughput() / 2);
+      Map<String, LoadClient.Result> half = new LinkedHashMap<>();
+      for (var e : ports.entrySet()) {
+        half.put(e.getKey(), client.openLoop(e.getValue(), connections, rate, warmup, measure));
+      }
+      double connects =
+          registry.get("bulwark.gateway.upstream.connects").counters().stream()
+              .mapToDouble(c -> c.count())
+              .sum();
+      print(max, half, rate, connects);
+    }
+  }
+
+  private static LoadClient.Result saturate(
+      LoadClient client,
+      Optional<Path> wrk,
+      int port,
+      int connections,
+      Duration measure,
+      Duration warmup) {
+    if (wrk.isPresent()) {
+      return Wrk.run(wrk.get(), port, connections, measure);
+    }
+    return client.closedLoop(port, connections, warmup, measure);
+  }
+
+  private static void print(
+      Map<String, LoadClient.Result> max,
+      Map<String, LoadClient.Result> half,
+      double rate,
+      double connects) {
+    LoadClient.Result direct = half.get("direct");
+    System.out.println();
+    System.out.printf(
+        Locale.ROOT,
+        "%-8s | %10s %8s %8s | %9s %8s %8s %8s | %10s %10s%n",
+        "target",
+        "max req/s",
+        "p50 ms",
+        "p99 ms",
+        "@req/s",
+        "p50 ms",
+        "p99 ms",
+        "p99.9 ms",
+        "added p50",
+        "added p99");
+    for (String name : max.keySet()) {
+      LoadClient.Result m = max.get(name);
+      LoadClient.Result h = half.get(name);
+      System.out.printf(
+          Locale.ROOT,
+          "%-8s | %10.0f %8.3f %8.3f | %9.0f %8.3f %8.3f %8.3f | %10s %10s%n",
+          name,
+          m.throughput(),
+          m.p50(),
+          m.p99(),
+          h.throughput(),
+          h.p50(),
+          h.p99(),
+          h.p999(),
+          name.equals("direct") ? "-" : String.format(Locale.ROOT, "%.3f", h.p50() - direct.p50()),
+          name.equals("direct") ? "-" : String.format(Locale.ROOT, "%.3f", h.p99() - direct.p99()));
+    }
+    double ratio = max.get("gateway").throughput() / max.get("haproxy").throughput();
+    double addedP99 = half.get("gateway").p99() - direct.p99();
+    long errors =
+        max.values().stream().mapToLong(LoadClient.Result::errors).sum()
+            + half.values().stream().mapToLong(LoadClient.Result::errors).sum();
+    long proxied = max.get("gateway").requests() + half.get("gateway").requests();
+    System.out.println();
+    System.out.printf(
+        Locale.ROOT,
+        "throughput gateway/haproxy: %.2fx (target >= 0.5x) %s%n",
+        ratio,
+        ratio >= 0.5 ? "OK" : "BELOW TARGET");
+    System.out.printf(
+        Locale.ROOT,
+        "gateway added p99 at 50%% load (%.0f req/s): %.3f ms (target < 1 ms) %s%n",
+        rate,
+        addedP99,
+        addedP99 < 1 ? "OK" : "ABOVE TARGET");
+    System.out.printf(
+        Locale.ROOT,
+        "errors: %d; gateway opened %.0f upstream connections for %d+ proxied requests%n",
+        errors,
+        connects,
+        proxied);
+  }
+}
