@@ -137,8 +137,7 @@ final class Intrinsics {
             if (arg >= a.size()) {
               throw fail("Number of arguments do not match the occurrences of {}");
             }
-            JsonNode v = a.get(arg++);
-            b.append(v.isTextual() ? v.asText() : v.toString());
+            b.append(formatted(a.get(arg++)));
             i++;
           } else {
             b.append(c);
@@ -151,6 +150,9 @@ final class Intrinsics {
       }
       case "States.StringToJson" -> {
         try {
+          if (a.get(0).asText().isBlank()) {
+            return F.nullNode();
+          }
           return Interpreter.mapper().readTree(a.get(0).asText());
         } catch (JsonProcessingException e) {
           throw fail("invalid JSON string: " + a.get(0).asText());
@@ -261,7 +263,8 @@ final class Intrinsics {
             ThreadLocalRandom.current().nextInt(a.get(0).asInt(), a.get(1).asInt()));
       }
       case "States.MathAdd" -> {
-        return F.numberNode(a.get(0).asInt() + a.get(1).asInt());
+        long sum = Math.round(a.get(0).asDouble()) + Math.round(a.get(1).asDouble());
+        return sum == (int) sum ? F.numberNode((int) sum) : F.numberNode(sum);
       }
       case "States.StringSplit" -> {
         ArrayNode out = F.arrayNode();
@@ -288,6 +291,24 @@ final class Intrinsics {
       }
       default -> throw fail("unknown intrinsic function " + name);
     }
+  }
+
+  /** States.Format renders objects and arrays the way Java collections print, as AWS does. */
+  private static String formatted(JsonNode v) {
+    if (v.isTextual()) {
+      return v.asText();
+    }
+    if (v.isObject()) {
+      List<String> parts = new ArrayList<>();
+      v.properties().forEach(e -> parts.add(e.getKey() + "=" + formatted(e.getValue())));
+      return "{" + String.join(", ", parts) + "}";
+    }
+    if (v.isArray()) {
+      List<String> parts = new ArrayList<>();
+      v.forEach(n -> parts.add(formatted(n)));
+      return "[" + String.join(", ", parts) + "]";
+    }
+    return v.toString();
   }
 
   private static List<JsonNode> toList(JsonNode arr) {
