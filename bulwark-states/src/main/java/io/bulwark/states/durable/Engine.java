@@ -1,0 +1,248 @@
+package io.bulwark.states.durable;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.bulwark.kernel.Json;
+import io.bulwark.postgres.Database;
+import io.bulwark.states.StateMachine;
+import io.bulwark.states.durable.internal.DurableRuntime;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.UUID;
+
+/**
+ * Durable executions of Amazon States Language machines in PostgreSQL (Flyway module {@code
+ * states}). Every step is committed with its history events, Wait states and retry back-offs are
+ * durable timers, and workers in any number of processes share the work with {@code SELECT … FOR
+ * UPDATE SKIP LOCKED} under a lease, so a killed process's executions resume elsewhere or on
+ * restart without re-running completed steps. The task call in flight when a process dies is
+ * delivered again (at-least-once) with the same {@link TaskRequest#idempotencyToken()}.
+ *
+ * <pre>{@code
+ * Engine engine = Engine.builder(database).task("charge", payments::charge).build().startWorkers();
+ * engine.createStateMachine("order", definitionJson);
+ * Execution e = engine.start("order", null, input);
+ * }</pre>
+ */
+public final class Engine implements AutoCloseable {
+  private static final String PREFIX = "arn:aws:states:local:000000000000:";
+
+  private final DurableRuntime runtime;
+
+  private Engine(DurableRuntime runtime) {
+    this.runtime = runtime;
+  }
+
+  /** A builder for an engine on {@code database}, which must be migrated with module "states". */
+  public static Builder builder(Database database) {
+    return new Builder(Objects.requireNonNull(database, "database"));
+  }
+
+  /** {@code arn:aws:states:local:000000000000:stateMachine:<name>}. */
+  public static String stateMachineArn(String name) {
+    return PREFIX + "stateMachine:" + name;
+  }
+
+  /** {@code arn:aws:states:local:000000000000:execution:<machine>:<name>}. */
+  public static String executionArn(String machine, String name) {
+    return PREFIX + "execution:" + machine + ":" + name;
+  }
+
+  /** Starts the worker threads of this process; returns this. */
+  public Engine startWorkers() {
+    runtime.startWorkers();
+    return this;
+  }
+
+  /**
+   * Registers a definition under {@code name}; an unchanged definition keeps its version.
+   *
+   * @throws StatesException.Invalid with every validation error (JSON path first)
+   */
+  public StateMachineVersion createStateMachine(String name, String definitionJson) {
+    requireName(name, "name");
+    JsonNode definition;
+    try {
+      definition = Json.mapper().readTree(definitionJson);
+    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+      throw new StatesException.Invalid(
+          "definition is not valid JSON: " + e.getOriginalMessage(),
+          List.of("$: " + e.getOriginalMessage()));
+    }
+    List<String> errors = StateMachine.validate(definition);
+    if (!errors.isEmpty()) {
+      throw new StatesException.Invalid(
+          "definition of " + name + " is invalid: " + String.join("; ", errors), errors);
+    }
+    return runtime.createStateMachine(name, definition);
+  }
+
+  /** The latest version of {@code name}; throws {@link StatesException.NotFound}. */
+  public StateMachineVersion stateMachine(String name) {
+    StateMachineVersion sm = runtime.stateMachine(name);
+    if (sm == null) {
+      throw new StatesException.NotFound(
+          "state-machine", "state machine " + name + " does not exist");
+    }
+    return sm;
+  }
+
+  /**
+   * Starts an execution of the latest version of {@code machine}.
+   *
+   * @param name unique per machine; null for a random UUID
+   * @throws StatesException.NotFound for an unknown machine
+   * @throws StatesException.Conflict when the name is taken
+   */
+  public Execution start(String machine, String name, JsonNode input) {
+    String executionName = name == null ? UUID.randomUUID().toString() : name;
+    requireName(executionName, "execution name");
+    return runtime.start(machine, executionName, input == null ? Json.object() : input);
+  }
+
+  /** The execution with this arn; throws {@link StatesException.NotFound}. */
+  public Execution describe(String executionArn) {
+    return runtime.describe(executionArn);
+  }
+
+  /** Top-level executions, newest first; {@code status} and {@code machine} may be null. */
+  public List<Execution> list(ExecutionStatus status, String machine, int limit) {
+    if (limit < 1 || limit > 1000) {
+      throw new IllegalArgumentException("limit must be within 1..1000 but was " + limit);
+    }
+    return runtime.list(status, machine, limit);
+  }
+
+  /** The execution's events, oldest first. */
+  public List<HistoryEvent> history(String executionArn) {
+    return runtime.history(executionArn);
+  }
+
+  /** Aborts a RUNNING execution; {@code error}/{@code cause} may be null. */
+  public Execution stop(String executionArn, String error, String cause) {
+    return runtime.stop(executionArn, error, cause);
+  }
+
+  /** Runs a FAILED execution again from the state that failed. */
+  public Execution redrive(String executionArn) {
+    return runtime.redrive(executionArn);
+  }
+
+  /** Completes a parked {@code .waitForTaskToken} task with {@code output}. */
+  public void sendTaskSuccess(String taskToken, JsonNode output) {
+    runtime.sendTaskSuccess(taskToken, output == null ? Json.object() : output);
+  }
+
+  /** Fails a parked {@code .waitForTaskToken} task. */
+  public void sendTaskFailure(String taskToken, String error, String cause) {
+    runtime.sendTaskFailure(taskToken, error, cause);
+  }
+
+  /** Records that a parked task is alive. */
+  public void sendTaskHeartbeat(String taskToken) {
+    runtime.sendTaskHeartbeat(taskToken);
+  }
+
+  /** Stops this process's workers (waiting for the steps in hand); the data stays. */
+  @Override
+  public void close() {
+    runtime.close();
+  }
+
+  private static void requireName(String name, String what) {
+    if (name == null || name.isBlank() || name.length() > 80 || !name.matches("[A-Za-z0-9_.-]+")) {
+      throw new StatesException.Invalid(
+          what + " must be 1-80 of A-Z a-z 0-9 _ . - but was " + name,
+          List.of("$." + what.replace(' ', '_') + ": invalid"));
+    }
+  }
+
+  /** Builder; every setting has a default. */
+  public static final class Builder {
+    private final Database database;
+    private final Map<String, DurableTaskHandler> tasks = new HashMap<>();
+    private Clock clock = Clock.systemUTC();
+    private int workers = 4;
+    private Duration lease = Duration.ofSeconds(60);
+    private Duration pollInterval = Duration.ofMillis(100);
+    private Duration httpTimeout = Duration.ofSeconds(30);
+
+    private Builder(Database database) {
+      this.database = database;
+    }
+
+    /**
+     * Binds Task states whose {@code Resource} is {@code resource} (also with a {@code
+     * .waitForTaskToken} suffix) to {@code handler}. Resources that are {@code http(s)://} URLs
+     * need no binding: they are POSTed to.
+     */
+    public Builder task(String resource, DurableTaskHandler handler) {
+      if (resource == null || resource.isBlank()) {
+        throw new IllegalArgumentException("resource must not be blank");
+      }
+      tasks.put(resource, Objects.requireNonNull(handler, "handler"));
+      return this;
+    }
+
+    /** Binds every resource that has no binding of its own to {@code handler}. */
+    public Builder anyTask(DurableTaskHandler handler) {
+      tasks.put(DurableRuntime.ANY_RESOURCE, Objects.requireNonNull(handler, "handler"));
+      return this;
+    }
+
+    /** The clock for timers and dates; default UTC system clock. */
+    public Builder clock(Clock clock) {
+      this.clock = Objects.requireNonNull(clock, "clock");
+      return this;
+    }
+
+    /** Worker threads in this process; default 4; 0 for an API-only engine. */
+    public Builder workers(int workers) {
+      if (workers < 0 || workers > 256) {
+        throw new IllegalArgumentException("workers must be within 0..256 but was " + workers);
+      }
+      this.workers = workers;
+      return this;
+    }
+
+    /**
+     * How long a claimed step stays owned by its worker (longer than the slowest task); after it
+     * runs out another worker takes the step over. Default 60 s.
+     */
+    public Builder lease(Duration lease) {
+      if (lease == null || lease.compareTo(Duration.ofMillis(100)) < 0) {
+        throw new IllegalArgumentException("lease must be >= 100ms but was " + lease);
+      }
+      this.lease = lease;
+      return this;
+    }
+
+    /** How often idle workers look for due work; default 100 ms. */
+    public Builder pollInterval(Duration pollInterval) {
+      if (pollInterval == null || pollInterval.isNegative() || pollInterval.isZero()) {
+        throw new IllegalArgumentException("pollInterval must be > 0 but was " + pollInterval);
+      }
+      this.pollInterval = pollInterval;
+      return this;
+    }
+
+    /** Timeout of HTTP task calls; default 30 s. */
+    public Builder httpTimeout(Duration httpTimeout) {
+      if (httpTimeout == null || httpTimeout.isNegative() || httpTimeout.isZero()) {
+        throw new IllegalArgumentException("httpTimeout must be > 0 but was " + httpTimeout);
+      }
+      this.httpTimeout = httpTimeout;
+      return this;
+    }
+
+    /** The engine; workers start with {@link Engine#startWorkers()}. */
+    public Engine build() {
+      return new Engine(
+          new DurableRuntime(
+              database.dataSource(), tasks, clock, workers, lease, pollInterval, httpTimeout));
+    }
+  }
+}

@@ -1,0 +1,1227 @@
+package io.bulwark.states.durable.internal;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.NullNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.bulwark.kernel.Json;
+import io.bulwark.states.StatesError;
+import io.bulwark.states.durable.DurableTaskHandler;
+import io.bulwark.states.durable.Engine;
+import io.bulwark.states.durable.Execution;
+import io.bulwark.states.durable.ExecutionStatus;
+import io.bulwark.states.durable.HistoryEvent;
+import io.bulwark.states.durable.StateMachineVersion;
+import io.bulwark.states.durable.StatesException;
+import io.bulwark.states.durable.TaskRequest;
+import io.bulwark.states.internal.ContextObject;
+import io.bulwark.states.internal.Decision;
+import io.bulwark.states.internal.Interpreter;
+import io.bulwark.states.internal.RetryState;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Timestamp;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import javax.sql.DataSource;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The durable engine's machinery: executions, history and work in PostgreSQL, and workers that
+ * claim due work with {@code FOR UPDATE SKIP LOCKED} under a lease and carry out the {@link
+ * Interpreter}'s decisions, committing each step with its history events.
+ */
+public final class DurableRuntime implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(DurableRuntime.class);
+  private static final JsonNodeFactory F = JsonNodeFactory.instance;
+  private static final String CALLBACK = ".waitForTaskToken";
+
+  /** Key of the handler for resources without a binding of their own. */
+  public static final String ANY_RESOURCE = "*";
+
+  private final DataSource dataSource;
+  private final Transactions transactions;
+  private final Interpreter interpreter = new Interpreter();
+  private final Map<String, DurableTaskHandler> handlers;
+  private final HttpTasks http;
+  private final Clock clock;
+  private final Duration lease;
+  private final Duration pollInterval;
+  private final int workerCount;
+  private final Map<String, JsonNode> definitions = new ConcurrentHashMap<>();
+  private final Object signal = new Object();
+  private final List<Thread> workers = new ArrayList<>();
+  private volatile boolean running;
+
+  /** A runtime on {@code dataSource}; call {@link #startWorkers()} to process executions. */
+  public DurableRuntime(
+      DataSource dataSource,
+      Map<String, DurableTaskHandler> handlers,
+      Clock clock,
+      int workerCount,
+      Duration lease,
+      Duration pollInterval,
+      Duration httpTimeout) {
+    this.dataSource = dataSource;
+    this.transactions = new Transactions(dataSource);
+    this.handlers = Map.copyOf(handlers);
+    this.http = new HttpTasks(httpTimeout);
+    this.clock = clock;
+    this.workerCount = workerCount;
+    this.lease = lease;
+    this.pollInterval = pollInterval;
+  }
+
+  // ---------------------------------------------------------------- operations
+
+  /** Registers {@code definition} under {@code name}: a new version unless it is unchanged. */
+  public StateMachineVersion createStateMachine(String name, JsonNode definition) {
+    return transactions.inTransaction(
+        c -> {
+          try (PreparedStatement lock =
+              c.prepareStatement("select pg_advisory_xact_lock(hashtext(?))")) {
+            lock.setString(1, "states:" + name);
+            lock.executeQuery().close();
+          }
+          StateMachineVersion latest = latest(c, name);
+          if (latest != null && latest.definition().equals(definition)) {
+            return latest;
+          }
+          int version = latest == null ? 1 : latest.version() + 1;
+          Instant now = clock.instant();
+          try (PreparedStatement ps =
+              c.prepareStatement(
+                  "insert into states_state_machines (name, version, definition, created_at)"
+                      + " values (?, ?, ?::jsonb, ?)")) {
+            ps.setString(1, name);
+            ps.setInt(2, version);
+            ps.setString(3, definition.toString());
+            ps.setTimestamp(4, Timestamp.from(now));
+            ps.executeUpdate();
+          }
+          return new StateMachineVersion(name, version, definition, now);
+        });
+  }
+
+  /** The latest version of machine {@code name}, or null. */
+  public StateMachineVersion stateMachine(String name) {
+    return transactions.inTransaction(c -> latest(c, name));
+  }
+
+  private StateMachineVersion latest(Connection c, String name) throws SQLException {
+    try (PreparedStatement ps =
+        c.prepareStatement(
+            "select version, definition, created_at from states_state_machines where name = ?"
+                + " order by version desc limit 1")) {
+      ps.setString(1, name);
+      try (ResultSet rs = ps.executeQuery()) {
+        if (!rs.next()) {
+          return null;
+        }
+        return new StateMachineVersion(
+            name, rs.getInt(1), Json.parse(rs.getString(2)), rs.getTimestamp(3).toInstant());
+      }
+    }
+  }
+
+  /** Starts an execution of the latest version of {@code machineName}. */
+  public Execution start(String machineName, String executionName, JsonNode input) {
+    Execution started =
+        transactions.inTransaction(
+            c -> {
+              StateMachineVersion sm = latest(c, machineName);
+              if (sm == null) {
+                throw new StatesException.NotFound(
+                    "state-machine", "state machine " + machineName + " does not exist");
+              }
+              definitions.putIfAbsent(sm.name() + ":" + sm.version(), sm.definition());
+              Instant now = clock.instant();
+              ExecutionRow e = new ExecutionRow();
+              e.name = executionName;
+              e.arn = Engine.executionArn(machineName, executionName);
+              e.machineName = machineName;
+              e.machineVersion = sm.version();
+              e.pointer = "";
+              e.status = ExecutionStatus.RUNNING;
+              e.input = input;
+              e.startDate = now;
+              e.context = ContextObject.execution(e.arn, executionName, input, now, machineName);
+              e.event(
+                  "ExecutionStarted", now, Events.executionStarted(input, sm.stateMachineArn()));
+              JsonNode machine = sm.definition();
+              enter(e, machine, machine.path("StartAt").asText(), input, now);
+              try {
+                e.insert(c);
+              } catch (ExecutionRow.DuplicateExecution d) {
+                throw new StatesException.Conflict(
+                    "execution-already-exists",
+                    "execution " + executionName + " of " + machineName + " already exists");
+              }
+              insertWork(c, e.arn, "STEP", now, null);
+              if (machine.has("TimeoutSeconds")) {
+                insertWork(
+                    c,
+                    e.arn,
+                    "TIMEOUT",
+                    now.plusSeconds(machine.get("TimeoutSeconds").asLong()),
+                    null);
+              }
+              return e.toExecution();
+            });
+    wake();
+    return started;
+  }
+
+  /** The execution {@code arn}; throws NotFound. */
+  public Execution describe(String arn) {
+    return transactions.inTransaction(c -> found(ExecutionRow.read(c, arn), arn)).toExecution();
+  }
+
+  private static ExecutionRow found(ExecutionRow e, String arn) {
+    if (e == null) {
+      throw new StatesException.NotFound("execution", "execution " + arn + " does not exist");
+    }
+    return e;
+  }
+
+  /** Top-level executions, newest first, optionally of one status and/or machine. */
+  public List<Execution> list(ExecutionStatus status, String machineName, int limit) {
+    return transactions.inTransaction(
+        c -> {
+          try (PreparedStatement ps =
+              c.prepareStatement(
+                  "select "
+                      + ExecutionRow.COLUMNS
+                      + " from states_executions where parent_arn is null"
+                      + " and (?::text is null or status = ?) and (?::text is null or machine_name = ?)"
+                      + " order by start_date desc, arn limit ?")) {
+            String s = status == null ? null : status.name();
+            ps.setString(1, s);
+            ps.setString(2, s);
+            ps.setString(3, machineName);
+            ps.setString(4, machineName);
+            ps.setInt(5, limit);
+            List<Execution> out = new ArrayList<>();
+            try (ResultSet rs = ps.executeQuery()) {
+              while (rs.next()) {
+                out.add(ExecutionRow.from(rs).toExecution());
+              }
+            }
+            return out;
+          }
+        });
+  }
+
+  /** The execution's history, oldest first; throws NotFound. */
+  public List<HistoryEvent> history(String arn) {
+    return transactions.inTransaction(
+        c -> {
+          found(ExecutionRow.read(c, arn), arn);
+          try (PreparedStatement ps =
+              c.prepareStatement(
+                  "select id, previous_event_id, ts, type, details from states_history"
+                      + " where execution_arn = ? order by id")) {
+            ps.setString(1, arn);
+            List<HistoryEvent> out = new ArrayList<>();
+            try (ResultSet rs = ps.executeQuery()) {
+              while (rs.next()) {
+                out.add(
+                    new HistoryEvent(
+                        rs.getLong(1),
+                        rs.getLong(2),
+                        rs.getTimestamp(3).toInstant(),
+                        rs.getString(4),
+                        Json.parse(rs.getString(5))));
+              }
+            }
+            return out;
+          }
+        });
+  }
+
+  /** Stops a RUNNING execution (ABORTED), with its branches; throws NotFound or Conflict. */
+  public Execution stop(String arn, String error, String cause) {
+    return transactions.inTransaction(
+        c -> {
+          ExecutionRow e = found(ExecutionRow.lock(c, arn), arn);
+          if (e.status != ExecutionStatus.RUNNING) {
+            throw new StatesException.Conflict(
+                "execution-not-running", "execution " + arn + " is " + e.status + ", not RUNNING");
+          }
+          Instant now = clock.instant();
+          e.status = ExecutionStatus.ABORTED;
+          e.stopDate = now;
+          e.error = error;
+          e.cause = cause;
+          e.event(
+              "ExecutionAborted",
+              now,
+              Events.errorDetails("executionAbortedEventDetails", error, cause));
+          e.save(c);
+          abortDescendants(c, arn, now);
+          return e.toExecution();
+        });
+  }
+
+  private static void abortDescendants(Connection c, String arn, Instant now) throws SQLException {
+    for (String sql :
+        List.of(
+            "delete from states_work where execution_arn = ? or starts_with(execution_arn, ?)",
+            "delete from states_task_tokens where execution_arn = ? or starts_with(execution_arn, ?)")) {
+      try (PreparedStatement ps = c.prepareStatement(sql)) {
+        ps.setString(1, arn);
+        ps.setString(2, arn + "/");
+        ps.executeUpdate();
+      }
+    }
+    try (PreparedStatement ps =
+        c.prepareStatement(
+            "update states_executions set status = 'ABORTED', stop_date = ?"
+                + " where starts_with(arn, ?) and status = 'RUNNING'")) {
+      ps.setTimestamp(1, Timestamp.from(now));
+      ps.setString(2, arn + "/");
+      ps.executeUpdate();
+    }
+  }
+
+  /** Runs a FAILED execution again from the state that failed; throws NotFound or Conflict. */
+  public Execution redrive(String arn) {
+    Execution redriven =
+        transactions.inTransaction(
+            c -> {
+              ExecutionRow e = found(ExecutionRow.lock(c, arn), arn);
+              if (e.parentArn != null || e.status != ExecutionStatus.FAILED) {
+                throw new StatesException.Conflict(
+                    "execution-not-redrivable",
+                    "execution "
+                        + arn
+                        + " is "
+                        + (e.parentArn != null ? "a branch of " + e.parentArn : e.status)
+                        + "; only a FAILED execution can be redriven");
+              }
+              Instant now = clock.instant();
+              e.redriveCount++;
+              e.status = ExecutionStatus.RUNNING;
+              e.stopDate = null;
+              e.error = null;
+              e.cause = null;
+              e.output = null;
+              e.event("ExecutionRedriven", now, Events.executionRedriven(e.redriveCount));
+              enter(e, machine(e), e.currentState, e.currentInput, now);
+              e.save(c);
+              insertWork(c, e.arn, "STEP", now, null);
+              return e.toExecution();
+            });
+    wake();
+    return redriven;
+  }
+
+  /** Completes the parked task of {@code token} with {@code output}. */
+  public void sendTaskSuccess(String token, JsonNode output) {
+    callback(token, null, output);
+  }
+
+  /** Fails the parked task of {@code token} with {@code error}/{@code cause}. */
+  public void sendTaskFailure(String token, String error, String cause) {
+    callback(token, new StatesError(error, cause), null);
+  }
+
+  private void callback(String token, StatesError failure, JsonNode output) {
+    transactions.inTransaction(
+        c -> {
+          String[] parked = takeToken(c, token);
+          if (parked == null) {
+            throw tokenNotFound(token);
+          }
+          ExecutionRow e = ExecutionRow.lock(c, parked[0]);
+          if (e == null || e.status != ExecutionStatus.RUNNING) {
+            throw tokenNotFound(token);
+          }
+          Instant now = clock.instant();
+          JsonNode machine = machine(e);
+          retryCount(e);
+          Decision d;
+          if (failure == null) {
+            e.event("TaskSucceeded", now, Events.taskSucceeded(parked[1], output));
+            d =
+                interpreter.taskSucceeded(
+                    machine, e.currentState, e.currentInput, e.context, output, e.retry);
+          } else {
+            e.event(
+                "TaskFailed",
+                now,
+                Events.taskFailed(parked[1], failure.error(), failure.causeText()));
+            d = interpreter.taskFailed(machine, e.currentState, e.currentInput, failure, e.retry);
+          }
+          apply(c, e, machine, null, d);
+          return null;
+        });
+    wake();
+  }
+
+  private static StatesException tokenNotFound(String token) {
+    return new StatesException.NotFound(
+        "task-token",
+        "task token "
+            + token
+            + " is not waiting: it was never issued, or its task already completed, timed out"
+            + " or was stopped");
+  }
+
+  /** Deletes a parked token; returns {execution arn, resource} or null. */
+  private static String[] takeToken(Connection c, String token) throws SQLException {
+    try (PreparedStatement ps =
+        c.prepareStatement(
+            "delete from states_task_tokens where token = ? returning execution_arn, resource")) {
+      ps.setString(1, token);
+      try (ResultSet rs = ps.executeQuery()) {
+        return rs.next() ? new String[] {rs.getString(1), rs.getString(2)} : null;
+      }
+    }
+  }
+
+  /** Records a heartbeat of the parked task of {@code token}. */
+  public void sendTaskHeartbeat(String token) {
+    transactions.inTransaction(
+        c -> {
+          try (PreparedStatement ps =
+              c.prepareStatement(
+                  "update states_task_tokens set heartbeat_at = ? where token = ?")) {
+            ps.setTimestamp(1, Timestamp.from(clock.instant()));
+            ps.setString(2, token);
+            if (ps.executeUpdate() == 0) {
+              throw tokenNotFound(token);
+            }
+          }
+          return null;
+        });
+  }
+
+  // ---------------------------------------------------------------- workers
+
+  /** Starts the worker threads. */
+  public synchronized void startWorkers() {
+    if (running) {
+      return;
+    }
+    running = true;
+    for (int i = 0; i < workerCount; i++) {
+      Thread t = new Thread(this::workLoop, "states-worker-" + i);
+      t.setDaemon(true);
+      workers.add(t);
+      t.start();
+    }
+  }
+
+  @Override
+  public synchronized void close() {
+    running = false;
+    wake();
+    for (Thread t : workers) {
+      try {
+        t.join(10_000);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return;
+      }
+    }
+    workers.clear();
+  }
+
+  private void wake() {
+    synchronized (signal) {
+      signal.notifyAll();
+    }
+  }
+
+  private void workLoop() {
+    while (running) {
+      Work w;
+      try {
+        w = claim();
+      } catch (RuntimeException e) {
+        log.warn("claiming states work failed; retrying", e);
+        idle();
+        continue;
+      }
+      if (w == null) {
+        idle();
+        continue;
+      }
+      try {
+        process(w);
+      } catch (RuntimeException e) {
+        log.error(
+            "processing {} of {} failed; it is retried once its lease ends", w.kind, w.arn, e);
+      }
+    }
+  }
+
+  private void idle() {
+    synchronized (signal) {
+      try {
+        signal.wait(pollInterval.toMillis());
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        running = false;
+      }
+    }
+  }
+
+  /** A claimed work row; {@code owner} is this claim's lease token. */
+  private static final class Work {
+    final long id;
+    final String arn;
+    String kind;
+    JsonNode payload;
+    final String owner;
+
+    Work(long id, String arn, String kind, JsonNode payload, String owner) {
+      this.id = id;
+      this.arn = arn;
+      this.kind = kind;
+      this.payload = payload;
+      this.owner = owner;
+    }
+  }
+
+  private Work claim() {
+    String owner = UUID.randomUUID().toString();
+    Instant now = clock.instant();
+    return transactions.inTransaction(
+        c -> {
+          try (PreparedStatement ps =
+              c.prepareStatement(
+                  "with c as (select id from states_work where due_at <= ?"
+                      + " and (lease_until is null or lease_until < ?)"
+                      + " order by due_at limit 1 for update skip locked)"
+                      + " update states_work w set lease_owner = ?, lease_until = ? from c"
+                      + " where w.id = c.id returning w.id, w.execution_arn, w.kind, w.payload")) {
+            ps.setTimestamp(1, Timestamp.from(now));
+            ps.setTimestamp(2, Timestamp.from(now));
+            ps.setString(3, owner);
+            ps.setTimestamp(4, Timestamp.from(now.plus(lease)));
+            try (ResultSet rs = ps.executeQuery()) {
+              if (!rs.next()) {
+                return null;
+              }
+              String payload = rs.getString(4);
+              return new Work(
+                  rs.getLong(1),
+                  rs.getString(2),
+                  rs.getString(3),
+                  payload == null ? null : Json.parse(payload),
+                  owner);
+            }
+          }
+        });
+  }
+
+  private void process(Work w) {
+    boolean more = true;
+    while (more) {
+      if (!running) {
+        release(w);
+        return;
+      }
+      more =
+          switch (w.kind) {
+            case "STEP" -> step(w);
+            case "DISPATCH" -> dispatch(w);
+            default -> transactions.inTransaction(c -> settle(c, w));
+          };
+    }
+  }
+
+  private void release(Work w) {
+    transactions.inTransaction(
+        c -> {
+          try (PreparedStatement ps =
+              c.prepareStatement(
+                  "update states_work set lease_owner = null, lease_until = null"
+                      + " where id = ? and lease_owner = ?")) {
+            ps.setLong(1, w.id);
+            ps.setString(2, w.owner);
+            ps.executeUpdate();
+          }
+          return null;
+        });
+  }
+
+  /** Locks the work row if this claim still owns it. */
+  private static boolean owns(Connection c, Work w) throws SQLException {
+    try (PreparedStatement ps =
+        c.prepareStatement(
+            "select 1 from states_work where id = ? and lease_owner = ? for update")) {
+      ps.setLong(1, w.id);
+      ps.setString(2, w.owner);
+      try (ResultSet rs = ps.executeQuery()) {
+        return rs.next();
+      }
+    }
+  }
+
+  /** The running execution of {@code w} locked, or null (and the work dropped). */
+  private static ExecutionRow running(Connection c, Work w) throws SQLException {
+    ExecutionRow e = ExecutionRow.lock(c, w.arn);
+    if (e == null || e.status != ExecutionStatus.RUNNING) {
+      deleteWork(c, w.id);
+      return null;
+    }
+    return e;
+  }
+
+  private record TaskCall(ExecutionRow snapshot, Decision.InvokeTask task, Instant scheduledAt) {}
+
+  private boolean step(Work w) {
+    Object prepared =
+        transactions.inTransaction(
+            c -> {
+              if (!owns(c, w)) {
+                return Boolean.FALSE;
+              }
+              ExecutionRow e = running(c, w);
+              if (e == null) {
+                return Boolean.FALSE;
+              }
+              JsonNode machine = machine(e);
+              Decision d =
+                  interpreter.step(machine, e.currentState, e.currentInput, e.context, e.retry);
+              if (d instanceof Decision.InvokeTask t && !t.resource().endsWith(CALLBACK)) {
+                return new TaskCall(e, t, clock.instant());
+              }
+              return apply(c, e, machine, w, d);
+            });
+    if (prepared instanceof Boolean more) {
+      return more;
+    }
+    TaskCall call = (TaskCall) prepared;
+    ExecutionRow s = call.snapshot();
+    Decision.InvokeTask t = call.task();
+    TaskRequest request =
+        new TaskRequest(
+            s.arn,
+            s.currentState,
+            t.resource(),
+            t.payload(),
+            t.retry().attempt(),
+            idempotencyToken(s, t.retry().attempt()),
+            null);
+    JsonNode result = null;
+    StatesError failure = null;
+    try {
+      result = invoke(request);
+    } catch (StatesError e) {
+      failure = e;
+    }
+    JsonNode taskResult = result;
+    StatesError taskFailure = failure;
+    return transactions.inTransaction(
+        c -> {
+          if (!owns(c, w)) {
+            return false;
+          }
+          ExecutionRow e = running(c, w);
+          if (e == null) {
+            return false;
+          }
+          if (e.enteredEventId != s.enteredEventId || e.retry.attempt() != t.retry().attempt()) {
+            return false;
+          }
+          Instant now = clock.instant();
+          JsonNode machine = machine(e);
+          retryCount(e);
+          e.event(
+              "TaskScheduled",
+              call.scheduledAt(),
+              Events.taskScheduled(t.resource(), t.payload(), timeoutSeconds(machine, e)));
+          e.event("TaskStarted", call.scheduledAt(), Events.taskStarted(t.resource()));
+          Decision d;
+          if (taskFailure == null) {
+            e.event("TaskSucceeded", now, Events.taskSucceeded(t.resource(), taskResult));
+            d =
+                interpreter.taskSucceeded(
+                    machine, e.currentState, e.currentInput, e.context, taskResult, e.retry);
+          } else {
+            e.event(
+                "TaskFailed",
+                now,
+                Events.taskFailed(t.resource(), taskFailure.error(), taskFailure.causeText()));
+            d =
+                interpreter.taskFailed(
+                    machine, e.currentState, e.currentInput, taskFailure, e.retry);
+          }
+          return apply(c, e, machine, w, d);
+        });
+  }
+
+  private static Integer timeoutSeconds(JsonNode machine, ExecutionRow e) {
+    JsonNode state = machine.get("States").get(e.currentState);
+    return state.has("TimeoutSeconds") && state.get("TimeoutSeconds").canConvertToInt()
+        ? state.get("TimeoutSeconds").asInt()
+        : null;
+  }
+
+  private static String idempotencyToken(ExecutionRow e, int attempt) {
+    return e.arn + "/" + e.currentState + "/" + e.enteredEventId + "/" + attempt;
+  }
+
+  private static void retryCount(ExecutionRow e) {
+    JsonNode state = e.context.get("State");
+    if (state instanceof ObjectNode s) {
+      s.put("RetryCount", e.retry.attempt());
+    }
+  }
+
+  private JsonNode invoke(TaskRequest request) {
+    String resource = request.resource();
+    DurableTaskHandler handler = handlers.get(resource);
+    if (handler == null && resource.endsWith(CALLBACK)) {
+      handler = handlers.get(resource.substring(0, resource.length() - CALLBACK.length()));
+    }
+    if (handler == null && HttpTasks.handles(resource)) {
+      handler = http;
+    }
+    if (handler == null) {
+      handler = handlers.get(ANY_RESOURCE);
+    }
+    if (handler == null) {
+      throw new StatesError(
+          "States.TaskFailed", "no task handler is registered for resource " + resource);
+    }
+    try {
+      return handler.invoke(request);
+    } catch (StatesError e) {
+      throw e;
+    } catch (RuntimeException e) {
+      throw new StatesError(e.getClass().getName(), e.getMessage());
+    }
+  }
+
+  /** Calls the handler of a parked {@code .waitForTaskToken} task (at-least-once). */
+  private boolean dispatch(Work w) {
+    JsonNode p = w.payload;
+    String token = p.path("token").asText();
+    TaskRequest request =
+        new TaskRequest(
+            w.arn,
+            p.path("state").asText(),
+            p.path("resource").asText(),
+            p.get("input"),
+            p.path("attempt").asInt(),
+            p.path("idempotencyToken").asText(),
+            token);
+    StatesError failure = null;
+    try {
+      invoke(request);
+    } catch (StatesError e) {
+      failure = e;
+    }
+    StatesError taskFailure = failure;
+    return transactions.inTransaction(
+        c -> {
+          if (!owns(c, w)) {
+            return false;
+          }
+          deleteWork(c, w.id);
+          if (taskFailure == null) {
+            return false;
+          }
+          String[] parked = takeToken(c, token);
+          if (parked == null) {
+            return false;
+          }
+          ExecutionRow e = ExecutionRow.lock(c, w.arn);
+          if (e == null || e.status != ExecutionStatus.RUNNING) {
+            return false;
+          }
+          JsonNode machine = machine(e);
+          retryCount(e);
+          e.event(
+              "TaskFailed",
+              clock.instant(),
+              Events.taskFailed(parked[1], taskFailure.error(), taskFailure.causeText()));
+          apply(
+              c,
+              e,
+              machine,
+              null,
+              interpreter.taskFailed(
+                  machine, e.currentState, e.currentInput, taskFailure, e.retry));
+          return false;
+        });
+  }
+
+  /** AFTER_WAIT, BRANCHES_DONE, TIMEOUT and TOKEN_TIMEOUT work, in one transaction. */
+  private boolean settle(Connection c, Work w) throws SQLException {
+    if (!owns(c, w)) {
+      return false;
+    }
+    ExecutionRow e = running(c, w);
+    if (e == null) {
+      return false;
+    }
+    Instant now = clock.instant();
+    JsonNode machine = machine(e);
+    switch (w.kind) {
+      case "AFTER_WAIT" -> {
+        return apply(c, e, machine, w, decision(w.payload));
+      }
+      case "BRANCHES_DONE" -> {
+        if (e.childrenPrefix == null || e.pendingChildren > 0) {
+          deleteWork(c, w.id);
+          return false;
+        }
+        List<Decision.BranchOutcome> outcomes = new ArrayList<>();
+        boolean allSucceeded = true;
+        try (PreparedStatement ps =
+            c.prepareStatement(
+                "select status, output, error, cause from states_executions"
+                    + " where parent_arn = ? and starts_with(arn, ?) order by branch_index")) {
+          ps.setString(1, e.arn);
+          ps.setString(2, e.childrenPrefix);
+          try (ResultSet rs = ps.executeQuery()) {
+            while (rs.next()) {
+              if ("SUCCEEDED".equals(rs.getString(1))) {
+                String out = rs.getString(2);
+                outcomes.add(
+                    new Decision.BranchOutcome.Succeeded(
+                        out == null ? NullNode.instance : Json.parse(out)));
+              } else {
+                allSucceeded = false;
+                outcomes.add(new Decision.BranchOutcome.Failed(rs.getString(3), rs.getString(4)));
+              }
+            }
+          }
+        }
+        String type = machine.get("States").get(e.currentState).path("Type").asText();
+        e.event(type + (allSucceeded ? "StateSucceeded" : "StateFailed"), now, Events.none());
+        e.childrenPrefix = null;
+        retryCount(e);
+        return apply(
+            c,
+            e,
+            machine,
+            w,
+            interpreter.branchesCompleted(
+                machine, e.currentState, e.currentInput, e.context, outcomes, e.retry));
+      }
+      case "TIMEOUT" -> {
+        deleteWork(c, w.id);
+        finish(
+            c,
+            e,
+            ExecutionStatus.TIMED_OUT,
+            null,
+            "States.Timeout",
+            "The execution timed out after its TimeoutSeconds",
+            "ExecutionTimedOut",
+            Events.errorDetails(
+                "executionTimedOutEventDetails",
+                "States.Timeout",
+                "The execution timed out after its TimeoutSeconds"),
+            now);
+        abortDescendants(c, e.arn, now);
+        return false;
+      }
+      case "TOKEN_TIMEOUT" -> {
+        deleteWork(c, w.id);
+        String[] parked = takeToken(c, w.payload.path("token").asText());
+        if (parked == null) {
+          return false;
+        }
+        StatesError timeout = new StatesError("States.Timeout", "the task timed out");
+        e.event(
+            "TaskTimedOut",
+            now,
+            Events.taskTimedOut(parked[1], timeout.error(), timeout.causeText()));
+        retryCount(e);
+        apply(
+            c,
+            e,
+            machine,
+            null,
+            interpreter.taskFailed(machine, e.currentState, e.currentInput, timeout, e.retry));
+        return false;
+      }
+      default -> {
+        log.warn("dropping unknown states work kind {} of {}", w.kind, w.arn);
+        deleteWork(c, w.id);
+        return false;
+      }
+    }
+  }
+
+  // ---------------------------------------------------------------- decisions
+
+  /**
+   * Carries out {@code d} for execution {@code e} inside transaction {@code c}. {@code w} is the
+   * claimed work row to reuse (null outside a worker: new work rows are inserted). Returns true
+   * when the worker should go on stepping the same execution under the same claim.
+   */
+  private boolean apply(Connection c, ExecutionRow e, JsonNode machine, Work w, Decision d)
+      throws SQLException {
+    Instant now = clock.instant();
+    String type = machine.get("States").get(e.currentState).path("Type").asText();
+    switch (d) {
+      case Decision.Next n -> {
+        e.event(type + "StateExited", now, Events.stateExited(e.currentState, n.output()));
+        enter(e, machine, n.state(), n.output(), now);
+        e.save(c);
+        return reschedule(c, e, w, "STEP", now, null, true);
+      }
+      case Decision.Succeed s -> {
+        e.event(type + "StateExited", now, Events.stateExited(e.currentState, s.output()));
+        finish(
+            c,
+            e,
+            ExecutionStatus.SUCCEEDED,
+            s.output(),
+            null,
+            null,
+            "ExecutionSucceeded",
+            Events.executionSucceeded(s.output()),
+            now);
+        return false;
+      }
+      case Decision.Fail f -> {
+        finish(
+            c,
+            e,
+            ExecutionStatus.FAILED,
+            null,
+            f.error(),
+            f.cause(),
+            "ExecutionFailed",
+            Events.errorDetails("executionFailedEventDetails", f.error(), f.cause()),
+            now);
+        return false;
+      }
+      case Decision.Wait wait -> {
+        if (wait.duration().isZero() || wait.duration().isNegative()) {
+          return apply(c, e, machine, w, wait.then());
+        }
+        e.save(c);
+        return reschedule(
+            c, e, w, "AFTER_WAIT", now.plus(wait.duration()), decisionJson(wait.then()), false);
+      }
+      case Decision.Retry r -> {
+        e.retry = r.retry();
+        e.save(c);
+        return reschedule(c, e, w, "STEP", now.plus(r.delay()), null, false);
+      }
+      case Decision.InvokeTask t -> {
+        return park(c, e, machine, w, t, now);
+      }
+      case Decision.RunBranches b -> {
+        return fork(c, e, machine, w, b, type, now);
+      }
+    }
+  }
+
+  private boolean park(
+      Connection c, ExecutionRow e, JsonNode machine, Work w, Decision.InvokeTask t, Instant now)
+      throws SQLException {
+    String token = e.context.path("Task").path("Token").asText(null);
+    if (token == null) {
+      token = newToken();
+    }
+    try (PreparedStatement ps =
+        c.prepareStatement(
+            "insert into states_task_tokens (token, execution_arn, state_name, resource,"
+                + " created_at) values (?, ?, ?, ?, ?) on conflict (token) do nothing")) {
+      ps.setString(1, token);
+      ps.setString(2, e.arn);
+      ps.setString(3, e.currentState);
+      ps.setString(4, t.resource());
+      ps.setTimestamp(5, Timestamp.from(now));
+      ps.executeUpdate();
+    }
+    Integer timeout = timeoutSeconds(machine, e);
+    e.event("TaskScheduled", now, Events.taskScheduled(t.resource(), t.payload(), timeout));
+    e.event("TaskStarted", now, Events.taskStarted(t.resource()));
+    e.save(c);
+    if (timeout != null) {
+      ObjectNode p = F.objectNode();
+      p.put("token", token);
+      insertWork(c, e.arn, "TOKEN_TIMEOUT", now.plusSeconds(timeout), p);
+    }
+    ObjectNode p = F.objectNode();
+    p.put("token", token);
+    p.put("state", e.currentState);
+    p.put("resource", t.resource());
+    p.set("input", t.payload());
+    p.put("attempt", t.retry().attempt());
+    p.put("idempotencyToken", idempotencyToken(e, t.retry().attempt()));
+    return reschedule(c, e, w, "DISPATCH", now, p, true);
+  }
+
+  private boolean fork(
+      Connection c,
+      ExecutionRow e,
+      JsonNode machine,
+      Work w,
+      Decision.RunBranches b,
+      String type,
+      Instant now)
+      throws SQLException {
+    e.retry = b.retry();
+    if (b.branches().isEmpty()) {
+      return apply(
+          c,
+          e,
+          machine,
+          w,
+          interpreter.branchesCompleted(
+              machine, e.currentState, e.currentInput, e.context, List.of(), b.retry()));
+    }
+    boolean map = "Map".equals(type);
+    e.event(
+        type + "StateStarted",
+        now,
+        map ? Events.mapStateStarted(b.branches().size()) : Events.none());
+    String prefix = e.arn + "/" + e.lastEventId + "/";
+    JsonNode state = machine.get("States").get(e.currentState);
+    String statePointer = e.pointer + "/States/" + escape(e.currentState);
+    int i = 0;
+    for (Decision.Branch branch : b.branches()) {
+      ExecutionRow child = new ExecutionRow();
+      child.arn = prefix + i;
+      child.name = e.name + "/" + e.currentState + "/" + i;
+      child.machineName = e.machineName;
+      child.machineVersion = e.machineVersion;
+      child.pointer =
+          statePointer
+              + (map
+                  ? (state.has("ItemProcessor") ? "/ItemProcessor" : "/Iterator")
+                  : "/Branches/" + i);
+      child.parentArn = e.arn;
+      child.branchIndex = i;
+      child.status = ExecutionStatus.RUNNING;
+      child.input = branch.input();
+      child.startDate = now;
+      child.context = branch.context();
+      child.event("ExecutionStarted", now, Events.executionStarted(branch.input(), null));
+      enter(
+          child, branch.machine(), branch.machine().path("StartAt").asText(), branch.input(), now);
+      child.insert(c);
+      insertWork(c, child.arn, "STEP", now, null);
+      if (map) {
+        e.event(
+            "MapIterationStarted",
+            now,
+            Events.mapIteration("mapIterationStartedEventDetails", e.currentState, i));
+      }
+      i++;
+    }
+    e.childrenPrefix = prefix;
+    e.pendingChildren = b.branches().size();
+    e.save(c);
+    if (w != null) {
+      deleteWork(c, w.id);
+    }
+    return false;
+  }
+
+  private static String escape(String pointerSegment) {
+    return pointerSegment.replace("~", "~0").replace("/", "~1");
+  }
+
+  private void finish(
+      Connection c,
+      ExecutionRow e,
+      ExecutionStatus status,
+      JsonNode output,
+      String error,
+      String cause,
+      String eventType,
+      JsonNode details,
+      Instant now)
+      throws SQLException {
+    e.status = status;
+    e.output = output;
+    e.error = error;
+    e.cause = cause;
+    e.stopDate = now;
+    e.event(eventType, now, details);
+    e.save(c);
+    for (String sql :
+        List.of(
+            "delete from states_work where execution_arn = ?",
+            "delete from states_task_tokens where execution_arn = ?")) {
+      try (PreparedStatement ps = c.prepareStatement(sql)) {
+        ps.setString(1, e.arn);
+        ps.executeUpdate();
+      }
+    }
+    if (e.parentArn != null) {
+      notifyParent(c, e, now);
+    }
+  }
+
+  private void notifyParent(Connection c, ExecutionRow child, Instant now) throws SQLException {
+    ExecutionRow p = ExecutionRow.lock(c, child.parentArn);
+    if (p == null
+        || p.status != ExecutionStatus.RUNNING
+        || p.childrenPrefix == null
+        || !child.arn.startsWith(p.childrenPrefix)) {
+      return;
+    }
+    p.pendingChildren--;
+    JsonNode machine = machine(p);
+    if ("Map".equals(machine.get("States").get(p.currentState).path("Type").asText())) {
+      boolean ok = child.status == ExecutionStatus.SUCCEEDED;
+      p.event(
+          ok ? "MapIterationSucceeded" : "MapIterationFailed",
+          now,
+          Events.mapIteration(
+              ok ? "mapIterationSucceededEventDetails" : "mapIterationFailedEventDetails",
+              p.currentState,
+              child.branchIndex));
+    }
+    if (p.pendingChildren == 0) {
+      insertWork(c, p.arn, "BRANCHES_DONE", now, null);
+    }
+    p.save(c);
+  }
+
+  /** Sets {@code e} into state {@code name} with {@code input} and records the entry. */
+  private static void enter(
+      ExecutionRow e, JsonNode machine, String name, JsonNode input, Instant now) {
+    JsonNode state = machine.get("States").get(name);
+    String type = state.path("Type").asText();
+    e.currentState = name;
+    e.currentInput = input;
+    e.retry = RetryState.initial();
+    ContextObject.enterState(e.context, name, now);
+    e.context.remove("Task");
+    if ("Task".equals(type) && state.path("Resource").asText().endsWith(CALLBACK)) {
+      e.context.putObject("Task").put("Token", newToken());
+    }
+    e.enteredEventId = e.event(type + "StateEntered", now, Events.stateEntered(name, input));
+  }
+
+  private static String newToken() {
+    return UUID.randomUUID().toString().replace("-", "")
+        + UUID.randomUUID().toString().replace("-", "");
+  }
+
+  private JsonNode machine(ExecutionRow e) {
+    JsonNode definition =
+        definitions.computeIfAbsent(
+            e.machineName + ":" + e.machineVersion,
+            k ->
+                transactions.inTransaction(
+                    c -> {
+                      try (PreparedStatement ps =
+                          c.prepareStatement(
+                              "select definition from states_state_machines"
+                                  + " where name = ? and version = ?")) {
+                        ps.setString(1, e.machineName);
+                        ps.setInt(2, e.machineVersion);
+                        try (ResultSet rs = ps.executeQuery()) {
+                          if (!rs.next()) {
+                            throw new IllegalStateException(
+                                "state machine " + k + " of execution " + e.arn + " is missing");
+                          }
+                          return Json.parse(rs.getString(1));
+                        }
+                      }
+                    }));
+    return e.pointer.isEmpty() ? definition : definition.at(e.pointer);
+  }
+
+  private static ObjectNode decisionJson(Decision d) {
+    ObjectNode n = F.objectNode();
+    switch (d) {
+      case Decision.Next next -> {
+        n.put("type", "Next");
+        n.put("state", next.state());
+        n.set("output", next.output());
+      }
+      case Decision.Succeed s -> {
+        n.put("type", "Succeed");
+        n.set("output", s.output());
+      }
+      default -> throw new IllegalStateException("a Wait ends only in Next or Succeed: " + d);
+    }
+    return n;
+  }
+
+  private static Decision decision(JsonNode n) {
+    return "Next".equals(n.path("type").asText())
+        ? new Decision.Next(n.path("state").asText(), n.get("output"))
+        : new Decision.Succeed(n.get("output"));
+  }
+
+  // ---------------------------------------------------------------- work rows
+
+  /**
+   * Points the claimed row {@code w} at the next work (keeping the claim when {@code keep}, so the
+   * worker goes on), or inserts a new row when there is no claimed row.
+   */
+  private boolean reschedule(
+      Connection c,
+      ExecutionRow e,
+      Work w,
+      String kind,
+      Instant due,
+      JsonNode payload,
+      boolean keep)
+      throws SQLException {
+    if (w == null) {
+      insertWork(c, e.arn, kind, due, payload);
+      return false;
+    }
+    try (PreparedStatement ps =
+        c.prepareStatement(
+            "update states_work set kind = ?, due_at = ?, payload = ?::jsonb,"
+                + " lease_owner = ?, lease_until = ? where id = ?")) {
+      ps.setString(1, kind);
+      ps.setTimestamp(2, Timestamp.from(due));
+      ps.setString(3, payload == null ? null : payload.toString());
+      ps.setString(4, keep ? w.owner : null);
+      ps.setTimestamp(5, keep ? Timestamp.from(clock.instant().plus(lease)) : null);
+      ps.setLong(6, w.id);
+      ps.executeUpdate();
+    }
+    w.kind = kind;
+    w.payload = payload;
+    return keep;
+  }
+
+  private static void insertWork(
+      Connection c, String arn, String kind, Instant due, JsonNode payload) throws SQLException {
+    try (PreparedStatement ps =
+        c.prepareStatement(
+            "insert into states_work (execution_arn, kind, due_at, payload)"
+                + " values (?, ?, ?, ?::jsonb)")) {
+      ps.setString(1, arn);
+      ps.setString(2, kind);
+      ps.setTimestamp(3, Timestamp.from(due));
+      ps.setString(4, payload == null ? null : payload.toString());
+      ps.executeUpdate();
+    }
+  }
+
+  private static void deleteWork(Connection c, long id) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement("delete from states_work where id = ?")) {
+      ps.setLong(1, id);
+      ps.executeUpdate();
+    }
+  }
+
+  /** The data source (for tests and benchmarks that look at the tables). */
+  public DataSource dataSource() {
+    return dataSource;
+  }
+}

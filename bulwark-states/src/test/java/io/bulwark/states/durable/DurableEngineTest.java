@@ -1,0 +1,354 @@
+package io.bulwark.states.durable;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.sun.net.httpserver.HttpServer;
+import io.bulwark.kernel.Json;
+import io.bulwark.states.StatesError;
+import io.bulwark.testkit.PostgresExtension;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+class DurableEngineTest {
+  @RegisterExtension static final PostgresExtension pg = PostgresExtension.migrating("states");
+
+  private static final List<TaskRequest> calls = new CopyOnWriteArrayList<>();
+  private static final Map<String, Integer> flaky = new ConcurrentHashMap<>();
+  private static final AtomicBoolean broken = new AtomicBoolean(true);
+  private static final List<String> tokens = new CopyOnWriteArrayList<>();
+  private static Engine engine;
+  private static HttpServer http;
+
+  @BeforeAll
+  static void start() throws IOException {
+    http = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+    http.createContext(
+        "/ok",
+        ex -> {
+          byte[] in;
+          try (InputStream body = ex.getRequestBody()) {
+            in = body.readAllBytes();
+          }
+          String key = ex.getRequestHeaders().getFirst("Idempotency-Key");
+          byte[] out =
+              ("{\"echo\":" + new String(in, StandardCharsets.UTF_8) + ",\"key\":\"" + key + "\"}")
+                  .getBytes(StandardCharsets.UTF_8);
+          ex.getResponseHeaders().add("Content-Type", "application/json");
+          ex.sendResponseHeaders(200, out.length);
+          try (OutputStream os = ex.getResponseBody()) {
+            os.write(out);
+          }
+        });
+    http.createContext(
+        "/down",
+        ex -> {
+          ex.sendResponseHeaders(503, -1);
+          ex.close();
+        });
+    http.start();
+    engine =
+        Engine.builder(pg.database())
+            .task(
+                "echo",
+                r -> {
+                  calls.add(r);
+                  return r.input();
+                })
+            .task(
+                "flaky",
+                r -> {
+                  calls.add(r);
+                  int failures = flaky.merge(r.executionArn(), 1, Integer::sum);
+                  if (failures <= 2) {
+                    throw new StatesError("Transient", "attempt " + r.attempt());
+                  }
+                  return Json.parse("{\"ok\":true}");
+                })
+            .task(
+                "fragile",
+                r -> {
+                  if (broken.get()) {
+                    throw new IllegalStateException("still broken");
+                  }
+                  return Json.parse("\"fixed\"");
+                })
+            .task(
+                "callback",
+                r -> {
+                  tokens.add(r.taskToken());
+                  return null;
+                })
+            .pollInterval(Duration.ofMillis(20))
+            .build()
+            .startWorkers();
+  }
+
+  @AfterAll
+  static void stop() {
+    engine.close();
+    http.stop(0);
+  }
+
+  private static Execution awaitEnd(Execution e) {
+    await()
+        .atMost(Duration.ofSeconds(20))
+        .until(() -> engine.describe(e.executionArn()).status() != ExecutionStatus.RUNNING);
+    return engine.describe(e.executionArn());
+  }
+
+  private static String def(String states) {
+    return states.replace('\'', '"');
+  }
+
+  @Test
+  void recordsAHistoryShapedLikeGetExecutionHistory() {
+    engine.createStateMachine(
+        "history",
+        def(
+            "{'StartAt':'A','States':{'A':{'Type':'Task','Resource':'echo','Next':'B'},"
+                + "'B':{'Type':'Pass','Result':{'done':true},'End':true}}}"));
+    Execution e = awaitEnd(engine.start("history", "h1", Json.parse("{\"x\":1}")));
+    assertThat(e.status()).isEqualTo(ExecutionStatus.SUCCEEDED);
+    assertThat(e.output()).isEqualTo(Json.parse("{\"done\":true}"));
+    List<HistoryEvent> events = engine.history(e.executionArn());
+    assertThat(events)
+        .extracting(HistoryEvent::type)
+        .containsExactly(
+            "ExecutionStarted",
+            "TaskStateEntered",
+            "TaskScheduled",
+            "TaskStarted",
+            "TaskSucceeded",
+            "TaskStateExited",
+            "PassStateEntered",
+            "PassStateExited",
+            "ExecutionSucceeded");
+    for (int i = 0; i < events.size(); i++) {
+      assertThat(events.get(i).id()).isEqualTo(i + 1);
+      assertThat(events.get(i).previousEventId()).isEqualTo(i);
+    }
+    JsonNode entered = events.get(1).toJson();
+    assertThat(entered.at("/stateEnteredEventDetails/name").asText()).isEqualTo("A");
+    assertThat(entered.at("/stateEnteredEventDetails/input").asText()).isEqualTo("{\"x\":1}");
+    assertThat(events.get(2).toJson().at("/taskScheduledEventDetails/resource").asText())
+        .isEqualTo("echo");
+  }
+
+  @Test
+  void retriesOnDurableTimersWithOneIdempotencyTokenPerAttempt() {
+    engine.createStateMachine(
+        "retrying",
+        def(
+            "{'StartAt':'F','States':{'F':{'Type':'Task','Resource':'flaky','End':true,"
+                + "'Retry':[{'ErrorEquals':['Transient'],'IntervalSeconds':1,'BackoffRate':1.0,"
+                + "'MaxAttempts':3}]}}}"));
+    Execution e = awaitEnd(engine.start("retrying", "r1", Json.object()));
+    assertThat(e.status()).isEqualTo(ExecutionStatus.SUCCEEDED);
+    List<TaskRequest> mine =
+        calls.stream().filter(c -> c.executionArn().equals(e.executionArn())).toList();
+    assertThat(mine).extracting(TaskRequest::attempt).containsExactly(0, 1, 2);
+    assertThat(mine.stream().map(TaskRequest::idempotencyToken).distinct()).hasSize(3);
+    assertThat(engine.history(e.executionArn()))
+        .extracting(HistoryEvent::type)
+        .filteredOn(t -> t.startsWith("Task") && !t.startsWith("TaskState"))
+        .containsExactly(
+            "TaskScheduled",
+            "TaskStarted",
+            "TaskFailed",
+            "TaskScheduled",
+            "TaskStarted",
+            "TaskFailed",
+            "TaskScheduled",
+            "TaskStarted",
+            "TaskSucceeded");
+  }
+
+  @Test
+  void waitStateIsADurableTimer() {
+    engine.createStateMachine(
+        "waiting",
+        def(
+            "{'StartAt':'W','States':{'W':{'Type':'Wait','Seconds':1,'Next':'D'},"
+                + "'D':{'Type':'Succeed'}}}"));
+    Execution started = engine.start("waiting", "w1", Json.parse("{\"a\":1}"));
+    await()
+        .atMost(Duration.ofSeconds(5))
+        .until(() -> countWork(started.executionArn(), "AFTER_WAIT") == 1);
+    Execution e = awaitEnd(started);
+    assertThat(e.status()).isEqualTo(ExecutionStatus.SUCCEEDED);
+    assertThat(Duration.between(e.startDate(), e.stopDate()))
+        .isGreaterThanOrEqualTo(Duration.ofSeconds(1));
+    assertThat(engine.history(e.executionArn()))
+        .extracting(HistoryEvent::type)
+        .contains("WaitStateEntered", "WaitStateExited", "SucceedStateEntered");
+  }
+
+  private static int countWork(String arn, String kind) {
+    try (var c = pg.database().dataSource().getConnection();
+        var ps =
+            c.prepareStatement(
+                "select count(*) from states_work where execution_arn = ? and kind = ?")) {
+      ps.setString(1, arn);
+      ps.setString(2, kind);
+      try (var rs = ps.executeQuery()) {
+        rs.next();
+        return rs.getInt(1);
+      }
+    } catch (java.sql.SQLException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  @Test
+  void parallelAndMapRunTheirBranchesAsChildExecutions() {
+    engine.createStateMachine(
+        "fanout",
+        def(
+            "{'StartAt':'P','States':{'P':{'Type':'Parallel','Next':'M','Branches':["
+                + "{'StartAt':'A','States':{'A':{'Type':'Task','Resource':'echo','End':true}}},"
+                + "{'StartAt':'B','States':{'B':{'Type':'Pass','Result':2,'End':true}}}],"
+                + "'ResultPath':'$.parallel'},"
+                + "'M':{'Type':'Map','ItemsPath':'$.items','ResultPath':'$.mapped',"
+                + "'ItemProcessor':{'StartAt':'E','States':{'E':{'Type':'Task','Resource':'echo',"
+                + "'End':true}}},'End':true}}}"));
+    Execution e = awaitEnd(engine.start("fanout", "f1", Json.parse("{\"items\":[1,2,3]}")));
+    assertThat(e.status()).isEqualTo(ExecutionStatus.SUCCEEDED);
+    assertThat(e.output())
+        .isEqualTo(
+            Json.parse(
+                "{\"items\":[1,2,3],\"parallel\":[{\"items\":[1,2,3]},2],\"mapped\":[1,2,3]}"));
+    assertThat(engine.history(e.executionArn()))
+        .extracting(HistoryEvent::type)
+        .contains(
+            "ParallelStateStarted",
+            "ParallelStateSucceeded",
+            "MapStateStarted",
+            "MapIterationStarted",
+            "MapIterationSucceeded",
+            "MapStateSucceeded");
+    assertThat(engine.list(null, "fanout", 10)).hasSize(1);
+  }
+
+  @Test
+  void callbackTaskParksUntilTheTokenComesBack() {
+    engine.createStateMachine(
+        "callback",
+        def(
+            "{'StartAt':'C','States':{'C':{'Type':'Task','Resource':'callback.waitForTaskToken',"
+                + "'Parameters':{'token.$':'$$.Task.Token'},'ResultPath':'$.reply','End':true}}}"));
+    Execution started = engine.start("callback", "c1", Json.object());
+    await().atMost(Duration.ofSeconds(10)).until(() -> !tokens.isEmpty());
+    String token = tokens.getLast();
+    assertThat(engine.describe(started.executionArn()).status()).isEqualTo(ExecutionStatus.RUNNING);
+    engine.sendTaskHeartbeat(token);
+    engine.sendTaskSuccess(token, Json.parse("{\"approved\":true}"));
+    Execution e = awaitEnd(started);
+    assertThat(e.output()).isEqualTo(Json.parse("{\"reply\":{\"approved\":true}}"));
+    assertThatThrownBy(() -> engine.sendTaskSuccess(token, Json.object()))
+        .isInstanceOf(StatesException.NotFound.class)
+        .hasMessageContaining("is not waiting");
+  }
+
+  @Test
+  void stopAbortsARunningExecutionAndRefusesAStoppedOne() {
+    engine.createStateMachine(
+        "long", def("{'StartAt':'W','States':{'W':{'Type':'Wait','Seconds':600,'End':true}}}"));
+    Execution started = engine.start("long", "l1", Json.object());
+    Execution stopped = engine.stop(started.executionArn(), "Cancelled", "by test");
+    assertThat(stopped.status()).isEqualTo(ExecutionStatus.ABORTED);
+    assertThat(engine.history(started.executionArn()).getLast().type())
+        .isEqualTo("ExecutionAborted");
+    assertThat(
+            countWork(started.executionArn(), "AFTER_WAIT")
+                + countWork(started.executionArn(), "STEP"))
+        .isZero();
+    assertThatThrownBy(() -> engine.stop(started.executionArn(), null, null))
+        .isInstanceOf(StatesException.Conflict.class);
+    assertThat(engine.list(ExecutionStatus.ABORTED, "long", 10))
+        .extracting(Execution::executionArn)
+        .containsExactly(started.executionArn());
+  }
+
+  @Test
+  void redriveRunsAFailedExecutionAgainFromTheFailedState() {
+    engine.createStateMachine(
+        "redrive",
+        def(
+            "{'StartAt':'A','States':{'A':{'Type':'Task','Resource':'echo','Next':'B'},"
+                + "'B':{'Type':'Task','Resource':'fragile','End':true}}}"));
+    Execution failed = awaitEnd(engine.start("redrive", "d1", Json.object()));
+    assertThat(failed.status()).isEqualTo(ExecutionStatus.FAILED);
+    assertThat(failed.error()).isEqualTo("java.lang.IllegalStateException");
+    assertThat(failed.currentState()).isEqualTo("B");
+    long echoes =
+        calls.stream().filter(c -> c.executionArn().equals(failed.executionArn())).count();
+    broken.set(false);
+    engine.redrive(failed.executionArn());
+    Execution e = awaitEnd(failed);
+    assertThat(e.status()).isEqualTo(ExecutionStatus.SUCCEEDED);
+    assertThat(e.output()).isEqualTo(Json.parse("\"fixed\""));
+    assertThat(e.redriveCount()).isEqualTo(1);
+    assertThat(calls.stream().filter(c -> c.executionArn().equals(failed.executionArn())).count())
+        .isEqualTo(echoes);
+    assertThatThrownBy(() -> engine.redrive(failed.executionArn()))
+        .isInstanceOf(StatesException.Conflict.class)
+        .hasMessageContaining("only a FAILED execution");
+  }
+
+  @Test
+  void httpResourcesArePostedToAndNon2xxFailsTheTask() {
+    String base = "http://127.0.0.1:" + http.getAddress().getPort();
+    engine.createStateMachine(
+        "http",
+        def(
+            "{'StartAt':'Ok','States':{'Ok':{'Type':'Task','Resource':'"
+                + base
+                + "/ok','ResultPath':'$.r','Next':'Down'},'Down':{'Type':'Task','Resource':'"
+                + base
+                + "/down','End':true}}}"));
+    Execution e = awaitEnd(engine.start("http", "x1", Json.parse("{\"n\":1}")));
+    assertThat(e.status()).isEqualTo(ExecutionStatus.FAILED);
+    assertThat(e.error()).isEqualTo("States.TaskFailed");
+    assertThat(e.cause()).contains("HTTP 503");
+    JsonNode okOutput =
+        Json.parse(
+            engine.history(e.executionArn()).stream()
+                .filter(h -> h.type().equals("TaskSucceeded"))
+                .findFirst()
+                .orElseThrow()
+                .toJson()
+                .at("/taskSucceededEventDetails/output")
+                .asText());
+    assertThat(okOutput.get("echo")).isEqualTo(Json.parse("{\"n\":1}"));
+    assertThat(okOutput.get("key").asText()).startsWith(e.executionArn() + "/Ok/");
+  }
+
+  @Test
+  void refusesUnknownMachinesInvalidDefinitionsAndDuplicateNames() {
+    assertThatThrownBy(() -> engine.start("nope", null, Json.object()))
+        .isInstanceOf(StatesException.NotFound.class);
+    assertThatThrownBy(() -> engine.createStateMachine("bad", def("{'StartAt':'X','States':{}}")))
+        .isInstanceOf(StatesException.Invalid.class);
+    engine.createStateMachine(
+        "dup", def("{'StartAt':'P','States':{'P':{'Type':'Pass','End':true}}}"));
+    engine.start("dup", "same", Json.object());
+    assertThatThrownBy(() -> engine.start("dup", "same", Json.object()))
+        .isInstanceOf(StatesException.Conflict.class);
+  }
+}
