@@ -1,0 +1,285 @@
+package io.bulwark.eventstore;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Objects;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+import javax.sql.DataSource;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Delivers committed {@link Outbox} messages to a {@link MessageSink}, at least once.
+ *
+ * <p>Each round claims up to {@code batchSize} due messages with {@code SELECT … FOR UPDATE SKIP
+ * LOCKED} (so several relays, in one or many processes, share the work without blocking each
+ * other), delivers them in id order, deletes the delivered ones and commits. A crash after a
+ * delivery but before the commit delivers that message again: consumers deduplicate with {@link
+ * IdempotentConsumer}. A failed delivery is retried after {@link Backoff} (attempts and last error
+ * are kept on the row), and later messages with the same key wait until it is delivered, so one
+ * relay keeps per-key order. With several relays, per-key order is not guaranteed.
+ *
+ * <p>Meters: {@code bulwark.eventstore.outbox.delivered} and {@code
+ * bulwark.eventstore.outbox.failures}.
+ */
+public final class OutboxRelay implements AutoCloseable {
+
+  private static final Logger log = LoggerFactory.getLogger(OutboxRelay.class);
+
+  private final DataSource dataSource;
+  private final MessageSink sink;
+  private final int batchSize;
+  private final Duration pollInterval;
+  private final Backoff backoff;
+  private final Counter delivered;
+  private final Counter failures;
+  private final ReentrantLock lock = new ReentrantLock();
+  private final Condition wake = lock.newCondition();
+  private volatile boolean running;
+  private Thread thread;
+
+  private OutboxRelay(Builder b) {
+    this.dataSource = b.dataSource;
+    this.sink = b.sink;
+    this.batchSize = b.batchSize;
+    this.pollInterval = b.pollInterval;
+    this.backoff = b.backoff;
+    this.delivered =
+        Counter.builder("bulwark.eventstore.outbox.delivered")
+            .description("outbox messages delivered and removed")
+            .register(b.meterRegistry);
+    this.failures =
+        Counter.builder("bulwark.eventstore.outbox.failures")
+            .description("failed deliveries (each is retried)")
+            .register(b.meterRegistry);
+  }
+
+  /** A builder for a relay from the outbox in {@code dataSource} to {@code sink}. */
+  public static Builder builder(DataSource dataSource, MessageSink sink) {
+    return new Builder(dataSource, sink);
+  }
+
+  /**
+   * One round: claims due messages, delivers them, commits. Returns how many were delivered.
+   *
+   * @throws StorageException the database failed (nothing of this round is committed)
+   */
+  public int relayOnce() {
+    try (Connection c = dataSource.getConnection()) {
+      c.setAutoCommit(false);
+      try {
+        int count = relay(c);
+        c.commit();
+        delivered.increment(count);
+        return count;
+      } catch (SQLException | RuntimeException e) {
+        try {
+          c.rollback();
+        } catch (SQLException rollback) {
+          e.addSuppressed(rollback);
+        }
+        throw e;
+      }
+    } catch (SQLException e) {
+      throw new StorageException("cannot relay the outbox", e);
+    }
+  }
+
+  /** Relays on a background thread until {@link #close()}; returns at once. */
+  public synchronized OutboxRelay start() {
+    if (thread != null) {
+      throw new IllegalStateException("relay was already started");
+    }
+    running = true;
+    thread = Thread.ofPlatform().name("outbox-relay").daemon().start(this::run);
+    return this;
+  }
+
+  /** Stops after the current round and waits for it. */
+  @Override
+  public void close() {
+    Thread t;
+    synchronized (this) {
+      running = false;
+      t = thread;
+    }
+    if (t == null) {
+      return;
+    }
+    lock.lock();
+    try {
+      wake.signalAll();
+    } finally {
+      lock.unlock();
+    }
+    try {
+      t.join(TimeUnit.SECONDS.toMillis(30));
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  private void run() {
+    while (running) {
+      try {
+        if (relayOnce() < batchSize) {
+          pause(pollInterval);
+        }
+      } catch (RuntimeException e) {
+        log.warn("outbox relay round failed; retrying: {}", e.toString());
+        pause(backoff.initial());
+      }
+    }
+  }
+
+  private int relay(Connection c) throws SQLException {
+    List<OutboxMessage> claimed = new ArrayList<>();
+    List<Long> rowIds = new ArrayList<>();
+    try (PreparedStatement st =
+        c.prepareStatement(
+            "select id, message_id, topic, key, payload, created_at, attempts"
+                + " from eventstore_outbox o where next_attempt_at <= now()"
+                + " and not exists (select 1 from eventstore_outbox waiting"
+                + " where waiting.key = o.key and waiting.id < o.id"
+                + " and waiting.next_attempt_at > now())"
+                + " order by id limit ? for update skip locked")) {
+      st.setInt(1, batchSize);
+      try (ResultSet rs = st.executeQuery()) {
+        while (rs.next()) {
+          rowIds.add(rs.getLong(1));
+          claimed.add(
+              new OutboxMessage(
+                  rs.getObject(2, UUID.class),
+                  rs.getString(3),
+                  rs.getString(4),
+                  rs.getString(5),
+                  rs.getTimestamp(6).toInstant(),
+                  rs.getInt(7)));
+        }
+      }
+    }
+    Set<String> blockedKeys = new HashSet<>();
+    List<Long> done = new ArrayList<>();
+    for (int i = 0; i < claimed.size(); i++) {
+      OutboxMessage m = claimed.get(i);
+      if (m.key() != null && blockedKeys.contains(m.key())) {
+        continue;
+      }
+      try {
+        sink.deliver(m);
+        done.add(rowIds.get(i));
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        running = false;
+        break;
+      } catch (Exception e) {
+        failures.increment();
+        if (m.key() != null) {
+          blockedKeys.add(m.key());
+        }
+        Duration delay = backoff.delay(m.attempts() + 1);
+        log.warn(
+            "delivering outbox message {} on {} failed (attempt {}), retrying in {}: {}",
+            m.messageId(),
+            m.topic(),
+            m.attempts() + 1,
+            delay,
+            e.toString());
+        try (PreparedStatement st =
+            c.prepareStatement(
+                "update eventstore_outbox set attempts = attempts + 1, last_error = ?,"
+                    + " next_attempt_at = now() + ? * interval '1 microsecond' where id = ?")) {
+          st.setString(1, String.valueOf(e));
+          st.setLong(2, TimeUnit.NANOSECONDS.toMicros(delay.toNanos()));
+          st.setLong(3, rowIds.get(i));
+          st.executeUpdate();
+        }
+      }
+    }
+    if (!done.isEmpty()) {
+      try (PreparedStatement st =
+          c.prepareStatement("delete from eventstore_outbox where id = any (?)")) {
+        st.setArray(1, c.createArrayOf("int8", done.toArray()));
+        st.executeUpdate();
+      }
+    }
+    return done.size();
+  }
+
+  private void pause(Duration duration) {
+    lock.lock();
+    try {
+      if (running) {
+        wake.awaitNanos(duration.toNanos());
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      running = false;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** Builds an {@link OutboxRelay}; each method checks its value. */
+  public static final class Builder {
+    private final DataSource dataSource;
+    private final MessageSink sink;
+    private int batchSize = 50;
+    private Duration pollInterval = Duration.ofMillis(100);
+    private Backoff backoff = Backoff.defaults();
+    private MeterRegistry meterRegistry = new SimpleMeterRegistry();
+
+    private Builder(DataSource dataSource, MessageSink sink) {
+      this.dataSource = Objects.requireNonNull(dataSource, "dataSource");
+      this.sink = Objects.requireNonNull(sink, "sink");
+    }
+
+    /** Messages claimed per round (default 50), 1..10000. */
+    public Builder batchSize(int batchSize) {
+      if (batchSize < 1 || batchSize > 10_000) {
+        throw new IllegalArgumentException("batchSize must be in 1..10000 but was " + batchSize);
+      }
+      this.batchSize = batchSize;
+      return this;
+    }
+
+    /** Wait between rounds when the outbox is drained (default 100 ms), {@code > 0}. */
+    public Builder pollInterval(Duration pollInterval) {
+      if (pollInterval == null || pollInterval.isNegative() || pollInterval.isZero()) {
+        throw new IllegalArgumentException("pollInterval must be > 0 but was " + pollInterval);
+      }
+      this.pollInterval = pollInterval;
+      return this;
+    }
+
+    /** Retry waits after failed deliveries (default {@link Backoff#defaults()}). */
+    public Builder backoff(Backoff backoff) {
+      this.backoff = Objects.requireNonNull(backoff, "backoff");
+      return this;
+    }
+
+    /** Where the meters go (default a private registry). */
+    public Builder meterRegistry(MeterRegistry meterRegistry) {
+      this.meterRegistry = Objects.requireNonNull(meterRegistry, "meterRegistry");
+      return this;
+    }
+
+    /** The relay, not started. */
+    public OutboxRelay build() {
+      return new OutboxRelay(this);
+    }
+  }
+}
