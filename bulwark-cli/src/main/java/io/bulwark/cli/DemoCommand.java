@@ -3,6 +3,7 @@ package io.bulwark.cli;
 import io.bulwark.commerce.Commerce;
 import io.bulwark.commerce.CommerceOptions;
 import io.bulwark.commerce.DemoData;
+import io.bulwark.commerce.payment.simulator.SimulatorOptions;
 import io.bulwark.server.BulwarkServer;
 import io.bulwark.server.ServerConfig;
 import io.bulwark.server.logging.JsonLogs;
@@ -68,6 +69,24 @@ final class DemoCommand implements Callable<Integer> {
               + " printed at start).")
   String adminPassword;
 
+  @Option(
+      names = "--payment-decline-rate",
+      defaultValue = "0",
+      paramLabel = "RATE",
+      description =
+          "Share of charges the simulated card network declines, 0..1 (default: ${DEFAULT-VALUE});"
+              + " declined orders end FAILED with their stock released.")
+  double declineRate;
+
+  @Option(
+      names = "--payment-failure-rate",
+      defaultValue = "0",
+      paramLabel = "RATE",
+      description =
+          "Share of charges the simulated card network answers with a server error, 0..1"
+              + " (default: ${DEFAULT-VALUE}); the saga retries them.")
+  double failureRate;
+
   @Override
   public Integer call() throws InterruptedException {
     if (port < 0 || port > 65535) {
@@ -77,6 +96,8 @@ final class DemoCommand implements Callable<Integer> {
       throw new UserInputException(
           "--admin-password must be at least 8 characters but was " + adminPassword.length());
     }
+    rate("--payment-decline-rate", declineRate);
+    rate("--payment-failure-rate", failureRate);
     boolean generatedPassword = adminPassword == null;
     String password = generatedPassword ? randomPassword() : adminPassword;
     ServerConfig.Builder config =
@@ -104,7 +125,13 @@ final class DemoCommand implements Callable<Integer> {
     DemoData.Seeded seeded;
     try {
       BulwarkServer.Builder builder = BulwarkServer.builder(cfg);
-      Commerce commerce = Commerce.install(builder, CommerceOptions.defaults());
+      Commerce commerce =
+          Commerce.install(
+              builder,
+              CommerceOptions.builder()
+                  .paymentSimulator(
+                      SimulatorOptions.defaults().withRates(failureRate, declineRate, 0))
+                  .build());
       server = builder.start();
       seeded = DemoData.seed(commerce, password);
     } catch (io.javalin.util.JavalinBindException e) {
@@ -139,6 +166,12 @@ final class DemoCommand implements Callable<Integer> {
     out.flush();
     stopped.await();
     return BulwarkCommand.OK;
+  }
+
+  private static void rate(String option, double value) {
+    if (!(value >= 0 && value <= 1)) {
+      throw new UserInputException(option + " must be between 0 and 1 but was " + value);
+    }
   }
 
   private static String randomPassword() {

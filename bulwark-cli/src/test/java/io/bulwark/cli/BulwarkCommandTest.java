@@ -28,7 +28,25 @@ class BulwarkCommandTest {
   @Test
   void listsEveryCommandInHelp() {
     assertThat(run("--help")).isZero();
-    assertThat(out.toString()).contains("demo");
+    assertThat(out.toString())
+        .contains("demo")
+        .contains("availability")
+        .contains("analyze")
+        .contains("runbook")
+        .contains("states");
+  }
+
+  @Test
+  void rejectsAShortAdminPasswordBeforeStartingAnything() {
+    assertThat(run("demo", "--admin-password", "short")).isEqualTo(2);
+    assertThat(err.toString()).contains("--admin-password must be at least 8 characters");
+  }
+
+  @Test
+  void rejectsAPaymentRateOutsideZeroToOne() {
+    assertThat(run("demo", "--payment-decline-rate", "1.5")).isEqualTo(2);
+    assertThat(err.toString())
+        .contains("--payment-decline-rate must be between 0 and 1 but was 1.5");
   }
 
   @Test

@@ -29,7 +29,6 @@ import io.bulwark.commerce.payment.Payments;
 import io.bulwark.commerce.payment.http.HttpPaymentGateway;
 import io.bulwark.commerce.payment.http.PaymentHttp;
 import io.bulwark.commerce.payment.simulator.PaymentSimulatorProcess;
-import io.bulwark.commerce.payment.simulator.SimulatorOptions;
 import io.bulwark.server.BulwarkServer;
 import io.bulwark.server.http.HttpModule;
 import io.javalin.Javalin;
@@ -200,7 +199,7 @@ public final class Commerce {
       simulator =
           o.paymentGateway().isPresent()
               ? null
-              : PaymentSimulatorProcess.start(SimulatorOptions.defaults());
+              : PaymentSimulatorProcess.start(o.paymentSimulator());
       gatewayUrl = simulator == null ? o.paymentGateway().get() : simulator.baseUrl();
       PaymentGateway gateway =
           new HttpPaymentGateway(gatewayUrl, o.paymentTimeout(), o.paymentAttempts());

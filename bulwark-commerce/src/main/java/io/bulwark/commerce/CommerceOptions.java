@@ -1,5 +1,6 @@
 package io.bulwark.commerce;
 
+import io.bulwark.commerce.payment.simulator.SimulatorOptions;
 import java.net.URI;
 import java.time.Duration;
 import java.util.Optional;
@@ -17,7 +18,9 @@ import java.util.Optional;
  * @param loginWindow sliding window of the login limits, default 15 min
  * @param reservationTtl how long a stock reservation lives without commit, default 15 min
  * @param paymentGateway base URL of the payment gateway; empty starts the simulator as a child
- *     process with default options
+ *     process with {@code paymentSimulator}
+ * @param paymentSimulator how the simulator started without {@code paymentGateway} behaves
+ *     (default: approves everything after 1–5 ms)
  * @param paymentTimeout timeout of one payment call, default 2 s
  * @param paymentAttempts attempts per payment call (Resilience4j retry), default 3
  * @param sagaWorkers concurrent saga steps, default 4
@@ -36,6 +39,7 @@ public record CommerceOptions(
     Duration loginWindow,
     Duration reservationTtl,
     Optional<URI> paymentGateway,
+    SimulatorOptions paymentSimulator,
     Duration paymentTimeout,
     int paymentAttempts,
     int sagaWorkers,
@@ -102,6 +106,7 @@ public record CommerceOptions(
     private Duration loginWindow = Duration.ofMinutes(15);
     private Duration reservationTtl = Duration.ofMinutes(15);
     private URI paymentGateway;
+    private SimulatorOptions paymentSimulator = SimulatorOptions.defaults();
     private Duration paymentTimeout = Duration.ofSeconds(2);
     private int paymentAttempts = 3;
     private int sagaWorkers = 4;
@@ -158,6 +163,13 @@ public record CommerceOptions(
       return this;
     }
 
+    /** How the payment-gateway simulator behaves when no {@link #paymentGateway} is given. */
+    public Builder paymentSimulator(SimulatorOptions options) {
+      this.paymentSimulator = java.util.Objects.requireNonNull(options, "paymentSimulator");
+      return this;
+    }
+
+    /** Timeout of one payment call. */
     public Builder paymentTimeout(Duration timeout) {
       this.paymentTimeout = timeout;
       return this;
@@ -200,6 +212,7 @@ public record CommerceOptions(
           loginWindow,
           reservationTtl,
           Optional.ofNullable(paymentGateway),
+          paymentSimulator,
           paymentTimeout,
           paymentAttempts,
           sagaWorkers,
