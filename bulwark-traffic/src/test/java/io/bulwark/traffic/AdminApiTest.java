@@ -1,6 +1,7 @@
 package io.bulwark.traffic;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.bulwark.kernel.Json;
@@ -93,6 +94,33 @@ class AdminApiTest {
     assertThat(blueDown.statusCode()).isEqualTo(200);
     assertThat(servedBy(10)).containsOnly("green-1");
     assertThat(gateway.config().pool("blue").orElseThrow().weight()).isZero();
+  }
+
+  @Test
+  void keepsInFlightRequestsAndKeepAliveConnectionsThroughWeightAndPoolChanges() throws Exception {
+    TestBackend blue = backends.get(0);
+    try (RawConnection steady = new RawConnection(gateway.port());
+        RawConnection slow = new RawConnection(gateway.port())) {
+      assertThat(steady.get("/").body()).isEqualTo("blue-1");
+      slow.send("/slow");
+      await().atMost(Duration.ofSeconds(10)).until(() -> blue.slowStarted() == 1);
+
+      Http.send("PUT", admin, "/admin/pools/green/weight", "{\"weight\": 100}");
+      Http.send("PUT", admin, "/admin/pools/blue/weight", "{\"weight\": 0}");
+      RawConnection.Answer afterWeights = steady.get("/");
+      Http.send("PUT", admin, "/admin/pools/blue/enabled", "{\"enabled\": false}");
+      RawConnection.Answer afterDisable = steady.get("/");
+      blue.releaseSlow();
+      RawConnection.Answer inFlight = slow.read();
+
+      assertThat(afterWeights.body()).isEqualTo("green-1");
+      assertThat(afterWeights.keepsConnection()).isTrue();
+      assertThat(afterDisable.body()).isEqualTo("green-1");
+      assertThat(inFlight.statusLine()).isEqualTo("HTTP/1.1 200 OK");
+      assertThat(inFlight.body()).isEqualTo("blue-1");
+      assertThat(inFlight.keepsConnection()).isTrue();
+      assertThat(slow.get("/").body()).isEqualTo("green-1");
+    }
   }
 
   @Test

@@ -24,10 +24,6 @@ import io.netty.handler.codec.http2.Http2MultiplexHandler;
 import io.netty.handler.codec.http2.Http2StreamChannel;
 import io.netty.handler.codec.http2.Http2StreamChannelBootstrap;
 import io.netty.handler.codec.http2.Http2StreamFrameToHttpObjectCodec;
-import java.io.BufferedReader;
-import java.io.InputStreamReader;
-import java.io.OutputStream;
-import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -180,29 +176,13 @@ class ClientProtocolsTest {
 
   @Test
   void keepsAnHttp11ClientConnectionAliveAcrossRequests() throws Exception {
-    try (Socket socket = new Socket("127.0.0.1", gateway.port())) {
-      socket.setSoTimeout(10_000);
-      OutputStream out = socket.getOutputStream();
-      BufferedReader in =
-          new BufferedReader(
-              new InputStreamReader(socket.getInputStream(), StandardCharsets.UTF_8));
+    try (RawConnection connection = new RawConnection(gateway.port())) {
       for (int i = 0; i < 3; i++) {
-        out.write(
-            ("GET /orders/" + i + " HTTP/1.1\r\nHost: gateway\r\n\r\n")
-                .getBytes(StandardCharsets.US_ASCII));
-        out.flush();
-        assertThat(in.readLine()).isEqualTo("HTTP/1.1 200 OK");
-        int length = -1;
-        String line;
-        while (!(line = in.readLine()).isEmpty()) {
-          if (line.toLowerCase().startsWith("content-length:")) {
-            length = Integer.parseInt(line.substring(15).trim());
-          }
-          assertThat(line.toLowerCase()).doesNotStartWith("connection: close");
-        }
-        char[] body = new char[length];
-        assertThat(in.read(body)).isEqualTo(length);
-        assertThat(new String(body)).isEqualTo("api-1");
+        RawConnection.Answer answer = connection.get("/orders/" + i);
+
+        assertThat(answer.statusLine()).isEqualTo("HTTP/1.1 200 OK");
+        assertThat(answer.body()).isEqualTo("api-1");
+        assertThat(answer.keepsConnection()).isTrue();
       }
     }
   }

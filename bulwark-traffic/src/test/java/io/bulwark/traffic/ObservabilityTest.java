@@ -95,6 +95,27 @@ class ObservabilityTest {
   }
 
   @Test
+  void logsTheProtocolEachClientSpoke() throws Exception {
+    try (java.net.http.HttpClient h2 =
+        java.net.http.HttpClient.newBuilder()
+            .version(java.net.http.HttpClient.Version.HTTP_2)
+            .build()) {
+      h2.send(
+          java.net.http.HttpRequest.newBuilder(
+                  java.net.URI.create("http://127.0.0.1:" + gateway.port() + "/h2"))
+              .timeout(Duration.ofSeconds(10))
+              .build(),
+          HttpResponse.BodyHandlers.ofString());
+    }
+    Http.get(gateway.port(), "/h1");
+
+    assertThat(accessLog.list)
+        .extracting(ILoggingEvent::getFormattedMessage)
+        .anySatisfy(line -> assertThat(line).contains("protocol=HTTP/2", "uri=\"/h2\""))
+        .anySatisfy(line -> assertThat(line).contains("protocol=HTTP/1.1", "uri=\"/h1\""));
+  }
+
+  @Test
   void recordsRequestsLatencyAndTargetStateAsMetrics() {
     for (int i = 0; i < 5; i++) {
       Http.get(gateway.port(), "/orders");

@@ -88,9 +88,18 @@ public final class GatewayBench {
       // Warm the JIT of the gateway (and the backend) before anything counts.
       saturate(client, wrk, gateway.port(), connections, Duration.ofSeconds(4), warmup);
 
+      Map<String, CpuMeter> cpu = new LinkedHashMap<>();
+      cpu.put("direct", CpuMeter.threads("bench-backend"));
+      cpu.put("haproxy", CpuMeter.process(haproxy.pid()));
+      cpu.put("gateway", CpuMeter.threads("bulwark-gateway"));
       Map<String, LoadClient.Result> max = new LinkedHashMap<>();
+      Map<String, Double> cpuPerRequest = new LinkedHashMap<>();
       for (var e : ports.entrySet()) {
-        max.put(e.getKey(), saturate(client, wrk, e.getValue(), connections, measure, warmup));
+        long before = cpu.get(e.getKey()).cpuNanos();
+        LoadClient.Result r = saturate(client, wrk, e.getValue(), connections, measure, warmup);
+        long used = cpu.get(e.getKey()).cpuNanos() - before;
+        max.put(e.getKey(), r);
+        cpuPerRequest.put(e.getKey(), used / 1000.0 / Math.max(1, r.requests()));
       }
       double rate = Math.floor(max.get("gateway").throughput() / 2);
       Map<String, LoadClient.Result> half = new LinkedHashMap<>();
@@ -101,7 +110,7 @@ public final class GatewayBench {
           registry.get("bulwark.gateway.upstream.connects").counters().stream()
               .mapToDouble(c -> c.count())
               .sum();
-      print(max, half, rate, connects);
+      print(max, cpuPerRequest, half, rate, connects);
     }
   }
 
@@ -120,6 +129,7 @@ public final class GatewayBench {
 
   private static void print(
       Map<String, LoadClient.Result> max,
+      Map<String, Double> cpuPerRequest,
       Map<String, LoadClient.Result> half,
       double rate,
       double connects) {
@@ -127,11 +137,12 @@ public final class GatewayBench {
     System.out.println();
     System.out.printf(
         Locale.ROOT,
-        "%-8s | %10s %8s %8s | %9s %8s %8s %8s | %10s %10s%n",
+        "%-8s | %10s %8s %8s %8s | %9s %8s %8s %8s | %10s %10s%n",
         "target",
         "max req/s",
         "p50 ms",
         "p99 ms",
+        "cpu us/r",
         "@req/s",
         "p50 ms",
         "p99 ms",
@@ -143,11 +154,12 @@ public final class GatewayBench {
       LoadClient.Result h = half.get(name);
       System.out.printf(
           Locale.ROOT,
-          "%-8s | %10.0f %8.3f %8.3f | %9.0f %8.3f %8.3f %8.3f | %10s %10s%n",
+          "%-8s | %10.0f %8.3f %8.3f %8.1f | %9.0f %8.3f %8.3f %8.3f | %10s %10s%n",
           name,
           m.throughput(),
           m.p50(),
           m.p99(),
+          cpuPerRequest.get(name),
           h.throughput(),
           h.p50(),
           h.p99(),
@@ -167,6 +179,11 @@ public final class GatewayBench {
         "throughput gateway/haproxy: %.2fx (target >= 0.5x) %s%n",
         ratio,
         ratio >= 0.5 ? "OK" : "BELOW TARGET");
+    System.out.printf(
+        Locale.ROOT,
+        "CPU per request gateway/haproxy: %.2fx (cpu us/r: the contender's own threads only;"
+            + " direct = the backend)%n",
+        cpuPerRequest.get("gateway") / cpuPerRequest.get("haproxy"));
     System.out.printf(
         Locale.ROOT,
         "gateway added p99 at 50%% load (%.0f req/s): %.3f ms (target < 1 ms) %s%n",

@@ -92,6 +92,10 @@ final class Haproxy implements AutoCloseable {
     return port;
   }
 
+  long pid() {
+    return process.pid();
+  }
+
   String version() {
     try {
       Process p = new ProcessBuilder(binary.toString(), "-v").redirectErrorStream(true).start();

@@ -18,12 +18,14 @@ import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http2.Http2StreamChannel;
 import io.netty.handler.codec.http2.HttpConversionUtil;
 import io.netty.handler.timeout.IdleStateEvent;
+import io.netty.util.AsciiString;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.IdentityHashMap;
 import java.util.List;
@@ -51,18 +53,27 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter {
           HttpMethod.DELETE,
           HttpMethod.OPTIONS,
           HttpMethod.TRACE);
-  private static final List<String> HOP_BY_HOP =
+  // AsciiString names cache their hash, so the many lookups below cost no re-hashing per request.
+  private static final List<AsciiString> HOP_BY_HOP =
       List.of(
-          "connection",
-          "keep-alive",
-          "proxy-connection",
-          "proxy-authenticate",
-          "proxy-authorization",
-          "te",
-          "trailer",
-          "transfer-encoding",
-          "upgrade");
-  static final String REQUEST_ID = "x-request-id";
+          HttpHeaderNames.CONNECTION,
+          HttpHeaderNames.KEEP_ALIVE,
+          HttpHeaderNames.PROXY_CONNECTION,
+          HttpHeaderNames.PROXY_AUTHENTICATE,
+          HttpHeaderNames.PROXY_AUTHORIZATION,
+          HttpHeaderNames.TE,
+          HttpHeaderNames.TRAILER,
+          HttpHeaderNames.TRANSFER_ENCODING,
+          HttpHeaderNames.UPGRADE);
+  private static final List<AsciiString> HTTP2_EXTENSIONS =
+      Arrays.stream(HttpConversionUtil.ExtensionHeaderNames.values())
+          .map(HttpConversionUtil.ExtensionHeaderNames::text)
+          .toList();
+  private static final AsciiString X_FORWARDED_FOR = AsciiString.cached("x-forwarded-for");
+  private static final AsciiString X_FORWARDED_PROTO = AsciiString.cached("x-forwarded-proto");
+  private static final AsciiString IDEMPOTENCY_KEY = AsciiString.cached("idempotency-key");
+  private static final AsciiString HTTP = AsciiString.cached("http");
+  static final AsciiString REQUEST_ID = AsciiString.cached("x-request-id");
 
   private final GatewayRuntime runtime;
   private final ArrayDeque<FullHttpRequest> queued = new ArrayDeque<>();
@@ -70,6 +81,7 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter {
   private Exchange current;
   private InetAddress clientAddress;
   private String clientText = "-";
+  private String clientHost = "unknown";
   private boolean http2;
 
   ProxyHandler(GatewayRuntime runtime) {
@@ -92,7 +104,8 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter {
   private void rememberClient(Channel channel) {
     if (clientAddress == null && channel.remoteAddress() instanceof InetSocketAddress remote) {
       clientAddress = remote.getAddress();
-      clientText = remote.getAddress().getHostAddress() + ":" + remote.getPort();
+      clientHost = remote.getAddress().getHostAddress();
+      clientText = clientHost + ":" + remote.getPort();
     }
   }
 
@@ -154,10 +167,14 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter {
     }
     boolean keepAlive = HttpUtil.isKeepAlive(request);
     stripHopByHop(headers);
-    String forwarded = headers.get("x-forwarded-for");
-    String client = clientAddress == null ? "unknown" : clientAddress.getHostAddress();
-    headers.set("x-forwarded-for", forwarded == null ? client : forwarded + ", " + client);
-    headers.set("x-forwarded-proto", "http");
+    if (http2) {
+      for (AsciiString name : HTTP2_EXTENSIONS) {
+        headers.remove(name);
+      }
+    }
+    String forwarded = headers.get(X_FORWARDED_FOR);
+    headers.set(X_FORWARDED_FOR, forwarded == null ? clientHost : forwarded + ", " + clientHost);
+    headers.set(X_FORWARDED_PROTO, HTTP);
     request.setProtocolVersion(HttpVersion.HTTP_1_1);
     RouteConfig route = runtime.router().route(pathOf(request.uri()));
     Exchange ex = new Exchange(request, requestId, keepAlive, route);
@@ -181,12 +198,8 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter {
         }
       }
     }
-    for (String name : HOP_BY_HOP) {
+    for (AsciiString name : HOP_BY_HOP) {
       headers.remove(name);
-    }
-    for (HttpConversionUtil.ExtensionHeaderNames name :
-        HttpConversionUtil.ExtensionHeaderNames.values()) {
-      headers.remove(name.text());
     }
   }
 
@@ -232,7 +245,7 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter {
       this.keepAlive = keepAlive;
       this.route = route;
       this.safe =
-          IDEMPOTENT.contains(request.method()) || request.headers().contains("idempotency-key");
+          IDEMPOTENT.contains(request.method()) || request.headers().contains(IDEMPOTENCY_KEY);
     }
 
     void attempt() {

@@ -199,6 +199,11 @@ public final class Router {
 
   /** Smooth weighted round-robin (as nginx does it) over pools that can serve now. */
   private Pool weightedPool(long nowNanos, Set<Target> exclude) {
+    if (pools.size() == 1) {
+      // One pool: smooth round-robin would always pick it; skip the lock every event loop shares.
+      Pool only = pools.get(0);
+      return only.weight() > 0 && only.hasCandidate(nowNanos, exclude) ? only : null;
+    }
     synchronized (balanceLock) {
       Pool best = null;
       int total = 0;
