@@ -1,0 +1,179 @@
+package io.bulwark.fleet.load;
+
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Phaser;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.BooleanSupplier;
+import java.util.function.Function;
+import java.util.function.LongFunction;
+import org.HdrHistogram.Histogram;
+
+/**
+ * An open-loop HTTP load generator: sends requests at a fixed rate over real HTTP/1.1 keep-alive
+ * connections (the JDK client), whatever the server's speed, and measures each latency from the
+ * moment the request was due, so a stall shows up in the percentiles instead of slowing the load
+ * (no coordinated omission). At most {@code maxInFlight} requests are outstanding, like a client's
+ * connection pool: when that many wait for answers, the next request waits too and its latency
+ * counts from when it could be sent. Latencies go into an HdrHistogram.
+ */
+public final class LoadGenerator implements AutoCloseable {
+  private final HttpClient client;
+  private final ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor();
+  private final Duration requestTimeout;
+  private final int maxInFlight;
+
+  private LoadGenerator(Duration requestTimeout, int maxInFlight) {
+    this.requestTimeout = requestTimeout;
+    this.maxInFlight = maxInFlight;
+    this.client =
+        HttpClient.newBuilder()
+            .version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(2))
+            .executor(executor)
+            .build();
+  }
+
+  /**
+   * A generator whose requests fail after {@code requestTimeout} without an answer, with at most
+   * {@code maxInFlight} outstanding.
+   */
+  public static LoadGenerator create(Duration requestTimeout, int maxInFlight) {
+    if (requestTimeout == null || requestTimeout.isZero() || requestTimeout.isNegative()) {
+      throw new IllegalArgumentException("requestTimeout must be > 0 but was " + requestTimeout);
+    }
+    if (maxInFlight < 1) {
+      throw new IllegalArgumentException("maxInFlight must be >= 1 but was " + maxInFlight);
+    }
+    return new LoadGenerator(requestTimeout, maxInFlight);
+  }
+
+  /**
+   * Sends {@code request(n)} for n = 0, 1, ... at {@code ratePerSecond} until {@code stop} says so
+   * or {@code maxRequests} were sent, then waits for every answer. A rate of {@link
+   * Double#POSITIVE_INFINITY} sends as fast as {@code maxInFlight} outstanding requests allow (a
+   * closed loop), each latency counted from its send.
+   *
+   * @param label names what answered a succeeded request (e.g. its {@code X-Zone} header); null
+   *     labels are not counted
+   */
+  public LoadResult run(
+      double ratePerSecond,
+      long maxRequests,
+      BooleanSupplier stop,
+      LongFunction<HttpRequest.Builder> request,
+      Function<HttpResponse<?>, String> label) {
+    if (!(ratePerSecond > 0)) {
+      throw new IllegalArgumentException("rate must be > 0 but was " + ratePerSecond);
+    }
+    Objects.requireNonNull(stop, "stop");
+    Objects.requireNonNull(request, "request");
+    Objects.requireNonNull(label, "label");
+    Histogram histogram = new Histogram(Duration.ofMinutes(1).toNanos(), 3);
+    LongAdder succeeded = new LongAdder();
+    LongAdder failed = new LongAdder();
+    AtomicLong sent = new AtomicLong();
+    Map<String, LongAdder> byLabel = new ConcurrentHashMap<>();
+    List<String> failures = new ArrayList<>();
+    Phaser inFlight = new Phaser(1);
+    Semaphore slots = new Semaphore(maxInFlight);
+    boolean closedLoop = Double.isInfinite(ratePerSecond);
+    double intervalNanos = closedLoop ? 0 : 1e9 / ratePerSecond;
+    long start = System.nanoTime();
+    for (long n = 0; n < maxRequests && !stop.getAsBoolean(); n++) {
+      long scheduled = start + (long) (n * intervalNanos);
+      long wait;
+      while ((wait = scheduled - System.nanoTime()) > 0) {
+        LockSupport.parkNanos(wait);
+      }
+      long due;
+      if (closedLoop) {
+        slots.acquireUninterruptibly();
+        due = System.nanoTime();
+      } else if (slots.tryAcquire()) {
+        due = scheduled;
+      } else {
+        slots.acquireUninterruptibly();
+        due = System.nanoTime();
+      }
+      HttpRequest r = request.apply(n).timeout(requestTimeout).build();
+      sent.incrementAndGet();
+      inFlight.register();
+      client
+          .sendAsync(r, HttpResponse.BodyHandlers.discarding())
+          .whenComplete(
+              (response, error) -> {
+                long latency = System.nanoTime() - due;
+                synchronized (histogram) {
+                  histogram.recordValue(Math.min(latency, histogram.getHighestTrackableValue()));
+                }
+                if (error == null && response.statusCode() / 100 == 2) {
+                  succeeded.increment();
+                  String l = label.apply(response);
+                  if (l != null) {
+                    byLabel.computeIfAbsent(l, k -> new LongAdder()).increment();
+                  }
+                } else {
+                  failed.increment();
+                  synchronized (failures) {
+                    if (failures.size() < 10) {
+                      failures.add(
+                          r.method()
+                              + " "
+                              + r.uri().getPath()
+                              + ": "
+                              + (error != null
+                                  ? rootCause(error)
+                                  : "HTTP " + response.statusCode()));
+                    }
+                  }
+                }
+                slots.release();
+                inFlight.arriveAndDeregister();
+              });
+    }
+    inFlight.arriveAndAwaitAdvance();
+    Duration elapsed = Duration.ofNanos(System.nanoTime() - start);
+    Map<String, Long> labels = new java.util.TreeMap<>();
+    byLabel.forEach((k, v) -> labels.put(k, v.sum()));
+    synchronized (histogram) {
+      boolean empty = histogram.getTotalCount() == 0;
+      return new LoadResult(
+          sent.get(),
+          succeeded.sum(),
+          failed.sum(),
+          empty ? 0 : histogram.getValueAtPercentile(50) / 1e6,
+          empty ? 0 : histogram.getValueAtPercentile(99) / 1e6,
+          empty ? 0 : histogram.getMaxValue() / 1e6,
+          elapsed,
+          labels,
+          failures);
+    }
+  }
+
+  private static String rootCause(Throwable e) {
+    Throwable t = e;
+    while (t.getCause() != null && t.getCause() != t) {
+      t = t.getCause();
+    }
+    return t.getClass().getSimpleName() + (t.getMessage() == null ? "" : ": " + t.getMessage());
+  }
+
+  @Override
+  public void close() {
+    client.shutdownNow();
+    executor.shutdownNow();
+  }
+}

@@ -1,0 +1,198 @@
+package io.bulwark.fleet.stack;
+
+import io.bulwark.fleet.Fleet;
+import io.bulwark.fleet.GatewayRegistrar;
+import io.bulwark.fleet.GroupStatus;
+import io.bulwark.fleet.HttpHealthProbe;
+import io.bulwark.fleet.Instance;
+import io.bulwark.fleet.InstanceGroup;
+import io.bulwark.fleet.Lifecycle;
+import io.bulwark.fleet.Registrar;
+import io.bulwark.fleet.local.LocalProcessProvider;
+import io.bulwark.fleet.local.ProcessCommand;
+import io.bulwark.traffic.Gateway;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * A topology running on this machine: the gateway, and one instance group per service whose
+ * instances are local processes registered with the gateway pool of their region. {@link #close()}
+ * stops the gateway (letting requests in flight finish), then every instance.
+ */
+public final class LocalStack implements AutoCloseable {
+  private final StackPlan plan;
+  private final Gateway gateway;
+  private final MeterRegistry registry;
+  private final LocalProcessProvider provider;
+  private final Fleet fleet;
+  private volatile boolean closed;
+
+  private LocalStack(
+      StackPlan plan,
+      Gateway gateway,
+      MeterRegistry registry,
+      LocalProcessProvider provider,
+      Fleet fleet) {
+    this.plan = plan;
+    this.gateway = gateway;
+    this.registry = registry;
+    this.provider = provider;
+    this.fleet = fleet;
+  }
+
+  /** Starts {@code plan} with the built-in instance for every service and no instance logs. */
+  public static LocalStack start(StackPlan plan) {
+    return start(
+        plan,
+        LocalProcessProvider.of(ProcessCommand.instance(1), Map.of(), Optional.empty()),
+        Clock.systemUTC());
+  }
+
+  /**
+   * Starts the gateway, then the groups; returns at once (see {@link #awaitReady}). The stack owns
+   * {@code provider} and closes it.
+   */
+  public static LocalStack start(StackPlan plan, LocalProcessProvider provider, Clock clock) {
+    Objects.requireNonNull(plan, "plan");
+    MeterRegistry registry = new SimpleMeterRegistry();
+    Gateway gateway = Gateway.start(plan.gateway(), registry, clock);
+    List<InstanceGroup> groups = new ArrayList<>();
+    try {
+      for (StackPlan.GroupPlan g : plan.groups()) {
+        Map<String, Registrar> byRegion = new HashMap<>();
+        g.poolByRegion()
+            .forEach((region, pool) -> byRegion.put(region, GatewayRegistrar.of(gateway, pool)));
+        groups.add(
+            InstanceGroup.create(
+                g.config(),
+                provider,
+                new RegionRegistrar(byRegion),
+                HttpHealthProbe.of(g.healthPath(), g.healthTimeout()),
+                clock));
+      }
+    } catch (RuntimeException e) {
+      gateway.close(Duration.ZERO);
+      provider.close();
+      throw e;
+    }
+    return new LocalStack(plan, gateway, registry, provider, Fleet.start(groups));
+  }
+
+  /**
+   * Waits until every group has its desired count in service.
+   *
+   * @return whether that happened within {@code timeout}
+   */
+  public boolean awaitReady(Duration timeout) {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (System.nanoTime() < deadline) {
+      if (ready()) {
+        return true;
+      }
+      LockSupport.parkNanos(Duration.ofMillis(50).toNanos());
+      if (Thread.currentThread().isInterrupted()) {
+        return false;
+      }
+    }
+    return ready();
+  }
+
+  /** Whether every group has its desired count in service and healthy. */
+  public boolean ready() {
+    return fleet.groups().stream()
+        .map(InstanceGroup::status)
+        .allMatch(s -> s.in(Lifecycle.IN_SERVICE).size() >= s.desired());
+  }
+
+  /** The plan it runs. */
+  public StackPlan plan() {
+    return plan;
+  }
+
+  /** The gateway. */
+  public Gateway gateway() {
+    return gateway;
+  }
+
+  /** The gateway's base URL, e.g. {@code http://127.0.0.1:8080}. */
+  public String url() {
+    return "http://" + plan.gateway().bindHost() + ":" + gateway.port();
+  }
+
+  /** The gateway's metrics. */
+  public MeterRegistry registry() {
+    return registry;
+  }
+
+  /** The instance provider. */
+  public LocalProcessProvider provider() {
+    return provider;
+  }
+
+  /** The groups, one per service. */
+  public List<InstanceGroup> groups() {
+    return fleet.groups();
+  }
+
+  /** The group of {@code service}. */
+  public InstanceGroup group(String service) {
+    return fleet
+        .group(service)
+        .orElseThrow(() -> new IllegalArgumentException("no group for service " + service));
+  }
+
+  /** A snapshot of every group. */
+  public List<GroupStatus> status() {
+    return fleet.groups().stream().map(InstanceGroup::status).toList();
+  }
+
+  /** Stops the gateway, then the fleet, then anything the provider still runs. Idempotent. */
+  @Override
+  public void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    try {
+      gateway.close(Duration.ofSeconds(2));
+    } finally {
+      try {
+        fleet.close();
+      } finally {
+        provider.close();
+      }
+    }
+  }
+
+  /** Sends each instance to the registrar of its region; other regions get no traffic. */
+  private record RegionRegistrar(Map<String, Registrar> byRegion) implements Registrar {
+    private Registrar of(Instance i) {
+      return byRegion.getOrDefault(i.zone().region(), Registrar.none());
+    }
+
+    @Override
+    public void register(Instance instance) {
+      of(instance).register(instance);
+    }
+
+    @Override
+    public CompletableFuture<Void> deregister(Instance instance) {
+      return of(instance).deregister(instance);
+    }
+
+    @Override
+    public void remove(Instance instance) {
+      of(instance).remove(instance);
+    }
+  }
+}

@@ -1,0 +1,62 @@
+package io.bulwark.fleet.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.bulwark.kernel.Json;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
+
+class ScenarioCommandTest {
+  final StringWriter out = new StringWriter();
+  final StringWriter err = new StringWriter();
+
+  int run(String... args) {
+    CommandLine cl = new CommandLine(new ScenarioCommand());
+    cl.setOut(new PrintWriter(out));
+    cl.setErr(new PrintWriter(err));
+    return cl.execute(args);
+  }
+
+  @Test
+  void printsTheResultAsJsonAndExitsZeroWhenTheClaimHolds() {
+    int code = run("header-routing", "--json", "--duration", "2s", "--rate", "200");
+    assertThat(code).as(err.toString()).isZero();
+    JsonNode json = Json.parse(out.toString());
+    assertThat(json.get("scenario").asText()).isEqualTo("header-routing");
+    assertThat(json.get("passed").asBoolean()).isTrue();
+    assertThat(json.get("requests").asLong()).isEqualTo(400);
+    assertThat(json.get("failed").asLong()).isZero();
+    assertThat(json.has("p50_ms")).isTrue();
+    assertThat(json.has("p99_ms")).isTrue();
+    assertThat(json.get("facts").get("pinned_served_by_that_cloud").get("gcp").asText())
+        .isEqualTo("100 of 100");
+    assertThat(err.toString()).contains("ready at http://127.0.0.1:");
+  }
+
+  @Test
+  void rejectsAnUnknownScenarioNamingTheKnownOnes() {
+    assertThat(run("meteor-strike")).isEqualTo(2);
+    assertThat(err.toString())
+        .isEqualTo(
+            "bulwark: unknown scenario \"meteor-strike\"; scenarios are instance-crash,"
+                + " rolling-refresh, zone-loss, weights, header-routing"
+                + System.lineSeparator());
+  }
+
+  @Test
+  void rejectsABadDuration() {
+    assertThat(run("weights", "--duration", "soon")).isEqualTo(2);
+    assertThat(err.toString())
+        .startsWith(
+            "bulwark: --duration: expected a duration like 30s, 5m, 1h or 7d, got \"soon\"");
+  }
+
+  @Test
+  void rejectsARateOutOfRange() {
+    assertThat(run("weights", "--rate", "0")).isEqualTo(2);
+    assertThat(err.toString()).contains("rate must be between 1 and 20000 per second but was 0.0");
+  }
+}
