@@ -30,6 +30,7 @@ import picocli.CommandLine.Spec;
       DrCommand.class,
       RunbookCommand.class,
       TopologyCommand.class,
+      io.bulwark.fleet.cli.ScenarioCommand.class,
       StatesCommand.class,
       CommandLine.HelpCommand.class,
     })
