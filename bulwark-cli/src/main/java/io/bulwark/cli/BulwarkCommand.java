@@ -1,5 +1,6 @@
 package io.bulwark.cli;
 
+import io.bulwark.commerce.cli.ProjectionsCommand;
 import io.bulwark.states.cli.StatesCommand;
 import io.bulwark.topology.cli.AnalyzeCommand;
 import io.bulwark.topology.cli.AvailabilityCommand;
@@ -32,6 +33,7 @@ import picocli.CommandLine.Spec;
       TopologyCommand.class,
       io.bulwark.fleet.cli.ScenarioCommand.class,
       StatesCommand.class,
+      ProjectionsCommand.class,
       CommandLine.HelpCommand.class,
     })
 public final class BulwarkCommand implements Runnable {

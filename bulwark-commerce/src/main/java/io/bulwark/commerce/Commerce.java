@@ -34,6 +34,7 @@ import io.bulwark.server.http.HttpModule;
 import io.javalin.Javalin;
 import java.net.URI;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -81,6 +82,16 @@ public final class Commerce {
     MIGRATIONS.forEach(builder::migrate);
     builder.module(commerce::start);
     return commerce;
+  }
+
+  /**
+   * The order read-side projection alone, over a migrated commerce database, for offline tools such
+   * as {@code bulwark projections rebuild}: no server, no background thread, no cache to
+   * invalidate.
+   */
+  public static OrderProjection standaloneOrderProjection(DataSource dataSource) {
+    return new OrderProjection(
+        dataSource, new OrderLog(Clock.systemUTC()), Duration.ofSeconds(1), (orders, cs) -> {});
   }
 
   /** The identity context. */

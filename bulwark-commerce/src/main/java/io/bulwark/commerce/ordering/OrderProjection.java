@@ -18,6 +18,7 @@ import java.util.UUID;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BiConsumer;
+import java.util.function.IntConsumer;
 import javax.sql.DataSource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -75,17 +76,32 @@ public final class OrderProjection implements AutoCloseable {
 
   /** Applies every event not yet projected; returns how many. */
   public synchronized int catchUp() {
+    return catchUp(n -> {});
+  }
+
+  private int catchUp(IntConsumer progress) {
     int total = 0;
     int n;
     do {
       n = applyBatch();
       total += n;
+      if (n > 0) {
+        progress.accept(total);
+      }
     } while (n == BATCH);
     return total;
   }
 
   /** Drops the views and replays the whole log into them; returns the events applied. */
   public synchronized int rebuild() {
+    return rebuild(n -> {});
+  }
+
+  /**
+   * As {@link #rebuild()}, telling {@code progress} the running count of events replayed after each
+   * committed batch.
+   */
+  public synchronized int rebuild(IntConsumer progress) {
     tx.inTransaction(
         c -> {
           try (var s = c.createStatement()) {
@@ -103,7 +119,7 @@ public final class OrderProjection implements AutoCloseable {
           return null;
         });
     onApplied.accept(null, null);
-    int n = catchUp();
+    int n = catchUp(progress);
     log.info("order projection rebuilt from {} events", n);
     return n;
   }
@@ -111,6 +127,35 @@ public final class OrderProjection implements AutoCloseable {
   /** The global position of the last projected event. */
   public long checkpoint() {
     return tx.read(c -> position(c, false));
+  }
+
+  /**
+   * Where the projection stands against the log.
+   *
+   * @param checkpoint global position of the last projected event
+   * @param head global position of the newest event in the log ({@code checkpoint} when none is
+   *     newer)
+   * @param behind events in the log not yet projected
+   */
+  public record Lag(long checkpoint, long head, long behind) {}
+
+  /** How far the views are behind the log; reads every event after the checkpoint. */
+  public Lag lag() {
+    return tx.read(
+        c -> {
+          long checkpoint = position(c, false);
+          long head = checkpoint;
+          long behind = 0;
+          List<OrderLog.Stored> batch;
+          do {
+            batch = orderLog.after(c, head, BATCH);
+            if (!batch.isEmpty()) {
+              head = batch.get(batch.size() - 1).position();
+              behind += batch.size();
+            }
+          } while (batch.size() == BATCH);
+          return new Lag(checkpoint, head, behind);
+        });
   }
 
   /** Stops catching up; the checkpoint keeps where it got to. */

@@ -1,0 +1,300 @@
+package io.bulwark.commerce.cli;
+
+import io.bulwark.commerce.Commerce;
+import io.bulwark.commerce.ordering.OrderProjection;
+import io.bulwark.postgres.BulwarkHome;
+import io.bulwark.postgres.Database;
+import io.bulwark.postgres.PostgresServer;
+import io.bulwark.server.BulwarkServer;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.ArgGroup;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code bulwark projections}: the order read views of a stopped instance (its embedded PostgreSQL
+ * in {@code <home>/<name>/pg}) or of an external database. {@code rebuild} drops the views and
+ * replays the whole order log into them; {@code status} shows the checkpoint against the head of
+ * the log. Exit codes: 0 done, 1 the database could not be used (instance running, unreachable), 2
+ * bad input (conflicting options, no such instance, not a Bulwark database).
+ */
+@Command(
+    name = "projections",
+    mixinStandardHelpOptions = true,
+    description = "Rebuild or inspect the order read views built from the event log.",
+    subcommands = {ProjectionsCommand.Rebuild.class, ProjectionsCommand.Status.class})
+public final class ProjectionsCommand implements Callable<Integer> {
+
+  static final int OK = 0;
+  static final int FAILED = 1;
+  static final int BAD_INPUT = 2;
+
+  @Spec CommandSpec spec;
+
+  @Override
+  public Integer call() {
+    spec.commandLine().usage(spec.commandLine().getErr());
+    return BAD_INPUT;
+  }
+
+  /** {@code bulwark projections rebuild}. */
+  @Command(
+      name = "rebuild",
+      mixinStandardHelpOptions = true,
+      description = {
+        "Drops the order views (order list, customer statistics) and replays every order event"
+            + " into them, printing progress.",
+        "Works on a stopped instance (its embedded PostgreSQL is started for the rebuild and"
+            + " stopped after) or an external database. On a live system use POST"
+            + " /api/v1/admin/projections/orders/rebuild instead."
+      })
+  static final class Rebuild implements Callable<Integer> {
+    @Spec CommandSpec spec;
+    @Mixin Target target;
+
+    @Override
+    public Integer call() {
+      return target.run(
+          spec,
+          (projection, out) -> {
+            long started = System.nanoTime();
+            out.println("rebuilding order views from the event log ...");
+            out.flush();
+            int events =
+                projection.rebuild(
+                    n -> {
+                      out.println("  replayed " + n + " events");
+                      out.flush();
+                    });
+            OrderProjection.Lag lag = projection.lag();
+            out.printf(
+                "rebuilt order views: %d events replayed in %.1f s; checkpoint at position %d,"
+                    + " %d behind%n",
+                events, (System.nanoTime() - started) / 1e9, lag.checkpoint(), lag.behind());
+            return OK;
+          });
+    }
+  }
+
+  /** {@code bulwark projections status}. */
+  @Command(
+      name = "status",
+      mixinStandardHelpOptions = true,
+      description =
+          "Shows the order projection's checkpoint, the head of the order log and the lag between"
+              + " them, for a stopped instance or an external database.")
+  static final class Status implements Callable<Integer> {
+    @Spec CommandSpec spec;
+    @Mixin Target target;
+
+    @Override
+    public Integer call() {
+      return target.run(
+          spec,
+          (projection, out) -> {
+            OrderProjection.Lag lag = projection.lag();
+            out.println("projection: orders");
+            out.println("checkpoint: " + lag.checkpoint());
+            out.println("log head:   " + lag.head());
+            out.println("lag:        " + lag.behind() + " events");
+            return OK;
+          });
+    }
+  }
+
+  /** What a subcommand does with the projection once the database is open. */
+  @FunctionalInterface
+  interface Work {
+    int run(OrderProjection projection, PrintWriter out);
+  }
+
+  /** Which database: an instance's embedded PostgreSQL, or an external one. */
+  static final class Target {
+
+    @Option(
+        names = "--name",
+        defaultValue = "demo",
+        description =
+            "Instance name; its database is in <home>/<name>/pg (default: ${DEFAULT-VALUE}).")
+    String name;
+
+    @ArgGroup(exclusive = true)
+    Where where;
+
+    static final class Where {
+      @Option(
+          names = "--home",
+          description = "State directory (default: $BULWARK_HOME or ~/.bulwark).")
+      Path home;
+
+      @ArgGroup(exclusive = false)
+      External external;
+    }
+
+    static final class External {
+      @Option(names = "--jdbc-url", required = true, description = "An external PostgreSQL.")
+      String jdbcUrl;
+
+      @Option(names = "--db-user", defaultValue = "postgres", description = "External DB user.")
+      String dbUser;
+
+      @Option(
+          names = "--db-password",
+          defaultValue = "",
+          description = "External DB password (or env BULWARK_DB_PASSWORD).")
+      String dbPassword;
+    }
+
+    int run(CommandSpec spec, Work work) {
+      PrintWriter out = spec.commandLine().getOut();
+      PrintWriter err = spec.commandLine().getErr();
+      String me = spec.qualifiedName();
+      try {
+        if (where != null && where.external != null) {
+          return external(where.external, work, out, err, me);
+        }
+        return embedded(work, out, err, me);
+      } catch (Refused e) {
+        err.println(me + ": " + e.getMessage());
+        return e.exitCode;
+      } catch (RuntimeException e) {
+        err.println(me + ": " + describe(e));
+        return FAILED;
+      } finally {
+        out.flush();
+        err.flush();
+      }
+    }
+
+    private int external(External x, Work work, PrintWriter out, PrintWriter err, String me) {
+      if (!x.jdbcUrl.startsWith("jdbc:postgresql:")) {
+        throw new Refused(
+            BAD_INPUT, "--jdbc-url must start with jdbc:postgresql: but was \"" + x.jdbcUrl + "\"");
+      }
+      String env = System.getenv("BULWARK_DB_PASSWORD");
+      String password = x.dbPassword.isEmpty() && env != null ? env : x.dbPassword;
+      err.println(
+          "note: a server using "
+              + x.jdbcUrl
+              + " keeps serving its cached views; prefer the admin endpoint on a live system");
+      return withDatabase(x.jdbcUrl, x.dbUser, password, work, out);
+    }
+
+    private int embedded(Work work, PrintWriter out, PrintWriter err, String me) {
+      if (!name.matches("[A-Za-z0-9][A-Za-z0-9._-]{0,63}")) {
+        throw new Refused(
+            BAD_INPUT,
+            "--name must be 1 to 64 letters, digits, '.', '_' or '-' but was \"" + name + "\"");
+      }
+      Path home = where != null && where.home != null ? where.home : BulwarkHome.path();
+      Path pgDir = home.resolve(name).resolve("pg");
+      if (!Files.exists(pgDir.resolve("PG_VERSION"))) {
+        throw new Refused(
+            BAD_INPUT,
+            "no instance \"" + name + "\" in " + home + ": " + pgDir + " holds no database");
+      }
+      Optional<Long> live = livePostmaster(pgDir);
+      if (live.isPresent()) {
+        throw new Refused(
+            FAILED,
+            "instance \""
+                + name
+                + "\" is running (PostgreSQL pid "
+                + live.get()
+                + " holds "
+                + pgDir
+                + "); stop it first, or on the live system use POST"
+                + " /api/v1/admin/projections/orders/rebuild");
+      }
+      err.println("starting embedded PostgreSQL in " + pgDir + " ...");
+      err.flush();
+      try (PostgresServer pg = PostgresServer.builder(pgDir).build().start()) {
+        return withDatabase(
+            pg.jdbcUrl(BulwarkServer.DATABASE), PostgresServer.SUPERUSER, "", work, out);
+      }
+    }
+
+    private static int withDatabase(
+        String url, String user, String password, Work work, PrintWriter out) {
+      try (Database db = Database.connect(url, user, password, 2)) {
+        requireCommerceSchema(db, url);
+        db.migrate("eventstore");
+        Commerce.MIGRATIONS.forEach(db::migrate);
+        return work.run(Commerce.standaloneOrderProjection(db.dataSource()), out);
+      }
+    }
+
+    private static void requireCommerceSchema(Database db, String url) {
+      try (Connection c = db.dataSource().getConnection();
+          ResultSet rs =
+              c.createStatement()
+                  .executeQuery(
+                      "select to_regclass('ordering_projection_checkpoints') is not null")) {
+        rs.next();
+        if (!rs.getBoolean(1)) {
+          throw new Refused(
+              BAD_INPUT,
+              url + " holds no Bulwark order log (no ordering tables): is it a Bulwark database?");
+        }
+      } catch (SQLException e) {
+        throw new Refused(FAILED, "cannot use " + url + ": " + e.getMessage());
+      }
+    }
+
+    /** The pid of a live postmaster holding {@code pgDir}, per its {@code postmaster.pid}. */
+    static Optional<Long> livePostmaster(Path pgDir) {
+      Path pidFile = pgDir.resolve("postmaster.pid");
+      List<String> lines;
+      try {
+        lines = Files.exists(pidFile) ? Files.readAllLines(pidFile) : List.of();
+      } catch (IOException e) {
+        return Optional.empty();
+      }
+      if (lines.isEmpty()) {
+        return Optional.empty();
+      }
+      long pid;
+      try {
+        pid = Long.parseLong(lines.get(0).trim());
+      } catch (NumberFormatException e) {
+        return Optional.empty();
+      }
+      return ProcessHandle.of(pid)
+          .filter(ProcessHandle::isAlive)
+          .filter(h -> h.info().command().map(cmd -> cmd.endsWith("postgres")).orElse(false))
+          .map(ProcessHandle::pid);
+    }
+
+    private static String describe(Throwable e) {
+      StringBuilder sb = new StringBuilder(String.valueOf(e.getMessage()));
+      for (Throwable c = e.getCause(); c != null && c != c.getCause(); c = c.getCause()) {
+        if (c.getMessage() != null && !sb.toString().contains(c.getMessage())) {
+          sb.append(": ").append(c.getMessage());
+        }
+      }
+      return sb.toString();
+    }
+  }
+
+  /** The command cannot go on; {@code exitCode} says whether the input was at fault. */
+  private static final class Refused extends RuntimeException {
+    final int exitCode;
+
+    Refused(int exitCode, String message) {
+      super(message);
+      this.exitCode = exitCode;
+    }
+  }
+}
