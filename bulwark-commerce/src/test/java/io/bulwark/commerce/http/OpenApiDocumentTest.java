@@ -58,7 +58,7 @@ class OpenApiDocumentTest {
                 .httpPort(0)
                 .jdbcUrl(pg.jdbcUrl())
                 .poolSize(4)
-                .shutdownGrace(Duration.ofSeconds(1))
+                .shutdownGrace(Duration.ofSeconds(5))
                 .build());
     Commerce.install(
         b,
