@@ -9,8 +9,20 @@ import picocli.CommandLine.Spec;
 @Command(
     name = "states",
     mixinStandardHelpOptions = true,
-    description = "Run and validate Amazon States Language state machines.",
-    subcommands = {RunCommand.class, ValidateCommand.class})
+    description =
+        "Run and validate Amazon States Language state machines; manage durable executions on a"
+            + " server.",
+    subcommands = {
+      RunCommand.class,
+      ValidateCommand.class,
+      CreateCommand.class,
+      StartCommand.class,
+      DescribeCommand.class,
+      ListCommand.class,
+      HistoryCommand.class,
+      StopCommand.class,
+      RedriveCommand.class
+    })
 public final class StatesCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
 

@@ -242,7 +242,14 @@ public final class Engine implements AutoCloseable {
     public Engine build() {
       return new Engine(
           new DurableRuntime(
-              database.dataSource(), tasks, clock, workers, lease, pollInterval, httpTimeout));
+              database.dataSource(),
+              tasks,
+              clock,
+              workers,
+              lease,
+              pollInterval,
+              httpTimeout,
+              () -> database.pool().isClosed()));
     }
   }
 }

@@ -61,6 +61,7 @@ public final class DurableRuntime implements AutoCloseable {
   private final Object signal = new Object();
   private final List<Thread> workers = new ArrayList<>();
   private volatile boolean running;
+  private final java.util.function.BooleanSupplier closed;
 
   /** A runtime on {@code dataSource}; call {@link #startWorkers()} to process executions. */
   public DurableRuntime(
@@ -70,7 +71,9 @@ public final class DurableRuntime implements AutoCloseable {
       int workerCount,
       Duration lease,
       Duration pollInterval,
-      Duration httpTimeout) {
+      Duration httpTimeout,
+      java.util.function.BooleanSupplier closed) {
+    this.closed = closed;
     this.dataSource = dataSource;
     this.transactions = new Transactions(dataSource);
     this.handlers = Map.copyOf(handlers);
@@ -449,6 +452,10 @@ public final class DurableRuntime implements AutoCloseable {
       try {
         w = claim();
       } catch (RuntimeException e) {
+        if (closed.getAsBoolean()) {
+          running = false;
+          return;
+        }
         log.warn("claiming states work failed; retrying", e);
         idle();
         continue;

@@ -1,0 +1,109 @@
+package io.bulwark.states.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.bulwark.kernel.Json;
+import java.io.IOException;
+import java.net.ConnectException;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * Base of the {@code bulwark states} subcommands that talk to a server's {@code /api/v1} API:
+ * prints the JSON answer and exits 0; a problem answer (4xx) prints its detail on stderr and exits
+ * 2; an unreachable server or a 5xx exits 1.
+ */
+abstract class RemoteCommand implements Callable<Integer> {
+  @Spec CommandSpec spec;
+
+  @Option(
+      names = "--url",
+      defaultValue = "http://127.0.0.1:8080",
+      description = "Bulwark server base URL (default: ${DEFAULT-VALUE})")
+  String url;
+
+  /** Thrown for bad local input (exit 2). */
+  static final class BadInput extends RuntimeException {
+    BadInput(String message) {
+      super(message);
+    }
+  }
+
+  /** Sends the request of this command; returns the exit code. */
+  abstract int run() throws IOException, InterruptedException;
+
+  @Override
+  public final Integer call() {
+    try {
+      return run();
+    } catch (BadInput e) {
+      spec.commandLine().getErr().println("bulwark: " + e.getMessage());
+      return 2;
+    } catch (ConnectException e) {
+      spec.commandLine().getErr().println("bulwark: cannot reach " + url + ": connection refused");
+      return 1;
+    } catch (IOException e) {
+      spec.commandLine().getErr().println("bulwark: request to " + url + " failed: " + e);
+      return 1;
+    } catch (IllegalArgumentException e) {
+      spec.commandLine().getErr().println("bulwark: bad --url " + url + ": " + e.getMessage());
+      return 2;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      spec.commandLine().getErr().println("bulwark: interrupted");
+      return 1;
+    }
+  }
+
+  static String segment(String s) {
+    return URLEncoder.encode(s, StandardCharsets.UTF_8).replace("+", "%20");
+  }
+
+  int send(String method, String path, JsonNode body) throws IOException, InterruptedException {
+    HttpClient client =
+        HttpClient.newBuilder()
+            .version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(5))
+            .build();
+    HttpRequest request =
+        HttpRequest.newBuilder(URI.create(url.replaceAll("/+$", "") + path))
+            .timeout(Duration.ofSeconds(30))
+            .header("Content-Type", "application/json")
+            .header("Accept", "application/json")
+            .method(
+                method,
+                body == null
+                    ? HttpRequest.BodyPublishers.noBody()
+                    : HttpRequest.BodyPublishers.ofString(body.toString()))
+            .build();
+    HttpResponse<String> response = client.send(request, HttpResponse.BodyHandlers.ofString());
+    int status = response.statusCode();
+    String text = response.body() == null ? "" : response.body();
+    if (status / 100 == 2) {
+      if (!text.isBlank()) {
+        spec.commandLine().getOut().println(text);
+      }
+      spec.commandLine().getOut().flush();
+      return 0;
+    }
+    String detail = text;
+    try {
+      JsonNode problem = Json.parse(text);
+      if (problem.hasNonNull("detail")) {
+        detail = problem.get("detail").asText();
+      }
+    } catch (RuntimeException e) {
+      detail = text.isBlank() ? "HTTP " + status : text.strip();
+    }
+    spec.commandLine().getErr().println("bulwark: " + detail.replace('\n', ' '));
+    return status / 100 == 4 ? 2 : 1;
+  }
+}

@@ -1,0 +1,225 @@
+package io.bulwark.states.http;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.bulwark.kernel.Json;
+import io.bulwark.server.BulwarkServer;
+import io.bulwark.server.ServerConfig;
+import io.bulwark.states.durable.Engine;
+import io.bulwark.testkit.PostgresExtension;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+
+class StatesHttpModuleTest {
+  @RegisterExtension static final PostgresExtension pg = PostgresExtension.migrating("states");
+  @TempDir static Path home;
+
+  private static final List<String> tokens = new CopyOnWriteArrayList<>();
+  private static BulwarkServer server;
+  private static final HttpClient http =
+      HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+
+  record Response(int status, String contentType, JsonNode body) {}
+
+  @BeforeAll
+  static void start() {
+    server =
+        BulwarkServer.builder(
+                ServerConfig.builder()
+                    .name("states")
+                    .home(home)
+                    .httpPort(0)
+                    .jdbcUrl(pg.jdbcUrl())
+                    .poolSize(8)
+                    .shutdownGrace(Duration.ofSeconds(2))
+                    .build())
+            .migrate("states")
+            .module(
+                platform ->
+                    new StatesHttpModule(
+                        Engine.builder(platform.database())
+                            .task(
+                                "approve",
+                                r -> {
+                                  tokens.add(r.taskToken());
+                                  return null;
+                                })
+                            .pollInterval(Duration.ofMillis(20))
+                            .build()
+                            .startWorkers()))
+            .start();
+  }
+
+  @AfterAll
+  static void stop() {
+    server.close();
+  }
+
+  static Response send(String method, String path, String body) throws Exception {
+    HttpRequest.Builder b =
+        HttpRequest.newBuilder(URI.create(server.baseUrl() + path))
+            .method(
+                method,
+                body == null
+                    ? HttpRequest.BodyPublishers.noBody()
+                    : HttpRequest.BodyPublishers.ofString(body.replace('\'', '"')))
+            .header("Content-Type", "application/json");
+    HttpResponse<String> r = http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+    return new Response(
+        r.statusCode(),
+        r.headers().firstValue("Content-Type").orElse(""),
+        r.body().isBlank() ? null : Json.parse(r.body()));
+  }
+
+  static String enc(String s) {
+    return URLEncoder.encode(s, StandardCharsets.UTF_8).replace("+", "%20");
+  }
+
+  @Test
+  void runsAnExecutionThroughTheApiFromDefinitionToCallbackAndHistory() throws Exception {
+    Response created =
+        send(
+            "POST",
+            "/api/v1/state-machines",
+            "{'name':'approval','definition':{'StartAt':'Ask','States':{'Ask':{'Type':'Task',"
+                + "'Resource':'approve.waitForTaskToken','Parameters':{'t.$':'$$.Task.Token'},"
+                + "'End':true}}}}");
+    assertThat(created.status()).isEqualTo(201);
+    assertThat(created.body().get("version").asInt()).isEqualTo(1);
+
+    Response started =
+        send(
+            "POST",
+            "/api/v1/executions",
+            "{'stateMachineName':'approval','name':'a1','input':{'amount':5}}");
+    assertThat(started.status()).isEqualTo(201);
+    String arn = started.body().get("executionArn").asText();
+    assertThat(arn).endsWith(":execution:approval:a1");
+
+    await().atMost(Duration.ofSeconds(10)).until(() -> !tokens.isEmpty());
+    assertThat(send("GET", "/api/v1/executions/approval:a1", null).body().get("status").asText())
+        .isEqualTo("RUNNING");
+    Response ok =
+        send(
+            "POST",
+            "/api/v1/task-tokens/" + tokens.getFirst() + "/success",
+            "{'output':{'approved':true}}");
+    assertThat(ok.status()).isEqualTo(204);
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .until(
+            () ->
+                send("GET", "/api/v1/executions/" + enc(arn), null)
+                    .body()
+                    .get("status")
+                    .asText()
+                    .equals("SUCCEEDED"));
+    assertThat(send("GET", "/api/v1/executions/" + enc(arn), null).body().get("output"))
+        .isEqualTo(Json.parse("{\"approved\":true}"));
+    JsonNode events = send("GET", "/api/v1/executions/approval:a1/history", null).body();
+    assertThat(events.get("events").get(0).get("type").asText()).isEqualTo("ExecutionStarted");
+    assertThat(events.get("events").get(events.get("events").size() - 1).get("type").asText())
+        .isEqualTo("ExecutionSucceeded");
+    JsonNode listed = send("GET", "/api/v1/executions?status=SUCCEEDED", null).body();
+    assertThat(listed.get("executions").get(0).get("executionArn").asText()).isEqualTo(arn);
+  }
+
+  record Cli(int exit, String out, String err) {}
+
+  static Cli cli(String... args) {
+    java.io.StringWriter out = new java.io.StringWriter();
+    java.io.StringWriter err = new java.io.StringWriter();
+    picocli.CommandLine cmd = new picocli.CommandLine(new io.bulwark.states.cli.StatesCommand());
+    cmd.setOut(new java.io.PrintWriter(out));
+    cmd.setErr(new java.io.PrintWriter(err));
+    String[] all = java.util.Arrays.copyOf(args, args.length + 2);
+    all[args.length] = "--url";
+    all[args.length + 1] = server.baseUrl();
+    int exit = cmd.execute(all);
+    return new Cli(exit, out.toString(), err.toString());
+  }
+
+  @Test
+  void cliSubcommandsDriveExecutionsOnTheServer() throws Exception {
+    Path def =
+        java.nio.file.Files.writeString(
+            home.resolve("cli.asl.json"),
+            "{\"StartAt\":\"W\",\"States\":{\"W\":{\"Type\":\"Wait\",\"Seconds\":600,"
+                + "\"End\":true}}}");
+    Path input = java.nio.file.Files.writeString(home.resolve("in.json"), "{\"k\":1}");
+    assertThat(cli("create", "--name", "cli", "--definition", def.toString()).exit()).isZero();
+    Cli started =
+        cli("start", "--state-machine", "cli", "--name", "c1", "--input", input.toString());
+    assertThat(started.exit()).isZero();
+    assertThat(Json.parse(started.out()).get("status").asText()).isEqualTo("RUNNING");
+    Cli described = cli("describe", "cli:c1");
+    assertThat(described.err()).isEmpty();
+    assertThat(Json.parse(described.out()).get("input")).isEqualTo(Json.parse("{\"k\":1}"));
+    Cli listed = cli("list", "--status", "RUNNING", "--state-machine", "cli");
+    assertThat(Json.parse(listed.out()).get("executions")).hasSize(1);
+    Cli stopped = cli("stop", Json.parse(started.out()).get("executionArn").asText());
+    assertThat(Json.parse(stopped.out()).get("status").asText()).isEqualTo("ABORTED");
+    Cli history = cli("history", "cli:c1");
+    assertThat(history.out()).contains("ExecutionAborted");
+    Cli redrive = cli("redrive", "cli:c1");
+    assertThat(redrive.exit()).isEqualTo(2);
+    assertThat(redrive.err()).startsWith("bulwark: ").contains("only a FAILED execution");
+    Cli missing = cli("describe", "cli:none");
+    assertThat(missing.exit()).isEqualTo(2);
+    picocli.CommandLine cmd = new picocli.CommandLine(new io.bulwark.states.cli.StatesCommand());
+    java.io.StringWriter err = new java.io.StringWriter();
+    cmd.setErr(new java.io.PrintWriter(err));
+    assertThat(cmd.execute("describe", "cli:c1", "--url", "http://127.0.0.1:1")).isEqualTo(1);
+    assertThat(err.toString()).startsWith("bulwark: cannot reach");
+  }
+
+  @Test
+  void stopsAndRefusesWithProblemJson() throws Exception {
+    send(
+        "POST",
+        "/api/v1/state-machines",
+        "{'name':'sleepy','definition':{'StartAt':'W','States':{'W':{'Type':'Wait',"
+            + "'Seconds':600,'End':true}}}}");
+    send("POST", "/api/v1/executions", "{'stateMachineName':'sleepy','name':'s1'}");
+    Response stopped = send("POST", "/api/v1/executions/sleepy:s1/stop", "{'error':'Cancelled'}");
+    assertThat(stopped.status()).isEqualTo(200);
+    assertThat(stopped.body().get("status").asText()).isEqualTo("ABORTED");
+
+    Response again = send("POST", "/api/v1/executions/sleepy:s1/stop", null);
+    assertThat(again.status()).isEqualTo(409);
+    assertThat(again.contentType()).startsWith("application/problem+json");
+    assertThat(again.body().get("type").asText()).isEqualTo("/problems/execution-not-running");
+
+    Response redrive = send("POST", "/api/v1/executions/sleepy:s1/redrive", null);
+    assertThat(redrive.status()).isEqualTo(409);
+
+    assertThat(send("GET", "/api/v1/executions/sleepy:nope", null).status()).isEqualTo(404);
+    assertThat(send("POST", "/api/v1/executions", "{'stateMachineName':'none'}").status())
+        .isEqualTo(404);
+    Response invalid =
+        send(
+            "POST",
+            "/api/v1/state-machines",
+            "{'name':'broken','definition':{'StartAt':'X','States':{}}}");
+    assertThat(invalid.status()).isEqualTo(400);
+    assertThat(invalid.body().get("errors")).isNotEmpty();
+    assertThat(send("GET", "/api/v1/executions?status=DONE", null).status()).isEqualTo(400);
+    assertThat(send("POST", "/api/v1/task-tokens/unknown/success", "{'output':{}}").status())
+        .isEqualTo(404);
+  }
+}
