@@ -4,7 +4,6 @@ import io.bulwark.eventstore.internal.EventStoreMetrics;
 import io.bulwark.eventstore.internal.Upcasters;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import java.sql.Array;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -27,11 +26,13 @@ import javax.sql.DataSource;
  *
  * <h2>Optimistic concurrency</h2>
  *
- * Each stream has a row in {@code eventstore_streams} holding its version. An append moves that
- * version with a conditional {@code UPDATE … WHERE version = expected} (or an {@code INSERT … ON
- * CONFLICT DO NOTHING} for a new stream). A concurrent writer of the same stream blocks on the row
- * lock until the first commits, then re-checks the condition and finds the new version, so exactly
- * one of them wins. No statement fails, so a conflict leaves a caller's transaction usable.
+ * Each stream has a row in {@code eventstore_streams} holding its version. An append is one
+ * statement (one round trip before the commit): a CTE moves that version with a conditional {@code
+ * UPDATE … WHERE version = expected} (or an {@code INSERT … ON CONFLICT DO NOTHING} for a new
+ * stream) and the events are inserted only if it returned a row. A concurrent writer of the same
+ * stream blocks on the row lock until the first commits, then re-checks the condition and finds the
+ * new version, so exactly one of them wins. No statement fails, so a conflict leaves a caller's
+ * transaction usable.
  *
  * <h2>Gap-free reads of the whole log</h2>
  *
@@ -60,16 +61,41 @@ import javax.sql.DataSource;
 public final class PostgresEventStore implements EventStore {
 
   private static final String COLUMNS =
-      "event_id, stream, version, position, xid::text, type, schema_version, data::text,"
+      "event_id, stream, version, position, xid::text as xid_text, type, schema_version,"
+          + " data::text as data_text,"
           + " recorded_at, correlation_id, causation_id";
 
+  /** Moves the stream's version; returns the version before the append, or no row on conflict. */
+  private static final String RESERVE_ANY =
+      "insert into eventstore_streams as s (stream, version) values (?, ?)"
+          + " on conflict (stream) do update set version = s.version + excluded.version"
+          + " returning s.version - ? as previous";
+
+  private static final String RESERVE_NEW =
+      "insert into eventstore_streams (stream, version) values (?, ?)"
+          + " on conflict (stream) do nothing returning 0::bigint as previous";
+
+  private static final String RESERVE_EXACT =
+      "update eventstore_streams set version = version + ? where stream = ? and version = ?"
+          + " returning version - ? as previous";
+
+  /**
+   * Appends in one statement (one round trip): the reservation CTE yields one row when the expected
+   * version holds, and the events are inserted only against that row.
+   */
   private static final String INSERT_EVENTS =
-      "insert into eventstore_events (event_id, stream, version, type, schema_version, data,"
+      " insert into eventstore_events (event_id, stream, version, type, schema_version, data,"
           + " correlation_id, causation_id, recorded_at)"
-          + " select e.id, ?, ? + e.n, e.type, e.sv, e.data::json, e.corr, e.caus, ?"
-          + " from unnest(?::uuid[], ?::text[], ?::int[], ?::text[], ?::text[], ?::text[])"
+          + " select e.id, ?, r.previous + e.n, e.type, e.sv, e.data::json, e.corr, e.caus, ?"
+          + " from reserved r,"
+          + " unnest(?::uuid[], ?::text[], ?::int[], ?::text[], ?::text[], ?::text[])"
           + " with ordinality as e(id, type, sv, data, corr, caus, n)"
-          + " returning event_id, position, xid::text";
+          + " returning event_id, position, xid::text, version";
+
+  private static final String APPEND_ANY = "with reserved as (" + RESERVE_ANY + ")" + INSERT_EVENTS;
+  private static final String APPEND_NEW = "with reserved as (" + RESERVE_NEW + ")" + INSERT_EVENTS;
+  private static final String APPEND_EXACT =
+      "with reserved as (" + RESERVE_EXACT + ")" + INSERT_EVENTS;
 
   private static final String READ_ALL =
       "select "
@@ -199,7 +225,6 @@ public final class PostgresEventStore implements EventStore {
   private AppendResult write(
       Connection c, String stream, ExpectedVersion expected, List<NewEvent> events)
       throws SQLException {
-    long previous = reserve(c, stream, expected, events.size());
     // PostgreSQL keeps microseconds: truncate so the result equals what readers get back.
     Instant now = clock.instant().truncatedTo(ChronoUnit.MICROS);
     int n = events.size();
@@ -219,37 +244,50 @@ public final class PostgresEventStore implements EventStore {
       causations[i] = e.causationId();
     }
     Map<UUID, long[]> written = new HashMap<>(n * 2);
-    try (PreparedStatement st = c.prepareStatement(INSERT_EVENTS)) {
-      st.setString(1, stream);
-      st.setLong(2, previous);
-      st.setTimestamp(3, Timestamp.from(now));
-      List<Array> arrays = new ArrayList<>(6);
-      arrays.add(c.createArrayOf("uuid", ids));
-      arrays.add(c.createArrayOf("text", types));
-      arrays.add(c.createArrayOf("int4", schemaVersions));
-      arrays.add(c.createArrayOf("text", data));
-      arrays.add(c.createArrayOf("text", correlations));
-      arrays.add(c.createArrayOf("text", causations));
-      for (int i = 0; i < arrays.size(); i++) {
-        st.setArray(4 + i, arrays.get(i));
+    String sql = expected.isAny() ? APPEND_ANY : expected.value() == 0 ? APPEND_NEW : APPEND_EXACT;
+    try (PreparedStatement st = c.prepareStatement(sql)) {
+      int p = 1;
+      if (expected.isAny()) {
+        st.setString(p++, stream);
+        st.setLong(p++, n);
+        st.setLong(p++, n);
+      } else if (expected.value() == 0) {
+        st.setString(p++, stream);
+        st.setLong(p++, n);
+      } else {
+        st.setLong(p++, n);
+        st.setString(p++, stream);
+        st.setLong(p++, expected.value());
+        st.setLong(p++, n);
       }
+      st.setString(p++, stream);
+      st.setTimestamp(p++, Timestamp.from(now));
+      st.setArray(p++, c.createArrayOf("uuid", ids));
+      st.setArray(p++, c.createArrayOf("text", types));
+      st.setArray(p++, c.createArrayOf("int4", schemaVersions));
+      st.setArray(p++, c.createArrayOf("text", data));
+      st.setArray(p++, c.createArrayOf("text", correlations));
+      st.setArray(p, c.createArrayOf("text", causations));
       try (ResultSet rs = st.executeQuery()) {
         while (rs.next()) {
           written.put(
               rs.getObject(1, UUID.class),
-              new long[] {rs.getLong(2), Long.parseUnsignedLong(rs.getString(3))});
+              new long[] {rs.getLong(2), Long.parseUnsignedLong(rs.getString(3)), rs.getLong(4)});
         }
       }
     }
+    if (written.isEmpty()) {
+      metrics.conflict();
+      throw new WrongExpectedVersionException(stream, expected, currentVersion(c, stream));
+    }
     List<RecordedEvent> recorded = new ArrayList<>(n);
-    for (int i = 0; i < n; i++) {
-      NewEvent e = events.get(i);
+    for (NewEvent e : events) {
       long[] at = written.get(e.eventId());
       recorded.add(
           new RecordedEvent(
               e.eventId(),
               stream,
-              previous + i + 1,
+              at[2],
               at[0],
               at[1],
               e.type(),
@@ -259,52 +297,7 @@ public final class PostgresEventStore implements EventStore {
               e.correlationId(),
               e.causationId()));
     }
-    return new AppendResult(stream, previous + n, recorded);
-  }
-
-  /** Moves the stream's version by {@code count}; returns the version before the append. */
-  private long reserve(Connection c, String stream, ExpectedVersion expected, int count)
-      throws SQLException {
-    if (expected.isAny()) {
-      try (PreparedStatement st =
-          c.prepareStatement(
-              "insert into eventstore_streams as s (stream, version) values (?, ?)"
-                  + " on conflict (stream) do update set version = s.version + excluded.version"
-                  + " returning s.version")) {
-        st.setString(1, stream);
-        st.setLong(2, count);
-        try (ResultSet rs = st.executeQuery()) {
-          rs.next();
-          return rs.getLong(1) - count;
-        }
-      }
-    }
-    int updated;
-    if (expected.value() == 0) {
-      try (PreparedStatement st =
-          c.prepareStatement(
-              "insert into eventstore_streams (stream, version) values (?, ?)"
-                  + " on conflict (stream) do nothing")) {
-        st.setString(1, stream);
-        st.setLong(2, count);
-        updated = st.executeUpdate();
-      }
-    } else {
-      try (PreparedStatement st =
-          c.prepareStatement(
-              "update eventstore_streams set version = version + ?"
-                  + " where stream = ? and version = ?")) {
-        st.setLong(1, count);
-        st.setString(2, stream);
-        st.setLong(3, expected.value());
-        updated = st.executeUpdate();
-      }
-    }
-    if (updated == 0) {
-      metrics.conflict();
-      throw new WrongExpectedVersionException(stream, expected, currentVersion(c, stream));
-    }
-    return expected.value();
+    return new AppendResult(stream, recorded.getLast().version(), recorded);
   }
 
   private static long currentVersion(Connection c, String stream) throws SQLException {
