@@ -31,6 +31,8 @@ import picocli.CommandLine.Spec;
       DrCommand.class,
       RunbookCommand.class,
       TopologyCommand.class,
+      io.bulwark.fleet.cli.UpCommand.class,
+      io.bulwark.fleet.cli.DownCommand.class,
       io.bulwark.fleet.cli.ScenarioCommand.class,
       StatesCommand.class,
       ProjectionsCommand.class,

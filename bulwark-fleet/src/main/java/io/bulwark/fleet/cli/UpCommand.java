@@ -1,0 +1,319 @@
+package io.bulwark.fleet.cli;
+
+import io.bulwark.fleet.InstanceGroup;
+import io.bulwark.fleet.TargetTracking;
+import io.bulwark.fleet.local.LocalProcessProvider;
+import io.bulwark.fleet.local.ProcessCommand;
+import io.bulwark.fleet.stack.BuiltinTopology;
+import io.bulwark.fleet.stack.GatewayRequestRate;
+import io.bulwark.fleet.stack.LocalStack;
+import io.bulwark.fleet.stack.StackPlan;
+import io.bulwark.topology.Durations;
+import io.bulwark.topology.InvalidTopologyException;
+import io.bulwark.topology.Topology;
+import io.bulwark.topology.TopologyError;
+import io.bulwark.topology.TopologyFile;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code bulwark up [FILE]}: runs a topology on this machine until Ctrl-C, SIGTERM or {@code
+ * bulwark down}: the gateway with the file's pools and rules, and one instance group per service
+ * whose instances are child processes spread over the zones. Prints the gateway URL on stdout once
+ * every group is in service; shows a live status on stderr.
+ */
+@Command(
+    name = "up",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Run a topology on this machine: the gateway (pools, weights, header/geo rules, fallback,"
+          + " affinity, health checks) and an instance group per service, each instance its own"
+          + " process spread over the zones, replaced when it dies.",
+      "Prints the gateway URL on stdout once every group is in service, a live status on"
+          + " stderr, and runs until Ctrl-C, SIGTERM or `bulwark down`; then stops everything.",
+      "Without FILE it runs a built-in topology: one region, three zones, three instances.",
+      "Exit 0 after a clean stop, 1 when the fleet does not come up, 2 for bad input."
+    })
+public final class UpCommand implements java.util.concurrent.Callable<Integer> {
+
+  @Spec CommandSpec spec;
+
+  @Parameters(
+      index = "0",
+      arity = "0..1",
+      paramLabel = "FILE",
+      description = "topology file (bulwark.yaml); default: the built-in local-demo topology")
+  Path file;
+
+  @Option(
+      names = "--port",
+      defaultValue = "8080",
+      description = "gateway port; 0 picks a free one (default: ${DEFAULT-VALUE})")
+  int port;
+
+  @Option(
+      names = "--admin-port",
+      defaultValue = "0",
+      description = "gateway admin API port; 0 picks a free one, -1 turns it off (default: 0)")
+  int adminPort;
+
+  @Option(
+      names = "--home",
+      description =
+          "state directory; the run state goes to HOME/run/NAME (default: $BULWARK_HOME"
+              + " or ~/.bulwark)")
+  Path home;
+
+  @Option(
+      names = "--exec",
+      paramLabel = "SERVICE=COMMAND",
+      description = {
+        "run COMMAND for SERVICE's instances instead of the built-in instance; placeholders"
+            + " {port} {id} {zone} {region} {service} {generation}, also as BULWARK_* variables",
+        "e.g. --exec 'web=java -jar app.jar --port {port}'"
+      })
+  Map<String, String> exec = new LinkedHashMap<>();
+
+  @Option(
+      names = "--target-rps",
+      description = "autoscale every service to hold this many requests/s per instance")
+  Double targetRps;
+
+  @Option(
+      names = "--status",
+      defaultValue = "auto",
+      description = "status on stderr: live (redraw), lines, off, auto (live on a terminal)")
+  String status;
+
+  @Option(
+      names = "--ready-timeout",
+      defaultValue = "60s",
+      description = "how long the fleet may take to come up (default: ${DEFAULT-VALUE})")
+  String readyTimeout;
+
+  @Override
+  public Integer call() throws InterruptedException {
+    PrintWriter out = spec.commandLine().getOut();
+    PrintWriter err = spec.commandLine().getErr();
+    Optional<Topology> loaded = load(err);
+    if (loaded.isEmpty()) {
+      return Exits.BAD_INPUT;
+    }
+    Topology topology = loaded.get();
+    Duration timeout;
+    StackPlan plan;
+    Map<String, ProcessCommand> commands = new LinkedHashMap<>();
+    try {
+      timeout = Durations.parse("--ready-timeout", readyTimeout);
+      if (!List.of("auto", "live", "lines", "off").contains(status)) {
+        throw new IllegalArgumentException(
+            "--status must be auto, live, lines or off, got \"" + status + "\"");
+      }
+      if (targetRps != null && !(targetRps > 0)) {
+        throw new IllegalArgumentException("--target-rps must be > 0, got " + targetRps);
+      }
+      plan = StackPlan.of(topology, port, adminPort);
+      for (var e : exec.entrySet()) {
+        if (topology.service(e.getKey()).isEmpty()) {
+          throw new IllegalArgumentException("--exec names unknown service \"" + e.getKey() + "\"");
+        }
+        List<String> argv = List.of(e.getValue().trim().split("\\s+"));
+        if (argv.get(0).isEmpty()) {
+          throw new IllegalArgumentException("--exec " + e.getKey() + "= needs a command");
+        }
+        commands.put(e.getKey(), ProcessCommand.of(argv));
+      }
+    } catch (IllegalArgumentException e) {
+      return Exits.badInput(err, e.getMessage());
+    }
+
+    Path runDir = RunState.runRoot(home).resolve(topology.name());
+    Optional<RunState> previous = RunState.read(runDir);
+    if (previous.isPresent() && previous.get().process().isPresent()) {
+      err.println(
+          "bulwark: "
+              + topology.name()
+              + " is already up (pid "
+              + previous.get().pid()
+              + ", "
+              + previous.get().url()
+              + "); stop it with `bulwark down`");
+      err.flush();
+      return Exits.CHECK_FAILED;
+    }
+    topology
+        .database()
+        .ifPresent(
+            db ->
+                err.println(
+                    "note: the database section ("
+                        + db.name()
+                        + ") is not started by `bulwark up`; the built-in instances need none"));
+
+    LocalProcessProvider provider =
+        LocalProcessProvider.of(
+            ProcessCommand.instance(1), commands, Optional.of(runDir.resolve("logs")));
+    LocalStack stack;
+    try {
+      stack = LocalStack.start(plan, provider, Clock.systemUTC());
+    } catch (IllegalStateException e) {
+      provider.close();
+      return Exits.badInput(
+          err,
+          "cannot start the gateway: "
+              + e.getMessage()
+              + (port != 0 ? " (choose another --port; 0 picks a free one)" : ""));
+    }
+    if (targetRps != null) {
+      for (InstanceGroup g : stack.groups()) {
+        var groupPlan =
+            plan.groups().stream()
+                .filter(p -> p.config().name().equals(g.name()))
+                .findFirst()
+                .orElseThrow();
+        g.track(
+            TargetTracking.requestRate(targetRps),
+            GatewayRequestRate.of(
+                stack.registry(), new HashSet<>(groupPlan.poolByRegion().values())));
+      }
+    }
+
+    CountDownLatch stopped = new CountDownLatch(1);
+    AtomicBoolean stopping = new AtomicBoolean();
+    ScheduledExecutorService ticker =
+        Executors.newSingleThreadScheduledExecutor(
+            r -> {
+              Thread t = new Thread(r, "up-status");
+              t.setDaemon(true);
+              return t;
+            });
+    Runnable stop =
+        () -> {
+          if (!stopping.compareAndSet(false, true)) {
+            return;
+          }
+          ticker.shutdownNow();
+          err.println("stopping " + topology.name() + " ...");
+          err.flush();
+          stack.close();
+          try {
+            Files.deleteIfExists(runDir.resolve(RunState.FILE));
+          } catch (IOException e) {
+            // A stale state file is recognised as such by the next up/down.
+          }
+          err.println("stopped");
+          err.flush();
+          stopped.countDown();
+        };
+    Thread hook = new Thread(stop, "bulwark-up-stop");
+    Runtime.getRuntime().addShutdownHook(hook);
+
+    err.println(
+        "starting "
+            + topology.name()
+            + ": gateway on "
+            + stack.url()
+            + ", "
+            + String.join(
+                ", ",
+                plan.groups().stream()
+                    .map(
+                        g ->
+                            g.config().desired()
+                                + " × "
+                                + g.config().name()
+                                + " over "
+                                + g.config().zones().size()
+                                + " zones")
+                    .toList())
+            + " ...");
+    err.flush();
+    if (!stack.awaitReady(timeout)) {
+      err.println(
+          "bulwark: the fleet did not come up within "
+              + Durations.format(timeout)
+              + "; instance logs in "
+              + runDir.resolve("logs"));
+      err.flush();
+      Runtime.getRuntime().removeShutdownHook(hook);
+      stop.run();
+      return Exits.CHECK_FAILED;
+    }
+    String adminUrl = adminPort < 0 ? "" : "http://127.0.0.1:" + stack.gateway().adminPort();
+    try {
+      new RunState(
+              topology.name(),
+              ProcessHandle.current().pid(),
+              Instant.now(),
+              stack.url(),
+              adminUrl,
+              file == null ? "builtin:local-demo" : file.toAbsolutePath().toString())
+          .write(runDir);
+    } catch (IOException e) {
+      err.println("warning: cannot write " + runDir.resolve(RunState.FILE) + ": " + e.getMessage());
+    }
+    err.println("ready: " + stack.url() + (adminUrl.isEmpty() ? "" : "  admin API: " + adminUrl));
+    err.println("logs: " + runDir.resolve("logs") + "; stop with Ctrl-C or `bulwark down`");
+    err.flush();
+    out.println(stack.url());
+    out.flush();
+
+    boolean live =
+        status.equals("live") || (status.equals("auto") && StatusView.stderrIsTerminal());
+    if (!status.equals("off")) {
+      StatusView view = new StatusView(stack, err, live);
+      ticker.scheduleAtFixedRate(
+          () -> {
+            try {
+              view.refresh();
+            } catch (RuntimeException e) {
+              // The status display must never take the stack down.
+            }
+          },
+          0,
+          1,
+          TimeUnit.SECONDS);
+    }
+    stopped.await();
+    return Exits.OK;
+  }
+
+  private Optional<Topology> load(PrintWriter err) {
+    try {
+      return Optional.of(file == null ? BuiltinTopology.topology() : TopologyFile.load(file));
+    } catch (InvalidTopologyException e) {
+      for (TopologyError error : e.errors()) {
+        err.println(error);
+      }
+      int n = e.errors().size();
+      err.println(
+          "bulwark: "
+              + file
+              + " is not a valid topology ("
+              + n
+              + (n == 1 ? " error)" : " errors)"));
+      err.flush();
+      return Optional.empty();
+    }
+  }
+}
