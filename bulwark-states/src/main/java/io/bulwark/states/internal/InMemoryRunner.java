@@ -90,7 +90,7 @@ public final class InMemoryRunner {
     try {
       result = tasks.invoke(state, t.resource(), t.payload(), t.retry().attempt());
     } catch (StatesError e) {
-      return interpreter.taskFailed(machine, state, data, e, t.retry());
+      return interpreter.taskFailed(machine, state, data, context, e, t.retry());
     }
     return interpreter.taskSucceeded(machine, state, data, context, result, t.retry());
   }

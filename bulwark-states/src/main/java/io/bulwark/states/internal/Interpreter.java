@@ -7,11 +7,14 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.NullNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.bulwark.states.StatesError;
+import io.bulwark.states.internal.jsonata.JsonataEvaluator;
+import io.bulwark.states.internal.jsonata.JsonataEvaluator.Scope;
 import java.math.BigDecimal;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Iterator;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
@@ -21,14 +24,78 @@ import java.util.concurrent.ThreadLocalRandom;
  * {@link Decision} (go to Next, end, call a task, wait, retry after a back-off, run branches) and
  * the caller reports task and branch outcomes back. The progress between steps is only (current
  * state name, its raw input, the context object, the {@link RetryState}), so it can be persisted
- * step by step; {@link InMemoryRunner} carries decisions out in-process.
+ * step by step; {@link InMemoryRunner} carries decisions out in-process. Workflow variables travel
+ * in the context object (see {@link Variables}).
+ *
+ * <p>Both query languages are interpreted: JSONPath (InputPath, Parameters, ResultSelector,
+ * ResultPath, OutputPath, intrinsics) and JSONata ({@code Arguments}, {@code Output}, {@code
+ * Assign}, {@code {% %}} expressions with {@code $states}).
  */
 public final class Interpreter {
   private static final ObjectMapper MAPPER = new ObjectMapper();
   private static final JsonNodeFactory F = JsonNodeFactory.instance;
+  private static final String JSONATA = "JSONata";
+  private static final long MAX_WAIT_SECONDS = Integer.MAX_VALUE;
 
   /** Creates an interpreter; it holds no state, one instance may serve every execution. */
   public Interpreter() {}
+
+  /** One state being executed: where it is, what it sees. */
+  private record Env(
+      JsonNode machine, JsonNode state, String name, JsonNode raw, ObjectNode context) {
+    boolean jsonata() {
+      return JSONATA.equals(language());
+    }
+
+    String language() {
+      if (state.has("QueryLanguage")) {
+        return state.get("QueryLanguage").asText();
+      }
+      return machineLanguage();
+    }
+
+    String machineLanguage() {
+      if (machine.has("QueryLanguage")) {
+        return machine.get("QueryLanguage").asText();
+      }
+      String inherited = Variables.inheritedQueryLanguage(context);
+      return inherited == null ? "JSONPath" : inherited;
+    }
+
+    Map<String, JsonNode> variables() {
+      return Variables.of(context);
+    }
+
+    Scope scope() {
+      return new Scope(
+          name,
+          Variables.enteredEventId(context),
+          raw,
+          null,
+          null,
+          Variables.visible(context),
+          variables());
+    }
+
+    StatesError runtime(String detail) {
+      return new StatesError(
+          "States.Runtime", Causes.inState(name, Variables.enteredEventId(context), detail));
+    }
+
+    /** Adds the state prefix to a cause raised below the interpreter (paths, intrinsics). */
+    StatesError located(StatesError e) {
+      String cause = e.causeText();
+      if (cause == null || cause.startsWith("An error occurred while executing the state")) {
+        return e;
+      }
+      return new StatesError(
+          e.error(), Causes.inState(name, Variables.enteredEventId(context), cause));
+    }
+  }
+
+  private static Env env(JsonNode machine, String name, JsonNode raw, ObjectNode context) {
+    return new Env(machine, machine.get("States").get(name), name, raw, context);
+  }
 
   /**
    * Executes state {@code name} of {@code machine} with raw input {@code raw}. {@code context} is
@@ -37,42 +104,29 @@ public final class Interpreter {
    */
   public Decision step(
       JsonNode machine, String name, JsonNode raw, ObjectNode context, RetryState retry) {
-    JsonNode state = machine.get("States").get(name);
-    String type = state.path("Type").asText();
+    Env env = env(machine, name, raw, context);
+    String type = env.state.path("Type").asText();
     try {
       switch (type) {
         case "Succeed" -> {
-          return new Decision.Succeed(output(state, input(state, raw)));
+          return new Decision.Succeed(
+              env.jsonata() ? jsonataOutput(env, null) : output(env, in(env)));
         }
         case "Fail" -> {
-          return new Decision.Fail(failField(state, raw, "Error"), failField(state, raw, "Cause"));
+          return failState(env);
         }
         case "Choice" -> {
-          JsonNode in = input(state, raw);
-          for (JsonNode rule : state.path("Choices")) {
-            if (matches(rule, in)) {
-              return new Decision.Next(rule.get("Next").asText(), output(state, in));
-            }
-          }
-          if (state.hasNonNull("Default")) {
-            return new Decision.Next(state.get("Default").asText(), output(state, in));
-          }
-          throw new StatesError(
-              "States.NoChoiceMatched",
-              "An error occurred while executing the state '"
-                  + name
-                  + "'. No Choice Rules matched and no default was specified");
+          return choice(env);
         }
         case "Wait" -> {
-          JsonNode in = input(state, raw);
-          return new Decision.Wait(waitDuration(state, in), next(state, output(state, in)));
+          return waitState(env);
         }
         default -> {
-          return execute(name, state, raw, context, retry);
+          return execute(env, retry);
         }
       }
     } catch (StatesError e) {
-      return new Decision.Fail(e.error(), e.causeText());
+      return new Decision.Fail(e.error(), env.located(e).causeText());
     }
   }
 
@@ -84,12 +138,11 @@ public final class Interpreter {
       ObjectNode context,
       JsonNode result,
       RetryState retry) {
-    JsonNode state = machine.get("States").get(name);
+    Env env = env(machine, name, raw, context);
     try {
-      return next(
-          state, complete(state, raw, result == null ? NullNode.instance : result, context));
+      return complete(env, result == null ? NullNode.instance : result);
     } catch (StatesError e) {
-      return failed(state, raw, e, retry);
+      return failed(env, env.located(e), retry);
     }
   }
 
@@ -99,7 +152,22 @@ public final class Interpreter {
    */
   public Decision taskFailed(
       JsonNode machine, String name, JsonNode raw, StatesError error, RetryState retry) {
-    return failed(machine.get("States").get(name), raw, error, retry);
+    Env env = env(machine, name, raw, JsonNodeFactory.instance.objectNode());
+    return failed(env, error, retry);
+  }
+
+  /**
+   * Like {@link #taskFailed(JsonNode, String, JsonNode, StatesError, RetryState)}, with the context
+   * so that a Catch may assign variables and read {@code $states.context}.
+   */
+  public Decision taskFailed(
+      JsonNode machine,
+      String name,
+      JsonNode raw,
+      ObjectNode context,
+      StatesError error,
+      RetryState retry) {
+    return failed(env(machine, name, raw, context), error, retry);
   }
 
   /**
@@ -109,9 +177,9 @@ public final class Interpreter {
    */
   public boolean branchesSettled(
       JsonNode machine, String name, List<Decision.BranchOutcome> outcomes, int total) {
-    JsonNode state = machine.get("States").get(name);
+    Env env = env(machine, name, F.objectNode(), F.objectNode());
     try {
-      branchResult(state, outcomes, total);
+      branchResult(env, outcomes, total);
       return false;
     } catch (StatesError e) {
       return true;
@@ -126,49 +194,214 @@ public final class Interpreter {
       ObjectNode context,
       List<Decision.BranchOutcome> outcomes,
       RetryState retry) {
-    JsonNode state = machine.get("States").get(name);
+    Env env = env(machine, name, raw, context);
+    JsonNode result;
     try {
-      JsonNode result = branchResult(state, outcomes, outcomes.size());
-      return next(state, complete(state, raw, result, context));
+      result = branchResult(env, outcomes, outcomes.size());
     } catch (StatesError e) {
-      return failed(state, raw, e, retry);
+      return failed(env, e, retry);
+    }
+    try {
+      return complete(env, result);
+    } catch (StatesError e) {
+      return failed(env, env.located(e), retry);
     }
   }
 
-  private static String failField(JsonNode state, JsonNode raw, String field) {
-    if (state.hasNonNull(field)) {
-      return state.get(field).asText();
+  // ---------------------------------------------------------------- states without a result
+
+  private Decision failState(Env env) {
+    JsonNode s = env.state;
+    if (env.jsonata()) {
+      Scope scope = env.scope();
+      String error =
+          s.has("Error") ? JsonataEvaluator.string(s.get("Error"), "Error", scope) : null;
+      String cause =
+          s.has("Cause") ? JsonataEvaluator.string(s.get("Cause"), "Cause", scope) : null;
+      return new Decision.Fail(error, cause);
     }
-    if (state.hasNonNull(field + "Path")) {
-      JsonNode v = Paths.read(raw, state.get(field + "Path").asText());
-      return v == null ? null : v.asText();
-    }
-    return null;
+    return new Decision.Fail(failField(env, "Error"), failField(env, "Cause"));
   }
 
-  private Duration waitDuration(JsonNode state, JsonNode in) {
-    if (state.has("Seconds")) {
-      return Duration.ofSeconds(state.get("Seconds").asLong());
+  private String failField(Env env, String field) {
+    JsonNode s = env.state;
+    if (s.hasNonNull(field)) {
+      return s.get(field).asText();
     }
-    if (state.has("SecondsPath")) {
-      JsonNode v = Paths.readRequired(in, state.get("SecondsPath").asText(), "SecondsPath");
-      return Duration.ofSeconds(Math.max(0, v.asLong()));
+    if (!s.hasNonNull(field + "Path")) {
+      return null;
     }
-    String ts =
-        state.has("Timestamp")
-            ? state.get("Timestamp").asText()
-            : Paths.readRequired(in, state.get("TimestampPath").asText(), "TimestampPath").asText();
-    Duration d = Duration.between(Instant.now(), Instant.parse(ts));
+    String path = s.get(field + "Path").asText();
+    JsonNode v =
+        path.startsWith("States.")
+            ? evaluate(path, env.raw, env, field + "Path")
+            : pathValue(env, path, env.raw, field + "Path");
+    return v.isTextual() ? v.asText() : v.toString();
+  }
+
+  private Decision choice(Env env) {
+    JsonNode s = env.state;
+    if (env.jsonata()) {
+      Scope scope = env.scope();
+      int i = 0;
+      for (JsonNode rule : s.path("Choices")) {
+        if (JsonataEvaluator.condition(
+            rule.get("Condition"), "Choices[" + i++ + "].Condition", scope)) {
+          return leaveJsonata(env, rule.get("Next").asText(), rule, scope);
+        }
+      }
+      if (s.hasNonNull("Default")) {
+        return leaveJsonata(env, s.get("Default").asText(), s, scope);
+      }
+      throw noChoiceMatched(env);
+    }
+    JsonNode in = in(env);
+    for (JsonNode rule : s.path("Choices")) {
+      if (matches(rule, in, env)) {
+        Map<String, JsonNode> assigned = assignJsonPath(env, rule.get("Assign"), in);
+        JsonNode out = output(env, in);
+        Variables.assign(env.context, assigned);
+        return new Decision.Next(rule.get("Next").asText(), out);
+      }
+    }
+    if (s.hasNonNull("Default")) {
+      Map<String, JsonNode> assigned = assignJsonPath(env, s.get("Assign"), in);
+      JsonNode out = output(env, in);
+      Variables.assign(env.context, assigned);
+      return new Decision.Next(s.get("Default").asText(), out);
+    }
+    throw noChoiceMatched(env);
+  }
+
+  private static StatesError noChoiceMatched(Env env) {
+    return new StatesError(
+        "States.NoChoiceMatched",
+        Causes.inState(
+            env.name,
+            Variables.enteredEventId(env.context),
+            "No Choice Rules matched and no default was specified"));
+  }
+
+  /** Output and Assign of a JSONata Choice rule (or of the state, for Default). */
+  private Decision leaveJsonata(Env env, String next, JsonNode holder, Scope scope) {
+    Map<String, JsonNode> assigned = assignJsonata(holder.get("Assign"), scope);
+    JsonNode out =
+        holder.has("Output")
+            ? JsonataEvaluator.evaluate(holder.get("Output"), "Output", scope)
+            : env.state.has("Output")
+                ? JsonataEvaluator.evaluate(env.state.get("Output"), "Output", scope)
+                : env.raw;
+    Variables.assign(env.context, assigned);
+    return new Decision.Next(next, out);
+  }
+
+  private Decision waitState(Env env) {
+    JsonNode s = env.state;
+    if (env.jsonata()) {
+      Scope scope = env.scope();
+      Duration d = jsonataWait(env, scope);
+      Map<String, JsonNode> assigned = assignJsonata(s.get("Assign"), scope);
+      JsonNode out =
+          s.has("Output") ? JsonataEvaluator.evaluate(s.get("Output"), "Output", scope) : env.raw;
+      Variables.assign(env.context, assigned);
+      return new Decision.Wait(d, next(env, out));
+    }
+    JsonNode in = in(env);
+    Duration d = waitDuration(env, in);
+    Map<String, JsonNode> assigned = assignJsonPath(env, s.get("Assign"), in);
+    JsonNode out = output(env, in);
+    Variables.assign(env.context, assigned);
+    return new Decision.Wait(d, next(env, out));
+  }
+
+  private Duration jsonataWait(Env env, Scope scope) {
+    JsonNode s = env.state;
+    if (s.has("Seconds")) {
+      long seconds = JsonataEvaluator.integer(s.get("Seconds"), "Seconds", scope);
+      return checkedWait(env, seconds);
+    }
+    String ts = JsonataEvaluator.string(s.get("Timestamp"), "Timestamp", scope);
+    Instant at = Timestamps.parse(ts);
+    if (at == null) {
+      throw env.runtime(
+          "The Timestamp field cannot be parsed as an ISO-8601 extended offset date-time format"
+              + " string: "
+              + ts);
+    }
+    return until(env, at);
+  }
+
+  private Duration waitDuration(Env env, JsonNode in) {
+    JsonNode s = env.state;
+    if (s.has("Seconds")) {
+      return checkedWait(env, s.get("Seconds").asLong());
+    }
+    if (s.has("SecondsPath")) {
+      String path = s.get("SecondsPath").asText();
+      JsonNode v = readPath(env, path, in);
+      if (v == null) {
+        throw env.runtime("The SecondsPath parameter does not reference an input value: " + path);
+      }
+      if (!v.isIntegralNumber()) {
+        throw env.runtime(
+            "The SecondsPath parameter cannot be parsed as a long value: " + path + " == " + v);
+      }
+      if (v.asLong() < 0) {
+        throw env.runtime(
+            "The SecondsPath parameter references a negative value: " + path + " == " + v);
+      }
+      return checkedWait(env, v.asLong());
+    }
+    if (s.has("Timestamp")) {
+      String ts = s.get("Timestamp").asText();
+      Instant at = Timestamps.parse(ts);
+      if (at == null) {
+        throw env.runtime(
+            "The Timestamp field cannot be parsed as an ISO-8601 extended offset date-time format"
+                + " string: "
+                + ts);
+      }
+      return until(env, at);
+    }
+    String path = s.get("TimestampPath").asText();
+    JsonNode v = readPath(env, path, in);
+    Instant at = v != null && v.isTextual() ? Timestamps.parse(v.asText()) : null;
+    if (at == null) {
+      throw env.runtime(
+          "The TimestampPath parameter does not reference a valid ISO-8601 extended offset"
+              + " date-time format string: "
+              + path
+              + " == "
+              + (v == null ? "null" : v.isTextual() ? v.asText() : v.toString()));
+    }
+    return until(env, at);
+  }
+
+  private static Duration checkedWait(Env env, long seconds) {
+    if (seconds > MAX_WAIT_SECONDS) {
+      throw env.runtime("Wait state delay is too long.");
+    }
+    return Duration.ofSeconds(Math.max(0, seconds));
+  }
+
+  private static Duration until(Env env, Instant at) {
+    Duration d = Duration.between(Instant.now(), at);
+    if (d.getSeconds() > MAX_WAIT_SECONDS) {
+      throw env.runtime("Wait state delay is too long.");
+    }
     return d.isNegative() ? Duration.ZERO : d;
   }
 
-  private static Decision next(JsonNode state, JsonNode output) {
-    return state.path("End").asBoolean(false)
+  private static Decision next(Env env, JsonNode output) {
+    return env.state.path("End").asBoolean(false)
         ? new Decision.Succeed(output)
-        : new Decision.Next(state.path("Next").asText(), output);
+        : new Decision.Next(env.state.path("Next").asText(), output);
   }
 
-  private static Decision failed(JsonNode state, JsonNode raw, StatesError e, RetryState retry) {
+  // ---------------------------------------------------------------- errors, retry and catch
+
+  private Decision failed(Env env, StatesError e, RetryState retry) {
+    JsonNode state = env.state;
     JsonNode retrier = null;
     int index = 0;
     for (JsonNode r : state.path("Retry")) {
@@ -196,15 +429,36 @@ public final class Interpreter {
     }
     for (JsonNode c : state.path("Catch")) {
       if (errorMatches(c.path("ErrorEquals"), e.error())) {
-        ObjectNode err = F.objectNode();
-        err.put("Error", e.error());
-        err.put("Cause", e.causeText());
-        String resultPath = c.has("ResultPath") ? textOrNull(c.get("ResultPath")) : "$";
-        JsonNode out = resultPath == null ? raw : Paths.write(raw, resultPath, err);
-        return new Decision.Next(c.get("Next").asText(), out);
+        try {
+          return caught(env, c, e);
+        } catch (StatesError inCatch) {
+          return new Decision.Fail(inCatch.error(), env.located(inCatch).causeText());
+        }
       }
     }
     return new Decision.Fail(e.error(), e.causeText());
+  }
+
+  private Decision caught(Env env, JsonNode catcher, StatesError e) {
+    ObjectNode err = F.objectNode();
+    err.put("Error", e.error());
+    err.put("Cause", e.causeText());
+    String next = catcher.get("Next").asText();
+    if (env.jsonata()) {
+      Scope scope = env.scope().withErrorOutput(err);
+      Map<String, JsonNode> assigned = assignJsonata(catcher.get("Assign"), scope);
+      JsonNode out =
+          catcher.has("Output")
+              ? JsonataEvaluator.evaluate(catcher.get("Output"), "Output", scope)
+              : err;
+      Variables.assign(env.context, assigned);
+      return new Decision.Next(next, out);
+    }
+    Map<String, JsonNode> assigned = assignJsonPath(env, catcher.get("Assign"), err);
+    String resultPath = catcher.has("ResultPath") ? textOrNull(catcher.get("ResultPath")) : "$";
+    JsonNode out = resultPath == null ? env.raw : Paths.write(env.raw, resultPath, err);
+    Variables.assign(env.context, assigned);
+    return new Decision.Next(next, out);
   }
 
   private static String textOrNull(JsonNode n) {
@@ -223,6 +477,7 @@ public final class Interpreter {
         return true;
       }
       if ("States.TaskFailed".equals(name)
+          && error != null
           && !error.equals("States.Timeout")
           && !error.startsWith("States.")) {
         return true;
@@ -231,63 +486,147 @@ public final class Interpreter {
     return false;
   }
 
-  private Decision execute(
-      String name, JsonNode state, JsonNode raw, ObjectNode context, RetryState retry) {
+  // ---------------------------------------------------------------- Pass, Task, Parallel, Map
+
+  private Decision execute(Env env, RetryState retry) {
     try {
-      ((ObjectNode) context.get("State")).put("RetryCount", retry.attempt());
-      JsonNode in = input(state, raw);
-      JsonNode effective =
-          state.has("Parameters") ? template(state.get("Parameters"), in, context) : in;
-      switch (state.path("Type").asText()) {
+      ObjectNode stateCtx = (ObjectNode) env.context.get("State");
+      if (stateCtx != null) {
+        stateCtx.put("RetryCount", retry.attempt());
+      }
+      String type = env.state.path("Type").asText();
+      if (env.jsonata()) {
+        return executeJsonata(env, type, retry);
+      }
+      JsonNode in = in(env);
+      boolean parameters = env.state.has("Parameters") && !"Map".equals(type);
+      JsonNode effective = parameters ? template(env.state.get("Parameters"), in, env) : in;
+      switch (type) {
         case "Pass" -> {
-          JsonNode result = state.has("Result") ? state.get("Result") : effective;
-          return next(state, complete(state, raw, result, context));
+          JsonNode result = env.state.has("Result") ? env.state.get("Result") : effective;
+          return complete(env, result);
         }
         case "Task" -> {
-          return new Decision.InvokeTask(state.path("Resource").asText(), effective, retry);
+          return new Decision.InvokeTask(env.state.path("Resource").asText(), effective, retry);
         }
         case "Parallel" -> {
           List<Decision.Branch> branches = new ArrayList<>();
-          for (JsonNode branch : state.path("Branches")) {
-            branches.add(new Decision.Branch(branch, effective, context.deepCopy()));
+          for (JsonNode branch : env.state.path("Branches")) {
+            branches.add(new Decision.Branch(branch, effective, branchContext(env)));
           }
           return new Decision.RunBranches(branches, retry);
         }
         case "Map" -> {
-          return new Decision.RunBranches(mapItems(state, in, context), retry);
+          return new Decision.RunBranches(mapItems(env, in), retry);
         }
-        default ->
-            throw new StatesError("States.Runtime", "unknown state type " + state.path("Type"));
+        default -> throw env.runtime("unknown state type " + env.state.path("Type"));
       }
     } catch (StatesError e) {
-      return failed(state, raw, e, retry);
+      return failed(env, env.located(e), retry);
     }
   }
 
-  /** ResultSelector, ResultPath and OutputPath applied to a state's result. */
-  private JsonNode complete(JsonNode state, JsonNode raw, JsonNode result, ObjectNode context) {
+  private Decision executeJsonata(Env env, String type, RetryState retry) {
+    Scope scope = env.scope();
+    JsonNode args =
+        env.state.has("Arguments")
+            ? JsonataEvaluator.evaluate(env.state.get("Arguments"), "Arguments", scope)
+            : env.raw;
+    switch (type) {
+      case "Pass" -> {
+        return complete(env, env.state.has("Result") ? env.state.get("Result") : env.raw);
+      }
+      case "Task" -> {
+        return new Decision.InvokeTask(env.state.path("Resource").asText(), args, retry);
+      }
+      case "Parallel" -> {
+        List<Decision.Branch> branches = new ArrayList<>();
+        for (JsonNode branch : env.state.path("Branches")) {
+          branches.add(new Decision.Branch(branch, args, branchContext(env)));
+        }
+        return new Decision.RunBranches(branches, retry);
+      }
+      case "Map" -> {
+        return new Decision.RunBranches(mapItems(env, null), retry);
+      }
+      default -> throw env.runtime("unknown state type " + env.state.path("Type"));
+    }
+  }
+
+  /** A branch or iteration context: a copy, so inner assignments stay in the inner scope. */
+  private static ObjectNode branchContext(Env env) {
+    ObjectNode ctx = env.context.deepCopy();
+    Variables.inheritQueryLanguage(ctx, env.machineLanguage());
+    return ctx;
+  }
+
+  /** Applies the result part of the state and decides where to go. */
+  private Decision complete(Env env, JsonNode result) {
+    JsonNode state = env.state;
+    if (env.jsonata()) {
+      boolean hasResult = !"Pass".equals(state.path("Type").asText());
+      Scope scope = hasResult ? env.scope().withResult(result) : env.scope();
+      Map<String, JsonNode> assigned = assignJsonata(state.get("Assign"), scope);
+      JsonNode out =
+          state.has("Output")
+              ? JsonataEvaluator.evaluate(state.get("Output"), "Output", scope)
+              : hasResult ? result : env.raw;
+      Variables.assign(env.context, assigned);
+      return next(env, out);
+    }
+    Map<String, JsonNode> assigned = assignJsonPath(env, state.get("Assign"), result);
     if (state.has("ResultSelector")) {
-      result = template(state.get("ResultSelector"), result, context);
+      result = template(state.get("ResultSelector"), result, env);
     }
     JsonNode afterResult;
     if (state.has("ResultPath") && state.get("ResultPath").isNull()) {
-      afterResult = raw;
+      afterResult = env.raw;
     } else {
-      afterResult = Paths.write(raw, state.path("ResultPath").asText("$"), result);
+      afterResult = Paths.write(env.raw, state.path("ResultPath").asText("$"), result);
     }
-    return outputPath(state, afterResult);
+    JsonNode out = output(env, afterResult);
+    Variables.assign(env.context, assigned);
+    return next(env, out);
   }
 
-  private List<Decision.Branch> mapItems(JsonNode state, JsonNode in, ObjectNode context) {
-    JsonNode items =
-        state.has("ItemsPath")
-            ? Paths.readRequired(in, state.get("ItemsPath").asText(), "ItemsPath")
-            : in;
-    if (!items.isArray()) {
-      throw new StatesError(
-          "States.Runtime",
-          "An error occurred while executing the state. Item path did not resolve to a JSON array");
+  private Map<String, JsonNode> assignJsonata(JsonNode assign, Scope scope) {
+    Map<String, JsonNode> values = new LinkedHashMap<>();
+    if (assign == null) {
+      return values;
     }
+    for (Map.Entry<String, JsonNode> e : assign.properties()) {
+      values.put(
+          e.getKey(), JsonataEvaluator.evaluate(e.getValue(), "Assign/" + e.getKey(), scope));
+    }
+    return values;
+  }
+
+  private Map<String, JsonNode> assignJsonPath(Env env, JsonNode assign, JsonNode value) {
+    Map<String, JsonNode> values = new LinkedHashMap<>();
+    if (assign == null) {
+      return values;
+    }
+    JsonNode evaluated = template(assign, value, env);
+    evaluated.properties().forEach(e -> values.put(e.getKey(), e.getValue()));
+    return values;
+  }
+
+  private List<Decision.Branch> mapItems(Env env, JsonNode in) {
+    JsonNode state = env.state;
+    boolean jsonata = env.jsonata();
+    JsonNode items;
+    if (jsonata) {
+      items =
+          state.has("Items")
+              ? JsonataEvaluator.array(state.get("Items"), "Items", env.scope())
+              : env.raw;
+    } else {
+      items = state.has("ItemsPath") ? requiredPath(env, state.get("ItemsPath").asText(), in) : in;
+    }
+    if (!items.isArray()) {
+      throw env.runtime("Map state input must be an array but was: " + items);
+    }
+    mapLimits(env, in);
     JsonNode processor =
         state.has("ItemProcessor") ? state.get("ItemProcessor") : state.get("Iterator");
     JsonNode selector =
@@ -295,24 +634,95 @@ public final class Interpreter {
     List<Decision.Branch> branches = new ArrayList<>();
     int index = 0;
     for (JsonNode item : items) {
-      ObjectNode ctx = context.deepCopy();
+      ObjectNode ctx = branchContext(env);
       ObjectNode mapCtx = ctx.putObject("Map").putObject("Item");
       mapCtx.put("Index", index++);
       mapCtx.set("Value", item);
-      JsonNode itemInput = selector == null ? item : template(selector, in, ctx);
+      JsonNode itemInput;
+      if (selector == null) {
+        itemInput = item;
+      } else if (jsonata) {
+        Scope scope =
+            new Scope(
+                env.name,
+                Variables.enteredEventId(env.context),
+                env.raw,
+                null,
+                null,
+                Variables.visible(ctx),
+                env.variables());
+        itemInput = JsonataEvaluator.evaluate(selector, "ItemSelector", scope);
+      } else {
+        itemInput = template(selector, in, new Env(env.machine, state, env.name, env.raw, ctx));
+      }
       branches.add(new Decision.Branch(processor, itemInput, ctx));
     }
     return branches;
   }
 
+  /** Reads and checks MaxConcurrency and the tolerated failure limits from their paths. */
+  private void mapLimits(Env env, JsonNode in) {
+    JsonNode s = env.state;
+    if (env.jsonata()) {
+      Scope scope = env.scope();
+      if (s.has("ToleratedFailureCount")
+          && JsonataEvaluator.integer(
+                  s.get("ToleratedFailureCount"), "ToleratedFailureCount", scope)
+              < 0) {
+        throw env.runtime("ToleratedFailureCount cannot be negative.");
+      }
+      if (s.has("ToleratedFailurePercentage")) {
+        double pct =
+            JsonataEvaluator.number(
+                s.get("ToleratedFailurePercentage"), "ToleratedFailurePercentage", scope);
+        if (pct < 0 || pct > 100) {
+          throw env.runtime("ToleratedFailurePercentage must be between 0 and 100.");
+        }
+      }
+      return;
+    }
+    pathLimit(env, in, "MaxConcurrencyPath", false);
+    Double count = pathLimit(env, in, "ToleratedFailureCountPath", false);
+    if (count != null && count < 0) {
+      throw env.runtime("ToleratedFailureCount cannot be negative.");
+    }
+    Double pct = pathLimit(env, in, "ToleratedFailurePercentagePath", true);
+    if (pct != null && (pct < 0 || pct > 100)) {
+      throw env.runtime("ToleratedFailurePercentage must be between 0 and 100.");
+    }
+  }
+
+  private Double pathLimit(Env env, JsonNode in, String field, boolean decimal) {
+    if (!env.state.has(field)) {
+      return null;
+    }
+    String path = env.state.get(field).asText();
+    JsonNode v = readPath(env, path, in);
+    if (v == null) {
+      throw env.runtime("Invalid path '" + path + "' : " + Paths.notFoundDetail(in, path));
+    }
+    boolean ok = decimal ? v.isNumber() : v.isIntegralNumber();
+    if (!ok) {
+      throw env.runtime(
+          "The "
+              + field
+              + " field refers to value \""
+              + (v.isTextual() ? v.asText() : v.toString())
+              + "\" which is not a valid "
+              + (decimal ? "float" : "integer")
+              + ": "
+              + path);
+    }
+    return v.asDouble();
+  }
+
   /** The Parallel/Map result of the outcomes; throws the error that fails the state. */
-  private static JsonNode branchResult(
-      JsonNode state, List<Decision.BranchOutcome> outcomes, int total) {
+  private JsonNode branchResult(Env env, List<Decision.BranchOutcome> outcomes, int total) {
+    JsonNode state = env.state;
     boolean map = "Map".equals(state.path("Type").asText());
-    boolean tolerates =
-        map && (state.has("ToleratedFailureCount") || state.has("ToleratedFailurePercentage"));
-    int tolerated = state.path("ToleratedFailureCount").asInt(0);
-    double pct = state.path("ToleratedFailurePercentage").asDouble(0);
+    Double count = limit(env, "ToleratedFailureCount");
+    Double pct = limit(env, "ToleratedFailurePercentage");
+    boolean tolerates = map && (count != null || pct != null);
     ArrayNode out = F.arrayNode();
     int failures = 0;
     for (Decision.BranchOutcome outcome : outcomes) {
@@ -323,7 +733,9 @@ public final class Interpreter {
             throw new StatesError(f.error(), f.cause());
           }
           failures++;
-          if (failures > tolerated && failures * 100.0 / total > pct) {
+          boolean overCount = count == null || failures > count;
+          boolean overPct = pct == null || failures * 100.0 / total > pct;
+          if (overCount && overPct) {
             throw new StatesError(
                 "States.ExceedToleratedFailureThreshold",
                 "The specified tolerated failure threshold was exceeded");
@@ -338,40 +750,100 @@ public final class Interpreter {
     return out;
   }
 
-  private static JsonNode input(JsonNode state, JsonNode raw) {
+  /** A tolerated-failure limit from its field or path (null when absent or unreadable here). */
+  private Double limit(Env env, String field) {
+    JsonNode s = env.state;
+    if (s.has(field)) {
+      JsonNode v = s.get(field);
+      if (JsonataEvaluator.isExpression(v)) {
+        try {
+          return JsonataEvaluator.number(v, field, env.scope());
+        } catch (StatesError e) {
+          return null;
+        }
+      }
+      return v.asDouble();
+    }
+    if (s.has(field + "Path") && env.raw != null) {
+      JsonNode in = env.raw;
+      try {
+        in = in(env);
+      } catch (StatesError e) {
+        return null;
+      }
+      JsonNode v = readPath(env, s.get(field + "Path").asText(), in);
+      return v != null && v.isNumber() ? v.asDouble() : null;
+    }
+    return null;
+  }
+
+  // ---------------------------------------------------------------- JSONPath input/output
+
+  private JsonNode in(Env env) {
+    JsonNode state = env.state;
     if (!state.has("InputPath")) {
-      return raw;
+      return env.raw;
     }
     if (state.get("InputPath").isNull()) {
       return F.objectNode();
     }
-    return Paths.readRequired(raw, state.get("InputPath").asText(), "InputPath");
+    return requiredPath(env, state.get("InputPath").asText(), env.raw);
   }
 
-  private JsonNode output(JsonNode state, JsonNode data) {
-    return outputPath(state, data);
-  }
-
-  private static JsonNode outputPath(JsonNode state, JsonNode data) {
+  private JsonNode output(Env env, JsonNode data) {
+    JsonNode state = env.state;
     if (!state.has("OutputPath")) {
       return data;
     }
     if (state.get("OutputPath").isNull()) {
       return F.objectNode();
     }
-    return Paths.readRequired(data, state.get("OutputPath").asText(), "OutputPath");
+    return requiredPath(env, state.get("OutputPath").asText(), data);
+  }
+
+  private JsonNode jsonataOutput(Env env, JsonNode result) {
+    Scope scope = result == null ? env.scope() : env.scope().withResult(result);
+    return env.state.has("Output")
+        ? JsonataEvaluator.evaluate(env.state.get("Output"), "Output", scope)
+        : result == null ? env.raw : result;
+  }
+
+  /** Reads a JSONPath, context path or variable path; null when nothing matches. */
+  private static JsonNode readPath(Env env, String path, JsonNode data) {
+    if (path.startsWith("$$")) {
+      return Paths.read(Variables.visible(env.context), path.substring(1));
+    }
+    if (Paths.variableName(path) != null) {
+      return Paths.readVariable(env.variables(), path);
+    }
+    return Paths.read(data, path);
+  }
+
+  private static JsonNode requiredPath(Env env, String path, JsonNode data) {
+    JsonNode v = readPath(env, path, data);
+    if (v == null) {
+      throw env.runtime(
+          "Invalid path '"
+              + path
+              + "' : "
+              + Paths.notFoundDetail(
+                  path.startsWith("$$") ? Variables.visible(env.context) : data,
+                  path.startsWith("$$") ? path.substring(1) : path));
+    }
+    return v;
   }
 
   /** Applies a payload template: keys ending in .$ take a path, context path or intrinsic. */
-  JsonNode template(JsonNode template, JsonNode in, ObjectNode context) {
+  private JsonNode template(JsonNode template, JsonNode in, Env env) {
     if (template.isObject()) {
       ObjectNode out = F.objectNode();
       for (Map.Entry<String, JsonNode> e : template.properties()) {
         String key = e.getKey();
         if (key.endsWith(".$") && e.getValue().isTextual()) {
-          out.set(key.substring(0, key.length() - 2), evaluate(e.getValue().asText(), in, context));
+          out.set(
+              key.substring(0, key.length() - 2), evaluate(e.getValue().asText(), in, env, key));
         } else {
-          out.set(key, template(e.getValue(), in, context));
+          out.set(key, template(e.getValue(), in, env));
         }
       }
       return out;
@@ -379,33 +851,35 @@ public final class Interpreter {
     if (template.isArray()) {
       ArrayNode out = F.arrayNode();
       for (JsonNode n : template) {
-        out.add(template(n, in, context));
+        out.add(template(n, in, env));
       }
       return out;
     }
     return template;
   }
 
-  JsonNode evaluate(String expr, JsonNode in, ObjectNode context) {
-    if (expr.startsWith("$$")) {
-      return pathValue(context, expr.substring(1));
+  private JsonNode evaluate(String expr, JsonNode in, Env env, String field) {
+    if (expr.startsWith("States.")) {
+      try {
+        return Intrinsics.call(expr, arg -> pathValue(env, arg, in, field));
+      } catch (StatesError e) {
+        throw env.located(e);
+      }
     }
     if (expr.startsWith("$")) {
-      return pathValue(in, expr);
+      return pathValue(env, expr, in, field);
     }
-    if (expr.startsWith("States.")) {
-      return Intrinsics.call(expr, arg -> evaluate(arg, in, context));
-    }
-    throw new StatesError("States.Runtime", "invalid path or intrinsic: " + expr);
+    throw env.runtime("invalid path or intrinsic: " + expr);
   }
 
-  private static JsonNode pathValue(JsonNode data, String path) {
-    JsonNode node = Paths.read(data, path);
+  private static JsonNode pathValue(Env env, String path, JsonNode data, String field) {
+    JsonNode node = readPath(env, path, data);
     if (node == null) {
-      throw new StatesError(
-          "States.Runtime",
-          "An error occurred while executing the state. The JSONPath '"
+      throw env.runtime(
+          "The JSONPath '"
               + path
+              + "' specified for the field '"
+              + field
               + "' could not be found in the input '"
               + data
               + "'");
@@ -413,10 +887,12 @@ public final class Interpreter {
     return node;
   }
 
-  boolean matches(JsonNode rule, JsonNode in) {
+  // ---------------------------------------------------------------- JSONPath Choice rules
+
+  private boolean matches(JsonNode rule, JsonNode in, Env env) {
     if (rule.has("And")) {
       for (JsonNode r : rule.get("And")) {
-        if (!matches(r, in)) {
+        if (!matches(r, in, env)) {
           return false;
         }
       }
@@ -424,30 +900,38 @@ public final class Interpreter {
     }
     if (rule.has("Or")) {
       for (JsonNode r : rule.get("Or")) {
-        if (matches(r, in)) {
+        if (matches(r, in, env)) {
           return true;
         }
       }
       return false;
     }
     if (rule.has("Not")) {
-      return !matches(rule.get("Not"), in);
+      return !matches(rule.get("Not"), in, env);
     }
-    JsonNode value = Paths.read(in, rule.path("Variable").asText());
+    String variable = rule.path("Variable").asText();
+    JsonNode value = readPath(env, variable, in);
     Iterator<String> names = rule.fieldNames();
     while (names.hasNext()) {
       String op = names.next();
-      if (op.equals("Variable") || op.equals("Next")) {
+      if (op.equals("Variable")
+          || op.equals("Next")
+          || op.equals("Comment")
+          || op.equals("Assign")) {
         continue;
       }
       JsonNode operand = rule.get(op);
       if (op.endsWith("Path") && !op.equals("IsPresent")) {
+        String path = operand.asText();
         op = op.substring(0, op.length() - 4);
-        operand = Paths.read(in, operand.asText());
+        operand = readPath(env, path, in);
         if (operand == null) {
-          throw new StatesError(
-              "States.Runtime", "Invalid path '" + rule.get(op + "Path").asText() + "'");
+          throw env.runtime("Invalid path '" + path + "' : " + Paths.notFoundDetail(in, path));
         }
+      }
+      if (value == null && !op.startsWith("Is")) {
+        throw env.runtime(
+            "Invalid path '" + variable + "' : " + Paths.notFoundDetail(in, variable));
       }
       return compare(op, value, operand);
     }
@@ -467,13 +951,10 @@ public final class Interpreter {
       case "IsString":
         return (v != null && v.isTextual()) == operand.asBoolean();
       case "IsTimestamp":
-        return (v != null && v.isTextual() && parseTime(v.asText()) != null) == operand.asBoolean();
+        return (v != null && v.isTextual() && Timestamps.parse(v.asText()) != null)
+            == operand.asBoolean();
       default:
         break;
-    }
-    if (v == null) {
-      throw new StatesError(
-          "States.Runtime", "Invalid path: the Variable was not found in the input");
     }
     if (op.startsWith("String")) {
       if (!v.isTextual() || !operand.isTextual()) {
@@ -498,22 +979,14 @@ public final class Interpreter {
       if (!v.isTextual() || !operand.isTextual()) {
         return false;
       }
-      Instant a = parseTime(v.asText());
-      Instant b = parseTime(operand.asText());
+      Instant a = Timestamps.parse(v.asText());
+      Instant b = Timestamps.parse(operand.asText());
       if (a == null || b == null) {
         return false;
       }
       return cmp(op.substring(9), a.compareTo(b));
     }
     throw new StatesError("States.Runtime", "unknown comparison operator " + op);
-  }
-
-  private static Instant parseTime(String s) {
-    try {
-      return java.time.OffsetDateTime.parse(s).toInstant();
-    } catch (RuntimeException e) {
-      return null;
-    }
   }
 
   private static boolean cmp(String suffix, int c) {

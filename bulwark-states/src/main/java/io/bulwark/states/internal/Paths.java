@@ -28,10 +28,51 @@ public final class Paths {
 
   private Paths() {}
 
-  /** True when the text parses as a JSONPath starting with $. */
+  private static final java.util.regex.Pattern VARIABLE =
+      java.util.regex.Pattern.compile(
+          "\\$([A-Za-z_][A-Za-z0-9_]*)([.\\[].*)?", java.util.regex.Pattern.DOTALL);
+
+  /** The variable a path like {@code $name.field} reads, or null for {@code $}/{@code $$} paths. */
+  public static String variableName(String path) {
+    if (path == null) {
+      return null;
+    }
+    java.util.regex.Matcher m = VARIABLE.matcher(path);
+    return m.matches() ? m.group(1) : null;
+  }
+
+  /** Reads a variable path ({@code $name}, {@code $name.a[0]}); null when nothing matches. */
+  public static JsonNode readVariable(java.util.Map<String, JsonNode> variables, String path) {
+    java.util.regex.Matcher m = VARIABLE.matcher(path);
+    if (!m.matches() || !variables.containsKey(m.group(1))) {
+      return null;
+    }
+    JsonNode value = variables.get(m.group(1));
+    return m.group(2) == null ? value : read(value, "$" + m.group(2));
+  }
+
+  /**
+   * Why {@code path} matches nothing in {@code data}, in the words of the JSONPath implementation
+   * Step Functions uses, like {@code No results for path: $['a']}.
+   */
+  public static String notFoundDetail(JsonNode data, String path) {
+    try {
+      JsonPath.using(CONFIG).parse(data.deepCopy()).read(path);
+      return "No results for path: " + path;
+    } catch (RuntimeException e) {
+      return e.getMessage();
+    }
+  }
+
+  /** True when the text parses as a JSONPath starting with $, or is a variable path. */
   public static boolean isValid(String path) {
     if (path == null || !path.startsWith("$")) {
       return false;
+    }
+    String variable = variableName(path);
+    if (variable != null) {
+      java.util.regex.Matcher m = VARIABLE.matcher(path);
+      return !m.matches() || m.group(2) == null || isValid("$" + m.group(2));
     }
     try {
       JsonPath.compile(path.startsWith("$$") ? path.substring(1) : path);
@@ -66,16 +107,15 @@ public final class Paths {
     }
   }
 
-  /** Reads a path or fails with States.Runtime like Step Functions does. */
+  /**
+   * Reads a path or fails with States.Runtime like Step Functions does; the cause still lacks the
+   * state prefix the interpreter adds.
+   */
   public static JsonNode readRequired(JsonNode data, String path, String field) {
     JsonNode node = read(data, path);
     if (node == null) {
       throw new StatesError(
-          "States.Runtime",
-          "An error occurred while executing the state. Invalid path '"
-              + path
-              + "' : No results for path: "
-              + field);
+          "States.Runtime", "Invalid path '" + path + "' : " + notFoundDetail(data, path));
     }
     return node;
   }

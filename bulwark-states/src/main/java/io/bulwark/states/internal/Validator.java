@@ -366,12 +366,6 @@ public final class Validator {
             && !(seconds.isIntegralNumber() && seconds.asLong() >= 0)) {
           error(at + ".Seconds", "must be a non-negative integer but was " + seconds);
         }
-        JsonNode ts = s.get("Timestamp");
-        if (ts != null
-            && !JsonataEvaluator.isExpression(ts)
-            && !(ts.isTextual() && Timestamps.parse(ts.asText()) != null)) {
-          error(at + ".Timestamp", "must be an ISO-8601 extended offset date-time but was " + ts);
-        }
         for (String f : List.of("SecondsPath", "TimestampPath")) {
           if (s.has(f) && !Paths.isValid(s.get(f).asText())) {
             error(at + "." + f, "invalid JSONPath " + s.get(f));
