@@ -30,6 +30,7 @@ import io.netty.util.ReferenceCountUtil;
  * proxied concurrently; upstream connections stay HTTP/1.1 and pooled.
  */
 final class ClientProtocols {
+  // Reader idleness only: watching writes too would hang a listener on every write.
   static final int IDLE_CLIENT_SECONDS = 120;
   private static final String AGGREGATOR = "http-aggregator";
   private static final String PROXY = "http-proxy";
@@ -61,7 +62,7 @@ final class ClientProtocols {
           }
         };
     pipeline
-        .addLast(new IdleStateHandler(0, 0, IDLE_CLIENT_SECONDS))
+        .addLast(new IdleStateHandler(IDLE_CLIENT_SECONDS, 0, 0))
         .addLast(new CleartextHttp2ServerUpgradeHandler(http1, upgrade, priorKnowledge))
         .addLast(AGGREGATOR, new HttpObjectAggregator(maxBody))
         .addLast(PROXY, new ProxyHandler(runtime));

@@ -48,6 +48,7 @@ import org.slf4j.LoggerFactory;
 public final class GatewayRuntime {
   private static final Logger LOG = LoggerFactory.getLogger(GatewayRuntime.class);
   private static final Logger ACCESS = LoggerFactory.getLogger("io.bulwark.traffic.access");
+  // Reader idleness only: watching writes too would hang a listener on every write.
   private static final int IDLE_UPSTREAM_SECONDS = 60;
 
   private final GatewayConfig initial;
@@ -247,7 +248,7 @@ public final class GatewayRuntime {
               @Override
               protected void initChannel(Channel ch) {
                 ch.pipeline()
-                    .addLast(new IdleStateHandler(0, 0, IDLE_UPSTREAM_SECONDS))
+                    .addLast(new IdleStateHandler(IDLE_UPSTREAM_SECONDS, 0, 0))
                     .addLast(new HttpClientCodec())
                     .addLast(new HttpObjectAggregator(initial.maxBodyBytes()))
                     .addLast(new UpstreamHandler(target));

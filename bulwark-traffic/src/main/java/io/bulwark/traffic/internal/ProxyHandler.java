@@ -73,6 +73,7 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter {
   private static final AsciiString X_FORWARDED_PROTO = AsciiString.cached("x-forwarded-proto");
   private static final AsciiString IDEMPOTENCY_KEY = AsciiString.cached("idempotency-key");
   private static final AsciiString HTTP = AsciiString.cached("http");
+  private static final int SMALL_RESPONSE = 16 * 1024;
   static final AsciiString REQUEST_ID = AsciiString.cached("x-request-id");
 
   private final GatewayRuntime runtime;
@@ -347,7 +348,14 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter {
           clientText,
           lastError);
       request.release();
-      ctx.writeAndFlush(response).addListener(f -> finished(keep && f.isSuccess()));
+      if (keep && response.content().readableBytes() <= SMALL_RESPONSE) {
+        // The common case needs no promise: a small answer leaves in this flush, and a failed
+        // write closes the connection through exceptionCaught.
+        ctx.writeAndFlush(response, ctx.voidPromise());
+        finished(true);
+      } else {
+        ctx.writeAndFlush(response).addListener(f -> finished(keep && f.isSuccess()));
+      }
     }
 
     /** One try of the exchange on one target. */
@@ -378,14 +386,8 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter {
                     },
                     route.timeout().toNanos(),
                     TimeUnit.NANOSECONDS);
-        ch.writeAndFlush(request.retainedDuplicate())
-            .addListener(
-                f -> {
-                  if (!f.isSuccess()) {
-                    handler.unbind();
-                    failed("reset", f.cause(), true);
-                  }
-                });
+        // A failed write reaches UpstreamHandler.exceptionCaught, which fails this attempt.
+        ch.writeAndFlush(request.retainedDuplicate(), ch.voidPromise());
       }
 
       @Override
