@@ -3,8 +3,18 @@ package io.bulwark.commerce.http;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.DoubleNode;
+import com.fasterxml.jackson.databind.node.IntNode;
+import com.fasterxml.jackson.databind.node.LongNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.node.TextNode;
 import io.bulwark.commerce.Commerce;
 import io.bulwark.commerce.CommerceOptions;
+import io.bulwark.commerce.auth.Caller;
+import io.bulwark.commerce.auth.Role;
+import io.bulwark.commerce.identity.User;
+import io.bulwark.commerce.inventory.Product;
 import io.bulwark.kernel.Json;
 import io.bulwark.server.BulwarkServer;
 import io.bulwark.server.ServerConfig;
@@ -20,7 +30,9 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Iterator;
+import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 import java.util.TreeSet;
@@ -45,6 +57,9 @@ class OpenApiDocumentTest {
   @RegisterExtension static final PostgresExtension pg = PostgresExtension.migrating();
   @TempDir static Path home;
   static BulwarkServer server;
+  static Commerce commerce;
+  static String admin;
+  static String adminId;
   static final AtomicReference<Javalin> app = new AtomicReference<>();
   static final HttpClient http = HttpClient.newHttpClient();
 
@@ -60,17 +75,22 @@ class OpenApiDocumentTest {
                 .poolSize(4)
                 .shutdownGrace(Duration.ofSeconds(5))
                 .build());
-    Commerce.install(
-        b,
-        CommerceOptions.builder()
-            .bcryptCost(4)
-            .jwtSecret("openapi-test-secret-openapi-test-secret")
-            // No order reaches the saga here: nothing ever calls this gateway.
-            .paymentGateway(URI.create("http://127.0.0.1:9"))
-            .build());
+    commerce =
+        Commerce.install(
+            b,
+            CommerceOptions.builder()
+                .bcryptCost(4)
+                .jwtSecret("openapi-test-secret-openapi-test-secret")
+                // No order reaches the saga here: nothing ever calls this gateway.
+                .paymentGateway(URI.create("http://127.0.0.1:9"))
+                .build());
     // Registered after commerce: sees the same Javalin app, to enumerate its routes.
     b.module(platform -> app::set);
     server = b.start();
+    User a = commerce.identity().upsert("admin", "admin-password-1", "Admin", Role.ADMIN);
+    admin = commerce.accessTokens().issue(new Caller(a.id(), a.username(), a.role()));
+    adminId = a.id().toString();
+    commerce.inventory().create(new Product("DOC-1", "Documented", 100, "EUR", 0), 10);
   }
 
   @AfterAll
@@ -81,12 +101,120 @@ class OpenApiDocumentTest {
   }
 
   static HttpResponse<String> call(String method, String path) throws Exception {
-    return http.send(
+    return call(method, path, null, null);
+  }
+
+  static HttpResponse<String> call(String method, String path, String token, String body)
+      throws Exception {
+    HttpRequest.Builder rb =
         HttpRequest.newBuilder(URI.create(server.baseUrl() + path))
             .header("Content-Type", "application/json")
-            .method(method, HttpRequest.BodyPublishers.noBody())
-            .build(),
-        HttpResponse.BodyHandlers.ofString());
+            .method(
+                method,
+                body == null
+                    ? HttpRequest.BodyPublishers.noBody()
+                    : HttpRequest.BodyPublishers.ofString(body));
+    if (token != null) {
+      rb.header("Authorization", "Bearer " + token);
+    }
+    return http.send(rb.build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  /** A schema with its {@code $ref} followed. */
+  static JsonNode resolve(JsonNode doc, JsonNode schema) {
+    JsonNode ref = schema.get("$ref");
+    return ref == null ? schema : doc.at(ref.asText().substring(1));
+  }
+
+  /** A JSON path and a value there that the schema forbids. */
+  record Violation(String path, String why, JsonNode body) {}
+
+  /**
+   * Bodies that each break exactly one documented rule of {@code schema}, starting from {@code
+   * valid}.
+   */
+  static List<Violation> violations(JsonNode doc, JsonNode schema, ObjectNode valid, String path) {
+    List<Violation> out = new ArrayList<>();
+    if (schema.path("additionalProperties").isBoolean()
+        && !schema.get("additionalProperties").asBoolean()) {
+      ObjectNode b = valid.deepCopy();
+      b.put("undocumented", 1);
+      out.add(new Violation(path + ".undocumented", "unknown field", b));
+    }
+    for (JsonNode required : schema.path("required")) {
+      ObjectNode b = valid.deepCopy();
+      b.remove(required.asText());
+      out.add(new Violation(path + "." + required.asText(), "required", b));
+    }
+    for (Iterator<String> names = schema.path("properties").fieldNames(); names.hasNext(); ) {
+      String name = names.next();
+      JsonNode p = resolve(doc, schema.get("properties").get(name));
+      String at = path + "." + name;
+      List<JsonNode> bad = new ArrayList<>();
+      List<String> why = new ArrayList<>();
+      switch (p.path("type").asText()) {
+        case "string" -> {
+          bad.add(IntNode.valueOf(5));
+          why.add("a number for a string");
+          if (p.has("maxLength")) {
+            bad.add(TextNode.valueOf("a".repeat(p.get("maxLength").asInt() + 1)));
+            why.add("longer than maxLength");
+          }
+          if (p.path("minLength").asInt() > 0) {
+            bad.add(TextNode.valueOf("a".repeat(p.get("minLength").asInt() - 1)));
+            why.add("shorter than minLength");
+          }
+          if (p.has("pattern") || p.has("enum")) {
+            bad.add(TextNode.valueOf("a b"));
+            why.add("outside pattern or enum");
+          }
+        }
+        case "integer" -> {
+          bad.add(TextNode.valueOf("5"));
+          why.add("a string for an integer");
+          bad.add(DoubleNode.valueOf(1.5));
+          why.add("a fraction for an integer");
+          if (p.has("maximum")) {
+            bad.add(LongNode.valueOf(p.get("maximum").asLong() + 1));
+            why.add("above maximum");
+          }
+          if (p.has("minimum")) {
+            bad.add(LongNode.valueOf(p.get("minimum").asLong() - 1));
+            why.add("below minimum");
+          }
+        }
+        case "array" -> {
+          bad.add(TextNode.valueOf("x"));
+          why.add("a string for an array");
+          JsonNode element = valid.get(name).get(0);
+          if (p.has("maxItems")) {
+            ArrayNode many = Json.mapper().createArrayNode();
+            for (int i = 0; i <= p.get("maxItems").asInt(); i++) {
+              many.add(element.deepCopy());
+            }
+            bad.add(many);
+            why.add("more than maxItems");
+          }
+          if (p.path("minItems").asInt() > 0) {
+            bad.add(Json.mapper().createArrayNode());
+            why.add("fewer than minItems");
+          }
+          JsonNode items = resolve(doc, p.get("items"));
+          for (Violation v : violations(doc, items, (ObjectNode) element.deepCopy(), at + "[0]")) {
+            ObjectNode b = valid.deepCopy();
+            ((ArrayNode) b.get(name)).set(0, v.body());
+            out.add(new Violation(v.path(), v.why(), b));
+          }
+        }
+        default -> throw new AssertionError(at + " has an untested type " + p.path("type"));
+      }
+      for (int i = 0; i < bad.size(); i++) {
+        ObjectNode b = valid.deepCopy();
+        b.set(name, bad.get(i));
+        out.add(new Violation(at, why.get(i), b));
+      }
+    }
+    return out;
   }
 
   static JsonNode served() throws Exception {
@@ -154,6 +282,42 @@ class OpenApiDocumentTest {
             .hasValueSatisfying(t -> assertThat(t).startsWith("application/problem+json"));
       }
     }
+  }
+
+  @Test
+  void everyDocumentedBodyRuleIsEnforcedByItsHandlerNamingTheField() throws Exception {
+    JsonNode doc = served();
+    int checked = 0;
+    for (String op : documented(doc)) {
+      String method = op.substring(0, op.indexOf(' '));
+      String template = op.substring(op.indexOf(' ') + 1);
+      JsonNode operation = doc.get("paths").get(template).get(method.toLowerCase(Locale.ROOT));
+      JsonNode schemaRef = operation.at("/requestBody/content/application~1json/schema");
+      if (schemaRef.isMissingNode()) {
+        continue;
+      }
+      JsonNode schema = resolve(doc, schemaRef);
+      assertThat(schema.path("examples").isArray()).as(op + " documents an example body").isTrue();
+      ObjectNode example = (ObjectNode) schema.get("examples").get(0);
+      String path = template.replace("{sku}", "DOC-1").replace("{id}", adminId);
+      HttpResponse<String> valid = call(method, path, admin, example.toString());
+      assertThat(valid.statusCode())
+          .as(op + " accepts its example: " + valid.body())
+          .isNotEqualTo(400);
+      for (Violation v : violations(doc, schema, example, "$")) {
+        HttpResponse<String> r = call(method, path, admin, v.body().toString());
+        assertThat(r.statusCode())
+            .as(op + " " + v.path() + " " + v.why() + ": " + v.body() + " -> " + r.body())
+            .isEqualTo(400);
+        assertThat(r.headers().firstValue("Content-Type").orElse(""))
+            .startsWith("application/problem+json");
+        assertThat(Json.parse(r.body()).path("field").asText())
+            .as(op + " " + v.why() + " " + v.body())
+            .isEqualTo(v.path());
+        checked++;
+      }
+    }
+    assertThat(checked).isGreaterThan(60);
   }
 
   @Test
