@@ -23,8 +23,18 @@ public sealed interface Decision {
   /**
    * Call task resource {@code resource} with {@code payload}; report the outcome with {@link
    * Interpreter#taskSucceeded} or {@link Interpreter#taskFailed} with the same {@link RetryState}.
+   * {@code timeout} and {@code heartbeat} are the Task's TimeoutSeconds and HeartbeatSeconds
+   * (resolved from their paths or expressions), null when the state sets none; past them the task
+   * fails with {@code States.Timeout} or {@code States.HeartbeatTimeout}.
    */
-  record InvokeTask(String resource, JsonNode payload, RetryState retry) implements Decision {}
+  record InvokeTask(
+      String resource, JsonNode payload, RetryState retry, Duration timeout, Duration heartbeat)
+      implements Decision {
+    /** A task call without timeouts. */
+    public InvokeTask(String resource, JsonNode payload, RetryState retry) {
+      this(resource, payload, retry, null, null);
+    }
+  }
 
   /** Wait for {@code duration} (a Wait state), then carry out {@code then} (Next or Succeed). */
   record Wait(Duration duration, Decision then) implements Decision {}

@@ -6,19 +6,30 @@ import io.bulwark.states.ExecutionResult;
 import io.bulwark.states.Sleeper;
 import io.bulwark.states.StatesError;
 import io.bulwark.states.TaskHandler;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /**
- * Carries out the {@link Interpreter}'s decisions in the calling thread: calls tasks, sleeps
- * through Waits and retry back-offs, runs branches one after the other.
+ * Carries out the {@link Interpreter}'s decisions in the calling thread: calls tasks (bounded by
+ * the Task's TimeoutSeconds/HeartbeatSeconds), sleeps through Waits and retry back-offs, runs
+ * branches one after the other. It numbers history events the way Step Functions does (1 is
+ * ExecutionStarted, then entered/scheduled/started/ended/exited events per state) so that causes
+ * name the event id a state was entered at.
  */
 public final class InMemoryRunner {
   private final Interpreter interpreter = new Interpreter();
   private final TaskHandler tasks;
   private final Sleeper sleeper;
+  private long events;
 
   /** A runner calling {@code tasks} and waiting with {@code sleeper}. */
   public InMemoryRunner(TaskHandler tasks, Sleeper sleeper) {
@@ -35,6 +46,7 @@ public final class InMemoryRunner {
             input,
             Instant.now(),
             name);
+    events = 1;
     try {
       return ExecutionResult.succeeded(runStates(definition, input, context));
     } catch (StatesError e) {
@@ -42,19 +54,26 @@ public final class InMemoryRunner {
     }
   }
 
+  private static String type(JsonNode machine, String state) {
+    return machine.path("States").path(state).path("Type").asText();
+  }
+
   private JsonNode runStates(JsonNode machine, JsonNode input, ObjectNode context) {
     String current = machine.path("StartAt").asText();
     JsonNode data = input;
     while (true) {
       ContextObject.enterState(context, current, Instant.now());
+      Variables.enteredEventId(context, ++events);
       Decision decision = interpreter.step(machine, current, data, context, RetryState.initial());
       while (true) {
         switch (decision) {
           case Decision.Next n -> {
+            events++;
             current = n.state();
             data = n.output();
           }
           case Decision.Succeed s -> {
+            events++;
             return s.output();
           }
           case Decision.Fail f -> throw new StatesError(f.error(), f.cause());
@@ -73,9 +92,11 @@ public final class InMemoryRunner {
             continue;
           }
           case Decision.RunBranches b -> {
+            events++;
+            List<Decision.BranchOutcome> outcomes = runBranches(machine, current, b);
+            events++;
             decision =
-                interpreter.branchesCompleted(
-                    machine, current, data, context, runBranches(machine, current, b), b.retry());
+                interpreter.branchesCompleted(machine, current, data, context, outcomes, b.retry());
             continue;
           }
         }
@@ -86,25 +107,70 @@ public final class InMemoryRunner {
 
   private Decision invoke(
       JsonNode machine, String state, JsonNode data, ObjectNode context, Decision.InvokeTask t) {
+    events += 2;
     JsonNode result;
     try {
-      result = tasks.invoke(state, t.resource(), t.payload(), t.retry().attempt());
+      result = call(machine.path("States").path(state), state, t);
     } catch (StatesError e) {
+      events++;
       return interpreter.taskFailed(machine, state, data, context, e, t.retry());
     }
+    events++;
     return interpreter.taskSucceeded(machine, state, data, context, result, t.retry());
+  }
+
+  /**
+   * Calls the handler, bounded by TimeoutSeconds and (no heartbeats in-process) HeartbeatSeconds.
+   */
+  private JsonNode call(JsonNode state, String name, Decision.InvokeTask t) {
+    Duration timeout = t.timeout();
+    Duration heartbeat = t.heartbeat();
+    if (timeout == null && heartbeat == null) {
+      return tasks.invoke(name, t.resource(), t.payload(), t.retry().attempt());
+    }
+    boolean heartbeatFirst =
+        heartbeat != null && (timeout == null || heartbeat.compareTo(timeout) < 0);
+    Duration limit = heartbeatFirst ? heartbeat : timeout;
+    try (ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor()) {
+      Future<JsonNode> future =
+          executor.submit(() -> tasks.invoke(name, t.resource(), t.payload(), t.retry().attempt()));
+      try {
+        return future.get(limit.toMillis(), TimeUnit.MILLISECONDS);
+      } catch (TimeoutException e) {
+        future.cancel(true);
+        throw new StatesError(heartbeatFirst ? "States.HeartbeatTimeout" : "States.Timeout", null);
+      } catch (ExecutionException e) {
+        if (e.getCause() instanceof StatesError error) {
+          throw error;
+        }
+        if (e.getCause() instanceof RuntimeException r) {
+          throw r;
+        }
+        throw new IllegalStateException("task " + name + " failed", e.getCause());
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new StatesError("States.Runtime", "interrupted while running task " + name);
+      }
+    }
   }
 
   private List<Decision.BranchOutcome> runBranches(
       JsonNode machine, String state, Decision.RunBranches b) {
+    boolean map = "Map".equals(type(machine, state));
     List<Decision.BranchOutcome> outcomes = new ArrayList<>();
     for (Decision.Branch branch : b.branches()) {
+      if (map) {
+        events++;
+      }
       try {
         outcomes.add(
             new Decision.BranchOutcome.Succeeded(
                 runStates(branch.machine(), branch.input(), branch.context())));
       } catch (StatesError e) {
         outcomes.add(new Decision.BranchOutcome.Failed(e.error(), e.causeText()));
+      }
+      if (map) {
+        events++;
       }
       if (interpreter.branchesSettled(machine, state, outcomes, b.branches().size())) {
         break;

@@ -507,7 +507,12 @@ public final class Interpreter {
           return complete(env, result);
         }
         case "Task" -> {
-          return new Decision.InvokeTask(env.state.path("Resource").asText(), effective, retry);
+          return new Decision.InvokeTask(
+              env.state.path("Resource").asText(),
+              effective,
+              retry,
+              taskLimit(env, "TimeoutSeconds", in),
+              taskLimit(env, "HeartbeatSeconds", in));
         }
         case "Parallel" -> {
           List<Decision.Branch> branches = new ArrayList<>();
@@ -537,7 +542,12 @@ public final class Interpreter {
         return complete(env, env.state.has("Result") ? env.state.get("Result") : env.raw);
       }
       case "Task" -> {
-        return new Decision.InvokeTask(env.state.path("Resource").asText(), args, retry);
+        return new Decision.InvokeTask(
+            env.state.path("Resource").asText(),
+            args,
+            retry,
+            taskLimit(env, "TimeoutSeconds", null),
+            taskLimit(env, "HeartbeatSeconds", null));
       }
       case "Parallel" -> {
         List<Decision.Branch> branches = new ArrayList<>();
@@ -551,6 +561,34 @@ public final class Interpreter {
       }
       default -> throw env.runtime("unknown state type " + env.state.path("Type"));
     }
+  }
+
+  /** TimeoutSeconds or HeartbeatSeconds of a Task, from the field, its path or an expression. */
+  private Duration taskLimit(Env env, String field, JsonNode in) {
+    JsonNode s = env.state;
+    if (s.has(field)) {
+      JsonNode v = s.get(field);
+      long seconds =
+          JsonataEvaluator.isExpression(v)
+              ? JsonataEvaluator.integer(v, field, env.scope())
+              : v.asLong();
+      return Duration.ofSeconds(seconds);
+    }
+    if (s.has(field + "Path") && in != null) {
+      String path = s.get(field + "Path").asText();
+      JsonNode v = requiredPath(env, path, in);
+      if (!v.isIntegralNumber() || v.asLong() <= 0) {
+        throw env.runtime(
+            "The "
+                + field
+                + "Path field refers to value \""
+                + (v.isTextual() ? v.asText() : v.toString())
+                + "\" which is not a valid integer: "
+                + path);
+      }
+      return Duration.ofSeconds(v.asLong());
+    }
+    return null;
   }
 
   /** A branch or iteration context: a copy, so inner assignments stay in the inner scope. */
