@@ -1,6 +1,7 @@
 package io.bulwark.commerce.http;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -15,6 +16,8 @@ import io.bulwark.commerce.auth.Caller;
 import io.bulwark.commerce.auth.Role;
 import io.bulwark.commerce.identity.User;
 import io.bulwark.commerce.inventory.Product;
+import io.bulwark.commerce.payment.simulator.PaymentSimulator;
+import io.bulwark.commerce.payment.simulator.SimulatorOptions;
 import io.bulwark.kernel.Json;
 import io.bulwark.server.BulwarkServer;
 import io.bulwark.server.ServerConfig;
@@ -43,7 +46,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The served OpenAPI document is valid 3.1 and describes exactly the routes commerce registers. */
+/**
+ * The served OpenAPI document is valid 3.1 and describes exactly the routes commerce registers, the
+ * body rules their handlers enforce and the shape of every response they give.
+ */
 class OpenApiDocumentTest {
 
   private static final Set<HandlerType> VERBS =
@@ -56,6 +62,7 @@ class OpenApiDocumentTest {
 
   @RegisterExtension static final PostgresExtension pg = PostgresExtension.migrating();
   @TempDir static Path home;
+  static PaymentSimulator payments;
   static BulwarkServer server;
   static Commerce commerce;
   static String admin;
@@ -65,6 +72,9 @@ class OpenApiDocumentTest {
 
   @BeforeAll
   static void start() {
+    payments =
+        PaymentSimulator.start(
+            SimulatorOptions.defaults().withLatency(Duration.ZERO, Duration.ZERO));
     BulwarkServer.Builder b =
         BulwarkServer.builder(
             ServerConfig.builder()
@@ -81,8 +91,8 @@ class OpenApiDocumentTest {
             CommerceOptions.builder()
                 .bcryptCost(4)
                 .jwtSecret("openapi-test-secret-openapi-test-secret")
-                // No order reaches the saga here: nothing ever calls this gateway.
-                .paymentGateway(URI.create("http://127.0.0.1:9"))
+                .paymentGateway(URI.create("http://127.0.0.1:" + payments.port()))
+                .pollInterval(Duration.ofMillis(100))
                 .build());
     // Registered after commerce: sees the same Javalin app, to enumerate its routes.
     b.module(platform -> app::set);
@@ -97,6 +107,9 @@ class OpenApiDocumentTest {
   static void stop() {
     if (server != null) {
       server.close();
+    }
+    if (payments != null) {
+      payments.close();
     }
   }
 
@@ -318,6 +331,212 @@ class OpenApiDocumentTest {
       }
     }
     assertThat(checked).isGreaterThan(60);
+  }
+
+  /** The JSON type names {@code value} satisfies. */
+  static Set<String> typesOf(JsonNode value) {
+    return switch (value.getNodeType()) {
+      case NULL -> Set.of("null");
+      case BOOLEAN -> Set.of("boolean");
+      case NUMBER -> value.isIntegralNumber() ? Set.of("integer", "number") : Set.of("number");
+      case STRING -> Set.of("string");
+      case ARRAY -> Set.of("array");
+      case OBJECT -> Set.of("object");
+      default -> Set.of(value.getNodeType().name());
+    };
+  }
+
+  /**
+   * Checks {@code value} against {@code schema}: type, const, enum, required, properties, items.
+   */
+  static void check(JsonNode doc, JsonNode schema, JsonNode value, String at, List<String> errors) {
+    schema = resolve(doc, schema);
+    JsonNode type = schema.get("type");
+    if (type != null) {
+      Set<String> allowed = new TreeSet<>();
+      if (type.isArray()) {
+        type.forEach(t -> allowed.add(t.asText()));
+      } else {
+        allowed.add(type.asText());
+      }
+      if (typesOf(value).stream().noneMatch(allowed::contains)) {
+        errors.add(at + ": documented as " + allowed + " but was " + value);
+        return;
+      }
+    }
+    if (schema.has("const") && !schema.get("const").equals(value)) {
+      errors.add(at + ": documented as " + schema.get("const") + " but was " + value);
+    }
+    if (schema.has("enum") && !value.isNull()) {
+      boolean listed = false;
+      for (JsonNode e : schema.get("enum")) {
+        listed |= e.equals(value);
+      }
+      if (!listed) {
+        errors.add(at + ": " + value + " is not one of " + schema.get("enum"));
+      }
+    }
+    if (value.isObject()) {
+      for (JsonNode required : schema.path("required")) {
+        if (!value.has(required.asText())) {
+          errors.add(at + "." + required.asText() + ": documented as required but missing");
+        }
+      }
+      for (Iterator<String> names = value.fieldNames(); names.hasNext(); ) {
+        String name = names.next();
+        JsonNode p = schema.path("properties").get(name);
+        if (p != null) {
+          check(doc, p, value.get(name), at + "." + name, errors);
+        } else if (schema.path("additionalProperties").isBoolean()
+            && !schema.get("additionalProperties").asBoolean()) {
+          errors.add(at + "." + name + ": not documented");
+        }
+      }
+    }
+    if (value.isArray() && schema.has("items")) {
+      for (int i = 0; i < value.size(); i++) {
+        check(doc, schema.get("items"), value.get(i), at + "[" + i + "]", errors);
+      }
+    }
+  }
+
+  /** The response as the document describes it for its status and content type; errors, if any. */
+  static List<String> conformance(
+      JsonNode doc, String method, String template, HttpResponse<String> r) {
+    List<String> errors = new ArrayList<>();
+    String op = method + " " + template + " -> " + r.statusCode();
+    JsonNode described =
+        doc.get("paths")
+            .get(template)
+            .get(method.toLowerCase(Locale.ROOT))
+            .get("responses")
+            .get(Integer.toString(r.statusCode()));
+    if (described == null) {
+      errors.add(op + ": status not documented (" + r.body() + ")");
+      return errors;
+    }
+    described = resolve(doc, described);
+    if (!described.has("content")) {
+      if (!r.body().isEmpty()) {
+        errors.add(op + ": documented without a body but had " + r.body());
+      }
+      return errors;
+    }
+    String contentType = r.headers().firstValue("Content-Type").orElse("").split(";")[0].trim();
+    JsonNode media = described.get("content").get(contentType);
+    if (media == null) {
+      errors.add(op + ": content type " + contentType + " not documented");
+      return errors;
+    }
+    check(doc, media.get("schema"), Json.parse(r.body()), op + " $", errors);
+    return errors;
+  }
+
+  @Test
+  void everyResponseBodyMatchesItsDocumentedSchema() throws Exception {
+    JsonNode doc = served();
+    List<String> errors = new ArrayList<>();
+    record Call(String method, String template, String path, String token, String body) {}
+    HttpResponse<String> registered =
+        call(
+            "POST",
+            "/api/v1/auth/register",
+            null,
+            "{\"username\":\"shape\",\"password\":\"password-1\",\"name\":\"Shape\"}");
+    errors.addAll(conformance(doc, "POST", "/api/v1/auth/register", registered));
+    String userId = Json.parse(registered.body()).get("id").asText();
+    HttpResponse<String> login =
+        call(
+            "POST",
+            "/api/v1/auth/login",
+            null,
+            "{\"username\":\"shape\",\"password\":\"password-1\"}");
+    errors.addAll(conformance(doc, "POST", "/api/v1/auth/login", login));
+    String token = Json.parse(login.body()).get("accessToken").asText();
+    String refresh = Json.parse(login.body()).get("refreshToken").asText();
+    commerce.inventory().create(new Product("SHAPE-1", "Shape", 250, "EUR", 5), 10);
+    HttpResponse<String> placed =
+        call("POST", "/api/v1/orders", token, "{\"items\":[{\"sku\":\"SHAPE-1\",\"quantity\":2}]}");
+    errors.addAll(conformance(doc, "POST", "/api/v1/orders", placed));
+    String orderId = Json.parse(placed.body()).get("id").asText();
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .until(
+            () ->
+                Json.parse(
+                        call("GET", "/api/v1/customers/" + userId + "/orders", token, null).body())
+                    .get("items")
+                    .toString()
+                    .contains("CONFIRMED"));
+    HttpResponse<String> refreshed =
+        call("POST", "/api/v1/auth/refresh", null, "{\"refreshToken\":\"" + refresh + "\"}");
+    errors.addAll(conformance(doc, "POST", "/api/v1/auth/refresh", refreshed));
+    String nextRefresh = Json.parse(refreshed.body()).get("refreshToken").asText();
+    List<Call> calls =
+        List.of(
+            new Call("GET", "/api/v1/users/me", "/api/v1/users/me", token, null),
+            new Call("GET", "/api/v1/users/{id}", "/api/v1/users/" + userId, token, null),
+            new Call(
+                "PUT", "/api/v1/users/{id}", "/api/v1/users/" + userId, token, "{\"name\":\"S\"}"),
+            new Call("GET", "/api/v1/products", "/api/v1/products", token, null),
+            new Call("GET", "/api/v1/products/{sku}", "/api/v1/products/SHAPE-1", token, null),
+            new Call(
+                "POST",
+                "/api/v1/products",
+                "/api/v1/products",
+                admin,
+                "{\"sku\":\"SHAPE-2\",\"name\":\"Two\",\"price\":1}"),
+            new Call("GET", "/api/v1/inventory/{sku}", "/api/v1/inventory/SHAPE-1", admin, null),
+            new Call(
+                "PUT",
+                "/api/v1/inventory/{sku}",
+                "/api/v1/inventory/SHAPE-2",
+                admin,
+                "{\"available\":3}"),
+            new Call(
+                "POST",
+                "/api/v1/inventory/{sku}/adjustments",
+                "/api/v1/inventory/SHAPE-2/adjustments",
+                admin,
+                "{\"delta\":1}"),
+            new Call("GET", "/api/v1/inventory-events", "/api/v1/inventory-events", admin, null),
+            new Call("GET", "/api/v1/orders/{id}", "/api/v1/orders/" + orderId, token, null),
+            new Call(
+                "GET",
+                "/api/v1/customers/{id}/orders",
+                "/api/v1/customers/" + userId + "/orders",
+                token,
+                null),
+            new Call(
+                "GET",
+                "/api/v1/customers/{id}/stats",
+                "/api/v1/customers/" + userId + "/stats",
+                token,
+                null),
+            new Call(
+                "GET", "/api/v1/payments/{orderId}", "/api/v1/payments/" + orderId, admin, null),
+            new Call(
+                "POST",
+                "/api/v1/admin/projections/orders/rebuild",
+                "/api/v1/admin/projections/orders/rebuild",
+                admin,
+                null),
+            new Call("GET", "/api/v1/orders/{id}", "/api/v1/orders/not-a-uuid", token, null),
+            new Call(
+                "GET", "/api/v1/payments/{orderId}", "/api/v1/payments/" + orderId, token, null),
+            new Call("GET", "/api/v1/users/me", "/api/v1/users/me", null, null),
+            new Call(
+                "POST",
+                "/api/v1/auth/logout",
+                "/api/v1/auth/logout",
+                token,
+                "{\"refreshToken\":\"" + nextRefresh + "\"}"));
+    for (Call c : calls) {
+      errors.addAll(
+          conformance(
+              doc, c.method(), c.template(), call(c.method(), c.path(), c.token(), c.body())));
+    }
+    assertThat(errors).isEmpty();
   }
 
   @Test
