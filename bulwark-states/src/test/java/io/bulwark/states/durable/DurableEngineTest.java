@@ -89,6 +89,16 @@ class DurableEngineTest {
                   return Json.parse("\"fixed\"");
                 })
             .task(
+                "slow",
+                r -> {
+                  try {
+                    Thread.sleep(5_000); // a task slower than its TimeoutSeconds
+                  } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                  }
+                  return r.input();
+                })
+            .task(
                 "callback",
                 r -> {
                   tokens.add(r.taskToken());
@@ -203,7 +213,7 @@ class DurableEngineTest {
     try (var c = pg.database().dataSource().getConnection();
         var ps =
             c.prepareStatement(
-                "select count(*) from states_work where execution_arn = ? and kind = ?")) {
+                "select count(*) from states_work where execution_arn like ? and kind = ?")) {
       ps.setString(1, arn);
       ps.setString(2, kind);
       try (var rs = ps.executeQuery()) {
@@ -350,5 +360,50 @@ class DurableEngineTest {
     engine.start("dup", "same", Json.object());
     assertThatThrownBy(() -> engine.start("dup", "same", Json.object()))
         .isInstanceOf(StatesException.Conflict.class);
+  }
+
+  @Test
+  void aFailingParallelBranchStopsTheOthersAndFailsTheStateAtOnce() {
+    engine.createStateMachine(
+        "failfast",
+        def(
+            "{'StartAt':'P','States':{'P':{'Type':'Parallel','End':true,'Branches':["
+                + "{'StartAt':'Slow','States':{'Slow':{'Type':'Wait','Seconds':600,'End':true}}},"
+                + "{'StartAt':'Boom','States':{'Boom':{'Type':'Fail','Error':'Boom',"
+                + "'Cause':'branch failed'}}}]}}}"));
+    Execution e = awaitEnd(engine.start("failfast", "p1", Json.object()));
+    assertThat(e.status()).isEqualTo(ExecutionStatus.FAILED);
+    assertThat(e.error()).isEqualTo("Boom");
+    assertThat(engine.history(e.executionArn()))
+        .extracting(HistoryEvent::type)
+        .contains("ParallelStateFailed");
+    assertThat(countWork(e.executionArn() + "/%", "AFTER_WAIT")).isZero();
+  }
+
+  @Test
+  void taskTimeoutSecondsFailsASlowTaskWithStatesTimeout() {
+    engine.createStateMachine(
+        "timeout",
+        def(
+            "{'StartAt':'S','States':{'S':{'Type':'Task','Resource':'slow','TimeoutSeconds':1,"
+                + "'End':true}}}"));
+    Execution e = awaitEnd(engine.start("timeout", "t1", Json.object()));
+    assertThat(e.status()).isEqualTo(ExecutionStatus.FAILED);
+    assertThat(e.error()).isEqualTo("States.Timeout");
+    assertThat(engine.history(e.executionArn()))
+        .extracting(HistoryEvent::type)
+        .contains("TaskTimedOut");
+  }
+
+  @Test
+  void aCallbackTaskWithoutHeartbeatsFailsWithHeartbeatTimeout() {
+    engine.createStateMachine(
+        "heartbeat",
+        def(
+            "{'StartAt':'C','States':{'C':{'Type':'Task','Resource':'callback.waitForTaskToken',"
+                + "'HeartbeatSeconds':1,'TimeoutSeconds':60,'End':true}}}"));
+    Execution e = awaitEnd(engine.start("heartbeat", "h1", Json.object()));
+    assertThat(e.status()).isEqualTo(ExecutionStatus.FAILED);
+    assertThat(e.error()).isEqualTo("States.HeartbeatTimeout");
   }
 }

@@ -18,6 +18,7 @@ import io.bulwark.states.internal.ContextObject;
 import io.bulwark.states.internal.Decision;
 import io.bulwark.states.internal.Interpreter;
 import io.bulwark.states.internal.RetryState;
+import io.bulwark.states.internal.Variables;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -31,6 +32,14 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import javax.sql.DataSource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -59,6 +68,13 @@ public final class DurableRuntime implements AutoCloseable {
   private final int workerCount;
   private final Map<String, JsonNode> definitions = new ConcurrentHashMap<>();
   private final Object signal = new Object();
+  private final ScheduledExecutorService renewer =
+      Executors.newSingleThreadScheduledExecutor(
+          r -> {
+            Thread t = new Thread(r, "states-lease-renewer");
+            t.setDaemon(true);
+            return t;
+          });
   private final List<Thread> workers = new ArrayList<>();
   private volatile boolean running;
   private final java.util.function.BooleanSupplier closed;
@@ -363,7 +379,9 @@ public final class DurableRuntime implements AutoCloseable {
                 "TaskFailed",
                 now,
                 Events.taskFailed(parked[1], failure.error(), failure.causeText()));
-            d = interpreter.taskFailed(machine, e.currentState, e.currentInput, failure, e.retry);
+            d =
+                interpreter.taskFailed(
+                    machine, e.currentState, e.currentInput, e.context, failure, e.retry);
           }
           apply(c, e, machine, null, d);
           return null;
@@ -378,6 +396,18 @@ public final class DurableRuntime implements AutoCloseable {
             + token
             + " is not waiting: it was never issued, or its task already completed, timed out"
             + " or was stopped");
+  }
+
+  /** The last heartbeat (or the start) of a parked token; null when it is gone. */
+  private static Instant lastHeartbeat(Connection c, String token) throws SQLException {
+    try (PreparedStatement ps =
+        c.prepareStatement(
+            "select coalesce(heartbeat_at, created_at) from states_task_tokens where token = ?")) {
+      ps.setString(1, token);
+      try (ResultSet rs = ps.executeQuery()) {
+        return rs.next() ? rs.getTimestamp(1).toInstant() : null;
+      }
+    }
   }
 
   /** Deletes a parked token; returns {execution arn, resource} or null. */
@@ -438,6 +468,7 @@ public final class DurableRuntime implements AutoCloseable {
       }
     }
     workers.clear();
+    renewer.shutdownNow();
   }
 
   private void wake() {
@@ -625,10 +656,15 @@ public final class DurableRuntime implements AutoCloseable {
             null);
     JsonNode result = null;
     StatesError failure = null;
+    ScheduledFuture<?> renewal =
+        renewer.scheduleAtFixedRate(
+            () -> renew(w), lease.toMillis() / 3, lease.toMillis() / 3, TimeUnit.MILLISECONDS);
     try {
-      result = invoke(request);
+      result = invokeWithin(request, t.timeout(), t.heartbeat());
     } catch (StatesError e) {
       failure = e;
+    } finally {
+      renewal.cancel(false);
     }
     JsonNode taskResult = result;
     StatesError taskFailure = failure;
@@ -650,7 +686,7 @@ public final class DurableRuntime implements AutoCloseable {
           e.event(
               "TaskScheduled",
               call.scheduledAt(),
-              Events.taskScheduled(t.resource(), t.payload(), timeoutSeconds(machine, e)));
+              Events.taskScheduled(t.resource(), t.payload(), seconds(t.timeout())));
           e.event("TaskStarted", call.scheduledAt(), Events.taskStarted(t.resource()));
           Decision d;
           if (taskFailure == null) {
@@ -659,23 +695,78 @@ public final class DurableRuntime implements AutoCloseable {
                 interpreter.taskSucceeded(
                     machine, e.currentState, e.currentInput, e.context, taskResult, e.retry);
           } else {
+            boolean timedOut =
+                "States.Timeout".equals(taskFailure.error())
+                    || "States.HeartbeatTimeout".equals(taskFailure.error());
             e.event(
-                "TaskFailed",
+                timedOut ? "TaskTimedOut" : "TaskFailed",
                 now,
-                Events.taskFailed(t.resource(), taskFailure.error(), taskFailure.causeText()));
+                timedOut
+                    ? Events.taskTimedOut(
+                        t.resource(), taskFailure.error(), taskFailure.causeText())
+                    : Events.taskFailed(
+                        t.resource(), taskFailure.error(), taskFailure.causeText()));
             d =
                 interpreter.taskFailed(
-                    machine, e.currentState, e.currentInput, taskFailure, e.retry);
+                    machine, e.currentState, e.currentInput, e.context, taskFailure, e.retry);
           }
           return apply(c, e, machine, w, d);
         });
   }
 
-  private static Integer timeoutSeconds(JsonNode machine, ExecutionRow e) {
-    JsonNode state = machine.get("States").get(e.currentState);
-    return state.has("TimeoutSeconds") && state.get("TimeoutSeconds").canConvertToInt()
-        ? state.get("TimeoutSeconds").asInt()
-        : null;
+  private static Integer seconds(Duration d) {
+    return d == null ? null : (int) Math.min(Integer.MAX_VALUE, d.toSeconds());
+  }
+
+  /** Keeps the claim of {@code w} while its task runs longer than a third of the lease. */
+  private void renew(Work w) {
+    try {
+      transactions.inTransaction(
+          c -> {
+            try (PreparedStatement ps =
+                c.prepareStatement(
+                    "update states_work set lease_until = ? where id = ? and lease_owner = ?")) {
+              ps.setTimestamp(1, Timestamp.from(clock.instant().plus(lease)));
+              ps.setLong(2, w.id);
+              ps.setString(3, w.owner);
+              return ps.executeUpdate();
+            }
+          });
+    } catch (RuntimeException e) {
+      log.warn("renewing the lease of {} failed", w.arn, e);
+    }
+  }
+
+  /**
+   * Calls the task bounded by its TimeoutSeconds and HeartbeatSeconds (a directly called handler
+   * sends no heartbeats, so the shorter of the two applies), like the in-memory runner.
+   */
+  private JsonNode invokeWithin(TaskRequest request, Duration timeout, Duration heartbeat) {
+    if (timeout == null && heartbeat == null) {
+      return invoke(request);
+    }
+    boolean heartbeatFirst =
+        heartbeat != null && (timeout == null || heartbeat.compareTo(timeout) < 0);
+    Duration limit = heartbeatFirst ? heartbeat : timeout;
+    try (ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor()) {
+      Future<JsonNode> future = executor.submit(() -> invoke(request));
+      try {
+        return future.get(limit.toMillis(), TimeUnit.MILLISECONDS);
+      } catch (TimeoutException e) {
+        future.cancel(true);
+        throw new StatesError(heartbeatFirst ? "States.HeartbeatTimeout" : "States.Timeout", null);
+      } catch (ExecutionException e) {
+        if (e.getCause() instanceof StatesError error) {
+          throw error;
+        }
+        throw new StatesError(
+            e.getCause().getClass().getName(), String.valueOf(e.getCause().getMessage()));
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new StatesError(
+            "States.Runtime", "interrupted while running task " + request.stateName());
+      }
+    }
   }
 
   private static String idempotencyToken(ExecutionRow e, int attempt) {
@@ -763,7 +854,7 @@ public final class DurableRuntime implements AutoCloseable {
               machine,
               null,
               interpreter.taskFailed(
-                  machine, e.currentState, e.currentInput, taskFailure, e.retry));
+                  machine, e.currentState, e.currentInput, e.context, taskFailure, e.retry));
           return false;
         });
   }
@@ -788,28 +879,9 @@ public final class DurableRuntime implements AutoCloseable {
           deleteWork(c, w.id);
           return false;
         }
-        List<Decision.BranchOutcome> outcomes = new ArrayList<>();
-        boolean allSucceeded = true;
-        try (PreparedStatement ps =
-            c.prepareStatement(
-                "select status, output, error, cause from states_executions"
-                    + " where parent_arn = ? and starts_with(arn, ?) order by branch_index")) {
-          ps.setString(1, e.arn);
-          ps.setString(2, e.childrenPrefix);
-          try (ResultSet rs = ps.executeQuery()) {
-            while (rs.next()) {
-              if ("SUCCEEDED".equals(rs.getString(1))) {
-                String out = rs.getString(2);
-                outcomes.add(
-                    new Decision.BranchOutcome.Succeeded(
-                        out == null ? NullNode.instance : Json.parse(out)));
-              } else {
-                allSucceeded = false;
-                outcomes.add(new Decision.BranchOutcome.Failed(rs.getString(3), rs.getString(4)));
-              }
-            }
-          }
-        }
+        List<Decision.BranchOutcome> outcomes = outcomes(c, e);
+        boolean allSucceeded =
+            outcomes.stream().allMatch(o -> o instanceof Decision.BranchOutcome.Succeeded);
         String type = machine.get("States").get(e.currentState).path("Type").asText();
         e.event(type + (allSucceeded ? "StateSucceeded" : "StateFailed"), now, Events.none());
         e.childrenPrefix = null;
@@ -841,12 +913,21 @@ public final class DurableRuntime implements AutoCloseable {
         return false;
       }
       case "TOKEN_TIMEOUT" -> {
+        String token = w.payload.path("token").asText();
+        StatesError timeout = new StatesError("States.Timeout", null);
+        if (w.payload.has("heartbeatMillis")) {
+          Duration beat = Duration.ofMillis(w.payload.get("heartbeatMillis").asLong());
+          Instant last = lastHeartbeat(c, token);
+          if (last != null && last.plus(beat).isAfter(now)) {
+            return reschedule(c, e, w, "TOKEN_TIMEOUT", last.plus(beat), w.payload, false);
+          }
+          timeout = new StatesError("States.HeartbeatTimeout", null);
+        }
         deleteWork(c, w.id);
-        String[] parked = takeToken(c, w.payload.path("token").asText());
+        String[] parked = takeToken(c, token);
         if (parked == null) {
           return false;
         }
-        StatesError timeout = new StatesError("States.Timeout", "the task timed out");
         e.event(
             "TaskTimedOut",
             now,
@@ -857,7 +938,8 @@ public final class DurableRuntime implements AutoCloseable {
             e,
             machine,
             null,
-            interpreter.taskFailed(machine, e.currentState, e.currentInput, timeout, e.retry));
+            interpreter.taskFailed(
+                machine, e.currentState, e.currentInput, e.context, timeout, e.retry));
         return false;
       }
       default -> {
@@ -953,14 +1035,22 @@ public final class DurableRuntime implements AutoCloseable {
       ps.setTimestamp(5, Timestamp.from(now));
       ps.executeUpdate();
     }
-    Integer timeout = timeoutSeconds(machine, e);
-    e.event("TaskScheduled", now, Events.taskScheduled(t.resource(), t.payload(), timeout));
+    e.event(
+        "TaskScheduled",
+        now,
+        Events.taskScheduled(t.resource(), t.payload(), seconds(t.timeout())));
     e.event("TaskStarted", now, Events.taskStarted(t.resource()));
     e.save(c);
-    if (timeout != null) {
+    if (t.timeout() != null) {
       ObjectNode p = F.objectNode();
       p.put("token", token);
-      insertWork(c, e.arn, "TOKEN_TIMEOUT", now.plusSeconds(timeout), p);
+      insertWork(c, e.arn, "TOKEN_TIMEOUT", now.plus(t.timeout()), p);
+    }
+    if (t.heartbeat() != null) {
+      ObjectNode p = F.objectNode();
+      p.put("token", token);
+      p.put("heartbeatMillis", t.heartbeat().toMillis());
+      insertWork(c, e.arn, "TOKEN_TIMEOUT", now.plus(t.heartbeat()), p);
     }
     ObjectNode p = F.objectNode();
     p.put("token", token);
@@ -1095,10 +1185,73 @@ public final class DurableRuntime implements AutoCloseable {
               p.currentState,
               child.branchIndex));
     }
+    if (p.pendingChildren > 0 && child.status != ExecutionStatus.SUCCEEDED && settled(c, p)) {
+      // A failure that decides the state (any in a Parallel, an untolerated one in a Map) stops
+      // the branches still running, as Step Functions does.
+      try (PreparedStatement ps =
+          c.prepareStatement(
+              "update states_executions set status = 'ABORTED', stop_date = ?"
+                  + " where parent_arn = ? and starts_with(arn, ?) and status = 'RUNNING'"
+                  + " returning arn")) {
+        ps.setTimestamp(1, Timestamp.from(now));
+        ps.setString(2, p.arn);
+        ps.setString(3, p.childrenPrefix);
+        try (ResultSet rs = ps.executeQuery()) {
+          while (rs.next()) {
+            abortDescendants(c, rs.getString(1), now);
+          }
+        }
+      }
+      p.pendingChildren = 0;
+    }
     if (p.pendingChildren == 0) {
       insertWork(c, p.arn, "BRANCHES_DONE", now, null);
     }
     p.save(c);
+  }
+
+  /** Whether the ended branches of {@code p} already decide its Parallel or Map state. */
+  private boolean settled(Connection c, ExecutionRow p) throws SQLException {
+    List<Decision.BranchOutcome> ended = outcomes(c, p);
+    int total;
+    try (PreparedStatement ps =
+        c.prepareStatement(
+            "select count(*) from states_executions where parent_arn = ? and starts_with(arn, ?)")) {
+      ps.setString(1, p.arn);
+      ps.setString(2, p.childrenPrefix);
+      try (ResultSet rs = ps.executeQuery()) {
+        rs.next();
+        total = rs.getInt(1);
+      }
+    }
+    return interpreter.branchesSettled(machine(p), p.currentState, ended, total);
+  }
+
+  /** Outcomes of the ended (not aborted) branches of {@code p}, in branch order. */
+  private static List<Decision.BranchOutcome> outcomes(Connection c, ExecutionRow p)
+      throws SQLException {
+    List<Decision.BranchOutcome> outcomes = new ArrayList<>();
+    try (PreparedStatement ps =
+        c.prepareStatement(
+            "select status, output, error, cause from states_executions"
+                + " where parent_arn = ? and starts_with(arn, ?)"
+                + " and status in ('SUCCEEDED', 'FAILED', 'TIMED_OUT') order by branch_index")) {
+      ps.setString(1, p.arn);
+      ps.setString(2, p.childrenPrefix);
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          if ("SUCCEEDED".equals(rs.getString(1))) {
+            String out = rs.getString(2);
+            outcomes.add(
+                new Decision.BranchOutcome.Succeeded(
+                    out == null ? NullNode.instance : Json.parse(out)));
+          } else {
+            outcomes.add(new Decision.BranchOutcome.Failed(rs.getString(3), rs.getString(4)));
+          }
+        }
+      }
+    }
+    return outcomes;
   }
 
   /** Sets {@code e} into state {@code name} with {@code input} and records the entry. */
@@ -1115,6 +1268,7 @@ public final class DurableRuntime implements AutoCloseable {
       e.context.putObject("Task").put("Token", newToken());
     }
     e.enteredEventId = e.event(type + "StateEntered", now, Events.stateEntered(name, input));
+    Variables.enteredEventId(e.context, e.enteredEventId);
   }
 
   private static String newToken() {
