@@ -9,7 +9,10 @@ import java.io.IOException;
 import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.Iterator;
+import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -19,11 +22,20 @@ import org.junit.jupiter.params.provider.MethodSource;
 class ConformanceTest {
   private static final ObjectMapper MAPPER = new ObjectMapper();
 
+  /**
+   * The shared corpus ({@code /conformance}, also run durably) and the cases whose causes need the
+   * in-memory runner's history event ids or Catch-time variables ({@code /conformance-inmemory}).
+   */
   static Stream<Arguments> cases() throws IOException, URISyntaxException {
-    Path dir = Path.of(ConformanceTest.class.getResource("/conformance").toURI());
-    return Files.list(dir)
-        .filter(p -> p.toString().endsWith(".json"))
-        .sorted()
+    List<Path> files = new ArrayList<>();
+    for (String dir : List.of("/conformance", "/conformance-inmemory")) {
+      try (Stream<Path> list =
+          Files.list(Path.of(ConformanceTest.class.getResource(dir).toURI()))) {
+        list.filter(p -> p.toString().endsWith(".json")).forEach(files::add);
+      }
+    }
+    return files.stream()
+        .sorted(Comparator.comparing(p -> p.getFileName().toString()))
         .map(p -> Arguments.of(p.getFileName().toString(), p));
   }
 

@@ -131,7 +131,8 @@ public final class InMemoryRunner {
     boolean heartbeatFirst =
         heartbeat != null && (timeout == null || heartbeat.compareTo(timeout) < 0);
     Duration limit = heartbeatFirst ? heartbeat : timeout;
-    try (ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor()) {
+    ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor();
+    try {
       Future<JsonNode> future =
           executor.submit(() -> tasks.invoke(name, t.resource(), t.payload(), t.retry().attempt()));
       try {
@@ -151,6 +152,8 @@ public final class InMemoryRunner {
         Thread.currentThread().interrupt();
         throw new StatesError("States.Runtime", "interrupted while running task " + name);
       }
+    } finally {
+      executor.shutdownNow();
     }
   }
 

@@ -441,8 +441,8 @@ public final class Interpreter {
 
   private Decision caught(Env env, JsonNode catcher, StatesError e) {
     ObjectNode err = F.objectNode();
-    err.put("Error", e.error());
-    err.put("Cause", e.causeText());
+    err.put("Error", e.error() == null ? "" : e.error());
+    err.put("Cause", e.causeText() == null ? "" : e.causeText());
     String next = catcher.get("Next").asText();
     if (env.jsonata()) {
       Scope scope = env.scope().withErrorOutput(err);

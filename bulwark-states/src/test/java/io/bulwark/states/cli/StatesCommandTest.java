@@ -109,4 +109,92 @@ class StatesCommandTest {
                 java.nio.charset.StandardCharsets.UTF_8));
     assertThat(run("validate", def.toString())).isZero();
   }
+
+  @Test
+  void runsAJsonataMachineWithVariablesAndMockedTask() throws IOException {
+    Path def =
+        file(
+            "d.json",
+            "{\"QueryLanguage\":\"JSONata\",\"StartAt\":\"T\",\"States\":{\"T\":{\"Type\":\"Task\","
+                + "\"Resource\":\"r\",\"Arguments\":{\"id\":\"{% $states.input.id %}\"},"
+                + "\"Assign\":{\"price\":\"{% $states.result.price %}\"},\"Next\":\"D\"},"
+                + "\"D\":{\"Type\":\"Pass\",\"Output\":{\"total\":\"{% $price * 2 %}\"},\"End\":true}}}");
+    Path in = file("i.json", "{\"id\":7}");
+    Path mocks =
+        file(
+            "m.json",
+            "{\"StateMachines\":{\"M\":{\"TestCases\":{\"Ok\":{\"T\":\"Price\"}}}},"
+                + "\"MockedResponses\":{\"Price\":{\"0\":{\"Return\":{\"price\":21}}}}}");
+    int code =
+        run(
+            "run",
+            "--definition",
+            def.toString(),
+            "--input",
+            in.toString(),
+            "--mock-config",
+            mocks.toString(),
+            "--test-case",
+            "Ok");
+    assertThat(code).isZero();
+    assertThat(out.toString().trim())
+        .isEqualTo("{\"status\":\"SUCCEEDED\",\"output\":{\"total\":42}}");
+  }
+
+  @Test
+  void picksTheNamedStateMachineAndFailsStatesWithoutAMockedResponse() throws IOException {
+    Path def =
+        file(
+            "d.json",
+            "{\"StartAt\":\"A\",\"States\":{\"A\":{\"Type\":\"Task\",\"Resource\":\"r\","
+                + "\"Next\":\"B\"},\"B\":{\"Type\":\"Task\",\"Resource\":\"r\",\"End\":true}}}");
+    Path mocks =
+        file(
+            "m.json",
+            "{\"StateMachines\":{\"One\":{\"TestCases\":{\"T\":{}}},"
+                + "\"Two\":{\"TestCases\":{\"T\":{\"A\":\"Ok\"}}}},"
+                + "\"MockedResponses\":{\"Ok\":{\"0\":{\"Return\":1}}}}");
+    assertThat(
+            run(
+                "run",
+                "--definition",
+                def.toString(),
+                "--mock-config",
+                mocks.toString(),
+                "--test-case",
+                "T"))
+        .isEqualTo(2);
+    assertThat(err.toString()).contains("pass --state-machine");
+    int code =
+        run(
+            "run",
+            "--definition",
+            def.toString(),
+            "--mock-config",
+            mocks.toString(),
+            "--state-machine",
+            "Two",
+            "--test-case",
+            "T");
+    assertThat(code).isZero();
+    assertThat(out.toString().trim())
+        .isEqualTo(
+            "{\"status\":\"FAILED\",\"error\":\"States.TaskFailed\","
+                + "\"cause\":\"No mocked response for state 'B'\"}");
+  }
+
+  @Test
+  void rejectsJsonPathFieldsInJsonataStatesWithExitTwo() throws IOException {
+    Path def =
+        file(
+            "d.json",
+            "{\"QueryLanguage\":\"JSONata\",\"StartAt\":\"P\",\"States\":{\"P\":{"
+                + "\"Type\":\"Pass\",\"Parameters\":{},\"End\":true}}}");
+    assertThat(run("run", "--definition", def.toString())).isEqualTo(2);
+    assertThat(err.toString())
+        .contains(
+            "$.States.P.Parameters: field is not supported in a state whose QueryLanguage is"
+                + " JSONata");
+    assertThat(out.toString()).isEmpty();
+  }
 }
