@@ -1,6 +1,7 @@
 package io.bulwark.traffic;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -24,6 +25,8 @@ import io.netty.handler.codec.http2.Http2MultiplexHandler;
 import io.netty.handler.codec.http2.Http2StreamChannel;
 import io.netty.handler.codec.http2.Http2StreamChannelBootstrap;
 import io.netty.handler.codec.http2.Http2StreamFrameToHttpObjectCodec;
+import java.io.IOException;
+import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -33,6 +36,9 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -102,6 +108,43 @@ class ClientProtocolsTest {
         assertThat(r.statusCode()).isEqualTo(200);
         assertThat(r.body()).isEqualTo("api-1");
       }
+    }
+  }
+
+  @Test
+  void closingTheGatewayLetsAnInFlightHttp2StreamFinish() throws Exception {
+    try (HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_2).build();
+        ExecutorService closer = Executors.newSingleThreadExecutor()) {
+      HttpResponse<String> first =
+          client.send(
+              HttpRequest.newBuilder(uri("/warm")).timeout(Duration.ofSeconds(10)).build(),
+              HttpResponse.BodyHandlers.ofString());
+      assertThat(first.version()).isEqualTo(HttpClient.Version.HTTP_2);
+      CompletableFuture<HttpResponse<String>> slow =
+          client.sendAsync(
+              HttpRequest.newBuilder(uri("/slow")).timeout(Duration.ofSeconds(20)).build(),
+              HttpResponse.BodyHandlers.ofString());
+      await().atMost(Duration.ofSeconds(10)).until(() -> backend.slowStarted() == 1);
+
+      Future<?> closing = closer.submit(() -> gateway.close(Duration.ofSeconds(10)));
+      int port = gateway.port();
+      await().atMost(Duration.ofSeconds(10)).until(() -> refusesConnections(port));
+      assertThat(slow).isNotDone();
+      backend.releaseSlow();
+
+      HttpResponse<String> answer = slow.get(10, TimeUnit.SECONDS);
+      assertThat(answer.version()).isEqualTo(HttpClient.Version.HTTP_2);
+      assertThat(answer.statusCode()).isEqualTo(200);
+      assertThat(answer.body()).isEqualTo("api-1");
+      closing.get(10, TimeUnit.SECONDS);
+    }
+  }
+
+  private static boolean refusesConnections(int port) {
+    try (Socket probe = new Socket("127.0.0.1", port)) {
+      return false;
+    } catch (IOException refused) {
+      return true;
     }
   }
 

@@ -72,6 +72,9 @@ final class ClientProtocols {
     return Http2FrameCodecBuilder.forServer()
         .initialSettings(
             Http2Settings.defaultSettings().maxConcurrentStreams(MAX_CONCURRENT_STREAMS))
+        // Closing sends GOAWAY and waits for the active streams however long they take; the
+        // gateway's own shutdown grace bounds that wait (Netty's default would cut them short).
+        .gracefulShutdownTimeoutMillis(-1)
         .build();
   }
 
