@@ -32,6 +32,10 @@ class DurableEngineTest {
   private static final Map<String, Integer> flaky = new ConcurrentHashMap<>();
   private static final AtomicBoolean broken = new AtomicBoolean(true);
   private static final List<String> tokens = new CopyOnWriteArrayList<>();
+  private static final java.util.concurrent.atomic.AtomicInteger inFlight =
+      new java.util.concurrent.atomic.AtomicInteger();
+  private static final java.util.concurrent.atomic.AtomicInteger peak =
+      new java.util.concurrent.atomic.AtomicInteger();
   private static Engine engine;
   private static HttpServer http;
 
@@ -89,6 +93,18 @@ class DurableEngineTest {
                   return Json.parse("\"fixed\"");
                 })
             .task(
+                "count",
+                r -> {
+                  peak.accumulateAndGet(inFlight.incrementAndGet(), Math::max);
+                  try {
+                    Thread.sleep(100); // long enough for iterations to overlap
+                  } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                  }
+                  inFlight.decrementAndGet();
+                  return r.input();
+                })
+            .task(
                 "slow",
                 r -> {
                   try {
@@ -105,6 +121,7 @@ class DurableEngineTest {
                   return null;
                 })
             .pollInterval(Duration.ofMillis(20))
+            .workers(6)
             .build()
             .startWorkers();
   }
@@ -405,5 +422,18 @@ class DurableEngineTest {
     Execution e = awaitEnd(engine.start("heartbeat", "h1", Json.object()));
     assertThat(e.status()).isEqualTo(ExecutionStatus.FAILED);
     assertThat(e.error()).isEqualTo("States.HeartbeatTimeout");
+  }
+
+  @Test
+  void mapMaxConcurrencyRunsAtMostThatManyIterationsAtOnce() {
+    engine.createStateMachine(
+        "limited",
+        def(
+            "{'StartAt':'M','States':{'M':{'Type':'Map','MaxConcurrency':2,'End':true,"
+                + "'ItemProcessor':{'StartAt':'C','States':{'C':{'Type':'Task',"
+                + "'Resource':'count','End':true}}}}}}"));
+    Execution e = awaitEnd(engine.start("limited", "m1", Json.parse("[1,2,3,4,5,6,7,8]")));
+    assertThat(e.output()).isEqualTo(Json.parse("[1,2,3,4,5,6,7,8]"));
+    assertThat(peak.get()).isBetween(1, 2);
   }
 }

@@ -54,6 +54,9 @@ public final class DurableRuntime implements AutoCloseable {
   private static final JsonNodeFactory F = JsonNodeFactory.instance;
   private static final String CALLBACK = ".waitForTaskToken";
 
+  /** Due date of Map iterations queued behind MaxConcurrency: never, until a slot frees. */
+  private static final Instant NEVER = Instant.parse("9999-01-01T00:00:00Z");
+
   /** Key of the handler for resources without a binding of their own. */
   public static final String ANY_RESOURCE = "*";
 
@@ -1089,6 +1092,7 @@ public final class DurableRuntime implements AutoCloseable {
     String prefix = e.arn + "/" + e.lastEventId + "/";
     JsonNode state = machine.get("States").get(e.currentState);
     String statePointer = e.pointer + "/States/" + escape(e.currentState);
+    int maxConcurrency = map ? state.path("MaxConcurrency").asInt(0) : 0;
     int i = 0;
     for (Decision.Branch branch : b.branches()) {
       ExecutionRow child = new ExecutionRow();
@@ -1111,7 +1115,13 @@ public final class DurableRuntime implements AutoCloseable {
       enter(
           child, branch.machine(), branch.machine().path("StartAt").asText(), branch.input(), now);
       child.insert(c);
-      insertWork(c, child.arn, "STEP", now, null);
+      if (maxConcurrency > 0 && i >= maxConcurrency) {
+        ObjectNode queued = F.objectNode();
+        queued.put("parent", e.arn);
+        insertWork(c, child.arn, "QUEUED", NEVER, queued);
+      } else {
+        insertWork(c, child.arn, "STEP", now, null);
+      }
       if (map) {
         e.event(
             "MapIterationStarted",
@@ -1206,8 +1216,24 @@ public final class DurableRuntime implements AutoCloseable {
     }
     if (p.pendingChildren == 0) {
       insertWork(c, p.arn, "BRANCHES_DONE", now, null);
+    } else {
+      startNextQueued(c, p.arn, now);
     }
     p.save(c);
+  }
+
+  /** Starts the first Map iteration held back by MaxConcurrency, if any. */
+  private static void startNextQueued(Connection c, String parentArn, Instant now)
+      throws SQLException {
+    try (PreparedStatement ps =
+        c.prepareStatement(
+            "update states_work set kind = 'STEP', due_at = ?, payload = null where id ="
+                + " (select id from states_work where kind = 'QUEUED'"
+                + " and payload->>'parent' = ? order by id limit 1)")) {
+      ps.setTimestamp(1, Timestamp.from(now));
+      ps.setString(2, parentArn);
+      ps.executeUpdate();
+    }
   }
 
   /** Whether the ended branches of {@code p} already decide its Parallel or Map state. */
