@@ -5,7 +5,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -77,10 +76,17 @@ public final class Fleet implements AutoCloseable {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
-    List<CompletableFuture<Void>> closing = new ArrayList<>();
+    List<Thread> closing = new ArrayList<>();
     for (InstanceGroup g : groups) {
-      closing.add(CompletableFuture.runAsync(g::close));
+      closing.add(Thread.ofPlatform().name("fleet-close-" + g.name()).start(g::close));
     }
-    CompletableFuture.allOf(closing.toArray(CompletableFuture[]::new)).join();
+    for (Thread t : closing) {
+      try {
+        t.join();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return;
+      }
+    }
   }
 }

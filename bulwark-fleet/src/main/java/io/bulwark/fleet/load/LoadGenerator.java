@@ -13,6 +13,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Phaser;
 import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.LockSupport;
@@ -34,6 +35,7 @@ public final class LoadGenerator implements AutoCloseable {
   private final ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor();
   private final Duration requestTimeout;
   private final int maxInFlight;
+  private volatile boolean closed;
 
   private LoadGenerator(Duration requestTimeout, int maxInFlight) {
     this.requestTimeout = requestTimeout;
@@ -92,21 +94,19 @@ public final class LoadGenerator implements AutoCloseable {
     boolean closedLoop = Double.isInfinite(ratePerSecond);
     double intervalNanos = closedLoop ? 0 : 1e9 / ratePerSecond;
     long start = System.nanoTime();
-    for (long n = 0; n < maxRequests && !stop.getAsBoolean(); n++) {
+    for (long n = 0; n < maxRequests && !stop.getAsBoolean() && !closed; n++) {
       long scheduled = start + (long) (n * intervalNanos);
       long wait;
       while ((wait = scheduled - System.nanoTime()) > 0) {
         LockSupport.parkNanos(wait);
       }
       long due;
-      if (closedLoop) {
-        slots.acquireUninterruptibly();
-        due = System.nanoTime();
-      } else if (slots.tryAcquire()) {
+      if (!closedLoop && slots.tryAcquire()) {
         due = scheduled;
-      } else {
-        slots.acquireUninterruptibly();
+      } else if (acquire(slots)) {
         due = System.nanoTime();
+      } else {
+        break;
       }
       HttpRequest r = request.apply(n).timeout(requestTimeout).build();
       sent.incrementAndGet();
@@ -163,6 +163,21 @@ public final class LoadGenerator implements AutoCloseable {
     }
   }
 
+  /** Waits for a free slot; false once the generator is closed. */
+  private boolean acquire(Semaphore slots) {
+    try {
+      while (!slots.tryAcquire(100, TimeUnit.MILLISECONDS)) {
+        if (closed) {
+          return false;
+        }
+      }
+      return true;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return false;
+    }
+  }
+
   private static String rootCause(Throwable e) {
     Throwable t = e;
     while (t.getCause() != null && t.getCause() != t) {
@@ -173,6 +188,7 @@ public final class LoadGenerator implements AutoCloseable {
 
   @Override
   public void close() {
+    closed = true;
     client.shutdownNow();
     executor.shutdownNow();
   }
