@@ -231,6 +231,23 @@ class ClientProtocolsTest {
   }
 
   @Test
+  void answersExpectContinueItselfAndForwardsOnlyTheFinalAnswer() throws Exception {
+    try (RawConnection connection = new RawConnection(gateway.port())) {
+      connection.sendRaw(
+          "POST /orders HTTP/1.1\r\nHost: gateway\r\nContent-Length: 5\r\n"
+              + "Expect: 100-continue\r\n\r\n");
+      RawConnection.Answer interim = connection.read();
+      connection.sendRaw("hello");
+      RawConnection.Answer answer = connection.read();
+
+      assertThat(interim.statusLine()).isEqualTo("HTTP/1.1 100 Continue");
+      assertThat(answer.statusLine()).isEqualTo("HTTP/1.1 200 OK");
+      assertThat(answer.body()).isEqualTo("api-1");
+      assertThat(connection.get("/orders").body()).isEqualTo("api-1");
+    }
+  }
+
+  @Test
   void reusesOnePooledUpstreamConnectionForSequentialRequests() {
     for (int i = 0; i < 50; i++) {
       assertThat(Http.get(gateway.port(), "/orders").statusCode()).isEqualTo(200);

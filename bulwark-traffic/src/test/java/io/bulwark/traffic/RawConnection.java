@@ -52,6 +52,16 @@ final class RawConnection implements AutoCloseable {
     }
   }
 
+  /** Sends raw bytes, e.g. a request with unusual headers. */
+  void sendRaw(String text) {
+    try {
+      out.write(text.getBytes(StandardCharsets.US_ASCII));
+      out.flush();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
   /** Reads the next answer (a body with a content-length). */
   Answer read() {
     try {

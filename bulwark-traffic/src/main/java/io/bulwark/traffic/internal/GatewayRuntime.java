@@ -48,8 +48,10 @@ import org.slf4j.LoggerFactory;
 public final class GatewayRuntime {
   private static final Logger LOG = LoggerFactory.getLogger(GatewayRuntime.class);
   private static final Logger ACCESS = LoggerFactory.getLogger("io.bulwark.traffic.access");
+  // Below the 30 s keep-alive of Jetty (Javalin) and the JDK's HttpServer, so the gateway, not
+  // the backend, closes an idle pooled connection, and never reuses one the backend is closing.
   // Reader idleness only: watching writes too would hang a listener on every write.
-  private static final int IDLE_UPSTREAM_SECONDS = 60;
+  private static final int IDLE_UPSTREAM_SECONDS = 25;
 
   private final GatewayConfig initial;
   private final MeterRegistry registry;
