@@ -24,11 +24,12 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code bulwark projections}: the order read views of a stopped instance (its embedded PostgreSQL
- * in {@code <home>/<name>/pg}) or of an external database. {@code rebuild} drops the views and
- * replays the whole order log into them; {@code status} shows the checkpoint against the head of
- * the log. Exit codes: 0 done, 1 the database could not be used (instance running, unreachable), 2
- * bad input (conflicting options, no such instance, not a Bulwark database).
+ * {@code bulwark projections}: the order read views of an instance (its embedded PostgreSQL in
+ * {@code <home>/<name>/pg}) or of an external database. {@code rebuild} drops the views and replays
+ * the whole order log into them, on a stopped instance only; {@code status} shows the checkpoint
+ * against the head of the log, also next to a running instance. Exit codes: 0 done, 1 the database
+ * could not be used (instance running, unreachable), 2 bad input (conflicting options, no such
+ * instance, not a Bulwark database).
  */
 @Command(
     name = "projections",
@@ -68,6 +69,7 @@ public final class ProjectionsCommand implements Callable<Integer> {
     public Integer call() {
       return target.run(
           spec,
+          true,
           (projection, out) -> {
             long started = System.nanoTime();
             out.println("rebuilding order views from the event log ...");
@@ -94,7 +96,8 @@ public final class ProjectionsCommand implements Callable<Integer> {
       mixinStandardHelpOptions = true,
       description =
           "Shows the order projection's checkpoint, the head of the order log and the lag between"
-              + " them, for a stopped instance or an external database.")
+              + " them, for an instance (running or stopped) or an external database. Changes"
+              + " nothing.")
   static final class Status implements Callable<Integer> {
     @Spec CommandSpec spec;
     @Mixin Target target;
@@ -103,6 +106,7 @@ public final class ProjectionsCommand implements Callable<Integer> {
     public Integer call() {
       return target.run(
           spec,
+          false,
           (projection, out) -> {
             OrderProjection.Lag lag = projection.lag();
             out.println("projection: orders");
@@ -157,15 +161,16 @@ public final class ProjectionsCommand implements Callable<Integer> {
       String dbPassword;
     }
 
-    int run(CommandSpec spec, Work work) {
+    /** Runs {@code work}; {@code writes} says whether it changes the views (then it migrates). */
+    int run(CommandSpec spec, boolean writes, Work work) {
       PrintWriter out = spec.commandLine().getOut();
       PrintWriter err = spec.commandLine().getErr();
       String me = spec.qualifiedName();
       try {
         if (where != null && where.external != null) {
-          return external(where.external, work, out, err, me);
+          return external(where.external, writes, work, out, err);
         }
-        return embedded(work, out, err, me);
+        return embedded(writes, work, out, err);
       } catch (Refused e) {
         err.println(me + ": " + e.getMessage());
         return e.exitCode;
@@ -178,21 +183,23 @@ public final class ProjectionsCommand implements Callable<Integer> {
       }
     }
 
-    private int external(External x, Work work, PrintWriter out, PrintWriter err, String me) {
+    private int external(External x, boolean writes, Work work, PrintWriter out, PrintWriter err) {
       if (!x.jdbcUrl.startsWith("jdbc:postgresql:")) {
         throw new Refused(
             BAD_INPUT, "--jdbc-url must start with jdbc:postgresql: but was \"" + x.jdbcUrl + "\"");
       }
       String env = System.getenv("BULWARK_DB_PASSWORD");
       String password = x.dbPassword.isEmpty() && env != null ? env : x.dbPassword;
-      err.println(
-          "note: a server using "
-              + x.jdbcUrl
-              + " keeps serving its cached views; prefer the admin endpoint on a live system");
-      return withDatabase(x.jdbcUrl, x.dbUser, password, work, out);
+      if (writes) {
+        err.println(
+            "note: a server using "
+                + x.jdbcUrl
+                + " keeps serving its cached views; prefer the admin endpoint on a live system");
+      }
+      return withDatabase(x.jdbcUrl, x.dbUser, password, writes, work, out);
     }
 
-    private int embedded(Work work, PrintWriter out, PrintWriter err, String me) {
+    private int embedded(boolean writes, Work work, PrintWriter out, PrintWriter err) {
       if (!name.matches("[A-Za-z0-9][A-Za-z0-9._-]{0,63}")) {
         throw new Refused(
             BAD_INPUT,
@@ -205,14 +212,24 @@ public final class ProjectionsCommand implements Callable<Integer> {
             BAD_INPUT,
             "no instance \"" + name + "\" in " + home + ": " + pgDir + " holds no database");
       }
-      Optional<Long> live = livePostmaster(pgDir);
+      Optional<Postmaster> live = livePostmaster(pgDir);
+      if (live.isPresent() && !writes && live.get().port() > 0) {
+        // Reading is safe next to a running instance: use its live database as it is.
+        return withDatabase(
+            "jdbc:postgresql://127.0.0.1:" + live.get().port() + "/" + BulwarkServer.DATABASE,
+            PostgresServer.SUPERUSER,
+            "",
+            false,
+            work,
+            out);
+      }
       if (live.isPresent()) {
         throw new Refused(
             FAILED,
             "instance \""
                 + name
                 + "\" is running (PostgreSQL pid "
-                + live.get()
+                + live.get().pid()
                 + " holds "
                 + pgDir
                 + "); stop it first, or on the live system use POST"
@@ -222,16 +239,18 @@ public final class ProjectionsCommand implements Callable<Integer> {
       err.flush();
       try (PostgresServer pg = PostgresServer.builder(pgDir).build().start()) {
         return withDatabase(
-            pg.jdbcUrl(BulwarkServer.DATABASE), PostgresServer.SUPERUSER, "", work, out);
+            pg.jdbcUrl(BulwarkServer.DATABASE), PostgresServer.SUPERUSER, "", writes, work, out);
       }
     }
 
     private static int withDatabase(
-        String url, String user, String password, Work work, PrintWriter out) {
+        String url, String user, String password, boolean writes, Work work, PrintWriter out) {
       try (Database db = Database.connect(url, user, password, 2)) {
         requireCommerceSchema(db, url);
-        db.migrate("eventstore");
-        Commerce.MIGRATIONS.forEach(db::migrate);
+        if (writes) {
+          db.migrate("eventstore");
+          Commerce.MIGRATIONS.forEach(db::migrate);
+        }
         return work.run(Commerce.standaloneOrderProjection(db.dataSource()), out);
       }
     }
@@ -253,8 +272,11 @@ public final class ProjectionsCommand implements Callable<Integer> {
       }
     }
 
-    /** The pid of a live postmaster holding {@code pgDir}, per its {@code postmaster.pid}. */
-    static Optional<Long> livePostmaster(Path pgDir) {
+    /** A running PostgreSQL server process and its port (0 when its pid file does not say). */
+    record Postmaster(long pid, int port) {}
+
+    /** The live postmaster holding {@code pgDir}, per its {@code postmaster.pid}. */
+    static Optional<Postmaster> livePostmaster(Path pgDir) {
       Path pidFile = pgDir.resolve("postmaster.pid");
       List<String> lines;
       try {
@@ -266,15 +288,18 @@ public final class ProjectionsCommand implements Callable<Integer> {
         return Optional.empty();
       }
       long pid;
+      int port;
       try {
         pid = Long.parseLong(lines.get(0).trim());
+        // Line 4 of postmaster.pid is the port the server listens on.
+        port = lines.size() > 3 ? Integer.parseInt(lines.get(3).trim()) : 0;
       } catch (NumberFormatException e) {
         return Optional.empty();
       }
       return ProcessHandle.of(pid)
           .filter(ProcessHandle::isAlive)
           .filter(h -> h.info().command().map(cmd -> cmd.endsWith("postgres")).orElse(false))
-          .map(ProcessHandle::pid);
+          .map(h -> new Postmaster(h.pid(), port));
     }
 
     private static String describe(Throwable e) {

@@ -153,7 +153,8 @@ class ProjectionsCommandTest {
   }
 
   @Test
-  void rebuildsAStoppedEmbeddedInstanceAndRefusesWhileItsPostgresRuns() throws Exception {
+  void rebuildsAStoppedEmbeddedInstanceRefusesWhileItsPostgresRunsAndReadsItsStatusLive()
+      throws Exception {
     Path instances = Files.createTempDirectory(home, "instances");
     PostgresServer postgres =
         PostgresServer.builder(instances.resolve("shop").resolve("pg")).build().start();
@@ -169,6 +170,10 @@ class ProjectionsCommandTest {
       assertThat(refused.err())
           .contains("instance \"shop\" is running (PostgreSQL pid " + postgres.pid().orElseThrow())
           .doesNotContain("Exception");
+      Run live = run("status", "--home", instances.toString(), "--name", "shop");
+      assertThat(live.exitCode()).as(live.err()).isZero();
+      assertThat(live.out()).contains("lag:        0 events");
+      assertThat(postgres.pid()).as("status leaves the running instance alone").isPresent();
     } finally {
       postgres.close();
     }
