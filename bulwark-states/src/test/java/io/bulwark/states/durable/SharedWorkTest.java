@@ -50,4 +50,39 @@ class SharedWorkTest {
     assertThat(runs.values()).containsOnly(1);
     assertThat(ranBy.values()).contains("a", "b");
   }
+
+  @Test
+  void aTaskLongerThanTheLeaseKeepsItsClaimAndRunsOnce() {
+    Map<String, Integer> runs = new ConcurrentHashMap<>();
+    Engine.Builder builder =
+        Engine.builder(pg.database())
+            .workers(2)
+            .lease(Duration.ofMillis(300))
+            .pollInterval(Duration.ofMillis(10))
+            .task(
+                "long",
+                r -> {
+                  runs.merge(r.idempotencyToken(), 1, Integer::sum);
+                  try {
+                    Thread.sleep(1_500); // five leases long
+                  } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                  }
+                  return r.input();
+                });
+    try (Engine first = builder.build();
+        Engine second = builder.build()) {
+      first.createStateMachine(
+          "long",
+          "{\"StartAt\":\"L\",\"States\":{\"L\":{\"Type\":\"Task\",\"Resource\":\"long\","
+              + "\"End\":true}}}");
+      Execution e = first.start("long", "l1", Json.object());
+      first.startWorkers();
+      second.startWorkers();
+      await()
+          .atMost(Duration.ofSeconds(20))
+          .until(() -> first.describe(e.executionArn()).status() == ExecutionStatus.SUCCEEDED);
+    }
+    assertThat(runs.values()).containsExactly(1);
+  }
 }
