@@ -30,6 +30,17 @@ public final class InMemoryRunner {
   private final TaskHandler tasks;
   private final Sleeper sleeper;
   private long events;
+  private long deadlineNanos;
+  private long sleptNanos;
+
+  /** The execution ran past its TimeoutSeconds. */
+  private static final class ExecutionTimedOut extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    ExecutionTimedOut() {
+      super("The execution timed out after its TimeoutSeconds", null, false, false);
+    }
+  }
 
   /** A runner calling {@code tasks} and waiting with {@code sleeper}. */
   public InMemoryRunner(TaskHandler tasks, Sleeper sleeper) {
@@ -47,11 +58,43 @@ public final class InMemoryRunner {
             Instant.now(),
             name);
     events = 1;
+    sleptNanos = 0;
+    deadlineNanos =
+        definition.has("TimeoutSeconds")
+            ? System.nanoTime() + definition.get("TimeoutSeconds").asLong() * 1_000_000_000L
+            : Long.MAX_VALUE;
     try {
       return ExecutionResult.succeeded(runStates(definition, input, context));
     } catch (StatesError e) {
       return ExecutionResult.failed(e.error(), e.causeText());
+    } catch (ExecutionTimedOut e) {
+      return new ExecutionResult("TIMED_OUT", null, "States.Timeout", e.getMessage());
     }
+  }
+
+  /** Time on the execution's clock: real time plus what the sleeper was asked to wait. */
+  private long now() {
+    return System.nanoTime() + sleptNanos;
+  }
+
+  private void checkDeadline() {
+    if (deadlineNanos != Long.MAX_VALUE && now() - deadlineNanos > 0) {
+      throw new ExecutionTimedOut();
+    }
+  }
+
+  /** Sleeps, but never past the execution's deadline. */
+  private void sleep(Duration d) {
+    if (deadlineNanos != Long.MAX_VALUE) {
+      long left = deadlineNanos - now();
+      if (d.toNanos() > left) {
+        sleeper.sleep(Duration.ofNanos(Math.max(0, left)));
+        sleptNanos += Math.max(0, left);
+        throw new ExecutionTimedOut();
+      }
+    }
+    sleeper.sleep(d);
+    sleptNanos += d.toNanos();
   }
 
   private static String type(JsonNode machine, String state) {
@@ -62,6 +105,7 @@ public final class InMemoryRunner {
     String current = machine.path("StartAt").asText();
     JsonNode data = input;
     while (true) {
+      checkDeadline();
       ContextObject.enterState(context, current, Instant.now());
       Variables.enteredEventId(context, ++events);
       Decision decision = interpreter.step(machine, current, data, context, RetryState.initial());
@@ -78,12 +122,12 @@ public final class InMemoryRunner {
           }
           case Decision.Fail f -> throw new StatesError(f.error(), f.cause());
           case Decision.Wait w -> {
-            sleeper.sleep(w.duration());
+            sleep(w.duration());
             decision = w.then();
             continue;
           }
           case Decision.Retry r -> {
-            sleeper.sleep(r.delay());
+            sleep(r.delay());
             decision = interpreter.step(machine, current, data, context, r.retry());
             continue;
           }
@@ -125,12 +169,18 @@ public final class InMemoryRunner {
   private JsonNode call(JsonNode state, String name, Decision.InvokeTask t) {
     Duration timeout = t.timeout();
     Duration heartbeat = t.heartbeat();
-    if (timeout == null && heartbeat == null) {
+    Duration left =
+        deadlineNanos == Long.MAX_VALUE
+            ? null
+            : Duration.ofNanos(Math.max(0, deadlineNanos - now()));
+    if (timeout == null && heartbeat == null && left == null) {
       return tasks.invoke(name, t.resource(), t.payload(), t.retry().attempt());
     }
     boolean heartbeatFirst =
         heartbeat != null && (timeout == null || heartbeat.compareTo(timeout) < 0);
-    Duration limit = heartbeatFirst ? heartbeat : timeout;
+    Duration stateLimit = heartbeatFirst ? heartbeat : timeout;
+    boolean executionFirst = left != null && (stateLimit == null || left.compareTo(stateLimit) < 0);
+    Duration limit = executionFirst ? left : stateLimit;
     ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor();
     try {
       Future<JsonNode> future =
@@ -139,6 +189,9 @@ public final class InMemoryRunner {
         return future.get(limit.toMillis(), TimeUnit.MILLISECONDS);
       } catch (TimeoutException e) {
         future.cancel(true);
+        if (executionFirst) {
+          throw new ExecutionTimedOut();
+        }
         throw new StatesError(heartbeatFirst ? "States.HeartbeatTimeout" : "States.Timeout", null);
       } catch (ExecutionException e) {
         if (e.getCause() instanceof StatesError error) {

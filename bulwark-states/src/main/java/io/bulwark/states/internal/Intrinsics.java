@@ -31,6 +31,31 @@ final class Intrinsics {
     if (p.pos != p.s.length()) {
       throw fail("unexpected text at " + p.pos + " in " + expr);
     }
+    return literalBraces(v);
+  }
+
+  /** Escaped braces in literals stand for themselves; States.Format keeps them as text. */
+  private static final char OPEN = '\uE000';
+
+  private static final char CLOSE = '\uE001';
+
+  private static JsonNode literalBraces(JsonNode v) {
+    if (v.isTextual()) {
+      String t = v.asText();
+      return t.indexOf(OPEN) < 0 && t.indexOf(CLOSE) < 0
+          ? v
+          : F.textNode(t.replace(OPEN, '{').replace(CLOSE, '}'));
+    }
+    if (v.isArray()) {
+      ArrayNode out = F.arrayNode();
+      v.forEach(n -> out.add(literalBraces(n)));
+      return out;
+    }
+    if (v.isObject()) {
+      ObjectNode out = F.objectNode();
+      v.properties().forEach(e -> out.set(e.getKey(), literalBraces(e.getValue())));
+      return out;
+    }
     return v;
   }
 
@@ -66,6 +91,9 @@ final class Intrinsics {
         while (pos < s.length() && s.charAt(pos) != '\'') {
           if (s.charAt(pos) == '\\' && pos + 1 < s.length()) {
             pos++;
+            char escaped = s.charAt(pos++);
+            b.append(escaped == '{' ? OPEN : escaped == '}' ? CLOSE : escaped);
+            continue;
           }
           b.append(s.charAt(pos++));
         }
@@ -131,9 +159,7 @@ final class Intrinsics {
         int arg = 1;
         for (int i = 0; i < t.length(); i++) {
           char c = t.charAt(i);
-          if (c == '\\' && i + 1 < t.length()) {
-            b.append(t.charAt(++i));
-          } else if (c == '{' && i + 1 < t.length() && t.charAt(i + 1) == '}') {
+          if (c == '{' && i + 1 < t.length() && t.charAt(i + 1) == '}') {
             if (arg >= a.size()) {
               throw fail("Number of arguments do not match the occurrences of {}");
             }
@@ -259,8 +285,15 @@ final class Intrinsics {
         return out;
       }
       case "States.MathRandom" -> {
+        int start = a.get(0).asInt();
+        int end = a.get(1).asInt();
+        if (start >= end) {
+          throw fail("States.MathRandom needs a start lower than its end");
+        }
         return F.numberNode(
-            ThreadLocalRandom.current().nextInt(a.get(0).asInt(), a.get(1).asInt()));
+            a.size() > 2
+                ? new java.util.Random(a.get(2).asLong()).nextInt(start, end)
+                : ThreadLocalRandom.current().nextInt(start, end));
       }
       case "States.MathAdd" -> {
         long sum = Math.round(a.get(0).asDouble()) + Math.round(a.get(1).asDouble());
