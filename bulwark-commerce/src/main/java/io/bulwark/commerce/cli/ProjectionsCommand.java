@@ -268,7 +268,7 @@ public final class ProjectionsCommand implements Callable<Integer> {
               url + " holds no Bulwark order log (no ordering tables): is it a Bulwark database?");
         }
       } catch (SQLException e) {
-        throw new Refused(FAILED, "cannot use " + url + ": " + e.getMessage());
+        throw new Refused(FAILED, "cannot use " + url + ": " + describe(e));
       }
     }
 
