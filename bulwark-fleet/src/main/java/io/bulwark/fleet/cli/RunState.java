@@ -23,10 +23,17 @@ import java.util.stream.Stream;
  * @param startedAt when it started
  * @param url the gateway's URL
  * @param adminUrl the gateway admin API's URL, or empty
+ * @param fleetUrl the fleet control API's URL, or empty
  * @param file the topology file, or {@code builtin:local-demo}
  */
 record RunState(
-    String name, long pid, Instant startedAt, String url, String adminUrl, String file) {
+    String name,
+    long pid,
+    Instant startedAt,
+    String url,
+    String adminUrl,
+    String fleetUrl,
+    String file) {
 
   static final String FILE = "up.json";
 
@@ -52,6 +59,7 @@ record RunState(
     json.put("started_at", startedAt.toString());
     json.put("url", url);
     json.put("admin_url", adminUrl);
+    json.put("fleet_url", fleetUrl);
     json.put("file", file);
     Path tmp = dir.resolve(FILE + ".tmp");
     Files.writeString(tmp, Json.write(json) + "\n", StandardCharsets.UTF_8);
@@ -76,6 +84,7 @@ record RunState(
               Instant.parse(n.get("started_at").asText()),
               n.get("url").asText(),
               n.path("admin_url").asText(""),
+              n.path("fleet_url").asText(""),
               n.path("file").asText("")));
     } catch (IOException | RuntimeException e) {
       return Optional.empty();

@@ -2,6 +2,7 @@ package io.bulwark.fleet.cli;
 
 import io.bulwark.fleet.InstanceGroup;
 import io.bulwark.fleet.TargetTracking;
+import io.bulwark.fleet.http.FleetApi;
 import io.bulwark.fleet.local.LocalProcessProvider;
 import io.bulwark.fleet.local.ProcessCommand;
 import io.bulwark.fleet.stack.BuiltinTopology;
@@ -95,6 +96,21 @@ public final class UpCommand implements java.util.concurrent.Callable<Integer> {
   Map<String, String> exec = new LinkedHashMap<>();
 
   @Option(
+      names = "--fleet-port",
+      defaultValue = "0",
+      description = "fleet control API port (refresh, resize, kill); 0 picks a free one, -1 off")
+  int fleetPort;
+
+  @Option(
+      names = "--schedule",
+      paramLabel = "SERVICE@TIME=MIN/MAX/DESIRED",
+      description = {
+        "scheduled scaling, e.g. pre-scaling for Black Friday:"
+            + " --schedule web@2026-11-27T06:00:00Z=12/30/12 (repeatable)"
+      })
+  List<String> schedules = new java.util.ArrayList<>();
+
+  @Option(
       names = "--target-rps",
       description = "autoscale every service to hold this many requests/s per instance")
   Double targetRps;
@@ -123,6 +139,7 @@ public final class UpCommand implements java.util.concurrent.Callable<Integer> {
     Duration timeout;
     StackPlan plan;
     Map<String, ProcessCommand> commands = new LinkedHashMap<>();
+    List<ScheduleOption> scheduled = new java.util.ArrayList<>();
     try {
       timeout = Durations.parse("--ready-timeout", readyTimeout);
       if (!List.of("auto", "live", "lines", "off").contains(status)) {
@@ -132,7 +149,19 @@ public final class UpCommand implements java.util.concurrent.Callable<Integer> {
       if (targetRps != null && !(targetRps > 0)) {
         throw new IllegalArgumentException("--target-rps must be > 0, got " + targetRps);
       }
+      if (fleetPort < -1 || fleetPort > 65535) {
+        throw new IllegalArgumentException(
+            "--fleet-port must be between 0 and 65535, or -1, got " + fleetPort);
+      }
       plan = StackPlan.of(topology, port, adminPort);
+      for (String schedule : schedules) {
+        ScheduleOption parsed = ScheduleOption.parse(schedule);
+        if (topology.service(parsed.service()).filter(x -> x.runsHere()).isEmpty()) {
+          throw new IllegalArgumentException(
+              "--schedule names unknown service \"" + parsed.service() + "\"");
+        }
+        scheduled.add(parsed);
+      }
       for (var e : exec.entrySet()) {
         if (topology.service(e.getKey()).isEmpty()) {
           throw new IllegalArgumentException("--exec names unknown service \"" + e.getKey() + "\"");
@@ -184,6 +213,16 @@ public final class UpCommand implements java.util.concurrent.Callable<Integer> {
               + e.getMessage()
               + (port != 0 ? " (choose another --port; 0 picks a free one)" : ""));
     }
+    for (ScheduleOption o : scheduled) {
+      stack.group(o.service()).schedule(o.action());
+    }
+    FleetApi api;
+    try {
+      api = fleetPort < 0 ? null : FleetApi.start(stack.groups(), fleetPort);
+    } catch (java.io.UncheckedIOException e) {
+      stack.close();
+      return Exits.badInput(err, e.getMessage() + " (choose another --fleet-port)");
+    }
     if (targetRps != null) {
       for (InstanceGroup g : stack.groups()) {
         var groupPlan =
@@ -215,6 +254,9 @@ public final class UpCommand implements java.util.concurrent.Callable<Integer> {
           ticker.shutdownNow();
           err.println("stopping " + topology.name() + " ...");
           err.flush();
+          if (api != null) {
+            api.close();
+          }
           stack.close();
           try {
             Files.deleteIfExists(runDir.resolve(RunState.FILE));
@@ -267,12 +309,17 @@ public final class UpCommand implements java.util.concurrent.Callable<Integer> {
               Instant.now(),
               stack.url(),
               adminUrl,
+              api == null ? "" : api.url(),
               file == null ? "builtin:local-demo" : file.toAbsolutePath().toString())
           .write(runDir);
     } catch (IOException e) {
       err.println("warning: cannot write " + runDir.resolve(RunState.FILE) + ": " + e.getMessage());
     }
-    err.println("ready: " + stack.url() + (adminUrl.isEmpty() ? "" : "  admin API: " + adminUrl));
+    err.println(
+        "ready: "
+            + stack.url()
+            + (adminUrl.isEmpty() ? "" : "  gateway admin API: " + adminUrl)
+            + (api == null ? "" : "  fleet API: " + api.url() + "/fleet/groups"));
     err.println("logs: " + runDir.resolve("logs") + "; stop with Ctrl-C or `bulwark down`");
     err.flush();
     out.println(stack.url());

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.bulwark.fleet.local.ProcessCommand;
+import io.bulwark.kernel.Json;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.io.PrintWriter;
@@ -74,11 +75,29 @@ class UpDownProcessTest {
     assertThat(r.statusCode()).isEqualTo(200);
     assertThat(r.headers().firstValue("X-Instance-Id").orElseThrow()).startsWith("web-");
     assertThat(r.headers().firstValue("X-Zone").orElseThrow()).startsWith("zone-");
-    List<ProcessHandle> instances = up.descendants().toList();
-    assertThat(instances).hasSizeGreaterThanOrEqualTo(3);
     Path state = home.resolve("run/local-demo/up.json");
     assertThat(Files.readString(state)).contains("\"pid\":" + up.pid()).contains(url);
 
+    String fleet = Json.parse(Files.readString(state)).get("fleet_url").asText();
+    HttpResponse<String> refresh =
+        http.send(
+            HttpRequest.newBuilder(URI.create(fleet + "/fleet/groups/web/refresh"))
+                .POST(HttpRequest.BodyPublishers.noBody())
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
+    assertThat(refresh.statusCode()).isEqualTo(202);
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .until(
+            () ->
+                Json.parse(get(fleet + "/fleet/groups/web").body())
+                    .at("/group/refresh/finishedAt")
+                    .isTextual());
+    assertThat(get(url + "/api/v1/hello").headers().firstValue("X-Instance-Version")).contains("2");
+    assertThat(get(fleet + "/fleet/groups/nope").statusCode()).isEqualTo(404);
+
+    List<ProcessHandle> instances = up.descendants().toList();
+    assertThat(instances).hasSizeGreaterThanOrEqualTo(3);
     up.destroy();
     assertThat(up.waitFor(30, TimeUnit.SECONDS)).isTrue();
     assertThat(up.exitValue()).isIn(0, 143);
@@ -113,6 +132,20 @@ class UpDownProcessTest {
     second.setErr(new PrintWriter(again));
     assertThat(second.execute("--home", home.toString())).isZero();
     assertThat(again.toString()).startsWith("nothing is up");
+  }
+
+  @Test
+  void upRejectsAMalformedSchedule() {
+    StringWriter err = new StringWriter();
+    CommandLine cl = new CommandLine(new UpCommand());
+    cl.setErr(new PrintWriter(err));
+    assertThat(cl.execute("--home", home.toString(), "--schedule", "web@friday=1/2/3"))
+        .isEqualTo(2);
+    assertThat(err.toString())
+        .isEqualTo(
+            "bulwark: --schedule: expected an ISO-8601 instant like 2026-11-27T06:00:00Z, got"
+                + " \"friday\""
+                + System.lineSeparator());
   }
 
   @Test

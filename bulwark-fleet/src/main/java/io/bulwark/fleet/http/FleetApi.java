@@ -1,0 +1,201 @@
+package io.bulwark.fleet.http;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import io.bulwark.fleet.Instance;
+import io.bulwark.fleet.InstanceGroup;
+import io.bulwark.kernel.Json;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+
+/**
+ * The fleet's control API, JSON over HTTP on 127.0.0.1 (what {@code bulwark up} exposes so a
+ * running topology can be refreshed, resized and broken on purpose). Errors are RFC 9457 {@code
+ * application/problem+json}.
+ *
+ * <pre>
+ * GET  /fleet/groups                    every group: size, instances, refresh
+ * GET  /fleet/groups/{name}             one group, with its last 50 events
+ * POST /fleet/groups/{name}/refresh     start a rolling refresh (202)
+ * PUT  /fleet/groups/{name}/desired     {"desired": 5}
+ * POST /fleet/instances/{id}/kill       SIGKILL one instance (202), to watch it being replaced
+ * </pre>
+ */
+public final class FleetApi implements AutoCloseable {
+  private final HttpServer server;
+  private final ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor();
+  private final List<InstanceGroup> groups;
+
+  private FleetApi(List<InstanceGroup> groups, int port) throws IOException {
+    this.groups = List.copyOf(groups);
+    this.server = HttpServer.create(new InetSocketAddress("127.0.0.1", port), 64);
+    server.setExecutor(executor);
+    server.createContext("/fleet/", this::handle);
+    server.start();
+  }
+
+  /**
+   * Serves {@code groups} on {@code port} (0 picks a free one).
+   *
+   * @throws UncheckedIOException when the port cannot be bound
+   */
+  public static FleetApi start(List<InstanceGroup> groups, int port) {
+    try {
+      return new FleetApi(groups, port);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot bind the fleet API to port " + port, e);
+    }
+  }
+
+  /** The bound port. */
+  public int port() {
+    return server.getAddress().getPort();
+  }
+
+  /** The base URL, e.g. {@code http://127.0.0.1:40123}. */
+  public String url() {
+    return "http://127.0.0.1:" + port();
+  }
+
+  private void handle(HttpExchange exchange) throws IOException {
+    try (exchange) {
+      String path = exchange.getRequestURI().getPath().replaceAll("/+$", "");
+      String method = exchange.getRequestMethod();
+      String[] parts = path.substring(1).split("/");
+      try {
+        route(exchange, method, parts, path);
+      } catch (ApiError e) {
+        problem(exchange, e.status, e.type, e.getMessage(), path);
+      } catch (IllegalArgumentException e) {
+        problem(exchange, 400, "invalid-request", e.getMessage(), path);
+      }
+    }
+  }
+
+  private void route(HttpExchange exchange, String method, String[] parts, String path)
+      throws IOException {
+    if (parts.length == 2 && parts[1].equals("groups")) {
+      allow(method, "GET");
+      json(exchange, 200, Map.of("groups", groups.stream().map(InstanceGroup::status).toList()));
+      return;
+    }
+    if (parts.length >= 3 && parts[1].equals("groups")) {
+      InstanceGroup group = group(parts[2]);
+      if (parts.length == 3) {
+        allow(method, "GET");
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("group", group.status());
+        var events = group.events();
+        body.put("events", events.subList(Math.max(0, events.size() - 50), events.size()));
+        json(exchange, 200, body);
+        return;
+      }
+      if (parts.length == 4 && parts[3].equals("refresh")) {
+        allow(method, "POST");
+        json(exchange, 202, group.startRefresh());
+        return;
+      }
+      if (parts.length == 4 && parts[3].equals("desired")) {
+        allow(method, "PUT");
+        JsonNode body =
+            Json.parse(
+                new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8));
+        JsonNode desired = body.get("desired");
+        if (desired == null || !desired.canConvertToInt() || !desired.isIntegralNumber()) {
+          throw new IllegalArgumentException("desired: expected an integer, got " + desired);
+        }
+        group.setDesired(desired.intValue());
+        json(exchange, 200, group.status());
+        return;
+      }
+    }
+    if (parts.length == 4 && parts[1].equals("instances") && parts[3].equals("kill")) {
+      allow(method, "POST");
+      Instance instance =
+          groups.stream()
+              .map(g -> g.instance(parts[2]))
+              .flatMap(Optional::stream)
+              .findFirst()
+              .orElseThrow(() -> new ApiError(404, "unknown-instance", "no instance " + parts[2]));
+      instance.kill();
+      json(exchange, 202, Map.of("id", instance.id(), "killed", true));
+      return;
+    }
+    throw new ApiError(404, "not-found", "no fleet route " + path);
+  }
+
+  private InstanceGroup group(String name) {
+    return groups.stream()
+        .filter(g -> g.name().equals(name))
+        .findFirst()
+        .orElseThrow(
+            () ->
+                new ApiError(
+                    404,
+                    "unknown-group",
+                    "no group "
+                        + name
+                        + "; groups are "
+                        + groups.stream().map(InstanceGroup::name).toList()));
+  }
+
+  private static void allow(String method, String allowed) {
+    if (!method.equals(allowed)) {
+      throw new ApiError(405, "method-not-allowed", method + " is not allowed; use " + allowed);
+    }
+  }
+
+  private static void json(HttpExchange exchange, int status, Object value) throws IOException {
+    exchange.getResponseHeaders().set("Content-Type", "application/json");
+    write(exchange, status, Json.write(value));
+  }
+
+  private static void problem(
+      HttpExchange exchange, int status, String type, String detail, String instance)
+      throws IOException {
+    Map<String, Object> body = new LinkedHashMap<>();
+    body.put("type", "/problems/" + type);
+    body.put("title", type.replace('-', ' '));
+    body.put("status", status);
+    body.put("detail", detail);
+    body.put("instance", instance);
+    exchange.getResponseHeaders().set("Content-Type", "application/problem+json");
+    write(exchange, status, Json.write(body));
+  }
+
+  private static void write(HttpExchange exchange, int status, String text) throws IOException {
+    byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
+    exchange.sendResponseHeaders(status, bytes.length);
+    try (OutputStream out = exchange.getResponseBody()) {
+      out.write(bytes);
+    }
+  }
+
+  /** Stops serving. */
+  @Override
+  public void close() {
+    server.stop(0);
+    executor.shutdownNow();
+  }
+
+  private static final class ApiError extends RuntimeException {
+    final int status;
+    final String type;
+
+    ApiError(int status, String type, String message) {
+      super(message);
+      this.status = status;
+      this.type = type;
+    }
+  }
+}

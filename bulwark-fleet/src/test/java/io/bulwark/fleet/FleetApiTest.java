@@ -1,0 +1,84 @@
+package io.bulwark.fleet;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.bulwark.fleet.http.FleetApi;
+import io.bulwark.kernel.Json;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+class FleetApiTest {
+  final ManualClock clock = new ManualClock();
+  final FakeProvider provider = new FakeProvider();
+  final InstanceGroup web =
+      InstanceGroup.create(
+          GroupConfig.builder("web").size(1, 4, 2).zone(Zone.of("r1", "a")).build(),
+          provider,
+          Registrar.none(),
+          FakeProvider.probe(),
+          clock);
+  final FleetApi api = FleetApi.start(List.of(web), 0);
+  final HttpClient http = HttpClient.newHttpClient();
+
+  @AfterEach
+  void stop() {
+    api.close();
+  }
+
+  HttpResponse<String> send(String method, String path, String body) throws Exception {
+    return http.send(
+        HttpRequest.newBuilder(URI.create(api.url() + path))
+            .method(
+                method,
+                body == null
+                    ? HttpRequest.BodyPublishers.noBody()
+                    : HttpRequest.BodyPublishers.ofString(body))
+            .build(),
+        HttpResponse.BodyHandlers.ofString());
+  }
+
+  void tick(int n) {
+    for (int k = 0; k < n; k++) {
+      web.tick();
+      clock.advance(Duration.ofMillis(100));
+    }
+  }
+
+  @Test
+  void showsResizesRefreshesAndKills() throws Exception {
+    tick(5);
+    var groups = Json.parse(send("GET", "/fleet/groups", null).body());
+    assertThat(groups.at("/groups/0/name").asText()).isEqualTo("web");
+    assertThat(groups.at("/groups/0/instances").size()).isEqualTo(2);
+
+    var resized = send("PUT", "/fleet/groups/web/desired", "{\"desired\": 3}");
+    assertThat(resized.statusCode()).isEqualTo(200);
+    assertThat(web.status().desired()).isEqualTo(3);
+
+    assertThat(send("POST", "/fleet/groups/web/refresh", null).statusCode()).isEqualTo(202);
+    assertThat(web.status().refresh()).isPresent();
+
+    assertThat(send("POST", "/fleet/instances/web-1/kill", null).statusCode()).isEqualTo(202);
+    assertThat(provider.byId("web-1").isAlive()).isFalse();
+  }
+
+  @Test
+  void answersMistakesWithProblems() throws Exception {
+    var tooMany = send("PUT", "/fleet/groups/web/desired", "{\"desired\": 9}");
+    assertThat(tooMany.statusCode()).isEqualTo(400);
+    assertThat(tooMany.headers().firstValue("Content-Type")).contains("application/problem+json");
+    assertThat(Json.parse(tooMany.body()).get("detail").asText())
+        .isEqualTo("desired must be between min (1) and max (4) but was 9");
+    assertThat(send("GET", "/fleet/groups/api", null).statusCode()).isEqualTo(404);
+    assertThat(send("DELETE", "/fleet/groups/web", null).statusCode()).isEqualTo(405);
+    assertThat(send("POST", "/fleet/instances/web-99/kill", null).statusCode()).isEqualTo(404);
+    assertThat(send("PUT", "/fleet/groups/web/desired", "{\"desired\": \"x\"}").statusCode())
+        .isEqualTo(400);
+  }
+}
