@@ -27,6 +27,8 @@ import java.util.Set;
  * @param maxBodyBytes largest request or response body the gateway buffers (default 10 MiB)
  * @param shutdownGrace how long {@link Gateway#close()} waits for in-flight requests (default 10 s)
  * @param accessLog whether each request is logged to SLF4J logger {@code io.bulwark.traffic.access}
+ * @param tls TLS with ALPN (h2, http/1.1) on the proxy port, if on; default off (cleartext HTTP/1.1
+ *     and h2c)
  */
 public record GatewayConfig(
     String bindHost,
@@ -41,7 +43,8 @@ public record GatewayConfig(
     Duration connectTimeout,
     int maxBodyBytes,
     Duration shutdownGrace,
-    boolean accessLog) {
+    boolean accessLog,
+    Optional<TlsConfig> tls) {
 
   /** {@link #adminPort()} value that turns the admin API off. */
   public static final int ADMIN_DISABLED = -1;
@@ -72,6 +75,7 @@ public record GatewayConfig(
     if (shutdownGrace == null || shutdownGrace.isNegative()) {
       throw new IllegalArgumentException("shutdownGrace must be >= 0 but was " + shutdownGrace);
     }
+    tls = Objects.requireNonNullElse(tls, Optional.empty());
     checkReferences(pools, rules, fallbackPool, routes);
   }
 
@@ -147,6 +151,7 @@ public record GatewayConfig(
     b.maxBodyBytes = existing.maxBodyBytes;
     b.shutdownGrace = existing.shutdownGrace;
     b.accessLog = existing.accessLog;
+    b.tls = existing.tls;
     return b;
   }
 
@@ -170,6 +175,7 @@ public record GatewayConfig(
     private int maxBodyBytes = 10 * 1024 * 1024;
     private Duration shutdownGrace = Duration.ofSeconds(10);
     private boolean accessLog = true;
+    private Optional<TlsConfig> tls = Optional.empty();
 
     private Builder() {}
 
@@ -244,6 +250,12 @@ public record GatewayConfig(
       return this;
     }
 
+    /** Turns TLS on for the proxy port (the admin port stays cleartext). */
+    public Builder tls(TlsConfig tls) {
+      this.tls = Optional.of(Objects.requireNonNull(tls, "tls"));
+      return this;
+    }
+
     public GatewayConfig build() {
       return new GatewayConfig(
           bindHost,
@@ -258,7 +270,8 @@ public record GatewayConfig(
           connectTimeout,
           maxBodyBytes,
           shutdownGrace,
-          accessLog);
+          accessLog,
+          tls);
     }
   }
 }

@@ -17,17 +17,21 @@ import io.netty.handler.codec.http2.Http2MultiplexHandler;
 import io.netty.handler.codec.http2.Http2ServerUpgradeCodec;
 import io.netty.handler.codec.http2.Http2Settings;
 import io.netty.handler.codec.http2.Http2StreamFrameToHttpObjectCodec;
+import io.netty.handler.ssl.ApplicationProtocolNames;
+import io.netty.handler.ssl.ApplicationProtocolNegotiationHandler;
+import io.netty.handler.ssl.SslContext;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.AsciiString;
 import io.netty.util.ReferenceCountUtil;
 
 /**
- * The client side of a proxy connection. Every connection starts as HTTP/1.1 (keep-alive,
- * pipelining) and may switch to HTTP/2 over cleartext, either with prior knowledge (the client
- * opens with the HTTP/2 preface) or with an {@code Upgrade: h2c} request. On HTTP/2 each stream
- * becomes a child channel with its own {@link ProxyHandler}, so requests of one connection are
- * proxied concurrently; upstream connections stay HTTP/1.1 and pooled.
+ * The client side of a proxy connection. Without TLS every connection starts as HTTP/1.1
+ * (keep-alive, pipelining) and may switch to HTTP/2 over cleartext, either with prior knowledge
+ * (the client opens with the HTTP/2 preface) or with an {@code Upgrade: h2c} request. With TLS the
+ * client picks HTTP/2 or HTTP/1.1 by ALPN during the handshake. On HTTP/2 each stream becomes a
+ * child channel with its own {@link ProxyHandler}, so requests of one connection are proxied
+ * concurrently; upstream connections stay HTTP/1.1 and pooled.
  */
 final class ClientProtocols {
   // Reader idleness only: watching writes too would hang a listener on every write.
@@ -40,6 +44,30 @@ final class ClientProtocols {
 
   /** Sets up a freshly accepted client connection. */
   static void configure(ChannelPipeline pipeline, GatewayRuntime runtime) {
+    SslContext tls = runtime.tls();
+    if (tls != null) {
+      pipeline
+          .addLast(new IdleStateHandler(IDLE_CLIENT_SECONDS, 0, 0))
+          .addLast(tls.newHandler(pipeline.channel().alloc()))
+          .addLast(
+              new ApplicationProtocolNegotiationHandler(ApplicationProtocolNames.HTTP_1_1) {
+                @Override
+                protected void configurePipeline(ChannelHandlerContext ctx, String protocol) {
+                  if (ApplicationProtocolNames.HTTP_2.equals(protocol)) {
+                    ctx.pipeline()
+                        .addLast(http2Codec())
+                        .addLast(multiplex(runtime))
+                        .addLast(new Http2Connection());
+                  } else {
+                    ctx.pipeline()
+                        .addLast(new HttpServerCodec())
+                        .addLast(AGGREGATOR, new HttpObjectAggregator(runtime.maxBodyBytes()))
+                        .addLast(PROXY, new ProxyHandler(runtime));
+                  }
+                }
+              });
+      return;
+    }
     int maxBody = runtime.maxBodyBytes();
     HttpServerCodec http1 = new HttpServerCodec();
     HttpServerUpgradeHandler upgrade =

@@ -4,6 +4,7 @@ import io.bulwark.traffic.GatewayConfig;
 import io.bulwark.traffic.PoolStatus;
 import io.bulwark.traffic.TargetConfig;
 import io.bulwark.traffic.TargetStatus;
+import io.bulwark.traffic.TlsConfig;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Meter;
@@ -24,9 +25,21 @@ import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.codec.http.HttpClientCodec;
 import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.codec.http2.Http2SecurityUtil;
+import io.netty.handler.ssl.ApplicationProtocolConfig;
+import io.netty.handler.ssl.ApplicationProtocolNames;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslContextBuilder;
+import io.netty.handler.ssl.SslProvider;
+import io.netty.handler.ssl.SupportedCipherSuiteFilter;
 import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.concurrent.GlobalEventExecutor;
+import java.io.IOException;
+import java.io.InputStream;
 import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.security.GeneralSecurityException;
+import java.security.KeyStore;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -38,6 +51,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
+import javax.net.ssl.KeyManagerFactory;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -56,6 +70,7 @@ public final class GatewayRuntime {
   private final GatewayConfig initial;
   private final MeterRegistry registry;
   private final Clock clock;
+  private final SslContext tls;
   private final Transport transport;
   private final EventLoopGroup boss;
   private final EventLoopGroup workers;
@@ -75,6 +90,7 @@ public final class GatewayRuntime {
     this.initial = config;
     this.registry = registry;
     this.clock = clock;
+    this.tls = config.tls().map(GatewayRuntime::sslContext).orElse(null);
     this.transport = Transport.best();
     this.boss = transport.group(1, "bulwark-gateway-accept");
     this.workers =
@@ -123,9 +139,10 @@ public final class GatewayRuntime {
         runtime.admin = runtime.bindAdmin();
       }
       LOG.info(
-          "gateway listening on {}:{} (HTTP/1.1 and h2c, {} transport){}",
+          "gateway listening on {}:{} ({}, {} transport){}",
           config.bindHost(),
           runtime.port(),
+          runtime.tls == null ? "HTTP/1.1 and h2c" : "TLS with ALPN h2 and http/1.1",
           runtime.transport.name(),
           runtime.admin == null ? "" : ", admin API on port " + runtime.adminPort());
       return runtime;
@@ -152,6 +169,42 @@ public final class GatewayRuntime {
                   }
                 });
     return bind(b, initial.port(), "proxy");
+  }
+
+  /** The TLS context of the proxy port, or null when it speaks cleartext. */
+  SslContext tls() {
+    return tls;
+  }
+
+  private static SslContext sslContext(TlsConfig config) {
+    char[] password = config.password().toCharArray();
+    try {
+      KeyStore store = KeyStore.getInstance("PKCS12");
+      try (InputStream in = Files.newInputStream(config.keyStore())) {
+        store.load(in, password);
+      }
+      KeyManagerFactory keys =
+          KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+      keys.init(store, password);
+      return SslContextBuilder.forServer(keys)
+          .sslProvider(SslProvider.JDK)
+          .ciphers(Http2SecurityUtil.CIPHERS, SupportedCipherSuiteFilter.INSTANCE)
+          .applicationProtocolConfig(
+              new ApplicationProtocolConfig(
+                  ApplicationProtocolConfig.Protocol.ALPN,
+                  ApplicationProtocolConfig.SelectorFailureBehavior.NO_ADVERTISE,
+                  ApplicationProtocolConfig.SelectedListenerFailureBehavior.ACCEPT,
+                  ApplicationProtocolNames.HTTP_2,
+                  ApplicationProtocolNames.HTTP_1_1))
+          .build();
+    } catch (IOException | GeneralSecurityException e) {
+      throw new IllegalArgumentException(
+          "tls.keyStore: cannot load "
+              + config.keyStore()
+              + " as a PKCS#12 key store with the given password: "
+              + e.getMessage(),
+          e);
+    }
   }
 
   int maxBodyBytes() {

@@ -73,6 +73,7 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter {
   private static final AsciiString X_FORWARDED_PROTO = AsciiString.cached("x-forwarded-proto");
   private static final AsciiString IDEMPOTENCY_KEY = AsciiString.cached("idempotency-key");
   private static final AsciiString HTTP = AsciiString.cached("http");
+  private static final AsciiString HTTPS = AsciiString.cached("https");
   private static final int SMALL_RESPONSE = 16 * 1024;
   static final AsciiString REQUEST_ID = AsciiString.cached("x-request-id");
 
@@ -175,7 +176,7 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter {
     }
     String forwarded = headers.get(X_FORWARDED_FOR);
     headers.set(X_FORWARDED_FOR, forwarded == null ? clientHost : forwarded + ", " + clientHost);
-    headers.set(X_FORWARDED_PROTO, HTTP);
+    headers.set(X_FORWARDED_PROTO, runtime.tls() == null ? HTTP : HTTPS);
     request.setProtocolVersion(HttpVersion.HTTP_1_1);
     RouteConfig route = runtime.router().route(pathOf(request.uri()));
     Exchange ex = new Exchange(request, requestId, keepAlive, route);
