@@ -61,7 +61,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Options: {@code --clients 4,16,64} {@code --seconds 10} (orders window) {@code
  * --baseline-seconds 5} {@code --products 50} {@code --drain-seconds 20} (most time given to the
- * saga to finish the backlog after each window; what is left is reported and carries over).
+ * saga to finish the backlog after each window; what is left is reported and carries over) {@code
+ * --saga-workers 4} (default: the production default).
  */
 public final class OrderBench {
 
@@ -91,6 +92,7 @@ public final class OrderBench {
     int baselineSeconds = 5;
     int products = 50;
     int drainSeconds = 20;
+    int sagaWorkers = CommerceOptions.defaults().sagaWorkers();
     for (int i = 0; i + 1 < args.length; i += 2) {
       switch (args[i]) {
         case "--clients" ->
@@ -99,12 +101,13 @@ public final class OrderBench {
         case "--baseline-seconds" -> baselineSeconds = Integer.parseInt(args[i + 1]);
         case "--products" -> products = Integer.parseInt(args[i + 1]);
         case "--drain-seconds" -> drainSeconds = Integer.parseInt(args[i + 1]);
+        case "--saga-workers" -> sagaWorkers = Integer.parseInt(args[i + 1]);
         default -> {
           System.err.println(
               "unknown option "
                   + args[i]
                   + "; use --clients 4,16,64 --seconds N --baseline-seconds N --products N"
-                  + " --drain-seconds N");
+                  + " --drain-seconds N --saga-workers N");
           System.exit(2);
         }
       }
@@ -138,6 +141,7 @@ public final class OrderBench {
               b,
               CommerceOptions.builder()
                   .bcryptCost(4)
+                  .sagaWorkers(sagaWorkers)
                   .paymentGateway(URI.create("http://127.0.0.1:" + payments.port()))
                   .build());
       try (BulwarkServer server = b.start()) {
@@ -167,7 +171,7 @@ public final class OrderBench {
             Runtime.getRuntime().availableProcessors(),
             pg.dataDir(),
             ServerConfig.builder().build().poolSize(),
-            CommerceOptions.defaults().sagaWorkers(),
+            sagaWorkers,
             skus.size(),
             tokens.size(),
             seconds,
