@@ -36,6 +36,8 @@ public interface EventStore {
    * back.
    *
    * @throws WrongExpectedVersionException the stream's version is not {@code expected}
+   * @throws ConcurrentAppendException the stream's last event came from a transaction that began
+   *     writing after this one; roll back and retry
    * @throws IllegalArgumentException the connection is in auto-commit mode, blank stream or no
    *     events
    */

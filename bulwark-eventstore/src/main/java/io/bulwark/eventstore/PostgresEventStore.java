@@ -8,6 +8,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Savepoint;
 import java.sql.Timestamp;
 import java.time.Clock;
 import java.time.Instant;
@@ -19,20 +20,40 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.UUID;
 import javax.sql.DataSource;
+import org.postgresql.util.PSQLException;
 
 /**
- * The {@link EventStore} on PostgreSQL (tables {@code eventstore_events} and {@code
- * eventstore_streams}, migration {@code db/migration/eventstore}).
+ * The {@link EventStore} on PostgreSQL (table {@code eventstore_events}, migrations {@code
+ * db/migration/eventstore}).
  *
  * <h2>Optimistic concurrency</h2>
  *
- * Each stream has a row in {@code eventstore_streams} holding its version. An append is one
- * statement (one round trip before the commit): a CTE moves that version with a conditional {@code
- * UPDATE … WHERE version = expected} (or an {@code INSERT … ON CONFLICT DO NOTHING} for a new
- * stream) and the events are inserted only if it returned a row. A concurrent writer of the same
- * stream blocks on the row lock until the first commits, then re-checks the condition and finds the
- * new version, so exactly one of them wins. No statement fails, so a conflict leaves a caller's
- * transaction usable.
+ * An append is one {@code INSERT … SELECT} (one round trip before the commit) of versions {@code
+ * expected + 1 …}, guarded by the unique index on {@code (stream, version)}:
+ *
+ * <ul>
+ *   <li>the stream moved past the expected version: the first new version already exists, the
+ *       insert fails with a unique violation and is rolled back (to a savepoint on a caller's
+ *       transaction, so that transaction stays usable);
+ *   <li>the stream is behind the expected version: the insert's {@code WHERE EXISTS (version =
+ *       expected)} selects no row and nothing is written;
+ *   <li>two writers race for the same version: the second blocks on the first's uncommitted index
+ *       entry and fails with the unique violation once the first commits (or succeeds if it rolls
+ *       back), so exactly one wins;
+ *   <li>{@link ExpectedVersion#ANY} reads the stream's last version in the same statement and
+ *       retries on a race.
+ * </ul>
+ *
+ * Both failures become a {@link WrongExpectedVersionException} naming the version found. No
+ * per-stream row is written: an append costs the same rows and indexes as a plain insert of its
+ * events.
+ *
+ * <p>The same statement also requires the stream's previous event to come from this transaction or
+ * an older one (smaller transaction id), so a stream's events are in version order in {@link
+ * #readAll}, which orders by transaction id. A transaction of the store's own always passes (it is
+ * new, so its id is larger than that of any committed writer; a rare race is retried). A caller's
+ * transaction that began writing before the stream's last writer gets a {@link
+ * ConcurrentAppendException} and must retry, as after a version conflict.
  *
  * <h2>Gap-free reads of the whole log</h2>
  *
@@ -48,8 +69,8 @@ import javax.sql.DataSource;
  * long-running write transaction anywhere on the server holds back {@code readAll} (never {@link
  * #readStream}) until it ends.
  *
- * <p>Per-stream order needs no such care: appends to one stream serialise on the stream's row lock,
- * so versions commit in order.
+ * <p>Per-stream order needs no such care: version {@code v + 1} can only be written once version
+ * {@code v} is visible (committed), so a stream's versions commit in order.
  *
  * <h2>Metrics</h2>
  *
@@ -65,48 +86,33 @@ public final class PostgresEventStore implements EventStore {
           + " data::text as data_text,"
           + " recorded_at, correlation_id, causation_id";
 
-  /** Moves the stream's version; returns the version before the append, or no row on conflict. */
-  private static final String RESERVE_ANY =
-      "insert into eventstore_streams as s (stream, version) values (?, ?)"
-          + " on conflict (stream) do update set version = s.version + excluded.version"
-          + " returning s.version - ? as previous";
+  private static final String INSERT =
+      "insert into eventstore_events (event_id, stream, version, type, schema_version, data,"
+          + " correlation_id, causation_id, recorded_at) ";
 
-  private static final String RESERVE_NEW =
-      "insert into eventstore_streams (stream, version) values (?, ?)"
-          + " on conflict (stream) do nothing returning 0::bigint as previous";
-
-  private static final String RESERVE_EXACT =
-      "update eventstore_streams set version = version + ? where stream = ? and version = ?"
-          + " returning version - ? as previous";
+  /** Versions continue from the stream's last one (for {@link ExpectedVersion#ANY}). */
+  private static final String LAST_VERSION =
+      "(select coalesce(max(version), 0) from eventstore_events where stream = ?)";
 
   /**
-   * Appends in one statement (one round trip): the reservation CTE yields one row when the expected
-   * version holds, and the events are inserted only against that row.
+   * The expected version exists and was written by this transaction or an older one, so this
+   * transaction's events sort after it in {@link #readAll}.
    */
-  private static final String INSERT_EVENTS =
-      " insert into eventstore_events (event_id, stream, version, type, schema_version, data,"
-          + " correlation_id, causation_id, recorded_at)"
-          + " select e.id, ?, r.previous + e.n, e.type, e.sv, e.data::json, e.corr, e.caus, ?"
-          + " from reserved r,"
-          + " unnest(?::uuid[], ?::text[], ?::int[], ?::text[], ?::text[], ?::text[])"
-          + " with ordinality as e(id, type, sv, data, corr, caus, n)"
-          + " returning event_id, position, xid::text, version";
+  private static final String EXPECTED_EXISTS =
+      " where exists (select 1 from eventstore_events where stream = ? and version = ?"
+          + " and xid <= pg_current_xact_id())";
 
-  /** The same for the common single event, without the cost of parsing six arrays. */
-  private static final String INSERT_EVENT =
-      " insert into eventstore_events (event_id, stream, version, type, schema_version, data,"
-          + " correlation_id, causation_id, recorded_at)"
-          + " select ?, ?, r.previous + 1, ?, ?, ?::json, ?, ?, ? from reserved r"
-          + " returning event_id, position, xid::text, version";
+  /** The stream's last event (if any) was written by this transaction or an older one. */
+  private static final String LAST_NOT_YOUNGER =
+      " where coalesce((select xid from eventstore_events where stream = ?"
+          + " order by version desc limit 1), '0'::xid8) <= pg_current_xact_id()";
 
-  private static final String[] APPEND_SQL = {
-    "with reserved as (" + RESERVE_ANY + ")" + INSERT_EVENTS,
-    "with reserved as (" + RESERVE_NEW + ")" + INSERT_EVENTS,
-    "with reserved as (" + RESERVE_EXACT + ")" + INSERT_EVENTS,
-    "with reserved as (" + RESERVE_ANY + ")" + INSERT_EVENT,
-    "with reserved as (" + RESERVE_NEW + ")" + INSERT_EVENT,
-    "with reserved as (" + RESERVE_EXACT + ")" + INSERT_EVENT,
-  };
+  private static final String RETURNING = " returning event_id, position, xid::text, version";
+
+  /** The unique index that makes two appends of the same version collide. */
+  private static final String VERSION_KEY = "eventstore_events_stream_version_key";
+
+  private static final int RETRIES = 100;
 
   private static final String READ_ALL =
       "select "
@@ -140,7 +146,7 @@ public final class PostgresEventStore implements EventStore {
     try (Connection c = dataSource.getConnection()) {
       c.setAutoCommit(false);
       try {
-        AppendResult result = write(c, stream, expected, events);
+        AppendResult result = write(c, true, stream, expected, events);
         c.commit();
         metrics.appended(events.size(), System.nanoTime() - start);
         return result;
@@ -164,7 +170,7 @@ public final class PostgresEventStore implements EventStore {
         throw new IllegalArgumentException(
             "append on a caller's connection needs an open transaction (autoCommit=false)");
       }
-      AppendResult result = write(transaction, stream, expected, events);
+      AppendResult result = write(transaction, false, stream, expected, events);
       metrics.appended(events.size(), System.nanoTime() - start);
       return result;
     } catch (SQLException e) {
@@ -233,43 +239,110 @@ public final class PostgresEventStore implements EventStore {
     return readEvents(st);
   }
 
+  /**
+   * Inserts the events; on a lost race undoes the attempt (the whole transaction when the store
+   * owns it, else back to a savepoint) and retries ({@code ANY}) or throws the conflict.
+   */
   private AppendResult write(
+      Connection c,
+      boolean ownTransaction,
+      String stream,
+      ExpectedVersion expected,
+      List<NewEvent> events)
+      throws SQLException {
+    for (int attempt = 1; ; attempt++) {
+      Savepoint savepoint = ownTransaction ? null : c.setSavepoint();
+      try {
+        AppendResult result = insert(c, stream, expected, events);
+        if (savepoint != null) {
+          c.releaseSavepoint(savepoint);
+        }
+        if (result != null) {
+          return result;
+        }
+      } catch (SQLException e) {
+        if (!isVersionTaken(e)) {
+          throw e;
+        }
+        undo(c, savepoint);
+        if (expected.isAny() && attempt < RETRIES) {
+          continue;
+        }
+        metrics.conflict();
+        throw new WrongExpectedVersionException(stream, expected, currentVersion(c, stream));
+      }
+      // Nothing was inserted: the expected version is missing, or the last event is younger.
+      long current = currentVersion(c, stream);
+      if (!expected.isAny() && current != expected.value()) {
+        metrics.conflict();
+        throw new WrongExpectedVersionException(stream, expected, current);
+      }
+      if (!ownTransaction || attempt >= RETRIES) {
+        metrics.conflict();
+        throw new ConcurrentAppendException(stream, current);
+      }
+      // A fresh transaction gets a fresh, larger transaction id.
+      c.rollback();
+    }
+  }
+
+  private static void undo(Connection c, Savepoint savepoint) throws SQLException {
+    if (savepoint != null) {
+      c.rollback(savepoint);
+    } else {
+      c.rollback();
+    }
+  }
+
+  /** Inserts the events in one statement; null when the expected version does not exist. */
+  private AppendResult insert(
       Connection c, String stream, ExpectedVersion expected, List<NewEvent> events)
       throws SQLException {
     // PostgreSQL keeps microseconds: truncate so the result equals what readers get back.
     Instant now = clock.instant().truncatedTo(ChronoUnit.MICROS);
     int n = events.size();
+    boolean exact = !expected.isAny() && expected.value() > 0;
+    String base = expected.isAny() ? LAST_VERSION : exact ? "?::bigint" : "0";
+    String sql =
+        n == 1
+            ? INSERT + "select ?, ?, " + base + " + 1, ?, ?, ?::json, ?, ?, ?"
+            : INSERT
+                + "select e.id, ?, "
+                + base
+                + " + e.n, e.type, e.sv, e.data::json, e.corr, e.caus, ?"
+                + " from unnest(?::uuid[], ?::text[], ?::int[], ?::text[], ?::text[], ?::text[])"
+                + " with ordinality as e(id, type, sv, data, corr, caus, n)";
+    sql += (exact ? EXPECTED_EXISTS : expected.isAny() ? LAST_NOT_YOUNGER : "") + RETURNING;
     Map<UUID, long[]> written = new HashMap<>(n * 2);
-    int kind = expected.isAny() ? 0 : expected.value() == 0 ? 1 : 2;
-    try (PreparedStatement st = c.prepareStatement(APPEND_SQL[kind + (n == 1 ? 3 : 0)])) {
+    try (PreparedStatement st = c.prepareStatement(sql)) {
       int p = 1;
+      if (n == 1) {
+        st.setObject(p++, events.getFirst().eventId());
+      }
+      st.setString(p++, stream);
       if (expected.isAny()) {
         st.setString(p++, stream);
-        st.setLong(p++, n);
-        st.setLong(p++, n);
-      } else if (expected.value() == 0) {
-        st.setString(p++, stream);
-        st.setLong(p++, n);
-      } else {
-        st.setLong(p++, n);
-        st.setString(p++, stream);
+      } else if (exact) {
         st.setLong(p++, expected.value());
-        st.setLong(p++, n);
       }
       if (n == 1) {
         NewEvent e = events.getFirst();
-        st.setObject(p++, e.eventId());
-        st.setString(p++, stream);
         st.setString(p++, e.type());
         st.setInt(p++, e.schemaVersion());
         st.setString(p++, e.data());
         st.setString(p++, e.correlationId());
         st.setString(p++, e.causationId());
-        st.setTimestamp(p, Timestamp.from(now));
+        st.setTimestamp(p++, Timestamp.from(now));
       } else {
-        st.setString(p++, stream);
         st.setTimestamp(p++, Timestamp.from(now));
         bindArrays(c, st, p, events);
+        p += 6;
+      }
+      if (exact) {
+        st.setString(p++, stream);
+        st.setLong(p, expected.value());
+      } else if (expected.isAny()) {
+        st.setString(p, stream);
       }
       try (ResultSet rs = st.executeQuery()) {
         while (rs.next()) {
@@ -280,8 +353,7 @@ public final class PostgresEventStore implements EventStore {
       }
     }
     if (written.isEmpty()) {
-      metrics.conflict();
-      throw new WrongExpectedVersionException(stream, expected, currentVersion(c, stream));
+      return null;
     }
     List<RecordedEvent> recorded = new ArrayList<>(n);
     for (NewEvent e : events) {
@@ -301,6 +373,17 @@ public final class PostgresEventStore implements EventStore {
               e.causationId()));
     }
     return new AppendResult(stream, recorded.getLast().version(), recorded);
+  }
+
+  /** True for a unique violation of {@code (stream, version)}: another append took the version. */
+  private static boolean isVersionTaken(SQLException e) {
+    if (!"23505".equals(e.getSQLState())) {
+      return false;
+    }
+    if (e instanceof PSQLException pe && pe.getServerErrorMessage() != null) {
+      return VERSION_KEY.equals(pe.getServerErrorMessage().getConstraint());
+    }
+    return String.valueOf(e.getMessage()).contains(VERSION_KEY);
   }
 
   private static void bindArrays(
@@ -331,10 +414,12 @@ public final class PostgresEventStore implements EventStore {
 
   private static long currentVersion(Connection c, String stream) throws SQLException {
     try (PreparedStatement st =
-        c.prepareStatement("select version from eventstore_streams where stream = ?")) {
+        c.prepareStatement(
+            "select coalesce(max(version), 0) from eventstore_events where stream = ?")) {
       st.setString(1, stream);
       try (ResultSet rs = st.executeQuery()) {
-        return rs.next() ? rs.getLong(1) : 0;
+        rs.next();
+        return rs.getLong(1);
       }
     }
   }

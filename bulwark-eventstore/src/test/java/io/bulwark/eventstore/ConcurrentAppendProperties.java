@@ -42,8 +42,8 @@ class ConcurrentAppendProperties {
   /**
    * One writer operation. {@code expectation}: 0 any, 1 no stream, 2 current, 3 a guess. {@code
    * mode}: 0 append in a caller's transaction and roll back, 1-2 append in a caller's transaction
-   * held open for a few more statements then commit (commits out of position order), else a plain
-   * append.
+   * that took its id first and stays open for a few more statements, then commit (commits out of
+   * position order), else a plain append.
    */
   record Op(int stream, int expectation, int guess, int batch, int mode) {}
 
@@ -181,14 +181,16 @@ class ConcurrentAppendProperties {
       } else if (op.mode() <= 2) {
         try (Connection c = database.dataSource().getConnection()) {
           c.setAutoCommit(false);
-          try {
+          try (var st = c.createStatement()) {
+            // Take a transaction id before appending, as a caller writing its own state would.
+            st.execute("select pg_current_xact_id()");
             AppendResult result = store.append(c, stream, expected, events);
             for (int i = 0; i < 3; i++) {
               store.streamVersion(prefix + i);
             }
             c.commit();
             acknowledged.add(result);
-          } catch (WrongExpectedVersionException e) {
+          } catch (WrongExpectedVersionException | ConcurrentAppendException e) {
             c.rollback();
             throw e;
           }
@@ -196,7 +198,7 @@ class ConcurrentAppendProperties {
       } else {
         acknowledged.add(store.append(stream, expected, events));
       }
-    } catch (WrongExpectedVersionException e) {
+    } catch (WrongExpectedVersionException | ConcurrentAppendException e) {
       events.forEach(ev -> discarded.add(ev.eventId()));
     }
   }

@@ -141,6 +141,23 @@ class PostgresEventStoreTest {
   }
 
   @Test
+  void aConflictOnTheCallersTransactionLeavesItUsable() throws Exception {
+    store.append("order-busy", ExpectedVersion.ANY, List.of(event(), event()));
+    try (Connection c = pg.database().dataSource().getConnection()) {
+      c.setAutoCommit(false);
+      insertOrder(c, "order-busy-state");
+      assertThatThrownBy(
+              () -> store.append(c, "order-busy", ExpectedVersion.exactly(1), List.of(event())))
+          .hasMessage("append rejected: stream order-busy expected version 1, found 2");
+      store.append(c, "order-busy", ExpectedVersion.exactly(2), List.of(event(), event()));
+      c.commit();
+    }
+
+    assertThat(store.streamVersion("order-busy")).isEqualTo(4);
+    assertThat(orderExists("order-busy-state")).isTrue();
+  }
+
+  @Test
   void refusesTheCallersConnectionInAutoCommitMode() throws Exception {
     try (Connection c = pg.database().dataSource().getConnection()) {
       assertThatThrownBy(() -> store.append(c, "order-auto", ExpectedVersion.ANY, List.of(event())))

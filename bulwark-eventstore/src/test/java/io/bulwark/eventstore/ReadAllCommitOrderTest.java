@@ -1,6 +1,7 @@
 package io.bulwark.eventstore;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.bulwark.testkit.PostgresExtension;
 import java.sql.Connection;
@@ -65,6 +66,44 @@ class ReadAllCommitOrderTest {
     assertThat(store.readAll(seen, 100))
         .extracting(RecordedEvent::stream)
         .containsExactly("rb-after");
+  }
+
+  @Test
+  void anOlderTransactionCannotAppendAfterAYoungerOneSoStreamsStayInVersionOrder()
+      throws Exception {
+    LogPosition seen =
+        store
+            .append("order-before", ExpectedVersion.ANY, event())
+            .events()
+            .getFirst()
+            .logPosition();
+    try (Connection older = pg.database().dataSource().getConnection()) {
+      older.setAutoCommit(false);
+      store.append(older, "order-other", ExpectedVersion.NO_STREAM, List.of(event()));
+      store.append("order-shared", ExpectedVersion.NO_STREAM, event());
+
+      assertThatThrownBy(
+              () ->
+                  store.append(older, "order-shared", ExpectedVersion.exactly(1), List.of(event())))
+          .isInstanceOf(ConcurrentAppendException.class)
+          .hasMessageStartingWith("append rejected: stream order-shared version 1 was written by");
+      assertThatThrownBy(
+              () -> store.append(older, "order-shared", ExpectedVersion.ANY, List.of(event())))
+          .isInstanceOf(ConcurrentAppendException.class);
+      store.append(older, "order-other", ExpectedVersion.exactly(1), List.of(event()));
+      older.commit();
+    }
+    store.append("order-shared", ExpectedVersion.exactly(1), event());
+
+    List<RecordedEvent> log = store.readAll(seen, 100);
+    assertThat(log)
+        .filteredOn(e -> e.stream().equals("order-shared"))
+        .extracting(RecordedEvent::version)
+        .containsExactly(1L, 2L);
+    assertThat(log)
+        .filteredOn(e -> e.stream().equals("order-other"))
+        .extracting(RecordedEvent::version)
+        .containsExactly(1L, 2L);
   }
 
   private static NewEvent event() {
