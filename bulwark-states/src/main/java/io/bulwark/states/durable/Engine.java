@@ -116,7 +116,10 @@ public final class Engine implements AutoCloseable {
     return runtime.list(status, machine, limit);
   }
 
-  /** The execution's events, oldest first. */
+  /**
+   * The execution's events, oldest first, numbered 1, 2, … with the events of its Parallel branches
+   * and Map iterations inline (as Step Functions shows them).
+   */
   public List<HistoryEvent> history(String executionArn) {
     return runtime.history(executionArn);
   }

@@ -262,13 +262,27 @@ class DurableEngineTest {
                 "{\"items\":[1,2,3],\"parallel\":[{\"items\":[1,2,3]},2],\"mapped\":[1,2,3]}"));
     assertThat(engine.history(e.executionArn()))
         .extracting(HistoryEvent::type)
-        .contains(
+        .containsSubsequence(
+            "ParallelStateEntered",
             "ParallelStateStarted",
+            "TaskStateEntered",
+            "TaskSucceeded",
+            "TaskStateExited",
             "ParallelStateSucceeded",
+            "ParallelStateExited",
+            "MapStateEntered",
             "MapStateStarted",
             "MapIterationStarted",
+            "TaskStateEntered",
             "MapIterationSucceeded",
-            "MapStateSucceeded");
+            "MapStateSucceeded",
+            "MapStateExited",
+            "ExecutionSucceeded");
+    List<HistoryEvent> history = engine.history(e.executionArn());
+    assertThat(history).extracting(HistoryEvent::type).containsOnlyOnce("ExecutionStarted");
+    for (int i = 0; i < history.size(); i++) {
+      assertThat(history.get(i).id()).isEqualTo(i + 1);
+    }
     assertThat(engine.list(null, "fanout", 10)).hasSize(1);
   }
 

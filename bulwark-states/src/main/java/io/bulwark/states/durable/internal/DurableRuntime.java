@@ -248,21 +248,30 @@ public final class DurableRuntime implements AutoCloseable {
     return transactions.inTransaction(
         c -> {
           found(ExecutionRow.read(c, arn), arn);
+          // The events of Parallel branches and Map iterations (child executions) are shown
+          // inline, in time order and numbered as one history, as Step Functions shows them.
           try (PreparedStatement ps =
               c.prepareStatement(
-                  "select id, previous_event_id, ts, type, details from states_history"
-                      + " where execution_arn = ? order by id")) {
+                  "select execution_arn, ts, type, details from states_history"
+                      + " where execution_arn = ? or starts_with(execution_arn, ?)"
+                      + " order by ts, length(execution_arn)"
+                      + " - length(replace(execution_arn, '/', '')), execution_arn, id")) {
             ps.setString(1, arn);
+            ps.setString(2, arn + "/");
             List<HistoryEvent> out = new ArrayList<>();
             try (ResultSet rs = ps.executeQuery()) {
               while (rs.next()) {
+                String type = rs.getString(3);
+                if (!rs.getString(1).equals(arn) && type.startsWith("Execution")) {
+                  continue;
+                }
                 out.add(
                     new HistoryEvent(
-                        rs.getLong(1),
-                        rs.getLong(2),
-                        rs.getTimestamp(3).toInstant(),
-                        rs.getString(4),
-                        Json.parse(rs.getString(5))));
+                        out.size() + 1,
+                        out.size(),
+                        rs.getTimestamp(2).toInstant(),
+                        type,
+                        Json.parse(rs.getString(4))));
               }
             }
             return out;
@@ -1189,7 +1198,7 @@ public final class DurableRuntime implements AutoCloseable {
       boolean ok = child.status == ExecutionStatus.SUCCEEDED;
       p.event(
           ok ? "MapIterationSucceeded" : "MapIterationFailed",
-          now,
+          now.plusNanos(1_000), // after the iteration's last event in the same transaction
           Events.mapIteration(
               ok ? "mapIterationSucceededEventDetails" : "mapIterationFailedEventDetails",
               p.currentState,
