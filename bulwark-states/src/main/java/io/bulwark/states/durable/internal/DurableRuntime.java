@@ -54,9 +54,6 @@ public final class DurableRuntime implements AutoCloseable {
   private static final JsonNodeFactory F = JsonNodeFactory.instance;
   private static final String CALLBACK = ".waitForTaskToken";
 
-  /** Due date of Map iterations queued behind MaxConcurrency: never, until a slot frees. */
-  private static final Instant NEVER = Instant.parse("9999-01-01T00:00:00Z");
-
   /** Key of the handler for resources without a binding of their own. */
   public static final String ANY_RESOURCE = "*";
 
@@ -79,6 +76,7 @@ public final class DurableRuntime implements AutoCloseable {
             return t;
           });
   private final List<Thread> workers = new ArrayList<>();
+  private final WorkQueue queue;
   private volatile boolean running;
   private final java.util.function.BooleanSupplier closed;
 
@@ -95,6 +93,7 @@ public final class DurableRuntime implements AutoCloseable {
     this.closed = closed;
     this.dataSource = dataSource;
     this.transactions = new Transactions(dataSource);
+    this.queue = new WorkQueue(transactions, clock, lease);
     this.handlers = Map.copyOf(handlers);
     this.http = new HttpTasks(httpTimeout);
     this.clock = clock;
@@ -188,9 +187,9 @@ public final class DurableRuntime implements AutoCloseable {
                     "execution-already-exists",
                     "execution " + executionName + " of " + machineName + " already exists");
               }
-              insertWork(c, e.arn, "STEP", now, null);
+              WorkQueue.insert(c, e.arn, "STEP", now, null);
               if (machine.has("TimeoutSeconds")) {
-                insertWork(
+                WorkQueue.insert(
                     c,
                     e.arn,
                     "TIMEOUT",
@@ -349,7 +348,7 @@ public final class DurableRuntime implements AutoCloseable {
               e.event("ExecutionRedriven", now, Events.executionRedriven(e.redriveCount));
               enter(e, machine(e), e.currentState, e.currentInput, now);
               e.save(c);
-              insertWork(c, e.arn, "STEP", now, null);
+              WorkQueue.insert(c, e.arn, "STEP", now, null);
               return e.toExecution();
             });
     wake();
@@ -491,9 +490,9 @@ public final class DurableRuntime implements AutoCloseable {
 
   private void workLoop() {
     while (running) {
-      Work w;
+      WorkQueue.Work w;
       try {
-        w = claim();
+        w = queue.claim();
       } catch (RuntimeException e) {
         if (closed.getAsBoolean()) {
           running = false;
@@ -527,60 +526,11 @@ public final class DurableRuntime implements AutoCloseable {
     }
   }
 
-  /** A claimed work row; {@code owner} is this claim's lease token. */
-  private static final class Work {
-    final long id;
-    final String arn;
-    String kind;
-    JsonNode payload;
-    final String owner;
-
-    Work(long id, String arn, String kind, JsonNode payload, String owner) {
-      this.id = id;
-      this.arn = arn;
-      this.kind = kind;
-      this.payload = payload;
-      this.owner = owner;
-    }
-  }
-
-  private Work claim() {
-    String owner = UUID.randomUUID().toString();
-    Instant now = clock.instant();
-    return transactions.inTransaction(
-        c -> {
-          try (PreparedStatement ps =
-              c.prepareStatement(
-                  "with c as (select id from states_work where due_at <= ?"
-                      + " and (lease_until is null or lease_until < ?)"
-                      + " order by due_at limit 1 for update skip locked)"
-                      + " update states_work w set lease_owner = ?, lease_until = ? from c"
-                      + " where w.id = c.id returning w.id, w.execution_arn, w.kind, w.payload")) {
-            ps.setTimestamp(1, Timestamp.from(now));
-            ps.setTimestamp(2, Timestamp.from(now));
-            ps.setString(3, owner);
-            ps.setTimestamp(4, Timestamp.from(now.plus(lease)));
-            try (ResultSet rs = ps.executeQuery()) {
-              if (!rs.next()) {
-                return null;
-              }
-              String payload = rs.getString(4);
-              return new Work(
-                  rs.getLong(1),
-                  rs.getString(2),
-                  rs.getString(3),
-                  payload == null ? null : Json.parse(payload),
-                  owner);
-            }
-          }
-        });
-  }
-
-  private void process(Work w) {
+  private void process(WorkQueue.Work w) {
     boolean more = true;
     while (more) {
       if (!running) {
-        release(w);
+        queue.release(w);
         return;
       }
       more =
@@ -592,39 +542,11 @@ public final class DurableRuntime implements AutoCloseable {
     }
   }
 
-  private void release(Work w) {
-    transactions.inTransaction(
-        c -> {
-          try (PreparedStatement ps =
-              c.prepareStatement(
-                  "update states_work set lease_owner = null, lease_until = null"
-                      + " where id = ? and lease_owner = ?")) {
-            ps.setLong(1, w.id);
-            ps.setString(2, w.owner);
-            ps.executeUpdate();
-          }
-          return null;
-        });
-  }
-
-  /** Locks the work row if this claim still owns it. */
-  private static boolean owns(Connection c, Work w) throws SQLException {
-    try (PreparedStatement ps =
-        c.prepareStatement(
-            "select 1 from states_work where id = ? and lease_owner = ? for update")) {
-      ps.setLong(1, w.id);
-      ps.setString(2, w.owner);
-      try (ResultSet rs = ps.executeQuery()) {
-        return rs.next();
-      }
-    }
-  }
-
   /** The running execution of {@code w} locked, or null (and the work dropped). */
-  private static ExecutionRow running(Connection c, Work w) throws SQLException {
+  private static ExecutionRow running(Connection c, WorkQueue.Work w) throws SQLException {
     ExecutionRow e = ExecutionRow.lock(c, w.arn);
     if (e == null || e.status != ExecutionStatus.RUNNING) {
-      deleteWork(c, w.id);
+      WorkQueue.delete(c, w.id);
       return null;
     }
     return e;
@@ -632,11 +554,11 @@ public final class DurableRuntime implements AutoCloseable {
 
   private record TaskCall(ExecutionRow snapshot, Decision.InvokeTask task, Instant scheduledAt) {}
 
-  private boolean step(Work w) {
+  private boolean step(WorkQueue.Work w) {
     Object prepared =
         transactions.inTransaction(
             c -> {
-              if (!owns(c, w)) {
+              if (!WorkQueue.owns(c, w)) {
                 return Boolean.FALSE;
               }
               ExecutionRow e = running(c, w);
@@ -670,7 +592,10 @@ public final class DurableRuntime implements AutoCloseable {
     StatesError failure = null;
     ScheduledFuture<?> renewal =
         renewer.scheduleAtFixedRate(
-            () -> renew(w), lease.toMillis() / 3, lease.toMillis() / 3, TimeUnit.MILLISECONDS);
+            () -> queue.renew(w),
+            lease.toMillis() / 3,
+            lease.toMillis() / 3,
+            TimeUnit.MILLISECONDS);
     try {
       result = invokeWithin(request, t.timeout(), t.heartbeat());
     } catch (StatesError e) {
@@ -682,7 +607,7 @@ public final class DurableRuntime implements AutoCloseable {
     StatesError taskFailure = failure;
     return transactions.inTransaction(
         c -> {
-          if (!owns(c, w)) {
+          if (!WorkQueue.owns(c, w)) {
             return false;
           }
           ExecutionRow e = running(c, w);
@@ -728,25 +653,6 @@ public final class DurableRuntime implements AutoCloseable {
 
   private static Integer seconds(Duration d) {
     return d == null ? null : (int) Math.min(Integer.MAX_VALUE, d.toSeconds());
-  }
-
-  /** Keeps the claim of {@code w} while its task runs longer than a third of the lease. */
-  private void renew(Work w) {
-    try {
-      transactions.inTransaction(
-          c -> {
-            try (PreparedStatement ps =
-                c.prepareStatement(
-                    "update states_work set lease_until = ? where id = ? and lease_owner = ?")) {
-              ps.setTimestamp(1, Timestamp.from(clock.instant().plus(lease)));
-              ps.setLong(2, w.id);
-              ps.setString(3, w.owner);
-              return ps.executeUpdate();
-            }
-          });
-    } catch (RuntimeException e) {
-      log.warn("renewing the lease of {} failed", w.arn, e);
-    }
   }
 
   /**
@@ -818,7 +724,7 @@ public final class DurableRuntime implements AutoCloseable {
   }
 
   /** Calls the handler of a parked {@code .waitForTaskToken} task (at-least-once). */
-  private boolean dispatch(Work w) {
+  private boolean dispatch(WorkQueue.Work w) {
     JsonNode p = w.payload;
     String token = p.path("token").asText();
     TaskRequest request =
@@ -839,10 +745,10 @@ public final class DurableRuntime implements AutoCloseable {
     StatesError taskFailure = failure;
     return transactions.inTransaction(
         c -> {
-          if (!owns(c, w)) {
+          if (!WorkQueue.owns(c, w)) {
             return false;
           }
-          deleteWork(c, w.id);
+          WorkQueue.delete(c, w.id);
           if (taskFailure == null) {
             return false;
           }
@@ -872,8 +778,8 @@ public final class DurableRuntime implements AutoCloseable {
   }
 
   /** AFTER_WAIT, BRANCHES_DONE, TIMEOUT and TOKEN_TIMEOUT work, in one transaction. */
-  private boolean settle(Connection c, Work w) throws SQLException {
-    if (!owns(c, w)) {
+  private boolean settle(Connection c, WorkQueue.Work w) throws SQLException {
+    if (!WorkQueue.owns(c, w)) {
       return false;
     }
     ExecutionRow e = running(c, w);
@@ -888,7 +794,7 @@ public final class DurableRuntime implements AutoCloseable {
       }
       case "BRANCHES_DONE" -> {
         if (e.childrenPrefix == null || e.pendingChildren > 0) {
-          deleteWork(c, w.id);
+          WorkQueue.delete(c, w.id);
           return false;
         }
         List<Decision.BranchOutcome> outcomes = outcomes(c, e);
@@ -907,7 +813,7 @@ public final class DurableRuntime implements AutoCloseable {
                 machine, e.currentState, e.currentInput, e.context, outcomes, e.retry));
       }
       case "TIMEOUT" -> {
-        deleteWork(c, w.id);
+        WorkQueue.delete(c, w.id);
         finish(
             c,
             e,
@@ -931,11 +837,12 @@ public final class DurableRuntime implements AutoCloseable {
           Duration beat = Duration.ofMillis(w.payload.get("heartbeatMillis").asLong());
           Instant last = lastHeartbeat(c, token);
           if (last != null && last.plus(beat).isAfter(now)) {
-            return reschedule(c, e, w, "TOKEN_TIMEOUT", last.plus(beat), w.payload, false);
+            return queue.reschedule(
+                c, e.arn, w, "TOKEN_TIMEOUT", last.plus(beat), w.payload, false);
           }
           timeout = new StatesError("States.HeartbeatTimeout", null);
         }
-        deleteWork(c, w.id);
+        WorkQueue.delete(c, w.id);
         String[] parked = takeToken(c, token);
         if (parked == null) {
           return false;
@@ -956,7 +863,7 @@ public final class DurableRuntime implements AutoCloseable {
       }
       default -> {
         log.warn("dropping unknown states work kind {} of {}", w.kind, w.arn);
-        deleteWork(c, w.id);
+        WorkQueue.delete(c, w.id);
         return false;
       }
     }
@@ -969,7 +876,8 @@ public final class DurableRuntime implements AutoCloseable {
    * claimed work row to reuse (null outside a worker: new work rows are inserted). Returns true
    * when the worker should go on stepping the same execution under the same claim.
    */
-  private boolean apply(Connection c, ExecutionRow e, JsonNode machine, Work w, Decision d)
+  private boolean apply(
+      Connection c, ExecutionRow e, JsonNode machine, WorkQueue.Work w, Decision d)
       throws SQLException {
     Instant now = clock.instant();
     String type = machine.get("States").get(e.currentState).path("Type").asText();
@@ -978,7 +886,7 @@ public final class DurableRuntime implements AutoCloseable {
         e.event(type + "StateExited", now, Events.stateExited(e.currentState, n.output()));
         enter(e, machine, n.state(), n.output(), now);
         e.save(c);
-        return reschedule(c, e, w, "STEP", now, null, true);
+        return queue.reschedule(c, e.arn, w, "STEP", now, null, true);
       }
       case Decision.Succeed s -> {
         e.event(type + "StateExited", now, Events.stateExited(e.currentState, s.output()));
@@ -1012,13 +920,13 @@ public final class DurableRuntime implements AutoCloseable {
           return apply(c, e, machine, w, wait.then());
         }
         e.save(c);
-        return reschedule(
-            c, e, w, "AFTER_WAIT", now.plus(wait.duration()), decisionJson(wait.then()), false);
+        return queue.reschedule(
+            c, e.arn, w, "AFTER_WAIT", now.plus(wait.duration()), decisionJson(wait.then()), false);
       }
       case Decision.Retry r -> {
         e.retry = r.retry();
         e.save(c);
-        return reschedule(c, e, w, "STEP", now.plus(r.delay()), null, false);
+        return queue.reschedule(c, e.arn, w, "STEP", now.plus(r.delay()), null, false);
       }
       case Decision.InvokeTask t -> {
         return park(c, e, machine, w, t, now);
@@ -1030,7 +938,12 @@ public final class DurableRuntime implements AutoCloseable {
   }
 
   private boolean park(
-      Connection c, ExecutionRow e, JsonNode machine, Work w, Decision.InvokeTask t, Instant now)
+      Connection c,
+      ExecutionRow e,
+      JsonNode machine,
+      WorkQueue.Work w,
+      Decision.InvokeTask t,
+      Instant now)
       throws SQLException {
     String token = e.context.path("Task").path("Token").asText(null);
     if (token == null) {
@@ -1056,13 +969,13 @@ public final class DurableRuntime implements AutoCloseable {
     if (t.timeout() != null) {
       ObjectNode p = F.objectNode();
       p.put("token", token);
-      insertWork(c, e.arn, "TOKEN_TIMEOUT", now.plus(t.timeout()), p);
+      WorkQueue.insert(c, e.arn, "TOKEN_TIMEOUT", now.plus(t.timeout()), p);
     }
     if (t.heartbeat() != null) {
       ObjectNode p = F.objectNode();
       p.put("token", token);
       p.put("heartbeatMillis", t.heartbeat().toMillis());
-      insertWork(c, e.arn, "TOKEN_TIMEOUT", now.plus(t.heartbeat()), p);
+      WorkQueue.insert(c, e.arn, "TOKEN_TIMEOUT", now.plus(t.heartbeat()), p);
     }
     ObjectNode p = F.objectNode();
     p.put("token", token);
@@ -1071,14 +984,14 @@ public final class DurableRuntime implements AutoCloseable {
     p.set("input", t.payload());
     p.put("attempt", t.retry().attempt());
     p.put("idempotencyToken", idempotencyToken(e, t.retry().attempt()));
-    return reschedule(c, e, w, "DISPATCH", now, p, true);
+    return queue.reschedule(c, e.arn, w, "DISPATCH", now, p, true);
   }
 
   private boolean fork(
       Connection c,
       ExecutionRow e,
       JsonNode machine,
-      Work w,
+      WorkQueue.Work w,
       Decision.RunBranches b,
       String type,
       Instant now)
@@ -1127,9 +1040,9 @@ public final class DurableRuntime implements AutoCloseable {
       if (maxConcurrency > 0 && i >= maxConcurrency) {
         ObjectNode queued = F.objectNode();
         queued.put("parent", e.arn);
-        insertWork(c, child.arn, "QUEUED", NEVER, queued);
+        WorkQueue.insert(c, child.arn, "QUEUED", WorkQueue.NEVER, queued);
       } else {
-        insertWork(c, child.arn, "STEP", now, null);
+        WorkQueue.insert(c, child.arn, "STEP", now, null);
       }
       if (map) {
         e.event(
@@ -1143,7 +1056,7 @@ public final class DurableRuntime implements AutoCloseable {
     e.pendingChildren = b.branches().size();
     e.save(c);
     if (w != null) {
-      deleteWork(c, w.id);
+      WorkQueue.delete(c, w.id);
     }
     return false;
   }
@@ -1224,25 +1137,11 @@ public final class DurableRuntime implements AutoCloseable {
       p.pendingChildren = 0;
     }
     if (p.pendingChildren == 0) {
-      insertWork(c, p.arn, "BRANCHES_DONE", now, null);
+      WorkQueue.insert(c, p.arn, "BRANCHES_DONE", now, null);
     } else {
-      startNextQueued(c, p.arn, now);
+      WorkQueue.startNextQueued(c, p.arn, now);
     }
     p.save(c);
-  }
-
-  /** Starts the first Map iteration held back by MaxConcurrency, if any. */
-  private static void startNextQueued(Connection c, String parentArn, Instant now)
-      throws SQLException {
-    try (PreparedStatement ps =
-        c.prepareStatement(
-            "update states_work set kind = 'STEP', due_at = ?, payload = null where id ="
-                + " (select id from states_work where kind = 'QUEUED'"
-                + " and payload->>'parent' = ? order by id limit 1)")) {
-      ps.setTimestamp(1, Timestamp.from(now));
-      ps.setString(2, parentArn);
-      ps.executeUpdate();
-    }
   }
 
   /** Whether the ended branches of {@code p} already decide its Parallel or Map state. */
@@ -1360,61 +1259,6 @@ public final class DurableRuntime implements AutoCloseable {
   }
 
   // ---------------------------------------------------------------- work rows
-
-  /**
-   * Points the claimed row {@code w} at the next work (keeping the claim when {@code keep}, so the
-   * worker goes on), or inserts a new row when there is no claimed row.
-   */
-  private boolean reschedule(
-      Connection c,
-      ExecutionRow e,
-      Work w,
-      String kind,
-      Instant due,
-      JsonNode payload,
-      boolean keep)
-      throws SQLException {
-    if (w == null) {
-      insertWork(c, e.arn, kind, due, payload);
-      return false;
-    }
-    try (PreparedStatement ps =
-        c.prepareStatement(
-            "update states_work set kind = ?, due_at = ?, payload = ?::jsonb,"
-                + " lease_owner = ?, lease_until = ? where id = ?")) {
-      ps.setString(1, kind);
-      ps.setTimestamp(2, Timestamp.from(due));
-      ps.setString(3, payload == null ? null : payload.toString());
-      ps.setString(4, keep ? w.owner : null);
-      ps.setTimestamp(5, keep ? Timestamp.from(clock.instant().plus(lease)) : null);
-      ps.setLong(6, w.id);
-      ps.executeUpdate();
-    }
-    w.kind = kind;
-    w.payload = payload;
-    return keep;
-  }
-
-  private static void insertWork(
-      Connection c, String arn, String kind, Instant due, JsonNode payload) throws SQLException {
-    try (PreparedStatement ps =
-        c.prepareStatement(
-            "insert into states_work (execution_arn, kind, due_at, payload)"
-                + " values (?, ?, ?, ?::jsonb)")) {
-      ps.setString(1, arn);
-      ps.setString(2, kind);
-      ps.setTimestamp(3, Timestamp.from(due));
-      ps.setString(4, payload == null ? null : payload.toString());
-      ps.executeUpdate();
-    }
-  }
-
-  private static void deleteWork(Connection c, long id) throws SQLException {
-    try (PreparedStatement ps = c.prepareStatement("delete from states_work where id = ?")) {
-      ps.setLong(1, id);
-      ps.executeUpdate();
-    }
-  }
 
   /** The data source (for tests and benchmarks that look at the tables). */
   public DataSource dataSource() {

@@ -1,0 +1,195 @@
+package io.bulwark.states.durable.internal;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.bulwark.kernel.Json;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Timestamp;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.UUID;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The durable work and timer queue ({@code states_work}): rows due at {@code due_at}, claimed by
+ * one worker at a time with {@code FOR UPDATE SKIP LOCKED} under a lease that a killed worker's
+ * claim runs out of.
+ */
+final class WorkQueue {
+  private static final Logger log = LoggerFactory.getLogger(WorkQueue.class);
+
+  /** Due date of Map iterations queued behind MaxConcurrency: never, until a slot frees. */
+  static final Instant NEVER = Instant.parse("9999-01-01T00:00:00Z");
+
+  private final Transactions transactions;
+  private final Clock clock;
+  private final Duration lease;
+
+  WorkQueue(Transactions transactions, Clock clock, Duration lease) {
+    this.transactions = transactions;
+    this.clock = clock;
+    this.lease = lease;
+  }
+
+  /** A claimed work row; {@code owner} is this claim's lease token. */
+  static final class Work {
+    final long id;
+    final String arn;
+    String kind;
+    JsonNode payload;
+    final String owner;
+
+    Work(long id, String arn, String kind, JsonNode payload, String owner) {
+      this.id = id;
+      this.arn = arn;
+      this.kind = kind;
+      this.payload = payload;
+      this.owner = owner;
+    }
+  }
+
+  Work claim() {
+    String owner = UUID.randomUUID().toString();
+    Instant now = clock.instant();
+    return transactions.inTransaction(
+        c -> {
+          try (PreparedStatement ps =
+              c.prepareStatement(
+                  "with c as (select id from states_work where due_at <= ?"
+                      + " and (lease_until is null or lease_until < ?)"
+                      + " order by due_at limit 1 for update skip locked)"
+                      + " update states_work w set lease_owner = ?, lease_until = ? from c"
+                      + " where w.id = c.id returning w.id, w.execution_arn, w.kind, w.payload")) {
+            ps.setTimestamp(1, Timestamp.from(now));
+            ps.setTimestamp(2, Timestamp.from(now));
+            ps.setString(3, owner);
+            ps.setTimestamp(4, Timestamp.from(now.plus(lease)));
+            try (ResultSet rs = ps.executeQuery()) {
+              if (!rs.next()) {
+                return null;
+              }
+              String payload = rs.getString(4);
+              return new Work(
+                  rs.getLong(1),
+                  rs.getString(2),
+                  rs.getString(3),
+                  payload == null ? null : Json.parse(payload),
+                  owner);
+            }
+          }
+        });
+  }
+
+  void release(Work w) {
+    transactions.inTransaction(
+        c -> {
+          try (PreparedStatement ps =
+              c.prepareStatement(
+                  "update states_work set lease_owner = null, lease_until = null"
+                      + " where id = ? and lease_owner = ?")) {
+            ps.setLong(1, w.id);
+            ps.setString(2, w.owner);
+            ps.executeUpdate();
+          }
+          return null;
+        });
+  }
+
+  /** Locks the work row if this claim still owns it. */
+  static boolean owns(Connection c, Work w) throws SQLException {
+    try (PreparedStatement ps =
+        c.prepareStatement(
+            "select 1 from states_work where id = ? and lease_owner = ? for update")) {
+      ps.setLong(1, w.id);
+      ps.setString(2, w.owner);
+      try (ResultSet rs = ps.executeQuery()) {
+        return rs.next();
+      }
+    }
+  }
+
+  /** Keeps the claim of {@code w} while its task runs longer than a third of the lease. */
+  void renew(Work w) {
+    try {
+      transactions.inTransaction(
+          c -> {
+            try (PreparedStatement ps =
+                c.prepareStatement(
+                    "update states_work set lease_until = ? where id = ? and lease_owner = ?")) {
+              ps.setTimestamp(1, Timestamp.from(clock.instant().plus(lease)));
+              ps.setLong(2, w.id);
+              ps.setString(3, w.owner);
+              return ps.executeUpdate();
+            }
+          });
+    } catch (RuntimeException e) {
+      log.warn("renewing the lease of {} failed", w.arn, e);
+    }
+  }
+
+  /** Starts the first Map iteration held back by MaxConcurrency, if any. */
+  static void startNextQueued(Connection c, String parentArn, Instant now) throws SQLException {
+    try (PreparedStatement ps =
+        c.prepareStatement(
+            "update states_work set kind = 'STEP', due_at = ?, payload = null where id ="
+                + " (select id from states_work where kind = 'QUEUED'"
+                + " and payload->>'parent' = ? order by id limit 1)")) {
+      ps.setTimestamp(1, Timestamp.from(now));
+      ps.setString(2, parentArn);
+      ps.executeUpdate();
+    }
+  }
+
+  /**
+   * Points the claimed row {@code w} at the next work (keeping the claim when {@code keep}, so the
+   * worker goes on), or inserts a new row when there is no claimed row.
+   */
+  boolean reschedule(
+      Connection c, String arn, Work w, String kind, Instant due, JsonNode payload, boolean keep)
+      throws SQLException {
+    if (w == null) {
+      insert(c, arn, kind, due, payload);
+      return false;
+    }
+    try (PreparedStatement ps =
+        c.prepareStatement(
+            "update states_work set kind = ?, due_at = ?, payload = ?::jsonb,"
+                + " lease_owner = ?, lease_until = ? where id = ?")) {
+      ps.setString(1, kind);
+      ps.setTimestamp(2, Timestamp.from(due));
+      ps.setString(3, payload == null ? null : payload.toString());
+      ps.setString(4, keep ? w.owner : null);
+      ps.setTimestamp(5, keep ? Timestamp.from(clock.instant().plus(lease)) : null);
+      ps.setLong(6, w.id);
+      ps.executeUpdate();
+    }
+    w.kind = kind;
+    w.payload = payload;
+    return keep;
+  }
+
+  static void insert(Connection c, String arn, String kind, Instant due, JsonNode payload)
+      throws SQLException {
+    try (PreparedStatement ps =
+        c.prepareStatement(
+            "insert into states_work (execution_arn, kind, due_at, payload)"
+                + " values (?, ?, ?, ?::jsonb)")) {
+      ps.setString(1, arn);
+      ps.setString(2, kind);
+      ps.setTimestamp(3, Timestamp.from(due));
+      ps.setString(4, payload == null ? null : payload.toString());
+      ps.executeUpdate();
+    }
+  }
+
+  static void delete(Connection c, long id) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement("delete from states_work where id = ?")) {
+      ps.setLong(1, id);
+      ps.executeUpdate();
+    }
+  }
+}
