@@ -1,5 +1,6 @@
 package io.bulwark.eventstore;
 
+import io.bulwark.eventstore.internal.PollingLoop;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -13,10 +14,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.locks.Condition;
-import java.util.concurrent.locks.ReentrantLock;
 import javax.sql.DataSource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -51,14 +49,12 @@ public final class CatchUpSubscription implements AutoCloseable {
   private final Clock clock;
   private final Counter failures;
   private final AtomicLong lagMillis = new AtomicLong();
-  private final ReentrantLock lock = new ReentrantLock();
-  private final Condition wake = lock.newCondition();
-  private volatile boolean running;
+  private final PollingLoop loop;
   private volatile LogPosition handled;
-  private Thread thread;
 
   private CatchUpSubscription(Builder b) {
     this.name = b.name;
+    this.loop = new PollingLoop("subscription-" + b.name);
     this.store = b.store;
     this.dataSource = b.dataSource;
     this.handler = b.handler;
@@ -88,12 +84,8 @@ public final class CatchUpSubscription implements AutoCloseable {
   }
 
   /** Starts handling on a background thread; returns at once. Starting twice is an error. */
-  public synchronized CatchUpSubscription start() {
-    if (thread != null) {
-      throw new IllegalStateException("subscription " + name + " was already started");
-    }
-    running = true;
-    thread = Thread.ofPlatform().name("subscription-" + name).daemon().start(this::run);
+  public CatchUpSubscription start() {
+    loop.start(this::run);
     return this;
   }
 
@@ -114,29 +106,11 @@ public final class CatchUpSubscription implements AutoCloseable {
   /** Stops after the event in hand (its transaction commits or rolls back) and waits. */
   @Override
   public void close() {
-    Thread t;
-    synchronized (this) {
-      running = false;
-      t = thread;
-    }
-    if (t == null) {
-      return;
-    }
-    lock.lock();
-    try {
-      wake.signalAll();
-    } finally {
-      lock.unlock();
-    }
-    try {
-      t.join(TimeUnit.SECONDS.toMillis(30));
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
+    loop.close();
   }
 
   private void run() {
-    while (running) {
+    while (loop.running()) {
       try {
         if (handled == null) {
           handled = checkpoint();
@@ -144,11 +118,11 @@ public final class CatchUpSubscription implements AutoCloseable {
         List<RecordedEvent> batch = store.readAll(handled, batchSize);
         if (batch.isEmpty()) {
           lagMillis.set(0);
-          pause(pollInterval);
+          loop.pause(pollInterval);
           continue;
         }
         for (RecordedEvent event : batch) {
-          if (!running || !handleWithRetries(event)) {
+          if (!loop.running() || !handleWithRetries(event)) {
             break;
           }
         }
@@ -160,7 +134,7 @@ public final class CatchUpSubscription implements AutoCloseable {
       } catch (RuntimeException e) {
         failures.increment();
         log.warn("subscription {} cannot read the log; retrying: {}", name, e.toString());
-        pause(backoff.initial());
+        loop.pause(backoff.initial());
       }
     }
   }
@@ -170,7 +144,7 @@ public final class CatchUpSubscription implements AutoCloseable {
    * moved the checkpoint (the batch is stale) or the subscription stopped.
    */
   private boolean handleWithRetries(RecordedEvent event) {
-    for (int attempt = 1; running; attempt++) {
+    for (int attempt = 1; loop.running(); attempt++) {
       try (Connection c = dataSource.getConnection()) {
         c.setAutoCommit(false);
         try {
@@ -206,7 +180,7 @@ public final class CatchUpSubscription implements AutoCloseable {
             attempt,
             delay,
             e);
-        pause(delay);
+        loop.pause(delay);
       }
     }
     return false;
@@ -243,20 +217,6 @@ public final class CatchUpSubscription implements AutoCloseable {
       st.setTimestamp(3, Timestamp.from(clock.instant()));
       st.setString(4, name);
       st.executeUpdate();
-    }
-  }
-
-  private void pause(Duration duration) {
-    lock.lock();
-    try {
-      if (running) {
-        wake.awaitNanos(duration.toNanos());
-      }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      running = false;
-    } finally {
-      lock.unlock();
     }
   }
 

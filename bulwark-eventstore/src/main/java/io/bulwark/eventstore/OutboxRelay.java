@@ -1,5 +1,6 @@
 package io.bulwark.eventstore;
 
+import io.bulwark.eventstore.internal.PollingLoop;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -15,8 +16,6 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.Condition;
-import java.util.concurrent.locks.ReentrantLock;
 import javax.sql.DataSource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -46,14 +45,12 @@ public final class OutboxRelay implements AutoCloseable {
   private final Backoff backoff;
   private final Counter delivered;
   private final Counter failures;
-  private final ReentrantLock lock = new ReentrantLock();
-  private final Condition wake = lock.newCondition();
-  private volatile boolean running;
-  private Thread thread;
+  private final PollingLoop loop;
 
   private OutboxRelay(Builder b) {
     this.dataSource = b.dataSource;
     this.sink = b.sink;
+    this.loop = new PollingLoop("outbox-relay");
     this.batchSize = b.batchSize;
     this.pollInterval = b.pollInterval;
     this.backoff = b.backoff;
@@ -99,48 +96,26 @@ public final class OutboxRelay implements AutoCloseable {
   }
 
   /** Relays on a background thread until {@link #close()}; returns at once. */
-  public synchronized OutboxRelay start() {
-    if (thread != null) {
-      throw new IllegalStateException("relay was already started");
-    }
-    running = true;
-    thread = Thread.ofPlatform().name("outbox-relay").daemon().start(this::run);
+  public OutboxRelay start() {
+    loop.start(this::run);
     return this;
   }
 
   /** Stops after the current round and waits for it. */
   @Override
   public void close() {
-    Thread t;
-    synchronized (this) {
-      running = false;
-      t = thread;
-    }
-    if (t == null) {
-      return;
-    }
-    lock.lock();
-    try {
-      wake.signalAll();
-    } finally {
-      lock.unlock();
-    }
-    try {
-      t.join(TimeUnit.SECONDS.toMillis(30));
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
+    loop.close();
   }
 
   private void run() {
-    while (running) {
+    while (loop.running()) {
       try {
         if (relayOnce() < batchSize) {
-          pause(pollInterval);
+          loop.pause(pollInterval);
         }
       } catch (RuntimeException e) {
         log.warn("outbox relay round failed; retrying: {}", e.toString());
-        pause(backoff.initial());
+        loop.pause(backoff.initial());
       }
     }
   }
@@ -183,7 +158,7 @@ public final class OutboxRelay implements AutoCloseable {
         done.add(rowIds.get(i));
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
-        running = false;
+        loop.stop();
         break;
       } catch (Exception e) {
         failures.increment();
@@ -217,20 +192,6 @@ public final class OutboxRelay implements AutoCloseable {
       }
     }
     return done.size();
-  }
-
-  private void pause(Duration duration) {
-    lock.lock();
-    try {
-      if (running) {
-        wake.awaitNanos(duration.toNanos());
-      }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      running = false;
-    } finally {
-      lock.unlock();
-    }
   }
 
   /** Builds an {@link OutboxRelay}; each method checks its value. */

@@ -51,6 +51,7 @@ class CatchUpSubscriptionTest {
 
     try (var sub = subscription("resume", handler).batchSize(7).build().start()) {
       await().until(() -> ownEvents(seen).size() >= 30);
+      await().until(() -> sub.checkpoint().equals(appended.getLast().logPosition()));
     }
     assertThat(ownEvents(seen)).containsExactlyElementsOf(appended);
 
@@ -67,7 +68,12 @@ class CatchUpSubscriptionTest {
 
   @Test
   void retriesAFailingHandlerWithBackoffAndNeverSkipsTheEvent() throws Exception {
-    store.append("sub-fail", ExpectedVersion.ANY, List.of(event(1), event(2), event(3)));
+    LogPosition last =
+        store
+            .append("sub-fail", ExpectedVersion.ANY, List.of(event(1), event(2), event(3)))
+            .events()
+            .getLast()
+            .logPosition();
     List<RecordedEvent> seen = new CopyOnWriteArrayList<>();
     AtomicInteger failuresLeft = new AtomicInteger(3);
     SimpleMeterRegistry registry = new SimpleMeterRegistry();
@@ -88,9 +94,7 @@ class CatchUpSubscriptionTest {
             .backoff(new Backoff(Duration.ofMillis(5), Duration.ofMillis(20), 2))
             .build()
             .start()) {
-      await()
-          .until(
-              () -> seen.stream().anyMatch(e -> e.stream().equals("sub-fail") && e.version() == 3));
+      await().until(() -> sub.checkpoint().compareTo(last) >= 0);
     }
 
     assertThat(seen)
@@ -125,6 +129,7 @@ class CatchUpSubscriptionTest {
     try (var one = subscription("pair", counting).batchSize(5).build().start();
         var two = subscription("pair", counting).batchSize(5).build().start()) {
       await().until(() -> handledRows("pair") == total);
+      await().until(() -> two.checkpoint().equals(one.checkpoint()));
       await()
           .until(
               () ->

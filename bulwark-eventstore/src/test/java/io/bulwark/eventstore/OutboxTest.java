@@ -102,13 +102,16 @@ class OutboxTest {
           received.add(m.payload());
         };
 
-    try (var relay =
+    OutboxRelay relay =
         OutboxRelay.builder(dataSource, flaky)
             .pollInterval(Duration.ofMillis(5))
             .backoff(new Backoff(Duration.ofMillis(20), Duration.ofMillis(50), 2))
             .build()
-            .start()) {
+            .start();
+    try {
       await().until(() -> received.size() == 3);
+    } finally {
+      relay.close();
     }
 
     assertThat(received).containsSubsequence("first", "second");
