@@ -37,6 +37,14 @@ public final class Interpreter {
   private static final String JSONATA = "JSONata";
   private static final long MAX_WAIT_SECONDS = Integer.MAX_VALUE;
 
+  /**
+   * What States.TaskFailed matches: any error a task raised, including the service's own task
+   * errors, but not States.Timeout (nor the errors of the state machine itself).
+   */
+  private static final java.util.regex.Pattern TASK_ERRORS =
+      java.util.regex.Pattern.compile(
+          "(?!States\\.).*|States\\.(TaskFailed|HeartbeatTimeout|Permissions)");
+
   /** Creates an interpreter; it holds no state, one instance may serve every execution. */
   public Interpreter() {}
 
@@ -478,8 +486,7 @@ public final class Interpreter {
       }
       if ("States.TaskFailed".equals(name)
           && error != null
-          && !error.equals("States.Timeout")
-          && !error.startsWith("States.")) {
+          && TASK_ERRORS.matcher(error).matches()) {
         return true;
       }
     }

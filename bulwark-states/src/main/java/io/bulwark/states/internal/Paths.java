@@ -2,7 +2,6 @@ package io.bulwark.states.internal;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.jayway.jsonpath.Configuration;
 import com.jayway.jsonpath.JsonPath;
@@ -126,10 +125,12 @@ public final class Paths {
     if (segs.isEmpty()) {
       return value;
     }
-    JsonNode root =
-        input != null && input.isContainerNode()
-            ? input.deepCopy()
-            : JsonNodeFactory.instance.objectNode();
+    if (input == null || !input.isContainerNode()) {
+      throw new StatesError(
+          "States.ResultPathMatchFailure",
+          "Unable to apply ReferencePath " + path + " to input " + input);
+    }
+    JsonNode root = input.deepCopy();
     JsonNode current = root;
     for (int i = 0; i < segs.size(); i++) {
       Object seg = segs.get(i);
