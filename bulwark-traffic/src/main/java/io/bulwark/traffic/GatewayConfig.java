@@ -24,7 +24,8 @@ import java.util.Set;
  * @param defaultRoute timeouts and retries of paths no route matches
  * @param routes per-path-prefix timeouts and retries; the longest matching prefix wins
  * @param connectTimeout how long opening an upstream connection may take (default 2 s)
- * @param maxBodyBytes largest request or response body the gateway buffers (default 10 MiB)
+ * @param maxBodyBytes largest request body the gateway buffers (default 10 MiB); answers stream
+ *     through unbuffered, at the pace the client reads them
  * @param shutdownGrace how long {@link Gateway#close()} waits for in-flight requests (default 10 s)
  * @param accessLog whether each request is logged to SLF4J logger {@code io.bulwark.traffic.access}
  * @param tls TLS with ALPN (h2, http/1.1) on the proxy port, if on; default off (cleartext HTTP/1.1

@@ -15,8 +15,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * A real HTTP backend on 127.0.0.1 (the JDK's server): answers its id as the body, echoes the
- * request id it saw, serves {@code /health} with a settable status and blocks {@code /slow} until
- * released.
+ * request id it saw, serves {@code /health} with a settable status, blocks {@code /slow} until
+ * released, and answers {@code /bytes/N} with N bytes and {@code /chunked/N} with N chunked bytes.
  */
 final class TestBackend implements AutoCloseable {
   final String id;
@@ -99,6 +99,17 @@ final class TestBackend implements AutoCloseable {
         return;
       }
       requests.incrementAndGet();
+      if (path.startsWith("/chunked/")) {
+        int n = Integer.parseInt(path.substring("/chunked/".length()));
+        exchange.sendResponseHeaders(200, 0);
+        try (OutputStream out = exchange.getResponseBody()) {
+          for (int i = 0; i < n; i += 1000) {
+            out.write("y".repeat(Math.min(1000, n - i)).getBytes(StandardCharsets.UTF_8));
+            out.flush();
+          }
+        }
+        return;
+      }
       if (path.startsWith("/bytes/")) {
         reply(exchange, 200, "x".repeat(Integer.parseInt(path.substring("/bytes/".length()))));
         return;

@@ -305,7 +305,6 @@ public final class GatewayRuntime {
                 ch.pipeline()
                     .addLast(new IdleStateHandler(IDLE_UPSTREAM_SECONDS, 0, 0))
                     .addLast(new HttpClientCodec())
-                    .addLast(new HttpObjectAggregator(initial.maxBodyBytes()))
                     .addLast(new UpstreamHandler(target));
               }
             })

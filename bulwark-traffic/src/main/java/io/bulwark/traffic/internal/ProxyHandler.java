@@ -9,12 +9,15 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.codec.http2.Http2StreamChannel;
 import io.netty.handler.codec.http2.HttpConversionUtil;
 import io.netty.handler.timeout.IdleStateEvent;
@@ -125,7 +128,18 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter {
   }
 
   @Override
+  public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+    if (ctx.channel().isWritable() && current != null) {
+      current.resume();
+    }
+    ctx.fireChannelWritabilityChanged();
+  }
+
+  @Override
   public void channelInactive(ChannelHandlerContext ctx) {
+    if (current != null && current.streaming != null) {
+      current.streaming.clientGone();
+    }
     FullHttpRequest r;
     while ((r = queued.poll()) != null) {
       r.release();
@@ -240,6 +254,11 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter {
     private int attempts;
     private Target target;
     private String lastError = "-";
+    // Set while an upstream answer streams to the client.
+    private Attempt streaming;
+    private boolean streamKeepAlive;
+    private int streamStatus;
+    private Channel paused;
 
     Exchange(FullHttpRequest request, String requestId, boolean keepAlive, RouteConfig route) {
       this.request = request;
@@ -295,18 +314,73 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter {
       return attempts <= route.maxRetries();
     }
 
-    void respond(FullHttpResponse response, Target t) {
+    /**
+     * Sends the head of an upstream answer to the client; its body follows chunk by chunk through
+     * {@link #forward}. Without a length the body goes chunked (HTTP/1.1) or as DATA frames.
+     */
+    void respondHead(HttpResponse response, Target t) {
       HttpHeaders headers = response.headers();
       boolean keep = keepAlive && !runtime.closing();
+      boolean lengthKnown = HttpUtil.isContentLengthSet(response);
       stripHopByHop(headers);
       headers.set(REQUEST_ID, requestId);
       if (runtime.router().affinity().isPresent() && !t.id().equals(affinityTarget)) {
         headers.add(HttpHeaderNames.SET_COOKIE, runtime.router().affinityCookie(t));
       }
       response.setProtocolVersion(HttpVersion.HTTP_1_1);
+      if (!lengthKnown && mayHaveBody(response.status().code())) {
+        HttpUtil.setTransferEncodingChunked(response, true);
+      }
       HttpUtil.setKeepAlive(response, keep);
-      int status = response.status().code();
-      write(response, status, t, keep);
+      streamKeepAlive = keep;
+      streamStatus = response.status().code();
+      ctx.write(response, ctx.voidPromise());
+    }
+
+    private boolean mayHaveBody(int status) {
+      return !request.method().equals(HttpMethod.HEAD) && status != 204 && status != 304;
+    }
+
+    /**
+     * Forwards one chunk of the answer's body; after the last one the exchange is over. Pauses
+     * reading from {@code upstream} while the client cannot keep up.
+     */
+    void forward(HttpContent content, boolean last, Target t, Channel upstream) {
+      if (!last) {
+        ctx.writeAndFlush(content, ctx.voidPromise());
+        if (!ctx.channel().isWritable()) {
+          paused = upstream;
+          upstream.config().setAutoRead(false);
+        }
+        return;
+      }
+      logAccess(streamStatus, t);
+      request.release();
+      if (streamKeepAlive) {
+        // A failed write closes the connection through exceptionCaught; no promise needed.
+        ctx.writeAndFlush(content, ctx.voidPromise());
+        finished(true);
+      } else {
+        ctx.writeAndFlush(content).addListener(f -> finished(false));
+      }
+    }
+
+    /** The client can take more again: resume reading the upstream answer. */
+    void resume() {
+      Channel p = paused;
+      if (p != null) {
+        paused = null;
+        p.config().setAutoRead(true);
+      }
+    }
+
+    /** The answer broke off after its head was sent: the client connection must go. */
+    void abortStream(Target t) {
+      logAccess(streamStatus, t);
+      request.release();
+      current = null;
+      runtime.requestFinished();
+      ctx.close();
     }
 
     void localError(int status, String title, String detail) {
@@ -335,8 +409,7 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter {
       write(response, status, null, keep);
     }
 
-    private void write(FullHttpResponse response, int status, Target t, boolean keep) {
-      long nanos = System.nanoTime() - startNanos;
+    private void logAccess(int status, Target t) {
       runtime.accessLog(
           requestId,
           http2 ? "HTTP/2" : "HTTP/1.1",
@@ -345,9 +418,13 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter {
           status,
           t,
           attempts,
-          nanos,
+          System.nanoTime() - startNanos,
           clientText,
           lastError);
+    }
+
+    private void write(FullHttpResponse response, int status, Target t, boolean keep) {
+      logAccess(status, t);
       request.release();
       if (keep && response.content().readableBytes() <= SMALL_RESPONSE) {
         // The common case needs no promise: a small answer leaves in this flush, and a failed
@@ -364,7 +441,9 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter {
       private final Target t;
       private final long attemptStart = System.nanoTime();
       private Channel upstream;
+      private UpstreamHandler handler;
       private ScheduledFuture<?> timeout;
+      private boolean reusable;
       private boolean over;
 
       Attempt(Target t) {
@@ -373,7 +452,7 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter {
 
       void send(Channel ch) {
         upstream = ch;
-        UpstreamHandler handler = ch.pipeline().get(UpstreamHandler.class);
+        handler = ch.pipeline().get(UpstreamHandler.class);
         handler.bind(this);
         timeout =
             ch.eventLoop()
@@ -392,21 +471,12 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter {
       }
 
       @Override
-      public void onResponse(FullHttpResponse response) {
+      public void onHead(HttpResponse response) {
         if (over) {
-          response.release();
           return;
         }
-        over = true;
-        timeout.cancel(false);
-        t.end();
         int status = response.status().code();
-        boolean reusable = HttpUtil.isKeepAlive(response);
-        if (reusable) {
-          t.offerIdle(upstream.eventLoop(), upstream);
-        } else {
-          upstream.close();
-        }
+        reusable = HttpUtil.isKeepAlive(response);
         TargetMeters meters = t.meters();
         if (meters != null) {
           meters.answered(status, System.nanoTime() - attemptStart);
@@ -419,7 +489,12 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter {
               meters.error("status");
             }
             if (safe && canRetry()) {
-              response.release();
+              // The body is not worth reading: drop the connection and try another target.
+              over = true;
+              timeout.cancel(false);
+              handler.unbind();
+              upstream.close();
+              t.end();
               attempt();
               return;
             }
@@ -427,7 +502,46 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter {
         } else {
           t.recordSuccess();
         }
-        respond(response, t);
+        streaming = this;
+        respondHead(response, t);
+      }
+
+      @Override
+      public void onContent(HttpContent content) {
+        if (over) {
+          content.release();
+          return;
+        }
+        boolean last = content instanceof LastHttpContent;
+        if (last) {
+          over = true;
+          timeout.cancel(false);
+          streaming = null;
+          resume();
+          t.end();
+          if (reusable && upstream.isActive()) {
+            t.offerIdle(upstream.eventLoop(), upstream);
+          } else {
+            upstream.close();
+          }
+        }
+        forward(content, last, t, upstream);
+      }
+
+      /** The client went away while this attempt's answer was streaming. */
+      void clientGone() {
+        if (over) {
+          return;
+        }
+        over = true;
+        timeout.cancel(false);
+        handler.unbind();
+        upstream.close();
+        t.end();
+        streaming = null;
+        request.release();
+        current = null;
+        runtime.requestFinished();
       }
 
       @Override
@@ -453,7 +567,11 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter {
           meters.error(reason);
         }
         lastError = reason + " on " + t.id() + ": " + describe(cause);
-        if ((safe || !sent) && canRetry()) {
+        if (streaming == this) {
+          streaming = null;
+          resume();
+          abortStream(t);
+        } else if ((safe || !sent) && canRetry()) {
           attempt();
         } else if (reason.equals("timeout")) {
           localError(504, "Upstream timeout", lastError);
