@@ -17,6 +17,8 @@ import io.javalin.http.Context;
 import java.nio.charset.StandardCharsets;
 import java.util.Locale;
 import java.util.Objects;
+import java.util.function.Function;
+import java.util.function.UnaryOperator;
 
 /**
  * The HTTP API of durable executions under {@code /api/v1}: state machines, executions (start,
@@ -40,6 +42,21 @@ public final class StatesHttpModule implements HttpModule, AutoCloseable {
   public static StatesHttpModule create(BulwarkServer.Platform platform) {
     return new StatesHttpModule(
         Engine.builder(platform.database()).clock(platform.clock()).build().startWorkers());
+  }
+
+  /**
+   * A factory for {@code BulwarkServer.Builder.module}: a new engine on the platform's database,
+   * configured by {@code configure} (bind task handlers there), with its workers started.
+   */
+  public static Function<BulwarkServer.Platform, HttpModule> with(
+      UnaryOperator<Engine.Builder> configure) {
+    Objects.requireNonNull(configure, "configure");
+    return platform ->
+        new StatesHttpModule(
+            configure
+                .apply(Engine.builder(platform.database()).clock(platform.clock()))
+                .build()
+                .startWorkers());
   }
 
   /** Stops the engine's workers (the server closes modules on shutdown). */

@@ -7,7 +7,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.bulwark.kernel.Json;
 import io.bulwark.server.BulwarkServer;
 import io.bulwark.server.ServerConfig;
-import io.bulwark.states.durable.Engine;
 import io.bulwark.testkit.PostgresExtension;
 import java.net.URI;
 import java.net.URLEncoder;
@@ -50,18 +49,16 @@ class StatesHttpModuleTest {
                     .build())
             .migrate("states")
             .module(
-                platform ->
-                    new StatesHttpModule(
-                        Engine.builder(platform.database())
+                StatesHttpModule.with(
+                    engine ->
+                        engine
                             .task(
                                 "approve",
                                 r -> {
                                   tokens.add(r.taskToken());
                                   return null;
                                 })
-                            .pollInterval(Duration.ofMillis(20))
-                            .build()
-                            .startWorkers()))
+                            .pollInterval(Duration.ofMillis(20))))
             .start();
   }
 
