@@ -1,5 +1,6 @@
 package io.bulwark.eventstore;
 
+import io.bulwark.eventstore.internal.Text;
 import io.bulwark.kernel.Ids;
 import io.bulwark.kernel.Json;
 import java.util.Objects;
@@ -27,14 +28,13 @@ public record NewEvent(
   /** Checks required fields. */
   public NewEvent {
     Objects.requireNonNull(eventId, "eventId");
-    if (type == null || type.isBlank() || type.length() > 200) {
-      throw new IllegalArgumentException(
-          "type must be 1..200 non-blank characters but was " + quoted(type));
-    }
+    Text.name("type", type, 200);
     if (schemaVersion < 1) {
       throw new IllegalArgumentException("schemaVersion must be >= 1 but was " + schemaVersion);
     }
     Objects.requireNonNull(data, "data");
+    Text.optional("correlationId", correlationId, 200);
+    Text.optional("causationId", causationId, 200);
   }
 
   /** An event of {@code type} whose data is {@code data} serialised with {@link Json}. */
@@ -45,10 +45,6 @@ public record NewEvent(
   /** A builder for an event of {@code type}; schema version 1, a fresh UUIDv7 id. */
   public static Builder builder(String type) {
     return new Builder(type);
-  }
-
-  private static String quoted(String s) {
-    return s == null ? "null" : "\"" + s + "\"";
   }
 
   /** Builds a {@link NewEvent}; each method checks its value. */

@@ -1,5 +1,6 @@
 package io.bulwark.eventstore;
 
+import io.bulwark.eventstore.internal.Text;
 import io.bulwark.kernel.Ids;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -21,19 +22,16 @@ public final class Outbox {
    * when the caller commits. Returns the message id (UUIDv7).
    *
    * @param topic where the message goes, 1..200 characters
-   * @param key ordering key, may be null
-   * @param payload the body, not null
-   * @throws IllegalArgumentException bad topic, null payload or an auto-commit connection
+   * @param key ordering key, at most 200 characters, may be null
+   * @param payload the body, not null, without NUL characters
+   * @throws IllegalArgumentException bad topic, key or payload, or an auto-commit connection
    * @throws StorageException the insert failed
    */
   public static UUID enqueue(Connection transaction, String topic, String key, String payload) {
     Objects.requireNonNull(transaction, "transaction");
-    if (topic == null || topic.isBlank() || topic.length() > 200) {
-      throw new IllegalArgumentException(
-          "topic must be 1..200 non-blank characters but was "
-              + (topic == null ? "null" : "\"" + topic + "\""));
-    }
-    Objects.requireNonNull(payload, "payload");
+    Text.name("topic", topic, 200);
+    Text.optional("key", key, 200);
+    Text.storable("payload", Objects.requireNonNull(payload, "payload"));
     UUID id = Ids.newId();
     try {
       if (transaction.getAutoCommit()) {

@@ -1,6 +1,7 @@
 package io.bulwark.eventstore;
 
 import io.bulwark.eventstore.internal.EventStoreMetrics;
+import io.bulwark.eventstore.internal.Text;
 import io.bulwark.eventstore.internal.Upcasters;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -457,11 +458,7 @@ public final class PostgresEventStore implements EventStore {
   }
 
   private static void checkStream(String stream) {
-    if (stream == null || stream.isBlank() || stream.length() > 200) {
-      throw new IllegalArgumentException(
-          "stream must be 1..200 non-blank characters but was "
-              + (stream == null ? "null" : "\"" + stream + "\""));
-    }
+    Text.name("stream", stream, 200);
   }
 
   private static void checkMax(int max) {

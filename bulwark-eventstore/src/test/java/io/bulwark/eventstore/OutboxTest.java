@@ -75,13 +75,16 @@ class OutboxTest {
   }
 
   @Test
-  void refusesAnAutoCommitConnectionOrABlankTopic() throws Exception {
+  void refusesAnAutoCommitConnectionABlankTopicOrANulInThePayload() throws Exception {
     try (Connection c = dataSource.getConnection()) {
       assertThatThrownBy(() -> Outbox.enqueue(c, "orders", null, "{}"))
           .hasMessageContaining("autoCommit=false");
       c.setAutoCommit(false);
       assertThatThrownBy(() -> Outbox.enqueue(c, " ", null, "{}"))
           .hasMessageContaining("topic must be");
+      assertThatThrownBy(() -> Outbox.enqueue(c, "orders", null, "nul\u0000byte"))
+          .hasMessage("payload must not contain NUL characters or unpaired surrogates");
+      Outbox.enqueue(c, "orders", "k", "still usable");
       c.rollback();
     }
   }
