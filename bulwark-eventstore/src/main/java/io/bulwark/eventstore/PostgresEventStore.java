@@ -221,7 +221,11 @@ public final class PostgresEventStore implements EventStore {
     }
   }
 
-  /** As {@link #readAll(LogPosition, int)} on the caller's connection. */
+  /**
+   * As {@link #readAll(LogPosition, int)} on the caller's connection. If that connection's
+   * transaction has written anything, it counts as running: events of transactions with a larger id
+   * stay hidden until it ends, and so do its own.
+   */
   public List<RecordedEvent> readAll(Connection connection, LogPosition after, int max) {
     Objects.requireNonNull(after, "after");
     checkMax(max);

@@ -139,6 +139,46 @@ class CatchUpSubscriptionTest {
     assertThat(handledRows("pair")).isEqualTo(total);
   }
 
+  @Test
+  void reportsHowFarBehindTheLogItIsAndZeroOnceCaughtUp() throws Exception {
+    store.append("sub-lag", ExpectedVersion.ANY, List.of(event(1), event(2), event(3)));
+    SimpleMeterRegistry registry = new SimpleMeterRegistry();
+    java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+    AtomicInteger blocked = new AtomicInteger();
+    EventHandler slow =
+        (event, tx) -> {
+          if (event.stream().equals("sub-lag") && event.version() == 3) {
+            blocked.incrementAndGet();
+            release.await();
+          }
+        };
+    java.time.Clock anHourLater =
+        java.time.Clock.fixed(
+            java.time.Instant.now().plus(Duration.ofHours(1)), java.time.ZoneOffset.UTC);
+
+    try (var sub =
+        subscription("lagging", slow)
+            .batchSize(1)
+            .clock(anHourLater)
+            .meterRegistry(registry)
+            .build()
+            .start()) {
+      await().until(() -> blocked.get() > 0);
+      assertThat(lag(registry)).isBetween(3_500.0, 3_700.0);
+      release.countDown();
+      await().until(() -> lag(registry) == 0.0);
+      assertThat(sub.name()).isEqualTo("lagging");
+    }
+  }
+
+  private static double lag(SimpleMeterRegistry registry) {
+    return registry
+        .get("bulwark.eventstore.subscription.lag")
+        .tag("subscription", "lagging")
+        .gauge()
+        .value();
+  }
+
   private static List<RecordedEvent> ownEvents(List<RecordedEvent> seen) {
     return seen.stream().filter(e -> e.stream().startsWith("sub-a-")).toList();
   }

@@ -10,6 +10,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.List;
@@ -213,6 +214,32 @@ class PostgresEventStoreTest {
     assertThat(read.getFirst().dataTree().toString())
         .isEqualTo("{\"quantity\":1,\"sku\":\"apple\"}");
     assertThat(read.get(1).dataTree().get("sku").asText()).isEqualTo("pear");
+  }
+
+  @Test
+  void refusesTwoUpcastersForTheSameTypeAndSchemaVersion() {
+    assertThatThrownBy(
+            () ->
+                PostgresEventStore.builder(pg.database().dataSource())
+                    .upcaster(Upcaster.of("ItemAdded", 1, d -> d))
+                    .upcaster(Upcaster.of("ItemAdded", 1, d -> d))
+                    .build())
+        .hasMessage("two upcasters for ItemAdded from schema version 1; register one");
+  }
+
+  @Test
+  void backoffGrowsByItsMultiplierUpToItsMaximumAndRefusesNonsense() {
+    Backoff backoff = new Backoff(Duration.ofMillis(100), Duration.ofSeconds(1), 3);
+
+    assertThat(backoff.delay(1)).isEqualTo(Duration.ofMillis(100));
+    assertThat(backoff.delay(2)).isEqualTo(Duration.ofMillis(300));
+    assertThat(backoff.delay(3)).isEqualTo(Duration.ofMillis(900));
+    assertThat(backoff.delay(4)).isEqualTo(Duration.ofSeconds(1));
+    assertThat(backoff.delay(1_000)).isEqualTo(Duration.ofSeconds(1));
+    assertThatThrownBy(() -> new Backoff(Duration.ofSeconds(2), Duration.ofSeconds(1), 2))
+        .hasMessage("max must be >= initial (PT2S) but was PT1S");
+    assertThatThrownBy(() -> new Backoff(Duration.ofSeconds(1), Duration.ofSeconds(1), 0.5))
+        .hasMessage("multiplier must be >= 1 but was 0.5");
   }
 
   @Test
