@@ -11,12 +11,13 @@ import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 
 /**
- * The Bulwark gateway: a reverse proxy (HTTP/1.1 keep-alive and cleartext HTTP/2 to clients, pooled
- * HTTP/1.1 keep-alive connections upstream) over pools of targets, with active health checks,
- * passive outlier ejection, draining, cookie affinity, weighted and rule-based steering, a fallback
- * pool, safe retries, per-route timeouts, request ids, access logs and Micrometer metrics. Start it
- * with {@link #start(GatewayConfig, MeterRegistry)}; change it at runtime with the methods below
- * (or the admin API) without dropping connections; stop it with {@link #close()}.
+ * The Bulwark gateway: a reverse proxy (HTTP/1.1 keep-alive and HTTP/2 to clients, cleartext h2c or
+ * TLS with ALPN; pooled HTTP/1.1 keep-alive connections upstream; answers streamed, not buffered)
+ * over pools of targets, with active health checks, passive outlier ejection, draining, cookie
+ * affinity, weighted and rule-based steering, a fallback pool, safe retries, per-route timeouts,
+ * request ids, access logs and Micrometer metrics (Prometheus text at the admin API's {@code GET
+ * /metrics}). Start it with {@link #start(GatewayConfig, MeterRegistry)}; change it at runtime with
+ * the methods below (or the admin API) without dropping connections; stop it with {@link #close()}.
  *
  * <p>Every method is thread-safe. Methods naming a pool or target throw {@link
  * UnknownPoolException} or {@link UnknownTargetException} when there is none.
