@@ -143,4 +143,14 @@ class ValidatorTest {
             "$.States.C.Choices[1]: must have exactly one comparison operator",
             "$.States.D.Result: field is not supported by a Succeed state");
   }
+
+  @Test
+  void nestedStatesTakeTheTopLevelQueryLanguageNotTheirMapState() throws IOException {
+    assertThat(
+            errors(
+                "{'StartAt':'M','States':{'M':{'Type':'Map','QueryLanguage':'JSONata',"
+                    + "'Items':'{% [1,2] %}','ItemProcessor':{'StartAt':'I','States':{'I':{"
+                    + "'Type':'Pass','Parameters':{'v.$':'$'},'End':true}}},'End':true}}}"))
+        .isEmpty();
+  }
 }

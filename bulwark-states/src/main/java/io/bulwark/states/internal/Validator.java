@@ -322,7 +322,7 @@ public final class Validator {
           error(at + ".Branches", "required, a non-empty array");
         } else {
           for (int i = 0; i < s.get("Branches").size(); i++) {
-            machine(s.get("Branches").get(i), at + ".Branches[" + i + "]", language);
+            machine(s.get("Branches").get(i), at + ".Branches[" + i + "]", inherited);
           }
         }
         retryCatch(states, s, at, jsonata);
@@ -332,7 +332,7 @@ public final class Validator {
         if (p == null) {
           error(at + ".ItemProcessor", "required for a Map state");
         } else {
-          machine(p, at + (s.has("ItemProcessor") ? ".ItemProcessor" : ".Iterator"), language);
+          machine(p, at + (s.has("ItemProcessor") ? ".ItemProcessor" : ".Iterator"), inherited);
         }
         mapLimits(s, at, jsonata);
         retryCatch(states, s, at, jsonata);
