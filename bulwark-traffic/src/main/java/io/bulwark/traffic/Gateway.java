@@ -121,6 +121,16 @@ public final class Gateway implements AutoCloseable {
     return runtime.drain(targetId);
   }
 
+  /**
+   * Drains every target of a pool (see {@link #drain(String)}), e.g. to empty a zone or region;
+   * targets added to the pool later serve normally.
+   *
+   * @return completes when all of the pool's current targets have left it
+   */
+  public CompletableFuture<Void> drainPool(String pool) {
+    return runtime.drainPool(pool);
+  }
+
   /** Removes a target at once; requests already sent to it still complete. */
   public void removeTarget(String targetId) {
     runtime.removeTarget(targetId);

@@ -124,6 +124,26 @@ class AdminApiTest {
   }
 
   @Test
+  void drainsAWholePoolLettingItsInFlightRequestFinish() throws Exception {
+    TestBackend blue = backends.get(0);
+    try (RawConnection slow = new RawConnection(gateway.port())) {
+      slow.send("/slow");
+      await().atMost(Duration.ofSeconds(10)).until(() -> blue.slowStarted() == 1);
+      Http.send("PUT", admin, "/admin/pools/green/weight", "{\"weight\": 100}");
+
+      HttpResponse<String> drained = Http.send("POST", admin, "/admin/pools/blue/drain", "");
+
+      assertThat(drained.statusCode()).isEqualTo(202);
+      assertThat(Json.parse(drained.body()).get("targets").get(0).get("state").asText())
+          .isEqualTo("DRAINING");
+      assertThat(servedBy(5)).containsOnly("green-1");
+      blue.releaseSlow();
+      assertThat(slow.read().body()).isEqualTo("blue-1");
+      await().atMost(Duration.ofSeconds(10)).until(() -> gateway.pool("blue").targets().isEmpty());
+    }
+  }
+
+  @Test
   void answersUnknownPoolWithNotFoundProblem() {
     JsonNode body =
         problem(Http.send("PUT", admin, "/admin/pools/purple/weight", "{\"weight\": 5}"), 404);

@@ -41,6 +41,7 @@ import org.slf4j.LoggerFactory;
  * GET    /admin/pools/{pool}                one pool
  * PUT    /admin/pools/{pool}/weight         {"weight": 30}
  * PUT    /admin/pools/{pool}/enabled        {"enabled": false}
+ * POST   /admin/pools/{pool}/drain          drain every target of the pool (as below)
  * POST   /admin/pools/{pool}/targets        {"id": "a4", "host": "127.0.0.1", "port": 8084, "zone": "z1"}
  * GET    /admin/targets/{id}                one target
  * POST   /admin/targets/{id}/drain          drain: no new requests, removed when idle or after
@@ -141,6 +142,11 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
             ObjectNode body = body(request, Set.of("enabled"));
             runtime.setEnabled(pool, requiredBoolean(body, "enabled"));
             return json(200, runtime.pool(pool));
+          }
+          case "drain" -> {
+            requireMethod(method, path, HttpMethod.POST);
+            runtime.drainPool(pool);
+            return json(202, runtime.pool(pool));
           }
           case "targets" -> {
             requireMethod(method, path, HttpMethod.POST);

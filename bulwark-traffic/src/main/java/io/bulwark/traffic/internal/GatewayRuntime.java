@@ -433,7 +433,18 @@ public final class GatewayRuntime {
 
   /** Starts draining; the future completes when the target has left its pool. */
   public CompletableFuture<Void> drain(String targetId) {
-    Target t = router.target(targetId);
+    return drain(router.target(targetId));
+  }
+
+  /** Drains every target of a pool; the future completes when all have left it. */
+  public CompletableFuture<Void> drainPool(String pool) {
+    Pool p = router.pool(pool);
+    LOG.info("pool {}: draining all {} targets", pool, p.targets().size());
+    return CompletableFuture.allOf(
+        p.targets().stream().map(this::drain).toArray(CompletableFuture[]::new));
+  }
+
+  private CompletableFuture<Void> drain(Target t) {
     if (!t.draining()) {
       Duration delay = t.pool().deregistrationDelay();
       LOG.info(
