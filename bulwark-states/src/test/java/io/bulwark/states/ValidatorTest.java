@@ -153,4 +153,16 @@ class ValidatorTest {
                     + "'Type':'Pass','Parameters':{'v.$':'$'},'End':true}}},'End':true}}}"))
         .isEmpty();
   }
+
+  @Test
+  void reportsBadPayloadTemplatePathsAndUnknownIntrinsics() throws IOException {
+    assertThat(
+            errors(
+                "{'StartAt':'P','States':{'P':{'Type':'Pass','Parameters':{'a.$':'nope',"
+                    + "'b':{'c.$':'States.Nope($.x)'},'d.$':'States.Format(\\'{}\\', $.x)',"
+                    + "'e.$':'$$.Execution.Id','f.$':'$var.field'},'End':true}}}"))
+        .containsExactly(
+            "$.States.P.Parameters.a.$: invalid JSONPath \"nope\"",
+            "$.States.P.Parameters.b.c.$: unknown intrinsic function States.Nope");
+  }
 }

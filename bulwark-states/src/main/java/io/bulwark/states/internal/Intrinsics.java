@@ -151,6 +151,39 @@ final class Intrinsics {
     }
   }
 
+  /** The intrinsic functions Step Functions has. */
+  static final java.util.Set<String> NAMES =
+      java.util.Set.of(
+          "States.Format",
+          "States.StringToJson",
+          "States.JsonToString",
+          "States.Array",
+          "States.ArrayPartition",
+          "States.ArrayContains",
+          "States.ArrayRange",
+          "States.ArrayGetItem",
+          "States.ArrayLength",
+          "States.ArrayUnique",
+          "States.Base64Encode",
+          "States.Base64Decode",
+          "States.Hash",
+          "States.JsonMerge",
+          "States.MathRandom",
+          "States.MathAdd",
+          "States.StringSplit",
+          "States.UUID");
+
+  /** The names of the functions an intrinsic expression calls, in order. */
+  static List<String> functionNames(String expr) {
+    List<String> names = new ArrayList<>();
+    java.util.regex.Matcher m =
+        java.util.regex.Pattern.compile("(States\\.[A-Za-z0-9]+)\\s*\\(").matcher(expr);
+    while (m.find()) {
+      names.add(m.group(1));
+    }
+    return names;
+  }
+
   static JsonNode apply(String name, List<JsonNode> a) {
     switch (name) {
       case "States.Format" -> {

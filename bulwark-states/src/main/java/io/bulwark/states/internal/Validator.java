@@ -279,6 +279,12 @@ public final class Validator {
     }
     if (jsonata) {
       expressions(s, at);
+    } else {
+      for (String f : List.of("Parameters", "ResultSelector", "ItemSelector")) {
+        if (s.has(f)) {
+          payloadTemplate(s.get(f), at + "." + f);
+        }
+      }
     }
     assign(s.get("Assign"), at + ".Assign");
     boolean terminalType = type.equals("Succeed") || type.equals("Fail") || type.equals("Choice");
@@ -632,6 +638,36 @@ public final class Validator {
       String name = key.endsWith(".$") ? key.substring(0, key.length() - 2) : key;
       if (!VARIABLE_NAME.matcher(name).matches() || name.equals("states")) {
         error(at + "." + key, "invalid variable name '" + name + "'");
+      }
+    }
+  }
+
+  /** Keys ending in .$ take a path, a context path, a variable or an intrinsic function. */
+  private void payloadTemplate(JsonNode node, String at) {
+    if (node.isObject()) {
+      Iterator<String> names = node.fieldNames();
+      while (names.hasNext()) {
+        String key = names.next();
+        JsonNode v = node.get(key);
+        if (key.endsWith(".$")) {
+          if (!v.isTextual()) {
+            error(at + "." + key, "must be a JSONPath or intrinsic function but was " + v);
+          } else if (v.asText().startsWith("States.")) {
+            for (String fn : Intrinsics.functionNames(v.asText())) {
+              if (!Intrinsics.NAMES.contains(fn)) {
+                error(at + "." + key, "unknown intrinsic function " + fn);
+              }
+            }
+          } else if (!Paths.isValid(v.asText())) {
+            error(at + "." + key, "invalid JSONPath " + v);
+          }
+        } else {
+          payloadTemplate(v, at + "." + key);
+        }
+      }
+    } else if (node.isArray()) {
+      for (int i = 0; i < node.size(); i++) {
+        payloadTemplate(node.get(i), at + "[" + i + "]");
       }
     }
   }
