@@ -32,12 +32,13 @@ public interface EventStore {
   /**
    * Appends {@code events} inside the caller's open transaction on {@code transaction} (auto-commit
    * must be off), so the events commit or roll back together with the caller's own changes. The
-   * caller commits. A version conflict leaves the transaction usable but the caller should roll it
-   * back.
+   * caller commits. A failed append (conflict or database error) is undone to a savepoint, so the
+   * transaction stays usable; after a conflict the caller usually rolls back and retries.
    *
    * @throws WrongExpectedVersionException the stream's version is not {@code expected}
    * @throws ConcurrentAppendException the stream's last event came from a transaction that began
    *     writing after this one; roll back and retry
+   * @throws StorageException the database failed
    * @throws IllegalArgumentException the connection is in auto-commit mode, blank stream or no
    *     events
    */

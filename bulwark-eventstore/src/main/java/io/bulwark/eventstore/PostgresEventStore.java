@@ -267,6 +267,14 @@ public final class PostgresEventStore implements EventStore {
         }
       } catch (SQLException e) {
         if (!isVersionTaken(e)) {
+          if (savepoint != null) {
+            // Leave the caller's transaction usable, as if the append had not been tried.
+            try {
+              c.rollback(savepoint);
+            } catch (SQLException rollback) {
+              e.addSuppressed(rollback);
+            }
+          }
           throw e;
         }
         undo(c, savepoint);

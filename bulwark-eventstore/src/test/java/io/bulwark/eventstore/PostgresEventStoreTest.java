@@ -197,6 +197,30 @@ class PostgresEventStoreTest {
   }
 
   @Test
+  void aFailedAppendOnTheCallersTransactionLeavesItUsable() throws Exception {
+    UUID id = UUID.randomUUID();
+    store.append("order-dup-3", ExpectedVersion.ANY, NewEvent.builder("A").eventId(id).build());
+    try (Connection c = pg.database().dataSource().getConnection()) {
+      c.setAutoCommit(false);
+      insertOrder(c, "order-dup-state");
+      assertThatThrownBy(
+              () ->
+                  store.append(
+                      c,
+                      "order-dup-4",
+                      ExpectedVersion.NO_STREAM,
+                      List.of(NewEvent.builder("A").eventId(id).build())))
+          .isInstanceOf(StorageException.class)
+          .hasMessageContaining("eventstore_events_event_id_key");
+      store.append(c, "order-dup-4", ExpectedVersion.NO_STREAM, List.of(event()));
+      c.commit();
+    }
+
+    assertThat(orderExists("order-dup-state")).isTrue();
+    assertThat(store.streamVersion("order-dup-4")).isEqualTo(1);
+  }
+
+  @Test
   void upcastsOldSchemaVersionsOnReadThroughTheWholeChain() {
     store.append(
         "cart-1",
