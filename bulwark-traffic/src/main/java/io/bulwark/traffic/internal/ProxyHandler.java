@@ -42,7 +42,9 @@ import java.util.concurrent.TimeoutException;
 /**
  * Proxies the requests of one client connection, one at a time (pipelined requests wait in order).
  * For each request: choose a target, send on a pooled upstream connection, and on a connection
- * failure, reset, timeout or retryable status retry a safe request on another target. Runs on the
+ * failure, reset, timeout or retryable status retry a safe request on another target. The request
+ * is buffered (so it can be retried); the answer streams to the client as it arrives, and a failure
+ * after its head was sent closes the client connection (or resets the HTTP/2 stream). Runs on the
  * client connection's event loop; upstream connections use the same loop, so no locking is needed
  * here.
  */
