@@ -26,6 +26,7 @@ import picocli.CommandLine.Spec;
     description = "Resilient commerce platform and the control plane that keeps it up.",
     subcommands = {
       DemoCommand.class,
+      ServeCommand.class,
       AvailabilityCommand.class,
       AnalyzeCommand.class,
       DrCommand.class,

@@ -87,6 +87,13 @@ final class DemoCommand implements Callable<Integer> {
               + " (default: ${DEFAULT-VALUE}); the saga retries them.")
   double failureRate;
 
+  @Option(
+      names = "--ha",
+      description =
+          "Run the shop highly available: several instances (own processes) spread over three"
+              + " zones behind the gateway, replaced when they die; the URL is the gateway's.")
+  boolean ha;
+
   @Override
   public Integer call() throws InterruptedException {
     if (port < 0 || port > 65535) {
@@ -101,15 +108,14 @@ final class DemoCommand implements Callable<Integer> {
     boolean generatedPassword = adminPassword == null;
     String password = generatedPassword ? randomPassword() : adminPassword;
     ServerConfig.Builder config =
-        ServerConfig.builder().name("demo").host(host).httpPort(port).dbUser(dbUser);
+        ServerConfig.builder().name("demo").host(host).httpPort(ha ? 0 : port).dbUser(dbUser);
     if (home != null) {
       config.home(home);
     }
     if (jdbcUrl != null) {
       config.jdbcUrl(jdbcUrl);
     }
-    String envPassword = System.getenv("BULWARK_DB_PASSWORD");
-    config.dbPassword(dbPassword.isEmpty() && envPassword != null ? envPassword : dbPassword);
+    config.dbPassword(password(dbPassword));
     ServerConfig cfg = config.build();
 
     PrintWriter out = spec.commandLine().getOut();
@@ -121,35 +127,25 @@ final class DemoCommand implements Callable<Integer> {
             : "connecting to " + jdbcUrl + " ...");
     err.flush();
 
-    BulwarkServer server;
+    SimulatorOptions simulator = SimulatorOptions.defaults().withRates(failureRate, declineRate, 0);
+    String url;
+    CountDownLatch stopped;
     DemoData.Seeded seeded;
-    try {
+    if (ha) {
+      HighAvailabilityDemo shop = HighAvailabilityDemo.start(cfg, port, simulator, password, err);
+      seeded = shop.seeded();
+      url = shop.url();
+      stopped = stopOnShutdown(shop, err);
+    } else {
       BulwarkServer.Builder builder = BulwarkServer.builder(cfg);
       Commerce commerce =
-          Commerce.install(
-              builder,
-              CommerceOptions.builder()
-                  .paymentSimulator(
-                      SimulatorOptions.defaults().withRates(failureRate, declineRate, 0))
-                  .build());
-      server = builder.start();
+          Commerce.install(builder, CommerceOptions.builder().paymentSimulator(simulator).build());
+      BulwarkServer server = startOrExplain(builder, port);
+      stopped = stopOnShutdown(server, err);
       seeded = DemoData.seed(commerce, password);
-    } catch (io.javalin.util.JavalinBindException e) {
-      throw new UserInputException(
-          "port " + port + " is already in use; choose another with --port (0 = any free port)", e);
+      url = server.baseUrl();
     }
-    CountDownLatch stopped = new CountDownLatch(1);
-    Runtime.getRuntime()
-        .addShutdownHook(
-            new Thread(
-                () -> {
-                  err.println("stopping ...");
-                  err.flush();
-                  server.close();
-                  stopped.countDown();
-                },
-                "bulwark-demo-stop"));
-    err.println("ready; logs: " + cfg.instanceDir().resolve("logs/bulwark.json"));
+    err.println("ready; logs: " + cfg.instanceDir().resolve("logs"));
     err.println(
         "shop: "
             + seeded.products()
@@ -159,13 +155,49 @@ final class DemoCommand implements Callable<Integer> {
             + DemoData.CUSTOMER
             + " / "
             + DemoData.CUSTOMER_PASSWORD);
-    err.println(orderExample(server.baseUrl()));
+    err.println(orderExample(url));
     err.println("press Ctrl-C to stop");
     err.flush();
-    out.println(server.baseUrl());
+    out.println(url);
     out.flush();
     stopped.await();
     return BulwarkCommand.OK;
+  }
+
+  /** The database password: the option, else {@code $BULWARK_DB_PASSWORD}, else empty. */
+  static String password(String option) {
+    String env = System.getenv("BULWARK_DB_PASSWORD");
+    return option.isEmpty() && env != null ? env : option;
+  }
+
+  /** Starts {@code builder}'s server, turning a taken port into a clear user error. */
+  static BulwarkServer startOrExplain(BulwarkServer.Builder builder, int port) {
+    try {
+      return builder.start();
+    } catch (io.javalin.util.JavalinBindException e) {
+      throw new UserInputException(
+          "port " + port + " is already in use; choose another with --port (0 = any free port)", e);
+    }
+  }
+
+  /** Closes {@code running} on Ctrl-C or SIGTERM; the latch opens once it is closed. */
+  static CountDownLatch stopOnShutdown(AutoCloseable running, PrintWriter err) {
+    CountDownLatch stopped = new CountDownLatch(1);
+    Runtime.getRuntime()
+        .addShutdownHook(
+            new Thread(
+                () -> {
+                  err.println("stopping ...");
+                  err.flush();
+                  try {
+                    running.close();
+                  } catch (Exception e) {
+                    err.println("bulwark: stopping failed: " + e.getMessage());
+                  }
+                  stopped.countDown();
+                },
+                "bulwark-stop"));
+    return stopped;
   }
 
   private static void rate(String option, double value) {

@@ -1,0 +1,207 @@
+package io.bulwark.cli;
+
+import io.bulwark.commerce.Commerce;
+import io.bulwark.commerce.CommerceOptions;
+import io.bulwark.commerce.DemoData;
+import io.bulwark.commerce.payment.simulator.PaymentSimulatorProcess;
+import io.bulwark.commerce.payment.simulator.SimulatorOptions;
+import io.bulwark.fleet.local.LocalProcessProvider;
+import io.bulwark.fleet.local.ProcessCommand;
+import io.bulwark.fleet.stack.LocalStack;
+import io.bulwark.fleet.stack.StackPlan;
+import io.bulwark.postgres.PostgresServer;
+import io.bulwark.server.BulwarkServer;
+import io.bulwark.server.ServerConfig;
+import io.bulwark.topology.Topology;
+import io.bulwark.topology.TopologyFile;
+import io.bulwark.traffic.GatewayConfig;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.PrintWriter;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The shop of {@code bulwark demo --ha}: one PostgreSQL and one payment-gateway simulator shared by
+ * several {@code bulwark serve} processes, spread over three zones by an instance group behind the
+ * gateway. Killing an instance costs no request: the gateway retries idempotent requests elsewhere
+ * and the group starts a replacement.
+ */
+final class HighAvailabilityDemo implements AutoCloseable {
+
+  private static final String TOPOLOGY = "/io/bulwark/cli/demo-ha.yaml";
+  private static final Duration READY_TIMEOUT = Duration.ofSeconds(180);
+
+  private final List<AutoCloseable> parts;
+  private final LocalStack stack;
+  private final DemoData.Seeded seeded;
+
+  private HighAvailabilityDemo(
+      List<AutoCloseable> parts, LocalStack stack, DemoData.Seeded seeded) {
+    this.parts = parts;
+    this.stack = stack;
+    this.seeded = seeded;
+  }
+
+  /**
+   * Starts the database (embedded unless {@code config} names one), the simulator, seeds the shop
+   * once, then the instance group and the gateway on {@code port}; returns once every instance is
+   * in service.
+   */
+  static HighAvailabilityDemo start(
+      ServerConfig config,
+      int port,
+      SimulatorOptions simulator,
+      String adminPassword,
+      PrintWriter err) {
+    List<AutoCloseable> parts = new ArrayList<>();
+    try {
+      String jdbcUrl;
+      if (config.jdbcUrl().isPresent()) {
+        jdbcUrl = config.jdbcUrl().get();
+      } else {
+        PostgresServer pg =
+            PostgresServer.builder(config.instanceDir().resolve("pg")).build().start();
+        parts.add(pg);
+        pg.createDatabaseIfMissing(BulwarkServer.DATABASE);
+        jdbcUrl = pg.jdbcUrl(BulwarkServer.DATABASE);
+      }
+      PaymentSimulatorProcess payments = PaymentSimulatorProcess.start(simulator);
+      parts.add(payments);
+      String jwtSecret = randomSecret();
+      CommerceOptions options =
+          CommerceOptions.builder().jwtSecret(jwtSecret).paymentGateway(payments.baseUrl()).build();
+
+      err.println("migrating and seeding ...");
+      err.flush();
+      DemoData.Seeded seeded;
+      BulwarkServer.Builder seeder =
+          BulwarkServer.builder(
+              ServerConfig.builder()
+                  .name(config.name())
+                  .home(config.home())
+                  .httpPort(0)
+                  .jdbcUrl(jdbcUrl)
+                  .dbUser(config.dbUser())
+                  .dbPassword(config.dbPassword())
+                  .build());
+      Commerce commerce = Commerce.install(seeder, options);
+      try (BulwarkServer once = seeder.start()) {
+        seeded = DemoData.seed(commerce, adminPassword);
+      }
+
+      Topology topology = TopologyFile.parse("builtin:demo-ha", resource());
+      ProcessCommand serve =
+          new ProcessCommand(
+              List.of(
+                  ProcessCommand.currentJava(),
+                  "-XX:+UseSerialGC",
+                  "-XX:TieredStopAtLevel=1",
+                  "-Xmx256m",
+                  "-cp",
+                  System.getProperty("java.class.path"),
+                  Main.class.getName(),
+                  "serve",
+                  "--port",
+                  "{port}",
+                  "--home",
+                  config.instanceDir().resolve("instances").resolve("{id}").toString(),
+                  "--jdbc-url",
+                  jdbcUrl,
+                  "--db-user",
+                  config.dbUser(),
+                  "--payment-gateway",
+                  payments.baseUrl().toString(),
+                  "--watch-stdin"),
+              Map.of(
+                  ServeCommand.JWT_SECRET_ENV,
+                  jwtSecret,
+                  "BULWARK_DB_PASSWORD",
+                  config.dbPassword()),
+              true);
+      LocalProcessProvider provider =
+          LocalProcessProvider.of(
+              serve,
+              Map.of("shop", serve),
+              Optional.of(config.instanceDir().resolve("logs").resolve("instances")));
+      err.println("starting 3 shop instances over zones zone-a, zone-b, zone-c ...");
+      err.flush();
+      LocalStack stack =
+          LocalStack.start(
+              StackPlan.of(topology, port, GatewayConfig.ADMIN_DISABLED),
+              provider,
+              Clock.systemUTC());
+      parts.add(stack);
+      if (!stack.awaitReady(READY_TIMEOUT)) {
+        throw new IllegalStateException(
+            "the shop instances did not become healthy within "
+                + READY_TIMEOUT.toSeconds()
+                + " s; see "
+                + config.instanceDir().resolve("logs").resolve("instances"));
+      }
+      return new HighAvailabilityDemo(parts, stack, seeded);
+    } catch (RuntimeException e) {
+      closeAll(parts);
+      throw e;
+    }
+  }
+
+  /** The gateway's base URL. */
+  String url() {
+    return stack.url();
+  }
+
+  /** What seeding left in the shop. */
+  DemoData.Seeded seeded() {
+    return seeded;
+  }
+
+  @Override
+  public void close() {
+    closeAll(parts);
+  }
+
+  /** Closes in reverse start order: gateway and instances, simulator, then the database. */
+  private static void closeAll(List<AutoCloseable> parts) {
+    RuntimeException failure = null;
+    for (int i = parts.size() - 1; i >= 0; i--) {
+      try {
+        parts.get(i).close();
+      } catch (Exception e) {
+        if (failure == null) {
+          failure = new IllegalStateException("stopping the demo failed", e);
+        } else {
+          failure.addSuppressed(e);
+        }
+      }
+    }
+    if (failure != null) {
+      throw failure;
+    }
+  }
+
+  private static String randomSecret() {
+    byte[] key = new byte[48];
+    new SecureRandom().nextBytes(key);
+    return Base64.getEncoder().encodeToString(key);
+  }
+
+  private static String resource() {
+    try (InputStream in = HighAvailabilityDemo.class.getResourceAsStream(TOPOLOGY)) {
+      if (in == null) {
+        throw new IllegalStateException("missing resource " + TOPOLOGY);
+      }
+      return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read " + TOPOLOGY, e);
+    }
+  }
+}
