@@ -20,6 +20,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
 import javax.sql.DataSource;
 import org.postgresql.util.PSQLException;
 
@@ -114,6 +115,14 @@ public final class PostgresEventStore implements EventStore {
   private static final String VERSION_KEY = "eventstore_events_stream_version_key";
 
   private static final int RETRIES = 100;
+
+  /**
+   * Batches up to this size are sent as one multi-row {@code VALUES} (cheaper for the server than
+   * parsing arrays); larger ones as arrays through {@code unnest}, to bound the statement size.
+   */
+  private static final int MAX_VALUES_ROWS = 64;
+
+  private static final Map<Integer, String> VALUES_ROWS = new ConcurrentHashMap<>();
 
   private static final String READ_ALL =
       "select "
@@ -316,15 +325,20 @@ public final class PostgresEventStore implements EventStore {
     int n = events.size();
     boolean exact = !expected.isAny() && expected.value() > 0;
     String base = expected.isAny() ? LAST_VERSION : exact ? "?::bigint" : "0";
-    String sql =
-        n == 1
-            ? INSERT + "select ?, ?, " + base + " + 1, ?, ?, ?::json, ?, ?, ?"
-            : INSERT
-                + "select e.id, ?, "
-                + base
-                + " + e.n, e.type, e.sv, e.data::json, e.corr, e.caus, ?"
-                + " from unnest(?::uuid[], ?::text[], ?::int[], ?::text[], ?::text[], ?::text[])"
-                + " with ordinality as e(id, type, sv, data, corr, caus, n)";
+    String sql;
+    if (n == 1) {
+      sql = INSERT + "select ?, ?, " + base + " + 1, ?, ?, ?::json, ?, ?, ?";
+    } else {
+      sql =
+          INSERT
+              + "select e.id, ?, "
+              + base
+              + " + e.n, e.type, e.sv, e.data::json, e.corr, e.caus, ?"
+              + (n <= MAX_VALUES_ROWS
+                  ? " from (values " + valuesRows(n) + ") as e(id, n, type, sv, data, corr, caus)"
+                  : " from unnest(?::uuid[], ?::text[], ?::int[], ?::text[], ?::text[],"
+                      + " ?::text[]) with ordinality as e(id, type, sv, data, corr, caus, n)");
+    }
     sql += (exact ? EXPECTED_EXISTS : expected.isAny() ? LAST_NOT_YOUNGER : "") + RETURNING;
     Map<UUID, long[]> written = new HashMap<>(n * 2);
     try (PreparedStatement st = c.prepareStatement(sql)) {
@@ -348,8 +362,19 @@ public final class PostgresEventStore implements EventStore {
         st.setTimestamp(p++, Timestamp.from(now));
       } else {
         st.setTimestamp(p++, Timestamp.from(now));
-        bindArrays(c, st, p, events);
-        p += 6;
+        if (n <= MAX_VALUES_ROWS) {
+          for (NewEvent e : events) {
+            st.setObject(p++, e.eventId());
+            st.setString(p++, e.type());
+            st.setInt(p++, e.schemaVersion());
+            st.setString(p++, e.data());
+            st.setString(p++, e.correlationId());
+            st.setString(p++, e.causationId());
+          }
+        } else {
+          bindArrays(c, st, p, events);
+          p += 6;
+        }
       }
       if (exact) {
         st.setString(p++, stream);
@@ -397,6 +422,20 @@ public final class PostgresEventStore implements EventStore {
       return VERSION_KEY.equals(pe.getServerErrorMessage().getConstraint());
     }
     return String.valueOf(e.getMessage()).contains(VERSION_KEY);
+  }
+
+  /** {@code (?::uuid, i, ?, ?::int, ?, ?, ?)} for i = 1..n, cached per n. */
+  private static String valuesRows(int n) {
+    return VALUES_ROWS.computeIfAbsent(
+        n,
+        count -> {
+          StringBuilder rows = new StringBuilder();
+          for (int i = 1; i <= count; i++) {
+            rows.append(i == 1 ? "" : ", ").append("(?::uuid, ").append(i);
+            rows.append(", ?, ?::int, ?, ?, ?)");
+          }
+          return rows.toString();
+        });
   }
 
   private static void bindArrays(

@@ -221,6 +221,34 @@ class PostgresEventStoreTest {
   }
 
   @Test
+  void appendsLargeBatchesInOrderWithConsecutiveVersions() {
+    for (int size : new int[] {2, 64, 65, 300}) {
+      List<NewEvent> events = new java.util.ArrayList<>();
+      for (int i = 0; i < size; i++) {
+        events.add(NewEvent.builder("Line").data(Map.of("i", i)).correlationId("c" + i).build());
+      }
+      String stream = "batch-" + size;
+      AppendResult result = store.append(stream, ExpectedVersion.NO_STREAM, events);
+
+      List<RecordedEvent> read = store.readStream(stream, 1, 10_000);
+      assertThat(read).containsExactlyElementsOf(result.events());
+      assertThat(read)
+          .extracting(RecordedEvent::eventId)
+          .containsExactlyElementsOf(events.stream().map(NewEvent::eventId).toList());
+      assertThat(read)
+          .extracting(RecordedEvent::version)
+          .containsExactlyElementsOf(
+              java.util.stream.LongStream.rangeClosed(1, size).boxed().toList());
+      assertThat(read.getLast().correlationId()).isEqualTo("c" + (size - 1));
+      assertThat(
+              store
+                  .append(stream, ExpectedVersion.exactly(size), List.of(event(), event()))
+                  .version())
+          .isEqualTo(size + 2);
+    }
+  }
+
+  @Test
   void upcastsOldSchemaVersionsOnReadThroughTheWholeChain() {
     store.append(
         "cart-1",
