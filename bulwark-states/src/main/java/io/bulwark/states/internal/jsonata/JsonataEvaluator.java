@@ -27,6 +27,11 @@ public final class JsonataEvaluator {
   private static final Map<String, Jsonata> COMPILED = new ConcurrentHashMap<>();
   private static final int MAX_COMPILED = 10_000;
 
+  /** Bounds that stop a runaway expression (deep recursion, endless loops) with an error. */
+  private static final long MAX_MILLIS = 10_000;
+
+  private static final int MAX_DEPTH = 1_000;
+
   private JsonataEvaluator() {}
 
   /**
@@ -202,6 +207,7 @@ public final class JsonataEvaluator {
     try {
       Jsonata compiled = compile(expr);
       Frame frame = compiled.createFrame();
+      frame.setRuntimeBounds(MAX_MILLIS, MAX_DEPTH);
       StepFunctionsFunctions.bind(frame);
       scope.variables().forEach((name, v) -> frame.bind(name, JsonataValues.toJava(v)));
       frame.bind("states", states(scope));
@@ -224,6 +230,7 @@ public final class JsonataEvaluator {
   private static boolean defined(String expr, Scope scope) {
     Jsonata probe = compile("$exists((" + expr + "\n))");
     Frame frame = probe.createFrame();
+    frame.setRuntimeBounds(MAX_MILLIS, MAX_DEPTH);
     StepFunctionsFunctions.bind(frame);
     scope.variables().forEach((name, v) -> frame.bind(name, JsonataValues.toJava(v)));
     frame.bind("states", states(scope));

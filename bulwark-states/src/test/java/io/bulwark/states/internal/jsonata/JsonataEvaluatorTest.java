@@ -126,4 +126,15 @@ class JsonataEvaluatorTest {
     assertThat(JsonataEvaluator.syntaxError("{% 1 + %}")).isPresent();
     assertThat(JsonataEvaluator.syntaxError("{% 1 + 2 %}")).isEmpty();
   }
+
+  @Test
+  void stopsRunawayRecursionWithAQueryEvaluationError() {
+    assertThatThrownBy(() -> eval("\"{% ($f := function($n){ 1 + $f($n + 1) }; $f(0)) %}\"", "{}"))
+        .isInstanceOfSatisfying(
+            StatesError.class,
+            e -> {
+              assertThat(e.error()).isEqualTo("States.QueryEvaluationError");
+              assertThat(e.causeText()).contains("threw an error during evaluation");
+            });
+  }
 }
