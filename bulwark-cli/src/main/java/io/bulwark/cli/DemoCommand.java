@@ -7,6 +7,7 @@ import io.bulwark.commerce.payment.simulator.SimulatorOptions;
 import io.bulwark.server.BulwarkServer;
 import io.bulwark.server.ServerConfig;
 import io.bulwark.server.logging.JsonLogs;
+import io.bulwark.states.http.StatesHttpModule;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.security.SecureRandom;
@@ -139,7 +140,7 @@ final class DemoCommand implements Callable<Integer> {
     } else {
       BulwarkServer.Builder builder = BulwarkServer.builder(cfg);
       Commerce commerce =
-          Commerce.install(builder, CommerceOptions.builder().paymentSimulator(simulator).build());
+          installShop(builder, CommerceOptions.builder().paymentSimulator(simulator).build());
       BulwarkServer server = startOrExplain(builder, port);
       stopped = stopOnShutdown(server, err);
       seeded = DemoData.seed(commerce, password);
@@ -162,6 +163,16 @@ final class DemoCommand implements Callable<Integer> {
     out.flush();
     stopped.await();
     return BulwarkCommand.OK;
+  }
+
+  /**
+   * Installs what a shop process serves: the commerce contexts and the durable state-machine engine
+   * with its HTTP API.
+   */
+  static Commerce installShop(BulwarkServer.Builder builder, CommerceOptions options) {
+    Commerce commerce = Commerce.install(builder, options);
+    builder.migrate("states").module(StatesHttpModule::create);
+    return commerce;
   }
 
   /** The database password: the option, else {@code $BULWARK_DB_PASSWORD}, else empty. */

@@ -93,7 +93,7 @@ final class HighAvailabilityDemo implements AutoCloseable {
                   .dbUser(config.dbUser())
                   .dbPassword(config.dbPassword())
                   .build());
-      Commerce commerce = Commerce.install(seeder, options);
+      Commerce commerce = DemoCommand.installShop(seeder, options);
       try (BulwarkServer once = seeder.start()) {
         seeded = DemoData.seed(commerce, adminPassword);
       }

@@ -1,6 +1,5 @@
 package io.bulwark.cli;
 
-import io.bulwark.commerce.Commerce;
 import io.bulwark.commerce.CommerceOptions;
 import io.bulwark.server.BulwarkServer;
 import io.bulwark.server.ServerConfig;
@@ -124,7 +123,7 @@ final class ServeCommand implements Callable<Integer> {
     JsonLogs.toFile(cfg.instanceDir().resolve("logs/bulwark.json"));
     PrintWriter out = spec.commandLine().getOut();
     BulwarkServer.Builder builder = BulwarkServer.builder(cfg);
-    Commerce.install(builder, commerceOptions);
+    DemoCommand.installShop(builder, commerceOptions);
     BulwarkServer server = DemoCommand.startOrExplain(builder, port);
     CountDownLatch stopped = DemoCommand.stopOnShutdown(server, spec.commandLine().getErr());
     if (watchStdin) {

@@ -78,6 +78,11 @@ class DemoProcessTest {
       JsonNode items = products.isArray() ? products : products.get("items");
       assertThat(items.size()).isGreaterThanOrEqualTo(30);
 
+      HttpResponse<String> executions =
+          http.send(
+              HttpRequest.newBuilder(URI.create(url + "/api/v1/executions")).build(),
+              HttpResponse.BodyHandlers.ofString());
+      assertThat(executions.statusCode()).as("the state-machine API is served").isEqualTo(200);
       List<ProcessHandle> children = demo.toHandle().descendants().toList();
       assertThat(children).isNotEmpty(); // the payment-gateway simulator
 

@@ -12,7 +12,8 @@ import io.bulwark.fleet.local.LocalProcessProvider;
 import io.bulwark.fleet.local.ProcessCommand;
 import io.bulwark.traffic.Gateway;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -64,7 +65,7 @@ public final class LocalStack implements AutoCloseable {
    */
   public static LocalStack start(StackPlan plan, LocalProcessProvider provider, Clock clock) {
     Objects.requireNonNull(plan, "plan");
-    MeterRegistry registry = new SimpleMeterRegistry();
+    MeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     Gateway gateway = Gateway.start(plan.gateway(), registry, clock);
     List<InstanceGroup> groups = new ArrayList<>();
     try {
