@@ -9,12 +9,12 @@ import io.bulwark.server.ServerConfig;
 import io.bulwark.server.logging.JsonLogs;
 import io.bulwark.states.http.StatesHttpModule;
 import java.io.PrintWriter;
-import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.util.Base64;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -34,34 +34,12 @@ final class DemoCommand implements Callable<Integer> {
 
   @Spec CommandSpec spec;
 
-  @Option(
-      names = "--port",
-      defaultValue = "8080",
-      description = "HTTP port; 0 picks a free one (default: ${DEFAULT-VALUE}).")
-  int port;
-
-  @Option(
-      names = "--host",
-      defaultValue = "127.0.0.1",
-      description = "Address to bind (default: ${DEFAULT-VALUE}).")
-  String host;
-
-  @Option(names = "--home", description = "State directory (default: $BULWARK_HOME or ~/.bulwark).")
-  Path home;
+  @Mixin ServerOptions server;
 
   @Option(
       names = "--jdbc-url",
       description = "Use this external PostgreSQL instead of the embedded one.")
   String jdbcUrl;
-
-  @Option(names = "--db-user", defaultValue = "postgres", description = "External DB user.")
-  String dbUser;
-
-  @Option(
-      names = "--db-password",
-      defaultValue = "",
-      description = "External DB password (or env BULWARK_DB_PASSWORD).")
-  String dbPassword;
 
   @Option(
       names = "--admin-password",
@@ -97,9 +75,6 @@ final class DemoCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws InterruptedException {
-    if (port < 0 || port > 65535) {
-      throw new UserInputException("--port must be in 0..65535 but was " + port);
-    }
     if (adminPassword != null && adminPassword.length() < 8) {
       throw new UserInputException(
           "--admin-password must be at least 8 characters but was " + adminPassword.length());
@@ -108,15 +83,10 @@ final class DemoCommand implements Callable<Integer> {
     rate("--payment-failure-rate", failureRate);
     boolean generatedPassword = adminPassword == null;
     String password = generatedPassword ? randomPassword() : adminPassword;
-    ServerConfig.Builder config =
-        ServerConfig.builder().name("demo").host(host).httpPort(ha ? 0 : port).dbUser(dbUser);
-    if (home != null) {
-      config.home(home);
-    }
+    ServerConfig.Builder config = server.config("demo", ha ? 0 : server.port);
     if (jdbcUrl != null) {
       config.jdbcUrl(jdbcUrl);
     }
-    config.dbPassword(password(dbPassword));
     ServerConfig cfg = config.build();
 
     PrintWriter out = spec.commandLine().getOut();
@@ -133,7 +103,8 @@ final class DemoCommand implements Callable<Integer> {
     CountDownLatch stopped;
     DemoData.Seeded seeded;
     if (ha) {
-      HighAvailabilityDemo shop = HighAvailabilityDemo.start(cfg, port, simulator, password, err);
+      HighAvailabilityDemo shop =
+          HighAvailabilityDemo.start(cfg, server.port, simulator, password, err);
       seeded = shop.seeded();
       url = shop.url();
       stopped = stopOnShutdown(shop, err);
@@ -141,10 +112,10 @@ final class DemoCommand implements Callable<Integer> {
       BulwarkServer.Builder builder = BulwarkServer.builder(cfg);
       Commerce commerce =
           installShop(builder, CommerceOptions.builder().paymentSimulator(simulator).build());
-      BulwarkServer server = startOrExplain(builder, port);
-      stopped = stopOnShutdown(server, err);
+      BulwarkServer running = startOrExplain(builder, server.port);
+      stopped = stopOnShutdown(running, err);
       seeded = DemoData.seed(commerce, password);
-      url = server.baseUrl();
+      url = running.baseUrl();
     }
     err.println("ready; logs: " + cfg.instanceDir().resolve("logs"));
     err.println(
@@ -173,12 +144,6 @@ final class DemoCommand implements Callable<Integer> {
     Commerce commerce = Commerce.install(builder, options);
     builder.migrate("states").module(StatesHttpModule::create);
     return commerce;
-  }
-
-  /** The database password: the option, else {@code $BULWARK_DB_PASSWORD}, else empty. */
-  static String password(String option) {
-    String env = System.getenv("BULWARK_DB_PASSWORD");
-    return option.isEmpty() && env != null ? env : option;
   }
 
   /** Starts {@code builder}'s server, turning a taken port into a clear user error. */

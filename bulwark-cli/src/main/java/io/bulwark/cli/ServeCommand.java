@@ -8,10 +8,10 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintWriter;
 import java.net.URI;
-import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -36,17 +36,7 @@ final class ServeCommand implements Callable<Integer> {
 
   @Spec CommandSpec spec;
 
-  @Option(
-      names = "--port",
-      defaultValue = "8080",
-      description = "HTTP port; 0 picks a free one (default: ${DEFAULT-VALUE}).")
-  int port;
-
-  @Option(
-      names = "--host",
-      defaultValue = "127.0.0.1",
-      description = "Address to bind (default: ${DEFAULT-VALUE}).")
-  String host;
+  @Mixin ServerOptions server;
 
   @Option(
       names = "--name",
@@ -54,23 +44,11 @@ final class ServeCommand implements Callable<Integer> {
       description = "Instance name: its logs go to <home>/<name>/logs (default: ${DEFAULT-VALUE}).")
   String name;
 
-  @Option(names = "--home", description = "State directory (default: $BULWARK_HOME or ~/.bulwark).")
-  Path home;
-
   @Option(
       names = "--jdbc-url",
       required = true,
       description = "The shared PostgreSQL, e.g. jdbc:postgresql://127.0.0.1:5432/bulwark.")
   String jdbcUrl;
-
-  @Option(names = "--db-user", defaultValue = "postgres", description = "Database user.")
-  String dbUser;
-
-  @Option(
-      names = "--db-password",
-      defaultValue = "",
-      description = "Database password (or env BULWARK_DB_PASSWORD).")
-  String dbPassword;
 
   @Option(
       names = "--payment-gateway",
@@ -86,9 +64,6 @@ final class ServeCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws InterruptedException {
-    if (port < 0 || port > 65535) {
-      throw new UserInputException("--port must be in 0..65535 but was " + port);
-    }
     if (paymentGateway != null && !String.valueOf(paymentGateway.getScheme()).startsWith("http")) {
       throw new UserInputException(
           "--payment-gateway must be an http(s) URL but was " + paymentGateway);
@@ -101,17 +76,7 @@ final class ServeCommand implements Callable<Integer> {
     if (paymentGateway != null) {
       options.paymentGateway(paymentGateway);
     }
-    ServerConfig.Builder config =
-        ServerConfig.builder()
-            .name(name)
-            .host(host)
-            .httpPort(port)
-            .jdbcUrl(jdbcUrl)
-            .dbUser(dbUser)
-            .dbPassword(DemoCommand.password(dbPassword));
-    if (home != null) {
-      config.home(home);
-    }
+    ServerConfig.Builder config = server.config(name, server.port).jdbcUrl(jdbcUrl);
     ServerConfig cfg;
     CommerceOptions commerceOptions;
     try {
@@ -124,12 +89,12 @@ final class ServeCommand implements Callable<Integer> {
     PrintWriter out = spec.commandLine().getOut();
     BulwarkServer.Builder builder = BulwarkServer.builder(cfg);
     DemoCommand.installShop(builder, commerceOptions);
-    BulwarkServer server = DemoCommand.startOrExplain(builder, port);
-    CountDownLatch stopped = DemoCommand.stopOnShutdown(server, spec.commandLine().getErr());
+    BulwarkServer running = DemoCommand.startOrExplain(builder, server.port);
+    CountDownLatch stopped = DemoCommand.stopOnShutdown(running, spec.commandLine().getErr());
     if (watchStdin) {
       Thread.ofPlatform().daemon().name("bulwark-serve-stdin").start(ServeCommand::exitOnStdinEof);
     }
-    out.println(server.baseUrl());
+    out.println(running.baseUrl());
     out.flush();
     stopped.await();
     return BulwarkCommand.OK;

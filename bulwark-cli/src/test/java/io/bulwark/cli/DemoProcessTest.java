@@ -5,13 +5,10 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.bulwark.kernel.Json;
-import java.io.BufferedReader;
-import java.io.InputStreamReader;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -27,26 +24,9 @@ class DemoProcessTest {
 
   @Test
   void servesTheSeededShopAndLeavesNoProcessBehindOnSigterm() throws Exception {
-    Process demo =
-        new ProcessBuilder(
-                List.of(
-                    ProcessHandle.current().info().command().orElse("java"),
-                    "-cp",
-                    System.getProperty("java.class.path"),
-                    Main.class.getName(),
-                    "demo",
-                    "--port",
-                    "0",
-                    "--home",
-                    home.toString(),
-                    "--admin-password",
-                    "admin-secret-1"))
-            .redirectError(home.resolve("stderr.txt").toFile())
-            .start();
+    Process demo = DemoProcess.start(home);
     try {
-      BufferedReader out =
-          new BufferedReader(new InputStreamReader(demo.getInputStream(), StandardCharsets.UTF_8));
-      String url = out.readLine();
+      String url = DemoProcess.url(demo);
       assertThat(url).matches("http://127\\.0\\.0\\.1:\\d+");
 
       HttpClient http = HttpClient.newHttpClient();

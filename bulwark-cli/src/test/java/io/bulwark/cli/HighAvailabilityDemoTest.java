@@ -4,9 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.bulwark.kernel.Json;
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -33,28 +31,10 @@ class HighAvailabilityDemoTest {
 
   @Test
   void servesThroughTheGatewayAndSurvivesAnInstanceKilledWithSigkill() throws Exception {
-    Process demo =
-        new ProcessBuilder(
-                List.of(
-                    ProcessHandle.current().info().command().orElse("java"),
-                    "-cp",
-                    System.getProperty("java.class.path"),
-                    Main.class.getName(),
-                    "demo",
-                    "--ha",
-                    "--port",
-                    "0",
-                    "--home",
-                    home.toString(),
-                    "--admin-password",
-                    "admin-secret-1"))
-            .redirectError(home.resolve("stderr.txt").toFile())
-            .start();
+    Process demo = DemoProcess.start(home, "--ha");
     List<ProcessHandle> started = List.of();
     try {
-      String url =
-          new BufferedReader(new InputStreamReader(demo.getInputStream(), StandardCharsets.UTF_8))
-              .readLine();
+      String url = DemoProcess.url(demo);
       assertThat(url).matches("http://127\\.0\\.0\\.1:\\d+");
       started = instances(demo);
       assertThat(started).hasSize(3);

@@ -1,0 +1,61 @@
+package io.bulwark.cli;
+
+import io.bulwark.server.ServerConfig;
+import java.nio.file.Path;
+import picocli.CommandLine.Option;
+
+/** Where a shop process listens and keeps its state: options shared by demo and serve. */
+final class ServerOptions {
+
+  @Option(
+      names = "--port",
+      defaultValue = "8080",
+      description = "HTTP port; 0 picks a free one (default: ${DEFAULT-VALUE}).")
+  int port;
+
+  @Option(
+      names = "--host",
+      defaultValue = "127.0.0.1",
+      description = "Address to bind (default: ${DEFAULT-VALUE}).")
+  String host;
+
+  @Option(names = "--home", description = "State directory (default: $BULWARK_HOME or ~/.bulwark).")
+  Path home;
+
+  @Option(names = "--db-user", defaultValue = "postgres", description = "Database user.")
+  String dbUser;
+
+  @Option(
+      names = "--db-password",
+      defaultValue = "",
+      description = "Database password (or env BULWARK_DB_PASSWORD).")
+  String dbPassword;
+
+  /**
+   * A server configuration named {@code name} from these options, on {@code httpPort}.
+   *
+   * @throws UserInputException for an out-of-range port
+   */
+  ServerConfig.Builder config(String name, int httpPort) {
+    if (port < 0 || port > 65535) {
+      throw new UserInputException("--port must be in 0..65535 but was " + port);
+    }
+    ServerConfig.Builder config =
+        ServerConfig.builder()
+            .name(name)
+            .host(host)
+            .httpPort(httpPort)
+            .dbUser(dbUser)
+            .dbPassword(password());
+    if (home != null) {
+      config.home(home);
+    }
+    return config;
+  }
+
+  /** The database password: the option, else {@code $BULWARK_DB_PASSWORD}, else empty. */
+  String password() {
+    String env = System.getenv("BULWARK_DB_PASSWORD");
+    return dbPassword.isEmpty() && env != null ? env : dbPassword;
+  }
+}
