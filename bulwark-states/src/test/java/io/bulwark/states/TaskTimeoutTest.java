@@ -23,7 +23,7 @@ class TaskTimeoutTest {
   }
 
   @Test
-  void heartbeatTimeoutComesBeforeTheLongerTimeoutAndIsCatchable() throws Exception {
+  void aMissedHeartbeatEndsTheTaskBeforeItsTimeoutAsStatesTimeoutAndIsCatchable() throws Exception {
     String def =
         """
         {"StartAt":"T","States":{
@@ -35,7 +35,7 @@ class TaskTimeoutTest {
     ExecutionResult r = StateMachine.of(def, "m").run(MAPPER.readTree("{}"), hanging(), d -> {});
     assertThat(r.toJson().toString())
         .isEqualTo(
-            "{\"status\":\"SUCCEEDED\",\"output\":{\"Error\":\"States.HeartbeatTimeout\","
+            "{\"status\":\"SUCCEEDED\",\"output\":{\"Error\":\"States.Timeout\","
                 + "\"Cause\":\"\"}}");
     assertThat(System.nanoTime() - start).isBetween(900_000_000L, 10_000_000_000L);
   }

@@ -192,7 +192,7 @@ public final class InMemoryRunner {
         if (executionFirst) {
           throw new ExecutionTimedOut();
         }
-        throw new StatesError(heartbeatFirst ? "States.HeartbeatTimeout" : "States.Timeout", null);
+        throw new StatesError("States.Timeout", null);
       } catch (ExecutionException e) {
         if (e.getCause() instanceof StatesError error) {
           throw error;

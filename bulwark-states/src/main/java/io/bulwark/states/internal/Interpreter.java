@@ -90,6 +90,12 @@ public final class Interpreter {
           "States.Runtime", Causes.inState(name, Variables.enteredEventId(context), detail));
     }
 
+    StatesError queryEvaluation(String detail) {
+      return new StatesError(
+          JsonataEvaluator.QUERY_EVALUATION_ERROR,
+          Causes.inState(name, Variables.enteredEventId(context), detail));
+    }
+
     /** Adds the state prefix to a cause raised below the interpreter (paths, intrinsics). */
     StatesError located(StatesError e) {
       String cause = e.causeText();
@@ -331,7 +337,7 @@ public final class Interpreter {
     String ts = JsonataEvaluator.string(s.get("Timestamp"), "Timestamp", scope);
     Instant at = Timestamps.parse(ts);
     if (at == null) {
-      throw env.runtime(
+      throw env.queryEvaluation(
           "The Timestamp field cannot be parsed as an ISO-8601 extended offset date-time format"
               + " string: "
               + ts);
@@ -477,6 +483,10 @@ public final class Interpreter {
     for (JsonNode e : errorEquals) {
       String name = e.asText();
       if (name.equals(error)) {
+        return true;
+      }
+      if ("States.HeartbeatTimeout".equals(name) && "States.Timeout".equals(error)) {
+        // the service reports a missed heartbeat as States.Timeout
         return true;
       }
       if ("States.ALL".equals(name)
@@ -669,7 +679,8 @@ public final class Interpreter {
       items = state.has("ItemsPath") ? requiredPath(env, state.get("ItemsPath").asText(), in) : in;
     }
     if (!items.isArray()) {
-      throw env.runtime("Map state input must be an array but was: " + items);
+      String detail = "Map state input must be an array but was: " + items;
+      throw jsonata ? env.queryEvaluation(detail) : env.runtime(detail);
     }
     mapLimits(env, in);
     JsonNode processor =
