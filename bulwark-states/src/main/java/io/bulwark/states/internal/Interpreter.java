@@ -37,6 +37,20 @@ public final class Interpreter {
   private static final String JSONATA = "JSONata";
   private static final long MAX_WAIT_SECONDS = Integer.MAX_VALUE;
 
+  /** Step Functions' payload limit: 256 KiB of UTF-8 JSON. */
+  private static final int MAX_PAYLOAD = 256 * 1024;
+
+  /** How causes name a task: the service of an integration, else the resource itself. */
+  private static String taskName(String resource) {
+    String prefix = "arn:aws:states:::";
+    if (resource.startsWith(prefix)) {
+      String rest = resource.substring(prefix.length());
+      int colon = rest.indexOf(':');
+      return colon < 0 ? rest : rest.substring(0, colon);
+    }
+    return resource;
+  }
+
   /**
    * What States.TaskFailed matches: any error a task raised, including the service's own task
    * errors, but not States.Timeout (nor the errors of the state machine itself).
@@ -153,8 +167,20 @@ public final class Interpreter {
       JsonNode result,
       RetryState retry) {
     Env env = env(machine, name, raw, context);
+    JsonNode value = result == null ? NullNode.instance : result;
+    if (value.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8).length > MAX_PAYLOAD) {
+      return failed(
+          env,
+          new StatesError(
+              "States.DataLimitExceeded",
+              "The state/task '"
+                  + taskName(env.state.path("Resource").asText())
+                  + "' returned a result with a size exceeding the maximum number of bytes"
+                  + " service limit."),
+          retry);
+    }
     try {
-      return complete(env, result == null ? NullNode.instance : result);
+      return complete(env, value);
     } catch (StatesError e) {
       return failed(env, env.located(e), retry);
     }
@@ -489,9 +515,7 @@ public final class Interpreter {
         // the service reports a missed heartbeat as States.Timeout
         return true;
       }
-      if ("States.ALL".equals(name)
-          && !"States.Runtime".equals(error)
-          && !"States.DataLimitExceeded".equals(error)) {
+      if ("States.ALL".equals(name) && !"States.Runtime".equals(error)) {
         return true;
       }
       if ("States.TaskFailed".equals(name)
