@@ -23,7 +23,7 @@ import java.util.concurrent.TimeoutException;
  * the Task's TimeoutSeconds/HeartbeatSeconds), sleeps through Waits and retry back-offs, runs
  * branches one after the other. It numbers history events the way Step Functions does (1 is
  * ExecutionStarted, then entered/scheduled/started/ended/exited events per state) so that causes
- * name the event id a state was entered at.
+ * name the event id a state was entered at. A runner carries out one execution at a time.
  */
 public final class InMemoryRunner {
   private final Interpreter interpreter = new Interpreter();

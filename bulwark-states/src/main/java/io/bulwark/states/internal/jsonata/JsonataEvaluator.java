@@ -121,47 +121,46 @@ public final class JsonataEvaluator {
 
   /** Evaluates a field that must give a boolean (Choice {@code Condition}). */
   public static boolean condition(JsonNode value, String field, Scope scope) {
-    JsonNode v = evaluate(value, field, scope);
-    if (!v.isBoolean()) {
-      throw unexpectedType(value, field, "boolean", v, scope);
-    }
-    return v.asBoolean();
+    return typed(value, field, scope, "boolean", JsonNode::isBoolean).asBoolean();
   }
 
   /** Evaluates a field that must give an array (Map {@code Items}). */
   public static ArrayNode array(JsonNode value, String field, Scope scope) {
-    JsonNode v = evaluate(value, field, scope);
-    if (!v.isArray()) {
-      throw unexpectedType(value, field, "array", v, scope);
-    }
-    return (ArrayNode) v;
+    return (ArrayNode) typed(value, field, scope, "array", JsonNode::isArray);
   }
 
   /** Evaluates a field that must give an integer (Wait {@code Seconds}, timeouts, counts). */
   public static long integer(JsonNode value, String field, Scope scope) {
-    JsonNode v = evaluate(value, field, scope);
-    if (!v.isNumber() || v.asDouble() != Math.rint(v.asDouble())) {
-      throw unexpectedType(value, field, "integer", v, scope);
-    }
-    return v.asLong();
+    return typed(
+            value,
+            field,
+            scope,
+            "integer",
+            v -> v.isNumber() && v.asDouble() == Math.rint(v.asDouble()))
+        .asLong();
   }
 
   /** Evaluates a field that must give a number (tolerated failure percentage). */
   public static double number(JsonNode value, String field, Scope scope) {
-    JsonNode v = evaluate(value, field, scope);
-    if (!v.isNumber()) {
-      throw unexpectedType(value, field, "number", v, scope);
-    }
-    return v.asDouble();
+    return typed(value, field, scope, "number", JsonNode::isNumber).asDouble();
   }
 
   /** Evaluates a field that must give a string (Fail {@code Error}/{@code Cause}, timestamps). */
   public static String string(JsonNode value, String field, Scope scope) {
+    return typed(value, field, scope, "string", JsonNode::isTextual).asText();
+  }
+
+  private static JsonNode typed(
+      JsonNode value,
+      String field,
+      Scope scope,
+      String expected,
+      java.util.function.Predicate<JsonNode> accepts) {
     JsonNode v = evaluate(value, field, scope);
-    if (!v.isTextual()) {
-      throw unexpectedType(value, field, "string", v, scope);
+    if (!accepts.test(v)) {
+      throw unexpectedType(value, field, expected, v, scope);
     }
-    return v.asText();
+    return v;
   }
 
   private static StatesError unexpectedType(
