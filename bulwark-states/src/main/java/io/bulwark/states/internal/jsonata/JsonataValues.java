@@ -105,7 +105,7 @@ public final class JsonataValues {
       return F.numberNode(b);
     }
     double d = n instanceof BigDecimal bd ? bd.doubleValue() : n.doubleValue();
-    if (Double.isFinite(d) && d == Math.rint(d) && Math.abs(d) < 1e15) {
+    if (Double.isFinite(d) && d == Math.rint(d) && Math.abs(d) <= 9.007199254740992E15) {
       return integral((long) d);
     }
     return F.numberNode(d);
