@@ -6,7 +6,10 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import java.util.concurrent.CountDownLatch;
 import org.junit.jupiter.api.Test;
 
-/** A Task that outlives its HeartbeatSeconds or TimeoutSeconds fails, and Catch can handle it. */
+/**
+ * A Task that outlives its HeartbeatSeconds or TimeoutSeconds fails, and Catch can handle it; a
+ * handler's own exception fails the task like a Lambda error.
+ */
 class TaskTimeoutTest {
   private static final ObjectMapper MAPPER = new ObjectMapper();
 
@@ -51,5 +54,18 @@ class TaskTimeoutTest {
         StateMachine.of(def, "m").run(MAPPER.readTree("{\"limit\":1}"), hanging(), d -> {});
     assertThat(r.status()).isEqualTo("FAILED");
     assertThat(r.error()).isEqualTo("States.Timeout");
+  }
+
+  @Test
+  void aHandlerExceptionFailsTheTaskWithItsClassNameAndMessage() throws Exception {
+    String def =
+        "{\"StartAt\":\"T\",\"States\":{\"T\":{\"Type\":\"Task\",\"Resource\":\"r\",\"End\":true}}}";
+    TaskHandler failing =
+        (state, resource, input, attempt) -> {
+          throw new IllegalStateException("boom");
+        };
+    ExecutionResult r = StateMachine.of(def, "m").run(MAPPER.readTree("{}"), failing, d -> {});
+    assertThat(r.error()).isEqualTo("IllegalStateException");
+    assertThat(r.cause()).isEqualTo("boom");
   }
 }

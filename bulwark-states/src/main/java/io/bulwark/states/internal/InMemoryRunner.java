@@ -174,7 +174,13 @@ public final class InMemoryRunner {
             ? null
             : Duration.ofNanos(Math.max(0, deadlineNanos - now()));
     if (timeout == null && heartbeat == null && left == null) {
-      return tasks.invoke(name, t.resource(), t.payload(), t.retry().attempt());
+      try {
+        return tasks.invoke(name, t.resource(), t.payload(), t.retry().attempt());
+      } catch (StatesError e) {
+        throw e;
+      } catch (RuntimeException e) {
+        throw handlerFailure(e);
+      }
     }
     boolean heartbeatFirst =
         heartbeat != null && (timeout == null || heartbeat.compareTo(timeout) < 0);
@@ -198,7 +204,7 @@ public final class InMemoryRunner {
           throw error;
         }
         if (e.getCause() instanceof RuntimeException r) {
-          throw r;
+          throw handlerFailure(r);
         }
         throw new IllegalStateException("task " + name + " failed", e.getCause());
       } catch (InterruptedException e) {
@@ -208,6 +214,11 @@ public final class InMemoryRunner {
     } finally {
       executor.shutdownNow();
     }
+  }
+
+  /** A handler's own exception fails the task with its class name, as a Lambda error would. */
+  private static StatesError handlerFailure(RuntimeException e) {
+    return new StatesError(e.getClass().getSimpleName(), e.getMessage());
   }
 
   private List<Decision.BranchOutcome> runBranches(

@@ -122,7 +122,13 @@ final class Intrinsics {
             }
           }
         }
-        return apply(name, args);
+        try {
+          return apply(name, args);
+        } catch (StatesError e) {
+          throw e;
+        } catch (RuntimeException e) {
+          throw fail("Invalid arguments in " + name + ": " + args);
+        }
       }
       int depth = 0;
       while (pos < s.length()) {

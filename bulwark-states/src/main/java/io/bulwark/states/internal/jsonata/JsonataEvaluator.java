@@ -220,6 +220,10 @@ public final class JsonataEvaluator {
           subject + " threw an error during evaluation. " + e.getError() + ": " + e.getMessage());
     } catch (StepFunctionsFunctions.FunctionFailure e) {
       throw fail(scope, subject + " threw an error during evaluation. " + e.getMessage());
+    } catch (StatesError e) {
+      throw e;
+    } catch (RuntimeException e) {
+      throw fail(scope, subject + " threw an error during evaluation. " + e.getMessage());
     }
     return JsonataValues.toJson(value)
         .orElseThrow(() -> fail(scope, subject + " returned an unsupported result type."));
