@@ -82,8 +82,7 @@ public final class ProjectionsCommand implements Callable<Integer> {
                     });
             OrderProjection.Lag lag = projection.lag();
             out.printf(
-                "rebuilt order views: %d events replayed in %.1f s; checkpoint at position %d,"
-                    + " %d behind%n",
+                "rebuilt order views: %d events replayed in %.1f s; checkpoint at %s, %d behind%n",
                 events, (System.nanoTime() - started) / 1e9, lag.checkpoint(), lag.behind());
             return OK;
           });

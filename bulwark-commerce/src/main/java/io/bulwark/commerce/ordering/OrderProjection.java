@@ -30,6 +30,11 @@ import org.slf4j.LoggerFactory;
  * #rebuild()} recomputes everything from the first event. Several instances may share the views:
  * the checkpoint row lock lets one apply a batch at a time, and an instance that finds the
  * checkpoint moved by another drops its whole cache, so no instance serves a stale view for long.
+ *
+ * <p>The checkpoint is a place in the log's global order, {@link OrderLog.Position (transaction id,
+ * position)}, and the log only hands out events of transactions that ended before every running
+ * one, so the projection neither skips an event that commits late nor applies a stream's events out
+ * of order (see {@link OrderLog}).
  */
 public final class OrderProjection implements AutoCloseable {
 
@@ -44,7 +49,7 @@ public final class OrderProjection implements AutoCloseable {
   private final Semaphore signal = new Semaphore(0);
   private Thread thread;
   private volatile boolean running;
-  private long seen = -1; // last position this instance's caches reflect; guarded by this
+  private OrderLog.Position seen; // last event this instance's caches reflect; guarded by this
 
   /**
    * @param onApplied told the order ids and customer ids each committed batch touched (the query
@@ -112,7 +117,7 @@ public final class OrderProjection implements AutoCloseable {
             s.execute("delete from ordering_order_view");
             s.execute("delete from ordering_customer_stats");
             s.execute(
-                "update ordering_projection_checkpoints set position = 0 where name = '"
+                "update ordering_projection_checkpoints set xid = '0', position = 0 where name = '"
                     + NAME
                     + "'");
           }
@@ -124,37 +129,29 @@ public final class OrderProjection implements AutoCloseable {
     return n;
   }
 
-  /** The global position of the last projected event. */
-  public long checkpoint() {
+  /** The place in the log of the last projected event ({@link OrderLog.Position#START} if none). */
+  public OrderLog.Position checkpoint() {
     return tx.read(c -> position(c, false));
   }
 
   /**
    * Where the projection stands against the log.
    *
-   * @param checkpoint global position of the last projected event
-   * @param head global position of the newest event in the log ({@code checkpoint} when none is
-   *     newer)
-   * @param behind events in the log not yet projected
+   * @param checkpoint the last projected event
+   * @param head the last event the projection can read now ({@code checkpoint} when there is none
+   *     after it); events of transactions still running, or newer than one still running, come
+   *     later
+   * @param behind events after the checkpoint that the projection can read now
    */
-  public record Lag(long checkpoint, long head, long behind) {}
+  public record Lag(OrderLog.Position checkpoint, OrderLog.Position head, long behind) {}
 
-  /** How far the views are behind the log; reads every event after the checkpoint. */
+  /** How far the views are behind the log; counts the events after the checkpoint in SQL. */
   public Lag lag() {
     return tx.read(
         c -> {
-          long checkpoint = position(c, false);
-          long head = checkpoint;
-          long behind = 0;
-          List<OrderLog.Stored> batch;
-          do {
-            batch = orderLog.after(c, head, BATCH);
-            if (!batch.isEmpty()) {
-              head = batch.get(batch.size() - 1).position();
-              behind += batch.size();
-            }
-          } while (batch.size() == BATCH);
-          return new Lag(checkpoint, head, behind);
+          OrderLog.Position checkpoint = position(c, false);
+          OrderLog.Backlog backlog = orderLog.backlog(c, checkpoint);
+          return new Lag(checkpoint, backlog.last(), backlog.events());
         });
   }
 
@@ -192,7 +189,7 @@ public final class OrderProjection implements AutoCloseable {
     }
   }
 
-  private record Batch(long from, long to, int size) {}
+  private record Batch(OrderLog.Position from, OrderLog.Position to, int size) {}
 
   private int applyBatch() {
     Set<UUID> orders = new HashSet<>();
@@ -200,7 +197,7 @@ public final class OrderProjection implements AutoCloseable {
     Batch b =
         tx.inTransaction(
             c -> {
-              long from = position(c, true);
+              OrderLog.Position from = position(c, true);
               List<OrderLog.Stored> batch = orderLog.after(c, from, BATCH);
               for (OrderLog.Stored s : batch) {
                 UUID customer = apply(c, s.event());
@@ -209,19 +206,21 @@ public final class OrderProjection implements AutoCloseable {
                   customers.add(customer);
                 }
               }
-              long to = batch.isEmpty() ? from : batch.get(batch.size() - 1).position();
+              OrderLog.Position to = batch.isEmpty() ? from : batch.get(batch.size() - 1).at();
               if (!batch.isEmpty()) {
                 try (PreparedStatement ps =
                     c.prepareStatement(
-                        "update ordering_projection_checkpoints set position = ? where name = ?")) {
-                  ps.setLong(1, to);
-                  ps.setString(2, NAME);
+                        "update ordering_projection_checkpoints set xid = ?::text::xid8, position ="
+                            + " ? where name = ?")) {
+                  ps.setString(1, Long.toString(to.xid()));
+                  ps.setLong(2, to.position());
+                  ps.setString(3, NAME);
                   ps.executeUpdate();
                 }
               }
               return new Batch(from, to, batch.size());
             });
-    if (seen >= 0 && b.from() > seen) {
+    if (seen != null && b.from().compareTo(seen) > 0) {
       onApplied.accept(null, null); // another instance projected events this one never saw
     }
     if (b.size() > 0) {
@@ -231,15 +230,15 @@ public final class OrderProjection implements AutoCloseable {
     return b.size();
   }
 
-  private static long position(Connection c, boolean lock) throws SQLException {
+  private static OrderLog.Position position(Connection c, boolean lock) throws SQLException {
     try (PreparedStatement ps =
         c.prepareStatement(
-            "select position from ordering_projection_checkpoints where name = ?"
+            "select xid::text, position from ordering_projection_checkpoints where name = ?"
                 + (lock ? " for update" : ""))) {
       ps.setString(1, NAME);
       try (ResultSet rs = ps.executeQuery()) {
         rs.next();
-        return rs.getLong(1);
+        return new OrderLog.Position(Long.parseLong(rs.getString(1)), rs.getLong(2));
       }
     }
   }

@@ -125,7 +125,8 @@ class ProjectionsCommandTest {
   void rebuildsDamagedViewsOfAnExternalDatabaseFromTheLogAndStatusShowsTheLag() throws Exception {
     execute("update ordering_order_view set status = 'PENDING', customer_name = 'wrong'");
     execute("delete from ordering_customer_stats");
-    execute("update ordering_projection_checkpoints set position = 0 where name = 'orders'");
+    execute(
+        "update ordering_projection_checkpoints set xid = '0', position = 0 where name = 'orders'");
 
     Run before = external("status", pg.jdbcUrl());
     assertThat(before.exitCode()).as(before.err()).isZero();
