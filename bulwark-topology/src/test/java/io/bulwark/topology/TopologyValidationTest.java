@@ -55,6 +55,13 @@ class TopologyValidationTest {
   }
 
   @Test
+  void cutsALongOffendingValueShortInTheMessage() {
+    String long80 = "x".repeat(80);
+    assertThat(errors(long80))
+        .containsExactly("bulwark.yaml:1: expected a mapping, got \"" + "x".repeat(60) + "…\"");
+  }
+
+  @Test
   void rejectsAnUnknownKeyNamingTheKnownOnes() {
     String yaml =
         VALID.replace(

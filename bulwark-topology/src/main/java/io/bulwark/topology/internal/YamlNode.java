@@ -54,12 +54,16 @@ public sealed interface YamlNode {
       NULL
     }
 
+    /** Longest value quoted in full in an error message; longer ones are cut with an ellipsis. */
+    static final int SHOWN = 60;
+
     @Override
     public String describe() {
+      String shown = text.length() <= SHOWN ? text : text.substring(0, SHOWN) + "…";
       return switch (kind) {
-        case STRING -> '"' + text + '"';
+        case STRING -> '"' + shown + '"';
         case NULL -> "null";
-        default -> text;
+        default -> shown;
       };
     }
   }
