@@ -138,11 +138,14 @@ final class DemoCommand implements Callable<Integer> {
 
   /**
    * Installs what a shop process serves: the commerce contexts and the durable state-machine engine
-   * with its HTTP API.
+   * with its HTTP API, which only operators and admins may use.
    */
   static Commerce installShop(BulwarkServer.Builder builder, CommerceOptions options) {
     Commerce commerce = Commerce.install(builder, options);
-    builder.migrate("states").module(StatesHttpModule::create);
+    builder
+        .migrate("states")
+        .module(platform -> new OperatorsOnly(commerce))
+        .module(StatesHttpModule::create);
     return commerce;
   }
 

@@ -58,11 +58,42 @@ class DemoProcessTest {
       JsonNode items = products.isArray() ? products : products.get("items");
       assertThat(items.size()).isGreaterThanOrEqualTo(30);
 
+      assertThat(
+              http.send(
+                      HttpRequest.newBuilder(URI.create(url + "/api/v1/executions")).build(),
+                      HttpResponse.BodyHandlers.ofString())
+                  .statusCode())
+          .as("the state-machine API needs a login")
+          .isEqualTo(401);
+      String customer =
+          Json.parse(
+                  http.send(
+                          HttpRequest.newBuilder(URI.create(url + "/api/v1/auth/login"))
+                              .header("Content-Type", "application/json")
+                              .POST(
+                                  HttpRequest.BodyPublishers.ofString(
+                                      "{\"username\":\"demo\",\"password\":\"demo-password\"}"))
+                              .build(),
+                          HttpResponse.BodyHandlers.ofString())
+                      .body())
+              .get("accessToken")
+              .asText();
+      assertThat(
+              http.send(
+                      HttpRequest.newBuilder(URI.create(url + "/api/v1/executions"))
+                          .header("Authorization", "Bearer " + customer)
+                          .build(),
+                      HttpResponse.BodyHandlers.ofString())
+                  .statusCode())
+          .as("customers may not run state machines")
+          .isEqualTo(403);
       HttpResponse<String> executions =
           http.send(
-              HttpRequest.newBuilder(URI.create(url + "/api/v1/executions")).build(),
+              HttpRequest.newBuilder(URI.create(url + "/api/v1/executions"))
+                  .header("Authorization", "Bearer " + token)
+                  .build(),
               HttpResponse.BodyHandlers.ofString());
-      assertThat(executions.statusCode()).as("the state-machine API is served").isEqualTo(200);
+      assertThat(executions.statusCode()).as("admins use the state-machine API").isEqualTo(200);
       List<ProcessHandle> children = demo.toHandle().descendants().toList();
       assertThat(children).isNotEmpty(); // the payment-gateway simulator
 

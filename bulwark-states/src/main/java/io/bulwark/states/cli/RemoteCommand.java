@@ -30,6 +30,14 @@ abstract class RemoteCommand implements Callable<Integer> {
       description = "Bulwark server base URL (default: ${DEFAULT-VALUE})")
   String url;
 
+  @Option(
+      names = "--token",
+      defaultValue = "${env:BULWARK_TOKEN}",
+      description =
+          "Bearer token of an operator or admin, when the server requires one (default:"
+              + " $BULWARK_TOKEN)")
+  String token;
+
   /** Thrown for bad local input (exit 2). */
   static final class BadInput extends RuntimeException {
     BadInput(String message) {
@@ -73,7 +81,7 @@ abstract class RemoteCommand implements Callable<Integer> {
             .version(HttpClient.Version.HTTP_1_1)
             .connectTimeout(Duration.ofSeconds(5))
             .build();
-    HttpRequest request =
+    HttpRequest.Builder request =
         HttpRequest.newBuilder(URI.create(url.replaceAll("/+$", "") + path))
             .timeout(Duration.ofSeconds(30))
             .header("Content-Type", "application/json")
@@ -82,9 +90,12 @@ abstract class RemoteCommand implements Callable<Integer> {
                 method,
                 body == null
                     ? HttpRequest.BodyPublishers.noBody()
-                    : HttpRequest.BodyPublishers.ofString(body.toString()))
-            .build();
-    HttpResponse<String> response = client.send(request, HttpResponse.BodyHandlers.ofString());
+                    : HttpRequest.BodyPublishers.ofString(body.toString()));
+    if (token != null && !token.isBlank()) {
+      request.header("Authorization", "Bearer " + token.strip());
+    }
+    HttpResponse<String> response =
+        client.send(request.build(), HttpResponse.BodyHandlers.ofString());
     int status = response.statusCode();
     String text = response.body() == null ? "" : response.body();
     if (status / 100 == 2) {
@@ -104,6 +115,11 @@ abstract class RemoteCommand implements Callable<Integer> {
       detail = text.isBlank() ? "HTTP " + status : text.strip();
     }
     spec.commandLine().getErr().println("bulwark: " + detail.replace('\n', ' '));
+    if (status == 401) {
+      spec.commandLine()
+          .getErr()
+          .println("bulwark: log in as an operator or admin and pass --token or $BULWARK_TOKEN");
+    }
     return status / 100 == 4 ? 2 : 1;
   }
 }
