@@ -112,6 +112,10 @@ public final class ProjectionsCommand implements Callable<Integer> {
             out.println("checkpoint: " + lag.checkpoint());
             out.println("log head:   " + lag.head());
             out.println("lag:        " + lag.behind() + " events");
+            out.println(
+                "held back:  "
+                    + lag.heldBack()
+                    + " events (committed behind a transaction still running)");
             return OK;
           });
     }

@@ -229,14 +229,17 @@ public final class OrderLog {
 
   /**
    * What a reader continuing after {@code from} would get now: how many events and the last of them
-   * ({@code from} when none), counted in the database without reading the events.
+   * ({@code from} when none), and how many committed events after {@code from} it cannot read yet
+   * because a transaction older than theirs is still running; counted in the database without
+   * reading the events.
    */
   public Backlog backlog(Connection c, Position from) throws SQLException {
     try (PreparedStatement ps =
         c.prepareStatement(
-            "with visible as (select xid, position from ordering_events where (xid, position) >"
-                + " (?::text::xid8, ?) and xid < pg_snapshot_xmin(pg_current_snapshot()))"
-                + " select (select count(*) from visible), last.xid::text, last.position from"
+            "with later as (select xid, position from ordering_events where (xid, position) >"
+                + " (?::text::xid8, ?)), visible as (select xid, position from later where xid <"
+                + " pg_snapshot_xmin(pg_current_snapshot())) select (select count(*) from"
+                + " visible), (select count(*) from later), last.xid::text, last.position from"
                 + " (select 1) one left join (select xid, position from visible order by xid desc,"
                 + " position desc limit 1) last on true")) {
       ps.setString(1, Long.toString(from.xid()));
@@ -244,9 +247,12 @@ public final class OrderLog {
       try (ResultSet rs = ps.executeQuery()) {
         rs.next();
         long count = rs.getLong(1);
-        String xid = rs.getString(2);
+        long committed = rs.getLong(2);
+        String xid = rs.getString(3);
         return new Backlog(
-            count, xid == null ? from : new Position(Long.parseLong(xid), rs.getLong(3)));
+            count,
+            Math.max(0, committed - count),
+            xid == null ? from : new Position(Long.parseLong(xid), rs.getLong(4)));
       }
     }
   }
@@ -255,9 +261,11 @@ public final class OrderLog {
    * Events a reader can read after some place in the log.
    *
    * @param events how many
-   * @param last the last of them, or the place itself when there are none
+   * @param heldBack committed events after the place that a reader cannot read yet, because a
+   *     transaction older than theirs is still running
+   * @param last the last readable one, or the place itself when there are none
    */
-  public record Backlog(long events, Position last) {}
+  public record Backlog(long events, long heldBack, Position last) {}
 
   private Stored read(ResultSet rs) throws SQLException {
     Map<String, Object> payload;

@@ -142,8 +142,12 @@ public final class OrderProjection implements AutoCloseable {
    *     after it); events of transactions still running, or newer than one still running, come
    *     later
    * @param behind events after the checkpoint that the projection can read now
+   * @param heldBack committed events after those that the projection cannot read until an older
+   *     transaction still running ends (normally 0 or a handful; a long-running transaction
+   *     anywhere on the PostgreSQL server makes it grow)
    */
-  public record Lag(OrderLog.Position checkpoint, OrderLog.Position head, long behind) {}
+  public record Lag(
+      OrderLog.Position checkpoint, OrderLog.Position head, long behind, long heldBack) {}
 
   /** How far the views are behind the log; counts the events after the checkpoint in SQL. */
   public Lag lag() {
@@ -151,7 +155,7 @@ public final class OrderProjection implements AutoCloseable {
         c -> {
           OrderLog.Position checkpoint = position(c, false);
           OrderLog.Backlog backlog = orderLog.backlog(c, checkpoint);
-          return new Lag(checkpoint, backlog.last(), backlog.events());
+          return new Lag(checkpoint, backlog.last(), backlog.events(), backlog.heldBack());
         });
   }
 

@@ -151,6 +151,7 @@ class OrderLogVisibilityTest {
       OrderProjection.Lag lag = projection.lag();
       assertThat(lag.behind()).isZero();
       assertThat(lag.head()).isEqualTo(lag.checkpoint());
+      assertThat(lag.heldBack()).isEqualTo(2);
       assertThat(reader.read).containsExactly(first);
       assertThat(inView(second)).isFalse();
 
@@ -163,7 +164,7 @@ class OrderLogVisibilityTest {
     assertThat(projection.catchUp()).isEqualTo(3);
     assertThat(reader.read).containsExactly(first, held, second, third);
     assertThat(List.of(first, held, second, third)).allMatch(this::inViewUnchecked);
-    assertThat(projection.lag().behind()).isZero();
+    assertThat(projection.lag()).extracting("behind", "heldBack").containsExactly(0L, 0L);
     assertThat(projection.checkpoint()).isEqualTo(reader.at);
   }
 
@@ -180,6 +181,7 @@ class OrderLogVisibilityTest {
       other = place();
       reader.poll();
       assertThat(projection.catchUp()).isZero();
+      assertThat(projection.lag().heldBack()).isEqualTo(1);
       appendPlaced(c, held); // a larger position than the event already committed
       reader.poll();
       assertThat(reader.read).isEmpty();
