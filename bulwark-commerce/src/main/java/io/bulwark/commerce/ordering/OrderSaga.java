@@ -277,7 +277,11 @@ public final class OrderSaga implements AutoCloseable {
             c -> {
               try (PreparedStatement ps =
                   c.prepareStatement(
-                      "update ordering_sagas set state = ?, attempts = 0, next_attempt_at = ?,"
+                      // The next step keeps the saga's place in the queue (its due time is
+                      // not moved to now), so workers finish older orders before starting
+                      // newer ones instead of interleaving every order's steps.
+                      "update ordering_sagas set state = ?, attempts = 0, next_attempt_at ="
+                          + " least(next_attempt_at, ?),"
                           + " lease_until = null, lease_token = null, error_type = coalesce(?,"
                           + " error_type), error_cause = coalesce(?, error_cause), updated_at = ?"
                           + " where order_id = ? and lease_token = ?")) {

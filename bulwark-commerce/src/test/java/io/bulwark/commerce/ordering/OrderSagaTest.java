@@ -133,6 +133,21 @@ class OrderSagaTest {
   }
 
   @Test
+  void finishesAnOlderOrderBeforeStartingANewerOne() {
+    Rig rig = rig(3);
+    drain(rig);
+    UUID first = place(rig, UUID.randomUUID());
+    UUID second = place(rig, UUID.randomUUID());
+    for (int step = 0; step < 3; step++) { // reserve, charge, confirm
+      assertThat(rig.saga().runOne()).isTrue();
+    }
+    assertThat(rig.orders().order(first).orElseThrow().status()).isEqualTo(OrderStatus.CONFIRMED);
+    assertThat(rig.script().reserveOrder).containsExactly(first);
+    drain(rig);
+    assertThat(rig.orders().order(second).orElseThrow().status()).isEqualTo(OrderStatus.CONFIRMED);
+  }
+
+  @Test
   void retriesATransientFailureWithBackoffAndThenSucceeds() {
     Rig rig = rig(3);
     drain(rig);
