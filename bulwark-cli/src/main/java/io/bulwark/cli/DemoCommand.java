@@ -5,6 +5,7 @@ import io.bulwark.commerce.CommerceOptions;
 import io.bulwark.commerce.DemoData;
 import io.bulwark.commerce.payment.simulator.SimulatorOptions;
 import io.bulwark.server.BulwarkServer;
+import io.bulwark.server.PortInUseException;
 import io.bulwark.server.ServerConfig;
 import io.bulwark.server.logging.JsonLogs;
 import io.bulwark.states.http.StatesHttpModule;
@@ -103,8 +104,12 @@ final class DemoCommand implements Callable<Integer> {
     CountDownLatch stopped;
     DemoData.Seeded seeded;
     if (ha) {
-      HighAvailabilityDemo shop =
-          HighAvailabilityDemo.start(cfg, server.port, simulator, password, err);
+      HighAvailabilityDemo shop;
+      try {
+        shop = HighAvailabilityDemo.start(cfg, server.port, simulator, password, err);
+      } catch (PortInUseException e) {
+        throw portTaken(e);
+      }
       seeded = shop.seeded();
       url = shop.url();
       stopped = stopOnShutdown(shop, err);
@@ -112,7 +117,7 @@ final class DemoCommand implements Callable<Integer> {
       BulwarkServer.Builder builder = BulwarkServer.builder(cfg);
       Commerce commerce =
           installShop(builder, CommerceOptions.builder().paymentSimulator(simulator).build());
-      BulwarkServer running = startOrExplain(builder, server.port);
+      BulwarkServer running = startOrExplain(builder);
       stopped = stopOnShutdown(running, err);
       seeded = DemoData.seed(commerce, password);
       url = running.baseUrl();
@@ -150,13 +155,17 @@ final class DemoCommand implements Callable<Integer> {
   }
 
   /** Starts {@code builder}'s server, turning a taken port into a clear user error. */
-  static BulwarkServer startOrExplain(BulwarkServer.Builder builder, int port) {
+  static BulwarkServer startOrExplain(BulwarkServer.Builder builder) {
     try {
       return builder.start();
-    } catch (io.javalin.util.JavalinBindException e) {
-      throw new UserInputException(
-          "port " + port + " is already in use; choose another with --port (0 = any free port)", e);
+    } catch (PortInUseException e) {
+      throw portTaken(e);
     }
+  }
+
+  private static UserInputException portTaken(PortInUseException e) {
+    return new UserInputException(
+        e.getMessage() + "; choose another with --port (0 = any free port)", e);
   }
 
   /** Closes {@code running} on Ctrl-C or SIGTERM; the latch opens once it is closed. */

@@ -62,6 +62,7 @@ final class HighAvailabilityDemo implements AutoCloseable {
       SimulatorOptions simulator,
       String adminPassword,
       PrintWriter err) {
+    BulwarkServer.requireFreePort(config.host(), port);
     List<AutoCloseable> parts = new ArrayList<>();
     try {
       String jdbcUrl;
@@ -148,9 +149,11 @@ final class HighAvailabilityDemo implements AutoCloseable {
                 + config.instanceDir().resolve("logs").resolve("instances"));
       }
       return new HighAvailabilityDemo(parts, stack, seeded);
-    } catch (RuntimeException e) {
+    } catch (Exception e) { // Netty throws its checked bind errors undeclared
       closeAll(parts);
-      throw e;
+      throw e instanceof RuntimeException r
+          ? r
+          : new IllegalStateException("starting the demo failed: " + e.getMessage(), e);
     }
   }
 

@@ -89,7 +89,7 @@ final class ServeCommand implements Callable<Integer> {
     PrintWriter out = spec.commandLine().getOut();
     BulwarkServer.Builder builder = BulwarkServer.builder(cfg);
     DemoCommand.installShop(builder, commerceOptions);
-    BulwarkServer running = DemoCommand.startOrExplain(builder, server.port);
+    BulwarkServer running = DemoCommand.startOrExplain(builder);
     CountDownLatch stopped = DemoCommand.stopOnShutdown(running, spec.commandLine().getErr());
     if (watchStdin) {
       Thread.ofPlatform().daemon().name("bulwark-serve-stdin").start(ServeCommand::exitOnStdinEof);

@@ -4,7 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 
 class BulwarkCommandTest {
@@ -34,6 +38,20 @@ class BulwarkCommandTest {
         .contains("analyze")
         .contains("runbook")
         .contains("states");
+  }
+
+  @Test
+  void namesATakenPortWithExitCodeTwoBeforeStartingTheDatabase(@TempDir Path home)
+      throws Exception {
+    try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      String port = Integer.toString(taken.getLocalPort());
+      assertThat(run("demo", "--port", port, "--home", home.toString())).isEqualTo(2);
+      assertThat(run("demo", "--ha", "--port", port, "--home", home.toString())).isEqualTo(2);
+    }
+    assertThat(err.toString())
+        .contains("is already in use; choose another with --port (0 = any free port)")
+        .doesNotContain("Exception");
+    assertThat(home.resolve("demo/pg/postmaster.pid")).doesNotExist();
   }
 
   @Test

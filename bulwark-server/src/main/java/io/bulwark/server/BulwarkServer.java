@@ -15,6 +15,9 @@ import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
 import io.micrometer.core.instrument.binder.system.UptimeMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
@@ -54,6 +57,7 @@ public final class BulwarkServer implements AutoCloseable {
     this.gcMetrics = new JvmGcMetrics();
     gcMetrics.bindTo(registry);
 
+    requireFreePort(config.host(), config.httpPort());
     PostgresServer pg = null;
     Database db = null;
     List<AutoCloseable> started = new ArrayList<>();
@@ -91,15 +95,40 @@ public final class BulwarkServer implements AutoCloseable {
               config.shutdownGrace(),
               http);
       javalin.start(config.host(), config.httpPort());
-    } catch (RuntimeException e) {
+    } catch (Exception e) { // Javalin can throw checked exceptions it does not declare
       stopQuietly(javalin, started, db, pg);
-      throw e;
+      throw e instanceof RuntimeException r
+          ? r
+          : new IllegalStateException(
+              "the HTTP server failed to start on "
+                  + config.host()
+                  + ":"
+                  + config.httpPort()
+                  + ": "
+                  + e.getMessage(),
+              e);
     }
     this.postgres = pg;
     this.database = db;
     this.closeables = started;
     this.app = javalin;
     log.info("Bulwark listening on {}", baseUrl());
+  }
+
+  /**
+   * Throws {@link PortInUseException} when {@code port} (unless 0) cannot be bound on {@code host}:
+   * a check to run before starting anything that would have to be stopped again.
+   */
+  public static void requireFreePort(String host, int port) {
+    if (port == 0) {
+      return;
+    }
+    try (ServerSocket probe = new ServerSocket()) {
+      probe.setReuseAddress(true);
+      probe.bind(new InetSocketAddress(host, port));
+    } catch (IOException e) {
+      throw new PortInUseException(host, port, e);
+    }
   }
 
   /** A builder for a server with {@code config}. */
@@ -142,7 +171,11 @@ public final class BulwarkServer implements AutoCloseable {
   private static void stopQuietly(
       Javalin app, List<AutoCloseable> modules, Database db, PostgresServer pg) {
     if (app != null) {
-      app.stop();
+      try {
+        app.stop();
+      } catch (RuntimeException e) { // Jetty refuses to stop a server that failed to start
+        log.warn("HTTP server failed to stop cleanly", e);
+      }
     }
     for (int i = modules.size() - 1; i >= 0; i--) {
       try {

@@ -1,6 +1,7 @@
 package io.bulwark.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -11,7 +12,9 @@ import io.bulwark.kernel.Problem;
 import io.bulwark.server.http.JsonBody;
 import io.bulwark.testkit.PostgresExtension;
 import java.io.IOException;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -250,6 +253,24 @@ class BulwarkServerTest {
     assertThat(r.statusCode()).isEqualTo(200);
     assertThat(r.body()).isEqualTo("done");
     stopping.get(20, TimeUnit.SECONDS);
+  }
+
+  @Test
+  void failsOnATakenPortAndStopsItsEmbeddedDatabase(@TempDir Path home) throws Exception {
+    try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      BulwarkServer.Builder builder =
+          BulwarkServer.builder(
+              ServerConfig.builder()
+                  .name("busy")
+                  .home(home)
+                  .httpPort(taken.getLocalPort())
+                  .poolSize(2)
+                  .build());
+      assertThatThrownBy(builder::start)
+          .isInstanceOf(PortInUseException.class)
+          .hasMessage("port " + taken.getLocalPort() + " on 127.0.0.1 is already in use");
+    }
+    assertThat(home.resolve("busy/pg/postmaster.pid")).doesNotExist();
   }
 
   @Test
