@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * {@code instance-crash}: steady load through the gateway over three instances in three zones;
@@ -41,34 +42,33 @@ public final class InstanceCrash implements Scenario {
       Duration grace = web.config().gracePeriod();
       long start = System.nanoTime();
       long duration = options.duration().toMillis();
-      Instant[] killedAt = new Instant[1];
-      String[] replacement = new String[1];
+      AtomicReference<String> replacement = new AtomicReference<>();
       CompletableFuture<LoadResult> result =
           Runs.background(
               load,
               options.rate(),
               Long.MAX_VALUE,
-              () -> {
-                long t = Runs.elapsedMillis(start);
-                return t >= duration
-                    && (replacement[0] != null || t >= duration / 3 + grace.toMillis() + 1000);
-              },
+              Runs.stopWhenSettled(
+                  start,
+                  duration,
+                  () -> replacement.get() != null,
+                  duration / 3 + grace.toMillis() + 1000),
               Runs.items(stack.url()),
               Runs.header("X-Zone"));
       Runs.pause(Duration.ofMillis(duration / 3));
       InstanceStatus victim = web.status().in(Lifecycle.IN_SERVICE).get(0);
       options.progress().accept("SIGKILL " + victim.id() + " in " + victim.zone() + " ...");
-      killedAt[0] = Instant.now();
+      Instant killedAt = Instant.now();
       web.instance(victim.id()).orElseThrow().kill();
       Runs.await(
           () -> {
-            replacement[0] =
-                replacementOf(web, killedAt[0]).map(e -> e.instanceId().get()).orElse(null);
-            return replacement[0] != null;
+            replacement.set(
+                replacementOf(web, killedAt).map(e -> e.instanceId().get()).orElse(null));
+            return replacement.get() != null;
           },
           grace.plusSeconds(1));
       LoadResult r = result.join();
-      Optional<GroupEvent> inService = replacementOf(web, killedAt[0]);
+      Optional<GroupEvent> inService = replacementOf(web, killedAt);
       Optional<GroupEvent> died =
           web.events().stream()
               .filter(
@@ -83,20 +83,20 @@ public final class InstanceCrash implements Scenario {
               "killed",
               victim.id() + " in " + victim.zone().name(),
               "detected_ms",
-              died.map(e -> Duration.between(killedAt[0], e.at()).toMillis()).orElse(-1L),
+              died.map(e -> Duration.between(killedAt, e.at()).toMillis()).orElse(-1L),
               "replacement",
               inService
                   .map(e -> e.instanceId().get() + " in " + e.zone().map(z -> z.name()).orElse("?"))
                   .orElse("none"),
               "replaced_ms",
-              inService.map(e -> Duration.between(killedAt[0], e.at()).toMillis()).orElse(-1L),
+              inService.map(e -> Duration.between(killedAt, e.at()).toMillis()).orElse(-1L),
               "grace_ms",
               grace.toMillis(),
               "served_by_zone",
               r.byLabel());
       if (inService.isEmpty()) {
         violations.add("the killed instance was not replaced within the grace period");
-      } else if (Duration.between(killedAt[0], inService.get().at()).compareTo(grace) > 0) {
+      } else if (Duration.between(killedAt, inService.get().at()).compareTo(grace) > 0) {
         violations.add(
             "replacement took longer than the grace period of " + grace.toMillis() + " ms");
       }

@@ -9,6 +9,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * {@code rolling-refresh}: replaces all four instances with a new generation under load, in batches
@@ -38,25 +39,22 @@ public final class RollingRefresh implements Scenario {
       InstanceGroup web = stack.group("web");
       long start = System.nanoTime();
       long duration = options.duration().toMillis();
-      boolean[] done = new boolean[1];
+      AtomicBoolean done = new AtomicBoolean();
       CompletableFuture<LoadResult> result =
           Runs.background(
               load,
               options.rate(),
               Long.MAX_VALUE,
-              () -> {
-                long t = Runs.elapsedMillis(start);
-                return t >= duration && (done[0] || t >= duration + 60_000);
-              },
+              Runs.stopWhenSettled(start, duration, done::get, duration + 60_000),
               Runs.items(stack.url()),
               r -> "v" + r.headers().firstValue("X-Instance-Version").orElse("?"));
       Runs.pause(Duration.ofMillis(duration / 4));
       options.progress().accept("rolling refresh of " + web.status().desired() + " instances ...");
       web.startRefresh();
-      done[0] =
+      done.set(
           Runs.await(
               () -> web.status().refresh().map(RefreshStatus::done).orElse(false),
-              Duration.ofSeconds(60));
+              Duration.ofSeconds(60)));
       LoadResult r = result.join();
       RefreshStatus refresh = web.status().refresh().orElseThrow();
       List<String> violations = new ArrayList<>();

@@ -119,6 +119,19 @@ final class Runs {
     }
   }
 
+  /**
+   * When background load stops: not before {@code minMillis} after {@code startNanos}, then as soon
+   * as {@code settled} holds (the group recovered from the fault), and at {@code capMillis} at the
+   * latest.
+   */
+  static BooleanSupplier stopWhenSettled(
+      long startNanos, long minMillis, BooleanSupplier settled, long capMillis) {
+    return () -> {
+      long t = elapsedMillis(startNanos);
+      return t >= minMillis && (settled.getAsBoolean() || t >= capMillis);
+    };
+  }
+
   static long elapsedMillis(long startNanos) {
     return (System.nanoTime() - startNanos) / 1_000_000;
   }

@@ -13,6 +13,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * {@code zone-loss}: six instances over three zones; zone A dies at once (every instance killed,
@@ -40,16 +41,13 @@ public final class ZoneLoss implements Scenario {
       InstanceGroup web = stack.group("web");
       long start = System.nanoTime();
       long duration = options.duration().toMillis();
-      boolean[] restored = new boolean[1];
+      AtomicBoolean restored = new AtomicBoolean();
       CompletableFuture<LoadResult> result =
           Runs.background(
               load,
               options.rate(),
               Long.MAX_VALUE,
-              () -> {
-                long t = Runs.elapsedMillis(start);
-                return t >= duration && (restored[0] || t >= duration + 30_000);
-              },
+              Runs.stopWhenSettled(start, duration, restored::get, duration + 30_000),
               Runs.items(stack.url()),
               Runs.header("X-Zone"));
       Runs.pause(Duration.ofMillis(duration / 3));
@@ -59,7 +57,7 @@ public final class ZoneLoss implements Scenario {
           .accept("zone " + LOST.name() + " fails: " + lost + " instances killed ...");
       long failedAt = System.nanoTime();
       stack.provider().failZone(LOST);
-      restored[0] = Runs.await(() -> restored(web.status()), Duration.ofSeconds(30));
+      restored.set(Runs.await(() -> restored(web.status()), Duration.ofSeconds(30)));
       long restoreMs = Runs.elapsedMillis(failedAt);
       LoadResult r = result.join();
       GroupStatus status = web.status();
@@ -67,7 +65,7 @@ public final class ZoneLoss implements Scenario {
       status.inServiceByZone().forEach((z, n) -> byZone.put(z.name(), n));
       List<String> violations = new ArrayList<>();
       Runs.noFailures(r, violations);
-      if (!restored[0]) {
+      if (!restored.get()) {
         violations.add("capacity was not restored in the other zones within 30 s");
       }
       return new ScenarioResult(
@@ -81,7 +79,7 @@ public final class ZoneLoss implements Scenario {
               "instances_lost",
               lost,
               "restored_ms",
-              restored[0] ? restoreMs : -1L,
+              restored.get() ? restoreMs : -1L,
               "in_service",
               status.in(Lifecycle.IN_SERVICE).size() + " of " + status.desired(),
               "by_zone_after",
