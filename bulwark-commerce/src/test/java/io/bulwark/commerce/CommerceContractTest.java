@@ -56,18 +56,9 @@ class CommerceContractTest {
 
   static HttpResponse<String> call(String method, String path, String token, String body)
       throws Exception {
-    HttpRequest.Builder rb =
-        HttpRequest.newBuilder(URI.create(server.baseUrl() + path))
-            .header("Content-Type", "application/json")
-            .method(
-                method,
-                body == null
-                    ? HttpRequest.BodyPublishers.noBody()
-                    : HttpRequest.BodyPublishers.ofString(body));
-    if (token != null) {
-      rb.header("Authorization", "Bearer " + token);
-    }
-    return http.send(rb.build(), HttpResponse.BodyHandlers.ofString());
+    return http.send(
+        TestServer.request(server.baseUrl() + path, method, token, body).build(),
+        HttpResponse.BodyHandlers.ofString());
   }
 
   static String login(String user, String password) throws Exception {

@@ -80,19 +80,9 @@ class CrashRecoveryTest {
 
   HttpResponse<String> call(String base, String method, String path, String token, String body)
       throws Exception {
-    HttpRequest.Builder rb =
-        HttpRequest.newBuilder(URI.create(base + path))
-            .timeout(Duration.ofSeconds(10))
-            .header("Content-Type", "application/json")
-            .method(
-                method,
-                body == null
-                    ? HttpRequest.BodyPublishers.noBody()
-                    : HttpRequest.BodyPublishers.ofString(body));
-    if (token != null) {
-      rb.header("Authorization", "Bearer " + token);
-    }
-    return http.send(rb.build(), HttpResponse.BodyHandlers.ofString());
+    return http.send(
+        TestServer.request(base + path, method, token, body).build(),
+        HttpResponse.BodyHandlers.ofString());
   }
 
   String login(String base, String user, String password) throws Exception {

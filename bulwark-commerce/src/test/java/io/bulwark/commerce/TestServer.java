@@ -86,15 +86,13 @@ public final class TestServer implements AutoCloseable {
     return send("GET", path, token, null);
   }
 
-  public Response send(String method, String path, String token, String body)
-      throws IOException, InterruptedException {
-    return send(method, path, token, body, null);
-  }
-
-  public Response send(String method, String path, String token, String body, String idempotencyKey)
-      throws IOException, InterruptedException {
+  /**
+   * A JSON request to {@code url} with an optional bearer {@code token} and {@code body}, timing
+   * out after 30 s.
+   */
+  public static HttpRequest.Builder request(String url, String method, String token, String body) {
     HttpRequest.Builder rb =
-        HttpRequest.newBuilder(URI.create(server.baseUrl() + path))
+        HttpRequest.newBuilder(URI.create(url))
             .timeout(Duration.ofSeconds(30))
             .header("Content-Type", "application/json")
             .method(
@@ -105,6 +103,17 @@ public final class TestServer implements AutoCloseable {
     if (token != null) {
       rb.header("Authorization", "Bearer " + token);
     }
+    return rb;
+  }
+
+  public Response send(String method, String path, String token, String body)
+      throws IOException, InterruptedException {
+    return send(method, path, token, body, null);
+  }
+
+  public Response send(String method, String path, String token, String body, String idempotencyKey)
+      throws IOException, InterruptedException {
+    HttpRequest.Builder rb = request(server.baseUrl() + path, method, token, body);
     if (idempotencyKey != null) {
       rb.header("Idempotency-Key", idempotencyKey);
     }

@@ -12,6 +12,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.node.TextNode;
 import io.bulwark.commerce.Commerce;
 import io.bulwark.commerce.CommerceOptions;
+import io.bulwark.commerce.TestServer;
 import io.bulwark.commerce.auth.Caller;
 import io.bulwark.commerce.auth.Role;
 import io.bulwark.commerce.identity.User;
@@ -28,7 +29,6 @@ import io.swagger.v3.parser.OpenAPIV3Parser;
 import io.swagger.v3.parser.core.models.SwaggerParseResult;
 import java.net.URI;
 import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -119,18 +119,9 @@ class OpenApiDocumentTest {
 
   static HttpResponse<String> call(String method, String path, String token, String body)
       throws Exception {
-    HttpRequest.Builder rb =
-        HttpRequest.newBuilder(URI.create(server.baseUrl() + path))
-            .header("Content-Type", "application/json")
-            .method(
-                method,
-                body == null
-                    ? HttpRequest.BodyPublishers.noBody()
-                    : HttpRequest.BodyPublishers.ofString(body));
-    if (token != null) {
-      rb.header("Authorization", "Bearer " + token);
-    }
-    return http.send(rb.build(), HttpResponse.BodyHandlers.ofString());
+    return http.send(
+        TestServer.request(server.baseUrl() + path, method, token, body).build(),
+        HttpResponse.BodyHandlers.ofString());
   }
 
   /** A schema with its {@code $ref} followed. */
