@@ -1,6 +1,7 @@
 package io.bulwark.eventstore;
 
 import io.bulwark.eventstore.internal.PollingLoop;
+import io.bulwark.kernel.Check;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -245,19 +246,13 @@ public final class CatchUpSubscription implements AutoCloseable {
 
     /** Events read per poll (default 100), 1..10000. */
     public Builder batchSize(int batchSize) {
-      if (batchSize < 1 || batchSize > 10_000) {
-        throw new IllegalArgumentException("batchSize must be in 1..10000 but was " + batchSize);
-      }
-      this.batchSize = batchSize;
+      this.batchSize = Check.within("batchSize", batchSize, 1, 10_000);
       return this;
     }
 
     /** Wait between polls once caught up (default 100 ms), {@code > 0}. */
     public Builder pollInterval(Duration pollInterval) {
-      if (pollInterval == null || pollInterval.isNegative() || pollInterval.isZero()) {
-        throw new IllegalArgumentException("pollInterval must be > 0 but was " + pollInterval);
-      }
-      this.pollInterval = pollInterval;
+      this.pollInterval = Check.positive("pollInterval", pollInterval);
       return this;
     }
 

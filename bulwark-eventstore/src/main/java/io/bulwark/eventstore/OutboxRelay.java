@@ -1,6 +1,7 @@
 package io.bulwark.eventstore;
 
 import io.bulwark.eventstore.internal.PollingLoop;
+import io.bulwark.kernel.Check;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -210,19 +211,13 @@ public final class OutboxRelay implements AutoCloseable {
 
     /** Messages claimed per round (default 50), 1..10000. */
     public Builder batchSize(int batchSize) {
-      if (batchSize < 1 || batchSize > 10_000) {
-        throw new IllegalArgumentException("batchSize must be in 1..10000 but was " + batchSize);
-      }
-      this.batchSize = batchSize;
+      this.batchSize = Check.within("batchSize", batchSize, 1, 10_000);
       return this;
     }
 
     /** Wait between rounds when the outbox is drained (default 100 ms), {@code > 0}. */
     public Builder pollInterval(Duration pollInterval) {
-      if (pollInterval == null || pollInterval.isNegative() || pollInterval.isZero()) {
-        throw new IllegalArgumentException("pollInterval must be > 0 but was " + pollInterval);
-      }
-      this.pollInterval = pollInterval;
+      this.pollInterval = Check.positive("pollInterval", pollInterval);
       return this;
     }
 

@@ -1,6 +1,7 @@
 package io.bulwark.states.durable;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.bulwark.kernel.Check;
 import io.bulwark.kernel.Json;
 import io.bulwark.postgres.Database;
 import io.bulwark.states.StateMachine;
@@ -225,19 +226,13 @@ public final class Engine implements AutoCloseable {
 
     /** How often idle workers look for due work; default 100 ms. */
     public Builder pollInterval(Duration pollInterval) {
-      if (pollInterval == null || pollInterval.isNegative() || pollInterval.isZero()) {
-        throw new IllegalArgumentException("pollInterval must be > 0 but was " + pollInterval);
-      }
-      this.pollInterval = pollInterval;
+      this.pollInterval = Check.positive("pollInterval", pollInterval);
       return this;
     }
 
     /** Timeout of HTTP task calls; default 30 s. */
     public Builder httpTimeout(Duration httpTimeout) {
-      if (httpTimeout == null || httpTimeout.isNegative() || httpTimeout.isZero()) {
-        throw new IllegalArgumentException("httpTimeout must be > 0 but was " + httpTimeout);
-      }
-      this.httpTimeout = httpTimeout;
+      this.httpTimeout = Check.positive("httpTimeout", httpTimeout);
       return this;
     }
 
