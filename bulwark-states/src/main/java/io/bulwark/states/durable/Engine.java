@@ -6,6 +6,8 @@ import io.bulwark.kernel.Json;
 import io.bulwark.postgres.Database;
 import io.bulwark.states.StateMachine;
 import io.bulwark.states.durable.internal.DurableRuntime;
+import java.sql.Connection;
+import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.HashMap;
@@ -104,6 +106,40 @@ public final class Engine implements AutoCloseable {
     return runtime.start(machine, executionName, input == null ? Json.object() : input);
   }
 
+  /**
+   * Starts an execution of the latest version of {@code machine} inside the caller's open
+   * transaction (auto-commit off), so it starts exactly when the caller's own changes commit; call
+   * {@link #wake()} after the commit to have this process's workers pick it up at once. Its work is
+   * claimed before due work of executions with a lower {@code priority} (default 0).
+   *
+   * @param name unique per machine; null for a random UUID
+   * @throws StatesException.NotFound for an unknown machine
+   * @throws StatesException.Conflict when the name is taken (the transaction stays usable)
+   * @throws SQLException when the database fails; roll back
+   */
+  public Execution start(
+      Connection transaction, String machine, String name, JsonNode input, int priority)
+      throws SQLException {
+    String executionName = name == null ? UUID.randomUUID().toString() : name;
+    requireName(executionName, "execution name");
+    return runtime.start(
+        transaction, machine, executionName, input == null ? Json.object() : input, priority);
+  }
+
+  /** Wakes this process's idle workers, e.g. after committing a transactional {@link #start}. */
+  public void wake() {
+    runtime.wake();
+  }
+
+  /**
+   * Claims one piece of due work and carries it out in the calling thread, stepping its execution
+   * as far as it goes without waiting for a timer; false when nothing was due. For engines built
+   * with no workers (tests, tools); safe to call while workers run.
+   */
+  public boolean runOnce() {
+    return runtime.runOnce();
+  }
+
   /** The execution with this arn; throws {@link StatesException.NotFound}. */
   public Execution describe(String executionArn) {
     return runtime.describe(executionArn);
@@ -168,6 +204,7 @@ public final class Engine implements AutoCloseable {
   public static final class Builder {
     private final Database database;
     private final Map<String, DurableTaskHandler> tasks = new HashMap<>();
+    private final Map<String, CompletionListener> listeners = new HashMap<>();
     private Clock clock = Clock.systemUTC();
     private int workers = 4;
     private Duration lease = Duration.ofSeconds(60);
@@ -194,6 +231,18 @@ public final class Engine implements AutoCloseable {
     /** Binds every resource that has no binding of its own to {@code handler}. */
     public Builder anyTask(DurableTaskHandler handler) {
       tasks.put(DurableRuntime.ANY_RESOURCE, Objects.requireNonNull(handler, "handler"));
+      return this;
+    }
+
+    /**
+     * Calls {@code listener} when a top-level execution of state machine {@code machine} ends, in
+     * the transaction that records the end (see {@link CompletionListener}); one per machine.
+     */
+    public Builder onCompletion(String machine, CompletionListener listener) {
+      if (machine == null || machine.isBlank()) {
+        throw new IllegalArgumentException("machine must not be blank");
+      }
+      listeners.put(machine, Objects.requireNonNull(listener, "listener"));
       return this;
     }
 
@@ -242,6 +291,7 @@ public final class Engine implements AutoCloseable {
           new DurableRuntime(
               database.dataSource(),
               tasks,
+              listeners,
               clock,
               workers,
               lease,

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.NullNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.bulwark.kernel.Json;
 import io.bulwark.states.StatesError;
+import io.bulwark.states.durable.CompletionListener;
 import io.bulwark.states.durable.DurableTaskHandler;
 import io.bulwark.states.durable.Engine;
 import io.bulwark.states.durable.Execution;
@@ -61,6 +62,7 @@ public final class DurableRuntime implements AutoCloseable {
   private final Transactions transactions;
   private final Interpreter interpreter = new Interpreter();
   private final Map<String, DurableTaskHandler> handlers;
+  private final Map<String, CompletionListener> listeners;
   private final HttpTasks http;
   private final Clock clock;
   private final Duration lease;
@@ -84,6 +86,7 @@ public final class DurableRuntime implements AutoCloseable {
   public DurableRuntime(
       DataSource dataSource,
       Map<String, DurableTaskHandler> handlers,
+      Map<String, CompletionListener> listeners,
       Clock clock,
       int workerCount,
       Duration lease,
@@ -95,6 +98,7 @@ public final class DurableRuntime implements AutoCloseable {
     this.transactions = new Transactions(dataSource);
     this.queue = new WorkQueue(transactions, clock, lease);
     this.handlers = Map.copyOf(handlers);
+    this.listeners = Map.copyOf(listeners);
     this.http = new HttpTasks(httpTimeout);
     this.clock = clock;
     this.workerCount = workerCount;
@@ -157,49 +161,59 @@ public final class DurableRuntime implements AutoCloseable {
   /** Starts an execution of the latest version of {@code machineName}. */
   public Execution start(String machineName, String executionName, JsonNode input) {
     Execution started =
-        transactions.inTransaction(
-            c -> {
-              StateMachineVersion sm = latest(c, machineName);
-              if (sm == null) {
-                throw new StatesException.NotFound(
-                    "state-machine", "state machine " + machineName + " does not exist");
-              }
-              definitions.putIfAbsent(sm.name() + ":" + sm.version(), sm.definition());
-              Instant now = clock.instant();
-              ExecutionRow e = new ExecutionRow();
-              e.name = executionName;
-              e.arn = Engine.executionArn(machineName, executionName);
-              e.machineName = machineName;
-              e.machineVersion = sm.version();
-              e.pointer = "";
-              e.status = ExecutionStatus.RUNNING;
-              e.input = input;
-              e.startDate = now;
-              e.context = ContextObject.execution(e.arn, executionName, input, now, machineName);
-              e.event(
-                  "ExecutionStarted", now, Events.executionStarted(input, sm.stateMachineArn()));
-              JsonNode machine = sm.definition();
-              enter(e, machine, machine.path("StartAt").asText(), input, now);
-              try {
-                e.insert(c);
-              } catch (ExecutionRow.DuplicateExecution d) {
-                throw new StatesException.Conflict(
-                    "execution-already-exists",
-                    "execution " + executionName + " of " + machineName + " already exists");
-              }
-              WorkQueue.insert(c, e.arn, "STEP", now, null);
-              if (machine.has("TimeoutSeconds")) {
-                WorkQueue.insert(
-                    c,
-                    e.arn,
-                    "TIMEOUT",
-                    now.plusSeconds(machine.get("TimeoutSeconds").asLong()),
-                    null);
-              }
-              return e.toExecution();
-            });
+        transactions.inTransaction(c -> start(c, machineName, executionName, input, 0));
     wake();
     return started;
+  }
+
+  /**
+   * Starts an execution inside the caller's open transaction {@code c}: it exists, and its workers
+   * see it, only once the caller commits.
+   */
+  public Execution start(
+      Connection c, String machineName, String executionName, JsonNode input, int priority)
+      throws SQLException {
+    StateMachineVersion sm = latest(c, machineName);
+    if (sm == null) {
+      throw new StatesException.NotFound(
+          "state-machine", "state machine " + machineName + " does not exist");
+    }
+    definitions.putIfAbsent(sm.name() + ":" + sm.version(), sm.definition());
+    Instant now = clock.instant();
+    ExecutionRow e = new ExecutionRow();
+    e.name = executionName;
+    e.arn = Engine.executionArn(machineName, executionName);
+    e.machineName = machineName;
+    e.machineVersion = sm.version();
+    e.pointer = "";
+    e.status = ExecutionStatus.RUNNING;
+    e.input = input;
+    e.startDate = now;
+    e.context = ContextObject.execution(e.arn, executionName, input, now, machineName);
+    e.event("ExecutionStarted", now, Events.executionStarted(input, sm.stateMachineArn()));
+    JsonNode machine = sm.definition();
+    enter(e, machine, machine.path("StartAt").asText(), input, now);
+    try {
+      e.insert(c);
+    } catch (ExecutionRow.DuplicateExecution d) {
+      throw new StatesException.Conflict(
+          "execution-already-exists",
+          "execution " + executionName + " of " + machineName + " already exists");
+    }
+    if (priority != 0) {
+      try (PreparedStatement ps =
+          c.prepareStatement("update states_executions set priority = ? where arn = ?")) {
+        ps.setInt(1, priority);
+        ps.setString(2, e.arn);
+        ps.executeUpdate();
+      }
+    }
+    WorkQueue.insert(c, e.arn, "STEP", now, null);
+    if (machine.has("TimeoutSeconds")) {
+      WorkQueue.insert(
+          c, e.arn, "TIMEOUT", now.plusSeconds(machine.get("TimeoutSeconds").asLong()), null);
+    }
+    return e.toExecution();
   }
 
   /** The execution {@code arn}; throws NotFound. */
@@ -298,7 +312,11 @@ public final class DurableRuntime implements AutoCloseable {
               Events.errorDetails("executionAbortedEventDetails", error, cause));
           e.save(c);
           abortDescendants(c, arn, now);
-          return e.toExecution();
+          Execution stopped = e.toExecution();
+          if (e.parentArn == null) {
+            completed(c, stopped);
+          }
+          return stopped;
         });
   }
 
@@ -482,7 +500,8 @@ public final class DurableRuntime implements AutoCloseable {
     renewer.shutdownNow();
   }
 
-  private void wake() {
+  /** Wakes idle workers of this process: new work is due. */
+  public void wake() {
     synchronized (signal) {
       signal.notifyAll();
     }
@@ -526,10 +545,31 @@ public final class DurableRuntime implements AutoCloseable {
     }
   }
 
+  /**
+   * Claims one piece of due work and carries it out in the calling thread (stepping its execution
+   * as far as it goes without waiting); false when nothing was due.
+   */
+  public boolean runOnce() {
+    WorkQueue.Work w = queue.claim();
+    if (w == null) {
+      return false;
+    }
+    try {
+      process(w, true);
+    } catch (RuntimeException e) {
+      log.error("processing {} of {} failed; it is retried once its lease ends", w.kind, w.arn, e);
+    }
+    return true;
+  }
+
   private void process(WorkQueue.Work w) {
+    process(w, false);
+  }
+
+  private void process(WorkQueue.Work w, boolean inline) {
     boolean more = true;
     while (more) {
-      if (!running) {
+      if (!running && !inline) {
         queue.release(w);
         return;
       }
@@ -1094,6 +1134,15 @@ public final class DurableRuntime implements AutoCloseable {
     }
     if (e.parentArn != null) {
       notifyParent(c, e, now);
+    } else {
+      completed(c, e.toExecution());
+    }
+  }
+
+  private void completed(Connection c, Execution e) throws SQLException {
+    CompletionListener listener = listeners.get(e.stateMachineName());
+    if (listener != null) {
+      listener.completed(c, e);
     }
   }
 

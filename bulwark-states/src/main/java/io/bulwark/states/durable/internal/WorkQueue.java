@@ -61,7 +61,7 @@ final class WorkQueue {
               c.prepareStatement(
                   "with c as (select id from states_work where due_at <= ?"
                       + " and (lease_until is null or lease_until < ?)"
-                      + " order by due_at limit 1 for update skip locked)"
+                      + " order by priority desc, due_at limit 1 for update skip locked)"
                       + " update states_work w set lease_owner = ?, lease_until = ? from c"
                       + " where w.id = c.id returning w.id, w.execution_arn, w.kind, w.payload")) {
             ps.setTimestamp(1, Timestamp.from(now));
@@ -172,16 +172,22 @@ final class WorkQueue {
     return keep;
   }
 
+  /**
+   * Inserts work for {@code arn} with the priority of its top-level execution (the arn of a
+   * Parallel branch or Map iteration starts with its top-level execution's arn and a slash).
+   */
   static void insert(Connection c, String arn, String kind, Instant due, JsonNode payload)
       throws SQLException {
     try (PreparedStatement ps =
         c.prepareStatement(
-            "insert into states_work (execution_arn, kind, due_at, payload)"
-                + " values (?, ?, ?, ?::jsonb)")) {
+            "insert into states_work (execution_arn, kind, due_at, payload, priority)"
+                + " values (?, ?, ?, ?::jsonb, coalesce((select priority from states_executions"
+                + " where arn = split_part(?, '/', 1)), 0))")) {
       ps.setString(1, arn);
       ps.setString(2, kind);
       ps.setTimestamp(3, Timestamp.from(due));
       ps.setString(4, payload == null ? null : payload.toString());
+      ps.setString(5, arn);
       ps.executeUpdate();
     }
   }
