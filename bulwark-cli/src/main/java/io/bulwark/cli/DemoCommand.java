@@ -142,15 +142,14 @@ final class DemoCommand implements Callable<Integer> {
   }
 
   /**
-   * Installs what a shop process serves: the commerce contexts and the durable state-machine engine
-   * with its HTTP API, which only operators and admins may use.
+   * Installs what a shop process serves: the commerce contexts, and the HTTP API of the durable
+   * state-machine engine that runs the order sagas, which only operators and admins may use.
    */
   static Commerce installShop(BulwarkServer.Builder builder, CommerceOptions options) {
     Commerce commerce = Commerce.install(builder, options);
     builder
-        .migrate("states")
         .module(platform -> new OperatorsOnly(commerce))
-        .module(StatesHttpModule::create);
+        .module(platform -> new StatesHttpModule(commerce.engine()));
     return commerce;
   }
 

@@ -20,6 +20,7 @@ import io.bulwark.commerce.ordering.OrderLog;
 import io.bulwark.commerce.ordering.OrderProjection;
 import io.bulwark.commerce.ordering.OrderQueries;
 import io.bulwark.commerce.ordering.OrderSaga;
+import io.bulwark.commerce.ordering.OrderSagaFunctions;
 import io.bulwark.commerce.ordering.OrderSagaTasks;
 import io.bulwark.commerce.ordering.OrderService;
 import io.bulwark.commerce.ordering.Stock;
@@ -31,6 +32,7 @@ import io.bulwark.commerce.payment.http.PaymentHttp;
 import io.bulwark.commerce.payment.simulator.PaymentSimulatorProcess;
 import io.bulwark.server.BulwarkServer;
 import io.bulwark.server.http.HttpModule;
+import io.bulwark.states.durable.Engine;
 import io.javalin.Javalin;
 import java.net.URI;
 import java.time.Clock;
@@ -62,9 +64,12 @@ public final class Commerce {
 
   private static final Logger log = LoggerFactory.getLogger(Commerce.class);
 
-  /** The Flyway migration folders, one per context: {@code db/migration/<name>}. */
+  /**
+   * The Flyway migration folders, one per context ({@code db/migration/<name>}), and the
+   * state-machine engine's ({@code states}), which runs the order saga.
+   */
   public static final List<String> MIGRATIONS =
-      List.of("identity", "inventory", "ordering", "payment");
+      List.of("identity", "inventory", "ordering", "payment", "states");
 
   private final CommerceOptions options;
   private volatile Running running;
@@ -129,14 +134,17 @@ public final class Commerce {
     return running().projection;
   }
 
-  /** The durable order saga runner. */
+  /** The order saga, run by {@link #engine()} from the seed's definition. */
   public OrderSaga orderSaga() {
     return running().saga;
   }
 
-  /** The saga's task functions, for a States Language engine. */
-  public OrderSagaTasks orderSagaTasks() {
-    return running().tasks;
+  /**
+   * The durable state-machine engine of this process: it runs the order sagas, and serves any other
+   * state machine (its task handlers are the shop's; {@code http(s)://} resources are POSTed to).
+   */
+  public Engine engine() {
+    return running().engine;
   }
 
   /** The payment gateway's base URL (a simulator child process when none was configured). */
@@ -178,7 +186,7 @@ public final class Commerce {
     final OrderQueries queries;
     final OrderProjection projection;
     final OrderSaga saga;
-    final OrderSagaTasks tasks;
+    final Engine engine;
 
     Running(CommerceOptions o, BulwarkServer.Platform platform) {
       Clock clock = platform.clock();
@@ -280,7 +288,7 @@ public final class Commerce {
           };
 
       OrderLog orderLog = new OrderLog(clock);
-      OrderSaga[] sagaRef = new OrderSaga[1];
+      saga = new OrderSaga(ds, orderLog, bus);
       OrderProjection[] projectionRef = new OrderProjection[1];
       orders =
           new OrderService(
@@ -289,28 +297,28 @@ public final class Commerce {
               customers,
               catalog,
               clock,
+              saga,
               () -> {
-                sagaRef[0].wake();
+                saga.wake();
                 projectionRef[0].wake();
               },
               bus);
       queries = new OrderQueries(ds, orders);
       projection = new OrderProjection(ds, orderLog, o.pollInterval(), queries::invalidate);
       projectionRef[0] = projection;
-      tasks = new OrderSagaTasks(stock, billing);
-      saga =
-          new OrderSaga(
-              ds,
-              orderLog,
-              tasks,
-              o.sagaWorkers(),
-              o.sagaStepAttempts(),
-              o.pollInterval(),
-              o.sagaLease(),
-              clock,
-              projection::wake,
-              bus);
-      sagaRef[0] = saga;
+      OrderSagaFunctions functions =
+          new OrderSagaFunctions(
+              ds, orderLog, new OrderSagaTasks(stock, billing), bus, projection::wake);
+      engine =
+          saga.bind(
+                  Engine.builder(platform.database())
+                      .clock(clock)
+                      .workers(o.sagaWorkers())
+                      .lease(o.sagaLease())
+                      .pollInterval(o.pollInterval()),
+                  functions)
+              .build();
+      saga.attach(engine);
 
       http.add(new IdentityHttp(identity, tokens));
       http.add(new InventoryHttp(inventory, tokens));
@@ -318,7 +326,7 @@ public final class Commerce {
       http.add(new PaymentHttp(payments, tokens));
       http.add(new OpenApiHttp());
       projection.start();
-      saga.start();
+      engine.startWorkers();
 
       scheduler =
           Executors.newSingleThreadScheduledExecutor(
@@ -352,7 +360,7 @@ public final class Commerce {
     @Override
     public void close() {
       try {
-        saga.close();
+        engine.close();
         projection.close();
         scheduler.shutdownNow();
         scheduler.awaitTermination(5, TimeUnit.SECONDS);

@@ -23,11 +23,11 @@ import java.util.Optional;
  *     (default: approves everything after 1–5 ms)
  * @param paymentTimeout timeout of one payment call, default 2 s
  * @param paymentAttempts attempts per payment call (Resilience4j retry), default 3
- * @param sagaWorkers concurrent saga steps, default 4
- * @param sagaStepAttempts attempts per saga step before the order fails, default 5
+ * @param sagaWorkers state-machine engine workers running order sagas (and any other execution),
+ *     default 4; retries and back-off come from the saga's definition
  * @param pollInterval how often background workers look for work when not woken, default 500 ms
- * @param sagaLease how long a claimed saga step belongs to its worker; after a crash the step is
- *     retried once the lease ran out, default 30 s
+ * @param sagaLease how long a claimed saga step belongs to its engine worker; after a crash the
+ *     step is retried once the lease ran out, default 30 s
  */
 public record CommerceOptions(
     Optional<String> jwtSecret,
@@ -43,7 +43,6 @@ public record CommerceOptions(
     Duration paymentTimeout,
     int paymentAttempts,
     int sagaWorkers,
-    int sagaStepAttempts,
     Duration pollInterval,
     Duration sagaLease) {
 
@@ -62,7 +61,6 @@ public record CommerceOptions(
     atLeastOne("loginFailuresPerAddress", loginFailuresPerAddress);
     atLeastOne("paymentAttempts", paymentAttempts);
     atLeastOne("sagaWorkers", sagaWorkers);
-    atLeastOne("sagaStepAttempts", sagaStepAttempts);
     if (jwtSecret.isPresent()
         && jwtSecret.get().getBytes(java.nio.charset.StandardCharsets.UTF_8).length < 32) {
       throw new IllegalArgumentException("jwtSecret must be at least 32 bytes");
@@ -110,7 +108,6 @@ public record CommerceOptions(
     private Duration paymentTimeout = Duration.ofSeconds(2);
     private int paymentAttempts = 3;
     private int sagaWorkers = 4;
-    private int sagaStepAttempts = 5;
     private Duration pollInterval = Duration.ofMillis(500);
     private Duration sagaLease = Duration.ofSeconds(30);
 
@@ -185,11 +182,6 @@ public record CommerceOptions(
       return this;
     }
 
-    public Builder sagaStepAttempts(int attempts) {
-      this.sagaStepAttempts = attempts;
-      return this;
-    }
-
     public Builder pollInterval(Duration interval) {
       this.pollInterval = interval;
       return this;
@@ -216,7 +208,6 @@ public record CommerceOptions(
           paymentTimeout,
           paymentAttempts,
           sagaWorkers,
-          sagaStepAttempts,
           pollInterval,
           sagaLease);
     }

@@ -220,7 +220,9 @@ class CrashRecoveryTest {
   }
 
   int unfinishedSagas() throws Exception {
-    return count("select count(*) from ordering_sagas where state <> 'Done'");
+    return count(
+        "select count(*) from states_executions where parent_arn is null and status = 'RUNNING'"
+            + " and machine_name in ('order-saga', 'order-compensation')");
   }
 
   int soldUnits() throws Exception {

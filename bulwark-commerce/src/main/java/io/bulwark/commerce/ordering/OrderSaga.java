@@ -1,342 +1,285 @@
 package io.bulwark.commerce.ordering;
 
-import static io.bulwark.commerce.internal.Transactions.ts;
-
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.bulwark.commerce.events.DomainEvent;
 import io.bulwark.commerce.events.EventBus;
 import io.bulwark.commerce.internal.Transactions;
+import io.bulwark.kernel.Json;
+import io.bulwark.states.durable.Engine;
+import io.bulwark.states.durable.Execution;
+import io.bulwark.states.durable.ExecutionStatus;
+import io.bulwark.states.durable.StatesException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
-import java.time.Clock;
-import java.time.Duration;
-import java.time.Instant;
+import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.UUID;
-import java.util.concurrent.Semaphore;
-import java.util.concurrent.TimeUnit;
 import javax.sql.DataSource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Runs order sagas durably. The saga of each order is a row in {@code ordering_sagas} naming its
- * current state; workers claim due rows with {@code for update skip locked} and a lease, run the
- * state's task, then move the row to the next state and append the outcome to the order's stream in
- * one transaction. A process killed mid-step leaves the lease to expire, and the step runs again
- * (tasks are idempotent), so every acknowledged order reaches CONFIRMED or FAILED.
+ * Runs every order's saga on the durable state-machine engine from the seed's definition ({@code
+ * order-saga.asl.json}, unchanged): ReserveInventory (Retry on {@code States.TaskFailed}, Catch
+ * {@code InsufficientStockError} → HandleInventoryFailure) → ProcessPayment (Catch {@code
+ * PaymentFailedError} → CompensateInventory) → ConfirmOrder, with its tasks bound to the commerce
+ * contexts by {@link OrderSagaFunctions}. Each order's execution is named by the order id and
+ * starts in the transaction that places the order, so an acknowledged order always has its saga;
+ * VIP customers' executions have priority 1.
  *
- * <p>Transitions follow the seed's state machine: ReserveInventory → ProcessPayment → ConfirmOrder;
- * {@code InsufficientStockError} → HandleInventoryFailure → failed; {@code PaymentFailedError} →
- * CompensateInventory → failed. {@code States.TaskFailed} is retried with exponential backoff up to
- * the configured attempts (then compensated); compensation steps retry until they succeed.
+ * <p>The seed's definition compensates only the two errors it catches. When an execution ends any
+ * other way (an error no Catch names, a timeout, a stop), the engine tells this class in the
+ * transaction that records the end, and it starts {@code order-compensation} for the order there
+ * (release the stock, refund any charge, then record the order FAILED; retried until it works). So
+ * every order reaches CONFIRMED or FAILED, and every step is in an execution history.
+ *
+ * <pre>{@code
+ * OrderSaga saga = new OrderSaga(dataSource, orderLog, bus);
+ * Engine engine = saga.bind(Engine.builder(database), functions).build();
+ * saga.attach(engine);
+ * engine.startWorkers();
+ * }</pre>
  */
-public final class OrderSaga implements AutoCloseable {
+public final class OrderSaga implements OrderService.SagaStarter {
 
-  static final String DONE = "Done";
+  /** The seed's order saga, as registered with the engine. */
+  public static final String MACHINE = "order-saga";
+
+  /** Compensation of sagas that ended without compensating. */
+  public static final String COMPENSATION = "order-compensation";
+
+  private static final String DEFINITION = "/io/bulwark/states/order-saga.asl.json";
+  private static final String COMPENSATION_DEFINITION =
+      "/io/bulwark/commerce/ordering/order-compensation.asl.json";
   private static final Logger log = LoggerFactory.getLogger(OrderSaga.class);
 
   private final Transactions tx;
   private final OrderLog orderLog;
-  private final OrderSagaTasks tasks;
-  private final int workers;
-  private final int maxAttempts;
-  private final Duration pollInterval;
-  private final Duration lease;
-  private final Clock clock;
-  private final Runnable onTransition;
   private final EventBus bus;
-  private final Semaphore signal = new Semaphore(0);
-  private final List<Thread> threads = new ArrayList<>();
-  private volatile boolean running;
+  private volatile Engine engine;
 
-  /**
-   * @param workers concurrent steps
-   * @param maxAttempts attempts of a transiently failing step before the order is compensated
-   * @param pollInterval longest idle wait between looks for due work
-   * @param lease how long a claimed step is reserved for its worker
-   * @param onTransition called after each committed transition (the projection listens)
-   * @param bus where the appended order events are published after commit
-   */
-  public OrderSaga(
-      DataSource dataSource,
-      OrderLog orderLog,
-      OrderSagaTasks tasks,
-      int workers,
-      int maxAttempts,
-      Duration pollInterval,
-      Duration lease,
-      Clock clock,
-      Runnable onTransition,
-      EventBus bus) {
+  /** A saga recording on {@code orderLog}; bind it to an engine, then attach the engine. */
+  public OrderSaga(DataSource dataSource, OrderLog orderLog, EventBus bus) {
     this.tx = new Transactions(dataSource);
     this.orderLog = orderLog;
-    this.tasks = tasks;
-    this.workers = workers;
-    this.maxAttempts = maxAttempts;
-    this.pollInterval = pollInterval;
-    this.lease = lease;
-    this.clock = clock;
-    this.onTransition = onTransition;
     this.bus = bus;
   }
 
-  /** Starts the worker threads; they resume any saga left unfinished by an earlier process. */
-  public synchronized void start() {
-    running = true;
-    for (int i = 0; i < workers; i++) {
-      Thread t = Thread.ofPlatform().name("order-saga-" + i).daemon().start(this::loop);
-      threads.add(t);
+  /** Binds the saga's functions and its execution-end listeners to the engine being built. */
+  public Engine.Builder bind(Engine.Builder builder, OrderSagaFunctions functions) {
+    return builder
+        .task(OrderSagaFunctions.RESOURCE, functions)
+        .onCompletion(MACHINE, this::sagaEnded)
+        .onCompletion(COMPENSATION, this::compensationEnded);
+  }
+
+  /**
+   * Uses {@code engine} (built with {@link #bind}): registers both definitions (unchanged ones keep
+   * their version) and hands sagas left in the table of the earlier hand-written runner to it.
+   */
+  public void attach(Engine engine) {
+    this.engine = Objects.requireNonNull(engine, "engine");
+    engine.createStateMachine(MACHINE, resource(DEFINITION));
+    engine.createStateMachine(COMPENSATION, resource(COMPENSATION_DEFINITION));
+    int adopted = adoptLegacySagas();
+    if (adopted > 0) {
+      log.info("moved {} unfinished sagas of the earlier saga runner onto the engine", adopted);
     }
   }
 
-  /** Wakes idle workers because new work is due. */
+  /** The engine the sagas run on. */
+  public Engine engine() {
+    Engine e = engine;
+    if (e == null) {
+      throw new IllegalStateException("the order saga has no engine: call attach first");
+    }
+    return e;
+  }
+
+  @Override
+  public void start(Connection transaction, UUID orderId, boolean vip) throws SQLException {
+    ObjectNode input = Json.object();
+    input.put("orderId", orderId.toString());
+    engine().start(transaction, MACHINE, orderId.toString(), input, vip ? 1 : 0);
+  }
+
+  /** Wakes this process's idle engine workers. */
   public void wake() {
-    if (signal.availablePermits() < workers) {
-      signal.release();
-    }
+    engine().wake();
   }
 
-  /** Number of sagas not yet done. */
+  /** The arn of {@code orderId}'s saga execution (its history shows every step). */
+  public static String executionArn(UUID orderId) {
+    return Engine.executionArn(MACHINE, orderId.toString());
+  }
+
+  /** Number of order sagas and compensations still running. */
   public int unfinished() {
     return tx.read(
         c -> {
           try (PreparedStatement ps =
-                  c.prepareStatement("select count(*) from ordering_sagas where state <> 'Done'");
-              ResultSet rs = ps.executeQuery()) {
-            rs.next();
-            return rs.getInt(1);
-          }
-        });
-  }
-
-  /** Stops the workers, letting a running step finish (its saga resumes on the next start). */
-  @Override
-  public void close() {
-    running = false;
-    signal.release(workers * 2);
-    try {
-      for (Thread t : threads) {
-        t.join(10_000);
-      }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
-  }
-
-  private void loop() {
-    while (running) {
-      try {
-        if (!runOne()) {
-          signal.tryAcquire(pollInterval.toMillis(), TimeUnit.MILLISECONDS);
-        }
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        return;
-      } catch (RuntimeException e) {
-        log.warn("saga worker step failed; retrying after the poll interval", e);
-        try {
-          signal.tryAcquire(pollInterval.toMillis(), TimeUnit.MILLISECONDS);
-        } catch (InterruptedException ie) {
-          Thread.currentThread().interrupt();
-          return;
-        }
-      }
-    }
-  }
-
-  /** Claims and runs one due step; false when none was due. */
-  boolean runOne() {
-    Claim claim = claim();
-    if (claim == null) {
-      return false;
-    }
-    Order order =
-        tx.read(c -> OrderEvents.fold(claim.orderId(), orderLog.stream(c, claim.orderId())));
-    if (order.terminal()) {
-      finish(claim, order, DONE, null, List.of());
-      return true;
-    }
-    try {
-      Map<String, Object> result = tasks.run(claim.state(), order);
-      onSuccess(claim, order, result);
-    } catch (TaskFailure f) {
-      onFailure(claim, order, f.type(), f.causeText());
-    } catch (RuntimeException e) {
-      onFailure(claim, order, TaskFailure.TASK_FAILED, String.valueOf(e.getMessage()));
-    }
-    return true;
-  }
-
-  private void onSuccess(Claim claim, Order order, Map<String, Object> result) {
-    switch (claim.state()) {
-      case OrderSagaTasks.RESERVE_INVENTORY ->
-          finish(
-              claim,
-              order,
-              OrderSagaTasks.PROCESS_PAYMENT,
-              null,
-              List.of(new OrderLog.Pending(OrderEvents.INVENTORY_RESERVED, Map.of())));
-      case OrderSagaTasks.PROCESS_PAYMENT ->
-          finish(
-              claim,
-              order,
-              OrderSagaTasks.CONFIRM_ORDER,
-              null,
-              List.of(new OrderLog.Pending(OrderEvents.PAYMENT_CHARGED, result)));
-      case OrderSagaTasks.CONFIRM_ORDER ->
-          finish(
-              claim,
-              order,
-              DONE,
-              null,
-              List.of(new OrderLog.Pending(OrderEvents.CONFIRMED, Map.of())));
-      case OrderSagaTasks.HANDLE_INVENTORY_FAILURE, OrderSagaTasks.COMPENSATE_INVENTORY -> {
-        Map<String, Object> failed = new LinkedHashMap<>();
-        failed.put(
-            "error", claim.errorType() == null ? "OrderProcessingFailed" : claim.errorType());
-        failed.put("reason", claim.errorCause() == null ? "order failed" : claim.errorCause());
-        failed.put("failedState", "OrderFailed");
-        failed.putAll(result);
-        finish(claim, order, DONE, null, List.of(new OrderLog.Pending(OrderEvents.FAILED, failed)));
-      }
-      default -> throw new IllegalStateException("unknown saga state " + claim.state());
-    }
-  }
-
-  private void onFailure(Claim claim, Order order, String type, String cause) {
-    String state = claim.state();
-    boolean compensating =
-        state.equals(OrderSagaTasks.HANDLE_INVENTORY_FAILURE)
-            || state.equals(OrderSagaTasks.COMPENSATE_INVENTORY);
-    if (state.equals(OrderSagaTasks.RESERVE_INVENTORY)
-        && type.equals(TaskFailure.INSUFFICIENT_STOCK)) {
-      finish(
-          claim,
-          order,
-          OrderSagaTasks.HANDLE_INVENTORY_FAILURE,
-          new String[] {type, cause},
-          List.of());
-    } else if (state.equals(OrderSagaTasks.PROCESS_PAYMENT)
-        && type.equals(TaskFailure.PAYMENT_FAILED)) {
-      finish(
-          claim, order, OrderSagaTasks.COMPENSATE_INVENTORY, new String[] {type, cause}, List.of());
-    } else if (type.equals(TaskFailure.TASK_FAILED)
-        && (compensating || claim.attempts() < maxAttempts)) {
-      retryLater(claim, cause);
-    } else if (compensating) {
-      retryLater(claim, cause);
-    } else {
-      log.info("order {} failed in {}: {} {}", order.id(), state, type, cause);
-      finish(
-          claim, order, OrderSagaTasks.COMPENSATE_INVENTORY, new String[] {type, cause}, List.of());
-    }
-  }
-
-  private Claim claim() {
-    Instant now = clock.instant();
-    UUID token = UUID.randomUUID();
-    return tx.inTransaction(
-        c -> {
-          try (PreparedStatement ps =
               c.prepareStatement(
-                  "update ordering_sagas s set lease_until = ?, lease_token = ?, attempts ="
-                      + " attempts + 1, updated_at = ? where order_id = (select order_id from"
-                      + " ordering_sagas where state <> 'Done' and next_attempt_at <= ? and"
-                      + " (lease_until is null or lease_until < ?) order by priority desc,"
-                      + " next_attempt_at limit 1 for update skip locked) returning order_id,"
-                      + " state, attempts, error_type, error_cause")) {
-            ps.setTimestamp(1, ts(now.plus(lease)));
-            ps.setObject(2, token);
-            ps.setTimestamp(3, ts(now));
-            ps.setTimestamp(4, ts(now));
-            ps.setTimestamp(5, ts(now));
+                  "select count(*) from states_executions where parent_arn is null and status ="
+                      + " 'RUNNING' and machine_name in (?, ?)")) {
+            ps.setString(1, MACHINE);
+            ps.setString(2, COMPENSATION);
             try (ResultSet rs = ps.executeQuery()) {
-              if (!rs.next()) {
-                return null;
-              }
-              return new Claim(
-                  rs.getObject(1, UUID.class),
-                  rs.getString(2),
-                  rs.getInt(3),
-                  rs.getString(4),
-                  rs.getString(5),
-                  token);
+              rs.next();
+              return rs.getInt(1);
             }
           }
         });
   }
 
-  private void finish(
-      Claim claim, Order order, String next, String[] error, List<OrderLog.Pending> events) {
-    List<DomainEvent> published = new ArrayList<>();
-    boolean moved =
-        tx.inTransaction(
-            c -> {
-              try (PreparedStatement ps =
-                  c.prepareStatement(
-                      // The next step keeps the saga's place in the queue (its due time is
-                      // not moved to now), so workers finish older orders before starting
-                      // newer ones instead of interleaving every order's steps.
-                      "update ordering_sagas set state = ?, attempts = 0, next_attempt_at ="
-                          + " least(next_attempt_at, ?),"
-                          + " lease_until = null, lease_token = null, error_type = coalesce(?,"
-                          + " error_type), error_cause = coalesce(?, error_cause), updated_at = ?"
-                          + " where order_id = ? and lease_token = ?")) {
-                Instant now = clock.instant();
-                ps.setString(1, next);
-                ps.setTimestamp(2, ts(now));
-                ps.setString(3, error == null ? null : error[0]);
-                ps.setString(4, error == null ? null : error[1]);
-                ps.setTimestamp(5, ts(now));
-                ps.setObject(6, claim.orderId());
-                ps.setObject(7, claim.token());
-                if (ps.executeUpdate() == 0) {
-                  return false; // lease lost: another worker redoes the step idempotently
-                }
-              }
-              if (!events.isEmpty()) {
-                published.addAll(orderLog.append(c, order.id(), order.version(), events));
-              }
-              return true;
-            });
-    if (moved) {
-      if (!next.equals(DONE)) {
-        wake();
-      }
-      onTransition.run();
-      published.forEach(bus::publish);
+  /** An order saga ended; start compensation if it ended without one. */
+  private void sagaEnded(Connection c, Execution e) throws SQLException {
+    Order order = pending(c, e);
+    if (order == null) {
+      return;
+    }
+    if (e.status() == ExecutionStatus.SUCCEEDED) {
+      log.warn("saga of order {} succeeded but the order is still {}", order.id(), order.status());
+      return;
+    }
+    ObjectNode input = Json.object();
+    input.put("orderId", order.id().toString());
+    input.put("Error", e.error() == null ? "States." + e.status().name() : e.error());
+    input.put("Cause", e.cause() == null ? "the order saga ended " + e.status() : e.cause());
+    try {
+      engine().start(c, COMPENSATION, order.id().toString(), input, 0);
+      log.info(
+          "saga of order {} ended {} ({}); compensating",
+          order.id(),
+          e.status(),
+          input.get("Error"));
+    } catch (StatesException.Conflict alreadyCompensating) {
+      // a redriven saga failed again: its compensation exists already
     }
   }
 
-  private void retryLater(Claim claim, String cause) {
-    long base = Math.max(10, pollInterval.toMillis());
-    long delay = Math.min(30_000, base << Math.min(10, Math.max(0, claim.attempts() - 1)));
-    tx.inTransaction(
-        c -> {
-          try (PreparedStatement ps =
-              c.prepareStatement(
-                  "update ordering_sagas set next_attempt_at = ?, lease_until = null, lease_token"
-                      + " = null, updated_at = ? where order_id = ? and lease_token = ?")) {
-            Instant now = clock.instant();
-            ps.setTimestamp(1, ts(now.plusMillis(delay)));
-            ps.setTimestamp(2, ts(now));
-            ps.setObject(3, claim.orderId());
-            ps.setObject(4, claim.token());
-            return ps.executeUpdate();
-          }
-        });
-    log.info(
-        "order {} step {} attempt {} failed transiently ({}); retrying in {} ms",
-        claim.orderId(),
-        claim.state(),
-        claim.attempts(),
-        cause,
-        delay);
+  /** A compensation ended; if it gave up, the order still fails (stock expires, refunds retry). */
+  private void compensationEnded(Connection c, Execution e) throws SQLException {
+    Order order = pending(c, e);
+    if (order == null || e.status() == ExecutionStatus.SUCCEEDED) {
+      return;
+    }
+    log.error(
+        "compensation of order {} ended {}: {} {}; failing the order anyway (its reservation"
+            + " expires, recorded refunds are retried)",
+        order.id(),
+        e.status(),
+        e.error(),
+        e.cause());
+    Map<String, Object> failed = new LinkedHashMap<>();
+    failed.put("error", e.error() == null ? "States." + e.status().name() : e.error());
+    failed.put(
+        "reason",
+        "order failed; compensation did not complete: "
+            + OrderSagaFunctions.reason(errorOutput(e)));
+    failed.put("failedState", "CompensateInventory");
+    List<DomainEvent> appended =
+        orderLog.append(
+            c,
+            order.id(),
+            order.version(),
+            List.of(new OrderLog.Pending(OrderEvents.FAILED, failed)));
+    appended.forEach(bus::publish); // before commit: at worst a subscriber sees it early
   }
 
-  private record Claim(
-      UUID orderId, String state, int attempts, String errorType, String errorCause, UUID token) {}
+  private static JsonNode errorOutput(Execution e) {
+    ObjectNode n = Json.object();
+    n.put("Error", e.error());
+    n.put("Cause", e.cause());
+    return n;
+  }
+
+  /** The order an execution is named after, if it exists and has not ended; else null. */
+  private Order pending(Connection c, Execution e) throws SQLException {
+    UUID id;
+    try {
+      id = UUID.fromString(e.name());
+    } catch (IllegalArgumentException foreign) {
+      return null;
+    }
+    List<DomainEvent> events = orderLog.stream(c, id);
+    if (events.isEmpty()) {
+      return null;
+    }
+    Order order = OrderEvents.fold(id, events);
+    return order.terminal() ? null : order;
+  }
+
+  /**
+   * Starts an execution for every saga the earlier hand-written runner left unfinished in {@code
+   * ordering_sagas}: one in a compensation state is compensated, any other runs the saga from the
+   * start (its tasks are idempotent per order).
+   */
+  private int adoptLegacySagas() {
+    return tx.inTransaction(
+        c -> {
+          List<Object[]> rows = new ArrayList<>();
+          try (PreparedStatement ps =
+                  c.prepareStatement(
+                      "select order_id, state, priority, error_type, error_cause from"
+                          + " ordering_sagas where state <> 'Done' for update skip locked");
+              ResultSet rs = ps.executeQuery()) {
+            while (rs.next()) {
+              rows.add(
+                  new Object[] {
+                    rs.getObject(1, UUID.class),
+                    rs.getString(2),
+                    rs.getInt(3),
+                    rs.getString(4),
+                    rs.getString(5)
+                  });
+            }
+          }
+          for (Object[] row : rows) {
+            UUID id = (UUID) row[0];
+            String state = (String) row[1];
+            boolean compensating =
+                state.equals(OrderSagaTasks.HANDLE_INVENTORY_FAILURE)
+                    || state.equals(OrderSagaTasks.COMPENSATE_INVENTORY);
+            ObjectNode input = Json.object();
+            input.put("orderId", id.toString());
+            if (compensating) {
+              input.put("Error", row[3] == null ? "OrderProcessingFailed" : (String) row[3]);
+              input.put("Cause", row[4] == null ? "order failed" : (String) row[4]);
+            }
+            try {
+              engine.start(
+                  c, compensating ? COMPENSATION : MACHINE, id.toString(), input, (int) row[2]);
+            } catch (StatesException.Conflict alreadyThere) {
+              // adopted by another process that started at the same time
+            }
+            try (PreparedStatement ps =
+                c.prepareStatement("update ordering_sagas set state = 'Done' where order_id = ?")) {
+              ps.setObject(1, id);
+              ps.executeUpdate();
+            }
+          }
+          return rows.size();
+        });
+  }
+
+  private static String resource(String path) {
+    try (InputStream in = OrderSaga.class.getResourceAsStream(path)) {
+      if (in == null) {
+        throw new IllegalStateException("state machine definition " + path + " is missing");
+      }
+      return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
 }

@@ -1,19 +1,14 @@
 package io.bulwark.commerce.ordering;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.bulwark.kernel.Json;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.UUID;
 
 /**
  * The order saga's task functions, one per Task state of the seed's state machine: {@code
  * ReserveInventory}, {@code ProcessPayment}, {@code ConfirmOrder}, {@code HandleInventoryFailure}
  * and {@code CompensateInventory}. Each is idempotent per order, so a durable runner may repeat any
  * of them after a crash; each fails with a {@link TaskFailure} whose type Retry/Catch rules match.
- * {@link #invoke(String, JsonNode)} exposes them to a States Language engine (input {@code
- * {"orderId": "…"}}).
+ * {@link OrderSagaFunctions} exposes them to the state-machine engine as Lambda functions.
  */
 public final class OrderSagaTasks {
 
@@ -42,7 +37,7 @@ public final class OrderSagaTasks {
     try {
       shortfall = stock.reserve(order.id(), quantities);
     } catch (RuntimeException e) {
-      throw new TaskFailure(TaskFailure.TASK_FAILED, "inventory unavailable: " + e.getMessage(), e);
+      throw new TaskFailure(TaskFailure.UNAVAILABLE, "inventory unavailable: " + e.getMessage(), e);
     }
     if (shortfall != null) {
       throw new TaskFailure(TaskFailure.INSUFFICIENT_STOCK, shortfall, null);
@@ -59,7 +54,7 @@ public final class OrderSagaTasks {
     } catch (Billing.Declined e) {
       throw new TaskFailure(TaskFailure.PAYMENT_FAILED, "payment declined: " + e.getMessage(), e);
     } catch (RuntimeException e) {
-      throw new TaskFailure(TaskFailure.TASK_FAILED, "payment unavailable: " + e.getMessage(), e);
+      throw new TaskFailure(TaskFailure.UNAVAILABLE, "payment unavailable: " + e.getMessage(), e);
     }
   }
 
@@ -69,7 +64,7 @@ public final class OrderSagaTasks {
     try {
       committed = stock.commit(order.id());
     } catch (RuntimeException e) {
-      throw new TaskFailure(TaskFailure.TASK_FAILED, "inventory unavailable: " + e.getMessage(), e);
+      throw new TaskFailure(TaskFailure.UNAVAILABLE, "inventory unavailable: " + e.getMessage(), e);
     }
     if (!committed) {
       throw new TaskFailure(
@@ -85,7 +80,7 @@ public final class OrderSagaTasks {
     try {
       stock.release(order.id());
     } catch (RuntimeException e) {
-      throw new TaskFailure(TaskFailure.TASK_FAILED, "inventory unavailable: " + e.getMessage(), e);
+      throw new TaskFailure(TaskFailure.UNAVAILABLE, "inventory unavailable: " + e.getMessage(), e);
     }
     return Map.of("released", true);
   }
@@ -109,7 +104,7 @@ public final class OrderSagaTasks {
     }
     if (first != null) {
       throw new TaskFailure(
-          TaskFailure.TASK_FAILED, "compensation incomplete: " + first.getMessage(), first);
+          TaskFailure.UNAVAILABLE, "compensation incomplete: " + first.getMessage(), first);
     }
     return Map.of("released", true, "refunded", true);
   }
@@ -124,19 +119,5 @@ public final class OrderSagaTasks {
       case COMPENSATE_INVENTORY -> compensateInventory(order);
       default -> throw new IllegalArgumentException("no saga task named " + state);
     };
-  }
-
-  /**
-   * For a States Language engine: runs task {@code stateName} with input {@code {"orderId": …}}
-   * against the order loaded by {@code orders}, returning the input merged with the task result.
-   */
-  public JsonNode invoke(
-      String stateName, JsonNode input, java.util.function.Function<UUID, Order> orders) {
-    UUID id = UUID.fromString(input.path("orderId").asText());
-    Map<String, Object> result = run(stateName, orders.apply(id));
-    ObjectNode out = input.isObject() ? ((ObjectNode) input).deepCopy() : Json.object();
-    out.put("orderId", id.toString());
-    result.forEach((k, v) -> out.set(k, Json.mapper().valueToTree(v)));
-    return out;
   }
 }

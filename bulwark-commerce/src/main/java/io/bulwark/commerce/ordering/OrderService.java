@@ -30,7 +30,7 @@ import javax.sql.DataSource;
 /**
  * The command side of ordering. Placing an order validates it (customer exists, products exist,
  * quantities in range, prices from the catalog), then in one transaction records the idempotency
- * key, appends {@code OrderPlaced} to the order's stream and schedules its saga. The order is
+ * key, appends {@code OrderPlaced} to the order's stream and starts its saga. The order is
  * acknowledged only after that commit, so an acknowledged order always reaches a terminal state.
  */
 public final class OrderService {
@@ -48,12 +48,21 @@ public final class OrderService {
   private final Customers customers;
   private final Catalog catalog;
   private final Clock clock;
+  private final SagaStarter saga;
   private final Runnable onPlaced;
   private final EventBus bus;
 
+  /** Starts the saga of a new order inside the transaction that places it. */
+  @FunctionalInterface
+  public interface SagaStarter {
+    /** Starts {@code orderId}'s saga on {@code transaction}, which the caller commits. */
+    void start(Connection transaction, UUID orderId, boolean vip) throws SQLException;
+  }
+
   /**
-   * The command side; {@code onPlaced} runs after each new order commits (wakes the saga), and
-   * {@code OrderPlaced} is published on {@code bus}.
+   * The command side; {@code saga} starts each order's saga in the order's transaction, {@code
+   * onPlaced} runs after each new order commits (wakes the saga's workers), and {@code OrderPlaced}
+   * is published on {@code bus}.
    */
   public OrderService(
       DataSource dataSource,
@@ -61,6 +70,7 @@ public final class OrderService {
       Customers customers,
       Catalog catalog,
       Clock clock,
+      SagaStarter saga,
       Runnable onPlaced,
       EventBus bus) {
     this.tx = new Transactions(dataSource);
@@ -68,6 +78,7 @@ public final class OrderService {
     this.customers = customers;
     this.catalog = catalog;
     this.clock = clock;
+    this.saga = saga;
     this.onPlaced = onPlaced;
     this.bus = bus;
   }
@@ -156,18 +167,7 @@ public final class OrderService {
                       List.of(
                           new OrderLog.Pending(
                               OrderEvents.PLACED, OrderEvents.placed(customer, items, sum, cur)))));
-              try (PreparedStatement ps =
-                  c.prepareStatement(
-                      "insert into ordering_sagas (order_id, state, priority, next_attempt_at,"
-                          + " created_at, updated_at) values (?,?,?,?,?,?)")) {
-                ps.setObject(1, id);
-                ps.setString(2, OrderSagaTasks.RESERVE_INVENTORY);
-                ps.setInt(3, customer.vip() ? 1 : 0);
-                ps.setTimestamp(4, ts(now));
-                ps.setTimestamp(5, ts(now));
-                ps.setTimestamp(6, ts(now));
-                ps.executeUpdate();
-              }
+              saga.start(c, id, customer.vip());
               return null;
             });
     if (existing != null) {

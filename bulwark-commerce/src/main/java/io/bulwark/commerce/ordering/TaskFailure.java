@@ -3,12 +3,14 @@ package io.bulwark.commerce.ordering;
 /**
  * A saga task failed with a named error type that retry and catch rules match on, as in Amazon
  * States Language: {@code InsufficientStockError}, {@code PaymentFailedError}, {@code
- * ReservationExpiredError}, or {@code States.TaskFailed} for transient failures worth retrying.
+ * ReservationExpiredError}, {@code OrderClosedError}, or {@code ServiceUnavailableError} for
+ * transient failures worth retrying (the seed's Retry on {@code States.TaskFailed} matches it, as
+ * it matches every error a task raises).
  */
 public final class TaskFailure extends RuntimeException {
 
-  /** Transient failure; the saga retries the task with backoff. */
-  public static final String TASK_FAILED = "States.TaskFailed";
+  /** Inventory or payment could not be reached: transient, worth retrying. */
+  public static final String UNAVAILABLE = "ServiceUnavailableError";
 
   /** Not enough stock for the order. */
   public static final String INSUFFICIENT_STOCK = "InsufficientStockError";
@@ -18,6 +20,12 @@ public final class TaskFailure extends RuntimeException {
 
   /** The stock hold lapsed before the order could be confirmed. */
   public static final String RESERVATION_EXPIRED = "ReservationExpiredError";
+
+  /** The order is already CONFIRMED or FAILED (a redriven or foreign execution). */
+  public static final String ORDER_CLOSED = "OrderClosedError";
+
+  /** The execution does not belong to an existing order. */
+  public static final String ORDER_NOT_FOUND = "OrderNotFoundError";
 
   private final String type;
 

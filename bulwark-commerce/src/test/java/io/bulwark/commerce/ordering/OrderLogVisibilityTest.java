@@ -79,6 +79,7 @@ class OrderLogVisibilityTest {
             id -> Optional.of(CUSTOMER),
             skus -> Map.of("S-1", new Catalog.Entry("S-1", "Thing", 250, "EUR")),
             Clock.systemUTC(),
+            (c, id, vip) -> {}, // no saga: this test is about the log and its readers
             () -> {},
             new EventBus());
     projection = new OrderProjection(ds, log, Duration.ofSeconds(1), (o, c) -> {});

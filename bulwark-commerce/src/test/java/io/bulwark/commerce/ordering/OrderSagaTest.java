@@ -5,9 +5,19 @@ import static org.awaitility.Awaitility.await;
 
 import io.bulwark.commerce.events.DomainEvent;
 import io.bulwark.commerce.events.EventBus;
+import io.bulwark.states.durable.Engine;
+import io.bulwark.states.durable.Execution;
+import io.bulwark.states.durable.ExecutionStatus;
+import io.bulwark.states.durable.HistoryEvent;
+import io.bulwark.testkit.FastClock;
 import io.bulwark.testkit.PostgresExtension;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.sql.Timestamp;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -17,13 +27,21 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 import javax.sql.DataSource;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
-/** The durable saga runner on its own, with scripted inventory and payment ports. */
+/**
+ * The order saga on the durable engine, from the seed's definition, with scripted inventory and
+ * payment ports. The engine has no worker threads: each test steps it with {@link Engine#runOnce()}
+ * on a clock running 50 times faster, so the definition's retry back-off (2 s, 4 s, 8 s) is really
+ * waited for, in well under a second.
+ */
 class OrderSagaTest {
 
-  @RegisterExtension static final PostgresExtension pg = PostgresExtension.migrating("ordering");
+  @RegisterExtension
+  static final PostgresExtension pg = PostgresExtension.migrating("ordering", "states");
 
   static final UUID VIP = UUID.randomUUID();
 
@@ -35,6 +53,19 @@ class OrderSagaTest {
     final List<UUID> reserveOrder = new CopyOnWriteArrayList<>();
     final AtomicInteger reserveFailures = new AtomicInteger();
     volatile boolean decline;
+    volatile boolean outOfStock;
+    volatile boolean paymentDown;
+
+    void reset() {
+      reserved.clear();
+      released.clear();
+      refunded.clear();
+      reserveOrder.clear();
+      reserveFailures.set(0);
+      decline = false;
+      outOfStock = false;
+      paymentDown = false;
+    }
 
     @Override
     public String reserve(UUID orderId, Map<String, Integer> quantities) {
@@ -42,6 +73,9 @@ class OrderSagaTest {
         throw new IllegalStateException("inventory database briefly unreachable");
       }
       reserveOrder.add(orderId);
+      if (outOfStock) {
+        return "insufficient stock: S-1 requested 1, available 0";
+      }
       reserved.add(orderId);
       return null;
     }
@@ -58,6 +92,9 @@ class OrderSagaTest {
 
     @Override
     public String charge(UUID orderId, UUID customerId, long amount, String currency) {
+      if (paymentDown) {
+        throw new IllegalStateException("gateway timed out");
+      }
       if (decline) {
         throw new Billing.Declined("card declined");
       }
@@ -70,131 +107,256 @@ class OrderSagaTest {
     }
   }
 
-  record Rig(OrderService orders, OrderSaga saga, Script script, List<DomainEvent> events) {}
+  static final Script script = new Script();
+  static final List<DomainEvent> events = new CopyOnWriteArrayList<>();
+  static OrderLog log;
+  static OrderSaga saga;
+  static Engine engine;
+  static OrderService orders;
 
-  static Rig rig(int maxAttempts) {
+  @BeforeAll
+  static void setUp() {
     DataSource ds = pg.database().dataSource();
-    Script script = new Script();
-    OrderLog log = new OrderLog(Clock.systemUTC());
+    log = new OrderLog(Clock.systemUTC());
     EventBus bus = new EventBus();
-    List<DomainEvent> events = new CopyOnWriteArrayList<>();
     bus.subscribe(events::add);
-    OrderService orders =
-        new OrderService(
-            ds,
-            log,
-            id -> Optional.of(new Customers.Customer(id, "C", id.equals(VIP))),
-            skus -> Map.of("S-1", new Catalog.Entry("S-1", "Thing", 250, "EUR")),
-            Clock.systemUTC(),
-            () -> {},
-            bus);
-    OrderSaga saga =
-        new OrderSaga(
-            ds,
-            log,
-            new OrderSagaTasks(script, script),
-            1,
-            maxAttempts,
-            Duration.ofMillis(10),
-            Duration.ofSeconds(30),
-            Clock.systemUTC(),
-            () -> {},
-            bus);
-    return new Rig(orders, saga, script, events);
+    saga = new OrderSaga(ds, log, bus);
+    engine =
+        saga.bind(
+                Engine.builder(pg.database()).clock(new FastClock(50)).workers(0),
+                new OrderSagaFunctions(ds, log, new OrderSagaTasks(script, script), bus, () -> {}))
+            .build();
+    saga.attach(engine);
+    orders = service(saga);
   }
 
-  static UUID place(Rig rig, UUID customer) {
-    return rig.orders()
+  static OrderService service(OrderService.SagaStarter starter) {
+    return new OrderService(
+        pg.database().dataSource(),
+        log,
+        id -> Optional.of(new Customers.Customer(id, "C", id.equals(VIP))),
+        skus -> Map.of("S-1", new Catalog.Entry("S-1", "Thing", 250, "EUR")),
+        Clock.systemUTC(),
+        starter,
+        () -> {},
+        new EventBus());
+  }
+
+  @BeforeEach
+  void clean() {
+    drain();
+    script.reset();
+    events.clear();
+  }
+
+  static UUID place(UUID customer) {
+    return place(orders, customer);
+  }
+
+  static UUID place(OrderService service, UUID customer) {
+    return service
         .place(new PlaceOrder(customer, List.of(new PlaceOrder.Line("S-1", 1)), null))
         .order()
         .id();
   }
 
-  static void drain(Rig rig) {
-    while (rig.saga().runOne()) {
+  static void drain() {
+    while (engine.runOnce()) {
       // run every due step
     }
   }
 
+  /** Steps the engine until the order ends (waiting out retry back-offs on the fast clock). */
+  static Order finish(UUID id) {
+    await()
+        .atMost(Duration.ofSeconds(20))
+        .pollInterval(Duration.ofMillis(5))
+        .until(
+            () -> {
+              drain();
+              return orders.order(id).orElseThrow().terminal() && saga.unfinished() == 0;
+            });
+    return orders.order(id).orElseThrow();
+  }
+
+  static Execution execution(String machine, UUID id) {
+    return engine.describe(Engine.executionArn(machine, id.toString()));
+  }
+
+  static List<String> entered(String machine, UUID id) {
+    return engine.history(Engine.executionArn(machine, id.toString())).stream()
+        .filter(e -> e.type().equals("TaskStateEntered"))
+        .map(e -> e.details().path("stateEnteredEventDetails").path("name").asText())
+        .toList();
+  }
+
+  static long count(String machine, UUID id, String type) {
+    return engine.history(Engine.executionArn(machine, id.toString())).stream()
+        .map(HistoryEvent::type)
+        .filter(type::equals)
+        .count();
+  }
+
+  @Test
+  void confirmsAnOrderThroughTheSeedsStatesWithEveryStepInTheHistory() {
+    UUID id = place(UUID.randomUUID());
+    Order order = finish(id);
+    assertThat(order.status()).isEqualTo(OrderStatus.CONFIRMED);
+    Execution e = execution(OrderSaga.MACHINE, id);
+    assertThat(e.status()).isEqualTo(ExecutionStatus.SUCCEEDED);
+    assertThat(e.output().path("Payload").path("orderId").asText()).isEqualTo(id.toString());
+    assertThat(e.output().path("StatusCode").asInt()).isEqualTo(200);
+    assertThat(entered(OrderSaga.MACHINE, id))
+        .containsExactly("ReserveInventory", "ProcessPayment", "ConfirmOrder");
+    assertThat(events)
+        .extracting(DomainEvent::type)
+        .containsExactly("InventoryReserved", "PaymentCharged", "OrderConfirmed");
+  }
+
   @Test
   void runsVipOrdersFirst() {
-    Rig rig = rig(3);
-    drain(rig);
-    UUID regular = place(rig, UUID.randomUUID());
-    UUID vip = place(rig, VIP);
-    assertThat(rig.saga().runOne()).isTrue();
-    assertThat(rig.script().reserveOrder).containsExactly(vip);
-    drain(rig);
-    assertThat(rig.orders().order(regular).orElseThrow().status()).isEqualTo(OrderStatus.CONFIRMED);
-    assertThat(rig.orders().order(vip).orElseThrow().status()).isEqualTo(OrderStatus.CONFIRMED);
-    assertThat(rig.events())
-        .extracting(DomainEvent::type)
-        .contains("OrderPlaced", "InventoryReserved", "PaymentCharged", "OrderConfirmed");
+    UUID regular = place(UUID.randomUUID());
+    UUID vip = place(VIP);
+    assertThat(engine.runOnce()).isTrue(); // one claim steps the VIP's saga as far as it goes
+    assertThat(script.reserveOrder).containsExactly(vip);
+    assertThat(orders.order(vip).orElseThrow().status()).isEqualTo(OrderStatus.CONFIRMED);
+    assertThat(orders.order(regular).orElseThrow().status()).isEqualTo(OrderStatus.PENDING);
+    assertThat(finish(regular).status()).isEqualTo(OrderStatus.CONFIRMED);
   }
 
   @Test
   void finishesAnOlderOrderBeforeStartingANewerOne() {
-    Rig rig = rig(3);
-    drain(rig);
-    UUID first = place(rig, UUID.randomUUID());
-    UUID second = place(rig, UUID.randomUUID());
-    for (int step = 0; step < 3; step++) { // reserve, charge, confirm
-      assertThat(rig.saga().runOne()).isTrue();
-    }
-    assertThat(rig.orders().order(first).orElseThrow().status()).isEqualTo(OrderStatus.CONFIRMED);
-    assertThat(rig.script().reserveOrder).containsExactly(first);
-    drain(rig);
-    assertThat(rig.orders().order(second).orElseThrow().status()).isEqualTo(OrderStatus.CONFIRMED);
+    UUID first = place(UUID.randomUUID());
+    UUID second = place(UUID.randomUUID());
+    assertThat(engine.runOnce()).isTrue();
+    assertThat(orders.order(first).orElseThrow().status()).isEqualTo(OrderStatus.CONFIRMED);
+    assertThat(script.reserveOrder).containsExactly(first);
+    assertThat(finish(second).status()).isEqualTo(OrderStatus.CONFIRMED);
   }
 
   @Test
-  void retriesATransientFailureWithBackoffAndThenSucceeds() {
-    Rig rig = rig(3);
-    drain(rig);
-    rig.script().reserveFailures.set(2);
-    UUID id = place(rig, UUID.randomUUID());
-    await()
-        .atMost(Duration.ofSeconds(10))
-        .until(
-            () -> {
-              rig.saga().runOne();
-              return rig.orders().order(id).orElseThrow().terminal();
-            });
-    assertThat(rig.orders().order(id).orElseThrow().status()).isEqualTo(OrderStatus.CONFIRMED);
+  void retriesATransientInventoryFailureAsTheDefinitionSaysAndThenConfirms() {
+    script.reserveFailures.set(2);
+    UUID id = place(UUID.randomUUID());
+    assertThat(finish(id).status()).isEqualTo(OrderStatus.CONFIRMED);
+    assertThat(count(OrderSaga.MACHINE, id, "TaskFailed")).isEqualTo(2);
+    assertThat(script.released).doesNotContain(id);
   }
 
   @Test
-  void compensatesWhenATransientFailureOutlastsItsAttempts() {
-    Rig rig = rig(2);
-    drain(rig);
-    rig.script().reserveFailures.set(100);
-    UUID id = place(rig, UUID.randomUUID());
-    await()
-        .atMost(Duration.ofSeconds(10))
-        .until(
-            () -> {
-              rig.saga().runOne();
-              return rig.orders().order(id).orElseThrow().terminal();
-            });
-    Order order = rig.orders().order(id).orElseThrow();
+  void compensatesWhenATransientFailureOutlastsTheRetries() {
+    script.reserveFailures.set(100);
+    UUID id = place(UUID.randomUUID());
+    Order order = finish(id);
     assertThat(order.status()).isEqualTo(OrderStatus.FAILED);
-    assertThat(order.reason()).contains("inventory unavailable");
-    assertThat(rig.script().released).contains(id);
-    assertThat(rig.script().refunded).contains(id);
-    rig.script().reserveFailures.set(0);
+    assertThat(order.reason()).startsWith("inventory unavailable");
+    // MaxAttempts 3: the first attempt and three retries
+    assertThat(count(OrderSaga.MACHINE, id, "TaskFailed")).isEqualTo(4);
+    Execution failed = execution(OrderSaga.MACHINE, id);
+    assertThat(failed.status()).isEqualTo(ExecutionStatus.FAILED);
+    assertThat(failed.error()).isEqualTo(TaskFailure.UNAVAILABLE);
+    assertThat(execution(OrderSaga.COMPENSATION, id).status()).isEqualTo(ExecutionStatus.SUCCEEDED);
+    assertThat(script.released).contains(id);
+    assertThat(script.refunded).contains(id);
   }
 
   @Test
-  void releasesStockWhenThePaymentIsDeclined() {
-    Rig rig = rig(3);
-    drain(rig);
-    rig.script().decline = true;
-    UUID id = place(rig, UUID.randomUUID());
-    drain(rig);
-    Order order = rig.orders().order(id).orElseThrow();
+  void retriesInsufficientStockThenHandlesTheInventoryFailure() {
+    script.outOfStock = true;
+    UUID id = place(UUID.randomUUID());
+    Order order = finish(id);
+    assertThat(order.status()).isEqualTo(OrderStatus.FAILED);
+    assertThat(order.reason()).isEqualTo("insufficient stock: S-1 requested 1, available 0");
+    // States.TaskFailed matches every error a task raises, so the seed's Retry runs first
+    assertThat(script.reserveOrder).hasSize(4);
+    assertThat(entered(OrderSaga.MACHINE, id))
+        .containsExactly("ReserveInventory", "HandleInventoryFailure");
+    Execution e = execution(OrderSaga.MACHINE, id);
+    assertThat(e.error()).isEqualTo("OrderProcessingFailed");
+    assertThat(script.released).contains(id);
+    assertThat(script.refunded).doesNotContain(id);
+  }
+
+  @Test
+  void compensatesInventoryWhenThePaymentIsDeclined() {
+    script.decline = true;
+    UUID id = place(UUID.randomUUID());
+    Order order = finish(id);
     assertThat(order.status()).isEqualTo(OrderStatus.FAILED);
     assertThat(order.reason()).isEqualTo("payment declined: card declined");
-    assertThat(rig.script().released).contains(id);
-    assertThat(rig.saga().unfinished()).isZero();
+    assertThat(entered(OrderSaga.MACHINE, id))
+        .containsExactly("ReserveInventory", "ProcessPayment", "CompensateInventory");
+    assertThat(execution(OrderSaga.MACHINE, id).error()).isEqualTo("OrderProcessingFailed");
+    assertThat(script.released).contains(id);
+    assertThat(saga.unfinished()).isZero();
+  }
+
+  @Test
+  void compensatesAPaymentFailureTheDefinitionDoesNotCatch() {
+    script.paymentDown = true;
+    UUID id = place(UUID.randomUUID());
+    Order order = finish(id);
+    assertThat(order.status()).isEqualTo(OrderStatus.FAILED);
+    assertThat(order.reason()).startsWith("payment unavailable");
+    assertThat(execution(OrderSaga.MACHINE, id).error()).isEqualTo(TaskFailure.UNAVAILABLE);
+    assertThat(execution(OrderSaga.COMPENSATION, id).status()).isEqualTo(ExecutionStatus.SUCCEEDED);
+    assertThat(script.released).contains(id);
+    assertThat(script.refunded).contains(id);
+  }
+
+  @Test
+  void anOperatorStoppingASagaCompensatesTheOrder() {
+    UUID id = place(UUID.randomUUID());
+    engine.stop(OrderSaga.executionArn(id), "Operator", "customer called to cancel");
+    Order order = finish(id);
+    assertThat(order.status()).isEqualTo(OrderStatus.FAILED);
+    assertThat(order.reason()).isEqualTo("customer called to cancel");
+    assertThat(script.reserveOrder).doesNotContain(id);
+  }
+
+  @Test
+  void takesOverSagasLeftByTheEarlierRunner() throws SQLException {
+    AtomicInteger placed = new AtomicInteger();
+    OrderService legacy =
+        service(
+            (c, orderId, vip) -> {
+              try (PreparedStatement ps =
+                  c.prepareStatement(
+                      "insert into ordering_sagas (order_id, state, priority, next_attempt_at,"
+                          + " created_at, updated_at, error_type, error_cause) values"
+                          + " (?, ?, 0, ?, ?, ?, ?, ?)")) {
+                Timestamp now = Timestamp.from(Instant.now());
+                boolean compensate = placed.getAndIncrement() == 1; // the second one
+                ps.setObject(1, orderId);
+                ps.setString(
+                    2,
+                    compensate
+                        ? OrderSagaTasks.COMPENSATE_INVENTORY
+                        : OrderSagaTasks.PROCESS_PAYMENT);
+                ps.setTimestamp(3, now);
+                ps.setTimestamp(4, now);
+                ps.setTimestamp(5, now);
+                ps.setString(6, compensate ? TaskFailure.PAYMENT_FAILED : null);
+                ps.setString(7, compensate ? "payment declined: card expired" : null);
+                ps.executeUpdate();
+              }
+            });
+    List<UUID> ids = List.of(place(legacy, UUID.randomUUID()), place(legacy, UUID.randomUUID()));
+    assertThat(saga.unfinished()).isZero();
+
+    saga.attach(engine); // what a restart with the new version does
+
+    assertThat(finish(ids.get(0)).status()).isEqualTo(OrderStatus.CONFIRMED);
+    Order compensated = finish(ids.get(1));
+    assertThat(compensated.status()).isEqualTo(OrderStatus.FAILED);
+    assertThat(compensated.reason()).isEqualTo("payment declined: card expired");
+    assertThat(script.refunded).contains(ids.get(1));
+    try (Connection c = pg.database().dataSource().getConnection();
+        var rs =
+            c.createStatement()
+                .executeQuery("select count(*) from ordering_sagas where state <> 'Done'")) {
+      rs.next();
+      assertThat(rs.getInt(1)).isZero();
+    }
   }
 }

@@ -35,7 +35,6 @@ class GatewayOutageTest {
             o ->
                 o.paymentGateway(gateway.baseUrl())
                     .paymentTimeout(Duration.ofMillis(300))
-                    .sagaStepAttempts(2)
                     .pollInterval(Duration.ofMillis(50)));
   }
 

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.bulwark.states.StatesError;
+import io.bulwark.testkit.FastClock;
 import io.bulwark.testkit.PostgresExtension;
 import java.io.IOException;
 import java.net.URISyntaxException;

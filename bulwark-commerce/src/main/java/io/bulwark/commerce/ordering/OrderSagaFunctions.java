@@ -1,0 +1,249 @@
+package io.bulwark.commerce.ordering;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.bulwark.commerce.events.DomainEvent;
+import io.bulwark.commerce.events.EventBus;
+import io.bulwark.commerce.internal.Transactions;
+import io.bulwark.kernel.Json;
+import io.bulwark.states.StatesError;
+import io.bulwark.states.durable.DurableTaskHandler;
+import io.bulwark.states.durable.TaskRequest;
+import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import javax.sql.DataSource;
+
+/**
+ * The order saga's tasks as the Lambda functions that the seed's state machine invokes through
+ * {@code arn:aws:states:::lambda:invoke} ({@code Parameters.FunctionName}), behaving like that
+ * integration: a result is the invoke response ({@code StatusCode} 200, {@code Payload}, …), and a
+ * function error fails the task with the function's error type as the error and Lambda's {@code
+ * {"errorMessage", "errorType"}} JSON as the cause, which Retry and Catch rules match.
+ *
+ * <p>Each function runs its task for the order its execution belongs to (executions are named by
+ * order id, so the function finds its order even after a Catch replaced the state's input with the
+ * error) and records the outcome on the order's stream ({@code InventoryReserved}, {@code
+ * PaymentCharged}, {@code OrderConfirmed}, {@code OrderFailed}) unless it is there already: the
+ * engine delivers a task again after a crash, and a repeated delivery changes nothing.
+ */
+public final class OrderSagaFunctions implements DurableTaskHandler {
+
+  /** The Task resource the functions are bound to. */
+  public static final String RESOURCE = "arn:aws:states:::lambda:invoke";
+
+  /** Function names of the seed's definition, and the saga task each runs. */
+  public static final Map<String, String> FUNCTIONS =
+      Map.of(
+          "inventory-reservation-function", OrderSagaTasks.RESERVE_INVENTORY,
+          "payment-processing-function", OrderSagaTasks.PROCESS_PAYMENT,
+          "order-confirmation-function", OrderSagaTasks.CONFIRM_ORDER,
+          "inventory-failure-handler", OrderSagaTasks.HANDLE_INVENTORY_FAILURE,
+          "inventory-compensation-function", OrderSagaTasks.COMPENSATE_INVENTORY);
+
+  private static final String FUNCTION_ARN = "arn:aws:lambda:local:000000000000:function:";
+
+  private final Transactions tx;
+  private final OrderLog orderLog;
+  private final OrderSagaTasks tasks;
+  private final EventBus bus;
+  private final Runnable onRecorded;
+
+  /**
+   * @param onRecorded runs after an order event was recorded (the projection listens)
+   */
+  public OrderSagaFunctions(
+      DataSource dataSource,
+      OrderLog orderLog,
+      OrderSagaTasks tasks,
+      EventBus bus,
+      Runnable onRecorded) {
+    this.tx = new Transactions(dataSource);
+    this.orderLog = orderLog;
+    this.tasks = tasks;
+    this.bus = bus;
+    this.onRecorded = onRecorded;
+  }
+
+  @Override
+  public JsonNode invoke(TaskRequest request) {
+    String function = request.input().path("FunctionName").asText("");
+    String task = FUNCTIONS.get(function);
+    if (task == null) {
+      throw new StatesError(
+          "Lambda.ResourceNotFoundException",
+          "Function not found: "
+              + FUNCTION_ARN
+              + function
+              + " (this shop serves "
+              + String.join(", ", FUNCTIONS.keySet().stream().sorted().toList())
+              + ")");
+    }
+    try {
+      Map<String, Object> result = run(task, request);
+      ObjectNode response = Json.object();
+      response.put("ExecutedVersion", "$LATEST");
+      response.set("Payload", Json.mapper().valueToTree(result));
+      response.putObject("SdkHttpMetadata").put("HttpStatusCode", 200);
+      response.putObject("SdkResponseMetadata").put("RequestId", requestId(request));
+      response.put("StatusCode", 200);
+      return response;
+    } catch (TaskFailure f) {
+      throw functionError(request, f.type(), f.causeText());
+    } catch (RuntimeException e) { // the database of the ordering context, most likely
+      throw functionError(request, TaskFailure.UNAVAILABLE, "ordering unavailable: " + e);
+    }
+  }
+
+  private static StatesError functionError(TaskRequest request, String type, String message) {
+    ObjectNode cause = Json.object();
+    cause.put("errorMessage", message);
+    cause.put("errorType", type);
+    cause.put("requestId", requestId(request));
+    return new StatesError(type, cause.toString());
+  }
+
+  private Map<String, Object> run(String task, TaskRequest request) {
+    UUID id = orderId(request.executionArn());
+    Order order = load(id);
+    JsonNode payload = request.input().path("Payload");
+    Map<String, Object> result = new LinkedHashMap<>();
+    result.put("orderId", id.toString());
+    switch (task) {
+      case OrderSagaTasks.RESERVE_INVENTORY -> {
+        open(order);
+        result.putAll(tasks.reserveInventory(order));
+        record(id, OrderEvents.INVENTORY_RESERVED, Map.of());
+      }
+      case OrderSagaTasks.PROCESS_PAYMENT -> {
+        open(order);
+        Map<String, Object> charged = tasks.processPayment(order);
+        result.putAll(charged);
+        record(id, OrderEvents.PAYMENT_CHARGED, charged);
+      }
+      case OrderSagaTasks.CONFIRM_ORDER -> {
+        if (order.status() != OrderStatus.CONFIRMED) {
+          open(order);
+          result.putAll(tasks.confirmOrder(order));
+          record(id, OrderEvents.CONFIRMED, Map.of());
+        } else {
+          result.put("confirmed", true);
+        }
+      }
+      default -> {
+        if (order.status() == OrderStatus.CONFIRMED) {
+          throw closed(order);
+        }
+        Map<String, Object> done = tasks.run(task, order);
+        result.putAll(done);
+        Map<String, Object> failed = new LinkedHashMap<>();
+        failed.put("error", payload.path("Error").asText("OrderProcessingFailed"));
+        failed.put("reason", reason(payload));
+        failed.put("failedState", "OrderFailed");
+        failed.putAll(done);
+        record(id, OrderEvents.FAILED, failed);
+      }
+    }
+    return result;
+  }
+
+  /** The order id that names the execution ({@code …:execution:<machine>:<order id>}). */
+  static UUID orderId(String executionArn) {
+    String name = executionArn.substring(executionArn.lastIndexOf(':') + 1);
+    try {
+      return UUID.fromString(name);
+    } catch (IllegalArgumentException e) {
+      throw new TaskFailure(
+          TaskFailure.ORDER_NOT_FOUND,
+          "execution " + executionArn + " is not named by an order id",
+          e);
+    }
+  }
+
+  private Order load(UUID id) {
+    return tx.read(
+            c -> {
+              List<DomainEvent> events = orderLog.stream(c, id);
+              return events.isEmpty()
+                  ? Optional.<Order>empty()
+                  : Optional.of(OrderEvents.fold(id, events));
+            })
+        .orElseThrow(
+            () ->
+                new TaskFailure(
+                    TaskFailure.ORDER_NOT_FOUND, "order " + id + " does not exist", null));
+  }
+
+  private static void open(Order order) {
+    if (order.terminal()) {
+      throw closed(order);
+    }
+  }
+
+  private static TaskFailure closed(Order order) {
+    return new TaskFailure(
+        TaskFailure.ORDER_CLOSED, "order " + order.id() + " is already " + order.status(), null);
+  }
+
+  /**
+   * The reason an order failed, from a Catch's error output: the function's {@code errorMessage}
+   * when the cause is Lambda's JSON, else the cause itself.
+   */
+  static String reason(JsonNode error) {
+    String cause = error.path("Cause").asText(null);
+    if (cause == null || cause.isBlank()) {
+      return error.path("Error").asText("order failed");
+    }
+    try {
+      JsonNode parsed = Json.parse(cause);
+      if (parsed.hasNonNull("errorMessage")) {
+        return parsed.get("errorMessage").asText();
+      }
+    } catch (RuntimeException notJson) {
+      // a plain-text cause
+    }
+    return cause;
+  }
+
+  /**
+   * Appends {@code type} to the order's stream unless it is there already (or, for a terminal
+   * event, the order already ended), publishing it after the commit.
+   */
+  private void record(UUID id, String type, Map<String, Object> payload) {
+    boolean terminal = type.equals(OrderEvents.CONFIRMED) || type.equals(OrderEvents.FAILED);
+    for (int attempt = 1; ; attempt++) {
+      try {
+        List<DomainEvent> appended =
+            tx.inTransaction(
+                c -> {
+                  List<DomainEvent> events = orderLog.stream(c, id);
+                  boolean done =
+                      events.stream().anyMatch(e -> e.type().equals(type))
+                          || (terminal && OrderEvents.fold(id, events).terminal());
+                  return done
+                      ? List.<DomainEvent>of()
+                      : orderLog.append(
+                          c, id, events.size(), List.of(new OrderLog.Pending(type, payload)));
+                });
+        if (!appended.isEmpty()) {
+          onRecorded.run();
+          appended.forEach(bus::publish);
+        }
+        return;
+      } catch (OrderLog.VersionConflict e) {
+        if (attempt == 3) {
+          throw new TaskFailure(
+              TaskFailure.UNAVAILABLE, "could not record " + type + ": " + e.getMessage(), e);
+        }
+      }
+    }
+  }
+
+  private static String requestId(TaskRequest request) {
+    return UUID.nameUUIDFromBytes(request.idempotencyToken().getBytes(StandardCharsets.UTF_8))
+        .toString();
+  }
+}
