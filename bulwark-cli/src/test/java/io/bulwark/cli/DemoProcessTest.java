@@ -94,6 +94,43 @@ class DemoProcessTest {
                   .build(),
               HttpResponse.BodyHandlers.ofString());
       assertThat(executions.statusCode()).as("admins use the state-machine API").isEqualTo(200);
+
+      // An order runs the seed's saga on the engine; its execution is named by the order id.
+      HttpResponse<String> placed =
+          http.send(
+              HttpRequest.newBuilder(URI.create(url + "/api/v1/orders"))
+                  .header("Authorization", "Bearer " + customer)
+                  .header("Content-Type", "application/json")
+                  .POST(
+                      HttpRequest.BodyPublishers.ofString(
+                          "{\"items\":[{\"sku\":\""
+                              + items.get(0).get("sku").asText()
+                              + "\",\"quantity\":1}]}"))
+                  .build(),
+              HttpResponse.BodyHandlers.ofString());
+      assertThat(placed.statusCode()).isEqualTo(202);
+      String orderId = Json.parse(placed.body()).get("id").asText();
+      HttpRequest saga =
+          HttpRequest.newBuilder(URI.create(url + "/api/v1/executions/order-saga:" + orderId))
+              .header("Authorization", "Bearer " + token)
+              .build();
+      await()
+          .atMost(Duration.ofSeconds(30))
+          .until(
+              () ->
+                  Json.parse(http.send(saga, HttpResponse.BodyHandlers.ofString()).body())
+                      .path("status")
+                      .asText()
+                      .equals("SUCCEEDED"));
+      String history =
+          http.send(
+                  HttpRequest.newBuilder(
+                          URI.create(url + "/api/v1/executions/order-saga:" + orderId + "/history"))
+                      .header("Authorization", "Bearer " + token)
+                      .build(),
+                  HttpResponse.BodyHandlers.ofString())
+              .body();
+      assertThat(history).contains("ReserveInventory", "ProcessPayment", "ConfirmOrder");
       List<ProcessHandle> children = demo.toHandle().descendants().toList();
       assertThat(children).isNotEmpty(); // the payment-gateway simulator
 
