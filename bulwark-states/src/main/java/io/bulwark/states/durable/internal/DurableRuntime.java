@@ -142,6 +142,18 @@ public final class DurableRuntime implements AutoCloseable {
     return transactions.inTransaction(c -> latest(c, name));
   }
 
+  /** The latest version number of machine {@code name}, 0 when there is none. */
+  private static int latestVersion(Connection c, String name) throws SQLException {
+    try (PreparedStatement ps =
+        c.prepareStatement("select max(version) from states_state_machines where name = ?")) {
+      ps.setString(1, name);
+      try (ResultSet rs = ps.executeQuery()) {
+        rs.next();
+        return rs.getInt(1);
+      }
+    }
+  }
+
   private StateMachineVersion latest(Connection c, String name) throws SQLException {
     try (PreparedStatement ps =
         c.prepareStatement(
@@ -173,25 +185,27 @@ public final class DurableRuntime implements AutoCloseable {
   public Execution start(
       Connection c, String machineName, String executionName, JsonNode input, int priority)
       throws SQLException {
-    StateMachineVersion sm = latest(c, machineName);
-    if (sm == null) {
+    int version = latestVersion(c, machineName);
+    if (version == 0) {
       throw new StatesException.NotFound(
           "state-machine", "state machine " + machineName + " does not exist");
     }
-    definitions.putIfAbsent(sm.name() + ":" + sm.version(), sm.definition());
     Instant now = clock.instant();
     ExecutionRow e = new ExecutionRow();
     e.name = executionName;
     e.arn = Engine.executionArn(machineName, executionName);
     e.machineName = machineName;
-    e.machineVersion = sm.version();
+    e.machineVersion = version;
     e.pointer = "";
+    JsonNode machine = machine(c, e);
     e.status = ExecutionStatus.RUNNING;
     e.input = input;
     e.startDate = now;
     e.context = ContextObject.execution(e.arn, executionName, input, now, machineName);
-    e.event("ExecutionStarted", now, Events.executionStarted(input, sm.stateMachineArn()));
-    JsonNode machine = sm.definition();
+    e.event(
+        "ExecutionStarted",
+        now,
+        Events.executionStarted(input, Engine.stateMachineArn(machineName)));
     enter(e, machine, machine.path("StartAt").asText(), input, now);
     try {
       e.insert(c);
@@ -364,7 +378,7 @@ public final class DurableRuntime implements AutoCloseable {
               e.cause = null;
               e.output = null;
               e.event("ExecutionRedriven", now, Events.executionRedriven(e.redriveCount));
-              enter(e, machine(e), e.currentState, e.currentInput, now);
+              enter(e, machine(c, e), e.currentState, e.currentInput, now);
               e.save(c);
               WorkQueue.insert(c, e.arn, "STEP", now, null);
               return e.toExecution();
@@ -395,7 +409,7 @@ public final class DurableRuntime implements AutoCloseable {
             throw tokenNotFound(token);
           }
           Instant now = clock.instant();
-          JsonNode machine = machine(e);
+          JsonNode machine = machine(c, e);
           retryCount(e);
           Decision d;
           if (failure == null) {
@@ -605,7 +619,7 @@ public final class DurableRuntime implements AutoCloseable {
               if (e == null) {
                 return Boolean.FALSE;
               }
-              JsonNode machine = machine(e);
+              JsonNode machine = machine(c, e);
               Decision d =
                   interpreter.step(machine, e.currentState, e.currentInput, e.context, e.retry);
               if (d instanceof Decision.InvokeTask t && !t.resource().endsWith(CALLBACK)) {
@@ -658,7 +672,7 @@ public final class DurableRuntime implements AutoCloseable {
             return false;
           }
           Instant now = clock.instant();
-          JsonNode machine = machine(e);
+          JsonNode machine = machine(c, e);
           retryCount(e);
           e.event(
               "TaskScheduled",
@@ -800,7 +814,7 @@ public final class DurableRuntime implements AutoCloseable {
           if (e == null || e.status != ExecutionStatus.RUNNING) {
             return false;
           }
-          JsonNode machine = machine(e);
+          JsonNode machine = machine(c, e);
           retryCount(e);
           e.event(
               "TaskFailed",
@@ -827,7 +841,7 @@ public final class DurableRuntime implements AutoCloseable {
       return false;
     }
     Instant now = clock.instant();
-    JsonNode machine = machine(e);
+    JsonNode machine = machine(c, e);
     switch (w.kind) {
       case "AFTER_WAIT" -> {
         return apply(c, e, machine, w, decision(w.payload));
@@ -1155,7 +1169,7 @@ public final class DurableRuntime implements AutoCloseable {
       return;
     }
     p.pendingChildren--;
-    JsonNode machine = machine(p);
+    JsonNode machine = machine(c, p);
     if ("Map".equals(machine.get("States").get(p.currentState).path("Type").asText())) {
       boolean ok = child.status == ExecutionStatus.SUCCEEDED;
       p.event(
@@ -1207,7 +1221,7 @@ public final class DurableRuntime implements AutoCloseable {
         total = rs.getInt(1);
       }
     }
-    return interpreter.branchesSettled(machine(p), p.currentState, ended, total);
+    return interpreter.branchesSettled(machine(c, p), p.currentState, ended, total);
   }
 
   /** Outcomes of the ended (not aborted) branches of {@code p}, in branch order. */
@@ -1259,29 +1273,35 @@ public final class DurableRuntime implements AutoCloseable {
         + UUID.randomUUID().toString().replace("-", "");
   }
 
-  private JsonNode machine(ExecutionRow e) {
-    JsonNode definition =
-        definitions.computeIfAbsent(
-            e.machineName + ":" + e.machineVersion,
-            k ->
-                transactions.inTransaction(
-                    c -> {
-                      try (PreparedStatement ps =
-                          c.prepareStatement(
-                              "select definition from states_state_machines"
-                                  + " where name = ? and version = ?")) {
-                        ps.setString(1, e.machineName);
-                        ps.setInt(2, e.machineVersion);
-                        try (ResultSet rs = ps.executeQuery()) {
-                          if (!rs.next()) {
-                            throw new IllegalStateException(
-                                "state machine " + k + " of execution " + e.arn + " is missing");
-                          }
-                          return Json.parse(rs.getString(1));
-                        }
-                      }
-                    }));
+  /**
+   * The (sub-)machine {@code e} runs. A version's definition never changes, so it is read and
+   * parsed once per process, on {@code c}, the caller's connection (taking a second one could wait
+   * forever on a saturated pool).
+   */
+  private JsonNode machine(Connection c, ExecutionRow e) throws SQLException {
+    String key = e.machineName + ":" + e.machineVersion;
+    JsonNode definition = definitions.get(key);
+    if (definition == null) {
+      definition = definition(c, e.machineName, e.machineVersion);
+      definitions.putIfAbsent(key, definition);
+    }
     return e.pointer.isEmpty() ? definition : definition.at(e.pointer);
+  }
+
+  private static JsonNode definition(Connection c, String name, int version) throws SQLException {
+    try (PreparedStatement ps =
+        c.prepareStatement(
+            "select definition from states_state_machines where name = ? and version = ?")) {
+      ps.setString(1, name);
+      ps.setInt(2, version);
+      try (ResultSet rs = ps.executeQuery()) {
+        if (!rs.next()) {
+          throw new IllegalStateException(
+              "version " + version + " of state machine " + name + " is missing");
+        }
+        return Json.parse(rs.getString(1));
+      }
+    }
   }
 
   private static ObjectNode decisionJson(Decision d) {
