@@ -78,6 +78,10 @@ public final class DurableRuntime implements AutoCloseable {
             return t;
           });
   private final List<Thread> workers = new ArrayList<>();
+
+  /** Set while {@link #runOnce} works in the caller's thread, which no shutdown stops. */
+  private final ThreadLocal<Boolean> inline = ThreadLocal.withInitial(() -> false);
+
   private final WorkQueue queue;
   private volatile boolean running;
   private final java.util.function.BooleanSupplier closed;
@@ -568,22 +572,21 @@ public final class DurableRuntime implements AutoCloseable {
     if (w == null) {
       return false;
     }
+    inline.set(true);
     try {
-      process(w, true);
+      process(w);
     } catch (RuntimeException e) {
       log.error("processing {} of {} failed; it is retried once its lease ends", w.kind, w.arn, e);
+    } finally {
+      inline.remove();
     }
     return true;
   }
 
   private void process(WorkQueue.Work w) {
-    process(w, false);
-  }
-
-  private void process(WorkQueue.Work w, boolean inline) {
     boolean more = true;
     while (more) {
-      if (!running && !inline) {
+      if (!running && !inline.get()) {
         queue.release(w);
         return;
       }
@@ -608,29 +611,46 @@ public final class DurableRuntime implements AutoCloseable {
 
   private record TaskCall(ExecutionRow snapshot, Decision.InvokeTask task, Instant scheduledAt) {}
 
+  /**
+   * Runs the STEP work {@code w}: decides the current state's next move and carries it out. A Task
+   * is called outside any transaction; the transaction that records its outcome also decides the
+   * next state's move, so a chain of tasks costs one transaction per task, not two.
+   */
   private boolean step(WorkQueue.Work w) {
-    Object prepared =
+    Object next =
         transactions.inTransaction(
             c -> {
               if (!WorkQueue.owns(c, w)) {
                 return Boolean.FALSE;
               }
               ExecutionRow e = running(c, w);
-              if (e == null) {
-                return Boolean.FALSE;
-              }
-              JsonNode machine = machine(c, e);
-              Decision d =
-                  interpreter.step(machine, e.currentState, e.currentInput, e.context, e.retry);
-              if (d instanceof Decision.InvokeTask t && !t.resource().endsWith(CALLBACK)) {
-                return new TaskCall(e, t, clock.instant());
-              }
-              return apply(c, e, machine, w, d);
+              return e == null ? Boolean.FALSE : prepare(c, e, w);
             });
-    if (prepared instanceof Boolean more) {
-      return more;
+    while (next instanceof TaskCall call) {
+      if (!running && !inline.get()) {
+        queue.release(w);
+        return false;
+      }
+      next = call(w, call);
     }
-    TaskCall call = (TaskCall) prepared;
+    return (Boolean) next;
+  }
+
+  /**
+   * Decides the move of {@code e}'s current state: a Task to call (returned, to be called outside
+   * the transaction), or anything else carried out at once (returns whether to go on).
+   */
+  private Object prepare(Connection c, ExecutionRow e, WorkQueue.Work w) throws SQLException {
+    JsonNode machine = machine(c, e);
+    Decision d = interpreter.step(machine, e.currentState, e.currentInput, e.context, e.retry);
+    if (d instanceof Decision.InvokeTask t && !t.resource().endsWith(CALLBACK)) {
+      return new TaskCall(e, t, clock.instant());
+    }
+    return apply(c, e, machine, w, d);
+  }
+
+  /** Calls the task of {@code call}, records the outcome and prepares what comes next. */
+  private Object call(WorkQueue.Work w, TaskCall call) {
     ExecutionRow s = call.snapshot();
     Decision.InvokeTask t = call.task();
     TaskRequest request =
@@ -662,14 +682,14 @@ public final class DurableRuntime implements AutoCloseable {
     return transactions.inTransaction(
         c -> {
           if (!WorkQueue.owns(c, w)) {
-            return false;
+            return Boolean.FALSE;
           }
           ExecutionRow e = running(c, w);
           if (e == null) {
-            return false;
+            return Boolean.FALSE;
           }
           if (e.enteredEventId != s.enteredEventId || e.retry.attempt() != t.retry().attempt()) {
-            return false;
+            return Boolean.FALSE;
           }
           Instant now = clock.instant();
           JsonNode machine = machine(c, e);
@@ -701,7 +721,8 @@ public final class DurableRuntime implements AutoCloseable {
                 interpreter.taskFailed(
                     machine, e.currentState, e.currentInput, e.context, taskFailure, e.retry);
           }
-          return apply(c, e, machine, w, d);
+          boolean more = apply(c, e, machine, w, d);
+          return more && "STEP".equals(w.kind) ? prepare(c, e, w) : more;
         });
   }
 
