@@ -433,7 +433,7 @@ class BadInputProperties {
                         + " ',' order by id) from identity_users), (select count(*) from"
                         + " identity_refresh_tokens where revoked_at is not null), (select count(*)"
                         + " from inventory_products), (select sum(available) from inventory_stock),"
-                        + " (select count(*) from ordering_events where type = 'OrderPlaced')")) {
+                        + " (select count(*) from eventstore_events where type = 'OrderPlaced')")) {
       rs.next();
       StringBuilder sb = new StringBuilder();
       for (int i = 1; i <= 6; i++) {

@@ -232,7 +232,7 @@ class CrashRecoveryTest {
   }
 
   int confirmedOrders() throws Exception {
-    return count("select count(*) from ordering_events where type = 'OrderConfirmed'");
+    return count("select count(*) from eventstore_events where type = 'OrderConfirmed'");
   }
 
   int count(String sql) throws Exception {

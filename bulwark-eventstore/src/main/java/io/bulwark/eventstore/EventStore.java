@@ -51,6 +51,15 @@ public interface EventStore {
    */
   List<RecordedEvent> readStream(String stream, long fromVersion, int max);
 
+  /**
+   * As {@link #readStream(String, long, int)} on the caller's connection, so the read sees the
+   * caller's transaction (its own uncommitted appends included).
+   *
+   * @throws StorageException the database failed
+   * @throws IllegalArgumentException blank stream, or {@code max} not in 1..10000
+   */
+  List<RecordedEvent> readStream(Connection connection, String stream, long fromVersion, int max);
+
   /** The stream's current version: the version of its last event, 0 if it has none. */
   long streamVersion(String stream);
 
@@ -62,4 +71,29 @@ public interface EventStore {
    * events of any transaction that started after them).
    */
   List<RecordedEvent> readAll(LogPosition after, int max);
+
+  /**
+   * As {@link #readAll(LogPosition, int)} on the caller's connection. If that connection's
+   * transaction has written anything, it counts as running: events of transactions with a larger id
+   * stay hidden until it ends, and so do its own.
+   */
+  List<RecordedEvent> readAll(Connection connection, LogPosition after, int max);
+
+  /**
+   * As {@link #readAll(Connection, LogPosition, int)}, only events of streams whose name starts
+   * with {@code streamPrefix} (e.g. {@code "order-"}); the empty prefix reads every stream. A
+   * reader of some streams resumes from the last event it got, so events of other streams in
+   * between are skipped again, never missed.
+   *
+   * @throws IllegalArgumentException {@code max} not in 1..10000, or a null prefix
+   */
+  List<RecordedEvent> readAll(
+      Connection connection, LogPosition after, int max, String streamPrefix);
+
+  /**
+   * What a reader of the streams starting with {@code streamPrefix} that resumes after {@code
+   * after} would find now, counted in the database without reading the events: see {@link
+   * LogBacklog}.
+   */
+  LogBacklog backlog(Connection connection, LogPosition after, String streamPrefix);
 }

@@ -132,6 +132,33 @@ public final class PostgresEventStore implements EventStore {
           + " and xid < pg_snapshot_xmin(pg_current_snapshot())"
           + " order by xid, position limit ?";
 
+  private static final String READ_ALL_PREFIXED =
+      "select "
+          + COLUMNS
+          + " from eventstore_events"
+          + " where (xid, position) > (?::text::xid8, ?)"
+          + " and xid < pg_snapshot_xmin(pg_current_snapshot())"
+          + " and starts_with(stream, ?)"
+          + " order by xid, position limit ?";
+
+  private static final String READ_STREAM =
+      "select "
+          + COLUMNS
+          + " from eventstore_events where stream = ? and version >= ?"
+          + " order by version limit ?";
+
+  /**
+   * Committed events after a place ({@code later}), those of them a reader can read now ({@code
+   * visible}), and the last of those.
+   */
+  private static final String BACKLOG =
+      "with later as (select xid, position from eventstore_events where (xid, position) >"
+          + " (?::text::xid8, ?) and starts_with(stream, ?)), visible as (select xid, position"
+          + " from later where xid < pg_snapshot_xmin(pg_current_snapshot())) select (select"
+          + " count(*) from visible), (select count(*) from later), last.xid::text, last.position"
+          + " from (select 1) one left join (select xid, position from visible order by xid desc,"
+          + " position desc limit 1) last on true";
+
   private final DataSource dataSource;
   private final Clock clock;
   private final Upcasters upcasters;
@@ -146,14 +173,32 @@ public final class PostgresEventStore implements EventStore {
 
   /** A builder for a store on {@code dataSource} (already migrated with "eventstore"). */
   public static Builder builder(DataSource dataSource) {
-    return new Builder(dataSource);
+    return new Builder(Objects.requireNonNull(dataSource, "dataSource"));
+  }
+
+  /**
+   * A builder for a store used only on callers' connections: the methods that take a {@link
+   * Connection} work, the others (which would open a connection of their own) throw {@link
+   * IllegalStateException}. For code that always reads and writes in its own transactions.
+   */
+  public static Builder builder() {
+    return new Builder(null);
+  }
+
+  private Connection connection() throws SQLException {
+    if (dataSource == null) {
+      throw new IllegalStateException(
+          "this event store has no DataSource (built with builder()): use the methods that take"
+              + " a Connection");
+    }
+    return dataSource.getConnection();
   }
 
   @Override
   public AppendResult append(String stream, ExpectedVersion expected, List<NewEvent> events) {
     checkAppend(stream, expected, events);
     long start = System.nanoTime();
-    try (Connection c = dataSource.getConnection()) {
+    try (Connection c = connection()) {
       c.setAutoCommit(false);
       try {
         AppendResult result = write(c, true, stream, expected, events);
@@ -192,13 +237,20 @@ public final class PostgresEventStore implements EventStore {
   public List<RecordedEvent> readStream(String stream, long fromVersion, int max) {
     checkStream(stream);
     checkMax(max);
-    try (Connection c = dataSource.getConnection();
-        PreparedStatement st =
-            c.prepareStatement(
-                "select "
-                    + COLUMNS
-                    + " from eventstore_events where stream = ? and version >= ?"
-                    + " order by version limit ?")) {
+    try (Connection c = connection()) {
+      return readStream(c, stream, fromVersion, max);
+    } catch (SQLException e) {
+      throw new StorageException("cannot read stream " + stream, e);
+    }
+  }
+
+  @Override
+  public List<RecordedEvent> readStream(
+      Connection connection, String stream, long fromVersion, int max) {
+    Objects.requireNonNull(connection, "connection");
+    checkStream(stream);
+    checkMax(max);
+    try (PreparedStatement st = connection.prepareStatement(READ_STREAM)) {
       st.setString(1, stream);
       st.setLong(2, fromVersion);
       st.setInt(3, max);
@@ -211,7 +263,7 @@ public final class PostgresEventStore implements EventStore {
   @Override
   public long streamVersion(String stream) {
     checkStream(stream);
-    try (Connection c = dataSource.getConnection()) {
+    try (Connection c = connection()) {
       return currentVersion(c, stream);
     } catch (SQLException e) {
       throw new StorageException("cannot read the version of stream " + stream, e);
@@ -222,7 +274,7 @@ public final class PostgresEventStore implements EventStore {
   public List<RecordedEvent> readAll(LogPosition after, int max) {
     Objects.requireNonNull(after, "after");
     checkMax(max);
-    try (Connection c = dataSource.getConnection();
+    try (Connection c = connection();
         PreparedStatement st = c.prepareStatement(READ_ALL)) {
       return readAll(st, after, max);
     } catch (SQLException e) {
@@ -230,18 +282,61 @@ public final class PostgresEventStore implements EventStore {
     }
   }
 
-  /**
-   * As {@link #readAll(LogPosition, int)} on the caller's connection. If that connection's
-   * transaction has written anything, it counts as running: events of transactions with a larger id
-   * stay hidden until it ends, and so do its own.
-   */
+  @Override
   public List<RecordedEvent> readAll(Connection connection, LogPosition after, int max) {
+    Objects.requireNonNull(connection, "connection");
     Objects.requireNonNull(after, "after");
     checkMax(max);
     try (PreparedStatement st = connection.prepareStatement(READ_ALL)) {
       return readAll(st, after, max);
     } catch (SQLException e) {
       throw new StorageException("cannot read the log after " + after, e);
+    }
+  }
+
+  @Override
+  public List<RecordedEvent> readAll(
+      Connection connection, LogPosition after, int max, String streamPrefix) {
+    Objects.requireNonNull(streamPrefix, "streamPrefix");
+    if (streamPrefix.isEmpty()) {
+      return readAll(connection, after, max);
+    }
+    Objects.requireNonNull(connection, "connection");
+    Objects.requireNonNull(after, "after");
+    checkMax(max);
+    try (PreparedStatement st = connection.prepareStatement(READ_ALL_PREFIXED)) {
+      st.setString(1, Long.toUnsignedString(after.transactionId()));
+      st.setLong(2, after.position());
+      st.setString(3, streamPrefix);
+      st.setInt(4, max);
+      return readEvents(st);
+    } catch (SQLException e) {
+      throw new StorageException(
+          "cannot read the streams " + streamPrefix + "* of the log after " + after, e);
+    }
+  }
+
+  @Override
+  public LogBacklog backlog(Connection connection, LogPosition after, String streamPrefix) {
+    Objects.requireNonNull(connection, "connection");
+    Objects.requireNonNull(after, "after");
+    Objects.requireNonNull(streamPrefix, "streamPrefix");
+    try (PreparedStatement st = connection.prepareStatement(BACKLOG)) {
+      st.setString(1, Long.toUnsignedString(after.transactionId()));
+      st.setLong(2, after.position());
+      st.setString(3, streamPrefix);
+      try (ResultSet rs = st.executeQuery()) {
+        rs.next();
+        long readable = rs.getLong(1);
+        long committed = rs.getLong(2);
+        String xid = rs.getString(3);
+        return new LogBacklog(
+            readable,
+            Math.max(0, committed - readable),
+            xid == null ? after : new LogPosition(Long.parseUnsignedLong(xid), rs.getLong(4)));
+      }
+    } catch (SQLException e) {
+      throw new StorageException("cannot count the log after " + after, e);
     }
   }
 
@@ -534,7 +629,7 @@ public final class PostgresEventStore implements EventStore {
     private final List<Upcaster> upcasters = new ArrayList<>();
 
     private Builder(DataSource dataSource) {
-      this.dataSource = Objects.requireNonNull(dataSource, "dataSource");
+      this.dataSource = dataSource;
     }
 
     /** The clock for {@code recordedAt} (default: system UTC). */

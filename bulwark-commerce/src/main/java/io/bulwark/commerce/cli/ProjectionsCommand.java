@@ -26,10 +26,11 @@ import picocli.CommandLine.Spec;
 /**
  * {@code bulwark projections}: the order read views of an instance (its embedded PostgreSQL in
  * {@code <home>/<name>/pg}) or of an external database. {@code rebuild} drops the views and replays
- * the whole order log into them, on a stopped instance only; {@code status} shows the checkpoint
- * against the head of the log, also next to a running instance. Exit codes: 0 done, 1 the database
- * could not be used (instance running, unreachable), 2 bad input (conflicting options, no such
- * instance, not a Bulwark database).
+ * every order event of the event store into them, on a stopped instance only (migrating the
+ * database first, which moves an old ordering log into the event store); {@code status} shows the
+ * checkpoint against the last order event in the event store, also next to a running instance. Exit
+ * codes: 0 done, 1 the database could not be used (instance running, unreachable), 2 bad input
+ * (conflicting options, no such instance, not a Bulwark database).
  */
 @Command(
     name = "projections",
@@ -56,7 +57,7 @@ public final class ProjectionsCommand implements Callable<Integer> {
       mixinStandardHelpOptions = true,
       description = {
         "Drops the order views (order list, customer statistics) and replays every order event"
-            + " into them, printing progress.",
+            + " of the event store into them, printing progress.",
         "Works on a stopped instance (its embedded PostgreSQL is started for the rebuild and"
             + " stopped after) or an external database. On a live system use POST"
             + " /api/v1/admin/projections/orders/rebuild instead."
@@ -94,8 +95,8 @@ public final class ProjectionsCommand implements Callable<Integer> {
       name = "status",
       mixinStandardHelpOptions = true,
       description =
-          "Shows the order projection's checkpoint, the head of the order log and the lag between"
-              + " them, for an instance (running or stopped) or an external database. Changes"
+          "Shows the order projection's checkpoint, the last order event in the event store and"
+              + " the lag between them, for an instance (running or stopped) or an external database. Changes"
               + " nothing.")
   static final class Status implements Callable<Integer> {
     @Spec CommandSpec spec;
@@ -249,7 +250,7 @@ public final class ProjectionsCommand implements Callable<Integer> {
     private static int withDatabase(
         String url, String user, String password, boolean writes, Work work, PrintWriter out) {
       try (Database db = Database.connect(url, user, password, 2)) {
-        requireCommerceSchema(db, url);
+        requireCommerceSchema(db, url, writes);
         if (writes) {
           db.migrate("eventstore");
           Commerce.MIGRATIONS.forEach(db::migrate);
@@ -258,17 +259,31 @@ public final class ProjectionsCommand implements Callable<Integer> {
       }
     }
 
-    private static void requireCommerceSchema(Database db, String url) {
+    /**
+     * Refuses a database without the ordering tables and, when only reading, one whose order events
+     * are not in the event store yet (a migration that {@code rebuild} or a server start runs).
+     */
+    private static void requireCommerceSchema(Database db, String url, boolean writes) {
       try (Connection c = db.dataSource().getConnection();
           ResultSet rs =
               c.createStatement()
                   .executeQuery(
-                      "select to_regclass('ordering_projection_checkpoints') is not null")) {
+                      "select to_regclass('ordering_projection_checkpoints') is not null,"
+                          + " to_regclass('eventstore_events') is not null and"
+                          + " to_regclass('ordering_events') is null")) {
         rs.next();
         if (!rs.getBoolean(1)) {
           throw new Refused(
               BAD_INPUT,
               url + " holds no Bulwark order log (no ordering tables): is it a Bulwark database?");
+        }
+        if (!writes && !rs.getBoolean(2)) {
+          throw new Refused(
+              FAILED,
+              url
+                  + " keeps its order events in the old ordering log, not yet moved to the event"
+                  + " store: run `bulwark projections rebuild` or start the server once to"
+                  + " migrate it");
         }
       } catch (SQLException e) {
         throw new Refused(FAILED, "cannot use " + url + ": " + describe(e));

@@ -4,6 +4,8 @@ import static io.bulwark.commerce.internal.Transactions.ts;
 
 import io.bulwark.commerce.events.DomainEvent;
 import io.bulwark.commerce.internal.Transactions;
+import io.bulwark.eventstore.LogBacklog;
+import io.bulwark.eventstore.LogPosition;
 import io.bulwark.kernel.Json;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -24,17 +26,18 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Builds the read side from the order event log: a denormalised order view (customer and product
- * names) and per-customer statistics. Each batch of events and the checkpoint that follows it
- * commit together, so after a crash the projection catches up exactly where it stopped; {@link
- * #rebuild()} recomputes everything from the first event. Several instances may share the views:
- * the checkpoint row lock lets one apply a batch at a time, and an instance that finds the
- * checkpoint moved by another drops its whole cache, so no instance serves a stale view for long.
+ * Builds the read side from the order events in the event store: a denormalised order view
+ * (customer and product names) and per-customer statistics. Each batch of events and the checkpoint
+ * that follows it commit together, so after a crash the projection catches up exactly where it
+ * stopped; {@link #rebuild()} recomputes everything from the first event. Several instances may
+ * share the views: the checkpoint row lock lets one apply a batch at a time, and an instance that
+ * finds the checkpoint moved by another drops its whole cache, so no instance serves a stale view
+ * for long.
  *
- * <p>The checkpoint is a place in the log's global order, {@link OrderLog.Position (transaction id,
- * position)}, and the log only hands out events of transactions that ended before every running
- * one, so the projection neither skips an event that commits late nor applies a stream's events out
- * of order (see {@link OrderLog}).
+ * <p>The checkpoint is the event store's {@link LogPosition (transaction id, position)} of the last
+ * projected order event, and the log only hands out events of transactions that ended before every
+ * running one, so the projection neither skips an event that commits late nor applies a stream's
+ * events out of order (see {@link OrderLog}).
  */
 public final class OrderProjection implements AutoCloseable {
 
@@ -49,7 +52,7 @@ public final class OrderProjection implements AutoCloseable {
   private final Semaphore signal = new Semaphore(0);
   private Thread thread;
   private volatile boolean running;
-  private OrderLog.Position seen; // last event this instance's caches reflect; guarded by this
+  private LogPosition seen; // last event this instance's caches reflect; guarded by this
 
   /**
    * @param onApplied told the order ids and customer ids each committed batch touched (the query
@@ -129,8 +132,8 @@ public final class OrderProjection implements AutoCloseable {
     return n;
   }
 
-  /** The place in the log of the last projected event ({@link OrderLog.Position#START} if none). */
-  public OrderLog.Position checkpoint() {
+  /** The place in the log of the last projected event ({@link LogPosition#START} if none). */
+  public LogPosition checkpoint() {
     return tx.read(c -> position(c, false));
   }
 
@@ -146,16 +149,15 @@ public final class OrderProjection implements AutoCloseable {
    *     transaction still running ends (normally 0 or a handful; a long-running transaction
    *     anywhere on the PostgreSQL server makes it grow)
    */
-  public record Lag(
-      OrderLog.Position checkpoint, OrderLog.Position head, long behind, long heldBack) {}
+  public record Lag(LogPosition checkpoint, LogPosition head, long behind, long heldBack) {}
 
   /** How far the views are behind the log; counts the events after the checkpoint in SQL. */
   public Lag lag() {
     return tx.read(
         c -> {
-          OrderLog.Position checkpoint = position(c, false);
-          OrderLog.Backlog backlog = orderLog.backlog(c, checkpoint);
-          return new Lag(checkpoint, backlog.last(), backlog.events(), backlog.heldBack());
+          LogPosition checkpoint = position(c, false);
+          LogBacklog backlog = orderLog.backlog(c, checkpoint);
+          return new Lag(checkpoint, backlog.last(), backlog.readable(), backlog.heldBack());
         });
   }
 
@@ -193,7 +195,7 @@ public final class OrderProjection implements AutoCloseable {
     }
   }
 
-  private record Batch(OrderLog.Position from, OrderLog.Position to, int size) {}
+  private record Batch(LogPosition from, LogPosition to, int size) {}
 
   private int applyBatch() {
     Set<UUID> orders = new HashSet<>();
@@ -201,7 +203,7 @@ public final class OrderProjection implements AutoCloseable {
     Batch b =
         tx.inTransaction(
             c -> {
-              OrderLog.Position from = position(c, true);
+              LogPosition from = position(c, true);
               List<OrderLog.Stored> batch = orderLog.after(c, from, BATCH);
               for (OrderLog.Stored s : batch) {
                 UUID customer = apply(c, s.event());
@@ -210,13 +212,13 @@ public final class OrderProjection implements AutoCloseable {
                   customers.add(customer);
                 }
               }
-              OrderLog.Position to = batch.isEmpty() ? from : batch.get(batch.size() - 1).at();
+              LogPosition to = batch.isEmpty() ? from : batch.get(batch.size() - 1).at();
               if (!batch.isEmpty()) {
                 try (PreparedStatement ps =
                     c.prepareStatement(
                         "update ordering_projection_checkpoints set xid = ?::text::xid8, position ="
                             + " ? where name = ?")) {
-                  ps.setString(1, Long.toString(to.xid()));
+                  ps.setString(1, Long.toUnsignedString(to.transactionId()));
                   ps.setLong(2, to.position());
                   ps.setString(3, NAME);
                   ps.executeUpdate();
@@ -234,7 +236,7 @@ public final class OrderProjection implements AutoCloseable {
     return b.size();
   }
 
-  private static OrderLog.Position position(Connection c, boolean lock) throws SQLException {
+  private static LogPosition position(Connection c, boolean lock) throws SQLException {
     try (PreparedStatement ps =
         c.prepareStatement(
             "select xid::text, position from ordering_projection_checkpoints where name = ?"
@@ -242,7 +244,7 @@ public final class OrderProjection implements AutoCloseable {
       ps.setString(1, NAME);
       try (ResultSet rs = ps.executeQuery()) {
         rs.next();
-        return new OrderLog.Position(Long.parseLong(rs.getString(1)), rs.getLong(2));
+        return new LogPosition(Long.parseUnsignedLong(rs.getString(1)), rs.getLong(2));
       }
     }
   }

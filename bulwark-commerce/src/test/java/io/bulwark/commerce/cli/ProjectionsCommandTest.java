@@ -164,6 +164,7 @@ class ProjectionsCommandTest {
       try (Database db =
           Database.connect(
               postgres.jdbcUrl(BulwarkServer.DATABASE), PostgresServer.SUPERUSER, "", 2)) {
+        db.migrate("eventstore");
         Commerce.MIGRATIONS.forEach(db::migrate);
       }
       Run refused = run("rebuild", "--home", instances.toString(), "--name", "shop");

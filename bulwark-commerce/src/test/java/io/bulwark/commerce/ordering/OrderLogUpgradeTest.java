@@ -1,7 +1,9 @@
 package io.bulwark.commerce.ordering;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
 
+import io.bulwark.eventstore.LogPosition;
 import io.bulwark.kernel.Json;
 import io.bulwark.postgres.Database;
 import io.bulwark.testkit.PostgresExtension;
@@ -15,6 +17,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import javax.sql.DataSource;
 import org.flywaydb.core.Flyway;
@@ -22,7 +25,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
- * A database written before events carried their transaction id upgrades in place: the projection
+ * A database whose orders are in the ordering context's own log ({@code ordering_events}) upgrades
+ * in place: every event moves into the event store in the old log's commit order, the projection
  * continues exactly after the events it had applied, and new events follow the old ones.
  */
 class OrderLogUpgradeTest {
@@ -33,87 +37,134 @@ class OrderLogUpgradeTest {
       new Customers.Customer(UUID.randomUUID(), "Ada", false);
 
   @Test
-  void upgradedProjectionContinuesAfterItsOldCheckpointAndNewEventsFollowTheOldOnes()
+  void movesTheOldLogInCommitOrderAndTheProjectionContinuesAfterItsOldCheckpoint()
       throws Exception {
     DataSource ds = pg.database().dataSource();
-    Flyway.configure(Database.class.getClassLoader())
-        .dataSource(ds)
-        .locations("classpath:db/migration/ordering")
-        .table("schema_history_ordering")
-        .baselineOnMigrate(true)
-        .baselineVersion("0")
-        .target("1")
-        .load()
-        .migrate();
-    List<UUID> old = new ArrayList<>();
-    long firstPosition = 0;
-    try (Connection c = ds.getConnection()) {
-      for (int i = 0; i < 3; i++) {
-        UUID order = UUID.randomUUID();
-        old.add(order);
-        long position = insertPlacedTheOldWay(c, order);
-        if (i == 0) {
-          firstPosition = position;
-        }
+    migrateOrderingTo("2");
+    UUID a = UUID.randomUUID();
+    UUID b = UUID.randomUUID();
+    UUID c = UUID.randomUUID();
+    try (Connection older = ds.getConnection();
+        Connection other = ds.getConnection()) {
+      older.setAutoCommit(false);
+      try (var s = older.createStatement()) {
+        s.execute("select pg_current_xact_id()"); // older's events sort first, whatever position
       }
-      try (PreparedStatement ps =
-          c.prepareStatement("update ordering_projection_checkpoints set position = ?")) {
-        ps.setLong(1, firstPosition); // the first old event was projected before the upgrade
-        ps.executeUpdate();
-      }
+      insertTheOldWay(other, a, 1, OrderEvents.PLACED, placed());
+      insertTheOldWay(older, b, 1, OrderEvents.PLACED, placed()); // a larger position than a's
+      older.commit();
+      insertTheOldWay(other, c, 1, OrderEvents.PLACED, placed());
+      insertTheOldWay(other, a, 2, OrderEvents.CONFIRMED, Map.of());
     }
+    execute(
+        ds,
+        "update ordering_projection_checkpoints set (xid, position) = (select xid, position from"
+            + " ordering_events where stream_id = '"
+            + b
+            + "')"); // b, first in commit order, was projected before the upgrade
 
-    pg.database().migrate("ordering");
+    upgrade();
 
     OrderLog log = new OrderLog(Clock.systemUTC());
+    List<OrderLog.Stored> moved;
+    try (Connection conn = ds.getConnection()) {
+      moved = log.after(conn, LogPosition.START, 100);
+      assertThat(moved)
+          .extracting(s -> UUID.fromString(s.event().aggregateId()), s -> s.event().version())
+          .containsExactly(tuple(b, 1L), tuple(a, 1L), tuple(c, 1L), tuple(a, 2L));
+      assertThat(log.stream(conn, a))
+          .extracting(e -> e.type())
+          .containsExactly(OrderEvents.PLACED, OrderEvents.CONFIRMED);
+      assertThat(log.stream(conn, b).getFirst().payload()).containsEntry("total", 250);
+    }
+    assertThat(tableExists(ds, "ordering_events")).isFalse();
+
     try (OrderProjection projection =
         new OrderProjection(ds, log, Duration.ofSeconds(1), (o, cs) -> {})) {
       OrderProjection.Lag lag = projection.lag();
-      assertThat(lag.checkpoint().position()).isEqualTo(firstPosition);
-      assertThat(lag.checkpoint().xid()).isPositive();
-      assertThat(lag.behind()).isEqualTo(2);
+      assertThat(lag.checkpoint()).isEqualTo(moved.getFirst().at());
+      assertThat(lag.behind()).isEqualTo(3);
 
       UUID fresh = UUID.randomUUID();
-      try (Connection c = ds.getConnection()) {
-        log.append(
-            c,
-            fresh,
-            0,
-            List.of(
-                new OrderLog.Pending(
-                    OrderEvents.PLACED,
-                    OrderEvents.placed(
-                        CUSTOMER, List.of(new OrderItem("S-1", "Thing", 1, 250)), 250, "EUR"))));
+      try (Connection conn = ds.getConnection()) {
+        log.append(conn, fresh, 0, List.of(new OrderLog.Pending(OrderEvents.PLACED, placed())));
+        assertThat(log.after(conn, moved.getLast().at(), 10))
+            .extracting(s -> UUID.fromString(s.event().aggregateId()))
+            .containsExactly(fresh);
       }
 
-      assertThat(projection.catchUp()).isEqualTo(3);
-      assertThat(viewOrders(ds)).containsExactlyInAnyOrder(old.get(1), old.get(2), fresh);
-      try (Connection c = ds.getConnection()) {
-        assertThat(log.after(c, OrderLog.Position.START, 10))
-            .extracting(s -> UUID.fromString(s.event().aggregateId()))
-            .containsExactly(old.get(0), old.get(1), old.get(2), fresh);
-      }
+      assertThat(projection.catchUp()).isEqualTo(4);
+      assertThat(viewOrders(ds)).containsExactlyInAnyOrder(a, c, fresh);
+      assertThat(status(ds, a)).isEqualTo("CONFIRMED");
       assertThat(projection.lag()).extracting("behind", "heldBack").containsExactly(0L, 0L);
     }
   }
 
-  private static long insertPlacedTheOldWay(Connection c, UUID order) throws SQLException {
+  private static void migrateOrderingTo(String version) {
+    Flyway.configure(Database.class.getClassLoader())
+        .dataSource(pg.database().dataSource())
+        .locations("classpath:db/migration/ordering")
+        .table("schema_history_ordering")
+        .baselineOnMigrate(true)
+        .baselineVersion("0")
+        .target(version)
+        .load()
+        .migrate();
+  }
+
+  /** As the server does: the event store first, then the ordering context. */
+  private static void upgrade() {
+    pg.database().migrate("eventstore");
+    pg.database().migrate("ordering");
+  }
+
+  private static Map<String, Object> placed() {
+    return OrderEvents.placed(CUSTOMER, List.of(new OrderItem("S-1", "Thing", 1, 250)), 250, "EUR");
+  }
+
+  private static void insertTheOldWay(
+      Connection c, UUID order, int version, String type, Map<String, Object> payload)
+      throws SQLException {
     try (PreparedStatement ps =
         c.prepareStatement(
             "insert into ordering_events (id, stream_id, version, type, payload, occurred_at)"
-                + " values (?,?,1,?,?::jsonb,?) returning position")) {
+                + " values (?,?,?,?,?::jsonb,?)")) {
       ps.setObject(1, UUID.randomUUID());
       ps.setObject(2, order);
-      ps.setString(3, OrderEvents.PLACED);
-      ps.setString(
-          4,
-          Json.write(
-              OrderEvents.placed(
-                  CUSTOMER, List.of(new OrderItem("S-1", "Thing", 1, 250)), 250, "EUR")));
-      ps.setTimestamp(5, Timestamp.from(Instant.now()));
+      ps.setInt(3, version);
+      ps.setString(4, type);
+      ps.setString(5, Json.write(payload));
+      ps.setTimestamp(6, Timestamp.from(Instant.now()));
+      ps.executeUpdate();
+    }
+  }
+
+  private static void execute(DataSource ds, String sql) throws SQLException {
+    try (Connection c = ds.getConnection();
+        var s = c.createStatement()) {
+      s.execute(sql);
+    }
+  }
+
+  private static boolean tableExists(DataSource ds, String table) throws SQLException {
+    try (Connection c = ds.getConnection();
+        PreparedStatement ps = c.prepareStatement("select to_regclass(?) is not null")) {
+      ps.setString(1, table);
       try (ResultSet rs = ps.executeQuery()) {
         rs.next();
-        return rs.getLong(1);
+        return rs.getBoolean(1);
+      }
+    }
+  }
+
+  private static String status(DataSource ds, UUID order) throws SQLException {
+    try (Connection c = ds.getConnection();
+        PreparedStatement ps =
+            c.prepareStatement("select status from ordering_order_view where order_id = ?")) {
+      ps.setObject(1, order);
+      try (ResultSet rs = ps.executeQuery()) {
+        rs.next();
+        return rs.getString(1);
       }
     }
   }

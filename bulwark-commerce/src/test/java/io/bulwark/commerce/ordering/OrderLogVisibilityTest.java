@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import io.bulwark.commerce.events.EventBus;
+import io.bulwark.eventstore.LogPosition;
 import io.bulwark.testkit.PostgresExtension;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -25,13 +26,14 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
- * Appends take no global lock, so transactions commit in another order than their positions: the
- * log's readers (and so the projection) must neither skip an event whose transaction commits after
- * later ones nor ever see it at a place they already passed.
+ * Appends to the event store take no global lock, so transactions commit in another order than
+ * their positions: the order log's readers (and so the projection) must neither skip an event whose
+ * transaction commits after later ones nor ever see it at a place they already passed.
  */
 class OrderLogVisibilityTest {
 
-  @RegisterExtension static final PostgresExtension pg = PostgresExtension.migrating("ordering");
+  @RegisterExtension
+  static final PostgresExtension pg = PostgresExtension.migrating("eventstore", "ordering");
 
   static final Customers.Customer CUSTOMER =
       new Customers.Customer(UUID.randomUUID(), "Ada", false);
@@ -44,7 +46,7 @@ class OrderLogVisibilityTest {
 
   /** A reader of the whole log that continues after the last event it read, as projections do. */
   final class Reader {
-    OrderLog.Position at = OrderLog.Position.START;
+    LogPosition at = LogPosition.START;
     final List<UUID> read = new ArrayList<>();
 
     void poll() throws SQLException {
@@ -68,7 +70,8 @@ class OrderLogVisibilityTest {
     try (Connection c = ds.getConnection();
         var s = c.createStatement()) {
       s.execute(
-          "truncate ordering_events, ordering_sagas, ordering_order_view, ordering_customer_stats");
+          "truncate eventstore_events, ordering_sagas, ordering_order_view,"
+              + " ordering_customer_stats");
       s.execute("update ordering_projection_checkpoints set xid = '0', position = 0");
     }
     log = new OrderLog(Clock.systemUTC());
@@ -112,8 +115,8 @@ class OrderLogVisibilityTest {
   long position(UUID orderId) throws SQLException {
     try (Connection c = ds.getConnection();
         PreparedStatement ps =
-            c.prepareStatement("select position from ordering_events where stream_id = ?")) {
-      ps.setObject(1, orderId);
+            c.prepareStatement("select position from eventstore_events where stream = ?")) {
+      ps.setString(1, OrderLog.streamOf(orderId));
       try (ResultSet rs = ps.executeQuery()) {
         rs.next();
         return rs.getLong(1);
@@ -249,7 +252,7 @@ class OrderLogVisibilityTest {
       assertThatThrownBy(race::join)
           .hasCauseInstanceOf(OrderLog.VersionConflict.class)
           .cause()
-          .hasMessageContaining("expected version 0, found at least 1");
+          .hasMessageContaining("expected version 0, found 1");
       loser.rollback();
     }
     try (Connection c = ds.getConnection()) {

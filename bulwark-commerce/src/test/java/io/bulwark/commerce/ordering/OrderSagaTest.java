@@ -41,7 +41,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 class OrderSagaTest {
 
   @RegisterExtension
-  static final PostgresExtension pg = PostgresExtension.migrating("ordering", "states");
+  static final PostgresExtension pg =
+      PostgresExtension.migrating("eventstore", "ordering", "states");
 
   static final UUID VIP = UUID.randomUUID();
 
