@@ -2,6 +2,7 @@ package io.bulwark.fleet;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.bulwark.testkit.ManualClock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;

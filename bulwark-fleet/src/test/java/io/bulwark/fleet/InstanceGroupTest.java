@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.bulwark.fleet.FakeProvider.FakeInstance;
+import io.bulwark.testkit.ManualClock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;

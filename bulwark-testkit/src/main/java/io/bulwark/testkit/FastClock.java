@@ -1,16 +1,13 @@
 package io.bulwark.testkit;
 
-import java.time.Clock;
 import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 
 /**
  * A UTC clock on which time runs {@code factor} times faster than real time, from now on: durable
  * timers and retry back-offs of seconds fire within milliseconds, while their order and ratios stay
  * real.
  */
-public final class FastClock extends Clock {
+public final class FastClock extends UtcClock {
   private final Instant origin = Instant.now();
   private final long originNanos = System.nanoTime();
   private final long factor;
@@ -21,16 +18,6 @@ public final class FastClock extends Clock {
       throw new IllegalArgumentException("factor must be >= 1 but was " + factor);
     }
     this.factor = factor;
-  }
-
-  @Override
-  public ZoneId getZone() {
-    return ZoneOffset.UTC;
-  }
-
-  @Override
-  public Clock withZone(ZoneId zone) {
-    return this;
   }
 
   @Override

@@ -6,12 +6,10 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.bulwark.commerce.CommerceException;
 import io.bulwark.commerce.events.DomainEvent;
 import io.bulwark.commerce.events.EventBus;
+import io.bulwark.testkit.ManualClock;
 import io.bulwark.testkit.PostgresExtension;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
@@ -27,7 +25,7 @@ class InventoryTest {
 
   @RegisterExtension static final PostgresExtension pg = PostgresExtension.migrating("inventory");
 
-  static final MutableClock clock = new MutableClock(Instant.parse("2026-01-01T00:00:00Z"));
+  static final ManualClock clock = new ManualClock(Instant.parse("2026-01-01T00:00:00Z"));
   static final List<DomainEvent> events = new CopyOnWriteArrayList<>();
   static Inventory inventory;
 
@@ -160,32 +158,5 @@ class InventoryTest {
     assertThatThrownBy(() -> inventory.create(new Product("G-1", "x", 1, "euro", 0), 0))
         .extracting(e -> ((CommerceException) e).extensions().get("field"))
         .isEqualTo("$.currency");
-  }
-
-  static final class MutableClock extends Clock {
-    private volatile Instant now;
-
-    MutableClock(Instant now) {
-      this.now = now;
-    }
-
-    void advance(Duration d) {
-      now = now.plus(d);
-    }
-
-    @Override
-    public ZoneId getZone() {
-      return ZoneOffset.UTC;
-    }
-
-    @Override
-    public Clock withZone(ZoneId zone) {
-      return this;
-    }
-
-    @Override
-    public Instant instant() {
-      return now;
-    }
   }
 }
