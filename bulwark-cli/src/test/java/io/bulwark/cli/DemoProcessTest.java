@@ -110,6 +110,8 @@ class DemoProcessTest {
               HttpResponse.BodyHandlers.ofString());
       assertThat(placed.statusCode()).isEqualTo(202);
       String orderId = Json.parse(placed.body()).get("id").asText();
+      assertThat(Json.parse(placed.body()).get("sagaExecutionArn").asText())
+          .isEqualTo("arn:aws:states:local:000000000000:execution:order-saga:" + orderId);
       HttpRequest saga =
           HttpRequest.newBuilder(URI.create(url + "/api/v1/executions/order-saga:" + orderId))
               .header("Authorization", "Bearer " + token)

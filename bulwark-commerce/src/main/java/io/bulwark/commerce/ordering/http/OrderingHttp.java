@@ -11,6 +11,7 @@ import io.bulwark.commerce.ordering.Order;
 import io.bulwark.commerce.ordering.OrderItem;
 import io.bulwark.commerce.ordering.OrderProjection;
 import io.bulwark.commerce.ordering.OrderQueries;
+import io.bulwark.commerce.ordering.OrderSaga;
 import io.bulwark.commerce.ordering.OrderService;
 import io.bulwark.commerce.ordering.OrderStatus;
 import io.bulwark.commerce.ordering.PlaceOrder;
@@ -177,6 +178,7 @@ public final class OrderingHttp implements HttpModule {
     m.put("currency", o.currency());
     m.put("createdAt", o.createdAt());
     m.put("updatedAt", o.updatedAt());
+    m.put("sagaExecutionArn", OrderSaga.executionArn(o.id()));
     return m;
   }
 }
