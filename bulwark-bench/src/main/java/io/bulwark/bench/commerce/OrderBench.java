@@ -93,8 +93,10 @@ public final class OrderBench {
     int products = 50;
     int drainSeconds = 20;
     int sagaWorkers = CommerceOptions.defaults().sagaWorkers();
+    int statements = 0;
     for (int i = 0; i + 1 < args.length; i += 2) {
       switch (args[i]) {
+        case "--statements" -> statements = Integer.parseInt(args[i + 1]);
         case "--clients" ->
             clients = Arrays.stream(args[i + 1].split(",")).mapToInt(Integer::parseInt).toArray();
         case "--seconds" -> seconds = Integer.parseInt(args[i + 1]);
@@ -107,7 +109,8 @@ public final class OrderBench {
               "unknown option "
                   + args[i]
                   + "; use --clients 4,16,64 --seconds N --baseline-seconds N --products N"
-                  + " --drain-seconds N --saga-workers N");
+                  + " --drain-seconds N --saga-workers N --statements N (top N SQL statements by"
+                  + " database time, from pg_stat_statements)");
           System.exit(2);
         }
       }
@@ -116,11 +119,13 @@ public final class OrderBench {
     int maxClients = Arrays.stream(clients).max().orElse(1);
     Path dir = Files.createTempDirectory("bulwark-order-bench-");
     long started = System.nanoTime();
-    try (PostgresServer pg =
-            PostgresServer.builder(dir.resolve("pg"))
-                .setting("max_connections", Integer.toString(maxClients + 100))
-                .build()
-                .start();
+    PostgresServer.Builder pgBuilder =
+        PostgresServer.builder(dir.resolve("pg"))
+            .setting("max_connections", Integer.toString(maxClients + 100));
+    if (statements > 0) {
+      pgBuilder.setting("shared_preload_libraries", "pg_stat_statements");
+    }
+    try (PostgresServer pg = pgBuilder.build().start();
         PaymentSimulator payments =
             PaymentSimulator.start(
                 SimulatorOptions.defaults()
@@ -162,6 +167,9 @@ public final class OrderBench {
                 });
         String jdbcUrl = pg.jdbcUrl(BulwarkServer.DATABASE);
         createBaselineTable(jdbcUrl);
+        if (statements > 0) {
+          sql(jdbcUrl, "create extension if not exists pg_stat_statements");
+        }
         Orders orders = new Orders(server.baseUrl(), skus, tokens, confirmed, terminal);
         System.out.printf(
             Locale.ROOT,
@@ -202,6 +210,9 @@ public final class OrderBench {
           System.out.printf(Locale.ROOT, "  %d clients done%n", c);
         }
         print(results);
+        if (statements > 0) {
+          printStatements(jdbcUrl, statements);
+        }
       }
     } finally {
       deleteQuietly(dir);
@@ -231,6 +242,41 @@ public final class OrderBench {
           r.drainSeconds(),
           r.backlogLeft(),
           r.endToEndPerSecond());
+    }
+  }
+
+  static void sql(String jdbcUrl, String statement) throws SQLException {
+    try (Connection c = DriverManager.getConnection(jdbcUrl, PostgresServer.SUPERUSER, "");
+        var st = c.createStatement()) {
+      st.execute(statement);
+    }
+  }
+
+  /** The statements that took the most database time over the whole run (warm-up included). */
+  static void printStatements(String jdbcUrl, int top) throws SQLException {
+    System.out.println();
+    System.out.println("| calls | total ms | mean ms | rows | statement |");
+    System.out.println("|---:|---:|---:|---:|---|");
+    try (Connection c = DriverManager.getConnection(jdbcUrl, PostgresServer.SUPERUSER, "");
+        var ps =
+            c.prepareStatement(
+                "select calls, total_exec_time, mean_exec_time, rows, regexp_replace(query,"
+                    + " '\\s+', ' ', 'g') from pg_stat_statements order by total_exec_time desc"
+                    + " limit ?")) {
+      ps.setInt(1, top);
+      try (var rs = ps.executeQuery()) {
+        while (rs.next()) {
+          String q = rs.getString(5);
+          System.out.printf(
+              Locale.ROOT,
+              "| %d | %.0f | %.3f | %d | `%s` |%n",
+              rs.getLong(1),
+              rs.getDouble(2),
+              rs.getDouble(3),
+              rs.getLong(4),
+              q.length() > 160 ? q.substring(0, 160) + "…" : q);
+        }
+      }
     }
   }
 
