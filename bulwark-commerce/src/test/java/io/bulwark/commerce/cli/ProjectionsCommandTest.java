@@ -24,6 +24,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.flywaydb.core.Flyway;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -184,6 +185,45 @@ class ProjectionsCommandTest {
     assertThat(rebuilt.exitCode()).as(rebuilt.err()).isZero();
     assertThat(rebuilt.out()).contains("rebuilt order views: 0 events replayed");
     assertThat(instances.resolve("shop/pg/postmaster.pid")).doesNotExist();
+  }
+
+  @Test
+  void statusRefusesADatabaseWhoseOrdersAreStillInTheOldLogAndRebuildMovesThemFirst()
+      throws Exception {
+    pg.server().createDatabaseIfMissing(pg.databaseName() + "_old");
+    String old = pg.jdbcUrl() + "_old";
+    try (Database db = Database.connect(old, PostgresServer.SUPERUSER, "", 2)) {
+      Flyway.configure(Database.class.getClassLoader())
+          .dataSource(db.dataSource())
+          .locations("classpath:db/migration/ordering")
+          .table("schema_history_ordering")
+          .baselineOnMigrate(true)
+          .baselineVersion("0")
+          .target("2")
+          .load()
+          .migrate();
+      try (Connection c = db.dataSource().getConnection();
+          Statement s = c.createStatement()) {
+        s.execute(
+            "insert into ordering_events (id, stream_id, version, type, payload, occurred_at)"
+                + " values (gen_random_uuid(), gen_random_uuid(), 1, 'OrderPlaced', '{\"customerId\":"
+                + " \"0193a5f0-0000-7000-8000-000000000001\", \"customerName\": \"Old\", \"items\":"
+                + " [], \"total\": 700, \"currency\": \"EUR\", \"vip\": false}', now())");
+      }
+    }
+
+    Run refused = external("status", old);
+    assertThat(refused.exitCode()).as(refused.err()).isEqualTo(1);
+    assertThat(refused.err())
+        .contains("not yet moved to the event store")
+        .doesNotContain("Exception");
+
+    Run rebuilt = external("rebuild", old);
+    assertThat(rebuilt.exitCode()).as(rebuilt.err()).isZero();
+    assertThat(rebuilt.out()).contains("rebuilt order views: 1 events replayed");
+    Run status = external("status", old);
+    assertThat(status.exitCode()).as(status.err()).isZero();
+    assertThat(status.out()).contains("lag:        0 events");
   }
 
   @Test
