@@ -287,7 +287,7 @@ public final class Commerce {
             }
           };
 
-      OrderLog orderLog = new OrderLog(platform.eventStore(), clock);
+      OrderLog orderLog = new OrderLog(clock, platform.registry());
       saga = new OrderSaga(ds, orderLog, bus);
       OrderProjection[] projectionRef = new OrderProjection[1];
       orders =

@@ -161,12 +161,14 @@ public final class PostgresEventStore implements EventStore {
 
   private final DataSource dataSource;
   private final Clock clock;
+  private final boolean savepoints;
   private final Upcasters upcasters;
   private final EventStoreMetrics metrics;
 
   private PostgresEventStore(Builder b) {
     this.dataSource = b.dataSource;
     this.clock = b.clock;
+    this.savepoints = b.savepoints;
     this.upcasters = new Upcasters(b.upcasters);
     this.metrics = new EventStoreMetrics(b.meterRegistry);
   }
@@ -360,7 +362,7 @@ public final class PostgresEventStore implements EventStore {
       List<NewEvent> events)
       throws SQLException {
     for (int attempt = 1; ; attempt++) {
-      Savepoint savepoint = ownTransaction ? null : c.setSavepoint();
+      Savepoint savepoint = ownTransaction || !savepoints ? null : c.setSavepoint();
       try {
         AppendResult result = insert(c, stream, expected, events);
         if (savepoint != null) {
@@ -382,6 +384,16 @@ public final class PostgresEventStore implements EventStore {
           throw e;
         }
         undo(c, savepoint);
+        if (!ownTransaction && savepoint == null) {
+          // The caller's whole transaction is gone: never retry its append in a new one.
+          metrics.conflict();
+          long current = currentVersion(c, stream);
+          c.rollback();
+          if (expected.isAny()) {
+            throw new ConcurrentAppendException(stream, current);
+          }
+          throw new WrongExpectedVersionException(stream, expected, current);
+        }
         if (expected.isAny() && attempt < RETRIES) {
           continue;
         }
@@ -625,11 +637,24 @@ public final class PostgresEventStore implements EventStore {
   public static final class Builder {
     private final DataSource dataSource;
     private Clock clock = Clock.systemUTC();
+    private boolean savepoints = true;
     private MeterRegistry meterRegistry = new SimpleMeterRegistry();
     private final List<Upcaster> upcasters = new ArrayList<>();
 
     private Builder(DataSource dataSource) {
       this.dataSource = dataSource;
+    }
+
+    /**
+     * Whether an append on a caller's connection sets a savepoint first (default true), so that a
+     * failed append (conflict or database error) leaves the caller's transaction usable. With false
+     * an append costs two statements less (no {@code SAVEPOINT}, no {@code RELEASE}), and a failed
+     * append leaves the caller's transaction rolled back (on a conflict) or aborted (on another
+     * database error): for callers that roll back and retry after any failed append.
+     */
+    public Builder savepoints(boolean savepoints) {
+      this.savepoints = savepoints;
+      return this;
     }
 
     /** The clock for {@code recordedAt} (default: system UTC). */
