@@ -599,10 +599,21 @@ public final class DurableRuntime implements AutoCloseable {
     }
   }
 
-  /** The running execution of {@code w} locked, or null (and the work dropped). */
-  private static ExecutionRow running(Connection c, WorkQueue.Work w) throws SQLException {
-    ExecutionRow e = ExecutionRow.lock(c, w.arn);
-    if (e == null || e.status != ExecutionStatus.RUNNING) {
+  /**
+   * The running execution of {@code w}, locked together with the work row in one round trip, while
+   * this claim still owns the work; else null (and work whose execution has ended or is gone
+   * dropped).
+   */
+  private static ExecutionRow owned(Connection c, WorkQueue.Work w) throws SQLException {
+    ExecutionRow e = ExecutionRow.lockWithWork(c, w.arn, w.id, w.owner);
+    if (e == null) {
+      // not ours any more, or ours but its execution is gone: tell which by the work row alone
+      if (WorkQueue.owns(c, w)) {
+        WorkQueue.delete(c, w.id);
+      }
+      return null;
+    }
+    if (e.status != ExecutionStatus.RUNNING) {
       WorkQueue.delete(c, w.id);
       return null;
     }
@@ -620,10 +631,7 @@ public final class DurableRuntime implements AutoCloseable {
     Object next =
         transactions.inTransaction(
             c -> {
-              if (!WorkQueue.owns(c, w)) {
-                return Boolean.FALSE;
-              }
-              ExecutionRow e = running(c, w);
+              ExecutionRow e = owned(c, w);
               return e == null ? Boolean.FALSE : prepare(c, e, w);
             });
     while (next instanceof TaskCall call) {
@@ -681,10 +689,7 @@ public final class DurableRuntime implements AutoCloseable {
     StatesError taskFailure = failure;
     return transactions.inTransaction(
         c -> {
-          if (!WorkQueue.owns(c, w)) {
-            return Boolean.FALSE;
-          }
-          ExecutionRow e = running(c, w);
+          ExecutionRow e = owned(c, w);
           if (e == null) {
             return Boolean.FALSE;
           }
@@ -854,10 +859,7 @@ public final class DurableRuntime implements AutoCloseable {
 
   /** AFTER_WAIT, BRANCHES_DONE, TIMEOUT and TOKEN_TIMEOUT work, in one transaction. */
   private boolean settle(Connection c, WorkQueue.Work w) throws SQLException {
-    if (!WorkQueue.owns(c, w)) {
-      return false;
-    }
-    ExecutionRow e = running(c, w);
+    ExecutionRow e = owned(c, w);
     if (e == null) {
       return false;
     }

@@ -62,6 +62,27 @@ final class ExecutionRow {
     return select(c, arn, " for update");
   }
 
+  /**
+   * The execution {@code arn} and its work row {@code workId}, both locked, if {@code owner} still
+   * holds that work row's lease; else null.
+   */
+  static ExecutionRow lockWithWork(Connection c, String arn, long workId, String owner)
+      throws SQLException {
+    try (PreparedStatement ps =
+        c.prepareStatement(
+            "select "
+                + COLUMNS.replaceAll("(\\w+)", "e.$1")
+                + " from states_executions e join states_work w on w.execution_arn = e.arn"
+                + " where e.arn = ? and w.id = ? and w.lease_owner = ? for update")) {
+      ps.setString(1, arn);
+      ps.setLong(2, workId);
+      ps.setString(3, owner);
+      try (ResultSet rs = ps.executeQuery()) {
+        return rs.next() ? from(rs) : null;
+      }
+    }
+  }
+
   static ExecutionRow read(Connection c, String arn) throws SQLException {
     return select(c, arn, "");
   }
