@@ -276,9 +276,8 @@ public final class PostgresEventStore implements EventStore {
   public List<RecordedEvent> readAll(LogPosition after, int max) {
     Objects.requireNonNull(after, "after");
     checkMax(max);
-    try (Connection c = connection();
-        PreparedStatement st = c.prepareStatement(READ_ALL)) {
-      return readAll(st, after, max);
+    try (Connection c = connection()) {
+      return readAll(c, after, max);
     } catch (SQLException e) {
       throw new StorageException("cannot read the log after " + after, e);
     }
@@ -290,7 +289,10 @@ public final class PostgresEventStore implements EventStore {
     Objects.requireNonNull(after, "after");
     checkMax(max);
     try (PreparedStatement st = connection.prepareStatement(READ_ALL)) {
-      return readAll(st, after, max);
+      st.setString(1, Long.toUnsignedString(after.transactionId()));
+      st.setLong(2, after.position());
+      st.setInt(3, max);
+      return readEvents(st);
     } catch (SQLException e) {
       throw new StorageException("cannot read the log after " + after, e);
     }
@@ -340,14 +342,6 @@ public final class PostgresEventStore implements EventStore {
     } catch (SQLException e) {
       throw new StorageException("cannot count the log after " + after, e);
     }
-  }
-
-  private List<RecordedEvent> readAll(PreparedStatement st, LogPosition after, int max)
-      throws SQLException {
-    st.setString(1, Long.toUnsignedString(after.transactionId()));
-    st.setLong(2, after.position());
-    st.setInt(3, max);
-    return readEvents(st);
   }
 
   /**

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.tuple;
 import io.bulwark.eventstore.LogPosition;
 import io.bulwark.kernel.Json;
 import io.bulwark.postgres.Database;
+import io.bulwark.postgres.PostgresServer;
 import io.bulwark.testkit.PostgresExtension;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -100,9 +101,52 @@ class OrderLogUpgradeTest {
     }
   }
 
+  @Test
+  void aDatabaseFromBeforeTransactionIdsUpgradesInPositionOrderAndKeepsItsCheckpoint()
+      throws Exception {
+    pg.server().createDatabaseIfMissing(pg.databaseName() + "_v1");
+    try (Database db = Database.connect(pg.jdbcUrl() + "_v1", PostgresServer.SUPERUSER, "", 4)) {
+      DataSource ds = db.dataSource();
+      migrateOrderingTo(ds, "1");
+      List<UUID> orders = List.of(UUID.randomUUID(), UUID.randomUUID(), UUID.randomUUID());
+      try (Connection c = ds.getConnection()) {
+        for (UUID order : orders) {
+          insertTheOldWay(c, order, 1, OrderEvents.PLACED, placed());
+        }
+      }
+      execute(
+          ds,
+          "update ordering_projection_checkpoints set position = (select position from"
+              + " ordering_events where stream_id = '"
+              + orders.get(0)
+              + "')"); // the first old event was projected before the upgrade
+
+      db.migrate("eventstore");
+      db.migrate("ordering");
+
+      OrderLog log = new OrderLog(Clock.systemUTC());
+      try (OrderProjection projection =
+          new OrderProjection(ds, log, Duration.ofSeconds(1), (o, cs) -> {})) {
+        try (Connection c = ds.getConnection()) {
+          List<OrderLog.Stored> moved = log.after(c, LogPosition.START, 10);
+          assertThat(moved)
+              .extracting(st -> UUID.fromString(st.event().aggregateId()))
+              .containsExactlyElementsOf(orders);
+          assertThat(projection.lag().checkpoint()).isEqualTo(moved.getFirst().at());
+        }
+        assertThat(projection.catchUp()).isEqualTo(2);
+        assertThat(viewOrders(ds)).containsExactlyInAnyOrder(orders.get(1), orders.get(2));
+      }
+    }
+  }
+
   private static void migrateOrderingTo(String version) {
+    migrateOrderingTo(pg.database().dataSource(), version);
+  }
+
+  private static void migrateOrderingTo(DataSource ds, String version) {
     Flyway.configure(Database.class.getClassLoader())
-        .dataSource(pg.database().dataSource())
+        .dataSource(ds)
         .locations("classpath:db/migration/ordering")
         .table("schema_history_ordering")
         .baselineOnMigrate(true)
