@@ -109,9 +109,9 @@ public final class ProjectionsCommand implements Callable<Integer> {
           false,
           (projection, out) -> {
             OrderProjection.Lag lag = projection.lag();
-            out.println("projection: orders");
-            out.println("checkpoint: " + lag.checkpoint());
-            out.println("log head:   " + lag.head());
+            out.println("projection: orders (the event store's order-* streams)");
+            out.println("checkpoint: " + lag.checkpoint() + " (transaction/position)");
+            out.println("log head:   " + lag.head() + " (last order event readable now)");
             out.println("lag:        " + lag.behind() + " events");
             out.println(
                 "held back:  "

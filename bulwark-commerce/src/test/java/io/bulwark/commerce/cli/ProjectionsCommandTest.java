@@ -151,7 +151,10 @@ class ProjectionsCommandTest {
         .isEqualTo(6 * 1000);
 
     Run after = external("status", pg.jdbcUrl());
-    assertThat(after.out()).contains("lag:        0 events");
+    assertThat(after.out())
+        .contains("lag:        0 events")
+        .contains("held back:  0 events")
+        .containsPattern("checkpoint: [1-9][0-9]*/[1-9][0-9]* \\(transaction/position\\)");
   }
 
   @Test
