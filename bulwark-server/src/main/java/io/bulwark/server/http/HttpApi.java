@@ -10,7 +10,10 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BooleanSupplier;
+import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.server.ServerConnector;
 import org.eclipse.jetty.server.handler.StatisticsHandler;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -20,6 +23,9 @@ import org.slf4j.LoggerFactory;
  * graceful shutdown, with capability modules adding their routes.
  */
 public final class HttpApi {
+
+  /** Connections the kernel queues for the acceptor (Java's default is 50). */
+  static final int ACCEPT_QUEUE = 1024;
 
   private static final Logger access = LoggerFactory.getLogger("io.bulwark.access");
   private static final String TIMER_ATTRIBUTE = "bulwark.timer";
@@ -39,6 +45,7 @@ public final class HttpApi {
       BooleanSupplier ready,
       Duration shutdownGrace,
       List<HttpModule> modules) {
+    AtomicReference<Server> jetty = new AtomicReference<>();
     Javalin app =
         Javalin.create(
             config -> {
@@ -54,6 +61,18 @@ public final class HttpApi {
                     stats.setHandler(server.getHandler());
                     server.setHandler(stats);
                     server.setStopTimeout(shutdownGrace.toMillis());
+                    jetty.set(server);
+                  });
+              // A burst of new connections waits in the kernel until it is accepted. Java's
+              // default listen backlog is 50: a burst larger than that, arriving while the
+              // acceptor is short of CPU, loses connections (clients see an empty reply).
+              config.events.serverStarting(
+                  () -> {
+                    for (var connector : jetty.get().getConnectors()) {
+                      if (connector instanceof ServerConnector sc) {
+                        sc.setAcceptQueueSize(ACCEPT_QUEUE);
+                      }
+                    }
                   });
             });
 
