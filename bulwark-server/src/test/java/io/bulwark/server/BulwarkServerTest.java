@@ -23,6 +23,7 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
@@ -203,6 +204,31 @@ class BulwarkServerTest {
     JsonNode body = Json.parse(r.body());
     assertThat(body.get("type").asText()).isEqualTo("/problems/insufficient-stock");
     assertThat(body.get("detail").asText()).isEqualTo("sku ABC has 0 available, 3 requested");
+  }
+
+  @Test
+  void answers503WithRetryAfterWhenNoDatabaseConnectionIsFreeInTime() throws Exception {
+    List<java.sql.Connection> held = new java.util.ArrayList<>();
+    try {
+      for (int i = 0; i < 4; i++) { // the whole pool
+        held.add(server.database().dataSource().getConnection());
+      }
+      HttpResponse<String> r =
+          http.send(
+              HttpRequest.newBuilder(URI.create(server.baseUrl() + "/api/v1/streams/busy"))
+                  .POST(HttpRequest.BodyPublishers.ofString("{}"))
+                  .build(),
+              HttpResponse.BodyHandlers.ofString());
+      assertThat(r.statusCode()).isEqualTo(503);
+      assertThat(r.headers().firstValue("Retry-After")).contains("1");
+      JsonNode body = Json.parse(r.body());
+      assertThat(body.get("type").asText()).isEqualTo("/problems/service-unavailable");
+      assertThat(body.get("detail").asText()).contains("retry");
+    } finally {
+      for (java.sql.Connection c : held) {
+        c.close();
+      }
+    }
   }
 
   @Test

@@ -30,6 +30,17 @@ public final class ProblemRenderer {
     } else if (e instanceof HttpResponseException h) {
       int status = h.getStatus();
       write(ctx, status, slug(status), title(status), h.getMessage(), Map.of());
+    } else if (poolExhausted(e)) {
+      // overload, not a bug: the client may retry (with the same Idempotency-Key, if any)
+      log.warn(
+          "no database connection in time for {} {}: {}", ctx.method(), ctx.path(), e.getMessage());
+      write(
+          ctx,
+          503,
+          "service-unavailable",
+          "Service unavailable",
+          "the server is overloaded: no database connection became free in time; retry shortly",
+          Map.of("retryAfterSeconds", 1));
     } else {
       log.error("internal error on {} {}", ctx.method(), ctx.path(), e);
       write(
@@ -60,7 +71,20 @@ public final class ProblemRenderer {
     body.put("instance", ctx.path());
     body.put("correlationId", RequestIds.current(ctx));
     extensions.forEach(body::putIfAbsent);
+    if (extensions.get("retryAfterSeconds") instanceof Number seconds) {
+      ctx.header("Retry-After", Long.toString(seconds.longValue()));
+    }
     ctx.status(status).contentType(PROBLEM_JSON).result(Json.write(body));
+  }
+
+  /** Whether {@code e} comes from a connection pool that had no connection free in time. */
+  static boolean poolExhausted(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof java.sql.SQLTransientConnectionException) {
+        return true;
+      }
+    }
+    return false;
   }
 
   static String slug(int status) {

@@ -45,12 +45,7 @@ public final class IdentityHttp implements HttpModule {
           Fields l = Fields.body(ctx, "username", "password");
           String username = l.string("username", true, 200);
           String password = l.string("password", true, 200);
-          try {
-            ctx.json(identity.login(username, password, ctx.ip()));
-          } catch (CommerceException.TooManyRequests e) {
-            ctx.header("Retry-After", Long.toString(e.retryAfterSeconds()));
-            throw e;
-          }
+          ctx.json(identity.login(username, password, ctx.ip())); // 429 sets Retry-After
         });
     app.post("/api/v1/auth/refresh", ctx -> ctx.json(identity.refresh(refreshToken(ctx))));
     app.post(
