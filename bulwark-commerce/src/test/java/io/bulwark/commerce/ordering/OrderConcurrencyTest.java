@@ -22,6 +22,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -83,7 +84,7 @@ class OrderConcurrencyTest {
                   HttpRequest.BodyPublishers.ofString(
                       "{\"items\":[{\"sku\":\"HOT-1\",\"quantity\":1}]}"))
               .build();
-      futures.add(app.http.sendAsync(req, HttpResponse.BodyHandlers.ofString()));
+      futures.add(sendRetryingWhenBusy(req, 5));
     }
     List<UUID> ids = new ArrayList<>();
     for (CompletableFuture<HttpResponse<String>> f : futures) {
@@ -132,6 +133,26 @@ class OrderConcurrencyTest {
                             .filter(o -> o.status() == OrderStatus.CONFIRMED)
                             .count()
                         == 10);
+  }
+
+  /**
+   * Sends {@code req}; on 503 (the server shedding a burst larger than its connection pool) waits
+   * the Retry-After and sends it again with the same Idempotency-Key, as a well-behaved client
+   * does.
+   */
+  static CompletableFuture<HttpResponse<String>> sendRetryingWhenBusy(HttpRequest req, int tries) {
+    return app.http
+        .sendAsync(req, HttpResponse.BodyHandlers.ofString())
+        .thenCompose(
+            r -> {
+              if (r.statusCode() != 503 || tries <= 1) {
+                return CompletableFuture.completedFuture(r);
+              }
+              long seconds = Long.parseLong(r.headers().firstValue("Retry-After").orElse("1"));
+              return CompletableFuture.supplyAsync(
+                      () -> null, CompletableFuture.delayedExecutor(seconds, TimeUnit.SECONDS))
+                  .thenCompose(x -> sendRetryingWhenBusy(req, tries - 1));
+            });
   }
 
   static Map<String, Integer> reservationsByStatus() throws Exception {
