@@ -69,6 +69,18 @@ public final class DurableRuntime implements AutoCloseable {
   private final Duration pollInterval;
   private final int workerCount;
   private final Map<String, JsonNode> definitions = new ConcurrentHashMap<>();
+
+  /**
+   * The latest version of each machine as last read, for up to a second: starting an execution need
+   * not ask the database every time. Like Step Functions, an execution started within moments of an
+   * update made by another process may still run the previous version.
+   */
+  private final Map<String, Latest> latestVersions = new ConcurrentHashMap<>();
+
+  private static final long LATEST_TTL_NANOS = 1_000_000_000L;
+
+  private record Latest(int version, long expiresAtNanos) {}
+
   private final Object signal = new Object();
   private final ScheduledExecutorService renewer =
       Executors.newSingleThreadScheduledExecutor(
@@ -114,31 +126,36 @@ public final class DurableRuntime implements AutoCloseable {
 
   /** Registers {@code definition} under {@code name}: a new version unless it is unchanged. */
   public StateMachineVersion createStateMachine(String name, JsonNode definition) {
-    return transactions.inTransaction(
-        c -> {
-          try (PreparedStatement lock =
-              c.prepareStatement("select pg_advisory_xact_lock(hashtext(?))")) {
-            lock.setString(1, "states:" + name);
-            lock.executeQuery().close();
-          }
-          StateMachineVersion latest = latest(c, name);
-          if (latest != null && latest.definition().equals(definition)) {
-            return latest;
-          }
-          int version = latest == null ? 1 : latest.version() + 1;
-          Instant now = clock.instant();
-          try (PreparedStatement ps =
-              c.prepareStatement(
-                  "insert into states_state_machines (name, version, definition, created_at)"
-                      + " values (?, ?, ?::jsonb, ?)")) {
-            ps.setString(1, name);
-            ps.setInt(2, version);
-            ps.setString(3, definition.toString());
-            ps.setTimestamp(4, Timestamp.from(now));
-            ps.executeUpdate();
-          }
-          return new StateMachineVersion(name, version, definition, now);
-        });
+    StateMachineVersion created =
+        transactions.inTransaction(c -> createStateMachine(c, name, definition));
+    // this process starts the new version at once (others within a second)
+    latestVersions.put(name, new Latest(created.version(), System.nanoTime() + LATEST_TTL_NANOS));
+    return created;
+  }
+
+  private StateMachineVersion createStateMachine(Connection c, String name, JsonNode definition)
+      throws SQLException {
+    try (PreparedStatement lock = c.prepareStatement("select pg_advisory_xact_lock(hashtext(?))")) {
+      lock.setString(1, "states:" + name);
+      lock.executeQuery().close();
+    }
+    StateMachineVersion latest = latest(c, name);
+    if (latest != null && latest.definition().equals(definition)) {
+      return latest;
+    }
+    int version = latest == null ? 1 : latest.version() + 1;
+    Instant now = clock.instant();
+    try (PreparedStatement ps =
+        c.prepareStatement(
+            "insert into states_state_machines (name, version, definition, created_at)"
+                + " values (?, ?, ?::jsonb, ?)")) {
+      ps.setString(1, name);
+      ps.setInt(2, version);
+      ps.setString(3, definition.toString());
+      ps.setTimestamp(4, Timestamp.from(now));
+      ps.executeUpdate();
+    }
+    return new StateMachineVersion(name, version, definition, now);
   }
 
   /** The latest version of machine {@code name}, or null. */
@@ -147,13 +164,22 @@ public final class DurableRuntime implements AutoCloseable {
   }
 
   /** The latest version number of machine {@code name}, 0 when there is none. */
-  private static int latestVersion(Connection c, String name) throws SQLException {
+  private int latestVersion(Connection c, String name) throws SQLException {
+    long now = System.nanoTime();
+    Latest known = latestVersions.get(name);
+    if (known != null && now - known.expiresAtNanos() < 0) {
+      return known.version();
+    }
     try (PreparedStatement ps =
         c.prepareStatement("select max(version) from states_state_machines where name = ?")) {
       ps.setString(1, name);
       try (ResultSet rs = ps.executeQuery()) {
         rs.next();
-        return rs.getInt(1);
+        int version = rs.getInt(1);
+        if (version > 0) {
+          latestVersions.put(name, new Latest(version, now + LATEST_TTL_NANOS));
+        }
+        return version;
       }
     }
   }
