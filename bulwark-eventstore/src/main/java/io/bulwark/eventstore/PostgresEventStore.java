@@ -239,11 +239,8 @@ public final class PostgresEventStore implements EventStore {
   public List<RecordedEvent> readStream(String stream, long fromVersion, int max) {
     checkStream(stream);
     checkMax(max);
-    try (Connection c = connection()) {
-      return readStream(c, stream, fromVersion, max);
-    } catch (SQLException e) {
-      throw new StorageException("cannot read stream " + stream, e);
-    }
+    return onOwnConnection(
+        "cannot read stream " + stream, c -> readStream(c, stream, fromVersion, max));
   }
 
   @Override
@@ -265,21 +262,29 @@ public final class PostgresEventStore implements EventStore {
   @Override
   public long streamVersion(String stream) {
     checkStream(stream);
-    try (Connection c = connection()) {
-      return currentVersion(c, stream);
-    } catch (SQLException e) {
-      throw new StorageException("cannot read the version of stream " + stream, e);
-    }
+    return onOwnConnection(
+        "cannot read the version of stream " + stream, c -> currentVersion(c, stream));
   }
 
   @Override
   public List<RecordedEvent> readAll(LogPosition after, int max) {
     Objects.requireNonNull(after, "after");
     checkMax(max);
+    return onOwnConnection("cannot read the log after " + after, c -> readAll(c, after, max));
+  }
+
+  /** Work on a connection of the store's own. */
+  @FunctionalInterface
+  private interface OnConnection<T> {
+    T run(Connection c) throws SQLException;
+  }
+
+  /** Runs {@code work} on a pooled connection, turning a database failure into {@code failure}. */
+  private <T> T onOwnConnection(String failure, OnConnection<T> work) {
     try (Connection c = connection()) {
-      return readAll(c, after, max);
+      return work.run(c);
     } catch (SQLException e) {
-      throw new StorageException("cannot read the log after " + after, e);
+      throw new StorageException(failure, e);
     }
   }
 
