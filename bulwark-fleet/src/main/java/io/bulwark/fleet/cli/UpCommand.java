@@ -10,10 +10,8 @@ import io.bulwark.fleet.stack.GatewayRequestRate;
 import io.bulwark.fleet.stack.LocalStack;
 import io.bulwark.fleet.stack.StackPlan;
 import io.bulwark.topology.Durations;
-import io.bulwark.topology.InvalidTopologyException;
 import io.bulwark.topology.Topology;
-import io.bulwark.topology.TopologyError;
-import io.bulwark.topology.TopologyFile;
+import io.bulwark.topology.cli.Loading;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -346,21 +344,6 @@ public final class UpCommand implements java.util.concurrent.Callable<Integer> {
   }
 
   private Optional<Topology> load(PrintWriter err) {
-    try {
-      return Optional.of(file == null ? BuiltinTopology.topology() : TopologyFile.load(file));
-    } catch (InvalidTopologyException e) {
-      for (TopologyError error : e.errors()) {
-        err.println(error);
-      }
-      int n = e.errors().size();
-      err.println(
-          "bulwark: "
-              + file
-              + " is not a valid topology ("
-              + n
-              + (n == 1 ? " error)" : " errors)"));
-      err.flush();
-      return Optional.empty();
-    }
+    return file == null ? Optional.of(BuiltinTopology.topology()) : Loading.load(file, err);
   }
 }

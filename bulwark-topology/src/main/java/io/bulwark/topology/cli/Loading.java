@@ -9,14 +9,15 @@ import java.nio.file.Path;
 import java.util.Optional;
 
 /** Loads a topology for a command, printing every error to stderr when it is invalid. */
-final class Loading {
+public final class Loading {
 
   /** Exit code for bad input. */
   static final int BAD_INPUT = 2;
 
   private Loading() {}
 
-  static Optional<Topology> load(Path file, PrintWriter err) {
+  /** The topology in {@code file}; empty after printing its errors to {@code err}. */
+  public static Optional<Topology> load(Path file, PrintWriter err) {
     try {
       return Optional.of(TopologyFile.load(file));
     } catch (InvalidTopologyException e) {
