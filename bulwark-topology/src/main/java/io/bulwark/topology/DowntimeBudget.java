@@ -168,7 +168,9 @@ public record DowntimeBudget(
     // rounding may reach the next unit (59.97 minutes → 60.0): then say it in that unit
     if (u < units.length - 1 && shown.doubleValue() * units[u].minutes >= units[u + 1].minutes) {
       u++;
-      shown = round(minutes / units[u].minutes);
+      // ... as at least one of it: 59.95 minutes is "1.00 hours", never "0.999 hours", which
+      // would read back as 59.9 minutes
+      shown = round(Math.max(1, minutes / units[u].minutes));
     }
     return shown.toPlainString() + " " + units[u].word;
   }

@@ -70,6 +70,11 @@ class DowntimeBudgetTest {
     assertThat(DowntimeBudget.format(1440)).isEqualTo("1.00 days");
     assertThat(DowntimeBudget.format(90)).isEqualTo("1.50 hours");
     assertThat(DowntimeBudget.format(59.999)).isEqualTo("1.00 hours");
+    // rounds up into the next unit, where it is just under one: still "1.00", so that reading
+    // it back and formatting again gives the same text (found by AvailabilityProperties)
+    assertThat(DowntimeBudget.format(59.95)).isEqualTo("1.00 hours");
+    assertThat(DowntimeBudget.format(59.96 / 60)).isEqualTo("1.00 minutes");
+    assertThat(DowntimeBudget.format(1439.3)).isEqualTo("1.00 days");
     assertThat(DowntimeBudget.format(0.5)).isEqualTo("30.0 seconds");
     assertThat(DowntimeBudget.format(0)).isEqualTo("0 seconds");
   }
