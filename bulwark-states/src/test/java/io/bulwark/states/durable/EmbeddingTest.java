@@ -29,13 +29,26 @@ class EmbeddingTest {
   static final String ONE_TASK =
       """
       {"StartAt":"Work","States":{"Work":{"Type":"Task","Resource":"work","End":true}}}""";
+  static final String JOINED =
+      """
+      {"StartAt":"First","States":{
+        "First":{"Type":"Task","Resource":"joined","ResultPath":null,"Next":"Second",
+          "Parameters":{"id.$":"States.Format('{}-1', $.id)","fail.$":"$.fail","outside.$":"$.outside"},
+          "Catch":[{"ErrorEquals":["Broken"],"ResultPath":"$.error","Next":"Caught"}]},
+        "Second":{"Type":"Task","Resource":"joined","ResultPath":null,"End":true,
+          "Parameters":{"id.$":"States.Format('{}-2', $.id)","fail":false,"outside.$":"$.outside"}},
+        "Caught":{"Type":"Pass","End":true}}}""";
+
   static final List<String> worked = new CopyOnWriteArrayList<>();
+  static final List<String> afterCommit = new CopyOnWriteArrayList<>();
+  static final List<Long> chainRowsAtCommit = new CopyOnWriteArrayList<>();
   static final AtomicBoolean listenerFails = new AtomicBoolean();
   static Engine engine;
 
   @BeforeAll
   static void setUp() throws SQLException {
     sql("create table ended (arn text primary key, status text not null, error text)");
+    sql("create table joined_writes (id text primary key)");
     engine =
         Engine.builder(pg.database())
             .workers(0)
@@ -48,6 +61,7 @@ class EmbeddingTest {
                   }
                   return r.input();
                 })
+            .task("joined", new JoiningHandler())
             .onCompletion(
                 "one",
                 (c, e) -> {
@@ -65,6 +79,84 @@ class EmbeddingTest {
             .build();
     engine.createStateMachine("one", ONE_TASK);
     engine.createStateMachine("other", ONE_TASK);
+    engine.createStateMachine("joined", JOINED);
+    StringBuilder chain = new StringBuilder("{\"StartAt\":\"T0\",\"States\":{");
+    for (int i = 0; i < 12; i++) {
+      chain.append(i == 0 ? "" : ",").append("\"T").append(i).append("\":");
+      chain.append("{\"Type\":\"Task\",\"Resource\":\"joined\",\"ResultPath\":null,");
+      chain.append("\"Parameters\":{\"id\":\"chain-").append(i).append("\",\"fail\":false},");
+      chain.append(i == 11 ? "\"End\":true}" : "\"Next\":\"T" + (i + 1) + "\"}");
+    }
+    engine.createStateMachine("chain", chain.append("}}").toString());
+  }
+
+  /**
+   * Writes {@code id} through the engine's connection, then fails if asked to; joins the engine's
+   * transaction unless the input says {@code outside}, when it writes on a connection of its own.
+   */
+  static final class JoiningHandler implements DurableTaskHandler {
+    @Override
+    public boolean joinsTransaction(TaskRequest request) {
+      return !request.input().path("outside").asBoolean();
+    }
+
+    @Override
+    public com.fasterxml.jackson.databind.JsonNode invoke(
+        TaskRequest request, TaskTransaction transaction) {
+      String id = request.input().path("id").asText();
+      try (PreparedStatement ps =
+          transaction.connection().prepareStatement("insert into joined_writes values (?)")) {
+        ps.setString(1, id);
+        ps.executeUpdate();
+      } catch (SQLException e) {
+        throw new IllegalStateException(e);
+      }
+      transaction.afterCommit(
+          () -> {
+            afterCommit.add(id);
+            if (id.startsWith("chain-")) {
+              chainRowsAtCommit.add(chainRows());
+            }
+          });
+      if (request.input().path("fail").asBoolean()) {
+        throw new StatesError("Broken", "it broke after writing " + id);
+      }
+      return request.input();
+    }
+
+    @Override
+    public com.fasterxml.jackson.databind.JsonNode invoke(TaskRequest request) {
+      try {
+        sql("insert into joined_writes values ('" + request.input().path("id").asText() + "')");
+      } catch (SQLException e) {
+        throw new IllegalStateException(e);
+      }
+      return request.input();
+    }
+  }
+
+  static List<String> joinedWrites() throws SQLException {
+    try (Connection c = pg.database().dataSource().getConnection();
+        PreparedStatement ps = c.prepareStatement("select id from joined_writes order by id");
+        ResultSet rs = ps.executeQuery()) {
+      List<String> ids = new java.util.ArrayList<>();
+      while (rs.next()) {
+        ids.add(rs.getString(1));
+      }
+      return ids;
+    }
+  }
+
+  static long chainRows() {
+    try {
+      return joinedWrites().stream().filter(id -> id.startsWith("chain-")).count();
+    } catch (SQLException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  static List<String> historyTypes(String arn) {
+    return engine.history(arn).stream().map(HistoryEvent::type).toList();
   }
 
   static void sql(String statement) throws SQLException {
@@ -150,6 +242,55 @@ class EmbeddingTest {
     assertThat(engine.describe(Engine.executionArn("one", "listener-down")).status())
         .isEqualTo(ExecutionStatus.SUCCEEDED);
     assertThat(ended(Engine.executionArn("one", "listener-down"))).isEqualTo("SUCCEEDED");
+  }
+
+  @Test
+  void tasksThatJoinTheTransactionCommitWithTheStepAndLeaveTheSameHistory() throws SQLException {
+    drain();
+    engine.start("joined", "in", Json.parse("{\"id\":\"in\",\"fail\":false,\"outside\":false}"));
+    // one claim, one transaction: both tasks ran and the execution ended
+    assertThat(engine.runOnce()).isTrue();
+    String in = Engine.executionArn("joined", "in");
+    assertThat(engine.describe(in).status()).isEqualTo(ExecutionStatus.SUCCEEDED);
+    assertThat(joinedWrites()).contains("in-1", "in-2");
+    assertThat(afterCommit).contains("in-1", "in-2");
+
+    engine.start("joined", "out", Json.parse("{\"id\":\"out\",\"fail\":false,\"outside\":true}"));
+    drain();
+    String out = Engine.executionArn("joined", "out");
+    assertThat(engine.describe(out).status()).isEqualTo(ExecutionStatus.SUCCEEDED);
+    assertThat(joinedWrites()).contains("out-1", "out-2");
+    assertThat(historyTypes(in))
+        .isEqualTo(historyTypes(out))
+        .containsSubsequence(
+            "TaskStateEntered", "TaskScheduled", "TaskStarted", "TaskSucceeded", "TaskStateExited");
+  }
+
+  @Test
+  void aJoinedTaskThatFailsLeavesNoneOfItsWritesAndItsCatchRuns() throws SQLException {
+    drain();
+    engine.start("joined", "fails", Json.parse("{\"id\":\"jf\",\"fail\":true,\"outside\":false}"));
+    drain();
+    String arn = Engine.executionArn("joined", "fails");
+    assertThat(engine.describe(arn).status()).isEqualTo(ExecutionStatus.SUCCEEDED);
+    assertThat(engine.describe(arn).output().path("error").path("Error").asText())
+        .isEqualTo("Broken");
+    assertThat(historyTypes(arn)).contains("TaskFailed").doesNotContain("TaskSucceeded");
+    assertThat(joinedWrites()).doesNotContain("jf-1", "jf-2");
+    assertThat(afterCommit).doesNotContain("jf-1");
+  }
+
+  @Test
+  void aLongChainOfJoinedTasksStillCommitsNowAndThen() throws SQLException {
+    drain();
+    engine.start("chain", "long", Json.object());
+    drain();
+    assertThat(engine.describe(Engine.executionArn("chain", "long")).status())
+        .isEqualTo(ExecutionStatus.SUCCEEDED);
+    assertThat(chainRows()).isEqualTo(12L);
+    // what had committed when each task's after-commit action ran: eight tasks, then four
+    assertThat(chainRowsAtCommit)
+        .containsExactly(8L, 8L, 8L, 8L, 8L, 8L, 8L, 8L, 12L, 12L, 12L, 12L);
   }
 
   @Test

@@ -15,6 +15,7 @@ import io.bulwark.states.durable.HistoryEvent;
 import io.bulwark.states.durable.StateMachineVersion;
 import io.bulwark.states.durable.StatesException;
 import io.bulwark.states.durable.TaskRequest;
+import io.bulwark.states.durable.TaskTransaction;
 import io.bulwark.states.internal.ContextObject;
 import io.bulwark.states.internal.Decision;
 import io.bulwark.states.internal.Interpreter;
@@ -24,6 +25,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Savepoint;
 import java.sql.Timestamp;
 import java.time.Clock;
 import java.time.Duration;
@@ -654,12 +656,14 @@ public final class DurableRuntime implements AutoCloseable {
    * next state's move, so a chain of tasks costs one transaction per task, not two.
    */
   private boolean step(WorkQueue.Work w) {
+    Joined joined = new Joined();
     Object next =
         transactions.inTransaction(
             c -> {
               ExecutionRow e = owned(c, w);
-              return e == null ? Boolean.FALSE : prepare(c, e, w);
+              return e == null ? Boolean.FALSE : prepare(c, e, w, joined.begin(c));
             });
+    joined.committed();
     while (next instanceof TaskCall call) {
       if (!running && !inline.get()) {
         queue.release(w);
@@ -672,30 +676,65 @@ public final class DurableRuntime implements AutoCloseable {
 
   /**
    * Decides the move of {@code e}'s current state: a Task to call (returned, to be called outside
-   * the transaction), or anything else carried out at once (returns whether to go on).
+   * the transaction), or anything else carried out at once (returns whether to go on), including a
+   * Task whose handler joins the transaction.
    */
-  private Object prepare(Connection c, ExecutionRow e, WorkQueue.Work w) throws SQLException {
+  private Object prepare(Connection c, ExecutionRow e, WorkQueue.Work w, Joined joined)
+      throws SQLException {
     JsonNode machine = machine(c, e);
     Decision d = interpreter.step(machine, e.currentState, e.currentInput, e.context, e.retry);
     if (d instanceof Decision.InvokeTask t && !t.resource().endsWith(CALLBACK)) {
+      TaskRequest request = request(e, t);
+      DurableTaskHandler handler = handler(t.resource());
+      if (handler != null
+          && t.timeout() == null
+          && t.heartbeat() == null
+          && handler.joinsTransaction(request)) {
+        if (joined.budget == 0) {
+          return Boolean.TRUE; // commit what the transaction did; the next one runs this task
+        }
+        joined.budget--;
+        return invokeJoined(c, e, machine, w, t, request, handler, joined);
+      }
       return new TaskCall(e, t, clock.instant());
     }
     return apply(c, e, machine, w, d);
+  }
+
+  /**
+   * Runs a task inside the step's transaction, behind a savepoint that a failure rolls back to, and
+   * records its outcome in the same transaction.
+   */
+  private Object invokeJoined(
+      Connection c,
+      ExecutionRow e,
+      JsonNode machine,
+      WorkQueue.Work w,
+      Decision.InvokeTask t,
+      TaskRequest request,
+      DurableTaskHandler handler,
+      Joined joined)
+      throws SQLException {
+    Instant scheduledAt = clock.instant();
+    int actions = joined.afterCommit.size();
+    Savepoint before = c.setSavepoint();
+    JsonNode result = null;
+    StatesError failure = null;
+    try {
+      result = handler.invoke(request, joined);
+    } catch (RuntimeException ex) {
+      c.rollback(before);
+      joined.afterCommit.subList(actions, joined.afterCommit.size()).clear();
+      failure = asStatesError(ex);
+    }
+    return recordOutcome(c, e, machine, w, t, scheduledAt, result, failure, joined);
   }
 
   /** Calls the task of {@code call}, records the outcome and prepares what comes next. */
   private Object call(WorkQueue.Work w, TaskCall call) {
     ExecutionRow s = call.snapshot();
     Decision.InvokeTask t = call.task();
-    TaskRequest request =
-        new TaskRequest(
-            s.arn,
-            s.currentState,
-            t.resource(),
-            t.payload(),
-            t.retry().attempt(),
-            idempotencyToken(s, t.retry().attempt()),
-            null);
+    TaskRequest request = request(s, t);
     JsonNode result = null;
     StatesError failure = null;
     ScheduledFuture<?> renewal =
@@ -713,48 +752,132 @@ public final class DurableRuntime implements AutoCloseable {
     }
     JsonNode taskResult = result;
     StatesError taskFailure = failure;
-    return transactions.inTransaction(
-        c -> {
-          ExecutionRow e = owned(c, w);
-          if (e == null) {
-            return Boolean.FALSE;
-          }
-          if (e.enteredEventId != s.enteredEventId || e.retry.attempt() != t.retry().attempt()) {
-            return Boolean.FALSE;
-          }
-          Instant now = clock.instant();
-          JsonNode machine = machine(c, e);
-          retryCount(e);
-          e.event(
-              "TaskScheduled",
-              call.scheduledAt(),
-              Events.taskScheduled(t.resource(), t.payload(), seconds(t.timeout())));
-          e.event("TaskStarted", call.scheduledAt(), Events.taskStarted(t.resource()));
-          Decision d;
-          if (taskFailure == null) {
-            e.event("TaskSucceeded", now, Events.taskSucceeded(t.resource(), taskResult));
-            d =
-                interpreter.taskSucceeded(
-                    machine, e.currentState, e.currentInput, e.context, taskResult, e.retry);
-          } else {
-            boolean timedOut =
-                "States.Timeout".equals(taskFailure.error())
-                    || "States.HeartbeatTimeout".equals(taskFailure.error());
-            e.event(
-                timedOut ? "TaskTimedOut" : "TaskFailed",
-                now,
-                timedOut
-                    ? Events.taskTimedOut(
-                        t.resource(), taskFailure.error(), taskFailure.causeText())
-                    : Events.taskFailed(
-                        t.resource(), taskFailure.error(), taskFailure.causeText()));
-            d =
-                interpreter.taskFailed(
-                    machine, e.currentState, e.currentInput, e.context, taskFailure, e.retry);
-          }
-          boolean more = apply(c, e, machine, w, d);
-          return more && "STEP".equals(w.kind) ? prepare(c, e, w) : more;
-        });
+    Joined joined = new Joined();
+    Object next =
+        transactions.inTransaction(
+            c -> {
+              ExecutionRow e = owned(c, w);
+              if (e == null) {
+                return Boolean.FALSE;
+              }
+              if (e.enteredEventId != s.enteredEventId
+                  || e.retry.attempt() != t.retry().attempt()) {
+                return Boolean.FALSE;
+              }
+              return recordOutcome(
+                  c,
+                  e,
+                  machine(c, e),
+                  w,
+                  t,
+                  call.scheduledAt(),
+                  taskResult,
+                  taskFailure,
+                  joined.begin(c));
+            });
+    joined.committed();
+    return next;
+  }
+
+  /**
+   * Records a task's outcome in {@code e}'s history, carries out what the state machine decides
+   * next and, when the execution goes on stepping, prepares its next state in the same transaction.
+   */
+  private Object recordOutcome(
+      Connection c,
+      ExecutionRow e,
+      JsonNode machine,
+      WorkQueue.Work w,
+      Decision.InvokeTask t,
+      Instant scheduledAt,
+      JsonNode taskResult,
+      StatesError taskFailure,
+      Joined joined)
+      throws SQLException {
+    Instant now = clock.instant();
+    retryCount(e);
+    e.event(
+        "TaskScheduled",
+        scheduledAt,
+        Events.taskScheduled(t.resource(), t.payload(), seconds(t.timeout())));
+    e.event("TaskStarted", scheduledAt, Events.taskStarted(t.resource()));
+    Decision d;
+    if (taskFailure == null) {
+      e.event("TaskSucceeded", now, Events.taskSucceeded(t.resource(), taskResult));
+      d =
+          interpreter.taskSucceeded(
+              machine, e.currentState, e.currentInput, e.context, taskResult, e.retry);
+    } else {
+      boolean timedOut =
+          "States.Timeout".equals(taskFailure.error())
+              || "States.HeartbeatTimeout".equals(taskFailure.error());
+      e.event(
+          timedOut ? "TaskTimedOut" : "TaskFailed",
+          now,
+          timedOut
+              ? Events.taskTimedOut(t.resource(), taskFailure.error(), taskFailure.causeText())
+              : Events.taskFailed(t.resource(), taskFailure.error(), taskFailure.causeText()));
+      d =
+          interpreter.taskFailed(
+              machine, e.currentState, e.currentInput, e.context, taskFailure, e.retry);
+    }
+    boolean more = apply(c, e, machine, w, d);
+    return more && "STEP".equals(w.kind) ? prepare(c, e, w, joined) : more;
+  }
+
+  /** What a handler is given for the current visit of {@code e}'s Task state. */
+  private static TaskRequest request(ExecutionRow e, Decision.InvokeTask t) {
+    return new TaskRequest(
+        e.arn,
+        e.currentState,
+        t.resource(),
+        t.payload(),
+        t.retry().attempt(),
+        idempotencyToken(e, t.retry().attempt()),
+        null);
+  }
+
+  /**
+   * The transaction of one step as offered to tasks that join it, with what to run once it has
+   * committed, and how many more tasks may join it (a loop of joining tasks still commits now and
+   * then).
+   */
+  private static final class Joined implements TaskTransaction {
+    private static final int TASKS_PER_TRANSACTION = 8;
+
+    private Connection connection;
+    private final List<Runnable> afterCommit = new ArrayList<>();
+    private int budget;
+
+    /** Starts (or, on a retried transaction, starts again) on {@code c}. */
+    Joined begin(Connection c) {
+      connection = c;
+      afterCommit.clear();
+      budget = TASKS_PER_TRANSACTION;
+      return this;
+    }
+
+    @Override
+    public Connection connection() {
+      return connection;
+    }
+
+    @Override
+    public void afterCommit(Runnable action) {
+      afterCommit.add(java.util.Objects.requireNonNull(action, "action"));
+    }
+
+    void committed() {
+      for (Runnable action : afterCommit) {
+        try {
+          action.run();
+        } catch (RuntimeException e) {
+          log.warn("an action after a task's commit failed", e);
+        }
+      }
+      afterCommit.clear();
+      connection = null;
+    }
   }
 
   private static Integer seconds(Duration d) {
@@ -805,7 +928,20 @@ public final class DurableRuntime implements AutoCloseable {
   }
 
   private JsonNode invoke(TaskRequest request) {
-    String resource = request.resource();
+    DurableTaskHandler handler = handler(request.resource());
+    if (handler == null) {
+      throw new StatesError(
+          "States.TaskFailed", "no task handler is registered for resource " + request.resource());
+    }
+    try {
+      return handler.invoke(request);
+    } catch (RuntimeException e) {
+      throw asStatesError(e);
+    }
+  }
+
+  /** The handler bound to {@code resource}, else the HTTP tasks or the catch-all; null if none. */
+  private DurableTaskHandler handler(String resource) {
     DurableTaskHandler handler = handlers.get(resource);
     if (handler == null && resource.endsWith(CALLBACK)) {
       handler = handlers.get(resource.substring(0, resource.length() - CALLBACK.length()));
@@ -813,20 +949,14 @@ public final class DurableRuntime implements AutoCloseable {
     if (handler == null && HttpTasks.handles(resource)) {
       handler = http;
     }
-    if (handler == null) {
-      handler = handlers.get(ANY_RESOURCE);
-    }
-    if (handler == null) {
-      throw new StatesError(
-          "States.TaskFailed", "no task handler is registered for resource " + resource);
-    }
-    try {
-      return handler.invoke(request);
-    } catch (StatesError e) {
-      throw e;
-    } catch (RuntimeException e) {
-      throw new StatesError(e.getClass().getName(), e.getMessage());
-    }
+    return handler == null ? handlers.get(ANY_RESOURCE) : handler;
+  }
+
+  /** A handler's exception as the task's error: its class name, unless it names one itself. */
+  private static StatesError asStatesError(RuntimeException e) {
+    return e instanceof StatesError error
+        ? error
+        : new StatesError(e.getClass().getName(), e.getMessage());
   }
 
   /** Calls the handler of a parked {@code .waitForTaskToken} task (at-least-once). */
