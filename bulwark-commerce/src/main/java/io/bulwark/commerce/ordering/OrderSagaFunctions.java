@@ -9,7 +9,9 @@ import io.bulwark.kernel.Json;
 import io.bulwark.states.StatesError;
 import io.bulwark.states.durable.DurableTaskHandler;
 import io.bulwark.states.durable.TaskRequest;
+import io.bulwark.states.durable.TaskTransaction;
 import java.nio.charset.StandardCharsets;
+import java.sql.SQLException;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -68,8 +70,31 @@ public final class OrderSagaFunctions implements DurableTaskHandler {
     this.onRecorded = onRecorded;
   }
 
+  /**
+   * Every function but the two that call the payment gateway over the network ({@code
+   * payment-processing-function} and the refund of {@code inventory-compensation-function}) joins
+   * the engine's transaction: the order event it records commits together with the saga's step.
+   */
+  @Override
+  public boolean joinsTransaction(TaskRequest request) {
+    String task = FUNCTIONS.get(request.input().path("FunctionName").asText(""));
+    return task != null
+        && !task.equals(OrderSagaTasks.PROCESS_PAYMENT)
+        && !task.equals(OrderSagaTasks.COMPENSATE_INVENTORY);
+  }
+
   @Override
   public JsonNode invoke(TaskRequest request) {
+    return respond(request, null);
+  }
+
+  @Override
+  public JsonNode invoke(TaskRequest request, TaskTransaction transaction) {
+    return respond(request, transaction);
+  }
+
+  /** Runs the function, in the engine's {@code joined} transaction unless that is null. */
+  private JsonNode respond(TaskRequest request, TaskTransaction joined) {
     String function = request.input().path("FunctionName").asText("");
     String task = FUNCTIONS.get(function);
     if (task == null) {
@@ -83,7 +108,7 @@ public final class OrderSagaFunctions implements DurableTaskHandler {
               + ")");
     }
     try {
-      Map<String, Object> result = run(task, request);
+      Map<String, Object> result = run(task, request, joined);
       ObjectNode response = Json.object();
       response.put("ExecutedVersion", "$LATEST");
       response.set("Payload", Json.mapper().valueToTree(result));
@@ -106,9 +131,10 @@ public final class OrderSagaFunctions implements DurableTaskHandler {
     return new StatesError(type, cause.toString());
   }
 
-  private Map<String, Object> run(String task, TaskRequest request) {
+  private Map<String, Object> run(String task, TaskRequest request, TaskTransaction joined) {
     UUID id = orderId(request.executionArn());
-    Order order = load(id);
+    Recorder recorder = joined == null ? new OwnTransactions(id) : new Joined(id, joined);
+    Order order = recorder.order();
     JsonNode payload = request.input().path("Payload");
     Map<String, Object> result = new LinkedHashMap<>();
     result.put("orderId", id.toString());
@@ -116,19 +142,19 @@ public final class OrderSagaFunctions implements DurableTaskHandler {
       case OrderSagaTasks.RESERVE_INVENTORY -> {
         open(order);
         result.putAll(tasks.reserveInventory(order));
-        record(id, OrderEvents.INVENTORY_RESERVED, Map.of());
+        recorder.record(OrderEvents.INVENTORY_RESERVED, Map.of());
       }
       case OrderSagaTasks.PROCESS_PAYMENT -> {
         open(order);
         Map<String, Object> charged = tasks.processPayment(order);
         result.putAll(charged);
-        record(id, OrderEvents.PAYMENT_CHARGED, charged);
+        recorder.record(OrderEvents.PAYMENT_CHARGED, charged);
       }
       case OrderSagaTasks.CONFIRM_ORDER -> {
         if (order.status() != OrderStatus.CONFIRMED) {
           open(order);
           result.putAll(tasks.confirmOrder(order));
-          record(id, OrderEvents.CONFIRMED, Map.of());
+          recorder.record(OrderEvents.CONFIRMED, Map.of());
         } else {
           result.put("confirmed", true);
         }
@@ -144,7 +170,7 @@ public final class OrderSagaFunctions implements DurableTaskHandler {
         failed.put("reason", reason(payload));
         failed.put("failedState", "OrderFailed");
         failed.putAll(done);
-        record(id, OrderEvents.FAILED, failed);
+        recorder.record(OrderEvents.FAILED, failed);
       }
     }
     return result;
@@ -163,18 +189,128 @@ public final class OrderSagaFunctions implements DurableTaskHandler {
     }
   }
 
-  private Order load(UUID id) {
-    return tx.read(
-            c -> {
-              List<DomainEvent> events = orderLog.stream(c, id);
-              return events.isEmpty()
-                  ? Optional.<Order>empty()
-                  : Optional.of(OrderEvents.fold(id, events));
-            })
-        .orElseThrow(
-            () ->
-                new TaskFailure(
-                    TaskFailure.ORDER_NOT_FOUND, "order " + id + " does not exist", null));
+  private static TaskFailure notFound(UUID id) {
+    return new TaskFailure(TaskFailure.ORDER_NOT_FOUND, "order " + id + " does not exist", null);
+  }
+
+  /** Reads a function's order and records its outcome on the order's stream. */
+  private interface Recorder {
+    Order order();
+
+    /**
+     * Appends {@code type} to the order's stream unless it is there already (or, for a terminal
+     * event, the order already ended), publishing it after the commit.
+     */
+    void record(String type, Map<String, Object> payload);
+  }
+
+  /**
+   * In the engine's transaction: the order is read once, and the event is appended after the events
+   * read (the engine's lock on the execution keeps other writers of the saga away).
+   */
+  private final class Joined implements Recorder {
+    private final UUID id;
+    private final TaskTransaction transaction;
+    private final List<DomainEvent> events;
+
+    Joined(UUID id, TaskTransaction transaction) {
+      this.id = id;
+      this.transaction = transaction;
+      try {
+        this.events = orderLog.stream(transaction.connection(), id);
+      } catch (SQLException e) {
+        throw new IllegalStateException("could not read order " + id + ": " + e.getMessage(), e);
+      }
+      if (events.isEmpty()) {
+        throw notFound(id);
+      }
+    }
+
+    @Override
+    public Order order() {
+      return OrderEvents.fold(id, events);
+    }
+
+    @Override
+    public void record(String type, Map<String, Object> payload) {
+      if (alreadyRecorded(id, events, type)) {
+        return;
+      }
+      List<DomainEvent> appended;
+      try {
+        appended =
+            orderLog.append(
+                transaction.connection(),
+                id,
+                events.size(),
+                List.of(new OrderLog.Pending(type, payload)));
+      } catch (SQLException e) {
+        throw new IllegalStateException("could not record " + type + ": " + e.getMessage(), e);
+      } catch (OrderLog.VersionConflict e) {
+        throw new TaskFailure(
+            TaskFailure.UNAVAILABLE, "could not record " + type + ": " + e.getMessage(), e);
+      }
+      transaction.afterCommit(
+          () -> {
+            onRecorded.run();
+            appended.forEach(bus::publish);
+          });
+    }
+  }
+
+  /** Whether {@code type} is on the stream, or (for an ending event) the order already ended. */
+  private static boolean alreadyRecorded(UUID id, List<DomainEvent> events, String type) {
+    boolean terminal = type.equals(OrderEvents.CONFIRMED) || type.equals(OrderEvents.FAILED);
+    return events.stream().anyMatch(e -> e.type().equals(type))
+        || (terminal && OrderEvents.fold(id, events).terminal());
+  }
+
+  /** In transactions of the function's own, for the functions that call the payment gateway. */
+  private final class OwnTransactions implements Recorder {
+    private final UUID id;
+
+    OwnTransactions(UUID id) {
+      this.id = id;
+    }
+
+    @Override
+    public Order order() {
+      return tx.read(
+              c -> {
+                List<DomainEvent> events = orderLog.stream(c, id);
+                return events.isEmpty()
+                    ? Optional.<Order>empty()
+                    : Optional.of(OrderEvents.fold(id, events));
+              })
+          .orElseThrow(() -> notFound(id));
+    }
+
+    @Override
+    public void record(String type, Map<String, Object> payload) {
+      for (int attempt = 1; ; attempt++) {
+        try {
+          List<DomainEvent> appended =
+              tx.inTransaction(
+                  c -> {
+                    List<DomainEvent> events = orderLog.stream(c, id);
+                    return alreadyRecorded(id, events, type)
+                        ? List.<DomainEvent>of()
+                        : orderLog.append(
+                            c, id, events.size(), List.of(new OrderLog.Pending(type, payload)));
+                  });
+          if (!appended.isEmpty()) {
+            onRecorded.run();
+            appended.forEach(bus::publish);
+          }
+          return;
+        } catch (OrderLog.VersionConflict e) {
+          if (attempt == 3) {
+            throw new TaskFailure(
+                TaskFailure.UNAVAILABLE, "could not record " + type + ": " + e.getMessage(), e);
+          }
+        }
+      }
+    }
   }
 
   private static void open(Order order) {
@@ -206,40 +342,6 @@ public final class OrderSagaFunctions implements DurableTaskHandler {
       // a plain-text cause
     }
     return cause;
-  }
-
-  /**
-   * Appends {@code type} to the order's stream unless it is there already (or, for a terminal
-   * event, the order already ended), publishing it after the commit.
-   */
-  private void record(UUID id, String type, Map<String, Object> payload) {
-    boolean terminal = type.equals(OrderEvents.CONFIRMED) || type.equals(OrderEvents.FAILED);
-    for (int attempt = 1; ; attempt++) {
-      try {
-        List<DomainEvent> appended =
-            tx.inTransaction(
-                c -> {
-                  List<DomainEvent> events = orderLog.stream(c, id);
-                  boolean done =
-                      events.stream().anyMatch(e -> e.type().equals(type))
-                          || (terminal && OrderEvents.fold(id, events).terminal());
-                  return done
-                      ? List.<DomainEvent>of()
-                      : orderLog.append(
-                          c, id, events.size(), List.of(new OrderLog.Pending(type, payload)));
-                });
-        if (!appended.isEmpty()) {
-          onRecorded.run();
-          appended.forEach(bus::publish);
-        }
-        return;
-      } catch (OrderLog.VersionConflict e) {
-        if (attempt == 3) {
-          throw new TaskFailure(
-              TaskFailure.UNAVAILABLE, "could not record " + type + ": " + e.getMessage(), e);
-        }
-      }
-    }
   }
 
   private static String requestId(TaskRequest request) {
