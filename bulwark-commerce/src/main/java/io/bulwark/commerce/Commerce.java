@@ -315,7 +315,8 @@ public final class Commerce {
                       .clock(clock)
                       .workers(o.sagaWorkers())
                       .lease(o.sagaLease())
-                      .pollInterval(o.pollInterval()),
+                      .pollInterval(o.pollInterval())
+                      .meterRegistry(platform.registry()),
                   functions)
               .build();
       saga.attach(engine);

@@ -134,7 +134,19 @@ class CommerceContractTest {
                           HttpResponse.BodyHandlers.ofString())
                       .body();
               return metrics.contains("commerce_events_total{type=\"OrderConfirmed\"}")
-                  && metrics.contains("commerce_events_total{type=\"InventoryReserved\"}");
+                  && metrics.contains("commerce_events_total{type=\"InventoryReserved\"}")
+                  // the order saga's engine meters: the confirmed order's execution, its tasks
+                  && metrics
+                      .lines()
+                      .anyMatch(
+                          l ->
+                              l.startsWith("bulwark_states_executions_ended_total{")
+                                  && l.contains("machine=\"order-saga\"")
+                                  && l.contains("status=\"SUCCEEDED\"")
+                                  && !l.endsWith(" 0.0"))
+                  && metrics.contains("bulwark_states_tasks_total{outcome=\"succeeded\"}")
+                  && metrics.contains("bulwark_states_work_due ")
+                  && metrics.contains("bulwark_states_work_lag_seconds ");
             });
     HttpResponse<String> anonymous = call("GET", "/api/v1/products", null, null);
     assertThat(anonymous.statusCode()).isEqualTo(401);

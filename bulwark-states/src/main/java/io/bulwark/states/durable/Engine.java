@@ -6,6 +6,8 @@ import io.bulwark.kernel.Json;
 import io.bulwark.postgres.Database;
 import io.bulwark.states.StateMachine;
 import io.bulwark.states.durable.internal.DurableRuntime;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Clock;
@@ -210,6 +212,7 @@ public final class Engine implements AutoCloseable {
     private Duration lease = Duration.ofSeconds(60);
     private Duration pollInterval = Duration.ofMillis(100);
     private Duration httpTimeout = Duration.ofSeconds(30);
+    private MeterRegistry registry = new SimpleMeterRegistry();
 
     private Builder(Database database) {
       this.database = database;
@@ -285,6 +288,17 @@ public final class Engine implements AutoCloseable {
       return this;
     }
 
+    /**
+     * Where the engine's meters go ({@code bulwark.states.executions.started}, {@code
+     * .executions.ended} by machine and status, {@code .executions.redriven}, {@code
+     * .execution.time}, {@code .tasks} by outcome, and the backlog gauges {@code
+     * bulwark.states.work.due} and {@code .work.lag}); default a registry nobody reads.
+     */
+    public Builder meterRegistry(MeterRegistry registry) {
+      this.registry = Objects.requireNonNull(registry, "registry");
+      return this;
+    }
+
     /** The engine; workers start with {@link Engine#startWorkers()}. */
     public Engine build() {
       return new Engine(
@@ -297,7 +311,8 @@ public final class Engine implements AutoCloseable {
               lease,
               pollInterval,
               httpTimeout,
-              () -> database.pool().isClosed()));
+              () -> database.pool().isClosed(),
+              registry));
     }
   }
 }

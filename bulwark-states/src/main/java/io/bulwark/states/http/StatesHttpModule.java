@@ -40,8 +40,7 @@ public final class StatesHttpModule implements HttpModule, AutoCloseable {
    * workers are started; bind task handlers by building the {@link Engine} yourself instead.
    */
   public static StatesHttpModule create(BulwarkServer.Platform platform) {
-    return new StatesHttpModule(
-        Engine.builder(platform.database()).clock(platform.clock()).build().startWorkers());
+    return new StatesHttpModule(builder(platform).build().startWorkers());
   }
 
   /**
@@ -52,11 +51,14 @@ public final class StatesHttpModule implements HttpModule, AutoCloseable {
       UnaryOperator<Engine.Builder> configure) {
     Objects.requireNonNull(configure, "configure");
     return platform ->
-        new StatesHttpModule(
-            configure
-                .apply(Engine.builder(platform.database()).clock(platform.clock()))
-                .build()
-                .startWorkers());
+        new StatesHttpModule(configure.apply(builder(platform)).build().startWorkers());
+  }
+
+  /** An engine builder on the platform's database, clock and meter registry. */
+  private static Engine.Builder builder(BulwarkServer.Platform platform) {
+    return Engine.builder(platform.database())
+        .clock(platform.clock())
+        .meterRegistry(platform.registry());
   }
 
   /** Stops the engine's workers (the server closes modules on shutdown). */

@@ -2,14 +2,18 @@ package io.bulwark.states.durable;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import io.bulwark.kernel.Json;
 import io.bulwark.states.StatesError;
 import io.bulwark.testkit.PostgresExtension;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -44,6 +48,7 @@ class EmbeddingTest {
   static final List<Long> chainRowsAtCommit = new CopyOnWriteArrayList<>();
   static final AtomicBoolean listenerFails = new AtomicBoolean();
   static Engine engine;
+  static final SimpleMeterRegistry registry = new SimpleMeterRegistry();
 
   @BeforeAll
   static void setUp() throws SQLException {
@@ -52,6 +57,7 @@ class EmbeddingTest {
     engine =
         Engine.builder(pg.database())
             .workers(0)
+            .meterRegistry(registry)
             .task(
                 "work",
                 r -> {
@@ -80,6 +86,7 @@ class EmbeddingTest {
     engine.createStateMachine("one", ONE_TASK);
     engine.createStateMachine("other", ONE_TASK);
     engine.createStateMachine("joined", JOINED);
+    engine.createStateMachine("metered", ONE_TASK);
     StringBuilder chain = new StringBuilder("{\"StartAt\":\"T0\",\"States\":{");
     for (int i = 0; i < 12; i++) {
       chain.append(i == 0 ? "" : ",").append("\"T").append(i).append("\":");
@@ -291,6 +298,86 @@ class EmbeddingTest {
     // what had committed when each task's after-commit action ran: eight tasks, then four
     assertThat(chainRowsAtCommit)
         .containsExactly(8L, 8L, 8L, 8L, 8L, 8L, 8L, 8L, 12L, 12L, 12L, 12L);
+  }
+
+  static double count(String name, String... tags) {
+    Counter c = registry.find(name).tags(tags).counter();
+    return c == null ? 0 : c.count();
+  }
+
+  static double gauge(String name) {
+    return registry.get(name).gauge().value();
+  }
+
+  @Test
+  void metersCountExecutionsAndTasksAfterTheirCommitsAndShowTheBacklog() throws SQLException {
+    drain();
+    double succeeded = count("bulwark.states.tasks", "outcome", "succeeded");
+    double failed = count("bulwark.states.tasks", "outcome", "failed");
+    DataSource ds = pg.database().dataSource();
+    try (Connection c = ds.getConnection()) {
+      c.setAutoCommit(false);
+      engine.start(c, "metered", "m-ok", Json.parse("{\"id\":\"m-ok\"}"), 0);
+      c.commit();
+    }
+    engine.start("metered", "m-fails", Json.parse("{\"id\":\"m-fails\",\"fail\":true}"));
+    engine.start("metered", "m-stopped", Json.parse("{\"id\":\"m-stopped\"}"));
+    engine.stop(Engine.executionArn("metered", "m-stopped"), "Operator", "not wanted");
+    assertThat(count("bulwark.states.executions.started", "machine", "metered")).isEqualTo(3);
+    // two steps due and unclaimed (the stopped execution's work is gone)
+    await()
+        .atMost(Duration.ofSeconds(5))
+        .untilAsserted(() -> assertThat(gauge("bulwark.states.work.due")).isEqualTo(2));
+    assertThat(gauge("bulwark.states.work.lag")).isGreaterThanOrEqualTo(0);
+
+    drain();
+    assertThat(
+            count("bulwark.states.executions.ended", "machine", "metered", "status", "SUCCEEDED"))
+        .isEqualTo(1);
+    assertThat(count("bulwark.states.executions.ended", "machine", "metered", "status", "FAILED"))
+        .isEqualTo(1);
+    assertThat(count("bulwark.states.executions.ended", "machine", "metered", "status", "ABORTED"))
+        .isEqualTo(1);
+    assertThat(count("bulwark.states.tasks", "outcome", "succeeded") - succeeded).isEqualTo(1);
+    assertThat(count("bulwark.states.tasks", "outcome", "failed") - failed).isEqualTo(1);
+    assertThat(
+            registry
+                .find("bulwark.states.execution.time")
+                .tag("machine", "metered")
+                .timers()
+                .stream()
+                .map(t -> t.getId().getTag("status") + "=" + t.count()))
+        .containsExactlyInAnyOrder("SUCCEEDED=1", "FAILED=1", "ABORTED=1");
+    await()
+        .atMost(Duration.ofSeconds(5))
+        .untilAsserted(() -> assertThat(gauge("bulwark.states.work.due")).isZero());
+
+    engine.redrive(Engine.executionArn("metered", "m-fails"));
+    assertThat(count("bulwark.states.executions.redriven", "machine", "metered")).isEqualTo(1);
+    drain();
+    assertThat(count("bulwark.states.executions.ended", "machine", "metered", "status", "FAILED"))
+        .isEqualTo(2);
+  }
+
+  @Test
+  void aTransactionThatRollsBackCountsNothing() throws SQLException {
+    drain();
+    listenerFails.set(true);
+    try {
+      engine.start("one", "rolls-back", Json.parse("{\"id\":\"rolls-back\"}"));
+      double ended =
+          count("bulwark.states.executions.ended", "machine", "one", "status", "SUCCEEDED");
+      double succeeded = count("bulwark.states.tasks", "outcome", "succeeded");
+      // the task ran, but the transaction recording its outcome and the end failed (listener)
+      assertThat(engine.runOnce()).isTrue();
+      assertThat(count("bulwark.states.executions.ended", "machine", "one", "status", "SUCCEEDED"))
+          .isEqualTo(ended);
+      assertThat(count("bulwark.states.tasks", "outcome", "succeeded")).isEqualTo(succeeded);
+    } finally {
+      listenerFails.set(false);
+    }
+    sql("update states_work set lease_until = now() - interval '1 second'");
+    drain();
   }
 
   @Test

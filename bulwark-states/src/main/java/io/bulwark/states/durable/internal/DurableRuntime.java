@@ -97,6 +97,7 @@ public final class DurableRuntime implements AutoCloseable {
   private final ThreadLocal<Boolean> inline = ThreadLocal.withInitial(() -> false);
 
   private final WorkQueue queue;
+  private final EngineMetrics metrics;
   private volatile boolean running;
   private final java.util.function.BooleanSupplier closed;
 
@@ -110,8 +111,10 @@ public final class DurableRuntime implements AutoCloseable {
       Duration lease,
       Duration pollInterval,
       Duration httpTimeout,
-      java.util.function.BooleanSupplier closed) {
+      java.util.function.BooleanSupplier closed,
+      io.micrometer.core.instrument.MeterRegistry registry) {
     this.closed = closed;
+    this.metrics = new EngineMetrics(registry, dataSource, clock);
     this.dataSource = dataSource;
     this.transactions = new Transactions(dataSource);
     this.queue = new WorkQueue(transactions, clock, lease);
@@ -255,6 +258,7 @@ public final class DurableRuntime implements AutoCloseable {
       }
     }
     WorkQueue.insert(c, e.arn, "STEP", now, null);
+    metrics.started(machineName);
     if (machine.has("TimeoutSeconds")) {
       WorkQueue.insert(
           c, e.arn, "TIMEOUT", now.plusSeconds(machine.get("TimeoutSeconds").asLong()), null);
@@ -410,6 +414,7 @@ public final class DurableRuntime implements AutoCloseable {
               e.cause = null;
               e.output = null;
               e.event("ExecutionRedriven", now, Events.executionRedriven(e.redriveCount));
+              metrics.redriven(e.machineName);
               enter(e, machine(c, e), e.currentState, e.currentInput, now);
               e.save(c);
               WorkQueue.insert(c, e.arn, "STEP", now, null);
@@ -446,6 +451,7 @@ public final class DurableRuntime implements AutoCloseable {
           Decision d;
           if (failure == null) {
             e.event("TaskSucceeded", now, Events.taskSucceeded(parked[1], output));
+            metrics.task("succeeded");
             d =
                 interpreter.taskSucceeded(
                     machine, e.currentState, e.currentInput, e.context, output, e.retry);
@@ -454,6 +460,7 @@ public final class DurableRuntime implements AutoCloseable {
                 "TaskFailed",
                 now,
                 Events.taskFailed(parked[1], failure.error(), failure.causeText()));
+            metrics.task("failed");
             d =
                 interpreter.taskFailed(
                     machine, e.currentState, e.currentInput, e.context, failure, e.retry);
@@ -663,7 +670,6 @@ public final class DurableRuntime implements AutoCloseable {
               ExecutionRow e = owned(c, w);
               return e == null ? Boolean.FALSE : prepare(c, e, w, joined.begin(c));
             });
-    joined.committed();
     while (next instanceof TaskCall call) {
       if (!running && !inline.get()) {
         queue.release(w);
@@ -716,16 +722,17 @@ public final class DurableRuntime implements AutoCloseable {
       Joined joined)
       throws SQLException {
     Instant scheduledAt = clock.instant();
-    int actions = joined.afterCommit.size();
     Savepoint before = c.setSavepoint();
     JsonNode result = null;
     StatesError failure = null;
     try {
       result = handler.invoke(request, joined);
+      joined.pending.forEach(Transactions::afterCommit);
     } catch (RuntimeException ex) {
       c.rollback(before);
-      joined.afterCommit.subList(actions, joined.afterCommit.size()).clear();
       failure = asStatesError(ex);
+    } finally {
+      joined.pending.clear();
     }
     return recordOutcome(c, e, machine, w, t, scheduledAt, result, failure, joined);
   }
@@ -775,7 +782,6 @@ public final class DurableRuntime implements AutoCloseable {
                   taskFailure,
                   joined.begin(c));
             });
-    joined.committed();
     return next;
   }
 
@@ -804,6 +810,7 @@ public final class DurableRuntime implements AutoCloseable {
     Decision d;
     if (taskFailure == null) {
       e.event("TaskSucceeded", now, Events.taskSucceeded(t.resource(), taskResult));
+      metrics.task("succeeded");
       d =
           interpreter.taskSucceeded(
               machine, e.currentState, e.currentInput, e.context, taskResult, e.retry);
@@ -817,6 +824,7 @@ public final class DurableRuntime implements AutoCloseable {
           timedOut
               ? Events.taskTimedOut(t.resource(), taskFailure.error(), taskFailure.causeText())
               : Events.taskFailed(t.resource(), taskFailure.error(), taskFailure.causeText()));
+      metrics.task(timedOut ? "timed_out" : "failed");
       d =
           interpreter.taskFailed(
               machine, e.currentState, e.currentInput, e.context, taskFailure, e.retry);
@@ -838,21 +846,21 @@ public final class DurableRuntime implements AutoCloseable {
   }
 
   /**
-   * The transaction of one step as offered to tasks that join it, with what to run once it has
-   * committed, and how many more tasks may join it (a loop of joining tasks still commits now and
-   * then).
+   * The transaction of one step as offered to tasks that join it, with what the running task wants
+   * done after the commit (handed on only if it succeeds), and how many more tasks may join it (a
+   * loop of joining tasks still commits now and then).
    */
   private static final class Joined implements TaskTransaction {
     private static final int TASKS_PER_TRANSACTION = 8;
 
     private Connection connection;
-    private final List<Runnable> afterCommit = new ArrayList<>();
+    private final List<Runnable> pending = new ArrayList<>();
     private int budget;
 
     /** Starts (or, on a retried transaction, starts again) on {@code c}. */
     Joined begin(Connection c) {
       connection = c;
-      afterCommit.clear();
+      pending.clear();
       budget = TASKS_PER_TRANSACTION;
       return this;
     }
@@ -864,19 +872,7 @@ public final class DurableRuntime implements AutoCloseable {
 
     @Override
     public void afterCommit(Runnable action) {
-      afterCommit.add(java.util.Objects.requireNonNull(action, "action"));
-    }
-
-    void committed() {
-      for (Runnable action : afterCommit) {
-        try {
-          action.run();
-        } catch (RuntimeException e) {
-          log.warn("an action after a task's commit failed", e);
-        }
-      }
-      afterCommit.clear();
-      connection = null;
+      pending.add(java.util.Objects.requireNonNull(action, "action"));
     }
   }
 
@@ -1002,6 +998,7 @@ public final class DurableRuntime implements AutoCloseable {
               "TaskFailed",
               clock.instant(),
               Events.taskFailed(parked[1], taskFailure.error(), taskFailure.causeText()));
+          metrics.task("failed");
           apply(
               c,
               e,
@@ -1084,6 +1081,7 @@ public final class DurableRuntime implements AutoCloseable {
             "TaskTimedOut",
             now,
             Events.taskTimedOut(parked[1], timeout.error(), timeout.causeText()));
+        metrics.task("timed_out");
         retryCount(e);
         apply(
             c,
@@ -1333,6 +1331,7 @@ public final class DurableRuntime implements AutoCloseable {
   }
 
   private void completed(Connection c, Execution e) throws SQLException {
+    metrics.ended(e);
     CompletionListener listener = listeners.get(e.stateMachineName());
     if (listener != null) {
       listener.completed(c, e);
