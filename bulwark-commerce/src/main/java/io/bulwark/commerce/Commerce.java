@@ -30,10 +30,13 @@ import io.bulwark.commerce.payment.Payments;
 import io.bulwark.commerce.payment.http.HttpPaymentGateway;
 import io.bulwark.commerce.payment.http.PaymentHttp;
 import io.bulwark.commerce.payment.simulator.PaymentSimulatorProcess;
+import io.bulwark.kernel.Refreshing;
 import io.bulwark.server.BulwarkServer;
 import io.bulwark.server.http.HttpModule;
 import io.bulwark.states.durable.Engine;
 import io.javalin.Javalin;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.net.URI;
 import java.time.Clock;
 import java.time.Duration;
@@ -306,6 +309,7 @@ public final class Commerce {
       queries = new OrderQueries(ds, orders);
       projection = new OrderProjection(ds, orderLog, o.pollInterval(), queries::invalidate);
       projectionRef[0] = projection;
+      meterLag(platform.registry(), projection);
       OrderSagaFunctions functions =
           new OrderSagaFunctions(
               ds, orderLog, new OrderSagaTasks(stock, billing), bus, projection::wake);
@@ -351,6 +355,38 @@ public final class Commerce {
           every,
           every,
           TimeUnit.MILLISECONDS);
+    }
+
+    /**
+     * How far the order read views are behind the order events: {@code
+     * bulwark.ordering.projection.behind} (events the projection can read but has not applied) and
+     * {@code .held.back} (committed events it cannot read until an older transaction ends), read at
+     * most once a second; NaN when the database cannot say.
+     */
+    private static void meterLag(MeterRegistry registry, OrderProjection projection) {
+      Refreshing<OrderProjection.Lag> lag =
+          Refreshing.every(
+              Duration.ofSeconds(1),
+              () -> {
+                try {
+                  return projection.lag();
+                } catch (RuntimeException e) {
+                  return null;
+                }
+              });
+      Gauge.builder("bulwark.ordering.projection.behind", lag, l -> value(l, false))
+          .description("Order events the read views have not applied yet")
+          .strongReference(true) // nothing else holds the reading
+          .register(registry);
+      Gauge.builder("bulwark.ordering.projection.held.back", lag, l -> value(l, true))
+          .description("Committed order events not readable until an older transaction ends")
+          .strongReference(true)
+          .register(registry);
+    }
+
+    private static double value(Refreshing<OrderProjection.Lag> lag, boolean heldBack) {
+      OrderProjection.Lag l = lag.get();
+      return l == null ? Double.NaN : heldBack ? l.heldBack() : l.behind();
     }
 
     @Override

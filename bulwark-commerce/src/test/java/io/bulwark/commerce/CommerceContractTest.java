@@ -146,7 +146,9 @@ class CommerceContractTest {
                                   && !l.endsWith(" 0.0"))
                   && metrics.contains("bulwark_states_tasks_total{outcome=\"succeeded\"}")
                   && metrics.contains("bulwark_states_work_due ")
-                  && metrics.contains("bulwark_states_work_lag_seconds ");
+                  && metrics.contains("bulwark_states_work_lag_seconds ")
+                  && metrics.contains("bulwark_ordering_projection_behind 0.0")
+                  && metrics.contains("bulwark_ordering_projection_held_back ");
             });
     HttpResponse<String> anonymous = call("GET", "/api/v1/products", null, null);
     assertThat(anonymous.statusCode()).isEqualTo(401);

@@ -1,5 +1,6 @@
 package io.bulwark.states.durable.internal;
 
+import io.bulwark.kernel.Refreshing;
 import io.bulwark.states.durable.Execution;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
@@ -22,23 +23,24 @@ import javax.sql.DataSource;
  * that did the work has committed.
  */
 final class EngineMetrics {
-  private static final long BACKLOG_TTL_NANOS = 1_000_000_000L;
+  private static final Backlog UNREADABLE = new Backlog(Double.NaN, Double.NaN);
 
   private final MeterRegistry registry;
   private final DataSource dataSource;
   private final Clock clock;
-  private volatile Backlog backlog = new Backlog(0, 0, Long.MIN_VALUE);
+  private final Refreshing<Backlog> backlog =
+      Refreshing.every(Duration.ofSeconds(1), this::readBacklog);
 
-  private record Backlog(double due, double lagSeconds, long readAtNanos) {}
+  private record Backlog(double due, double lagSeconds) {}
 
   EngineMetrics(MeterRegistry registry, DataSource dataSource, Clock clock) {
     this.registry = registry;
     this.dataSource = dataSource;
     this.clock = clock;
-    Gauge.builder("bulwark.states.work.due", this, m -> m.backlog().due())
+    Gauge.builder("bulwark.states.work.due", backlog, b -> b.get().due())
         .description("Due steps, timers and retries that no worker has claimed yet")
         .register(registry);
-    Gauge.builder("bulwark.states.work.lag", this, m -> m.backlog().lagSeconds())
+    Gauge.builder("bulwark.states.work.lag", backlog, b -> b.get().lagSeconds())
         .description("How long the oldest unclaimed due work has been due (0 when none)")
         .baseUnit("seconds")
         .register(registry);
@@ -102,13 +104,8 @@ final class EngineMetrics {
                 .increment());
   }
 
-  /** The backlog as last read, read again when older than a second; NaN when unreadable. */
-  private Backlog backlog() {
-    Backlog b = backlog;
-    long now = System.nanoTime();
-    if (now - b.readAtNanos() < BACKLOG_TTL_NANOS && b.readAtNanos() != Long.MIN_VALUE) {
-      return b;
-    }
+  /** Unclaimed due work now; NaN when the database cannot say. */
+  private Backlog readBacklog() {
     Instant at = clock.instant();
     try (Connection c = dataSource.getConnection();
         PreparedStatement ps =
@@ -124,12 +121,10 @@ final class EngineMetrics {
             oldest == null
                 ? 0
                 : Math.max(0, Duration.between(oldest.toInstant(), at).toNanos() / 1e9);
-        b = new Backlog(rs.getLong(1), lag, now);
+        return new Backlog(rs.getLong(1), lag);
       }
     } catch (SQLException | RuntimeException e) {
-      b = new Backlog(Double.NaN, Double.NaN, now);
+      return UNREADABLE;
     }
-    backlog = b;
-    return b;
   }
 }
