@@ -6,8 +6,10 @@ import io.bulwark.kernel.Json;
 import io.bulwark.postgres.Database;
 import io.bulwark.postgres.PostgresServer;
 import io.bulwark.states.StateMachine;
+import io.bulwark.states.durable.DurableTaskHandler;
 import io.bulwark.states.durable.Engine;
 import io.bulwark.states.durable.ExecutionStatus;
+import io.bulwark.states.durable.TaskRequest;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -83,13 +85,22 @@ public final class StatesBench {
                 1,
                 commits1,
                 commitsN));
-        double saga = sagaExecutions(db, executions, workers);
+        double saga = sagaExecutions(db, executions, workers, false);
         rows.add(
             row(
                 "durable order saga, 3 tasks (" + workers + " workers)",
                 saga,
                 "executions/s",
                 4,
+                commits1,
+                commitsN));
+        double joined = sagaExecutions(db, executions, workers, true);
+        rows.add(
+            row(
+                "  same, tasks joining the step's transaction",
+                joined,
+                "executions/s",
+                2,
                 commits1,
                 commitsN));
       }
@@ -103,7 +114,8 @@ public final class StatesBench {
     System.out.printf(
         "%n(vs: the measurement's writing commits per second as a share of the INSERT+COMMIT"
             + " rate on 1 and on N=%d connections; a durable transition is one commit, a saga"
-            + " execution four: its claim and its three task steps)%n",
+            + " execution four: its claim and its three task steps, or two when its tasks join"
+            + " the step's transaction)%n",
         workers);
   }
 
@@ -213,7 +225,13 @@ public final class StatesBench {
     }
   }
 
-  static double sagaExecutions(Database db, int executions, int workers) throws Exception {
+  /**
+   * Executions/s of the seed's order saga with tasks that return their payload, called outside the
+   * engine's transactions or ({@code joined}) inside them ({@link
+   * DurableTaskHandler#joinsTransaction}).
+   */
+  static double sagaExecutions(Database db, int executions, int workers, boolean joined)
+      throws Exception {
     String saga;
     try (InputStream in =
         StateMachine.class.getResourceAsStream("/io/bulwark/states/order-saga.asl.json")) {
@@ -222,16 +240,29 @@ public final class StatesBench {
       }
       saga = new String(in.readAllBytes(), StandardCharsets.UTF_8);
     }
+    DurableTaskHandler handler =
+        new DurableTaskHandler() {
+          @Override
+          public JsonNode invoke(TaskRequest request) {
+            return request.input().path("Payload");
+          }
+
+          @Override
+          public boolean joinsTransaction(TaskRequest request) {
+            return joined;
+          }
+        };
+    String machine = joined ? "saga-joined" : "saga";
     try (Engine engine =
         Engine.builder(db)
-            .task("arn:aws:states:::lambda:invoke", r -> r.input().path("Payload"))
+            .task("arn:aws:states:::lambda:invoke", handler)
             .workers(workers)
             .pollInterval(Duration.ofMillis(5))
             .build()) {
-      engine.createStateMachine("saga", saga);
+      engine.createStateMachine(machine, saga);
       return executions
           / runAll(
-              db, engine, "saga", executions, Json.parse("{\"orderId\":\"o-1\",\"total\":42}"));
+              db, engine, machine, executions, Json.parse("{\"orderId\":\"o-1\",\"total\":42}"));
     }
   }
 
