@@ -24,7 +24,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * kill -9 of an engine process with hundreds of executions in flight (waits, transient failures
- * retried with back-off): a fresh engine finishes them all and no completed step runs again.
+ * retried with back-off, tasks joining the step's transaction): a fresh engine finishes them all,
+ * no completed step runs again, and a joined task's writes exist exactly once.
  */
 class CrashRecoveryTest {
   @RegisterExtension static final PostgresExtension pg = PostgresExtension.migrating("states");
@@ -42,8 +43,11 @@ class CrashRecoveryTest {
         "Hold":{"Type":"Wait","SecondsPath":"$.wait","Next":"Charge"},
         "Charge":{"Type":"Task","Resource":"crash-task","ResultPath":"$.charge","Next":"Ship",
           "Retry":[{"ErrorEquals":["Transient"],"IntervalSeconds":1,"MaxAttempts":3}]},
-        "Ship":{"Type":"Task","Resource":"crash-task","ResultPath":"$.ship","End":true,
-          "Retry":[{"ErrorEquals":["States.ALL"],"IntervalSeconds":1,"MaxAttempts":2}]}}}
+        "Ship":{"Type":"Task","Resource":"crash-task","ResultPath":"$.ship","Next":"Confirm",
+          "Retry":[{"ErrorEquals":["States.ALL"],"IntervalSeconds":1,"MaxAttempts":2}]},
+        "Confirm":{"Type":"Task","Resource":"crash-joined","ResultPath":"$.confirm","End":true,
+          "Parameters":{"n.$":"$.n"},
+          "Retry":[{"ErrorEquals":["Transient"],"IntervalSeconds":1,"MaxAttempts":2}]}}}
       """;
 
   private long count(String sql) throws SQLException {
@@ -75,6 +79,9 @@ class CrashRecoveryTest {
           "create table crash_invocations (token text not null, generation int not null,"
               + " execution_arn text not null, state text not null, attempt int not null,"
               + " at timestamptz not null default clock_timestamp())");
+      s.execute(
+          "create table crash_joined (token text not null, generation int not null,"
+              + " execution_arn text not null, attempt int not null)");
     }
     Engine api = CrashEngineMain.engine(pg.database(), 0, 0);
     api.createStateMachine("crash", MACHINE);
@@ -111,11 +118,16 @@ class CrashRecoveryTest {
     await()
         .atMost(Duration.ofSeconds(30))
         .pollInterval(Duration.ofMillis(20))
-        .until(() -> count("select count(*) from crash_invocations") >= EXECUTIONS + 50);
+        .until(
+            () ->
+                count("select count(*) from crash_invocations") >= EXECUTIONS + 50
+                    // and the joined task well under way: steps with it commit, others in flight
+                    && count("select count(*) from crash_joined") >= 10);
     child.destroyForcibly();
     assertThat(child.waitFor(10, TimeUnit.SECONDS)).isTrue();
     long running = count("select count(*) from states_executions where status = 'RUNNING'");
     assertThat(running).as("executions still running at the kill").isGreaterThan(0);
+    assertThat(count("select count(*) from crash_joined")).isLessThan(EXECUTIONS);
 
     try (Engine resumed = CrashEngineMain.engine(pg.database(), 2, 4).startWorkers()) {
       await()
@@ -143,7 +155,20 @@ class CrashRecoveryTest {
                     + " having count(*) > 1"))
         .isEmpty();
     assertThat(count("select count(*) from states_history where type = 'TaskSucceeded'"))
-        .isEqualTo(3L * EXECUTIONS);
+        .isEqualTo(4L * EXECUTIONS);
+    // The task that joins the step's transaction took effect exactly once per execution, across
+    // the kill: its failed first attempts and the kill's uncommitted step left no write behind.
+    assertThat(count("select count(*) from crash_joined")).isEqualTo(EXECUTIONS);
+    assertThat(count("select count(distinct execution_arn) from crash_joined"))
+        .isEqualTo(EXECUTIONS);
+    assertThat(
+            count(
+                "select count(*) from crash_joined j join states_executions e"
+                    + " on e.arn = j.execution_arn where (e.input->>'n')::int % 4 = 0"
+                    + " and j.attempt = 0"))
+        .isZero();
+    assertThat(count("select count(*) from states_history where type = 'TaskFailed'"))
+        .isGreaterThanOrEqualTo(EXECUTIONS / 4);
     assertThat(count("select count(*) from crash_invocations where generation = 1"))
         .isGreaterThan(0);
     assertThat(count("select count(*) from crash_invocations where generation = 2"))
