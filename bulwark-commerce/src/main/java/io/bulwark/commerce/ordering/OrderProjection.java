@@ -19,6 +19,7 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 import java.util.function.BiConsumer;
 import java.util.function.IntConsumer;
 import javax.sql.DataSource;
@@ -43,6 +44,14 @@ public final class OrderProjection implements AutoCloseable {
 
   static final String NAME = "orders";
   private static final int BATCH = 500;
+
+  /**
+   * How long a woken projection waits for more events before it reads (like a producer's {@code
+   * linger.ms}): under load, one batch and one transaction then take the events of several orders
+   * instead of each order's events taking a few; the read views are at most this much later.
+   */
+  private static final long LINGER_NANOS = Duration.ofMillis(5).toNanos();
+
   private static final Logger log = LoggerFactory.getLogger(OrderProjection.class);
 
   private final Transactions tx;
@@ -179,7 +188,9 @@ public final class OrderProjection implements AutoCloseable {
     while (running) {
       try {
         catchUp();
-        signal.tryAcquire(pollInterval.toMillis(), TimeUnit.MILLISECONDS);
+        if (signal.tryAcquire(pollInterval.toMillis(), TimeUnit.MILLISECONDS) && running) {
+          LockSupport.parkNanos(LINGER_NANOS);
+        }
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         return;
