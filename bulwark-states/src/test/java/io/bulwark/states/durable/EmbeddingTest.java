@@ -69,6 +69,13 @@ class EmbeddingTest {
                 })
             .task("joined", new JoiningHandler())
             .onCompletion(
+                "held",
+                (c, e) -> {
+                  if (listenerFails.get()) {
+                    throw new IllegalStateException("listener down");
+                  }
+                })
+            .onCompletion(
                 "one",
                 (c, e) -> {
                   if (listenerFails.get()) {
@@ -86,6 +93,7 @@ class EmbeddingTest {
     engine.createStateMachine("one", ONE_TASK);
     engine.createStateMachine("other", ONE_TASK);
     engine.createStateMachine("joined", JOINED);
+    engine.createStateMachine("held", JOINED);
     engine.createStateMachine("metered", ONE_TASK);
     StringBuilder chain = new StringBuilder("{\"StartAt\":\"T0\",\"States\":{");
     for (int i = 0; i < 12; i++) {
@@ -233,6 +241,7 @@ class EmbeddingTest {
 
   @Test
   void aFailingListenerLeavesTheExecutionRunningUntilItCanRecordTheEnd() throws SQLException {
+    drain();
     listenerFails.set(true);
     try {
       engine.start("one", "listener-down", Json.parse("{\"id\":\"ld\"}"));
@@ -240,6 +249,7 @@ class EmbeddingTest {
       assertThat(engine.describe(Engine.executionArn("one", "listener-down")).status())
           .isEqualTo(ExecutionStatus.RUNNING);
       assertThat(ended(Engine.executionArn("one", "listener-down"))).isNull();
+      assertThat(engine.runOnce()).isFalse(); // its claim holds the step for a lease
     } finally {
       listenerFails.set(false);
     }
@@ -285,6 +295,28 @@ class EmbeddingTest {
     assertThat(historyTypes(arn)).contains("TaskFailed").doesNotContain("TaskSucceeded");
     assertThat(joinedWrites()).doesNotContain("jf-1", "jf-2");
     assertThat(afterCommit).doesNotContain("jf-1");
+  }
+
+  @Test
+  void aStepThatFailsInTheTransactionOfItsClaimIsHeldForALeaseNotRetriedAtOnce()
+      throws SQLException {
+    drain();
+    listenerFails.set(true);
+    String arn = Engine.executionArn("held", "h");
+    try {
+      // both tasks join the claim's transaction, and the end fails in it (the listener)
+      engine.start("held", "h", Json.parse("{\"id\":\"h\",\"fail\":false,\"outside\":false}"));
+      assertThat(engine.runOnce()).isTrue();
+      assertThat(engine.describe(arn).status()).isEqualTo(ExecutionStatus.RUNNING);
+      assertThat(joinedWrites()).doesNotContain("h-1", "h-2");
+      assertThat(engine.runOnce()).isFalse();
+    } finally {
+      listenerFails.set(false);
+    }
+    sql("update states_work set lease_until = now() - interval '1 second'");
+    drain();
+    assertThat(engine.describe(arn).status()).isEqualTo(ExecutionStatus.SUCCEEDED);
+    assertThat(joinedWrites()).contains("h-1", "h-2");
   }
 
   @Test

@@ -562,9 +562,9 @@ public final class DurableRuntime implements AutoCloseable {
 
   private void workLoop() {
     while (running) {
-      WorkQueue.Work w;
+      boolean worked;
       try {
-        w = queue.claim();
+        worked = claimAndProcess();
       } catch (RuntimeException e) {
         if (closed.getAsBoolean()) {
           running = false;
@@ -574,17 +574,59 @@ public final class DurableRuntime implements AutoCloseable {
         idle();
         continue;
       }
-      if (w == null) {
+      if (!worked) {
         idle();
-        continue;
-      }
-      try {
-        process(w);
-      } catch (RuntimeException e) {
-        log.error(
-            "processing {} of {} failed; it is retried once its lease ends", w.kind, w.arn, e);
       }
     }
+  }
+
+  /**
+   * Claims the most urgent due work and carries it out in the calling thread; false when nothing
+   * was due. The first move of a claimed STEP commits together with the claim, so an execution's
+   * claim costs no transaction of its own. Throws only when claiming failed; a failure while
+   * processing is logged and the work retried once its lease ends.
+   */
+  private boolean claimAndProcess() {
+    WorkQueue.Work[] claimed = new WorkQueue.Work[1];
+    Joined joined = new Joined();
+    Object first;
+    try {
+      first =
+          transactions.inTransaction(
+              c -> {
+                WorkQueue.Work w = queue.claim(c);
+                claimed[0] = w;
+                if (w == null || !"STEP".equals(w.kind)) {
+                  return null;
+                }
+                ExecutionRow e = owned(c, w);
+                return e == null ? Boolean.FALSE : prepare(c, e, w, joined.begin(c));
+              });
+    } catch (RuntimeException e) {
+      WorkQueue.Work w = claimed[0];
+      if (w == null) {
+        throw e;
+      }
+      queue.hold(w); // the claim rolled back with the step: keep others off it for a lease
+      failed(w, e);
+      return true;
+    }
+    WorkQueue.Work w = claimed[0];
+    if (w == null) {
+      return false;
+    }
+    try {
+      if (first == null || callTasks(w, first)) {
+        process(w);
+      }
+    } catch (RuntimeException e) {
+      failed(w, e);
+    }
+    return true;
+  }
+
+  private static void failed(WorkQueue.Work w, RuntimeException e) {
+    log.error("processing {} of {} failed; it is retried once its lease ends", w.kind, w.arn, e);
   }
 
   private void idle() {
@@ -603,19 +645,12 @@ public final class DurableRuntime implements AutoCloseable {
    * as far as it goes without waiting); false when nothing was due.
    */
   public boolean runOnce() {
-    WorkQueue.Work w = queue.claim();
-    if (w == null) {
-      return false;
-    }
     inline.set(true);
     try {
-      process(w);
-    } catch (RuntimeException e) {
-      log.error("processing {} of {} failed; it is retried once its lease ends", w.kind, w.arn, e);
+      return claimAndProcess();
     } finally {
       inline.remove();
     }
-    return true;
   }
 
   private void process(WorkQueue.Work w) {
@@ -664,12 +699,20 @@ public final class DurableRuntime implements AutoCloseable {
    */
   private boolean step(WorkQueue.Work w) {
     Joined joined = new Joined();
-    Object next =
+    return callTasks(
+        w,
         transactions.inTransaction(
             c -> {
               ExecutionRow e = owned(c, w);
               return e == null ? Boolean.FALSE : prepare(c, e, w, joined.begin(c));
-            });
+            }));
+  }
+
+  /**
+   * Calls the task {@code next} asks for, and the tasks after it, each outside any transaction;
+   * returns whether the worker goes on stepping under its claim.
+   */
+  private boolean callTasks(WorkQueue.Work w, Object next) {
     while (next instanceof TaskCall call) {
       if (!running && !inline.get()) {
         queue.release(w);

@@ -55,36 +55,63 @@ final class WorkQueue {
     }
   }
 
-  Work claim() {
+  /**
+   * Claims the most urgent due work in the caller's transaction {@code c} (its lease commits with
+   * whatever else that transaction does); null when nothing is due.
+   */
+  Work claim(Connection c) throws SQLException {
     String owner = UUID.randomUUID().toString();
     Instant now = clock.instant();
-    return transactions.inTransaction(
-        c -> {
-          try (PreparedStatement ps =
-              c.prepareStatement(
-                  "with c as (select id from states_work where due_at <= ?"
-                      + " and (lease_until is null or lease_until < ?)"
-                      + " order by priority desc, due_at limit 1 for update skip locked)"
-                      + " update states_work w set lease_owner = ?, lease_until = ? from c"
-                      + " where w.id = c.id returning w.id, w.execution_arn, w.kind, w.payload")) {
-            ps.setTimestamp(1, Timestamp.from(now));
-            ps.setTimestamp(2, Timestamp.from(now));
-            ps.setString(3, owner);
-            ps.setTimestamp(4, Timestamp.from(now.plus(lease)));
-            try (ResultSet rs = ps.executeQuery()) {
-              if (!rs.next()) {
-                return null;
-              }
-              String payload = rs.getString(4);
-              return new Work(
-                  rs.getLong(1),
-                  rs.getString(2),
-                  rs.getString(3),
-                  payload == null ? null : Json.parse(payload),
-                  owner);
+    try (PreparedStatement ps =
+        c.prepareStatement(
+            "with c as (select id from states_work where due_at <= ?"
+                + " and (lease_until is null or lease_until < ?)"
+                + " order by priority desc, due_at limit 1 for update skip locked)"
+                + " update states_work w set lease_owner = ?, lease_until = ? from c"
+                + " where w.id = c.id returning w.id, w.execution_arn, w.kind, w.payload")) {
+      ps.setTimestamp(1, Timestamp.from(now));
+      ps.setTimestamp(2, Timestamp.from(now));
+      ps.setString(3, owner);
+      ps.setTimestamp(4, Timestamp.from(now.plus(lease)));
+      try (ResultSet rs = ps.executeQuery()) {
+        if (!rs.next()) {
+          return null;
+        }
+        String payload = rs.getString(4);
+        return new Work(
+            rs.getLong(1),
+            rs.getString(2),
+            rs.getString(3),
+            payload == null ? null : Json.parse(payload),
+            owner);
+      }
+    }
+  }
+
+  /**
+   * Leases {@code w}'s row to its claim again after the transaction that claimed it rolled back,
+   * unless another worker has taken it meanwhile: a step that fails is retried once the lease runs
+   * out, not at once in a loop.
+   */
+  void hold(Work w) {
+    try {
+      transactions.inTransaction(
+          c -> {
+            try (PreparedStatement ps =
+                c.prepareStatement(
+                    "update states_work set lease_owner = ?, lease_until = ? where id = ?"
+                        + " and (lease_until is null or lease_until < ?)")) {
+              Instant now = clock.instant();
+              ps.setString(1, w.owner);
+              ps.setTimestamp(2, Timestamp.from(now.plus(lease)));
+              ps.setLong(3, w.id);
+              ps.setTimestamp(4, Timestamp.from(now));
+              return ps.executeUpdate();
             }
-          }
-        });
+          });
+    } catch (RuntimeException e) {
+      log.warn("holding the failed work of {} failed", w.arn, e);
+    }
   }
 
   void release(Work w) {
