@@ -100,7 +100,7 @@ public final class StatesBench {
                 "  same, tasks joining the step's transaction",
                 joined,
                 "executions/s",
-                2,
+                1,
                 commits1,
                 commitsN));
       }
@@ -114,8 +114,8 @@ public final class StatesBench {
     System.out.printf(
         "%n(vs: the measurement's writing commits per second as a share of the INSERT+COMMIT"
             + " rate on 1 and on N=%d connections; a durable transition is one commit, a saga"
-            + " execution four: its claim and its three task steps, or two when its tasks join"
-            + " the step's transaction)%n",
+            + " execution four: its claim with the first task's scheduling, and one per task"
+            + " outcome, or one in all when its tasks join the claim's transaction)%n",
         workers);
   }
 
