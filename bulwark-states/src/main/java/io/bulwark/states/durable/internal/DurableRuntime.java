@@ -690,7 +690,8 @@ public final class DurableRuntime implements AutoCloseable {
     return e;
   }
 
-  private record TaskCall(ExecutionRow snapshot, Decision.InvokeTask task, Instant scheduledAt) {}
+  private record TaskCall(
+      ExecutionRow snapshot, Decision.InvokeTask task, TaskRequest request, Instant scheduledAt) {}
 
   /**
    * Runs the STEP work {@code w}: decides the current state's next move and carries it out. A Task
@@ -745,7 +746,7 @@ public final class DurableRuntime implements AutoCloseable {
         joined.budget--;
         return invokeJoined(c, e, machine, w, t, request, handler, joined);
       }
-      return new TaskCall(e, t, clock.instant());
+      return new TaskCall(e, t, request, clock.instant());
     }
     return apply(c, e, machine, w, d);
   }
@@ -784,7 +785,7 @@ public final class DurableRuntime implements AutoCloseable {
   private Object call(WorkQueue.Work w, TaskCall call) {
     ExecutionRow s = call.snapshot();
     Decision.InvokeTask t = call.task();
-    TaskRequest request = request(s, t);
+    TaskRequest request = call.request();
     JsonNode result = null;
     StatesError failure = null;
     ScheduledFuture<?> renewal =
