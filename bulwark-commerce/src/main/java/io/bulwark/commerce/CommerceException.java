@@ -1,52 +1,24 @@
 package io.bulwark.commerce;
 
-import io.bulwark.kernel.Problem;
+import io.bulwark.kernel.ProblemException;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
  * The commerce domain's errors. Each one knows its HTTP status and problem type, so adapters only
- * throw and the server renders {@code application/problem+json}.
+ * throw and the server renders {@code application/problem+json}. Every constructor has a variant
+ * taking the failure that caused it; use it inside {@code catch} blocks.
  */
-public abstract sealed class CommerceException extends RuntimeException implements Problem {
-
-  private final int status;
-  private final String type;
-  private final String title;
-  private final Map<String, Object> extensions;
+public abstract sealed class CommerceException extends ProblemException {
 
   private CommerceException(
-      int status, String type, String title, String detail, Map<String, Object> extensions) {
-    super(detail);
-    this.status = status;
-    this.type = type;
-    this.title = title;
-    this.extensions = extensions;
-  }
-
-  @Override
-  public int status() {
-    return status;
-  }
-
-  @Override
-  public String title() {
-    return title;
-  }
-
-  @Override
-  public String type() {
-    return type;
-  }
-
-  @Override
-  public String detail() {
-    return getMessage();
-  }
-
-  @Override
-  public Map<String, Object> extensions() {
-    return extensions;
+      int status,
+      String type,
+      String title,
+      String detail,
+      Map<String, Object> extensions,
+      Throwable cause) {
+    super(status, type, title, detail, extensions, cause);
   }
 
   private static Map<String, Object> field(String field) {
@@ -61,7 +33,12 @@ public abstract sealed class CommerceException extends RuntimeException implemen
   public static final class InvalidInput extends CommerceException {
     /** An invalid {@code field}, explained by {@code detail}. */
     public InvalidInput(String field, String detail) {
-      super(400, "bad-request", "Bad request", detail, field(field));
+      this(field, detail, null);
+    }
+
+    /** An invalid {@code field}, found while handling {@code cause}. */
+    public InvalidInput(String field, String detail, Throwable cause) {
+      super(400, "bad-request", "Bad request", detail, field(field), cause);
     }
   }
 
@@ -69,7 +46,12 @@ public abstract sealed class CommerceException extends RuntimeException implemen
   public static final class Unprocessable extends CommerceException {
     /** An unprocessable {@code field}. */
     public Unprocessable(String type, String field, String detail) {
-      super(422, type, "Unprocessable request", detail, field(field));
+      this(type, field, detail, null);
+    }
+
+    /** An unprocessable {@code field}, found while handling {@code cause}. */
+    public Unprocessable(String type, String field, String detail, Throwable cause) {
+      super(422, type, "Unprocessable request", detail, field(field), cause);
     }
   }
 
@@ -77,7 +59,12 @@ public abstract sealed class CommerceException extends RuntimeException implemen
   public static final class NotFound extends CommerceException {
     /** {@code detail} names what was looked for. */
     public NotFound(String detail) {
-      super(404, "not-found", "Not found", detail, Map.of());
+      this(detail, null);
+    }
+
+    /** {@code detail} names what was looked for; {@code cause} why it was not found. */
+    public NotFound(String detail, Throwable cause) {
+      super(404, "not-found", "Not found", detail, Map.of(), cause);
     }
   }
 
@@ -85,7 +72,12 @@ public abstract sealed class CommerceException extends RuntimeException implemen
   public static final class Conflict extends CommerceException {
     /** A conflict of problem type {@code type}. */
     public Conflict(String type, String detail) {
-      super(409, type, "Conflict", detail, Map.of());
+      this(type, detail, null);
+    }
+
+    /** A conflict of problem type {@code type}, found while handling {@code cause}. */
+    public Conflict(String type, String detail, Throwable cause) {
+      super(409, type, "Conflict", detail, Map.of(), cause);
     }
   }
 
@@ -93,7 +85,12 @@ public abstract sealed class CommerceException extends RuntimeException implemen
   public static final class Unauthorized extends CommerceException {
     /** Why the credentials were not accepted. */
     public Unauthorized(String detail) {
-      super(401, "unauthorized", "Unauthorized", detail, Map.of());
+      this(detail, null);
+    }
+
+    /** Why the credentials were not accepted, with the failure that showed it. */
+    public Unauthorized(String detail, Throwable cause) {
+      super(401, "unauthorized", "Unauthorized", detail, Map.of(), cause);
     }
   }
 
@@ -101,7 +98,7 @@ public abstract sealed class CommerceException extends RuntimeException implemen
   public static final class Forbidden extends CommerceException {
     /** What was not allowed. */
     public Forbidden(String detail) {
-      super(403, "forbidden", "Forbidden", detail, Map.of());
+      super(403, "forbidden", "Forbidden", detail, Map.of(), null);
     }
   }
 
@@ -116,7 +113,8 @@ public abstract sealed class CommerceException extends RuntimeException implemen
           "too-many-requests",
           "Too many requests",
           detail,
-          Map.of("retryAfterSeconds", retryAfterSeconds));
+          Map.of("retryAfterSeconds", retryAfterSeconds),
+          null);
       this.retryAfterSeconds = retryAfterSeconds;
     }
 

@@ -10,7 +10,15 @@ public final class StatesError extends RuntimeException {
 
   /** Creates an error with the given name and cause text (either may be null). */
   public StatesError(String error, String cause) {
-    super(error + ": " + cause);
+    this(error, cause, null);
+  }
+
+  /**
+   * Creates an error with the given name and cause text (either may be null), raised while handling
+   * {@code failure}, which stays attached for the logs.
+   */
+  public StatesError(String error, String cause, Throwable failure) {
+    super(error + ": " + cause, failure);
     this.error = error;
     this.cause = cause;
   }
