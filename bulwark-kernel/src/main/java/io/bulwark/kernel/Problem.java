@@ -3,8 +3,9 @@ package io.bulwark.kernel;
 import java.util.Map;
 
 /**
- * An error that knows how to describe itself as an RFC 9457 problem: the HTTP layer renders any
- * exception implementing this as {@code application/problem+json}; the CLI prints its detail.
+ * An error that knows how to describe itself as an RFC 9457 problem: every HTTP adapter renders any
+ * exception implementing this as a {@link ProblemDocument} ({@code application/problem+json}); the
+ * CLI prints its detail.
  */
 public interface Problem {
 
