@@ -9,6 +9,7 @@ import io.bulwark.fleet.local.LocalProcessProvider;
 import io.bulwark.fleet.local.ProcessCommand;
 import io.bulwark.fleet.stack.LocalStack;
 import io.bulwark.fleet.stack.StackPlan;
+import io.bulwark.platform.Platform;
 import io.bulwark.postgres.PostgresServer;
 import io.bulwark.server.BulwarkServer;
 import io.bulwark.server.ServerConfig;
@@ -72,8 +73,8 @@ final class HighAvailabilityDemo implements AutoCloseable {
         PostgresServer pg =
             PostgresServer.builder(config.instanceDir().resolve("pg")).build().start();
         parts.add(pg);
-        pg.createDatabaseIfMissing(BulwarkServer.DATABASE);
-        jdbcUrl = pg.jdbcUrl(BulwarkServer.DATABASE);
+        pg.createDatabaseIfMissing(Platform.DATABASE);
+        jdbcUrl = pg.jdbcUrl(Platform.DATABASE);
       }
       PaymentSimulatorProcess payments = PaymentSimulatorProcess.start(simulator);
       parts.add(payments);

@@ -2,7 +2,7 @@ package io.bulwark.cli;
 
 import io.bulwark.commerce.Commerce;
 import io.bulwark.commerce.auth.Permission;
-import io.bulwark.server.http.HttpModule;
+import io.bulwark.http.HttpModule;
 import io.javalin.Javalin;
 import java.util.List;
 

@@ -30,9 +30,10 @@ import io.bulwark.commerce.payment.Payments;
 import io.bulwark.commerce.payment.http.HttpPaymentGateway;
 import io.bulwark.commerce.payment.http.PaymentHttp;
 import io.bulwark.commerce.payment.simulator.PaymentSimulatorProcess;
+import io.bulwark.http.HttpModule;
 import io.bulwark.kernel.Refreshing;
-import io.bulwark.server.BulwarkServer;
-import io.bulwark.server.http.HttpModule;
+import io.bulwark.platform.Platform;
+import io.bulwark.platform.ServerAssembly;
 import io.bulwark.states.durable.Engine;
 import io.javalin.Javalin;
 import io.micrometer.core.instrument.Gauge;
@@ -82,13 +83,13 @@ public final class Commerce {
   }
 
   /**
-   * Adds the commerce migrations and HTTP modules to {@code builder}. The returned handle gives
+   * Adds the commerce migrations and HTTP modules to {@code server}. The returned handle gives
    * access to the contexts once the server has started.
    */
-  public static Commerce install(BulwarkServer.Builder builder, CommerceOptions options) {
+  public static Commerce install(ServerAssembly server, CommerceOptions options) {
     Commerce commerce = new Commerce(options);
-    MIGRATIONS.forEach(builder::migrate);
-    builder.module(commerce::start);
+    MIGRATIONS.forEach(server::migrate);
+    server.module(commerce::start);
     return commerce;
   }
 
@@ -168,7 +169,7 @@ public final class Commerce {
     return r;
   }
 
-  private HttpModule start(BulwarkServer.Platform platform) {
+  private HttpModule start(Platform platform) {
     Running r = new Running(options, platform);
     running = r;
     return r;
@@ -191,14 +192,14 @@ public final class Commerce {
     final OrderSaga saga;
     final Engine engine;
 
-    Running(CommerceOptions o, BulwarkServer.Platform platform) {
+    Running(CommerceOptions o, Platform platform) {
       Clock clock = platform.clock();
       DataSource ds = platform.database().dataSource();
       byte[] key =
           o.jwtSecret().isPresent()
               ? SigningKeys.fromSecret(o.jwtSecret().get())
               : SigningKeys.loadOrCreate(
-                  platform.config().instanceDir().resolve("commerce").resolve("jwt.key"));
+                  platform.instanceDir().resolve("commerce").resolve("jwt.key"));
       tokens = new AccessTokens(key, o.accessTokenTtl(), clock);
       identity =
           new Identity(

@@ -2,10 +2,12 @@ package io.bulwark.server;
 
 import io.bulwark.eventstore.EventStore;
 import io.bulwark.eventstore.PostgresEventStore;
+import io.bulwark.http.HttpModule;
+import io.bulwark.platform.Platform;
+import io.bulwark.platform.ServerAssembly;
 import io.bulwark.postgres.Database;
 import io.bulwark.postgres.PostgresServer;
 import io.bulwark.server.http.HttpApi;
-import io.bulwark.server.http.HttpModule;
 import io.javalin.Javalin;
 import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
@@ -34,9 +36,6 @@ import org.slf4j.LoggerFactory;
 public final class BulwarkServer implements AutoCloseable {
 
   private static final Logger log = LoggerFactory.getLogger(BulwarkServer.class);
-
-  /** The database name Bulwark uses on the embedded server. */
-  public static final String DATABASE = "bulwark";
 
   private final ServerConfig config;
   private final PostgresServer postgres;
@@ -69,8 +68,8 @@ public final class BulwarkServer implements AutoCloseable {
         log.info("using external PostgreSQL {}", url);
       } else {
         pg = PostgresServer.builder(config.instanceDir().resolve("pg")).build().start();
-        pg.createDatabaseIfMissing(DATABASE);
-        url = pg.jdbcUrl(DATABASE);
+        pg.createDatabaseIfMissing(Platform.DATABASE);
+        url = pg.jdbcUrl(Platform.DATABASE);
       }
       db = Database.connect(url, config.dbUser(), config.dbPassword(), config.poolSize(), registry);
       for (String module : b.migrations) {
@@ -78,7 +77,8 @@ public final class BulwarkServer implements AutoCloseable {
       }
       EventStore events =
           PostgresEventStore.builder(db.dataSource()).meterRegistry(registry).build();
-      Platform platform = new Platform(db, events, registry, Clock.systemUTC(), config);
+      Platform platform =
+          new Platform(db, events, registry, Clock.systemUTC(), config.instanceDir());
       List<HttpModule> http = new ArrayList<>();
       for (Function<Platform, HttpModule> factory : b.modules) {
         HttpModule m = factory.apply(platform);
@@ -193,7 +193,7 @@ public final class BulwarkServer implements AutoCloseable {
   }
 
   /** Builder: capability modules and the migrations they need. */
-  public static final class Builder {
+  public static final class Builder implements ServerAssembly {
     private final ServerConfig config;
     private final List<String> migrations = new ArrayList<>(List.of("eventstore"));
     private final List<Function<Platform, HttpModule>> modules = new ArrayList<>();
@@ -202,7 +202,7 @@ public final class BulwarkServer implements AutoCloseable {
       this.config = config;
     }
 
-    /** Applies {@code module}'s Flyway migrations before the HTTP server starts. */
+    @Override
     public Builder migrate(String module) {
       if (!migrations.contains(module)) {
         migrations.add(module);
@@ -210,7 +210,7 @@ public final class BulwarkServer implements AutoCloseable {
       return this;
     }
 
-    /** Adds a capability, built from the platform once the database is ready. */
+    @Override
     public Builder module(Function<Platform, HttpModule> factory) {
       modules.add(factory);
       return this;
@@ -221,14 +221,4 @@ public final class BulwarkServer implements AutoCloseable {
       return new BulwarkServer(this);
     }
   }
-
-  /**
-   * What capability modules get to build themselves: the database, the metrics registry, a clock.
-   */
-  public record Platform(
-      Database database,
-      EventStore eventStore,
-      PrometheusMeterRegistry registry,
-      Clock clock,
-      ServerConfig config) {}
 }

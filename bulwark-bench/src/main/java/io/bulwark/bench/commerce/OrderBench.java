@@ -11,6 +11,7 @@ import io.bulwark.commerce.inventory.Product;
 import io.bulwark.commerce.ordering.OrderEvents;
 import io.bulwark.commerce.payment.simulator.PaymentSimulator;
 import io.bulwark.commerce.payment.simulator.SimulatorOptions;
+import io.bulwark.platform.Platform;
 import io.bulwark.postgres.PostgresServer;
 import io.bulwark.server.BulwarkServer;
 import io.bulwark.server.ServerConfig;
@@ -131,14 +132,14 @@ public final class OrderBench {
                 SimulatorOptions.defaults()
                     .withLatency(Duration.ZERO, Duration.ZERO)
                     .withRates(0, 0, 0))) {
-      pg.createDatabaseIfMissing(BulwarkServer.DATABASE);
+      pg.createDatabaseIfMissing(Platform.DATABASE);
       BulwarkServer.Builder b =
           BulwarkServer.builder(
               ServerConfig.builder()
                   .name("bench")
                   .home(dir)
                   .httpPort(0)
-                  .jdbcUrl(pg.jdbcUrl(BulwarkServer.DATABASE))
+                  .jdbcUrl(pg.jdbcUrl(Platform.DATABASE))
                   .dbUser(PostgresServer.SUPERUSER)
                   .build());
       Commerce commerce =
@@ -165,7 +166,7 @@ public final class OrderBench {
                     terminal.increment();
                   }
                 });
-        String jdbcUrl = pg.jdbcUrl(BulwarkServer.DATABASE);
+        String jdbcUrl = pg.jdbcUrl(Platform.DATABASE);
         createBaselineTable(jdbcUrl);
         if (statements > 0) {
           sql(jdbcUrl, "create extension if not exists pg_stat_statements");

@@ -2,10 +2,10 @@ package io.bulwark.commerce.cli;
 
 import io.bulwark.commerce.Commerce;
 import io.bulwark.commerce.ordering.OrderProjection;
+import io.bulwark.platform.Platform;
 import io.bulwark.postgres.BulwarkHome;
 import io.bulwark.postgres.Database;
 import io.bulwark.postgres.PostgresServer;
-import io.bulwark.server.BulwarkServer;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -220,7 +220,7 @@ public final class ProjectionsCommand implements Callable<Integer> {
       if (live.isPresent() && !writes && live.get().port() > 0) {
         // Reading is safe next to a running instance: use its live database as it is.
         return withDatabase(
-            "jdbc:postgresql://127.0.0.1:" + live.get().port() + "/" + BulwarkServer.DATABASE,
+            "jdbc:postgresql://127.0.0.1:" + live.get().port() + "/" + Platform.DATABASE,
             PostgresServer.SUPERUSER,
             "",
             false,
@@ -243,7 +243,7 @@ public final class ProjectionsCommand implements Callable<Integer> {
       err.flush();
       try (PostgresServer pg = PostgresServer.builder(pgDir).build().start()) {
         return withDatabase(
-            pg.jdbcUrl(BulwarkServer.DATABASE), PostgresServer.SUPERUSER, "", writes, work, out);
+            pg.jdbcUrl(Platform.DATABASE), PostgresServer.SUPERUSER, "", writes, work, out);
       }
     }
 

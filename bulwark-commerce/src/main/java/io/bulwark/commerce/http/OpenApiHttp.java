@@ -1,6 +1,6 @@
 package io.bulwark.commerce.http;
 
-import io.bulwark.server.http.HttpModule;
+import io.bulwark.http.HttpModule;
 import io.javalin.Javalin;
 import java.io.IOException;
 import java.io.InputStream;

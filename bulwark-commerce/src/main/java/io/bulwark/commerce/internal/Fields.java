@@ -2,7 +2,7 @@ package io.bulwark.commerce.internal;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.bulwark.commerce.CommerceException;
-import io.bulwark.server.http.JsonBody;
+import io.bulwark.http.JsonBody;
 import io.javalin.http.Context;
 import java.util.ArrayList;
 import java.util.Iterator;

@@ -8,9 +8,9 @@ import io.bulwark.commerce.TestServer;
 import io.bulwark.commerce.TestServer.Response;
 import io.bulwark.commerce.payment.simulator.PaymentSimulatorProcess;
 import io.bulwark.commerce.payment.simulator.SimulatorOptions;
+import io.bulwark.platform.Platform;
 import io.bulwark.postgres.Database;
 import io.bulwark.postgres.PostgresServer;
-import io.bulwark.server.BulwarkServer;
 import io.bulwark.testkit.PostgresExtension;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -164,10 +164,9 @@ class ProjectionsCommandTest {
     PostgresServer postgres =
         PostgresServer.builder(instances.resolve("shop").resolve("pg")).build().start();
     try {
-      postgres.createDatabaseIfMissing(BulwarkServer.DATABASE);
+      postgres.createDatabaseIfMissing(Platform.DATABASE);
       try (Database db =
-          Database.connect(
-              postgres.jdbcUrl(BulwarkServer.DATABASE), PostgresServer.SUPERUSER, "", 2)) {
+          Database.connect(postgres.jdbcUrl(Platform.DATABASE), PostgresServer.SUPERUSER, "", 2)) {
         db.migrate("eventstore");
         Commerce.MIGRATIONS.forEach(db::migrate);
       }

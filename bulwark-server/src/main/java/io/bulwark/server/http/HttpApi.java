@@ -1,5 +1,8 @@
 package io.bulwark.server.http;
 
+import io.bulwark.http.HttpModule;
+import io.bulwark.http.ProblemRenderer;
+import io.bulwark.http.RequestIds;
 import io.bulwark.kernel.Json;
 import io.javalin.Javalin;
 import io.javalin.http.HttpResponseException;
@@ -118,14 +121,14 @@ public final class HttpApi {
     app.error(
         HttpStatus.NOT_FOUND,
         ctx -> {
-          if (!isProblem(ctx)) {
+          if (!ProblemRenderer.isProblem(ctx)) {
             noRoute(ctx);
           }
         });
     app.error(
         HttpStatus.METHOD_NOT_ALLOWED,
         ctx -> {
-          if (!isProblem(ctx)) {
+          if (!ProblemRenderer.isProblem(ctx)) {
             methodNotAllowed(ctx);
           }
         });
@@ -173,10 +176,5 @@ public final class HttpApi {
         "Method not allowed",
         ctx.method() + " is not allowed on " + ctx.path(),
         Map.of());
-  }
-
-  private static boolean isProblem(io.javalin.http.Context ctx) {
-    String type = ctx.res().getContentType();
-    return type != null && type.startsWith(ProblemRenderer.PROBLEM_JSON);
   }
 }

@@ -3,11 +3,11 @@ package io.bulwark.states.http;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.bulwark.http.BadRequest;
+import io.bulwark.http.HttpModule;
+import io.bulwark.http.JsonBody;
 import io.bulwark.kernel.Json;
-import io.bulwark.server.BulwarkServer;
-import io.bulwark.server.http.BadRequest;
-import io.bulwark.server.http.HttpModule;
-import io.bulwark.server.http.JsonBody;
+import io.bulwark.platform.Platform;
 import io.bulwark.states.durable.Engine;
 import io.bulwark.states.durable.Execution;
 import io.bulwark.states.durable.ExecutionStatus;
@@ -24,8 +24,8 @@ import java.util.function.UnaryOperator;
  * The HTTP API of durable executions under {@code /api/v1}: state machines, executions (start,
  * describe, list, history, stop, redrive) and task-token callbacks. Errors are problem+json.
  *
- * <p>Install it in a server with {@code BulwarkServer.builder(config).migrate("states")
- * .module(StatesHttpModule::create)}.
+ * <p>Install it in a server with {@code server.migrate("states").module(StatesHttpModule::create)}
+ * on a {@link io.bulwark.platform.ServerAssembly}.
  */
 public final class StatesHttpModule implements HttpModule, AutoCloseable {
   private final Engine engine;
@@ -39,23 +39,22 @@ public final class StatesHttpModule implements HttpModule, AutoCloseable {
    * A module with a new engine on the platform's database (migrated with module "states") whose
    * workers are started; bind task handlers by building the {@link Engine} yourself instead.
    */
-  public static StatesHttpModule create(BulwarkServer.Platform platform) {
+  public static StatesHttpModule create(Platform platform) {
     return new StatesHttpModule(builder(platform).build().startWorkers());
   }
 
   /**
-   * A factory for {@code BulwarkServer.Builder.module}: a new engine on the platform's database,
+   * A factory for {@code ServerAssembly.module}: a new engine on the platform's database,
    * configured by {@code configure} (bind task handlers there), with its workers started.
    */
-  public static Function<BulwarkServer.Platform, HttpModule> with(
-      UnaryOperator<Engine.Builder> configure) {
+  public static Function<Platform, HttpModule> with(UnaryOperator<Engine.Builder> configure) {
     Objects.requireNonNull(configure, "configure");
     return platform ->
         new StatesHttpModule(configure.apply(builder(platform)).build().startWorkers());
   }
 
   /** An engine builder on the platform's database, clock and meter registry. */
-  private static Engine.Builder builder(BulwarkServer.Platform platform) {
+  private static Engine.Builder builder(Platform platform) {
     return Engine.builder(platform.database())
         .clock(platform.clock())
         .meterRegistry(platform.registry());

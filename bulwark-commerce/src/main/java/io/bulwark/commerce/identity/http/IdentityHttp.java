@@ -8,7 +8,7 @@ import io.bulwark.commerce.identity.Identity;
 import io.bulwark.commerce.identity.User;
 import io.bulwark.commerce.internal.Fields;
 import io.bulwark.commerce.internal.Requests;
-import io.bulwark.server.http.HttpModule;
+import io.bulwark.http.HttpModule;
 import io.javalin.Javalin;
 import java.util.LinkedHashMap;
 import java.util.Map;

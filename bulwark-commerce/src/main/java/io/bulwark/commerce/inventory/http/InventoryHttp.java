@@ -9,7 +9,7 @@ import io.bulwark.commerce.internal.Requests;
 import io.bulwark.commerce.inventory.Inventory;
 import io.bulwark.commerce.inventory.Product;
 import io.bulwark.commerce.inventory.StockLevel;
-import io.bulwark.server.http.HttpModule;
+import io.bulwark.http.HttpModule;
 import io.javalin.Javalin;
 import java.util.LinkedHashMap;
 import java.util.List;

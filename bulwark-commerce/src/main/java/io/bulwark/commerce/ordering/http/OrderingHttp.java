@@ -15,7 +15,7 @@ import io.bulwark.commerce.ordering.OrderSaga;
 import io.bulwark.commerce.ordering.OrderService;
 import io.bulwark.commerce.ordering.OrderStatus;
 import io.bulwark.commerce.ordering.PlaceOrder;
-import io.bulwark.server.http.HttpModule;
+import io.bulwark.http.HttpModule;
 import io.javalin.Javalin;
 import java.time.Instant;
 import java.util.ArrayList;

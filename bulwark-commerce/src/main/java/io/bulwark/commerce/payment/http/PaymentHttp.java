@@ -5,7 +5,7 @@ import io.bulwark.commerce.auth.AccessTokens;
 import io.bulwark.commerce.auth.Permission;
 import io.bulwark.commerce.internal.Requests;
 import io.bulwark.commerce.payment.Payments;
-import io.bulwark.server.http.HttpModule;
+import io.bulwark.http.HttpModule;
 import io.javalin.Javalin;
 import java.util.UUID;
 

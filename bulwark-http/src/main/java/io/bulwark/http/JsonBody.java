@@ -1,4 +1,4 @@
-package io.bulwark.server.http;
+package io.bulwark.http;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonMappingException;
@@ -29,20 +29,21 @@ public final class JsonBody {
       }
       return value;
     } catch (UnrecognizedPropertyException e) {
-      throw new BadRequest(path(e), "unknown field \"" + e.getPropertyName() + "\"");
+      throw new BadRequest(path(e), "unknown field \"" + e.getPropertyName() + "\"", e);
     } catch (InvalidFormatException e) {
       throw new BadRequest(
           path(e),
           "expected "
               + describe(e.getTargetType())
               + " but got "
-              + String.valueOf(e.getValue()).replaceAll("\\s+", " "));
+              + String.valueOf(e.getValue()).replaceAll("\\s+", " "),
+          e);
     } catch (MismatchedInputException e) {
-      throw new BadRequest(path(e), "expected " + describe(e.getTargetType()));
+      throw new BadRequest(path(e), "expected " + describe(e.getTargetType()), e);
     } catch (JsonMappingException e) {
       Throwable cause = e.getCause();
       String reason = cause != null && cause.getMessage() != null ? cause.getMessage() : "invalid";
-      throw new BadRequest(path(e), reason);
+      throw new BadRequest(path(e), reason, e);
     } catch (JsonProcessingException e) {
       var loc = e.getLocation();
       throw new BadRequest(
@@ -52,7 +53,8 @@ public final class JsonBody {
               + ", column "
               + (loc == null ? "?" : loc.getColumnNr())
               + ": "
-              + e.getOriginalMessage());
+              + e.getOriginalMessage(),
+          e);
     }
   }
 

@@ -1,23 +1,19 @@
-package io.bulwark.server.http;
+package io.bulwark.http;
 
-import io.bulwark.kernel.Json;
 import io.bulwark.kernel.Problem;
+import io.bulwark.kernel.ProblemDocument;
 import io.javalin.http.Context;
 import io.javalin.http.HttpResponseException;
-import java.util.LinkedHashMap;
 import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The one place that turns failures into RFC 9457 {@code application/problem+json} responses.
- * Domain errors implement {@link Problem}; anything else is an internal error, logged with its
- * stack trace and answered with only a correlation id.
+ * The Javalin side of problem+json: turns a failure into a {@link ProblemDocument} response. Domain
+ * errors implement {@link Problem}; anything else is an internal error, logged with its stack trace
+ * and answered with only a correlation id.
  */
 public final class ProblemRenderer {
-
-  /** Media type of every error response. */
-  public static final String PROBLEM_JSON = "application/problem+json";
 
   private static final Logger log = LoggerFactory.getLogger(ProblemRenderer.class);
 
@@ -26,7 +22,7 @@ public final class ProblemRenderer {
   /** Renders {@code e} onto {@code ctx}. */
   public static void render(Exception e, Context ctx) {
     if (e instanceof Problem p) {
-      write(ctx, p.status(), p.type(), p.title(), p.detail(), p.extensions());
+      write(ctx, ProblemDocument.of(p, ctx.path(), RequestIds.current(ctx)));
     } else if (e instanceof HttpResponseException h) {
       int status = h.getStatus();
       write(ctx, status, slug(status), title(status), h.getMessage(), Map.of());
@@ -40,22 +36,14 @@ public final class ProblemRenderer {
           "service-unavailable",
           "Service unavailable",
           "the server is overloaded: no database connection became free in time; retry shortly",
-          Map.of("retryAfterSeconds", 1));
+          Map.of(ProblemDocument.RETRY_AFTER_SECONDS, 1));
     } else {
       log.error("internal error on {} {}", ctx.method(), ctx.path(), e);
-      write(
-          ctx,
-          500,
-          "internal-error",
-          "Internal server error",
-          "the server failed to handle this request; quote correlationId "
-              + RequestIds.current(ctx)
-              + " when reporting it",
-          Map.of());
+      write(ctx, ProblemDocument.internalError(ctx.path(), RequestIds.current(ctx)));
     }
   }
 
-  /** Writes a problem response with the given members. */
+  /** Writes a problem response with the given members about the request in {@code ctx}. */
   public static void write(
       Context ctx,
       int status,
@@ -63,18 +51,25 @@ public final class ProblemRenderer {
       String title,
       String detail,
       Map<String, Object> extensions) {
-    Map<String, Object> body = new LinkedHashMap<>();
-    body.put("type", "/problems/" + type);
-    body.put("title", title);
-    body.put("status", status);
-    body.put("detail", detail);
-    body.put("instance", ctx.path());
-    body.put("correlationId", RequestIds.current(ctx));
-    extensions.forEach(body::putIfAbsent);
-    if (extensions.get("retryAfterSeconds") instanceof Number seconds) {
-      ctx.header("Retry-After", Long.toString(seconds.longValue()));
-    }
-    ctx.status(status).contentType(PROBLEM_JSON).result(Json.write(body));
+    write(
+        ctx,
+        new ProblemDocument(
+            status, type, title, detail, ctx.path(), RequestIds.current(ctx), extensions));
+  }
+
+  /** Writes {@code problem} as the response: its status, media type, UTF-8 body, Retry-After. */
+  public static void write(Context ctx, ProblemDocument problem) {
+    problem
+        .retryAfterSeconds()
+        .ifPresent(seconds -> ctx.header("Retry-After", Long.toString(seconds)));
+    // Bytes, not a String: Javalin would encode a String in Jetty's default ISO-8859-1.
+    ctx.status(problem.status()).contentType(ProblemDocument.MEDIA_TYPE).result(problem.toBytes());
+  }
+
+  /** Whether the response in {@code ctx} is already a problem. */
+  public static boolean isProblem(Context ctx) {
+    String type = ctx.res().getContentType();
+    return type != null && type.startsWith(ProblemDocument.MEDIA_TYPE);
   }
 
   /** Whether {@code e} comes from a connection pool that had no connection free in time. */
