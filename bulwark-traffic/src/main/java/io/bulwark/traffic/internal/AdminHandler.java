@@ -3,10 +3,13 @@ package io.bulwark.traffic.internal;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.bulwark.kernel.CorrelationId;
 import io.bulwark.kernel.Json;
+import io.bulwark.kernel.Problem;
+import io.bulwark.kernel.ProblemDocument;
+import io.bulwark.kernel.ProblemException;
 import io.bulwark.traffic.InvalidRequestException;
 import io.bulwark.traffic.TargetConfig;
-import io.bulwark.traffic.TrafficException;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
@@ -21,7 +24,7 @@ import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.QueryStringDecoder;
 import java.nio.charset.StandardCharsets;
-import java.util.LinkedHashMap;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -32,7 +35,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The admin API, JSON over HTTP on its own port. Errors are RFC 9457 {@code
- * application/problem+json}.
+ * application/problem+json} {@link ProblemDocument}s, with the request's {@code X-Request-Id} (or a
+ * new one) as their correlation id.
  *
  * <pre>
  * GET    /metrics                           Prometheus text format (when the gateway's registry is
@@ -61,25 +65,20 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
   @Override
   protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest request) {
     String path = new QueryStringDecoder(request.uri()).path();
+    String correlationId = CorrelationId.accept(request.headers().get(CorrelationId.HEADER));
     FullHttpResponse response;
     try {
       response = handle(request, path);
-    } catch (TrafficException e) {
-      response = problem(e.status(), e.type(), e.title(), e.detail(), path, e.extensions());
-    } catch (MethodNotAllowed e) {
-      response =
-          problem(
-              405,
-              "method-not-allowed",
-              "Method not allowed",
-              e.getMessage(),
-              path,
-              Map.of("allow", e.allow));
-      response.headers().set(HttpHeaderNames.ALLOW, e.allow);
     } catch (RuntimeException e) {
-      LOG.error("admin API: {} {} failed", request.method(), path, e);
-      response = problem(500, "internal-error", "Internal error", e.toString(), path, Map.of());
+      if (e instanceof Problem p) {
+        response = problem(ProblemDocument.of(p, path, correlationId));
+      } else {
+        LOG.error(
+            "admin API: {} {} failed (correlationId {})", request.method(), path, correlationId, e);
+        response = problem(ProblemDocument.internalError(path, correlationId));
+      }
     }
+    response.headers().set(CorrelationId.HEADER, correlationId);
     boolean keepAlive = HttpUtil.isKeepAlive(request);
     HttpUtil.setKeepAlive(response, keepAlive);
     var future = ctx.writeAndFlush(response);
@@ -96,20 +95,15 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
       return runtime
           .scrape()
           .map(text -> response(200, "text/plain; version=0.0.4; charset=utf-8", text))
-          .orElseGet(
+          .orElseThrow(
               () ->
-                  problem(
-                      404,
-                      "not-found",
-                      "Not found",
+                  notFound(
                       "metrics are not exported: the gateway was started with a "
                           + runtime.registryKind()
-                          + ", not a PrometheusMeterRegistry",
-                      path,
-                      Map.of()));
+                          + ", not a PrometheusMeterRegistry"));
     }
     if (parts.size() < 2 || !parts.get(0).equals("admin")) {
-      return notFound(path);
+      throw noRoute(path);
     }
     String collection = parts.get(1);
     if (collection.equals("pools")) {
@@ -170,11 +164,11 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
             return json(201, runtime.addTarget(pool, target));
           }
           default -> {
-            return notFound(path);
+            throw noRoute(path);
           }
         }
       }
-      return notFound(path);
+      throw noRoute(path);
     }
     if (collection.equals("targets") && parts.size() >= 3) {
       String id = parts.get(2);
@@ -194,7 +188,7 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
             202, t == null ? Map.of("id", id, "state", "REMOVED") : t.status(runtime.clock()));
       }
     }
-    return notFound(path);
+    throw noRoute(path);
   }
 
   private static void requireMethod(HttpMethod actual, String path, HttpMethod... allowed) {
@@ -203,7 +197,13 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
         return;
       }
     }
-    throw new MethodNotAllowed(actual, path, allowed);
+    String allow = String.join(", ", Arrays.stream(allowed).map(HttpMethod::name).toList());
+    throw new AdminProblem(
+        405,
+        "method-not-allowed",
+        "Method not allowed",
+        actual + " is not allowed on " + path + "; allowed: " + allow,
+        Map.of("allow", allow));
   }
 
   private static ObjectNode body(FullHttpRequest request, Set<String> fields) {
@@ -293,39 +293,34 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     return r;
   }
 
-  private static FullHttpResponse notFound(String path) {
-    return problem(404, "not-found", "Not found", "no admin route " + path, path, Map.of());
+  private static AdminProblem noRoute(String path) {
+    return notFound("no admin route " + path);
   }
 
-  private static FullHttpResponse problem(
-      int status,
-      String type,
-      String title,
-      String detail,
-      String instance,
-      Map<String, Object> extensions) {
-    Map<String, Object> body = new LinkedHashMap<>();
-    body.put("type", "/problems/" + type);
-    body.put("title", title);
-    body.put("status", status);
-    body.put("detail", detail);
-    body.put("instance", instance);
-    body.putAll(extensions);
-    return response(status, "application/problem+json", Json.write(body));
+  private static AdminProblem notFound(String detail) {
+    return new AdminProblem(404, "not-found", "Not found", detail, Map.of());
   }
 
-  private static final class MethodNotAllowed extends RuntimeException {
-    private final String allow;
+  private static FullHttpResponse problem(ProblemDocument problem) {
+    FullHttpResponse r =
+        new DefaultFullHttpResponse(
+            HttpVersion.HTTP_1_1,
+            HttpResponseStatus.valueOf(problem.status()),
+            Unpooled.wrappedBuffer(problem.toBytes()));
+    r.headers().set(HttpHeaderNames.CONTENT_TYPE, ProblemDocument.MEDIA_TYPE);
+    r.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, r.content().readableBytes());
+    problem.retryAfterSeconds().ifPresent(s -> r.headers().set(HttpHeaderNames.RETRY_AFTER, s));
+    if (problem.extensions().get("allow") instanceof String allow) {
+      r.headers().set(HttpHeaderNames.ALLOW, allow);
+    }
+    return r;
+  }
 
-    MethodNotAllowed(HttpMethod actual, String path, HttpMethod... allowed) {
-      super(
-          actual
-              + " is not allowed on "
-              + path
-              + "; allowed: "
-              + String.join(", ", java.util.Arrays.stream(allowed).map(HttpMethod::name).toList()));
-      this.allow =
-          String.join(", ", java.util.Arrays.stream(allowed).map(HttpMethod::name).toList());
+  /** A problem of the admin API itself: no such route, a method the route does not allow. */
+  private static final class AdminProblem extends ProblemException {
+    AdminProblem(
+        int status, String type, String title, String detail, Map<String, Object> extensions) {
+      super(status, type, title, detail, extensions, null);
     }
   }
 }

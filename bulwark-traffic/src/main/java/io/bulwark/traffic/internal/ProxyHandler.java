@@ -1,5 +1,6 @@
 package io.bulwark.traffic.internal;
 
+import io.bulwark.kernel.ProblemDocument;
 import io.bulwark.traffic.RouteConfig;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
@@ -26,13 +27,13 @@ import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ThreadLocalRandom;
@@ -172,7 +173,7 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter {
   private void start(FullHttpRequest request) {
     runtime.requestStarted();
     if (!request.decoderResult().isSuccess()) {
-      Exchange ex = new Exchange(request, "-", false, RouteConfig.defaults());
+      Exchange ex = new Exchange(request, newRequestId(), false, RouteConfig.defaults());
       current = ex;
       ex.localError(400, "Bad request", "malformed HTTP request: " + request.decoderResult());
       return;
@@ -386,25 +387,22 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter {
     }
 
     void localError(int status, String title, String detail) {
-      String body =
-          "{\"type\":\"/problems/gateway-"
-              + status
-              + "\",\"title\":\""
-              + title
-              + "\",\"status\":"
-              + status
-              + ",\"detail\":\""
-              + escape(detail)
-              + "\",\"requestId\":\""
-              + escape(requestId)
-              + "\"}";
+      ProblemDocument problem =
+          new ProblemDocument(
+              status,
+              "gateway-" + status,
+              title,
+              detail,
+              pathOf(request.uri()),
+              requestId,
+              Map.of());
       FullHttpResponse response =
           new DefaultFullHttpResponse(
               HttpVersion.HTTP_1_1,
               HttpResponseStatus.valueOf(status),
-              Unpooled.copiedBuffer(body, StandardCharsets.UTF_8));
+              Unpooled.wrappedBuffer(problem.toBytes()));
       boolean keep = keepAlive && !runtime.closing() && status != 400;
-      response.headers().set(HttpHeaderNames.CONTENT_TYPE, "application/problem+json");
+      response.headers().set(HttpHeaderNames.CONTENT_TYPE, ProblemDocument.MEDIA_TYPE);
       response.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, response.content().readableBytes());
       response.headers().set(REQUEST_ID, requestId);
       HttpUtil.setKeepAlive(response, keep);
@@ -587,24 +585,5 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter {
   private static String describe(Throwable cause) {
     String message = cause.getMessage();
     return message == null ? cause.getClass().getSimpleName() : message;
-  }
-
-  private static String escape(String s) {
-    StringBuilder out = new StringBuilder(s.length() + 8);
-    for (int i = 0; i < s.length(); i++) {
-      char c = s.charAt(i);
-      switch (c) {
-        case '"' -> out.append("\\\"");
-        case '\\' -> out.append("\\\\");
-        default -> {
-          if (c < 0x20) {
-            out.append(String.format("\\u%04x", (int) c));
-          } else {
-            out.append(c);
-          }
-        }
-      }
-    }
-    return out.toString();
   }
 }
