@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.bulwark.fleet.http.FleetApi;
 import io.bulwark.kernel.Json;
+import io.bulwark.kernel.ProblemDocument;
 import io.bulwark.testkit.ManualClock;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -11,6 +12,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -81,5 +83,40 @@ class FleetApiTest {
     assertThat(send("POST", "/fleet/instances/web-99/kill", null).statusCode()).isEqualTo(404);
     assertThat(send("PUT", "/fleet/groups/web/desired", "{\"desired\": \"x\"}").statusCode())
         .isEqualTo(400);
+  }
+
+  @Test
+  void rendersItsProblemsAsTheKernelDocumentWithTheCallersRequestId() throws Exception {
+    HttpResponse<String> r =
+        http.send(
+            HttpRequest.newBuilder(URI.create(api.url() + "/fleet/groups/api"))
+                .header("X-Request-Id", "ops-1")
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
+
+    ProblemDocument expected =
+        new ProblemDocument(
+            404,
+            "unknown-group",
+            "Group not found",
+            "no group api; groups are [web]",
+            "/fleet/groups/api",
+            "ops-1",
+            Map.of());
+    assertThat(r.headers().firstValue("Content-Type")).hasValue(ProblemDocument.MEDIA_TYPE);
+    assertThat(r.headers().firstValue("X-Request-Id")).hasValue("ops-1");
+    assertThat(Json.parse(r.body())).isEqualTo(Json.parse(expected.toJson()));
+  }
+
+  @Test
+  void anInvalidRequestGetsTheStandardMembersAndAFreshCorrelationId() throws Exception {
+    var r = send("PUT", "/fleet/groups/web/desired", "{\"desired\": 9}");
+
+    var body = Json.parse(r.body());
+    assertThat(body.get("type").asText()).isEqualTo("/problems/invalid-request");
+    assertThat(body.get("title").asText()).isEqualTo("Invalid request");
+    assertThat(body.get("instance").asText()).isEqualTo("/fleet/groups/web/desired");
+    assertThat(body.get("correlationId").asText())
+        .isEqualTo(r.headers().firstValue("X-Request-Id").orElseThrow());
   }
 }

@@ -5,7 +5,10 @@ import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import io.bulwark.fleet.Instance;
 import io.bulwark.fleet.InstanceGroup;
+import io.bulwark.kernel.CorrelationId;
 import io.bulwark.kernel.Json;
+import io.bulwark.kernel.ProblemDocument;
+import io.bulwark.kernel.ProblemException;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
@@ -17,11 +20,14 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The fleet's control API, JSON over HTTP on 127.0.0.1 (what {@code bulwark up} exposes so a
  * running topology can be refreshed, resized and broken on purpose). Errors are RFC 9457 {@code
- * application/problem+json}.
+ * application/problem+json} {@link ProblemDocument}s whose correlation id is the request's {@code
+ * X-Request-Id} (or a new one, echoed in that header).
  *
  * <pre>
  * GET  /fleet/groups                    every group: size, instances, refresh
@@ -32,6 +38,8 @@ import java.util.concurrent.Executors;
  * </pre>
  */
 public final class FleetApi implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(FleetApi.class);
+
   private final HttpServer server;
   private final ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor();
   private final List<InstanceGroup> groups;
@@ -72,12 +80,27 @@ public final class FleetApi implements AutoCloseable {
       String path = exchange.getRequestURI().getPath().replaceAll("/+$", "");
       String method = exchange.getRequestMethod();
       String[] parts = path.substring(1).split("/");
+      String correlationId =
+          CorrelationId.accept(exchange.getRequestHeaders().getFirst(CorrelationId.HEADER));
+      exchange.getResponseHeaders().set(CorrelationId.HEADER, correlationId);
       try {
         route(exchange, method, parts, path);
       } catch (ApiError e) {
-        problem(exchange, e.status, e.type, e.getMessage(), path);
+        problem(exchange, ProblemDocument.of(e, path, correlationId));
       } catch (IllegalArgumentException e) {
-        problem(exchange, 400, "invalid-request", e.getMessage(), path);
+        problem(
+            exchange,
+            new ProblemDocument(
+                400,
+                "invalid-request",
+                "Invalid request",
+                e.getMessage(),
+                path,
+                correlationId,
+                Map.of()));
+      } catch (RuntimeException e) {
+        LOG.error("fleet API: {} {} failed (correlationId {})", method, path, correlationId, e);
+        problem(exchange, ProblemDocument.internalError(path, correlationId));
       }
     }
   }
@@ -126,12 +149,18 @@ public final class FleetApi implements AutoCloseable {
               .map(g -> g.instance(parts[2]))
               .flatMap(Optional::stream)
               .findFirst()
-              .orElseThrow(() -> new ApiError(404, "unknown-instance", "no instance " + parts[2]));
+              .orElseThrow(
+                  () ->
+                      new ApiError(
+                          404,
+                          "unknown-instance",
+                          "Instance not found",
+                          "no instance " + parts[2]));
       instance.kill();
       json(exchange, 202, Map.of("id", instance.id(), "killed", true));
       return;
     }
-    throw new ApiError(404, "not-found", "no fleet route " + path);
+    throw new ApiError(404, "not-found", "Not found", "no fleet route " + path);
   }
 
   private InstanceGroup group(String name) {
@@ -143,6 +172,7 @@ public final class FleetApi implements AutoCloseable {
                 new ApiError(
                     404,
                     "unknown-group",
+                    "Group not found",
                     "no group "
                         + name
                         + "; groups are "
@@ -151,7 +181,11 @@ public final class FleetApi implements AutoCloseable {
 
   private static void allow(String method, String allowed) {
     if (!method.equals(allowed)) {
-      throw new ApiError(405, "method-not-allowed", method + " is not allowed; use " + allowed);
+      throw new ApiError(
+          405,
+          "method-not-allowed",
+          "Method not allowed",
+          method + " is not allowed; use " + allowed);
     }
   }
 
@@ -160,21 +194,16 @@ public final class FleetApi implements AutoCloseable {
     write(exchange, status, Json.write(value));
   }
 
-  private static void problem(
-      HttpExchange exchange, int status, String type, String detail, String instance)
-      throws IOException {
-    Map<String, Object> body = new LinkedHashMap<>();
-    body.put("type", "/problems/" + type);
-    body.put("title", type.replace('-', ' '));
-    body.put("status", status);
-    body.put("detail", detail);
-    body.put("instance", instance);
-    exchange.getResponseHeaders().set("Content-Type", "application/problem+json");
-    write(exchange, status, Json.write(body));
+  private static void problem(HttpExchange exchange, ProblemDocument problem) throws IOException {
+    exchange.getResponseHeaders().set("Content-Type", ProblemDocument.MEDIA_TYPE);
+    write(exchange, problem.status(), problem.toBytes());
   }
 
   private static void write(HttpExchange exchange, int status, String text) throws IOException {
-    byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
+    write(exchange, status, text.getBytes(StandardCharsets.UTF_8));
+  }
+
+  private static void write(HttpExchange exchange, int status, byte[] bytes) throws IOException {
     exchange.sendResponseHeaders(status, bytes.length);
     try (OutputStream out = exchange.getResponseBody()) {
       out.write(bytes);
@@ -188,14 +217,10 @@ public final class FleetApi implements AutoCloseable {
     executor.shutdownNow();
   }
 
-  private static final class ApiError extends RuntimeException {
-    final int status;
-    final String type;
-
-    ApiError(int status, String type, String message) {
-      super(message);
-      this.status = status;
-      this.type = type;
+  /** A problem of the fleet API itself: no such route, group or instance; a wrong method. */
+  private static final class ApiError extends ProblemException {
+    ApiError(int status, String type, String title, String detail) {
+      super(status, type, title, detail, Map.of(), null);
     }
   }
 }

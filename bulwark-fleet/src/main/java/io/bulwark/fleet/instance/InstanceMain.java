@@ -2,6 +2,8 @@ package io.bulwark.fleet.instance;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import io.bulwark.kernel.CorrelationId;
+import io.bulwark.kernel.ProblemDocument;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -18,7 +20,9 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * A small HTTP service that plays one instance of a service in a fleet: plain JDK HTTP server,
- * starts in a fraction of a second, no dependencies beyond the JDK.
+ * starts in a fraction of a second. Its answers are hand-written JSON; only an error loads the
+ * kernel's {@link ProblemDocument}, so the problem members match every other Bulwark service (the
+ * correlation id is the {@code X-Request-Id} the gateway forwards).
  *
  * <pre>
  * GET  /health/live          200 {"status":"UP"}
@@ -136,7 +140,7 @@ public final class InstanceMain {
           if (path.startsWith("/api/v1/items/") && path.length() > "/api/v1/items/".length()) {
             item(exchange, method, path.substring("/api/v1/items/".length()), body);
           } else {
-            problem(exchange, 404, "not-found", "no route " + path);
+            problem(exchange, 404, "not-found", "Not found", "no route " + path);
           }
         }
       }
@@ -171,7 +175,12 @@ public final class InstanceMain {
       }
       default -> {
         exchange.getResponseHeaders().set("Allow", "GET, HEAD, PUT");
-        problem(exchange, 405, "method-not-allowed", method + " is not allowed; use GET or PUT");
+        problem(
+            exchange,
+            405,
+            "method-not-allowed",
+            "Method not allowed",
+            method + " is not allowed; use GET or PUT");
       }
     }
   }
@@ -224,18 +233,23 @@ public final class InstanceMain {
     return fallback;
   }
 
-  private static void problem(HttpExchange exchange, int status, String type, String detail)
+  private static void problem(
+      HttpExchange exchange, int status, String type, String title, String detail)
       throws IOException {
-    exchange.getResponseHeaders().set("Content-Type", "application/problem+json");
-    String json =
-        "{\"type\":\"/problems/"
-            + type
-            + "\",\"status\":"
-            + status
-            + ",\"detail\":\""
-            + escape(detail)
-            + "\"}";
-    write(exchange, status, json);
+    String correlationId =
+        CorrelationId.accept(exchange.getRequestHeaders().getFirst(CorrelationId.HEADER));
+    ProblemDocument problem =
+        new ProblemDocument(
+            status,
+            type,
+            title,
+            detail,
+            exchange.getRequestURI().getPath(),
+            correlationId,
+            Map.of());
+    exchange.getResponseHeaders().set("Content-Type", ProblemDocument.MEDIA_TYPE);
+    exchange.getResponseHeaders().set(CorrelationId.HEADER, correlationId);
+    write(exchange, status, problem.toBytes());
   }
 
   private static void send(HttpExchange exchange, int status, String json) throws IOException {
@@ -244,7 +258,10 @@ public final class InstanceMain {
   }
 
   private static void write(HttpExchange exchange, int status, String text) throws IOException {
-    byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
+    write(exchange, status, text.getBytes(StandardCharsets.UTF_8));
+  }
+
+  private static void write(HttpExchange exchange, int status, byte[] bytes) throws IOException {
     boolean head = exchange.getRequestMethod().equals("HEAD");
     exchange.sendResponseHeaders(status, head ? -1 : bytes.length);
     if (!head) {
