@@ -18,6 +18,14 @@ public final class ConcurrentAppendException extends EventStoreException impleme
 
   /** {@code stream}'s version {@code version} was written by a younger transaction. */
   public ConcurrentAppendException(String stream, long version) {
+    this(stream, version, null);
+  }
+
+  /**
+   * As {@link #ConcurrentAppendException(String, long)}, found from {@code cause} (the database's
+   * unique violation), or null.
+   */
+  public ConcurrentAppendException(String stream, long version, Throwable cause) {
     super(
         "append rejected: stream "
             + stream
@@ -25,7 +33,7 @@ public final class ConcurrentAppendException extends EventStoreException impleme
             + version
             + " was written by a transaction that began writing after this one; retry the"
             + " transaction",
-        null);
+        cause);
     this.stream = stream;
     this.version = version;
   }

@@ -389,15 +389,15 @@ public final class PostgresEventStore implements EventStore {
           long current = currentVersion(c, stream);
           c.rollback();
           if (expected.isAny()) {
-            throw new ConcurrentAppendException(stream, current);
+            throw new ConcurrentAppendException(stream, current, e);
           }
-          throw new WrongExpectedVersionException(stream, expected, current);
+          throw new WrongExpectedVersionException(stream, expected, current, e);
         }
         if (expected.isAny() && attempt < RETRIES) {
           continue;
         }
         metrics.conflict();
-        throw new WrongExpectedVersionException(stream, expected, currentVersion(c, stream));
+        throw new WrongExpectedVersionException(stream, expected, currentVersion(c, stream), e);
       }
       // Nothing was inserted: the expected version is missing, or the last event is younger.
       long current = currentVersion(c, stream);

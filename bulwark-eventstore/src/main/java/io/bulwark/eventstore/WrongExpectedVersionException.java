@@ -15,6 +15,15 @@ public final class WrongExpectedVersionException extends EventStoreException imp
 
   /** The append to {@code stream} expected {@code expected} but found {@code actual}. */
   public WrongExpectedVersionException(String stream, ExpectedVersion expected, long actual) {
+    this(stream, expected, actual, null);
+  }
+
+  /**
+   * As {@link #WrongExpectedVersionException(String, ExpectedVersion, long)}, found from {@code
+   * cause} (the database's unique violation), or null.
+   */
+  public WrongExpectedVersionException(
+      String stream, ExpectedVersion expected, long actual, Throwable cause) {
     super(
         "append rejected: stream "
             + stream
@@ -22,7 +31,7 @@ public final class WrongExpectedVersionException extends EventStoreException imp
             + expected
             + ", found "
             + (actual == 0 ? "no stream" : String.valueOf(actual)),
-        null);
+        cause);
     this.stream = stream;
     this.expected = expected;
     this.actual = actual;

@@ -82,7 +82,13 @@ class AppendWithoutSavepointTest {
               () -> store.append(loser, stream, ExpectedVersion.ANY, List.of(event())));
       await().atMost(Duration.ofSeconds(10)).until(() -> waiting() > 0);
       winner.commit();
-      assertThatThrownBy(race::join).hasCauseInstanceOf(ConcurrentAppendException.class);
+      assertThatThrownBy(race::join)
+          .hasCauseInstanceOf(ConcurrentAppendException.class)
+          .satisfies(
+              e ->
+                  assertThat(e.getCause().getCause())
+                      .as("the unique violation the conflict was found from")
+                      .isInstanceOf(java.sql.SQLException.class));
       loser.rollback();
     }
     assertThat(plain.streamVersion(stream)).isEqualTo(1);

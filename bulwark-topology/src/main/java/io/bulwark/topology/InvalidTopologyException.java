@@ -10,7 +10,12 @@ public final class InvalidTopologyException extends TopologyException {
 
   /** Creates the exception; {@code errors} must not be empty. */
   public InvalidTopologyException(List<TopologyError> errors) {
-    super(summary(errors));
+    this(errors, null);
+  }
+
+  /** As {@link #InvalidTopologyException(List)}, found from {@code cause} (or null). */
+  public InvalidTopologyException(List<TopologyError> errors, Throwable cause) {
+    super(summary(errors), cause);
     this.errors = List.copyOf(errors);
   }
 

@@ -39,12 +39,14 @@ public final class TopologyFile {
     try {
       text = Files.readString(file, StandardCharsets.UTF_8);
     } catch (NoSuchFileException e) {
-      throw new InvalidTopologyException(List.of(new TopologyError(name, 0, "", "no such file")));
+      throw new InvalidTopologyException(
+          List.of(new TopologyError(name, 0, "", "no such file")), e);
     } catch (MalformedInputException e) {
-      throw new InvalidTopologyException(List.of(new TopologyError(name, 0, "", "not UTF-8 text")));
+      throw new InvalidTopologyException(
+          List.of(new TopologyError(name, 0, "", "not UTF-8 text")), e);
     } catch (IOException e) {
       throw new InvalidTopologyException(
-          List.of(new TopologyError(name, 0, "", "cannot read: " + e.getMessage())));
+          List.of(new TopologyError(name, 0, "", "cannot read: " + e.getMessage())), e);
     }
     return parse(name, text);
   }
