@@ -128,7 +128,8 @@ public final class StatesHttpModule implements HttpModule, AutoCloseable {
         throw new BadRequest(
             "status",
             "status must be one of RUNNING, SUCCEEDED, FAILED, TIMED_OUT, ABORTED but was "
-                + status);
+                + status,
+            e);
       }
     }
     int limit = 100;

@@ -149,7 +149,8 @@ public final class OrderingHttp implements HttpModule {
           "status",
           "status must be PENDING, CONFIRMED or FAILED but was \""
               + Requests.abbreviate(raw)
-              + "\"");
+              + "\"",
+          e);
     }
   }
 
