@@ -24,8 +24,8 @@ public final class ProblemRenderer {
     if (e instanceof Problem p) {
       write(ctx, ProblemDocument.of(p, ctx.path(), RequestIds.current(ctx)));
     } else if (e instanceof HttpResponseException h) {
-      int status = h.getStatus();
-      write(ctx, status, slug(status), title(status), h.getMessage(), Map.of());
+      StatusText text = StatusText.of(h.getStatus());
+      write(ctx, h.getStatus(), text.slug(), text.title(), h.getMessage(), Map.of());
     } else if (poolExhausted(e)) {
       // overload, not a bug: the client may retry (with the same Idempotency-Key, if any)
       log.warn(
@@ -82,35 +82,22 @@ public final class ProblemRenderer {
     return false;
   }
 
-  static String slug(int status) {
-    return switch (status) {
-      case 400 -> "bad-request";
-      case 401 -> "unauthorized";
-      case 403 -> "forbidden";
-      case 404 -> "not-found";
-      case 405 -> "method-not-allowed";
-      case 409 -> "conflict";
-      case 413 -> "payload-too-large";
-      case 415 -> "unsupported-media-type";
-      case 429 -> "too-many-requests";
-      case 503 -> "unavailable";
-      default -> "http-" + status;
-    };
-  }
-
-  static String title(int status) {
-    return switch (status) {
-      case 400 -> "Bad request";
-      case 401 -> "Unauthorized";
-      case 403 -> "Forbidden";
-      case 404 -> "Not found";
-      case 405 -> "Method not allowed";
-      case 409 -> "Conflict";
-      case 413 -> "Payload too large";
-      case 415 -> "Unsupported media type";
-      case 429 -> "Too many requests";
-      case 503 -> "Service unavailable";
-      default -> "HTTP " + status;
-    };
+  /** The slug and title of a bare HTTP status, for Javalin's own errors. */
+  record StatusText(String slug, String title) {
+    static StatusText of(int status) {
+      return switch (status) {
+        case 400 -> new StatusText("bad-request", "Bad request");
+        case 401 -> new StatusText("unauthorized", "Unauthorized");
+        case 403 -> new StatusText("forbidden", "Forbidden");
+        case 404 -> new StatusText("not-found", "Not found");
+        case 405 -> new StatusText("method-not-allowed", "Method not allowed");
+        case 409 -> new StatusText("conflict", "Conflict");
+        case 413 -> new StatusText("payload-too-large", "Payload too large");
+        case 415 -> new StatusText("unsupported-media-type", "Unsupported media type");
+        case 429 -> new StatusText("too-many-requests", "Too many requests");
+        case 503 -> new StatusText("unavailable", "Service unavailable");
+        default -> new StatusText("http-" + status, "HTTP " + status);
+      };
+    }
   }
 }
