@@ -10,6 +10,7 @@ import io.bulwark.states.StatesError;
 import io.bulwark.states.internal.jsonata.JsonataEvaluator;
 import io.bulwark.states.internal.jsonata.JsonataEvaluator.Scope;
 import java.math.BigDecimal;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -17,6 +18,7 @@ import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
@@ -59,8 +61,15 @@ public final class Interpreter {
       java.util.regex.Pattern.compile(
           "(?!States\\.).*|States\\.(TaskFailed|HeartbeatTimeout|Permissions)");
 
-  /** Creates an interpreter; it holds no state, one instance may serve every execution. */
-  public Interpreter() {}
+  private final Clock clock;
+
+  /**
+   * An interpreter reading the time (for Timestamp and TimestampPath waits) from {@code clock}; it
+   * holds no other state, one instance may serve every execution on that clock.
+   */
+  public Interpreter(Clock clock) {
+    this.clock = Objects.requireNonNull(clock, "clock");
+  }
 
   /** One state being executed: where it is, what it sees. */
   private record Env(
@@ -424,8 +433,8 @@ public final class Interpreter {
     return Duration.ofSeconds(Math.max(0, seconds));
   }
 
-  private static Duration until(Env env, Instant at) {
-    Duration d = Duration.between(Instant.now(), at);
+  private Duration until(Env env, Instant at) {
+    Duration d = Duration.between(clock.instant(), at);
     if (d.getSeconds() > MAX_WAIT_SECONDS) {
       throw env.runtime("Wait state delay is too long.");
     }
