@@ -182,6 +182,21 @@ public final class JsonataEvaluator {
     return fail(scope, detail);
   }
 
+  /**
+   * The values of an {@code Assign} block (null for none), each expression evaluated in {@code
+   * scope}, in the block's order; the caller assigns them all at once.
+   */
+  public static Map<String, JsonNode> assign(JsonNode assign, Scope scope) {
+    Map<String, JsonNode> values = new LinkedHashMap<>();
+    if (assign == null) {
+      return values;
+    }
+    for (Map.Entry<String, JsonNode> e : assign.properties()) {
+      values.put(e.getKey(), evaluate(e.getValue(), "Assign/" + e.getKey(), scope));
+    }
+    return values;
+  }
+
   private static StatesError fail(Scope scope, String detail) {
     return fail(scope, detail, null);
   }
