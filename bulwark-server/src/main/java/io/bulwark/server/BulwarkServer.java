@@ -20,7 +20,6 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
-import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -78,7 +77,7 @@ public final class BulwarkServer implements AutoCloseable {
       EventStore events =
           PostgresEventStore.builder(db.dataSource()).meterRegistry(registry).build();
       Platform platform =
-          new Platform(db, events, registry, Clock.systemUTC(), config.instanceDir());
+          new Platform(db, events, registry, config.clock(), config.instanceDir());
       List<HttpModule> http = new ArrayList<>();
       for (Function<Platform, HttpModule> factory : b.modules) {
         HttpModule m = factory.apply(platform);

@@ -1,6 +1,7 @@
 package io.bulwark.server;
 
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.Optional;
 
@@ -17,6 +18,7 @@ import java.util.Optional;
  * @param dbPassword password for the external database
  * @param poolSize maximum database connections
  * @param shutdownGrace how long in-flight requests may take to finish on shutdown
+ * @param clock the time every module reads, default the UTC system clock
  */
 public record ServerConfig(
     String name,
@@ -27,7 +29,8 @@ public record ServerConfig(
     String dbUser,
     String dbPassword,
     int poolSize,
-    Duration shutdownGrace) {
+    Duration shutdownGrace,
+    Clock clock) {
 
   public ServerConfig {
     if (name == null || !name.matches("[a-z][a-z0-9-]{0,40}")) {
@@ -36,6 +39,9 @@ public record ServerConfig(
     }
     if (httpPort < 0 || httpPort > 65535) {
       throw new IllegalArgumentException("httpPort must be in 0..65535 but was " + httpPort);
+    }
+    if (clock == null) {
+      throw new IllegalArgumentException("clock must not be null");
     }
     if (poolSize < 1) {
       throw new IllegalArgumentException("poolSize must be >= 1 but was " + poolSize);
@@ -67,6 +73,7 @@ public record ServerConfig(
     private String dbPassword = "";
     private int poolSize = 20;
     private Duration shutdownGrace = Duration.ofSeconds(20);
+    private Clock clock = Clock.systemUTC();
 
     public Builder name(String name) {
       this.name = name;
@@ -114,6 +121,12 @@ public record ServerConfig(
       return this;
     }
 
+    /** The time every module reads (timers, timestamps); default the UTC system clock. */
+    public Builder clock(Clock clock) {
+      this.clock = clock;
+      return this;
+    }
+
     public ServerConfig build() {
       return new ServerConfig(
           name,
@@ -124,7 +137,8 @@ public record ServerConfig(
           dbUser,
           dbPassword,
           poolSize,
-          shutdownGrace);
+          shutdownGrace,
+          clock);
     }
   }
 }

@@ -15,7 +15,7 @@ public interface Sleeper {
         Thread.sleep(d.toMillis());
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
-        throw new StatesError("States.Runtime", "interrupted while waiting");
+        throw new StatesError("States.Runtime", "interrupted while waiting", e);
       }
     };
   }

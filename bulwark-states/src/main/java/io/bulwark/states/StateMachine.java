@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.bulwark.states.internal.InMemoryRunner;
 import io.bulwark.states.internal.Validator;
+import java.time.Clock;
 import java.util.List;
 
 /** A validated Amazon States Language state machine that runs in-process. */
@@ -41,8 +42,18 @@ public final class StateMachine {
     return Validator.validate(definition);
   }
 
-  /** Runs one execution to its end. */
+  /** Runs one execution to its end on the UTC system clock. */
   public ExecutionResult run(JsonNode input, TaskHandler tasks, Sleeper sleeper) {
-    return new InMemoryRunner(tasks, sleeper).run(definition, input, name);
+    return run(input, tasks, sleeper, Clock.systemUTC());
+  }
+
+  /**
+   * Runs one execution to its end, reading the time ({@code $$.Execution.StartTime}, {@code
+   * $$.State.EnteredTime}, Timestamp waits, the execution's TimeoutSeconds) from {@code clock}.
+   * What {@code sleeper} is asked to wait counts as passed even if the clock does not show it (a
+   * sleeper that records instead of waiting).
+   */
+  public ExecutionResult run(JsonNode input, TaskHandler tasks, Sleeper sleeper, Clock clock) {
+    return new InMemoryRunner(tasks, sleeper, clock).run(definition, input, name);
   }
 }

@@ -2,7 +2,12 @@ package io.bulwark.states;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
-/** Runs the work of a Task state. Throw {@link StatesError} to fail with a named error. */
+/**
+ * Runs the work of a Task state. Throw {@link StatesError} to fail with a named error; any other
+ * exception fails the task with the exception's binary class name as the error ({@code
+ * java.lang.IllegalStateException}, as the Lambda Java runtime names it) and its message as the
+ * cause, the same as under the durable engine.
+ */
 @FunctionalInterface
 public interface TaskHandler {
   /**

@@ -26,7 +26,8 @@ class TaskTimeoutTest {
   }
 
   @Test
-  void aMissedHeartbeatEndsTheTaskBeforeItsTimeoutAsStatesTimeoutAndIsCatchable() throws Exception {
+  void aMissedHeartbeatEndsTheTaskBeforeItsTimeoutAsStatesHeartbeatTimeoutAndIsCatchable()
+      throws Exception {
     String def =
         """
         {"StartAt":"T","States":{
@@ -38,7 +39,7 @@ class TaskTimeoutTest {
     ExecutionResult r = StateMachine.of(def, "m").run(MAPPER.readTree("{}"), hanging(), d -> {});
     assertThat(r.toJson().toString())
         .isEqualTo(
-            "{\"status\":\"SUCCEEDED\",\"output\":{\"Error\":\"States.Timeout\","
+            "{\"status\":\"SUCCEEDED\",\"output\":{\"Error\":\"States.HeartbeatTimeout\","
                 + "\"Cause\":\"\"}}");
     assertThat(System.nanoTime() - start).isBetween(900_000_000L, 10_000_000_000L);
   }
@@ -57,7 +58,7 @@ class TaskTimeoutTest {
   }
 
   @Test
-  void aHandlerExceptionFailsTheTaskWithItsClassNameAndMessage() throws Exception {
+  void aHandlerExceptionFailsTheTaskWithItsBinaryClassNameAndMessage() throws Exception {
     String def =
         "{\"StartAt\":\"T\",\"States\":{\"T\":{\"Type\":\"Task\",\"Resource\":\"r\",\"End\":true}}}";
     TaskHandler failing =
@@ -65,7 +66,7 @@ class TaskTimeoutTest {
           throw new IllegalStateException("boom");
         };
     ExecutionResult r = StateMachine.of(def, "m").run(MAPPER.readTree("{}"), failing, d -> {});
-    assertThat(r.error()).isEqualTo("IllegalStateException");
+    assertThat(r.error()).isEqualTo("java.lang.IllegalStateException");
     assertThat(r.cause()).isEqualTo("boom");
   }
 }

@@ -40,8 +40,8 @@ abstract class RemoteCommand implements Callable<Integer> {
 
   /** Thrown for bad local input (exit 2). */
   static final class BadInput extends RuntimeException {
-    BadInput(String message) {
-      super(message);
+    BadInput(String message, Throwable cause) {
+      super(message, cause);
     }
   }
 

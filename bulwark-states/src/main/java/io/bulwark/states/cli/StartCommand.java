@@ -40,12 +40,12 @@ public final class StartCommand extends RemoteCommand {
     try {
       text = Files.readString(file);
     } catch (IOException e) {
-      throw new BadInput(option + " " + file + ": cannot read: " + e.getMessage());
+      throw new BadInput(option + " " + file + ": cannot read: " + e.getMessage(), e);
     }
     try {
       return Json.mapper().readTree(text);
     } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-      throw new BadInput(option + " " + file + ": not valid JSON: " + e.getOriginalMessage());
+      throw new BadInput(option + " " + file + ": not valid JSON: " + e.getOriginalMessage(), e);
     }
   }
 }

@@ -6,10 +6,12 @@ import io.bulwark.states.TaskHandler;
 
 /**
  * Runs the work of a Task state for the durable engine. Throw {@link StatesError} to fail with a
- * named error; any other exception fails the task with the exception's class name as the error. For
- * a {@code .waitForTaskToken} resource the result is ignored: the execution waits for {@link
- * Engine#sendTaskSuccess} or {@link Engine#sendTaskFailure} with {@link TaskRequest#taskToken()}. A
- * handler may instead {@linkplain #joinsTransaction join the engine's transaction}.
+ * named error; any other exception fails the task with the exception's binary class name as the
+ * error ({@code java.lang.IllegalStateException}, as the Lambda Java runtime names it) and its
+ * message as the cause, the same as under the in-memory runner. For a {@code .waitForTaskToken}
+ * resource the result is ignored: the execution waits for {@link Engine#sendTaskSuccess} or {@link
+ * Engine#sendTaskFailure} with {@link TaskRequest#taskToken()}. A handler may instead {@linkplain
+ * #joinsTransaction join the engine's transaction}.
  */
 @FunctionalInterface
 public interface DurableTaskHandler {

@@ -5,7 +5,8 @@ import io.bulwark.kernel.Check;
 import io.bulwark.kernel.Json;
 import io.bulwark.postgres.Database;
 import io.bulwark.states.StateMachine;
-import io.bulwark.states.durable.internal.DurableRuntime;
+import io.bulwark.states.durable.internal.Arns;
+import io.bulwark.states.durable.internal.EngineParts;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.sql.Connection;
@@ -33,12 +34,10 @@ import java.util.UUID;
  * }</pre>
  */
 public final class Engine implements AutoCloseable {
-  private static final String PREFIX = "arn:aws:states:local:000000000000:";
+  private final EngineParts parts;
 
-  private final DurableRuntime runtime;
-
-  private Engine(DurableRuntime runtime) {
-    this.runtime = runtime;
+  private Engine(EngineParts parts) {
+    this.parts = parts;
   }
 
   /** A builder for an engine on {@code database}, which must be migrated with module "states". */
@@ -48,17 +47,17 @@ public final class Engine implements AutoCloseable {
 
   /** {@code arn:aws:states:local:000000000000:stateMachine:<name>}. */
   public static String stateMachineArn(String name) {
-    return PREFIX + "stateMachine:" + name;
+    return Arns.stateMachine(name);
   }
 
   /** {@code arn:aws:states:local:000000000000:execution:<machine>:<name>}. */
   public static String executionArn(String machine, String name) {
-    return PREFIX + "execution:" + machine + ":" + name;
+    return Arns.execution(machine, name);
   }
 
   /** Starts the worker threads of this process; returns this. */
   public Engine startWorkers() {
-    runtime.startWorkers();
+    parts.workers().start();
     return this;
   }
 
@@ -75,19 +74,20 @@ public final class Engine implements AutoCloseable {
     } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
       throw new StatesException.Invalid(
           "definition is not valid JSON: " + e.getOriginalMessage(),
-          List.of("$: " + e.getOriginalMessage()));
+          List.of("$: " + e.getOriginalMessage()),
+          e);
     }
     List<String> errors = StateMachine.validate(definition);
     if (!errors.isEmpty()) {
       throw new StatesException.Invalid(
           "definition of " + name + " is invalid: " + String.join("; ", errors), errors);
     }
-    return runtime.createStateMachine(name, definition);
+    return parts.machines().create(name, definition);
   }
 
   /** The latest version of {@code name}; throws {@link StatesException.NotFound}. */
   public StateMachineVersion stateMachine(String name) {
-    StateMachineVersion sm = runtime.stateMachine(name);
+    StateMachineVersion sm = parts.machines().latest(name);
     if (sm == null) {
       throw new StatesException.NotFound(
           "state-machine", "state machine " + name + " does not exist");
@@ -105,7 +105,7 @@ public final class Engine implements AutoCloseable {
   public Execution start(String machine, String name, JsonNode input) {
     String executionName = name == null ? UUID.randomUUID().toString() : name;
     requireName(executionName, "execution name");
-    return runtime.start(machine, executionName, input == null ? Json.object() : input);
+    return parts.control().start(machine, executionName, input == null ? Json.object() : input);
   }
 
   /**
@@ -124,13 +124,15 @@ public final class Engine implements AutoCloseable {
       throws SQLException {
     String executionName = name == null ? UUID.randomUUID().toString() : name;
     requireName(executionName, "execution name");
-    return runtime.start(
-        transaction, machine, executionName, input == null ? Json.object() : input, priority);
+    return parts
+        .control()
+        .start(
+            transaction, machine, executionName, input == null ? Json.object() : input, priority);
   }
 
   /** Wakes this process's idle workers, e.g. after committing a transactional {@link #start}. */
   public void wake() {
-    runtime.wake();
+    parts.workers().wake();
   }
 
   /**
@@ -139,12 +141,12 @@ public final class Engine implements AutoCloseable {
    * with no workers (tests, tools); safe to call while workers run.
    */
   public boolean runOnce() {
-    return runtime.runOnce();
+    return parts.workers().runOnce();
   }
 
   /** The execution with this arn; throws {@link StatesException.NotFound}. */
   public Execution describe(String executionArn) {
-    return runtime.describe(executionArn);
+    return parts.executions().describe(executionArn);
   }
 
   /** Top-level executions, newest first; {@code status} and {@code machine} may be null. */
@@ -152,7 +154,7 @@ public final class Engine implements AutoCloseable {
     if (limit < 1 || limit > 1000) {
       throw new IllegalArgumentException("limit must be within 1..1000 but was " + limit);
     }
-    return runtime.list(status, machine, limit);
+    return parts.executions().list(status, machine, limit);
   }
 
   /**
@@ -160,38 +162,38 @@ public final class Engine implements AutoCloseable {
    * and Map iterations inline (as Step Functions shows them).
    */
   public List<HistoryEvent> history(String executionArn) {
-    return runtime.history(executionArn);
+    return parts.executions().history(executionArn);
   }
 
   /** Aborts a RUNNING execution; {@code error}/{@code cause} may be null. */
   public Execution stop(String executionArn, String error, String cause) {
-    return runtime.stop(executionArn, error, cause);
+    return parts.control().stop(executionArn, error, cause);
   }
 
   /** Runs a FAILED execution again from the state that failed. */
   public Execution redrive(String executionArn) {
-    return runtime.redrive(executionArn);
+    return parts.control().redrive(executionArn);
   }
 
   /** Completes a parked {@code .waitForTaskToken} task with {@code output}. */
   public void sendTaskSuccess(String taskToken, JsonNode output) {
-    runtime.sendTaskSuccess(taskToken, output == null ? Json.object() : output);
+    parts.control().sendTaskSuccess(taskToken, output == null ? Json.object() : output);
   }
 
   /** Fails a parked {@code .waitForTaskToken} task. */
   public void sendTaskFailure(String taskToken, String error, String cause) {
-    runtime.sendTaskFailure(taskToken, error, cause);
+    parts.control().sendTaskFailure(taskToken, error, cause);
   }
 
   /** Records that a parked task is alive. */
   public void sendTaskHeartbeat(String taskToken) {
-    runtime.sendTaskHeartbeat(taskToken);
+    parts.control().sendTaskHeartbeat(taskToken);
   }
 
   /** Stops this process's workers (waiting for the steps in hand); the data stays. */
   @Override
   public void close() {
-    runtime.close();
+    parts.workers().close();
   }
 
   private static void requireName(String name, String what) {
@@ -207,6 +209,7 @@ public final class Engine implements AutoCloseable {
     private final Database database;
     private final Map<String, DurableTaskHandler> tasks = new HashMap<>();
     private final Map<String, CompletionListener> listeners = new HashMap<>();
+    private DurableTaskHandler anyTask;
     private Clock clock = Clock.systemUTC();
     private int workers = 4;
     private Duration lease = Duration.ofSeconds(60);
@@ -233,7 +236,7 @@ public final class Engine implements AutoCloseable {
 
     /** Binds every resource that has no binding of its own to {@code handler}. */
     public Builder anyTask(DurableTaskHandler handler) {
-      tasks.put(DurableRuntime.ANY_RESOURCE, Objects.requireNonNull(handler, "handler"));
+      anyTask = Objects.requireNonNull(handler, "handler");
       return this;
     }
 
@@ -302,9 +305,10 @@ public final class Engine implements AutoCloseable {
     /** The engine; workers start with {@link Engine#startWorkers()}. */
     public Engine build() {
       return new Engine(
-          new DurableRuntime(
+          EngineParts.wire(
               database.dataSource(),
               tasks,
+              anyTask,
               listeners,
               clock,
               workers,

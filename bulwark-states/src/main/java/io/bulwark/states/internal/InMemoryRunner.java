@@ -6,63 +6,94 @@ import io.bulwark.states.ExecutionResult;
 import io.bulwark.states.Sleeper;
 import io.bulwark.states.StatesError;
 import io.bulwark.states.TaskHandler;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 import java.util.UUID;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 
 /**
- * Carries out the {@link Interpreter}'s decisions in the calling thread: calls tasks (bounded by
- * the Task's TimeoutSeconds/HeartbeatSeconds), sleeps through Waits and retry back-offs, runs
+ * Carries out the {@link Interpreter}'s decisions in the calling thread: calls tasks through the
+ * {@link TaskInvoker} the durable engine uses too, sleeps through Waits and retry back-offs, runs
  * branches one after the other. It numbers history events the way Step Functions does (1 is
  * ExecutionStarted, then entered/scheduled/started/ended/exited events per state) so that causes
  * name the event id a state was entered at. A runner carries out one execution at a time.
  */
 public final class InMemoryRunner {
-  private final Interpreter interpreter = new Interpreter();
   private final TaskHandler tasks;
   private final Sleeper sleeper;
+  private final Clock clock;
+  private final ExecutionClock executionClock = new ExecutionClock();
+  private final Interpreter interpreter = new Interpreter(executionClock);
   private long events;
-  private long deadlineNanos;
-  private long sleptNanos;
+  private Instant deadline;
+
+  /**
+   * What the sleeper was asked to wait but the clock did not see pass (a sleeper that records
+   * instead of waiting): execution time runs ahead of the clock by that much.
+   */
+  private Duration ahead = Duration.ZERO;
 
   /** The execution ran past its TimeoutSeconds. */
   private static final class ExecutionTimedOut extends RuntimeException {
     private static final long serialVersionUID = 1L;
 
-    ExecutionTimedOut() {
-      super("The execution timed out after its TimeoutSeconds", null, false, false);
+    ExecutionTimedOut(Throwable cause) {
+      super("The execution timed out after its TimeoutSeconds", cause, false, false);
     }
   }
 
-  /** A runner calling {@code tasks} and waiting with {@code sleeper}. */
-  public InMemoryRunner(TaskHandler tasks, Sleeper sleeper) {
-    this.tasks = tasks;
-    this.sleeper = sleeper;
+  /**
+   * The execution's time: the injected clock plus what the sleeper was asked to wait and the clock
+   * did not see pass, so Wait states, retry back-offs, TimeoutSeconds, {@code $$} times and
+   * Timestamp waits agree whether the sleeper really waits or not.
+   */
+  private final class ExecutionClock extends Clock {
+    @Override
+    public ZoneId getZone() {
+      return clock.getZone();
+    }
+
+    @Override
+    public Clock withZone(ZoneId zone) {
+      return Clock.offset(clock.withZone(zone), ahead);
+    }
+
+    @Override
+    public Instant instant() {
+      return clock.instant().plus(ahead);
+    }
+  }
+
+  /**
+   * A runner calling {@code tasks}, waiting with {@code sleeper} and reading time from {@code
+   * clock}.
+   */
+  public InMemoryRunner(TaskHandler tasks, Sleeper sleeper, Clock clock) {
+    this.tasks = Objects.requireNonNull(tasks, "tasks");
+    this.sleeper = Objects.requireNonNull(sleeper, "sleeper");
+    this.clock = Objects.requireNonNull(clock, "clock");
   }
 
   /** Runs the machine from StartAt with the given input. */
   public ExecutionResult run(JsonNode definition, JsonNode input, String name) {
+    events = 1;
+    ahead = Duration.ZERO;
+    Instant start = now();
     ObjectNode context =
         ContextObject.execution(
             "arn:aws:states:local:000000000000:execution:" + name + ":" + UUID.randomUUID(),
             UUID.randomUUID().toString(),
             input,
-            Instant.now(),
+            start,
             name);
-    events = 1;
-    sleptNanos = 0;
-    deadlineNanos =
+    deadline =
         definition.has("TimeoutSeconds")
-            ? System.nanoTime() + definition.get("TimeoutSeconds").asLong() * 1_000_000_000L
-            : Long.MAX_VALUE;
+            ? start.plusSeconds(definition.get("TimeoutSeconds").asLong())
+            : null;
     try {
       return ExecutionResult.succeeded(runStates(definition, input, context));
     } catch (StatesError e) {
@@ -72,29 +103,35 @@ public final class InMemoryRunner {
     }
   }
 
-  /** Time on the execution's clock: real time plus what the sleeper was asked to wait. */
-  private long now() {
-    return System.nanoTime() + sleptNanos;
+  private Instant now() {
+    return executionClock.instant();
   }
 
   private void checkDeadline() {
-    if (deadlineNanos != Long.MAX_VALUE && now() - deadlineNanos > 0) {
-      throw new ExecutionTimedOut();
+    if (deadline != null && now().isAfter(deadline)) {
+      throw new ExecutionTimedOut(null);
     }
   }
 
   /** Sleeps, but never past the execution's deadline. */
   private void sleep(Duration d) {
-    if (deadlineNanos != Long.MAX_VALUE) {
-      long left = deadlineNanos - now();
-      if (d.toNanos() > left) {
-        sleeper.sleep(Duration.ofNanos(Math.max(0, left)));
-        sleptNanos += Math.max(0, left);
-        throw new ExecutionTimedOut();
+    if (deadline != null) {
+      Duration left = Duration.between(now(), deadline);
+      if (d.compareTo(left) > 0) {
+        sleepFor(left.isNegative() ? Duration.ZERO : left);
+        throw new ExecutionTimedOut(null);
       }
     }
+    sleepFor(d);
+  }
+
+  private void sleepFor(Duration d) {
+    Instant before = clock.instant();
     sleeper.sleep(d);
-    sleptNanos += d.toNanos();
+    Duration passed = Duration.between(before, clock.instant());
+    if (passed.compareTo(d) < 0) {
+      ahead = ahead.plus(d.minus(passed));
+    }
   }
 
   private static String type(JsonNode machine, String state) {
@@ -106,7 +143,7 @@ public final class InMemoryRunner {
     JsonNode data = input;
     while (true) {
       checkDeadline();
-      ContextObject.enterState(context, current, Instant.now());
+      ContextObject.enterState(context, current, now());
       Variables.enteredEventId(context, ++events);
       Decision decision = interpreter.step(machine, current, data, context, RetryState.initial());
       while (true) {
@@ -154,7 +191,7 @@ public final class InMemoryRunner {
     events += 2;
     JsonNode result;
     try {
-      result = call(machine.path("States").path(state), state, t);
+      result = call(state, t);
     } catch (StatesError e) {
       events++;
       return interpreter.taskFailed(machine, state, data, context, e, t.retry());
@@ -164,61 +201,25 @@ public final class InMemoryRunner {
   }
 
   /**
-   * Calls the handler, bounded by TimeoutSeconds and (no heartbeats in-process) HeartbeatSeconds.
+   * Calls the handler, bounded by TimeoutSeconds, HeartbeatSeconds (no heartbeats in-process) and
+   * what is left of the execution's TimeoutSeconds.
    */
-  private JsonNode call(JsonNode state, String name, Decision.InvokeTask t) {
-    Duration timeout = t.timeout();
-    Duration heartbeat = t.heartbeat();
-    Duration left =
-        deadlineNanos == Long.MAX_VALUE
-            ? null
-            : Duration.ofNanos(Math.max(0, deadlineNanos - now()));
-    if (timeout == null && heartbeat == null && left == null) {
-      try {
-        return tasks.invoke(name, t.resource(), t.payload(), t.retry().attempt());
-      } catch (StatesError e) {
-        throw e;
-      } catch (RuntimeException e) {
-        throw handlerFailure(e);
-      }
+  private JsonNode call(String name, Decision.InvokeTask t) {
+    Duration left = null;
+    if (deadline != null) {
+      left = Duration.between(now(), deadline);
+      left = left.isNegative() ? Duration.ZERO : left;
     }
-    boolean heartbeatFirst =
-        heartbeat != null && (timeout == null || heartbeat.compareTo(timeout) < 0);
-    Duration stateLimit = heartbeatFirst ? heartbeat : timeout;
-    boolean executionFirst = left != null && (stateLimit == null || left.compareTo(stateLimit) < 0);
-    Duration limit = executionFirst ? left : stateLimit;
-    ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor();
     try {
-      Future<JsonNode> future =
-          executor.submit(() -> tasks.invoke(name, t.resource(), t.payload(), t.retry().attempt()));
-      try {
-        return future.get(limit.toMillis(), TimeUnit.MILLISECONDS);
-      } catch (TimeoutException e) {
-        future.cancel(true);
-        if (executionFirst) {
-          throw new ExecutionTimedOut();
-        }
-        throw new StatesError("States.Timeout", null);
-      } catch (ExecutionException e) {
-        if (e.getCause() instanceof StatesError error) {
-          throw error;
-        }
-        if (e.getCause() instanceof RuntimeException r) {
-          throw handlerFailure(r);
-        }
-        throw new IllegalStateException("task " + name + " failed", e.getCause());
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new StatesError("States.Runtime", "interrupted while running task " + name);
-      }
-    } finally {
-      executor.shutdownNow();
+      return TaskInvoker.invoke(
+          name,
+          t.timeout(),
+          t.heartbeat(),
+          left,
+          () -> tasks.invoke(name, t.resource(), t.payload(), t.retry().attempt()));
+    } catch (TaskInvoker.ExecutionDeadlineReached e) {
+      throw new ExecutionTimedOut(e);
     }
-  }
-
-  /** A handler's own exception fails the task with its class name, as a Lambda error would. */
-  private static StatesError handlerFailure(RuntimeException e) {
-    return new StatesError(e.getClass().getSimpleName(), e.getMessage());
   }
 
   private List<Decision.BranchOutcome> runBranches(

@@ -60,7 +60,11 @@ final class Intrinsics {
   }
 
   private static StatesError fail(String msg) {
-    return new StatesError("States.IntrinsicFailure", msg);
+    return fail(msg, null);
+  }
+
+  private static StatesError fail(String msg, Throwable failure) {
+    return new StatesError("States.IntrinsicFailure", msg, failure);
   }
 
   private static final class Parser {
@@ -127,7 +131,7 @@ final class Intrinsics {
         } catch (StatesError e) {
           throw e;
         } catch (RuntimeException e) {
-          throw fail("Invalid arguments in " + name + ": " + args);
+          throw fail("Invalid arguments in " + name + ": " + args, e);
         }
       }
       int depth = 0;
@@ -152,7 +156,7 @@ final class Intrinsics {
       try {
         return Interpreter.mapper().readTree(token);
       } catch (JsonProcessingException e) {
-        throw fail("invalid argument " + token);
+        throw fail("invalid argument " + token, e);
       }
     }
   }
@@ -220,7 +224,7 @@ final class Intrinsics {
           }
           return Interpreter.mapper().readTree(a.get(0).asText());
         } catch (JsonProcessingException e) {
-          throw fail("invalid JSON string: " + a.get(0).asText());
+          throw fail("invalid JSON string: " + a.get(0).asText(), e);
         }
       }
       case "States.JsonToString" -> {
@@ -294,7 +298,7 @@ final class Intrinsics {
           return F.textNode(
               new String(Base64.getDecoder().decode(a.get(0).asText()), StandardCharsets.UTF_8));
         } catch (IllegalArgumentException e) {
-          throw fail("invalid base64: " + a.get(0).asText());
+          throw fail("invalid base64: " + a.get(0).asText(), e);
         }
       }
       case "States.Hash" -> {
@@ -312,7 +316,7 @@ final class Intrinsics {
                   .digest(a.get(0).asText().getBytes(StandardCharsets.UTF_8));
           return F.textNode(HexFormat.of().formatHex(d));
         } catch (NoSuchAlgorithmException e) {
-          throw fail(e.getMessage());
+          throw fail(e.getMessage(), e);
         }
       }
       case "States.JsonMerge" -> {

@@ -52,6 +52,18 @@ class StatesCommandTest {
   }
 
   @Test
+  void aRealWaitCountsOnceAgainstTheExecutionsTimeoutSeconds() throws IOException {
+    Path def =
+        file(
+            "d.json",
+            "{\"TimeoutSeconds\":2,\"StartAt\":\"W\",\"States\":{\"W\":{\"Type\":\"Wait\","
+                + "\"Seconds\":1,\"Next\":\"Done\"},\"Done\":{\"Type\":\"Succeed\"}}}");
+    Path in = file("i.json", "{\"x\":1}");
+    assertThat(run("run", "--definition", def.toString(), "--input", in.toString())).isZero();
+    assertThat(out.toString().trim()).isEqualTo("{\"status\":\"SUCCEEDED\",\"output\":{\"x\":1}}");
+  }
+
+  @Test
   void usesMockedResponsesPerAttemptAndReallyWaitsBetweenRetries() throws IOException {
     Path def =
         file(

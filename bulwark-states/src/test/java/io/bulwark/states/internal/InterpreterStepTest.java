@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.bulwark.states.StatesError;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -13,7 +14,7 @@ import org.junit.jupiter.api.Test;
 
 class InterpreterStepTest {
   private static final ObjectMapper MAPPER = new ObjectMapper();
-  private final Interpreter interpreter = new Interpreter();
+  private final Interpreter interpreter = new Interpreter(Clock.systemUTC());
 
   private static JsonNode json(String s) throws Exception {
     return MAPPER.readTree(s.replace('\'', '"'));

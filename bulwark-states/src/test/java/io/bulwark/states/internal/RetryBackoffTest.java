@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.bulwark.states.StatesError;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -14,7 +15,7 @@ import org.junit.jupiter.api.Test;
 /** Retry delays as the Retrier fields define them, read from the interpreter's decisions. */
 class RetryBackoffTest {
   private static final ObjectMapper MAPPER = new ObjectMapper();
-  private final Interpreter interpreter = new Interpreter();
+  private final Interpreter interpreter = new Interpreter(Clock.systemUTC());
 
   private static JsonNode machine(String retrier) throws Exception {
     return MAPPER.readTree(

@@ -46,10 +46,10 @@ final class HttpTasks implements DurableTaskHandler {
     try {
       response = client.send(request.build(), HttpResponse.BodyHandlers.ofString());
     } catch (IOException e) {
-      throw new StatesError("States.TaskFailed", "POST " + url + " failed: " + e);
+      throw new StatesError("States.TaskFailed", "POST " + url + " failed: " + e, e);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      throw new StatesError("States.TaskFailed", "POST " + url + " interrupted");
+      throw new StatesError("States.TaskFailed", "POST " + url + " interrupted", e);
     }
     String body = response.body() == null ? "" : response.body();
     if (response.statusCode() / 100 != 2) {
@@ -69,7 +69,8 @@ final class HttpTasks implements DurableTaskHandler {
     } catch (RuntimeException e) {
       throw new StatesError(
           "States.TaskFailed",
-          "POST " + url + " answered HTTP " + response.statusCode() + " with a non-JSON body");
+          "POST " + url + " answered HTTP " + response.statusCode() + " with a non-JSON body",
+          e);
     }
   }
 

@@ -242,6 +242,21 @@ final class WorkQueue {
     }
   }
 
+  /** Drops the work of execution {@code arn} and, when {@code descendants}, of its branches. */
+  static void deleteOf(Connection c, String arn, boolean descendants) throws SQLException {
+    try (PreparedStatement ps =
+        c.prepareStatement(
+            descendants
+                ? "delete from states_work where execution_arn = ? or starts_with(execution_arn, ?)"
+                : "delete from states_work where execution_arn = ?")) {
+      ps.setString(1, arn);
+      if (descendants) {
+        ps.setString(2, arn + "/");
+      }
+      ps.executeUpdate();
+    }
+  }
+
   static void delete(Connection c, long id) throws SQLException {
     try (PreparedStatement ps = c.prepareStatement("delete from states_work where id = ?")) {
       ps.setLong(1, id);

@@ -182,9 +182,30 @@ public final class JsonataEvaluator {
     return fail(scope, detail);
   }
 
+  /**
+   * The values of an {@code Assign} block (null for none), each expression evaluated in {@code
+   * scope}, in the block's order; the caller assigns them all at once.
+   */
+  public static Map<String, JsonNode> assign(JsonNode assign, Scope scope) {
+    Map<String, JsonNode> values = new LinkedHashMap<>();
+    if (assign == null) {
+      return values;
+    }
+    for (Map.Entry<String, JsonNode> e : assign.properties()) {
+      values.put(e.getKey(), evaluate(e.getValue(), "Assign/" + e.getKey(), scope));
+    }
+    return values;
+  }
+
   private static StatesError fail(Scope scope, String detail) {
+    return fail(scope, detail, null);
+  }
+
+  private static StatesError fail(Scope scope, String detail, Throwable failure) {
     return new StatesError(
-        QUERY_EVALUATION_ERROR, Causes.inState(scope.stateName(), scope.enteredEventId(), detail));
+        QUERY_EVALUATION_ERROR,
+        Causes.inState(scope.stateName(), scope.enteredEventId(), detail),
+        failure);
   }
 
   private static Jsonata compile(String expression) {
@@ -217,13 +238,14 @@ public final class JsonataEvaluator {
     } catch (JException e) {
       throw fail(
           scope,
-          subject + " threw an error during evaluation. " + e.getError() + ": " + e.getMessage());
+          subject + " threw an error during evaluation. " + e.getError() + ": " + e.getMessage(),
+          e);
     } catch (StepFunctionsFunctions.FunctionFailure e) {
-      throw fail(scope, subject + " threw an error during evaluation. " + e.getMessage());
+      throw fail(scope, subject + " threw an error during evaluation. " + e.getMessage(), e);
     } catch (StatesError e) {
       throw e;
     } catch (RuntimeException e) {
-      throw fail(scope, subject + " threw an error during evaluation. " + e.getMessage());
+      throw fail(scope, subject + " threw an error during evaluation. " + e.getMessage(), e);
     }
     return JsonataValues.toJson(value)
         .orElseThrow(() -> fail(scope, subject + " returned an unsupported result type."));

@@ -32,7 +32,11 @@ final class StepFunctionsFunctions {
     private static final long serialVersionUID = 1L;
 
     FunctionFailure(String message) {
-      super(message);
+      this(message, null);
+    }
+
+    FunctionFailure(String message, Throwable cause) {
+      super(message, cause);
     }
   }
 
@@ -143,7 +147,7 @@ final class StepFunctionsFunctions {
     try {
       return JsonataValues.toJava(MAPPER.readTree(text));
     } catch (JsonProcessingException e) {
-      throw new FunctionFailure("Function $parse: the argument is not valid JSON: " + text);
+      throw new FunctionFailure("Function $parse: the argument is not valid JSON: " + text, e);
     }
   }
 }

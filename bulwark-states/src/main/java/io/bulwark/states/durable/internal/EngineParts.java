@@ -1,0 +1,83 @@
+package io.bulwark.states.durable.internal;
+
+import io.bulwark.states.durable.CompletionListener;
+import io.bulwark.states.durable.DurableTaskHandler;
+import io.bulwark.states.internal.Interpreter;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Map;
+import java.util.function.BooleanSupplier;
+import javax.sql.DataSource;
+
+/**
+ * The parts of a durable engine, wired together; the public {@code Engine} is the facade over them.
+ * Each part does one job: the {@link MachineRegistry} keeps the state machines' versions, the
+ * {@link ExecutionStore} reads executions and their histories, the {@link ExecutionControl} starts,
+ * stops and redrives executions and takes task callbacks, and the {@link WorkerLoop} claims due
+ * work, which a {@code StepRunner} carries out: {@code TaskInvocation} calls the tasks and {@code
+ * StepSettlement} records each step with its next work. Every transaction is opened by the one
+ * {@code Transactions} they share.
+ *
+ * @param machines the state machines' versions
+ * @param executions reads of executions and histories
+ * @param control operations on executions and parked tasks
+ * @param workers this process's worker threads
+ */
+public record EngineParts(
+    MachineRegistry machines,
+    ExecutionStore executions,
+    ExecutionControl control,
+    WorkerLoop workers) {
+
+  /**
+   * Wires the parts of an engine on {@code dataSource} (migrated with module "states").
+   *
+   * @param handlers task handlers by resource
+   * @param anyResource the handler of resources bound to none; null for none
+   * @param listeners completion listeners by state machine name
+   * @param databaseClosed whether the database is gone for good (workers then stop)
+   */
+  public static EngineParts wire(
+      DataSource dataSource,
+      Map<String, DurableTaskHandler> handlers,
+      DurableTaskHandler anyResource,
+      Map<String, CompletionListener> listeners,
+      Clock clock,
+      int workerCount,
+      Duration lease,
+      Duration pollInterval,
+      Duration httpTimeout,
+      BooleanSupplier databaseClosed,
+      MeterRegistry registry) {
+    Transactions transactions = new Transactions(dataSource);
+    EngineMetrics metrics = new EngineMetrics(registry, dataSource, clock);
+    Interpreter interpreter = new Interpreter(clock);
+    MachineRegistry machines = new MachineRegistry(transactions, clock);
+    WorkQueue queue = new WorkQueue(transactions, clock, lease);
+    StepSettlement settlement =
+        new StepSettlement(interpreter, machines, queue, metrics, listeners, clock);
+    StepRunner runner =
+        new StepRunner(
+            transactions,
+            interpreter,
+            machines,
+            queue,
+            new TaskInvocation(handlers, anyResource, httpTimeout),
+            settlement,
+            clock,
+            lease);
+    WorkerLoop workers =
+        new WorkerLoop(transactions, queue, runner, workerCount, pollInterval, databaseClosed);
+    ExecutionControl control =
+        new ExecutionControl(
+            transactions,
+            machines,
+            settlement,
+            new TaskTokens(transactions, clock),
+            metrics,
+            clock,
+            workers::wake);
+    return new EngineParts(machines, new ExecutionStore(transactions), control, workers);
+  }
+}

@@ -1,0 +1,153 @@
+package io.bulwark.states.durable.internal;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.bulwark.kernel.Json;
+import io.bulwark.states.durable.StateMachineVersion;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Timestamp;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * The state machines' versions ({@code states_state_machines}): registering a definition, the
+ * latest version of each machine (cached for a second), and the (sub-)machine an execution runs.
+ */
+public final class MachineRegistry {
+  private static final long LATEST_TTL_NANOS = 1_000_000_000L;
+
+  private final Transactions transactions;
+  private final Clock clock;
+
+  /** Parsed definitions by {@code name:version}; a version's definition never changes. */
+  private final Map<String, JsonNode> definitions = new ConcurrentHashMap<>();
+
+  /**
+   * The latest version of each machine as last read, for up to a second: starting an execution need
+   * not ask the database every time. Like Step Functions, an execution started within moments of an
+   * update made by another process may still run the previous version.
+   */
+  private final Map<String, Latest> latestVersions = new ConcurrentHashMap<>();
+
+  private record Latest(int version, long expiresAtNanos) {}
+
+  MachineRegistry(Transactions transactions, Clock clock) {
+    this.transactions = transactions;
+    this.clock = clock;
+  }
+
+  /** Registers {@code definition} under {@code name}: a new version unless it is unchanged. */
+  public StateMachineVersion create(String name, JsonNode definition) {
+    StateMachineVersion created = transactions.inTransaction(c -> create(c, name, definition));
+    // this process starts the new version at once (others within a second)
+    latestVersions.put(name, new Latest(created.version(), System.nanoTime() + LATEST_TTL_NANOS));
+    return created;
+  }
+
+  private StateMachineVersion create(Connection c, String name, JsonNode definition)
+      throws SQLException {
+    try (PreparedStatement lock = c.prepareStatement("select pg_advisory_xact_lock(hashtext(?))")) {
+      lock.setString(1, "states:" + name);
+      lock.executeQuery().close();
+    }
+    StateMachineVersion latest = latest(c, name);
+    if (latest != null && latest.definition().equals(definition)) {
+      return latest;
+    }
+    int version = latest == null ? 1 : latest.version() + 1;
+    Instant now = clock.instant();
+    try (PreparedStatement ps =
+        c.prepareStatement(
+            "insert into states_state_machines (name, version, definition, created_at)"
+                + " values (?, ?, ?::jsonb, ?)")) {
+      ps.setString(1, name);
+      ps.setInt(2, version);
+      ps.setString(3, definition.toString());
+      ps.setTimestamp(4, Timestamp.from(now));
+      ps.executeUpdate();
+    }
+    return new StateMachineVersion(name, version, definition, now);
+  }
+
+  /** The latest version of machine {@code name}, or null. */
+  public StateMachineVersion latest(String name) {
+    return transactions.inTransaction(c -> latest(c, name));
+  }
+
+  private static StateMachineVersion latest(Connection c, String name) throws SQLException {
+    try (PreparedStatement ps =
+        c.prepareStatement(
+            "select version, definition, created_at from states_state_machines where name = ?"
+                + " order by version desc limit 1")) {
+      ps.setString(1, name);
+      try (ResultSet rs = ps.executeQuery()) {
+        if (!rs.next()) {
+          return null;
+        }
+        return new StateMachineVersion(
+            name, rs.getInt(1), Json.parse(rs.getString(2)), rs.getTimestamp(3).toInstant());
+      }
+    }
+  }
+
+  /** The latest version number of machine {@code name}, 0 when there is none. */
+  int latestVersion(Connection c, String name) throws SQLException {
+    long now = System.nanoTime();
+    Latest known = latestVersions.get(name);
+    if (known != null && now - known.expiresAtNanos() < 0) {
+      return known.version();
+    }
+    try (PreparedStatement ps =
+        c.prepareStatement("select max(version) from states_state_machines where name = ?")) {
+      ps.setString(1, name);
+      try (ResultSet rs = ps.executeQuery()) {
+        rs.next();
+        int version = rs.getInt(1);
+        if (version > 0) {
+          latestVersions.put(name, new Latest(version, now + LATEST_TTL_NANOS));
+        }
+        return version;
+      }
+    }
+  }
+
+  /**
+   * The (sub-)machine {@code e} runs. A version's definition never changes, so it is read and
+   * parsed once per process, on {@code c}, the caller's connection (taking a second one could wait
+   * forever on a saturated pool).
+   */
+  JsonNode machine(Connection c, ExecutionRow e) throws SQLException {
+    String key = e.machineName + ":" + e.machineVersion;
+    JsonNode definition = definitions.get(key);
+    if (definition == null) {
+      definition = definition(c, e.machineName, e.machineVersion);
+      definitions.putIfAbsent(key, definition);
+    }
+    return e.pointer.isEmpty() ? definition : definition.at(e.pointer);
+  }
+
+  private static JsonNode definition(Connection c, String name, int version) throws SQLException {
+    try (PreparedStatement ps =
+        c.prepareStatement(
+            "select definition from states_state_machines where name = ? and version = ?")) {
+      ps.setString(1, name);
+      ps.setInt(2, version);
+      try (ResultSet rs = ps.executeQuery()) {
+        if (!rs.next()) {
+          throw new IllegalStateException(
+              "version " + version + " of state machine " + name + " is missing");
+        }
+        return Json.parse(rs.getString(1));
+      }
+    }
+  }
+
+  /** The Type of state {@code state} of {@code machine}. */
+  static String stateType(JsonNode machine, String state) {
+    return machine.get("States").get(state).path("Type").asText();
+  }
+}

@@ -1,0 +1,175 @@
+package io.bulwark.states.durable.internal;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.bulwark.states.StatesError;
+import io.bulwark.states.durable.DurableTaskHandler;
+import io.bulwark.states.durable.TaskRequest;
+import io.bulwark.states.durable.TaskTransaction;
+import io.bulwark.states.internal.Decision;
+import io.bulwark.states.internal.TaskInvoker;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Savepoint;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * Calls the durable engine's task handlers: finds the handler bound to a resource (else an HTTP
+ * task for a URL, else the catch-all), builds its {@link TaskRequest} and calls it through the
+ * {@link TaskInvoker} the in-memory runner uses too (timeouts, heartbeats, error names), outside
+ * any transaction or, for a handler that joins it, inside the step's transaction behind a
+ * savepoint.
+ */
+final class TaskInvocation {
+  private static final String CALLBACK = ".waitForTaskToken";
+
+  private final Map<String, DurableTaskHandler> handlers;
+  private final DurableTaskHandler anyResource;
+  private final HttpTasks http;
+
+  /**
+   * Handlers by resource, {@code anyResource} (null for none) for the resources bound to none, and
+   * HTTP calls bounded by {@code httpTimeout}.
+   */
+  TaskInvocation(
+      Map<String, DurableTaskHandler> handlers,
+      DurableTaskHandler anyResource,
+      Duration httpTimeout) {
+    this.handlers = Map.copyOf(handlers);
+    this.anyResource = anyResource;
+    this.http = new HttpTasks(httpTimeout);
+  }
+
+  /** Whether {@code resource} is a {@code .waitForTaskToken} task, completed by a callback. */
+  static boolean isCallback(String resource) {
+    return resource.endsWith(CALLBACK);
+  }
+
+  /** The handler bound to {@code resource}, else the HTTP tasks or the catch-all; null if none. */
+  DurableTaskHandler handler(String resource) {
+    DurableTaskHandler handler = handlers.get(resource);
+    if (handler == null && isCallback(resource)) {
+      handler = handlers.get(resource.substring(0, resource.length() - CALLBACK.length()));
+    }
+    if (handler == null && HttpTasks.handles(resource)) {
+      handler = http;
+    }
+    return handler == null ? anyResource : handler;
+  }
+
+  /** What a handler is given for the current visit of {@code e}'s Task state. */
+  static TaskRequest request(ExecutionRow e, Decision.InvokeTask t) {
+    return new TaskRequest(
+        e.arn,
+        e.currentState,
+        t.resource(),
+        t.payload(),
+        t.retry().attempt(),
+        idempotencyToken(e, t.retry().attempt()),
+        null);
+  }
+
+  /** The same for every delivery of attempt {@code attempt} of {@code e}'s current state visit. */
+  static String idempotencyToken(ExecutionRow e, int attempt) {
+    return e.arn + "/" + e.currentState + "/" + e.enteredEventId + "/" + attempt;
+  }
+
+  /**
+   * The handler that runs task {@code t} inside the step's transaction, or null when it runs
+   * outside: it is bound, has no TimeoutSeconds or HeartbeatSeconds and {@linkplain
+   * DurableTaskHandler#joinsTransaction asks to join}.
+   */
+  DurableTaskHandler joining(Decision.InvokeTask t, TaskRequest request) {
+    DurableTaskHandler handler = handler(t.resource());
+    return handler != null
+            && t.timeout() == null
+            && t.heartbeat() == null
+            && handler.joinsTransaction(request)
+        ? handler
+        : null;
+  }
+
+  /** Calls the task of {@code request} outside any transaction, bounded by its limits. */
+  TaskOutcome call(TaskRequest request, Duration timeout, Duration heartbeat) {
+    try {
+      return TaskOutcome.succeeded(
+          TaskInvoker.invoke(request.stateName(), timeout, heartbeat, null, () -> invoke(request)));
+    } catch (StatesError e) {
+      return TaskOutcome.ofCall(e);
+    }
+  }
+
+  /**
+   * Calls a handler that joins the step's transaction {@code c} behind a savepoint: a failure rolls
+   * back what the task wrote; a success hands its after-commit actions on to the transaction.
+   */
+  TaskOutcome callJoined(
+      Connection c, TaskRequest request, DurableTaskHandler handler, JoinedTransaction joined)
+      throws SQLException {
+    Savepoint before = c.setSavepoint();
+    try {
+      JsonNode result =
+          TaskInvoker.invoke(
+              request.stateName(), null, null, null, () -> handler.invoke(request, joined));
+      joined.pending.forEach(Transactions::afterCommit);
+      return TaskOutcome.succeeded(result);
+    } catch (StatesError e) {
+      c.rollback(before);
+      return TaskOutcome.ofCall(e);
+    } finally {
+      joined.pending.clear();
+    }
+  }
+
+  private JsonNode invoke(TaskRequest request) {
+    DurableTaskHandler handler = handler(request.resource());
+    if (handler == null) {
+      throw new StatesError(
+          "States.TaskFailed", "no task handler is registered for resource " + request.resource());
+    }
+    return handler.invoke(request);
+  }
+
+  /**
+   * The transaction of one step as offered to tasks that join it, with what the running task wants
+   * done after the commit (handed on only if it succeeds), and how many more tasks may join it (a
+   * loop of joining tasks still commits now and then).
+   */
+  static final class JoinedTransaction implements TaskTransaction {
+    private static final int TASKS_PER_TRANSACTION = 8;
+
+    private Connection connection;
+    private final List<Runnable> pending = new ArrayList<>();
+    private int budget;
+
+    /** Starts (or, on a retried transaction, starts again) on {@code c}. */
+    JoinedTransaction begin(Connection c) {
+      connection = c;
+      pending.clear();
+      budget = TASKS_PER_TRANSACTION;
+      return this;
+    }
+
+    /** Takes one task's place in this transaction; false when the budget is spent. */
+    boolean admit() {
+      if (budget == 0) {
+        return false;
+      }
+      budget--;
+      return true;
+    }
+
+    @Override
+    public Connection connection() {
+      return connection;
+    }
+
+    @Override
+    public void afterCommit(Runnable action) {
+      pending.add(Objects.requireNonNull(action, "action"));
+    }
+  }
+}
