@@ -76,8 +76,7 @@ public final class BulwarkServer implements AutoCloseable {
       }
       EventStore events =
           PostgresEventStore.builder(db.dataSource()).meterRegistry(registry).build();
-      Platform platform =
-          new Platform(db, events, registry, config.clock(), config.instanceDir());
+      Platform platform = new Platform(db, events, registry, config.clock(), config.instanceDir());
       List<HttpModule> http = new ArrayList<>();
       for (Function<Platform, HttpModule> factory : b.modules) {
         HttpModule m = factory.apply(platform);
