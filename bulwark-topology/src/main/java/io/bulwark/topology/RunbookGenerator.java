@@ -1,5 +1,6 @@
 package io.bulwark.topology;
 
+import io.bulwark.kernel.Durations;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;

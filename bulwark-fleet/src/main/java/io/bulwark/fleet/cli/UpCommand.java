@@ -9,7 +9,7 @@ import io.bulwark.fleet.stack.BuiltinTopology;
 import io.bulwark.fleet.stack.GatewayRequestRate;
 import io.bulwark.fleet.stack.LocalStack;
 import io.bulwark.fleet.stack.StackPlan;
-import io.bulwark.topology.Durations;
+import io.bulwark.kernel.Durations;
 import io.bulwark.topology.Topology;
 import io.bulwark.topology.cli.Loading;
 import java.io.IOException;

@@ -2,10 +2,10 @@ package io.bulwark.topology.cli;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.bulwark.kernel.Durations;
 import io.bulwark.kernel.Json;
 import io.bulwark.topology.CompositeAvailability;
 import io.bulwark.topology.DowntimeBudget;
-import io.bulwark.topology.Durations;
 import io.bulwark.topology.Layer;
 import io.bulwark.topology.Spof;
 import io.bulwark.topology.TopologyAnalysis;

@@ -2,12 +2,12 @@ package io.bulwark.topology.cli;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.bulwark.kernel.Durations;
 import io.bulwark.kernel.Json;
 import io.bulwark.topology.DisasterRecovery;
 import io.bulwark.topology.DrPlan;
 import io.bulwark.topology.DrRequirements;
 import io.bulwark.topology.DrStrategy;
-import io.bulwark.topology.Durations;
 import io.bulwark.topology.Topology;
 import java.io.PrintWriter;
 import java.nio.file.Path;

@@ -2,9 +2,9 @@ package io.bulwark.topology.cli;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.bulwark.kernel.Durations;
 import io.bulwark.kernel.Json;
 import io.bulwark.topology.Contacts;
-import io.bulwark.topology.Durations;
 import io.bulwark.topology.Runbook;
 import io.bulwark.topology.RunbookStep;
 import java.util.Locale;

@@ -1,5 +1,6 @@
 package io.bulwark.topology.internal;
 
+import io.bulwark.kernel.Durations;
 import io.bulwark.topology.TopologyError;
 import java.math.BigDecimal;
 import java.util.List;

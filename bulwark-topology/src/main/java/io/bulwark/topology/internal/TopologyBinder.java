@@ -1,5 +1,6 @@
 package io.bulwark.topology.internal;
 
+import io.bulwark.kernel.Durations;
 import io.bulwark.topology.AvailabilityFigures;
 import io.bulwark.topology.Contacts;
 import io.bulwark.topology.Database;
