@@ -1,28 +1,16 @@
 package io.bulwark.topology;
 
+import io.bulwark.topology.DrStrategy.Gap;
 import java.util.ArrayList;
 import java.util.List;
 
-/**
- * What a topology lacks to deliver a DR strategy. Loading a file reports these gaps for the
- * strategy it declares; {@code bulwark dr plan} lists them as the changes a recommended strategy
- * needs.
- */
-public final class DrRequirements {
-
-  /**
-   * One missing piece.
-   *
-   * @param problem what the strategy needs and what the topology has, e.g. "warm-standby needs a
-   *     database replica in region us-west-2, got none"
-   * @param change the edit to the topology that closes the gap
-   */
-  public record Gap(String problem, String change) {}
+/** What a topology lacks to deliver a DR strategy: the rules behind {@link DrStrategy#gaps}. */
+final class DrRequirements {
 
   private DrRequirements() {}
 
   /** Every gap between {@code topology} and {@code strategy}; empty when it can deliver it. */
-  public static List<Gap> gaps(Topology topology, DrStrategy strategy) {
+  static List<Gap> gaps(Topology topology, DrStrategy strategy) {
     List<Gap> gaps = new ArrayList<>();
     String s = strategy.word();
     Region home = topology.homeRegion();

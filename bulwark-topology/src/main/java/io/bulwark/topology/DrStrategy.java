@@ -148,6 +148,24 @@ public enum DrStrategy {
     return implementation;
   }
 
+  /**
+   * What {@code topology} lacks to deliver this strategy; empty when it can. Loading a file reports
+   * these gaps for the strategy it declares; {@code bulwark dr plan} lists them as the changes a
+   * recommended strategy needs.
+   */
+  public List<Gap> gaps(Topology topology) {
+    return DrRequirements.gaps(topology, this);
+  }
+
+  /**
+   * One piece a topology lacks to deliver a strategy.
+   *
+   * @param problem what the strategy needs and what the topology has, e.g. "warm-standby needs a
+   *     database replica in region us-west-2, got none"
+   * @param change the edit to the topology that closes the gap
+   */
+  public record Gap(String problem, String change) {}
+
   /** Whether the strategy's promises meet both targets. */
   public boolean meets(Duration rpoTarget, Duration rtoTarget) {
     return rpo.compareTo(rpoTarget) <= 0 && rto.compareTo(rtoTarget) <= 0;

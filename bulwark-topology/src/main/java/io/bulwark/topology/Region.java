@@ -17,7 +17,7 @@ import java.util.OptionalDouble;
  */
 public record Region(
     String name,
-    RegionRole role,
+    Role role,
     String provider,
     List<String> zones,
     OptionalDouble availability,
@@ -40,7 +40,51 @@ public record Region(
   }
 
   /** A region with default network and no availability figure. */
-  public static Region of(String name, RegionRole role, List<String> zones) {
+  public static Region of(String name, Role role, List<String> zones) {
     return new Region(name, role, "", zones, OptionalDouble.empty(), Network.defaults());
+  }
+
+  /** What a region does in normal operation. */
+  public enum Role {
+    /** Holds the database primary and serves traffic. */
+    PRIMARY,
+    /** Waits to take over in a disaster; may run a scaled-down copy. */
+    STANDBY,
+    /** Serves traffic alongside the primary (active/active). */
+    ACTIVE;
+
+    /** Whether the region serves traffic in normal operation. */
+    public boolean serves() {
+      return this != STANDBY;
+    }
+  }
+
+  /**
+   * Network components of a region.
+   *
+   * @param internetGateways ingress points (internet gateway or load balancer nodes); default 2
+   * @param natGateways NAT gateways for egress; 0 when none is needed (default)
+   * @param vpnTunnels site-to-site VPN tunnels to on-premises (default 0)
+   * @param dedicatedLink whether a dedicated line (Direct Connect) reaches on-premises
+   */
+  public record Network(
+      int internetGateways, int natGateways, int vpnTunnels, boolean dedicatedLink) {
+
+    public Network {
+      requireCount("internetGateways", internetGateways);
+      requireCount("natGateways", natGateways);
+      requireCount("vpnTunnels", vpnTunnels);
+    }
+
+    /** Two ingress points, no NAT, no VPN. */
+    public static Network defaults() {
+      return new Network(2, 0, 0, false);
+    }
+
+    private static void requireCount(String field, int value) {
+      if (value < 0) {
+        throw new IllegalArgumentException(field + " must be >= 0, got " + value);
+      }
+    }
   }
 }

@@ -1,8 +1,13 @@
 package io.bulwark.topology;
 
+import io.bulwark.kernel.Durations;
+import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.OptionalDouble;
 
 /**
@@ -20,7 +25,7 @@ import java.util.OptionalDouble;
  */
 public record Service(
     String name,
-    ServiceKind kind,
+    Kind kind,
     boolean stateful,
     OptionalDouble availability,
     Instances instances,
@@ -39,11 +44,11 @@ public record Service(
     Objects.requireNonNull(rollout, "rollout");
     dependsOn = List.copyOf(dependsOn);
     Percentages.check("availability", availability);
-    if (kind == ServiceKind.EXTERNAL && instances.desired() > 0) {
+    if (kind == Kind.EXTERNAL && instances.desired() > 0) {
       throw new IllegalArgumentException(
           "an external service has no instances here, got desired " + instances.desired());
     }
-    if (kind != ServiceKind.EXTERNAL && instances.desired() < 1) {
+    if (kind != Kind.EXTERNAL && instances.desired() < 1) {
       throw new IllegalArgumentException(
           "desired must be >= 1 for a service Bulwark runs, got " + instances.desired());
     }
@@ -51,7 +56,7 @@ public record Service(
 
   /** Whether Bulwark runs instances of it (everything but external services). */
   public boolean runsHere() {
-    return kind != ServiceKind.EXTERNAL;
+    return kind != Kind.EXTERNAL;
   }
 
   /** A builder with the given profile's defaults. */
@@ -62,7 +67,7 @@ public record Service(
   /** Builds a {@link Service}; each setter checks its own value. */
   public static final class Builder {
     private final String name;
-    private ServiceKind kind = ServiceKind.APP;
+    private Kind kind = Kind.APP;
     private boolean stateful;
     private OptionalDouble availability = OptionalDouble.empty();
     private Instances instances = Instances.of(1, 1, 1);
@@ -77,9 +82,9 @@ public record Service(
       this.rollout = Rollout.defaults(profile);
     }
 
-    public Builder kind(ServiceKind kind) {
+    public Builder kind(Kind kind) {
       this.kind = Objects.requireNonNull(kind, "kind");
-      if (kind == ServiceKind.EXTERNAL) {
+      if (kind == Kind.EXTERNAL) {
         instances = Instances.NONE;
       }
       return this;
@@ -131,6 +136,208 @@ public record Service(
           healthCheck,
           rollout,
           dependsOn);
+    }
+  }
+
+  /** What sort of service an entry in {@code services} is. */
+  public enum Kind {
+    /** An application service run by Bulwark. */
+    APP,
+    /** A cache (callers should fall back when it is down). */
+    CACHE,
+    /** A message queue or broker. */
+    QUEUE,
+    /** Run by someone else (payment provider, SaaS API); has no instances here. */
+    EXTERNAL
+  }
+
+  /**
+   * Size of an instance group.
+   *
+   * @param min fewest instances (>= 0)
+   * @param max most instances (>= 1 and >= min)
+   * @param desired instances normally running over all regions, within [min, max]
+   */
+  public record Instances(int min, int max, int desired) {
+
+    /** No instances: what an external service has. */
+    public static final Instances NONE = new Instances(0, 1, 0);
+
+    public Instances {
+      if (min < 0) {
+        throw new IllegalArgumentException("min must be >= 0, got " + min);
+      }
+      if (max < 1) {
+        throw new IllegalArgumentException("max must be >= 1, got " + max);
+      }
+      if (max < min) {
+        throw new IllegalArgumentException("max must be >= min (" + min + "), got " + max);
+      }
+      if (desired < min || desired > max) {
+        throw new IllegalArgumentException(
+            "desired must be between min (" + min + ") and max (" + max + "), got " + desired);
+      }
+    }
+
+    /** A group of {@code min}..{@code max} instances normally running {@code desired}. */
+    public static Instances of(int min, int max, int desired) {
+      return new Instances(min, max, desired);
+    }
+  }
+
+  /**
+   * Where a service's instances run. Instances are spread evenly over the placement regions (or as
+   * {@code perRegion} says, like the seed's federated 6 replicas = 3/2/1), then evenly over the
+   * zones of each region.
+   *
+   * @param regions regions to place in; empty means every primary/active region, or the keys of
+   *     {@code perRegion} when given
+   * @param zones zones to restrict to; empty means every zone of each region
+   * @param perRegion running instances per region, overriding the even spread; 0 keeps a stopped
+   *     (pilot light) footprint in the region
+   */
+  public record Placement(
+      List<String> regions, List<String> zones, Map<String, Integer> perRegion) {
+
+    public Placement {
+      regions = List.copyOf(regions);
+      zones = List.copyOf(zones);
+      perRegion = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(perRegion));
+      perRegion.forEach(
+          (region, n) -> {
+            if (n < 0) {
+              throw new IllegalArgumentException(
+                  "per-region count for " + region + " must be >= 0, got " + n);
+            }
+          });
+    }
+
+    /** Even spread over every primary/active region and all their zones. */
+    public static Placement everywhere() {
+      return new Placement(List.of(), List.of(), Map.of());
+    }
+  }
+
+  /**
+   * Load balancer health check of a service as the file describes it (the seed's target group
+   * check); {@code bulwark up} turns it into the gateway's {@code io.bulwark.traffic.HealthCheck}.
+   *
+   * @param path HTTP path probed, default {@code /health}
+   * @param interval time between probes (cloud 30 s)
+   * @param timeout probe timeout (cloud 5 s), shorter than {@code interval}
+   * @param healthyThreshold passes before healthy (2)
+   * @param unhealthyThreshold failures before unhealthy (2)
+   * @param matcher expected status, default {@code 200}
+   */
+  public record HealthCheck(
+      String path,
+      Duration interval,
+      Duration timeout,
+      int healthyThreshold,
+      int unhealthyThreshold,
+      String matcher) {
+
+    public HealthCheck {
+      Objects.requireNonNull(path, "path");
+      Objects.requireNonNull(interval, "interval");
+      Objects.requireNonNull(timeout, "timeout");
+      Objects.requireNonNull(matcher, "matcher");
+      if (!path.startsWith("/")) {
+        throw new IllegalArgumentException("path must start with /, got \"" + path + "\"");
+      }
+      if (interval.isZero() || interval.isNegative()) {
+        throw new IllegalArgumentException("interval must be positive, got " + interval);
+      }
+      if (timeout.compareTo(interval) >= 0) {
+        throw new IllegalArgumentException(
+            "timeout must be shorter than the interval ("
+                + Durations.format(interval)
+                + "), got "
+                + Durations.format(timeout));
+      }
+      if (healthyThreshold < 1 || unhealthyThreshold < 1) {
+        throw new IllegalArgumentException(
+            "thresholds must be >= 1, got " + healthyThreshold + "/" + unhealthyThreshold);
+      }
+    }
+
+    /** The profile's check on {@code /health}. */
+    public static HealthCheck defaults(Profile profile) {
+      return new HealthCheck(
+          "/health",
+          profile.healthInterval(),
+          profile.healthTimeout(),
+          Profile.HEALTHY_THRESHOLD,
+          Profile.UNHEALTHY_THRESHOLD,
+          "200");
+    }
+
+    /** How long a dead instance keeps receiving traffic: unhealthy threshold × interval. */
+    public Duration detectionTime() {
+      return interval.multipliedBy(unhealthyThreshold);
+    }
+  }
+
+  /**
+   * How instances join and are replaced.
+   *
+   * @param gracePeriod health check grace after an instance starts (cloud 300 s)
+   * @param warmUp instance warm-up during a rolling refresh (cloud 300 s)
+   * @param deregistrationDelay connection draining before an instance leaves (cloud 30 s)
+   * @param minHealthyPercent share kept healthy during a rolling refresh (50)
+   */
+  public record Rollout(
+      Duration gracePeriod, Duration warmUp, Duration deregistrationDelay, int minHealthyPercent) {
+
+    public Rollout {
+      Objects.requireNonNull(gracePeriod, "gracePeriod");
+      Objects.requireNonNull(warmUp, "warmUp");
+      Objects.requireNonNull(deregistrationDelay, "deregistrationDelay");
+      if (minHealthyPercent < 0 || minHealthyPercent > 100) {
+        throw new IllegalArgumentException(
+            "minHealthyPercent must be between 0 and 100, got " + minHealthyPercent);
+      }
+    }
+
+    /** The profile's values. */
+    public static Rollout defaults(Profile profile) {
+      return new Rollout(
+          profile.gracePeriod(),
+          profile.warmUp(),
+          profile.deregistrationDelay(),
+          Profile.MIN_HEALTHY_PERCENT);
+    }
+  }
+
+  /**
+   * A call from one service to another.
+   *
+   * @param service the service called
+   * @param async true when the call goes through a queue, so the caller does not wait for it
+   * @param circuitBreaker whether calls go through a circuit breaker
+   * @param fallback whether the caller degrades gracefully when the callee is down
+   * @param address a fixed {@code host:port}, which makes it a hard-coded dependency
+   */
+  public record Dependency(
+      String service,
+      boolean async,
+      boolean circuitBreaker,
+      boolean fallback,
+      Optional<String> address) {
+
+    public Dependency {
+      Objects.requireNonNull(service, "service");
+      Objects.requireNonNull(address, "address");
+    }
+
+    /** A plain synchronous call without protection. */
+    public static Dependency sync(String service) {
+      return new Dependency(service, false, false, false, Optional.empty());
+    }
+
+    /** Whether an outage of the callee takes the caller down: synchronous and without fallback. */
+    public boolean critical() {
+      return !async && !fallback;
     }
   }
 }

@@ -80,7 +80,7 @@ public record Topology(
   public Region homeRegion() {
     return database
         .flatMap(db -> region(db.primary().region()))
-        .or(() -> regions.stream().filter(r -> r.role() == RegionRole.PRIMARY).findFirst())
+        .or(() -> regions.stream().filter(r -> r.role() == Region.Role.PRIMARY).findFirst())
         .orElse(regions.get(0));
   }
 
@@ -93,7 +93,7 @@ public record Topology(
     if (named.isPresent()) {
       return region(named.get());
     }
-    List<Region> standby = regions.stream().filter(r -> r.role() == RegionRole.STANDBY).toList();
+    List<Region> standby = regions.stream().filter(r -> r.role() == Region.Role.STANDBY).toList();
     if (standby.size() == 1) {
       return Optional.of(standby.get(0));
     }
@@ -114,7 +114,7 @@ public record Topology(
     if (!service.runsHere()) {
       return out;
     }
-    Placement p = service.placement();
+    Service.Placement p = service.placement();
     List<String> names =
         !p.regions().isEmpty()
             ? p.regions()
@@ -156,7 +156,7 @@ public record Topology(
         .sum();
   }
 
-  private static List<String> zonesFor(Region r, Placement p) {
+  private static List<String> zonesFor(Region r, Service.Placement p) {
     List<String> chosen = r.zones().stream().filter(p.zones()::contains).toList();
     return chosen.isEmpty() ? r.zones() : chosen;
   }

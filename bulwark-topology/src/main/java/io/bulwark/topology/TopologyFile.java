@@ -1,13 +1,6 @@
 package io.bulwark.topology;
 
-import io.bulwark.topology.internal.JsonSchemaWriter;
-import io.bulwark.topology.internal.Locator;
-import io.bulwark.topology.internal.ShapeChecker;
-import io.bulwark.topology.internal.TopologyBinder;
-import io.bulwark.topology.internal.TopologySchema;
-import io.bulwark.topology.internal.TopologyValidator;
-import io.bulwark.topology.internal.YamlNode;
-import io.bulwark.topology.internal.YamlReader;
+import io.bulwark.topology.internal.TopologyParser;
 import java.io.IOException;
 import java.nio.charset.MalformedInputException;
 import java.nio.charset.StandardCharsets;
@@ -15,7 +8,6 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 
@@ -58,7 +50,7 @@ public final class TopologyFile {
    */
   public static Topology parse(String file, String text) {
     List<TopologyError> errors = new ArrayList<>();
-    Optional<Topology> topology = check(file, text, errors);
+    Optional<Topology> topology = TopologyParser.parse(file, text, errors);
     if (!errors.isEmpty() || topology.isEmpty()) {
       if (errors.isEmpty()) {
         errors.add(new TopologyError(file, 0, "", "no usable topology in the file"));
@@ -71,7 +63,7 @@ public final class TopologyFile {
   /** Every error in {@code text}, in file order; empty when it is a valid topology. */
   public static List<TopologyError> errors(String file, String text) {
     List<TopologyError> errors = new ArrayList<>();
-    check(file, text, errors);
+    TopologyParser.parse(file, text, errors);
     return errors;
   }
 
@@ -79,24 +71,6 @@ public final class TopologyFile {
    * The JSON Schema of the file format, for editors (what {@code bulwark topology schema} prints).
    */
   public static String jsonSchema() {
-    return JsonSchemaWriter.topologySchema();
-  }
-
-  private static Optional<Topology> check(String file, String text, List<TopologyError> errors) {
-    YamlNode root = YamlReader.read(file, text, errors);
-    if (root == null) {
-      return Optional.empty();
-    }
-    ShapeChecker.check(file, root, TopologySchema.ROOT, errors);
-    if (!(root instanceof YamlNode.MapNode)) {
-      return Optional.empty();
-    }
-    Locator locator = Locator.of(root);
-    TopologyBinder.Bound bound = TopologyBinder.bind(file, root, locator, errors);
-    bound
-        .topology()
-        .ifPresent(t -> TopologyValidator.validate(file, t, locator, bound.origins(), errors));
-    errors.sort(Comparator.comparingInt(TopologyError::line));
-    return bound.topology();
+    return TopologyParser.jsonSchema();
   }
 }

@@ -4,10 +4,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 /** Where the shipped example topologies live, seen from this module. */
-final class Examples {
+public final class Examples {
   private Examples() {}
 
-  static Path dir() {
+  public static Path dir() {
     Path p = Path.of("..", "examples");
     if (!Files.isDirectory(p)) {
       throw new IllegalStateException("examples/ not found from " + Path.of("").toAbsolutePath());
@@ -15,11 +15,11 @@ final class Examples {
     return p;
   }
 
-  static Path file(String name) {
+  public static Path file(String name) {
     return dir().resolve(name);
   }
 
-  static Topology load(String name) {
+  public static Topology load(String name) {
     return TopologyFile.load(file(name));
   }
 }

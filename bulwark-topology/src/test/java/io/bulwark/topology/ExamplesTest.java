@@ -2,6 +2,11 @@ package io.bulwark.topology;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.bulwark.topology.analysis.CompositeAvailability;
+import io.bulwark.topology.analysis.Layer;
+import io.bulwark.topology.analysis.Spof;
+import io.bulwark.topology.analysis.TopologyAnalysis;
+import io.bulwark.topology.dr.DrFit;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -94,10 +99,11 @@ class ExamplesTest {
     Service web = t.service("web").orElseThrow();
     assertThat(web.healthCheck())
         .isEqualTo(
-            new HealthCheck("/health", Duration.ofSeconds(30), Duration.ofSeconds(5), 2, 2, "200"));
+            new Service.HealthCheck(
+                "/health", Duration.ofSeconds(30), Duration.ofSeconds(5), 2, 2, "200"));
     assertThat(web.rollout())
         .isEqualTo(
-            new Rollout(
+            new Service.Rollout(
                 Duration.ofSeconds(300), Duration.ofSeconds(300), Duration.ofSeconds(30), 50));
     assertThat(t.layout(web).get("us-east-1"))
         .containsExactly(
@@ -138,7 +144,7 @@ class ExamplesTest {
             "multi-cloud.yaml")) {
       Topology t = Examples.load(name);
       DrStrategy s = t.dr().orElseThrow().strategy();
-      assertThat(DrRequirements.gaps(t, s)).as(name).isEmpty();
+      assertThat(s.gaps(t)).as(name).isEmpty();
       assertThat(DrFit.of(t.dr().get()).meets()).as(name).isTrue();
     }
   }

@@ -172,7 +172,7 @@ public record StackPlan(Topology topology, GatewayConfig gateway, List<GroupPlan
     return new StackPlan(topology, gateway.build(), groups);
   }
 
-  private static HealthCheck healthCheck(io.bulwark.topology.HealthCheck h) {
+  private static HealthCheck healthCheck(Service.HealthCheck h) {
     return HealthCheck.builder()
         .path(h.path())
         .interval(h.interval())

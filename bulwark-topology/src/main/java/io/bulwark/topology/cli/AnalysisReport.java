@@ -4,11 +4,11 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.bulwark.kernel.Durations;
 import io.bulwark.kernel.Json;
-import io.bulwark.topology.CompositeAvailability;
-import io.bulwark.topology.DowntimeBudget;
-import io.bulwark.topology.Layer;
-import io.bulwark.topology.Spof;
-import io.bulwark.topology.TopologyAnalysis;
+import io.bulwark.topology.analysis.CompositeAvailability;
+import io.bulwark.topology.analysis.DowntimeBudget;
+import io.bulwark.topology.analysis.Layer;
+import io.bulwark.topology.analysis.Spof;
+import io.bulwark.topology.analysis.TopologyAnalysis;
 import java.util.List;
 
 /** Renders a {@link TopologyAnalysis} as a readable report or as JSON. */

@@ -2,7 +2,7 @@ package io.bulwark.topology.cli;
 
 import io.bulwark.kernel.Json;
 import io.bulwark.topology.Topology;
-import io.bulwark.topology.TopologyAnalysis;
+import io.bulwark.topology.analysis.TopologyAnalysis;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;

@@ -2,7 +2,7 @@ package io.bulwark.topology.cli;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.bulwark.kernel.Json;
-import io.bulwark.topology.DowntimeBudget;
+import io.bulwark.topology.analysis.DowntimeBudget;
 import java.io.PrintWriter;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;

@@ -5,10 +5,9 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.bulwark.kernel.Durations;
 import io.bulwark.kernel.Json;
 import io.bulwark.topology.DisasterRecovery;
-import io.bulwark.topology.DrPlan;
-import io.bulwark.topology.DrRequirements;
 import io.bulwark.topology.DrStrategy;
 import io.bulwark.topology.Topology;
+import io.bulwark.topology.dr.DrPlan;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -122,7 +121,7 @@ public final class DrPlanCommand implements Callable<Integer> {
       sb.append("The topology already has what ").append(r.word()).append(" needs.\n");
     } else {
       sb.append("Changes to ").append(file).append(":\n");
-      for (DrRequirements.Gap g : changes) {
+      for (DrStrategy.Gap g : changes) {
         sb.append("  - ").append(g.change()).append("   (").append(g.problem()).append(")\n");
       }
     }
@@ -173,7 +172,7 @@ public final class DrPlanCommand implements Callable<Integer> {
       on.put("cost", o.strategy().cost());
       on.put("meets_targets", o.meetsTargets());
       ArrayNode changes = on.putArray("changes");
-      for (DrRequirements.Gap g : o.changes()) {
+      for (DrStrategy.Gap g : o.changes()) {
         ObjectNode gn = changes.addObject();
         gn.put("change", g.change());
         gn.put("reason", g.problem());

@@ -1,14 +1,14 @@
 package io.bulwark.topology.cli;
 
-import io.bulwark.topology.CompositeAvailability;
 import io.bulwark.topology.Database;
-import io.bulwark.topology.DowntimeBudget;
-import io.bulwark.topology.Layer;
 import io.bulwark.topology.Region;
 import io.bulwark.topology.Service;
-import io.bulwark.topology.Spof;
 import io.bulwark.topology.Topology;
-import io.bulwark.topology.TopologyAnalysis;
+import io.bulwark.topology.analysis.CompositeAvailability;
+import io.bulwark.topology.analysis.DowntimeBudget;
+import io.bulwark.topology.analysis.Layer;
+import io.bulwark.topology.analysis.Spof;
+import io.bulwark.topology.analysis.TopologyAnalysis;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;

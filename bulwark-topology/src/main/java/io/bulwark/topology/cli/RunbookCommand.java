@@ -1,9 +1,8 @@
 package io.bulwark.topology.cli;
 
 import io.bulwark.kernel.Json;
-import io.bulwark.topology.Runbook;
-import io.bulwark.topology.RunbookGenerator;
 import io.bulwark.topology.Topology;
+import io.bulwark.topology.runbook.Runbook;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -49,7 +48,7 @@ public final class RunbookCommand implements Callable<Integer> {
     }
     Runbook r;
     try {
-      r = RunbookGenerator.generate(t.get(), file.toString(), clock);
+      r = Runbook.of(t.get(), file.toString(), clock);
     } catch (IllegalArgumentException e) {
       return Loading.badInput(err, e.getMessage());
     }

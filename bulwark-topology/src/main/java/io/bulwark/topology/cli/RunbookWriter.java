@@ -5,17 +5,17 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.bulwark.kernel.Durations;
 import io.bulwark.kernel.Json;
 import io.bulwark.topology.Contacts;
-import io.bulwark.topology.Runbook;
-import io.bulwark.topology.RunbookStep;
+import io.bulwark.topology.runbook.Runbook;
+import io.bulwark.topology.runbook.RunbookStep;
 import java.util.Locale;
 
 /** Writes a {@link Runbook} as Markdown or as JSON (the seed's runbook keys plus checks). */
-public final class RunbookWriter {
+final class RunbookWriter {
 
   private RunbookWriter() {}
 
   /** Markdown for people. */
-  public static String markdown(Runbook r) {
+  static String markdown(Runbook r) {
     StringBuilder sb = new StringBuilder();
     sb.append("# ").append(r.title()).append("\n\n");
     sb.append("- generated at: ").append(r.generatedAt()).append('\n');
@@ -53,7 +53,7 @@ public final class RunbookWriter {
   }
 
   /** JSON for machines and for the DR manager. */
-  public static ObjectNode json(Runbook r) {
+  static ObjectNode json(Runbook r) {
     ObjectNode n = Json.object();
     n.put("title", r.title());
     n.put("generated_at", r.generatedAt().toString());

@@ -9,12 +9,12 @@ import io.bulwark.kernel.Json;
 import java.io.UncheckedIOException;
 
 /** Renders a {@link Shape} as JSON Schema (draft 2020-12) for editors. */
-public final class JsonSchemaWriter {
+final class JsonSchemaWriter {
 
   private JsonSchemaWriter() {}
 
   /** The JSON Schema of {@code bulwark.yaml}, pretty-printed, ending with a newline. */
-  public static String topologySchema() {
+  static String topologySchema() {
     ObjectNode root = Json.object();
     root.put("$schema", "https://json-schema.org/draft/2020-12/schema");
     root.put("$id", "https://bulwark.io/schema/bulwark.schema.json");

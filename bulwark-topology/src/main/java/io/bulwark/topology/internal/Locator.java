@@ -4,12 +4,12 @@ import java.util.HashMap;
 import java.util.Map;
 
 /** Finds the line of a field path such as {@code services[0].instances.max} in a parsed file. */
-public final class Locator {
+final class Locator {
 
   private final Map<String, Integer> lines = new HashMap<>();
 
   /** Indexes every path of {@code root}; mapping entries point at their key's line. */
-  public static Locator of(YamlNode root) {
+  static Locator of(YamlNode root) {
     Locator l = new Locator();
     if (root != null) {
       l.lines.put("", root.line());
@@ -41,7 +41,7 @@ public final class Locator {
   }
 
   /** The line of {@code path}, else of its nearest parent present in the file, else 0. */
-  public int line(String path) {
+  int line(String path) {
     String p = path;
     while (true) {
       Integer line = lines.get(p);

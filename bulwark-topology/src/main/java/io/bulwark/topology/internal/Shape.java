@@ -7,7 +7,7 @@ import java.util.Optional;
  * The shape of a topology file value. One declaration ({@link TopologySchema}) drives both the
  * checks on load and the JSON Schema given to editors, so the two never disagree.
  */
-public sealed interface Shape {
+sealed interface Shape {
 
   /** A mapping with known keys; any other key is an error. */
   record Obj(List<Field> fields) implements Shape {

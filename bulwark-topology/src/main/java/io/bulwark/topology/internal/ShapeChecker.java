@@ -8,7 +8,7 @@ import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
 /** Checks a {@link YamlNode} tree against a {@link Shape}, collecting every mismatch. */
-public final class ShapeChecker {
+final class ShapeChecker {
 
   private final String file;
   private final List<TopologyError> errors;
@@ -19,7 +19,7 @@ public final class ShapeChecker {
   }
 
   /** Adds one error to {@code errors} for each place where {@code node} does not fit. */
-  public static void check(String file, YamlNode node, Shape shape, List<TopologyError> errors) {
+  static void check(String file, YamlNode node, Shape shape, List<TopologyError> errors) {
     new ShapeChecker(file, errors).check(node, shape, "");
   }
 

@@ -4,19 +4,11 @@ import io.bulwark.kernel.Durations;
 import io.bulwark.topology.AvailabilityFigures;
 import io.bulwark.topology.Contacts;
 import io.bulwark.topology.Database;
-import io.bulwark.topology.Dependency;
 import io.bulwark.topology.DisasterRecovery;
 import io.bulwark.topology.DrStrategy;
-import io.bulwark.topology.HealthCheck;
-import io.bulwark.topology.Instances;
-import io.bulwark.topology.Network;
-import io.bulwark.topology.Placement;
 import io.bulwark.topology.Profile;
 import io.bulwark.topology.Region;
-import io.bulwark.topology.RegionRole;
-import io.bulwark.topology.Rollout;
 import io.bulwark.topology.Service;
-import io.bulwark.topology.ServiceKind;
 import io.bulwark.topology.Topology;
 import io.bulwark.topology.TopologyError;
 import io.bulwark.topology.Traffic;
@@ -38,7 +30,7 @@ import java.util.function.Supplier;
  * that the reference checks still run and every error is reported in one pass. Rules that records
  * enforce (min <= max, weights adding up) are reported with the line of the offending block.
  */
-public final class TopologyBinder {
+final class TopologyBinder {
 
   private static final long MAX_COUNT = 100_000;
 
@@ -61,11 +53,10 @@ public final class TopologyBinder {
    * @param origins file path of each named element, keyed {@code "service:web"}, {@code
    *     "region:us-east-1"}, {@code "replica:dr-1"}, {@code "pool:aws"}
    */
-  public record Bound(Optional<Topology> topology, Map<String, String> origins) {}
+  record Bound(Optional<Topology> topology, Map<String, String> origins) {}
 
   /** Binds {@code root}. */
-  public static Bound bind(
-      String file, YamlNode root, Locator locator, List<TopologyError> errors) {
+  static Bound bind(String file, YamlNode root, Locator locator, List<TopologyError> errors) {
     TopologyBinder b = new TopologyBinder(file, errors, locator);
     return new Bound(b.bind(root), Map.copyOf(b.origins));
   }
@@ -118,14 +109,14 @@ public final class TopologyBinder {
       if (!unique(seen, name, path, "region")) {
         continue;
       }
-      boolean primaryTaken = out.stream().anyMatch(r -> r.role() == RegionRole.PRIMARY);
-      RegionRole role =
+      boolean primaryTaken = out.stream().anyMatch(r -> r.role() == Region.Role.PRIMARY);
+      Region.Role role =
           switch (text(get(m, "role"), "")) {
-            case "primary" -> RegionRole.PRIMARY;
-            case "standby" -> RegionRole.STANDBY;
-            case "active" -> RegionRole.ACTIVE;
+            case "primary" -> Region.Role.PRIMARY;
+            case "standby" -> Region.Role.STANDBY;
+            case "active" -> Region.Role.ACTIVE;
             // already reported; guess the role that adds no second error
-            default -> primaryTaken ? RegionRole.STANDBY : RegionRole.PRIMARY;
+            default -> primaryTaken ? Region.Role.STANDBY : Region.Role.PRIMARY;
           };
       List<String> zones = names(get(m, "zones"));
       List<String> distinct = zones.stream().distinct().toList();
@@ -136,9 +127,9 @@ public final class TopologyBinder {
         distinct = List.of(name + "-zone");
       }
       YamlNode.MapNode net = map(get(m, "network"));
-      Network d = Network.defaults();
-      Network network =
-          new Network(
+      Region.Network d = Region.Network.defaults();
+      Region.Network network =
+          new Region.Network(
               (int) integer(get(net, "internet-gateways"), d.internetGateways(), 0, MAX_COUNT),
               (int) integer(get(net, "nat-gateways"), d.natGateways(), 0, MAX_COUNT),
               (int) integer(get(net, "vpn-tunnels"), d.vpnTunnels(), 0, MAX_COUNT),
@@ -169,12 +160,12 @@ public final class TopologyBinder {
       if (!unique(seen, name, path, "service")) {
         continue;
       }
-      ServiceKind kind =
+      Service.Kind kind =
           switch (text(get(m, "kind"), "app")) {
-            case "cache" -> ServiceKind.CACHE;
-            case "queue" -> ServiceKind.QUEUE;
-            case "external" -> ServiceKind.EXTERNAL;
-            default -> ServiceKind.APP;
+            case "cache" -> Service.Kind.CACHE;
+            case "queue" -> Service.Kind.QUEUE;
+            case "external" -> Service.Kind.EXTERNAL;
+            default -> Service.Kind.APP;
           };
       Service.Builder sb = Service.builder(name, profile).kind(kind);
       sb.stateful(bool(get(m, "stateful"), false));
@@ -182,9 +173,9 @@ public final class TopologyBinder {
       sb.instances(instances(m, kind, path));
       sb.placement(placement(map(get(m, "placement"))));
       sb.healthCheck(healthCheck(map(get(m, "health-check")), path + ".health-check"));
-      Rollout dr = Rollout.defaults(profile);
+      Service.Rollout dr = Service.Rollout.defaults(profile);
       sb.rollout(
-          new Rollout(
+          new Service.Rollout(
               dur(get(m, "grace-period"), dr.gracePeriod()),
               dur(get(m, "warm-up"), dr.warmUp()),
               dur(get(m, "deregistration-delay"), dr.deregistrationDelay()),
@@ -200,7 +191,7 @@ public final class TopologyBinder {
           continue;
         }
         sb.dependsOn(
-            new Dependency(
+            new Service.Dependency(
                 text(get(dm, "service"), ""),
                 "async".equals(text(get(dm, "call"), "sync")),
                 bool(get(dm, "circuit-breaker"), false),
@@ -212,22 +203,22 @@ public final class TopologyBinder {
     return out;
   }
 
-  private Instances instances(YamlNode.MapNode service, ServiceKind kind, String path) {
+  private Service.Instances instances(YamlNode.MapNode service, Service.Kind kind, String path) {
     YamlNode.MapNode m = map(get(service, "instances"));
-    if (kind == ServiceKind.EXTERNAL) {
+    if (kind == Service.Kind.EXTERNAL) {
       if (get(service, "instances") != null) {
         error(
             path + ".instances",
             "an external service has no instances here, got "
                 + get(service, "instances").describe());
       }
-      return Instances.NONE;
+      return Service.Instances.NONE;
     }
     if (m == null) {
       if (get(service, "instances") == null) {
         error(path + ".instances", "required unless kind is external, got nothing");
       }
-      return Instances.of(1, 1, 1);
+      return Service.Instances.of(1, 1, 1);
     }
     long min = integer(get(m, "min"), 1, 0, MAX_COUNT);
     long max = integer(get(m, "max"), Math.max(1, min), 1, MAX_COUNT);
@@ -241,15 +232,16 @@ public final class TopologyBinder {
     long fDesired = desired;
     return attempt(
         path + ".instances",
-        () -> Instances.of((int) fMin, (int) fMax, (int) fDesired),
+        () -> Service.Instances.of((int) fMin, (int) fMax, (int) fDesired),
         () -> {
           int lo = (int) Math.max(0, Math.min(fMin, fMax));
           int hi = (int) Math.max(Math.max(1, fMin), fMax);
-          return Instances.of(lo, hi, (int) Math.min(hi, Math.max(Math.max(1, lo), fDesired)));
+          return Service.Instances.of(
+              lo, hi, (int) Math.min(hi, Math.max(Math.max(1, lo), fDesired)));
         });
   }
 
-  private Placement placement(YamlNode.MapNode m) {
+  private Service.Placement placement(YamlNode.MapNode m) {
     Map<String, Integer> perRegion = new LinkedHashMap<>();
     YamlNode.MapNode pr = map(get(m, "per-region"));
     if (pr != null) {
@@ -258,11 +250,11 @@ public final class TopologyBinder {
           .forEach(e -> perRegion.put(e.key(), (int) integer(e.value(), 0, 0, MAX_COUNT)));
     }
     perRegion.replaceAll((k, v) -> Math.max(0, v));
-    return new Placement(names(get(m, "regions")), names(get(m, "zones")), perRegion);
+    return new Service.Placement(names(get(m, "regions")), names(get(m, "zones")), perRegion);
   }
 
-  private HealthCheck healthCheck(YamlNode.MapNode m, String path) {
-    HealthCheck d = HealthCheck.defaults(profile);
+  private Service.HealthCheck healthCheck(YamlNode.MapNode m, String path) {
+    Service.HealthCheck d = Service.HealthCheck.defaults(profile);
     String p =
         text(get(m, "path"), d.path()).startsWith("/") ? text(get(m, "path"), d.path()) : d.path();
     Duration interval = dur(get(m, "interval"), d.interval());
@@ -271,7 +263,9 @@ public final class TopologyBinder {
     int unhealthy = (int) integer(get(m, "unhealthy-threshold"), d.unhealthyThreshold(), 1, 100);
     String matcher = text(get(m, "matcher"), d.matcher());
     return attempt(
-        path, () -> new HealthCheck(p, interval, timeout, healthy, unhealthy, matcher), () -> d);
+        path,
+        () -> new Service.HealthCheck(p, interval, timeout, healthy, unhealthy, matcher),
+        () -> d);
   }
 
   private Optional<Database> database(YamlNode.MapNode m, Map<String, Region> regions) {

@@ -6,10 +6,10 @@ import static io.bulwark.topology.internal.TopologySchema.Fields.req;
 import java.util.List;
 
 /** The shape of {@code bulwark.yaml}: every key, its type and what it means. */
-public final class TopologySchema {
+final class TopologySchema {
 
   /** Names of regions, zones, services, pools, replicas. */
-  public static final String NAME_PATTERN = "^[A-Za-z0-9][A-Za-z0-9._-]*$";
+  static final String NAME_PATTERN = "^[A-Za-z0-9][A-Za-z0-9._-]*$";
 
   static final Shape NAME =
       new Shape.Text(NAME_PATTERN, "a name of letters, digits, '.', '_' or '-'");
@@ -241,7 +241,7 @@ public final class TopologySchema {
               opt("vendor-support", new Shape.Dict(TEXT), "vendor → support channel")));
 
   /** The whole file. */
-  public static final Shape.Obj ROOT =
+  static final Shape.Obj ROOT =
       new Shape.Obj(
           List.of(
               req("name", NAME, "name of the system"),

@@ -1,10 +1,8 @@
 package io.bulwark.topology.internal;
 
 import io.bulwark.topology.Database;
-import io.bulwark.topology.Dependency;
-import io.bulwark.topology.DrRequirements;
+import io.bulwark.topology.DrStrategy;
 import io.bulwark.topology.Region;
-import io.bulwark.topology.RegionRole;
 import io.bulwark.topology.Service;
 import io.bulwark.topology.Topology;
 import io.bulwark.topology.TopologyError;
@@ -22,7 +20,7 @@ import java.util.Set;
  * per-region counts against desired, dependency cycles, and whether the topology can deliver its DR
  * strategy.
  */
-public final class TopologyValidator {
+final class TopologyValidator {
 
   private final String file;
   private final Topology t;
@@ -50,7 +48,7 @@ public final class TopologyValidator {
   }
 
   /** Adds an error to {@code errors} for each broken rule. */
-  public static void validate(
+  static void validate(
       String file,
       Topology topology,
       Locator locator,
@@ -73,7 +71,7 @@ public final class TopologyValidator {
     Map<String, String> zoneOwner = new HashMap<>();
     for (Region r : t.regions()) {
       String path = origin("region", r.name());
-      if (r.role() == RegionRole.PRIMARY) {
+      if (r.role() == Region.Role.PRIMARY) {
         if (primary != null) {
           error(
               path + ".role",
@@ -101,11 +99,11 @@ public final class TopologyValidator {
     String path = origin("service", s.name());
     if (s.runsHere()) {
       placement(s, path + ".placement");
-    } else if (!s.placement().equals(io.bulwark.topology.Placement.everywhere())) {
+    } else if (!s.placement().equals(Service.Placement.everywhere())) {
       error(path + ".placement", "an external service has no placement here, got a mapping");
     }
     for (int i = 0; i < s.dependsOn().size(); i++) {
-      Dependency d = s.dependsOn().get(i);
+      Service.Dependency d = s.dependsOn().get(i);
       String dPath = path + ".depends-on[" + i + "].service";
       if (d.service().equals(s.name())) {
         error(dPath, "a service cannot depend on itself, got \"" + d.service() + "\"");
@@ -208,7 +206,7 @@ public final class TopologyValidator {
       return List.of();
     }
     stack.add(name);
-    for (Dependency d : s.get().dependsOn()) {
+    for (Service.Dependency d : s.get().dependsOn()) {
       if (!d.async() && !d.service().equals(name)) {
         List<String> c = findCycle(d.service(), stack, done);
         if (!c.isEmpty()) {
@@ -224,7 +222,7 @@ public final class TopologyValidator {
   private void database(Database db) {
     location("database.primary", db.primary());
     t.region(db.primary().region())
-        .filter(r -> r.role() == RegionRole.STANDBY)
+        .filter(r -> r.role() == Region.Role.STANDBY)
         .ifPresent(
             r ->
                 error(
@@ -316,7 +314,7 @@ public final class TopologyValidator {
     if (placementBroken) {
       return;
     }
-    for (DrRequirements.Gap gap : DrRequirements.gaps(t, dr.strategy())) {
+    for (DrStrategy.Gap gap : dr.strategy().gaps(t)) {
       error("dr.strategy", gap.problem());
     }
   }

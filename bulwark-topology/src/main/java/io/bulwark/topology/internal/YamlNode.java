@@ -8,7 +8,7 @@ import java.util.Map;
  * A YAML value together with the line it starts on. Jackson's tree model drops token locations, so
  * the topology reader builds this small tree from the streaming parser instead.
  */
-public sealed interface YamlNode {
+sealed interface YamlNode {
 
   /** 1-based line of the value in its file. */
   int line();

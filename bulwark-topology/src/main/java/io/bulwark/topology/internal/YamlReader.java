@@ -14,7 +14,7 @@ import java.util.List;
 import java.util.Map;
 
 /** Reads one YAML document into a {@link YamlNode} tree that remembers lines. */
-public final class YamlReader {
+final class YamlReader {
 
   private static final YAMLFactory FACTORY = new YAMLFactory();
 
@@ -30,7 +30,7 @@ public final class YamlReader {
    * Parses {@code text}; syntax errors and duplicate keys are added to {@code errors}. Returns null
    * when there is no usable document.
    */
-  public static YamlNode read(String file, String text, List<TopologyError> errors) {
+  static YamlNode read(String file, String text, List<TopologyError> errors) {
     return new YamlReader(file, errors).read(text);
   }
 

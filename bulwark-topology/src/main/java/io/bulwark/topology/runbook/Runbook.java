@@ -1,5 +1,9 @@
-package io.bulwark.topology;
+package io.bulwark.topology.runbook;
 
+import io.bulwark.topology.Contacts;
+import io.bulwark.topology.DrStrategy;
+import io.bulwark.topology.Topology;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -48,6 +52,18 @@ public record Runbook(
                 + (i + 1));
       }
     }
+  }
+
+  /**
+   * The runbook of {@code topology}, following the seed's {@code DisasterRecoveryManager}: detect,
+   * fence, promote the replica (or restore a backup), start standby instances, scale to production
+   * capacity, switch traffic (DR 100 / primary 0), update monitoring, verify. Its commands name
+   * {@code topologyFile}; {@code generatedAt} comes from {@code clock}.
+   *
+   * @throws IllegalArgumentException when the topology has no {@code dr} section
+   */
+  public static Runbook of(Topology topology, String topologyFile, Clock clock) {
+    return RunbookGenerator.generate(topology, topologyFile, clock);
   }
 
   /** Sum of the steps' expected durations: the RTO this runbook implies. */

@@ -1,7 +1,10 @@
-package io.bulwark.topology;
+package io.bulwark.topology.dr;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.bulwark.topology.DrStrategy;
+import io.bulwark.topology.Examples;
+import io.bulwark.topology.Topology;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 
@@ -15,7 +18,7 @@ class DrPlanTest {
     assertThat(plan.recommended()).isEqualTo(DrStrategy.WARM_STANDBY);
     assertThat(plan.current()).contains(DrStrategy.PILOT_LIGHT);
     assertThat(plan.recommendation().changes())
-        .extracting(DrRequirements.Gap::change)
+        .extracting(DrStrategy.Gap::change)
         .containsExactly(
             "add \"us-west-2: 1\" (or more) to placement.per-region of web",
             "add \"us-west-2: 1\" (or more) to placement.per-region of api");
@@ -39,7 +42,7 @@ class DrPlanTest {
     DrPlan plan = DrPlan.of(Examples.load("single-az.yaml"), Duration.ZERO, Duration.ZERO);
     assertThat(plan.recommended()).isEqualTo(DrStrategy.ACTIVE_ACTIVE);
     assertThat(plan.recommendation().changes())
-        .extracting(DrRequirements.Gap::problem)
+        .extracting(DrStrategy.Gap::problem)
         .containsExactly(
             "active-active needs at least 2 regions with role primary or active, got 1 (us-east-1)");
   }

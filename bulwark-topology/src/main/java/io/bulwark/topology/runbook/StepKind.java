@@ -1,4 +1,4 @@
-package io.bulwark.topology;
+package io.bulwark.topology.runbook;
 
 /** The kinds of DR runbook step, in the order a failover runs them. */
 public enum StepKind {

@@ -1,5 +1,7 @@
-package io.bulwark.topology;
+package io.bulwark.topology.analysis;
 
+import io.bulwark.topology.Topology;
+import io.bulwark.topology.dr.DrFit;
 import java.util.List;
 import java.util.Optional;
 

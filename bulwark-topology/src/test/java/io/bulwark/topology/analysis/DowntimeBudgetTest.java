@@ -1,4 +1,4 @@
-package io.bulwark.topology;
+package io.bulwark.topology.analysis;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

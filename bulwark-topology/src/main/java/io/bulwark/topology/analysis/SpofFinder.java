@@ -1,5 +1,9 @@
-package io.bulwark.topology;
+package io.bulwark.topology.analysis;
 
+import io.bulwark.topology.Database;
+import io.bulwark.topology.Region;
+import io.bulwark.topology.Service;
+import io.bulwark.topology.Topology;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -7,12 +11,12 @@ import java.util.Map;
 import java.util.Set;
 
 /** Finds every single point of failure in a topology, layer by layer, as the seed lists them. */
-public final class SpofFinder {
+final class SpofFinder {
 
   private SpofFinder() {}
 
   /** Every SPOF of {@code t}, ordered by layer (network, compute, data, application). */
-  public static List<Spof> find(Topology t) {
+  static List<Spof> find(Topology t) {
     List<Spof> out = new ArrayList<>();
     network(t, out);
     compute(t, out);
@@ -165,9 +169,9 @@ public final class SpofFinder {
 
   private static void application(Topology t, List<Spof> out) {
     for (Service s : t.services()) {
-      for (Dependency d : s.dependsOn()) {
+      for (Service.Dependency d : s.dependsOn()) {
         String component = "call " + s.name() + " → " + d.service();
-        ServiceKind target = t.service(d.service()).map(Service::kind).orElse(ServiceKind.APP);
+        Service.Kind target = t.service(d.service()).map(Service::kind).orElse(Service.Kind.APP);
         if (d.address().isPresent()) {
           out.add(
               new Spof(
@@ -179,7 +183,7 @@ public final class SpofFinder {
                       + d.service()
                       + " through a pool or service discovery, behind a circuit breaker"));
         }
-        if (target == ServiceKind.EXTERNAL && !d.async() && !d.circuitBreaker()) {
+        if (target == Service.Kind.EXTERNAL && !d.async() && !d.circuitBreaker()) {
           out.add(
               new Spof(
                   Layer.APPLICATION,
@@ -190,7 +194,7 @@ public final class SpofFinder {
                       + " with no circuit breaker, so its outage or slowness is ours",
                   "circuit breaker pattern, or asynchronous processing through a message queue"));
         }
-        if (target == ServiceKind.CACHE && !d.async() && !d.fallback()) {
+        if (target == Service.Kind.CACHE && !d.async() && !d.fallback()) {
           out.add(
               new Spof(
                   Layer.APPLICATION,

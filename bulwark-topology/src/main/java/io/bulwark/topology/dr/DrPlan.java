@@ -1,5 +1,8 @@
-package io.bulwark.topology;
+package io.bulwark.topology.dr;
 
+import io.bulwark.topology.DisasterRecovery;
+import io.bulwark.topology.DrStrategy;
+import io.bulwark.topology.Topology;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -38,8 +41,7 @@ public record DrPlan(
    * @param meetsTargets whether its RPO and RTO are within the targets
    * @param changes what the topology lacks to deliver it; empty when ready
    */
-  public record Option(
-      DrStrategy strategy, boolean meetsTargets, List<DrRequirements.Gap> changes) {
+  public record Option(DrStrategy strategy, boolean meetsTargets, List<DrStrategy.Gap> changes) {
     public Option {
       changes = List.copyOf(changes);
     }
@@ -59,7 +61,7 @@ public record DrPlan(
     DrStrategy best = null;
     for (DrStrategy s : DrStrategy.values()) {
       boolean meets = s.meets(rpo, rto);
-      options.add(new Option(s, meets, DrRequirements.gaps(t, s)));
+      options.add(new Option(s, meets, s.gaps(t)));
       if (meets && best == null) {
         best = s;
       }

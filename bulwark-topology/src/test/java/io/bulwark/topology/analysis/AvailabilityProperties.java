@@ -1,7 +1,11 @@
-package io.bulwark.topology;
+package io.bulwark.topology.analysis;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.bulwark.topology.Profile;
+import io.bulwark.topology.Region;
+import io.bulwark.topology.Service;
+import io.bulwark.topology.Topology;
 import java.util.List;
 import java.util.Map;
 import net.jqwik.api.ForAll;
@@ -69,16 +73,16 @@ class AvailabilityProperties {
     List<String> zoneNames = List.of("z1", "z2", "z3", "z4").subList(0, zones);
     Service.Builder web =
         Service.builder("web", Profile.CLOUD)
-            .instances(Instances.of(1, 100, instances))
+            .instances(Service.Instances.of(1, 100, instances))
             .availability(instanceAvailability)
-            .placement(new Placement(List.of("r1"), List.of(), Map.of()));
+            .placement(new Service.Placement(List.of("r1"), List.of(), Map.of()));
     Topology.Builder b =
-        Topology.builder("t").region(Region.of("r1", RegionRole.PRIMARY, zoneNames));
+        Topology.builder("t").region(Region.of("r1", Region.Role.PRIMARY, zoneNames));
     if (callsExternal) {
-      web.dependsOn(Dependency.sync("psp"));
+      web.dependsOn(Service.Dependency.sync("psp"));
       b.service(
           Service.builder("psp", Profile.CLOUD)
-              .kind(ServiceKind.EXTERNAL)
+              .kind(Service.Kind.EXTERNAL)
               .availability(ext)
               .build());
     }

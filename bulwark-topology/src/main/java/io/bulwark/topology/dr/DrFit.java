@@ -1,6 +1,8 @@
-package io.bulwark.topology;
+package io.bulwark.topology.dr;
 
 import io.bulwark.kernel.Durations;
+import io.bulwark.topology.DisasterRecovery;
+import io.bulwark.topology.DrStrategy;
 import java.time.Duration;
 
 /**

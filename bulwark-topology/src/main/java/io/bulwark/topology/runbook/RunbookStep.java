@@ -1,4 +1,4 @@
-package io.bulwark.topology;
+package io.bulwark.topology.runbook;
 
 import java.time.Duration;
 import java.util.Objects;

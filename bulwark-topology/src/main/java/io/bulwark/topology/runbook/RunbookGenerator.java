@@ -1,6 +1,14 @@
-package io.bulwark.topology;
+package io.bulwark.topology.runbook;
 
 import io.bulwark.kernel.Durations;
+import io.bulwark.topology.Database;
+import io.bulwark.topology.DisasterRecovery;
+import io.bulwark.topology.DrStrategy;
+import io.bulwark.topology.Profile;
+import io.bulwark.topology.Region;
+import io.bulwark.topology.Service;
+import io.bulwark.topology.Topology;
+import io.bulwark.topology.Traffic;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -14,7 +22,7 @@ import java.util.Optional;
  * detect, fence, promote the replica (or restore a backup), start standby instances, scale to
  * production capacity, switch traffic (DR 100 / primary 0), update monitoring, verify.
  */
-public final class RunbookGenerator {
+final class RunbookGenerator {
 
   private RunbookGenerator() {}
 
@@ -23,7 +31,7 @@ public final class RunbookGenerator {
    *
    * @throws IllegalArgumentException when the topology has no {@code dr} section
    */
-  public static Runbook generate(Topology t, String topologyFile, Clock clock) {
+  static Runbook generate(Topology t, String topologyFile, Clock clock) {
     DisasterRecovery dr =
         t.dr()
             .orElseThrow(

@@ -1,8 +1,11 @@
-package io.bulwark.topology;
+package io.bulwark.topology.runbook;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.bulwark.topology.DrStrategy;
+import io.bulwark.topology.Examples;
+import io.bulwark.topology.TopologyFile;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -10,15 +13,14 @@ import java.time.ZoneOffset;
 import org.junit.jupiter.api.Test;
 
 /** The DR runbook as data: steps, commands, durations, checks, rollbacks and contacts. */
-class RunbookGeneratorTest {
+class RunbookTest {
 
   private static final Clock CLOCK =
       Clock.fixed(Instant.parse("2026-11-24T12:00:00Z"), ZoneOffset.UTC);
 
   @Test
   void pilotLightRunsTheSeedsStepsInOrder() {
-    Runbook r =
-        RunbookGenerator.generate(Examples.load("pilot-light.yaml"), "pilot-light.yaml", CLOCK);
+    Runbook r = Runbook.of(Examples.load("pilot-light.yaml"), "pilot-light.yaml", CLOCK);
     assertThat(r.title()).isEqualTo("Disaster Recovery Runbook – pilot-light-shop");
     assertThat(r.generatedAt()).isEqualTo(Instant.parse("2026-11-24T12:00:00Z"));
     assertThat(r.fromRegion()).isEqualTo("us-east-1");
@@ -58,15 +60,14 @@ class RunbookGeneratorTest {
 
   @Test
   void warmStandbySkipsStartingInstancesThatAlreadyRun() {
-    Runbook r =
-        RunbookGenerator.generate(Examples.load("warm-standby.yaml"), "warm-standby.yaml", CLOCK);
+    Runbook r = Runbook.of(Examples.load("warm-standby.yaml"), "warm-standby.yaml", CLOCK);
     assertThat(r.steps()).extracting(RunbookStep::kind).doesNotContain(StepKind.START_STANDBY);
     assertThat(r.expectedDuration()).isLessThanOrEqualTo(Duration.ofMinutes(30));
   }
 
   @Test
   void backupAndRestoreRestoresInsteadOfPromoting() {
-    Runbook r = RunbookGenerator.generate(Examples.load("multi-az.yaml"), "multi-az.yaml", CLOCK);
+    Runbook r = Runbook.of(Examples.load("multi-az.yaml"), "multi-az.yaml", CLOCK);
     assertThat(r.steps())
         .extracting(RunbookStep::kind)
         .contains(StepKind.RESTORE_BACKUP)
@@ -78,8 +79,7 @@ class RunbookGeneratorTest {
 
   @Test
   void activeActiveMovesOnlyTheFailedRegionsShare() {
-    Runbook r =
-        RunbookGenerator.generate(Examples.load("multi-cloud.yaml"), "multi-cloud.yaml", CLOCK);
+    Runbook r = Runbook.of(Examples.load("multi-cloud.yaml"), "multi-cloud.yaml", CLOCK);
     assertThat(r.fromRegion()).isEqualTo("aws-us-east-1");
     assertThat(r.toRegion()).isEqualTo("azure-eastus");
     RunbookStep switchStep =
@@ -106,9 +106,7 @@ class RunbookGeneratorTest {
 
   @Test
   void aTopologyWithoutADrSectionHasNoRunbook() {
-    assertThatThrownBy(
-            () ->
-                RunbookGenerator.generate(Examples.load("single-az.yaml"), "single-az.yaml", CLOCK))
+    assertThatThrownBy(() -> Runbook.of(Examples.load("single-az.yaml"), "single-az.yaml", CLOCK))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageStartingWith("single-az.yaml: no dr section");
   }
@@ -133,8 +131,7 @@ class RunbookGeneratorTest {
           backups: {copy-to-region: b}
         dr: {strategy: warm-standby, rpo: 5m, rto: 30m}
         """;
-    Runbook r =
-        RunbookGenerator.generate(TopologyFile.parse("drill.yaml", yaml), "drill.yaml", CLOCK);
+    Runbook r = Runbook.of(TopologyFile.parse("drill.yaml", yaml), "drill.yaml", CLOCK);
     assertThat(r.expectedDuration()).isLessThan(Duration.ofMinutes(1));
   }
 }

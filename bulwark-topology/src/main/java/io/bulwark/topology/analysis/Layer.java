@@ -1,4 +1,4 @@
-package io.bulwark.topology;
+package io.bulwark.topology.analysis;
 
 import java.util.List;
 

@@ -1,5 +1,10 @@
-package io.bulwark.topology;
+package io.bulwark.topology.analysis;
 
+import io.bulwark.topology.AvailabilityFigures;
+import io.bulwark.topology.Database;
+import io.bulwark.topology.Region;
+import io.bulwark.topology.Service;
+import io.bulwark.topology.Topology;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -126,7 +131,7 @@ public record CompositeAvailability(double availability, String formula, List<Te
    * Services a request needs: the entry services (those traffic pools send to, else those nobody
    * depends on) and, transitively, what they call synchronously without a fallback.
    */
-  public static List<Service> criticalPath(Topology t) {
+  static List<Service> criticalPath(Topology t) {
     Set<String> entries = new LinkedHashSet<>();
     t.traffic().ifPresent(tr -> tr.pools().forEach(p -> entries.add(p.service())));
     if (entries.isEmpty()) {
@@ -148,7 +153,7 @@ public record CompositeAvailability(double availability, String formula, List<Te
           .ifPresent(
               s ->
                   s.dependsOn().stream()
-                      .filter(Dependency::critical)
+                      .filter(Service.Dependency::critical)
                       .forEach(d -> todo.add(d.service())));
     }
     return t.services().stream().filter(s -> seen.contains(s.name())).toList();
