@@ -1,10 +1,18 @@
 package io.bulwark.kernel;
 
 import java.time.Duration;
+import java.util.regex.Pattern;
 
 /**
- * Argument checks for configuration builders, with the message style every Bulwark module uses: the
- * field, the rule and the value ({@code pollInterval must be > 0 but was PT0S}).
+ * Argument checks for configuration records and builders, with the message style every Bulwark
+ * module uses: the field, the rule and the value ({@code pollInterval must be > 0 but was PT0S},
+ * {@code max must be >= min (3) but was 2}). Each returns the value it accepted, so a builder can
+ * check and assign in one line; each throws {@link IllegalArgumentException} otherwise. The name is
+ * what the user wrote or set ({@code healthCheck.interval}, {@code pool eu: weight}).
+ *
+ * <p>Topology files report their own problems with file, line and path ({@code bulwark.yaml:14:
+ * dr.rpo: expected a duration like 5m, got "five"}); these checks are for values set in code or
+ * options.
  */
 public final class Check {
 
@@ -23,6 +31,117 @@ public final class Check {
   }
 
   /**
+   * Returns {@code value} when it is zero or a positive duration.
+   *
+   * @throws IllegalArgumentException naming {@code name} when it is null or negative
+   */
+  public static Duration notNegative(String name, Duration value) {
+    if (value == null || value.isNegative()) {
+      throw new IllegalArgumentException(name + " must be >= 0 but was " + value);
+    }
+    return value;
+  }
+
+  /**
+   * Returns {@code value} when it is at least {@code min}; the message writes {@code min} as files
+   * do ({@code lease must be >= 100ms but was PT0.05S}).
+   *
+   * @throws IllegalArgumentException naming {@code name} when it is null or shorter
+   */
+  public static Duration atLeast(String name, Duration value, Duration min) {
+    if (value == null || value.compareTo(min) < 0) {
+      throw new IllegalArgumentException(
+          name + " must be >= " + Durations.format(min) + " but was " + value);
+    }
+    return value;
+  }
+
+  /**
+   * Returns {@code value} when it is at least the value of another field ({@code max must be >=
+   * initial (PT2S) but was PT1S}).
+   *
+   * @throws IllegalArgumentException naming both fields when it is null or shorter
+   */
+  public static Duration atLeast(String name, Duration value, String minName, Duration min) {
+    if (value == null || value.compareTo(min) < 0) {
+      throw new IllegalArgumentException(
+          name + " must be >= " + minName + " (" + min + ") but was " + value);
+    }
+    return value;
+  }
+
+  /**
+   * Returns {@code value} when it is at most the value of another field ({@code timeout must be <=
+   * interval (PT1S) but was PT2S}).
+   *
+   * @throws IllegalArgumentException naming both fields when it is null or longer
+   */
+  public static Duration atMost(String name, Duration value, String maxName, Duration max) {
+    if (value == null || value.compareTo(max) > 0) {
+      throw new IllegalArgumentException(
+          name + " must be <= " + maxName + " (" + max + ") but was " + value);
+    }
+    return value;
+  }
+
+  /**
+   * Returns {@code value} when it is at least 1.
+   *
+   * @throws IllegalArgumentException naming {@code name} otherwise ({@code workers must be >= 1 but
+   *     was 0})
+   */
+  public static int positive(String name, int value) {
+    return atLeast(name, value, 1);
+  }
+
+  /**
+   * Returns {@code value} when it is 0 or more.
+   *
+   * @throws IllegalArgumentException naming {@code name} otherwise
+   */
+  public static int notNegative(String name, int value) {
+    return atLeast(name, value, 0);
+  }
+
+  /**
+   * Returns {@code value} when it is 0 or more.
+   *
+   * @throws IllegalArgumentException naming {@code name} otherwise
+   */
+  public static long notNegative(String name, long value) {
+    if (value < 0) {
+      throw new IllegalArgumentException(name + " must be >= 0 but was " + value);
+    }
+    return value;
+  }
+
+  /**
+   * Returns {@code value} when it is at least {@code min}.
+   *
+   * @throws IllegalArgumentException naming {@code name} otherwise
+   */
+  public static int atLeast(String name, int value, int min) {
+    if (value < min) {
+      throw new IllegalArgumentException(name + " must be >= " + min + " but was " + value);
+    }
+    return value;
+  }
+
+  /**
+   * Returns {@code value} when it is at least the value of another field ({@code max must be >= min
+   * (3) but was 2}).
+   *
+   * @throws IllegalArgumentException naming both fields otherwise
+   */
+  public static int atLeast(String name, int value, String minName, int min) {
+    if (value < min) {
+      throw new IllegalArgumentException(
+          name + " must be >= " + minName + " (" + min + ") but was " + value);
+    }
+    return value;
+  }
+
+  /**
    * Returns {@code value} when it lies within {@code min..max}.
    *
    * @throws IllegalArgumentException naming {@code name} otherwise
@@ -31,6 +150,32 @@ public final class Check {
     if (value < min || value > max) {
       throw new IllegalArgumentException(
           name + " must be in " + min + ".." + max + " but was " + value);
+    }
+    return value;
+  }
+
+  /**
+   * Returns {@code value} when it has a character other than white space.
+   *
+   * @throws IllegalArgumentException naming {@code name} when it is null, empty or blank
+   */
+  public static String notBlank(String name, String value) {
+    if (value == null || value.isBlank()) {
+      throw new IllegalArgumentException(name + " must not be blank");
+    }
+    return value;
+  }
+
+  /**
+   * Returns {@code value} when the whole of it matches {@code pattern}; {@code rule} says what that
+   * means to a person ({@code name must be 1-80 of A-Z a-z 0-9 _ . - but was "a b"}).
+   *
+   * @throws IllegalArgumentException naming {@code name}, the rule and the value otherwise
+   */
+  public static String matches(String name, String value, Pattern pattern, String rule) {
+    if (value == null || !pattern.matcher(value).matches()) {
+      throw new IllegalArgumentException(
+          name + " must be " + rule + " but was " + (value == null ? null : "\"" + value + "\""));
     }
     return value;
   }
