@@ -1,5 +1,6 @@
 package io.bulwark.eventstore;
 
+import io.bulwark.kernel.Check;
 import java.time.Duration;
 import java.util.Objects;
 
@@ -17,12 +18,8 @@ public record Backoff(Duration initial, Duration max, double multiplier) {
   public Backoff {
     Objects.requireNonNull(initial, "initial");
     Objects.requireNonNull(max, "max");
-    if (initial.isNegative() || initial.isZero()) {
-      throw new IllegalArgumentException("initial must be > 0 but was " + initial);
-    }
-    if (max.compareTo(initial) < 0) {
-      throw new IllegalArgumentException("max must be >= initial (" + initial + ") but was " + max);
-    }
+    Check.positive("initial", initial);
+    Check.atLeast("max", max, "initial", initial);
     if (!(multiplier >= 1)) {
       throw new IllegalArgumentException("multiplier must be >= 1 but was " + multiplier);
     }

@@ -1,5 +1,6 @@
 package io.bulwark.eventstore;
 
+import io.bulwark.kernel.Check;
 import java.util.Objects;
 
 /**
@@ -15,12 +16,8 @@ public record LogBacklog(long readable, long heldBack, LogPosition last) {
 
   /** Checks the counts are {@code >= 0}. */
   public LogBacklog {
-    if (readable < 0) {
-      throw new IllegalArgumentException("readable must be >= 0 but was " + readable);
-    }
-    if (heldBack < 0) {
-      throw new IllegalArgumentException("heldBack must be >= 0 but was " + heldBack);
-    }
+    Check.notNegative("readable", readable);
+    Check.notNegative("heldBack", heldBack);
     Objects.requireNonNull(last, "last");
   }
 }

@@ -1,5 +1,7 @@
 package io.bulwark.eventstore;
 
+import io.bulwark.kernel.Check;
+
 /**
  * A place in the whole log, in commit order: the writing transaction's id, then the event's global
  * position inside it. Readers of {@link EventStore#readAll} resume from the last {@code
@@ -16,12 +18,8 @@ public record LogPosition(long transactionId, long position) implements Comparab
 
   /** Checks both parts are {@code >= 0}. */
   public LogPosition {
-    if (transactionId < 0) {
-      throw new IllegalArgumentException("transactionId must be >= 0 but was " + transactionId);
-    }
-    if (position < 0) {
-      throw new IllegalArgumentException("position must be >= 0 but was " + position);
-    }
+    Check.notNegative("transactionId", transactionId);
+    Check.notNegative("position", position);
   }
 
   @Override

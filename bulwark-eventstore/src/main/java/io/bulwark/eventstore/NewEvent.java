@@ -1,6 +1,7 @@
 package io.bulwark.eventstore;
 
 import io.bulwark.eventstore.internal.Text;
+import io.bulwark.kernel.Check;
 import io.bulwark.kernel.Ids;
 import io.bulwark.kernel.Json;
 import java.util.Objects;
@@ -29,9 +30,7 @@ public record NewEvent(
   public NewEvent {
     Objects.requireNonNull(eventId, "eventId");
     Text.name("type", type, 200);
-    if (schemaVersion < 1) {
-      throw new IllegalArgumentException("schemaVersion must be >= 1 but was " + schemaVersion);
-    }
+    Check.positive("schemaVersion", schemaVersion);
     Objects.requireNonNull(data, "data");
     Text.optional("correlationId", correlationId, 200);
     Text.optional("causationId", causationId, 200);
@@ -68,10 +67,7 @@ public record NewEvent(
 
     /** The data's schema version (default 1). */
     public Builder schemaVersion(int schemaVersion) {
-      if (schemaVersion < 1) {
-        throw new IllegalArgumentException("schemaVersion must be >= 1 but was " + schemaVersion);
-      }
-      this.schemaVersion = schemaVersion;
+      this.schemaVersion = Check.positive("schemaVersion", schemaVersion);
       return this;
     }
 

@@ -1,6 +1,7 @@
 package io.bulwark.eventstore;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.bulwark.kernel.Check;
 import java.util.Objects;
 import java.util.function.UnaryOperator;
 
@@ -24,10 +25,7 @@ public interface Upcaster {
   static Upcaster of(String eventType, int fromSchemaVersion, UnaryOperator<JsonNode> upcast) {
     Objects.requireNonNull(eventType, "eventType");
     Objects.requireNonNull(upcast, "upcast");
-    if (fromSchemaVersion < 1) {
-      throw new IllegalArgumentException(
-          "fromSchemaVersion must be >= 1 but was " + fromSchemaVersion);
-    }
+    Check.positive("fromSchemaVersion", fromSchemaVersion);
     return new Upcaster() {
       @Override
       public String eventType() {

@@ -1,5 +1,6 @@
 package io.bulwark.fleet;
 
+import io.bulwark.kernel.Check;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -41,9 +42,7 @@ public final class Fleet implements AutoCloseable {
   /** Starts ticking {@code groups} every {@code tickInterval}. */
   public static Fleet start(List<InstanceGroup> groups, Duration tickInterval) {
     Objects.requireNonNull(groups, "groups");
-    if (tickInterval == null || tickInterval.toMillis() < 1) {
-      throw new IllegalArgumentException("tickInterval must be >= 1 ms but was " + tickInterval);
-    }
+    Check.atLeast("tickInterval", tickInterval, Duration.ofMillis(1));
     return new Fleet(groups, tickInterval);
   }
 

@@ -1,5 +1,6 @@
 package io.bulwark.fleet;
 
+import io.bulwark.kernel.Check;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -61,56 +62,32 @@ public record GroupConfig(
     }
     perRegion = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(perRegion));
     for (var e : perRegion.entrySet()) {
-      if (e.getValue() < 0) {
-        throw new IllegalArgumentException(
-            "perRegion." + e.getKey() + " must be >= 0 but was " + e.getValue());
-      }
+      Check.notNegative("perRegion." + e.getKey(), (int) e.getValue());
       if (zones.stream().noneMatch(z -> z.region().equals(e.getKey()))) {
         throw new IllegalArgumentException(
             "perRegion names region " + e.getKey() + " but no zone is in it; zones are " + zones);
       }
     }
-    positive("gracePeriod", gracePeriod);
-    nonNegative("warmUp", warmUp);
-    nonNegative("deregistrationDelay", deregistrationDelay);
+    Check.positive("gracePeriod", gracePeriod);
+    Check.notNegative("warmUp", warmUp);
+    Check.notNegative("deregistrationDelay", deregistrationDelay);
     if (minHealthyPercent < 0 || minHealthyPercent > 100) {
       throw new IllegalArgumentException(
           "minHealthyPercent must be between 0 and 100 but was " + minHealthyPercent);
     }
-    positive("healthCheckInterval", healthCheckInterval);
-    if (unhealthyThreshold < 1) {
-      throw new IllegalArgumentException(
-          "unhealthyThreshold must be >= 1 but was " + unhealthyThreshold);
-    }
-    nonNegative("stopGrace", stopGrace);
-    positive("zoneRetryAfter", zoneRetryAfter);
+    Check.positive("healthCheckInterval", healthCheckInterval);
+    Check.positive("unhealthyThreshold", unhealthyThreshold);
+    Check.notNegative("stopGrace", stopGrace);
+    Check.positive("zoneRetryAfter", zoneRetryAfter);
   }
 
   static void checkSize(int min, int max, int desired) {
-    if (min < 0) {
-      throw new IllegalArgumentException("min must be >= 0 but was " + min);
-    }
-    if (max < 1) {
-      throw new IllegalArgumentException("max must be >= 1 but was " + max);
-    }
-    if (max < min) {
-      throw new IllegalArgumentException("max must be >= min (" + min + ") but was " + max);
-    }
+    Check.notNegative("min", min);
+    Check.positive("max", max);
+    Check.atLeast("max", max, "min", min);
     if (desired < min || desired > max) {
       throw new IllegalArgumentException(
           "desired must be between min (" + min + ") and max (" + max + ") but was " + desired);
-    }
-  }
-
-  private static void positive(String field, Duration d) {
-    if (d == null || d.isZero() || d.isNegative()) {
-      throw new IllegalArgumentException(field + " must be > 0 but was " + d);
-    }
-  }
-
-  private static void nonNegative(String field, Duration d) {
-    if (d == null || d.isNegative()) {
-      throw new IllegalArgumentException(field + " must be >= 0 but was " + d);
     }
   }
 

@@ -1,5 +1,6 @@
 package io.bulwark.fleet;
 
+import io.bulwark.kernel.Check;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -38,9 +39,7 @@ public final class HttpHealthProbe implements HealthProbe {
     if (!path.startsWith("/")) {
       throw new IllegalArgumentException("health path must start with '/' but was " + path);
     }
-    if (timeout == null || timeout.isZero() || timeout.isNegative()) {
-      throw new IllegalArgumentException("health timeout must be > 0 but was " + timeout);
-    }
+    Check.positive("health timeout", timeout);
     return new HttpHealthProbe(path, timeout);
   }
 

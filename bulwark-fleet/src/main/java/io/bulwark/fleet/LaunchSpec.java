@@ -1,5 +1,6 @@
 package io.bulwark.fleet;
 
+import io.bulwark.kernel.Check;
 import java.util.Objects;
 
 /**
@@ -16,8 +17,6 @@ public record LaunchSpec(String instanceId, String service, Zone zone, int gener
     Objects.requireNonNull(instanceId, "instanceId");
     Objects.requireNonNull(service, "service");
     Objects.requireNonNull(zone, "zone");
-    if (generation < 1) {
-      throw new IllegalArgumentException("generation must be >= 1 but was " + generation);
-    }
+    Check.positive("generation", generation);
   }
 }

@@ -1,5 +1,6 @@
 package io.bulwark.fleet;
 
+import io.bulwark.kernel.Check;
 import java.time.Instant;
 import java.util.Objects;
 import java.util.OptionalInt;
@@ -28,14 +29,8 @@ public record ScheduledAction(
       throw new IllegalArgumentException(
           "scheduled action " + name + " must set at least one of min, max, desired");
     }
-    if (min.isPresent() && max.isPresent() && min.getAsInt() > max.getAsInt()) {
-      throw new IllegalArgumentException(
-          "scheduled action "
-              + name
-              + ": max must be >= min ("
-              + min.getAsInt()
-              + ") but was "
-              + max.getAsInt());
+    if (min.isPresent() && max.isPresent()) {
+      Check.atLeast("scheduled action " + name + ": max", max.getAsInt(), "min", min.getAsInt());
     }
     if ((min.isPresent() && min.getAsInt() < 0)
         || (max.isPresent() && max.getAsInt() < 1)

@@ -1,5 +1,6 @@
 package io.bulwark.fleet;
 
+import io.bulwark.kernel.Check;
 import java.time.Duration;
 import java.util.Objects;
 
@@ -22,15 +23,8 @@ public record TargetTracking(
     if (!(target > 0) || Double.isInfinite(target)) {
       throw new IllegalArgumentException("target must be > 0 but was " + target);
     }
-    if (evaluationInterval == null
-        || evaluationInterval.isZero()
-        || evaluationInterval.isNegative()) {
-      throw new IllegalArgumentException(
-          "evaluationInterval must be > 0 but was " + evaluationInterval);
-    }
-    if (scaleInCooldown == null || scaleInCooldown.isNegative()) {
-      throw new IllegalArgumentException("scaleInCooldown must be >= 0 but was " + scaleInCooldown);
-    }
+    Check.positive("evaluationInterval", evaluationInterval);
+    Check.notNegative("scaleInCooldown", scaleInCooldown);
   }
 
   /** Tracks requests per second per instance, evaluated every second, scale-in after 30 s. */

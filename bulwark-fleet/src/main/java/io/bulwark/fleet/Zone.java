@@ -1,5 +1,6 @@
 package io.bulwark.fleet;
 
+import io.bulwark.kernel.Check;
 import java.util.Objects;
 
 /**
@@ -11,12 +12,8 @@ import java.util.Objects;
 public record Zone(String region, String name) {
 
   public Zone {
-    if (region == null || region.isBlank()) {
-      throw new IllegalArgumentException("zone region must not be blank");
-    }
-    if (name == null || name.isBlank()) {
-      throw new IllegalArgumentException("zone name must not be blank");
-    }
+    Check.notBlank("zone region", region);
+    Check.notBlank("zone name", name);
   }
 
   /** Zone {@code name} in {@code region}. */

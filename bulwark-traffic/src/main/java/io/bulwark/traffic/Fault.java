@@ -1,5 +1,6 @@
 package io.bulwark.traffic;
 
+import io.bulwark.kernel.Check;
 import java.time.Duration;
 import java.util.Objects;
 
@@ -30,8 +31,8 @@ public sealed interface Fault {
    */
   record Latency(Duration delay, Duration jitter, Direction direction) implements Fault {
     public Latency {
-      nonNegative("latency.delay", delay);
-      nonNegative("latency.jitter", jitter);
+      Check.notNegative("latency.delay", delay);
+      Check.notNegative("latency.jitter", jitter);
       Objects.requireNonNull(direction, "latency.direction");
     }
 
@@ -69,7 +70,7 @@ public sealed interface Fault {
    */
   record Timeout(Duration closeAfter) implements Fault {
     public Timeout {
-      nonNegative("timeout.closeAfter", closeAfter);
+      Check.notNegative("timeout.closeAfter", closeAfter);
     }
 
     /** Holds data forever; never closes. */
@@ -84,7 +85,7 @@ public sealed interface Fault {
    */
   record ResetPeer(Duration after) implements Fault {
     public ResetPeer {
-      nonNegative("resetPeer.after", after);
+      Check.notNegative("resetPeer.after", after);
     }
 
     /** Resets at once. */
@@ -95,10 +96,4 @@ public sealed interface Fault {
 
   /** The link is down: new connections are refused and open ones closed. */
   record Down() implements Fault {}
-
-  private static void nonNegative(String field, Duration d) {
-    if (d == null || d.isNegative()) {
-      throw new IllegalArgumentException(field + " must be >= 0 but was " + d);
-    }
-  }
 }

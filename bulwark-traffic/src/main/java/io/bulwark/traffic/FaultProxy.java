@@ -1,5 +1,6 @@
 package io.bulwark.traffic;
 
+import io.bulwark.kernel.Check;
 import io.bulwark.traffic.internal.FaultRelay;
 import java.util.List;
 
@@ -42,9 +43,7 @@ public final class FaultProxy implements AutoCloseable {
       throw new IllegalArgumentException(
           "listenPort must be between 0 and 65535 but was " + listenPort);
     }
-    if (upstreamHost == null || upstreamHost.isBlank()) {
-      throw new IllegalArgumentException("upstreamHost must not be blank");
-    }
+    Check.notBlank("upstreamHost", upstreamHost);
     if (upstreamPort < 1 || upstreamPort > 65535) {
       throw new IllegalArgumentException(
           "upstreamPort must be between 1 and 65535 but was " + upstreamPort);

@@ -1,5 +1,6 @@
 package io.bulwark.traffic;
 
+import io.bulwark.kernel.Check;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -51,9 +52,7 @@ public record GatewayConfig(
   public static final int ADMIN_DISABLED = -1;
 
   public GatewayConfig {
-    if (bindHost == null || bindHost.isBlank()) {
-      throw new IllegalArgumentException("bindHost must not be blank");
-    }
+    Check.notBlank("bindHost", bindHost);
     if (port < 0 || port > 65535) {
       throw new IllegalArgumentException("port must be between 0 and 65535 but was " + port);
     }
@@ -67,15 +66,9 @@ public record GatewayConfig(
     affinity = Objects.requireNonNullElse(affinity, Optional.empty());
     Objects.requireNonNull(defaultRoute, "defaultRoute");
     routes = List.copyOf(Objects.requireNonNull(routes, "routes"));
-    if (connectTimeout == null || connectTimeout.isNegative() || connectTimeout.isZero()) {
-      throw new IllegalArgumentException("connectTimeout must be > 0 but was " + connectTimeout);
-    }
-    if (maxBodyBytes < 1024) {
-      throw new IllegalArgumentException("maxBodyBytes must be >= 1024 but was " + maxBodyBytes);
-    }
-    if (shutdownGrace == null || shutdownGrace.isNegative()) {
-      throw new IllegalArgumentException("shutdownGrace must be >= 0 but was " + shutdownGrace);
-    }
+    Check.positive("connectTimeout", connectTimeout);
+    Check.atLeast("maxBodyBytes", maxBodyBytes, 1024);
+    Check.notNegative("shutdownGrace", shutdownGrace);
     tls = Objects.requireNonNullElse(tls, Optional.empty());
     checkReferences(pools, rules, fallbackPool, routes);
   }

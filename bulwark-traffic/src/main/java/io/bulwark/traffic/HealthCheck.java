@@ -1,5 +1,6 @@
 package io.bulwark.traffic;
 
+import io.bulwark.kernel.Check;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.Set;
@@ -27,17 +28,11 @@ public record HealthCheck(
       throw new IllegalArgumentException(
           "healthCheck.path must start with '/' but was " + quoted(path));
     }
-    positive("healthCheck.interval", interval);
-    positive("healthCheck.timeout", timeout);
-    if (timeout.compareTo(interval) > 0) {
-      throw new IllegalArgumentException(
-          "healthCheck.timeout must be <= healthCheck.interval ("
-              + interval
-              + ") but was "
-              + timeout);
-    }
-    atLeastOne("healthCheck.healthyThreshold", healthyThreshold);
-    atLeastOne("healthCheck.unhealthyThreshold", unhealthyThreshold);
+    Check.positive("healthCheck.interval", interval);
+    Check.positive("healthCheck.timeout", timeout);
+    Check.atMost("healthCheck.timeout", timeout, "healthCheck.interval", interval);
+    Check.positive("healthCheck.healthyThreshold", healthyThreshold);
+    Check.positive("healthCheck.unhealthyThreshold", unhealthyThreshold);
     Objects.requireNonNull(expectedStatuses, "healthCheck.expectedStatuses must not be null");
     if (expectedStatuses.isEmpty()) {
       throw new IllegalArgumentException("healthCheck.expectedStatuses must not be empty");
@@ -71,18 +66,6 @@ public record HealthCheck(
     return expectedStatuses.contains(status);
   }
 
-  private static void positive(String field, Duration value) {
-    if (value == null || value.isZero() || value.isNegative()) {
-      throw new IllegalArgumentException(field + " must be > 0 but was " + value);
-    }
-  }
-
-  private static void atLeastOne(String field, int value) {
-    if (value < 1) {
-      throw new IllegalArgumentException(field + " must be >= 1 but was " + value);
-    }
-  }
-
   private static String quoted(String s) {
     return s == null ? "null" : "\"" + s + "\"";
   }
@@ -104,26 +87,23 @@ public record HealthCheck(
     }
 
     public Builder interval(Duration interval) {
-      positive("healthCheck.interval", interval);
-      this.interval = interval;
+      this.interval = Check.positive("healthCheck.interval", interval);
       return this;
     }
 
     public Builder timeout(Duration timeout) {
-      positive("healthCheck.timeout", timeout);
-      this.timeout = timeout;
+      this.timeout = Check.positive("healthCheck.timeout", timeout);
       return this;
     }
 
     public Builder healthyThreshold(int healthyThreshold) {
-      atLeastOne("healthCheck.healthyThreshold", healthyThreshold);
-      this.healthyThreshold = healthyThreshold;
+      this.healthyThreshold = Check.positive("healthCheck.healthyThreshold", healthyThreshold);
       return this;
     }
 
     public Builder unhealthyThreshold(int unhealthyThreshold) {
-      atLeastOne("healthCheck.unhealthyThreshold", unhealthyThreshold);
-      this.unhealthyThreshold = unhealthyThreshold;
+      this.unhealthyThreshold =
+          Check.positive("healthCheck.unhealthyThreshold", unhealthyThreshold);
       return this;
     }
 

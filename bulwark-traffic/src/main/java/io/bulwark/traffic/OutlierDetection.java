@@ -1,5 +1,6 @@
 package io.bulwark.traffic;
 
+import io.bulwark.kernel.Check;
 import java.time.Duration;
 
 /**
@@ -23,17 +24,9 @@ public record OutlierDetection(
           "outlierDetection.consecutiveFailures must be >= 0 (0 disables) but was "
               + consecutiveFailures);
     }
-    if (baseEjectionTime == null || baseEjectionTime.isNegative() || baseEjectionTime.isZero()) {
-      throw new IllegalArgumentException(
-          "outlierDetection.baseEjectionTime must be > 0 but was " + baseEjectionTime);
-    }
-    if (maxEjectionTime == null || maxEjectionTime.compareTo(baseEjectionTime) < 0) {
-      throw new IllegalArgumentException(
-          "outlierDetection.maxEjectionTime must be >= baseEjectionTime ("
-              + baseEjectionTime
-              + ") but was "
-              + maxEjectionTime);
-    }
+    Check.positive("outlierDetection.baseEjectionTime", baseEjectionTime);
+    Check.atLeast(
+        "outlierDetection.maxEjectionTime", maxEjectionTime, "baseEjectionTime", baseEjectionTime);
     if (maxEjectionPercent < 0 || maxEjectionPercent > 100) {
       throw new IllegalArgumentException(
           "outlierDetection.maxEjectionPercent must be between 0 and 100 but was "

@@ -1,5 +1,6 @@
 package io.bulwark.traffic;
 
+import io.bulwark.kernel.Check;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -50,10 +51,7 @@ public record PoolConfig(
     }
     healthCheck = Objects.requireNonNullElse(healthCheck, Optional.empty());
     Objects.requireNonNull(outlierDetection, "pool " + name + ": outlierDetection");
-    if (deregistrationDelay == null || deregistrationDelay.isNegative()) {
-      throw new IllegalArgumentException(
-          "pool " + name + ": deregistrationDelay must be >= 0 but was " + deregistrationDelay);
-    }
+    Check.notNegative("pool " + name + ": deregistrationDelay", deregistrationDelay);
   }
 
   /** Checks a pool weight; used by the builder and the runtime weight change. */

@@ -1,5 +1,6 @@
 package io.bulwark.traffic;
 
+import io.bulwark.kernel.Check;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.Set;
@@ -24,10 +25,7 @@ public record RouteConfig(
       throw new IllegalArgumentException(
           "route.pathPrefix must start with '/' but was \"" + pathPrefix + "\"");
     }
-    if (timeout == null || timeout.isZero() || timeout.isNegative()) {
-      throw new IllegalArgumentException(
-          "route " + pathPrefix + ": timeout must be > 0 but was " + timeout);
-    }
+    Check.positive("route " + pathPrefix + ": timeout", timeout);
     if (maxRetries < 0 || maxRetries > 10) {
       throw new IllegalArgumentException(
           "route " + pathPrefix + ": maxRetries must be between 0 and 10 but was " + maxRetries);

@@ -1,5 +1,6 @@
 package io.bulwark.traffic;
 
+import io.bulwark.kernel.Check;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
@@ -24,7 +25,7 @@ public sealed interface RoutingRule {
     public Header {
       header = headerName(header, "header rule");
       Objects.requireNonNull(value, "header rule value must not be null");
-      requirePool(pool, "header rule");
+      Check.notBlank("header rule pool", pool);
     }
 
     @Override
@@ -70,7 +71,7 @@ public sealed interface RoutingRule {
             "cidr rule: expected an address block like 10.0.0.0/8 but was \"" + cidr + "\"");
       }
       io.bulwark.traffic.internal.CidrBlock.parse(cidr);
-      requirePool(pool, "cidr rule");
+      Check.notBlank("cidr rule pool", pool);
     }
 
     @Override
@@ -80,15 +81,6 @@ public sealed interface RoutingRule {
   }
 
   private static String headerName(String header, String what) {
-    if (header == null || header.isBlank()) {
-      throw new IllegalArgumentException(what + " header must not be blank");
-    }
-    return header.toLowerCase(Locale.ROOT);
-  }
-
-  private static void requirePool(String pool, String what) {
-    if (pool == null || pool.isBlank()) {
-      throw new IllegalArgumentException(what + " pool must not be blank");
-    }
+    return Check.notBlank(what + " header", header).toLowerCase(Locale.ROOT);
   }
 }

@@ -1,5 +1,6 @@
 package io.bulwark.traffic;
 
+import io.bulwark.kernel.Check;
 import java.time.Duration;
 import java.util.regex.Pattern;
 
@@ -21,9 +22,7 @@ public record SessionAffinity(String cookieName, Duration ttl) {
       throw new IllegalArgumentException(
           "affinity.cookieName must be a cookie name token but was \"" + cookieName + "\"");
     }
-    if (ttl == null || ttl.toSeconds() < 1) {
-      throw new IllegalArgumentException("affinity.ttl must be >= 1s but was " + ttl);
-    }
+    Check.atLeast("affinity.ttl", ttl, Duration.ofSeconds(1));
   }
 
   /** Cookie {@code BULWARK_AFFINITY}, 86400 s. */

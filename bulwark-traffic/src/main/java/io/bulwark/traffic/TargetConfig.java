@@ -1,5 +1,6 @@
 package io.bulwark.traffic;
 
+import io.bulwark.kernel.Check;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.regex.Pattern;
@@ -23,9 +24,7 @@ public record TargetConfig(String id, String host, int port, Optional<String> zo
       throw new IllegalArgumentException(
           "target id must be 1-128 letters, digits, '.', '_' or '-' but was \"" + id + "\"");
     }
-    if (host == null || host.isBlank()) {
-      throw new IllegalArgumentException("target " + id + ": host must not be blank");
-    }
+    Check.notBlank("target " + id + ": host", host);
     if (port < 1 || port > 65535) {
       throw new IllegalArgumentException(
           "target " + id + ": port must be between 1 and 65535 but was " + port);

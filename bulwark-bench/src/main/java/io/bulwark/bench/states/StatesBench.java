@@ -2,6 +2,7 @@ package io.bulwark.bench.states;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.bulwark.kernel.Check;
 import io.bulwark.kernel.Json;
 import io.bulwark.postgres.Database;
 import io.bulwark.postgres.PostgresServer;
@@ -133,11 +134,7 @@ public final class StatesBench {
   private static int intOption(String[] args, String name, int dflt) {
     for (int i = 0; i < args.length - 1; i++) {
       if (args[i].equals(name)) {
-        int v = Integer.parseInt(args[i + 1]);
-        if (v < 1) {
-          throw new IllegalArgumentException(name + " must be >= 1 but was " + v);
-        }
-        return v;
+        return Check.positive(name, Integer.parseInt(args[i + 1]));
       }
     }
     return dflt;

@@ -1,5 +1,6 @@
 package io.bulwark.fleet.load;
 
+import io.bulwark.kernel.Check;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -53,12 +54,8 @@ public final class LoadGenerator implements AutoCloseable {
    * {@code maxInFlight} outstanding.
    */
   public static LoadGenerator create(Duration requestTimeout, int maxInFlight) {
-    if (requestTimeout == null || requestTimeout.isZero() || requestTimeout.isNegative()) {
-      throw new IllegalArgumentException("requestTimeout must be > 0 but was " + requestTimeout);
-    }
-    if (maxInFlight < 1) {
-      throw new IllegalArgumentException("maxInFlight must be >= 1 but was " + maxInFlight);
-    }
+    Check.positive("requestTimeout", requestTimeout);
+    Check.positive("maxInFlight", maxInFlight);
     return new LoadGenerator(requestTimeout, maxInFlight);
   }
 

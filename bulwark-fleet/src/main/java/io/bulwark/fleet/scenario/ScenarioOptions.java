@@ -1,5 +1,6 @@
 package io.bulwark.fleet.scenario;
 
+import io.bulwark.kernel.Check;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.function.Consumer;
@@ -14,9 +15,7 @@ import java.util.function.Consumer;
 public record ScenarioOptions(Duration duration, double rate, Consumer<String> progress) {
 
   public ScenarioOptions {
-    if (duration == null || duration.toMillis() < 500) {
-      throw new IllegalArgumentException("duration must be >= 500ms but was " + duration);
-    }
+    Check.atLeast("duration", duration, Duration.ofMillis(500));
     if (!(rate >= 1) || rate > 20_000) {
       throw new IllegalArgumentException(
           "rate must be between 1 and 20000 per second but was " + rate);
