@@ -1,6 +1,7 @@
 package io.bulwark.commerce;
 
 import io.bulwark.commerce.payment.simulator.SimulatorOptions;
+import io.bulwark.kernel.Check;
 import java.net.URI;
 import java.time.Duration;
 import java.util.Optional;
@@ -47,20 +48,18 @@ public record CommerceOptions(
     Duration sagaLease) {
 
   public CommerceOptions {
-    positive("accessTokenTtl", accessTokenTtl);
-    positive("refreshTokenTtl", refreshTokenTtl);
-    positive("loginWindow", loginWindow);
-    positive("reservationTtl", reservationTtl);
-    positive("paymentTimeout", paymentTimeout);
-    positive("pollInterval", pollInterval);
-    positive("sagaLease", sagaLease);
-    if (bcryptCost < 4 || bcryptCost > 31) {
-      throw new IllegalArgumentException("bcryptCost must be in 4..31 but was " + bcryptCost);
-    }
-    atLeastOne("loginFailuresPerAccount", loginFailuresPerAccount);
-    atLeastOne("loginFailuresPerAddress", loginFailuresPerAddress);
-    atLeastOne("paymentAttempts", paymentAttempts);
-    atLeastOne("sagaWorkers", sagaWorkers);
+    Check.positive("accessTokenTtl", accessTokenTtl);
+    Check.positive("refreshTokenTtl", refreshTokenTtl);
+    Check.positive("loginWindow", loginWindow);
+    Check.positive("reservationTtl", reservationTtl);
+    Check.positive("paymentTimeout", paymentTimeout);
+    Check.positive("pollInterval", pollInterval);
+    Check.positive("sagaLease", sagaLease);
+    Check.within("bcryptCost", bcryptCost, 4, 31);
+    Check.positive("loginFailuresPerAccount", loginFailuresPerAccount);
+    Check.positive("loginFailuresPerAddress", loginFailuresPerAddress);
+    Check.positive("paymentAttempts", paymentAttempts);
+    Check.positive("sagaWorkers", sagaWorkers);
     if (jwtSecret.isPresent()
         && jwtSecret.get().getBytes(java.nio.charset.StandardCharsets.UTF_8).length < 32) {
       throw new IllegalArgumentException("jwtSecret must be at least 32 bytes");
@@ -68,18 +67,6 @@ public record CommerceOptions(
     if (paymentGateway.isPresent() && !paymentGateway.get().toString().startsWith("http")) {
       throw new IllegalArgumentException(
           "paymentGateway must be an http(s) URL but was " + paymentGateway.get());
-    }
-  }
-
-  private static void positive(String name, Duration d) {
-    if (d == null || d.isZero() || d.isNegative()) {
-      throw new IllegalArgumentException(name + " must be a positive duration but was " + d);
-    }
-  }
-
-  private static void atLeastOne(String name, int v) {
-    if (v < 1) {
-      throw new IllegalArgumentException(name + " must be >= 1 but was " + v);
     }
   }
 
