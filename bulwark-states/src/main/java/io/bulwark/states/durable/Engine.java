@@ -18,6 +18,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.UUID;
+import java.util.regex.Pattern;
 
 /**
  * Durable executions of Amazon States Language machines in PostgreSQL (Flyway module {@code
@@ -34,6 +35,9 @@ import java.util.UUID;
  * }</pre>
  */
 public final class Engine implements AutoCloseable {
+  /** State machine and execution names, as Step Functions allows them (1-80 characters). */
+  private static final Pattern NAME = Pattern.compile("[A-Za-z0-9_.-]{1,80}");
+
   private final EngineParts parts;
 
   private Engine(EngineParts parts) {
@@ -197,10 +201,11 @@ public final class Engine implements AutoCloseable {
   }
 
   private static void requireName(String name, String what) {
-    if (name == null || name.isBlank() || name.length() > 80 || !name.matches("[A-Za-z0-9_.-]+")) {
+    try {
+      Check.matches(what, name, NAME, "1-80 of A-Z a-z 0-9 _ . -");
+    } catch (IllegalArgumentException e) {
       throw new StatesException.Invalid(
-          what + " must be 1-80 of A-Z a-z 0-9 _ . - but was " + name,
-          List.of("$." + what.replace(' ', '_') + ": invalid"));
+          e.getMessage(), List.of("$." + what.replace(' ', '_') + ": invalid"), e);
     }
   }
 
