@@ -248,13 +248,7 @@ public record Service(
       if (interval.isZero() || interval.isNegative()) {
         throw new IllegalArgumentException("interval must be positive, got " + interval);
       }
-      if (timeout.compareTo(interval) >= 0) {
-        throw new IllegalArgumentException(
-            "timeout must be shorter than the interval ("
-                + Durations.format(interval)
-                + "), got "
-                + Durations.format(timeout));
-      }
+      requireShorter(timeout, interval);
       if (healthyThreshold < 1 || unhealthyThreshold < 1) {
         throw new IllegalArgumentException(
             "thresholds must be >= 1, got " + healthyThreshold + "/" + unhealthyThreshold);
@@ -270,6 +264,17 @@ public record Service(
           Profile.HEALTHY_THRESHOLD,
           Profile.UNHEALTHY_THRESHOLD,
           "200");
+    }
+
+    /** A probe must time out before the next one starts; also checks a traffic monitor. */
+    static void requireShorter(Duration timeout, Duration interval) {
+      if (timeout.compareTo(interval) >= 0) {
+        throw new IllegalArgumentException(
+            "timeout must be shorter than the interval ("
+                + Durations.format(interval)
+                + "), got "
+                + Durations.format(timeout));
+      }
     }
 
     /** How long a dead instance keeps receiving traffic: unhealthy threshold × interval. */

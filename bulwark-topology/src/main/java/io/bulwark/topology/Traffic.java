@@ -1,6 +1,5 @@
 package io.bulwark.topology;
 
-import io.bulwark.kernel.Durations;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
@@ -93,13 +92,7 @@ public record Traffic(
       Objects.requireNonNull(interval, "interval");
       Objects.requireNonNull(timeout, "timeout");
       Objects.requireNonNull(expectedCodes, "expectedCodes");
-      if (timeout.compareTo(interval) >= 0) {
-        throw new IllegalArgumentException(
-            "timeout must be shorter than the interval ("
-                + Durations.format(interval)
-                + "), got "
-                + Durations.format(timeout));
-      }
+      Service.HealthCheck.requireShorter(timeout, interval);
     }
 
     /** Time until a dead pool is taken out: retries × interval. */
