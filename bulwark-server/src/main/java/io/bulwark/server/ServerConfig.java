@@ -1,5 +1,6 @@
 package io.bulwark.server;
 
+import io.bulwark.kernel.Check;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -37,15 +38,11 @@ public record ServerConfig(
       throw new IllegalArgumentException(
           "name must match [a-z][a-z0-9-]{0,40} but was \"" + name + "\"");
     }
-    if (httpPort < 0 || httpPort > 65535) {
-      throw new IllegalArgumentException("httpPort must be in 0..65535 but was " + httpPort);
-    }
+    Check.within("httpPort", httpPort, 0, 65535);
     if (clock == null) {
       throw new IllegalArgumentException("clock must not be null");
     }
-    if (poolSize < 1) {
-      throw new IllegalArgumentException("poolSize must be >= 1 but was " + poolSize);
-    }
+    Check.positive("poolSize", poolSize);
     if (jdbcUrl.isPresent() && !jdbcUrl.get().startsWith("jdbc:postgresql:")) {
       throw new IllegalArgumentException(
           "jdbcUrl must start with jdbc:postgresql: but was \"" + jdbcUrl.get() + "\"");
