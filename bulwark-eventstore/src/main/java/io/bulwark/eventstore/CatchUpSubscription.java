@@ -1,7 +1,10 @@
 package io.bulwark.eventstore;
 
+import io.bulwark.eventstore.internal.CheckedFailure;
 import io.bulwark.eventstore.internal.PollingLoop;
 import io.bulwark.kernel.Check;
+import io.bulwark.postgres.DataAccessException;
+import io.bulwark.postgres.PostgresTransactions;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -42,7 +45,7 @@ public final class CatchUpSubscription implements AutoCloseable {
 
   private final String name;
   private final EventStore store;
-  private final DataSource dataSource;
+  private final PostgresTransactions transactions;
   private final EventHandler handler;
   private final int batchSize;
   private final Duration pollInterval;
@@ -57,7 +60,7 @@ public final class CatchUpSubscription implements AutoCloseable {
     this.name = b.name;
     this.loop = new PollingLoop("subscription-" + b.name);
     this.store = b.store;
-    this.dataSource = b.dataSource;
+    this.transactions = PostgresTransactions.of(b.dataSource);
     this.handler = b.handler;
     this.batchSize = b.batchSize;
     this.pollInterval = b.pollInterval;
@@ -97,9 +100,9 @@ public final class CatchUpSubscription implements AutoCloseable {
 
   /** The durable checkpoint: the last event handled, {@link LogPosition#START} if none. */
   public LogPosition checkpoint() {
-    try (Connection c = dataSource.getConnection()) {
-      return loadCheckpoint(c, false);
-    } catch (SQLException e) {
+    try {
+      return transactions.read(c -> loadCheckpoint(c, false));
+    } catch (DataAccessException e) {
       throw new StorageException("cannot read the checkpoint of subscription " + name, e);
     }
   }
@@ -146,30 +149,26 @@ public final class CatchUpSubscription implements AutoCloseable {
    */
   private boolean handleWithRetries(RecordedEvent event) {
     for (int attempt = 1; loop.running(); attempt++) {
-      try (Connection c = dataSource.getConnection()) {
-        c.setAutoCommit(false);
-        try {
-          LogPosition stored = loadCheckpoint(c, true);
-          if (!stored.equals(handled)) {
-            c.rollback();
-            log.info("subscription {}: checkpoint moved to {} by another instance", name, stored);
-            handled = stored;
-            return false;
-          }
-          handler.handle(event, c);
-          saveCheckpoint(c, event.logPosition());
-          c.commit();
-          handled = event.logPosition();
-          return true;
-        } catch (Exception e) {
-          try {
-            c.rollback();
-          } catch (SQLException rollback) {
-            e.addSuppressed(rollback);
-          }
-          throw e;
+      try {
+        LogPosition moved =
+            transactions.inNewTransaction(
+                c -> {
+                  LogPosition stored = loadCheckpoint(c, true);
+                  if (!stored.equals(handled)) {
+                    return stored;
+                  }
+                  CheckedFailure.run(() -> handler.handle(event, c));
+                  saveCheckpoint(c, event.logPosition());
+                  return null;
+                });
+        if (moved != null) {
+          log.info("subscription {}: checkpoint moved to {} by another instance", name, moved);
+          handled = moved;
+          return false;
         }
-      } catch (Exception e) {
+        handled = event.logPosition();
+        return true;
+      } catch (RuntimeException e) {
         failures.increment();
         Duration delay = backoff.delay(attempt);
         log.warn(
@@ -180,7 +179,7 @@ public final class CatchUpSubscription implements AutoCloseable {
             event.logPosition(),
             attempt,
             delay,
-            e);
+            e instanceof CheckedFailure f ? f.checked() : e);
         loop.pause(delay);
       }
     }

@@ -1,8 +1,9 @@
 package io.bulwark.eventstore;
 
+import io.bulwark.eventstore.internal.CheckedFailure;
+import io.bulwark.postgres.PostgresTransactions;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
-import java.sql.SQLException;
 import java.util.Objects;
 import javax.sql.DataSource;
 
@@ -25,12 +26,12 @@ public final class IdempotentConsumer implements MessageSink {
     void apply(OutboxMessage message, Connection transaction) throws Exception;
   }
 
-  private final DataSource dataSource;
+  private final PostgresTransactions transactions;
   private final String consumer;
   private final Effect effect;
 
   private IdempotentConsumer(DataSource dataSource, String consumer, Effect effect) {
-    this.dataSource = dataSource;
+    this.transactions = PostgresTransactions.of(dataSource);
     this.consumer = consumer;
     this.effect = effect;
   }
@@ -53,34 +54,29 @@ public final class IdempotentConsumer implements MessageSink {
    * Applies {@code message} unless this consumer already did. Returns true if the effect ran now,
    * false for a duplicate.
    *
-   * @throws Exception the effect failed (nothing committed)
+   * @throws Exception the effect failed: its own exception (nothing committed)
+   * @throws io.bulwark.postgres.DataAccessException the database failed (nothing committed)
    */
   public boolean process(OutboxMessage message) throws Exception {
-    try (Connection c = dataSource.getConnection()) {
-      c.setAutoCommit(false);
-      try {
-        boolean first;
-        try (PreparedStatement st =
-            c.prepareStatement(
-                "insert into eventstore_processed_messages (consumer, message_id) values (?, ?)"
-                    + " on conflict do nothing")) {
-          st.setString(1, consumer);
-          st.setObject(2, message.messageId());
-          first = st.executeUpdate() == 1;
-        }
-        if (first) {
-          effect.apply(message, c);
-        }
-        c.commit();
-        return first;
-      } catch (Exception e) {
-        try {
-          c.rollback();
-        } catch (SQLException rollback) {
-          e.addSuppressed(rollback);
-        }
-        throw e;
-      }
+    try {
+      return transactions.inNewTransaction(
+          c -> {
+            boolean first;
+            try (PreparedStatement st =
+                c.prepareStatement(
+                    "insert into eventstore_processed_messages (consumer, message_id)"
+                        + " values (?, ?) on conflict do nothing")) {
+              st.setString(1, consumer);
+              st.setObject(2, message.messageId());
+              first = st.executeUpdate() == 1;
+            }
+            if (first) {
+              CheckedFailure.run(() -> effect.apply(message, c));
+            }
+            return first;
+          });
+    } catch (CheckedFailure f) {
+      throw f.checked();
     }
   }
 

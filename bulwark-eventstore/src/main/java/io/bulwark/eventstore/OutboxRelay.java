@@ -2,6 +2,8 @@ package io.bulwark.eventstore;
 
 import io.bulwark.eventstore.internal.PollingLoop;
 import io.bulwark.kernel.Check;
+import io.bulwark.postgres.DataAccessException;
+import io.bulwark.postgres.PostgresTransactions;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -39,7 +41,7 @@ public final class OutboxRelay implements AutoCloseable {
 
   private static final Logger log = LoggerFactory.getLogger(OutboxRelay.class);
 
-  private final DataSource dataSource;
+  private final PostgresTransactions transactions;
   private final MessageSink sink;
   private final int batchSize;
   private final Duration pollInterval;
@@ -49,7 +51,7 @@ public final class OutboxRelay implements AutoCloseable {
   private final PollingLoop loop;
 
   private OutboxRelay(Builder b) {
-    this.dataSource = b.dataSource;
+    this.transactions = PostgresTransactions.of(b.dataSource);
     this.sink = b.sink;
     this.loop = new PollingLoop("outbox-relay");
     this.batchSize = b.batchSize;
@@ -76,24 +78,14 @@ public final class OutboxRelay implements AutoCloseable {
    * @throws StorageException the database failed (nothing of this round is committed)
    */
   public int relayOnce() {
-    try (Connection c = dataSource.getConnection()) {
-      c.setAutoCommit(false);
-      try {
-        int count = relay(c);
-        c.commit();
-        delivered.increment(count);
-        return count;
-      } catch (SQLException | RuntimeException e) {
-        try {
-          c.rollback();
-        } catch (SQLException rollback) {
-          e.addSuppressed(rollback);
-        }
-        throw e;
-      }
-    } catch (SQLException e) {
+    int count;
+    try {
+      count = transactions.inNewTransaction(this::relay);
+    } catch (DataAccessException e) {
       throw new StorageException("cannot relay the outbox", e);
     }
+    delivered.increment(count);
+    return count;
   }
 
   /** Relays on a background thread until {@link #close()}; returns at once. */

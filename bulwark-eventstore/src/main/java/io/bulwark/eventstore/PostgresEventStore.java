@@ -3,6 +3,8 @@ package io.bulwark.eventstore;
 import io.bulwark.eventstore.internal.EventStoreMetrics;
 import io.bulwark.eventstore.internal.Text;
 import io.bulwark.eventstore.internal.Upcasters;
+import io.bulwark.postgres.DataAccessException;
+import io.bulwark.postgres.PostgresTransactions;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.sql.Connection;
@@ -159,14 +161,14 @@ public final class PostgresEventStore implements EventStore {
           + " from (select 1) one left join (select xid, position from visible order by xid desc,"
           + " position desc limit 1) last on true";
 
-  private final DataSource dataSource;
+  private final PostgresTransactions transactions;
   private final Clock clock;
   private final boolean savepoints;
   private final Upcasters upcasters;
   private final EventStoreMetrics metrics;
 
   private PostgresEventStore(Builder b) {
-    this.dataSource = b.dataSource;
+    this.transactions = b.dataSource == null ? null : PostgresTransactions.of(b.dataSource);
     this.clock = b.clock;
     this.savepoints = b.savepoints;
     this.upcasters = new Upcasters(b.upcasters);
@@ -188,31 +190,84 @@ public final class PostgresEventStore implements EventStore {
   }
 
   private Connection connection() throws SQLException {
-    if (dataSource == null) {
+    return transactions().dataSource().getConnection();
+  }
+
+  private PostgresTransactions transactions() {
+    if (transactions == null) {
       throw new IllegalStateException(
           "this event store has no DataSource (built with builder()): use the methods that take"
               + " a Connection");
     }
-    return dataSource.getConnection();
+    return transactions;
   }
 
   @Override
   public AppendResult append(String stream, ExpectedVersion expected, List<NewEvent> events) {
     checkAppend(stream, expected, events);
+    PostgresTransactions tx = transactions();
     long start = System.nanoTime();
-    try (Connection c = connection()) {
-      c.setAutoCommit(false);
-      try {
-        AppendResult result = write(c, true, stream, expected, events);
-        c.commit();
-        metrics.appended(events.size(), System.nanoTime() - start);
-        return result;
-      } catch (SQLException | RuntimeException e) {
-        rollbackQuietly(c, e);
-        throw e;
+    try {
+      for (int attempt = 1; ; attempt++) {
+        boolean last = attempt >= RETRIES;
+        try {
+          AppendResult result =
+              tx.inNewTransaction(c -> appendOnce(c, stream, expected, events, last));
+          metrics.appended(events.size(), System.nanoTime() - start);
+          return result;
+        } catch (LostRace race) {
+          if (race.versionTaken && (!expected.isAny() || last)) {
+            metrics.conflict();
+            long current = tx.inNewTransaction(c -> currentVersion(c, stream));
+            throw new WrongExpectedVersionException(stream, expected, current);
+          }
+          // a fresh transaction gets a fresh, larger transaction id
+        }
       }
-    } catch (SQLException e) {
+    } catch (DataAccessException e) {
       throw new StorageException("cannot append to stream " + stream, e);
+    }
+  }
+
+  /**
+   * One attempt of an append in a transaction of the store's own: the result, a conflict, or a
+   * {@link LostRace} that a new transaction may win.
+   */
+  private AppendResult appendOnce(
+      Connection c, String stream, ExpectedVersion expected, List<NewEvent> events, boolean last)
+      throws SQLException {
+    AppendResult result;
+    try {
+      result = insert(c, stream, expected, events);
+    } catch (SQLException e) {
+      if (isVersionTaken(e)) {
+        throw new LostRace(true);
+      }
+      throw e;
+    }
+    if (result != null) {
+      return result;
+    }
+    // Nothing was inserted: the expected version is missing, or the last event is younger.
+    long current = currentVersion(c, stream);
+    if (!expected.isAny() && current != expected.value()) {
+      metrics.conflict();
+      throw new WrongExpectedVersionException(stream, expected, current);
+    }
+    if (last) {
+      metrics.conflict();
+      throw new ConcurrentAppendException(stream, current);
+    }
+    throw new LostRace(false);
+  }
+
+  /** Another append took the version ({@code versionTaken}) or wrote the stream's last event. */
+  private static final class LostRace extends RuntimeException {
+    final boolean versionTaken;
+
+    LostRace(boolean versionTaken) {
+      super(null, null, false, false);
+      this.versionTaken = versionTaken;
     }
   }
 
@@ -227,7 +282,7 @@ public final class PostgresEventStore implements EventStore {
         throw new IllegalArgumentException(
             "append on a caller's connection needs an open transaction (autoCommit=false)");
       }
-      AppendResult result = write(transaction, false, stream, expected, events);
+      AppendResult result = write(transaction, stream, expected, events);
       metrics.appended(events.size(), System.nanoTime() - start);
       return result;
     } catch (SQLException e) {
@@ -350,18 +405,15 @@ public final class PostgresEventStore implements EventStore {
   }
 
   /**
-   * Inserts the events; on a lost race undoes the attempt (the whole transaction when the store
-   * owns it, else back to a savepoint) and retries ({@code ANY}) or throws the conflict.
+   * Inserts the events in the caller's transaction; on a lost race undoes the attempt (back to a
+   * savepoint, or the caller's whole transaction without savepoints) and retries ({@code ANY}, on a
+   * savepoint) or throws the conflict.
    */
   private AppendResult write(
-      Connection c,
-      boolean ownTransaction,
-      String stream,
-      ExpectedVersion expected,
-      List<NewEvent> events)
+      Connection c, String stream, ExpectedVersion expected, List<NewEvent> events)
       throws SQLException {
     for (int attempt = 1; ; attempt++) {
-      Savepoint savepoint = ownTransaction || !savepoints ? null : c.setSavepoint();
+      Savepoint savepoint = savepoints ? c.setSavepoint() : null;
       try {
         AppendResult result = insert(c, stream, expected, events);
         if (savepoint != null) {
@@ -383,7 +435,7 @@ public final class PostgresEventStore implements EventStore {
           throw e;
         }
         undo(c, savepoint);
-        if (!ownTransaction && savepoint == null) {
+        if (savepoint == null) {
           // The caller's whole transaction is gone: never retry its append in a new one.
           metrics.conflict();
           long current = currentVersion(c, stream);
@@ -401,16 +453,11 @@ public final class PostgresEventStore implements EventStore {
       }
       // Nothing was inserted: the expected version is missing, or the last event is younger.
       long current = currentVersion(c, stream);
+      metrics.conflict();
       if (!expected.isAny() && current != expected.value()) {
-        metrics.conflict();
         throw new WrongExpectedVersionException(stream, expected, current);
       }
-      if (!ownTransaction || attempt >= RETRIES) {
-        metrics.conflict();
-        throw new ConcurrentAppendException(stream, current);
-      }
-      // A fresh transaction gets a fresh, larger transaction id.
-      c.rollback();
+      throw new ConcurrentAppendException(stream, current);
     }
   }
 
@@ -621,14 +668,6 @@ public final class PostgresEventStore implements EventStore {
   private static void checkMax(int max) {
     if (max < 1 || max > 10_000) {
       throw new IllegalArgumentException("max must be in 1..10000 but was " + max);
-    }
-  }
-
-  private static void rollbackQuietly(Connection c, Exception cause) {
-    try {
-      c.rollback();
-    } catch (SQLException e) {
-      cause.addSuppressed(e);
     }
   }
 
