@@ -3,13 +3,19 @@ package io.bulwark.postgres;
 import io.bulwark.kernel.Check;
 import io.bulwark.kernel.Transactions;
 import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Savepoint;
 import java.sql.Statement;
+import java.sql.Timestamp;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
@@ -67,6 +73,13 @@ public final class PostgresTransactions implements Transactions {
   public interface Work<T> {
     /** Does the work; any exception rolls the transaction back. */
     T run(Connection connection) throws SQLException;
+  }
+
+  /** One row of a result set as a value. */
+  @FunctionalInterface
+  public interface Row<T> {
+    /** The value of the row {@code rs} is on; do not move the cursor. */
+    T map(ResultSet rs) throws SQLException;
   }
 
   /** Transaction isolation levels; PostgreSQL's default is {@link #READ_COMMITTED}. */
@@ -201,6 +214,90 @@ public final class PostgresTransactions implements Transactions {
       }
     }
     return result;
+  }
+
+  // ---------------------------------------------------------------- single statements
+
+  /**
+   * Runs one writing statement in the transaction open on this thread (or one of its own, like
+   * {@link #inTransaction(Work)}), with {@code params} bound in order: an {@link Instant} as a
+   * timestamp, a {@link Collection} as a {@code text[]}, null as a null of the type the statement
+   * needs, anything else as the driver maps it.
+   *
+   * @return the number of rows changed
+   */
+  public int update(String sql, Object... params) {
+    return inTransaction(
+        c -> {
+          try (PreparedStatement ps = prepare(c, sql, params)) {
+            return ps.executeUpdate();
+          }
+        });
+  }
+
+  /**
+   * As {@link #update}, for a statement that returns rows ({@code update … returning}, {@code
+   * select … for update}): the first row, if any.
+   */
+  public <T> Optional<T> updateFirst(String sql, Row<T> row, Object... params) {
+    return inTransaction(c -> first(c, sql, row, params));
+  }
+
+  /**
+   * Runs one query as {@link #read} does, binding {@code params} as {@link #update} does.
+   *
+   * @return every row, in order
+   */
+  public <T> List<T> query(String sql, Row<T> row, Object... params) {
+    return read(
+        c -> {
+          try (PreparedStatement ps = prepare(c, sql, params);
+              ResultSet rs = ps.executeQuery()) {
+            List<T> out = new ArrayList<>();
+            while (rs.next()) {
+              out.add(row.map(rs));
+            }
+            return out;
+          }
+        });
+  }
+
+  /** As {@link #query}: the first row, if any. */
+  public <T> Optional<T> queryFirst(String sql, Row<T> row, Object... params) {
+    return read(c -> first(c, sql, row, params));
+  }
+
+  private static <T> Optional<T> first(Connection c, String sql, Row<T> row, Object... params)
+      throws SQLException {
+    try (PreparedStatement ps = prepare(c, sql, params);
+        ResultSet rs = ps.executeQuery()) {
+      return rs.next() ? Optional.of(row.map(rs)) : Optional.empty();
+    }
+  }
+
+  private static PreparedStatement prepare(Connection c, String sql, Object... params)
+      throws SQLException {
+    PreparedStatement ps = c.prepareStatement(sql);
+    try {
+      for (int i = 0; i < params.length; i++) {
+        Object p = params[i];
+        if (p instanceof Instant instant) {
+          ps.setTimestamp(i + 1, Timestamp.from(instant));
+        } else if (p instanceof Collection<?> values) {
+          ps.setArray(i + 1, c.createArrayOf("text", values.toArray()));
+        } else {
+          ps.setObject(i + 1, p);
+        }
+      }
+      return ps;
+    } catch (SQLException | RuntimeException e) {
+      try {
+        ps.close();
+      } catch (SQLException close) {
+        e.addSuppressed(close);
+      }
+      throw e;
+    }
   }
 
   // ---------------------------------------------------------------- for domain code

@@ -10,8 +10,10 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
@@ -445,6 +447,38 @@ class PostgresTransactionsTest {
   }
 
   @Test
+  void singleStatementsBindInstantsCollectionsAndNulls() {
+    Instant at = Instant.parse("2026-12-01T10:15:30.123456Z");
+    execute("create table if not exists stamped (id int primary key, at timestamptz, note text)");
+    execute("truncate stamped");
+
+    assertThat(tx.update("insert into stamped values (?, ?, ?)", 1, at, null)).isEqualTo(1);
+    assertThat(tx.update("insert into stamped values (?, ?, ?)", 2, at, "two")).isEqualTo(1);
+    Optional<String> note =
+        tx.updateFirst(
+            "update stamped set note = coalesce(?, note) where id = ? returning note",
+            rs -> rs.getString(1),
+            null,
+            2);
+    List<Integer> ids =
+        tx.query(
+            "select id from stamped where note = any (?) or note is null order by id",
+            rs -> rs.getInt(1),
+            List.of("two", "three"));
+    Optional<Instant> stored =
+        tx.queryFirst(
+            "select at from stamped where id = ?", rs -> rs.getTimestamp(1).toInstant(), 1);
+
+    assertThat(note).contains("two");
+    assertThat(ids).containsExactly(1, 2);
+    assertThat(stored).contains(at);
+    assertThat(tx.queryFirst("select 1 from stamped where id = ?", rs -> 1, 3)).isEmpty();
+    assertThatThrownBy(() -> tx.update("insert into stamped values (?, ?, ?)", 1, at, null))
+        .isInstanceOfSatisfying(
+            DataAccessException.class, e -> assertThat(e.sqlState()).isEqualTo("23505"));
+  }
+
+  @Test
   void afterCommitWithoutATransactionRunsAtOnce() {
     tx.afterCommit(() -> ran.add("now"));
     assertThat(ran).containsExactly("now");
@@ -528,11 +562,13 @@ class PostgresTransactionsTest {
     }
   }
 
-  private static void execute(String... sql) throws SQLException {
+  private static void execute(String... sql) {
     try (Connection c = ds.getConnection()) {
       for (String s : sql) {
         execute(c, s);
       }
+    } catch (SQLException e) {
+      throw new IllegalStateException(e);
     }
   }
 }
