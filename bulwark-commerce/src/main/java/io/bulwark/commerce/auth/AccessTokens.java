@@ -87,9 +87,9 @@ public final class AccessTokens {
     try {
       jwt = verifier.verify(token);
     } catch (TokenExpiredException e) {
-      throw new CommerceException.Unauthorized("access token expired at " + e.getExpiredOn());
+      throw new CommerceException.Unauthorized("access token expired at " + e.getExpiredOn(), e);
     } catch (JWTVerificationException e) {
-      throw new CommerceException.Unauthorized("access token is invalid");
+      throw new CommerceException.Unauthorized("access token is invalid", e);
     }
     try {
       return new Caller(
@@ -97,7 +97,7 @@ public final class AccessTokens {
           jwt.getClaim("username").asString(),
           Role.of(jwt.getClaim("role").asString()));
     } catch (RuntimeException e) {
-      throw new CommerceException.Unauthorized("access token has malformed claims");
+      throw new CommerceException.Unauthorized("access token has malformed claims", e);
     }
   }
 }

@@ -286,7 +286,7 @@ public final class ProjectionsCommand implements Callable<Integer> {
                   + " migrate it");
         }
       } catch (SQLException e) {
-        throw new Refused(FAILED, "cannot use " + url + ": " + describe(e));
+        throw new Refused(FAILED, "cannot use " + url + ": " + describe(e), e);
       }
     }
 
@@ -336,7 +336,11 @@ public final class ProjectionsCommand implements Callable<Integer> {
     final int exitCode;
 
     Refused(int exitCode, String message) {
-      super(message);
+      this(exitCode, message, null);
+    }
+
+    Refused(int exitCode, String message, Throwable cause) {
+      super(message, cause);
       this.exitCode = exitCode;
     }
   }

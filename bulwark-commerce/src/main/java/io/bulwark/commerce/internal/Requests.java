@@ -33,7 +33,7 @@ public final class Requests {
       return UUID.fromString(raw);
     } catch (IllegalArgumentException e) {
       throw new CommerceException.InvalidInput(
-          name, name + " must be a UUID but was \"" + abbreviate(raw) + "\"");
+          name, name + " must be a UUID but was \"" + abbreviate(raw) + "\"", e);
     }
   }
 
@@ -59,7 +59,8 @@ public final class Requests {
               + max
               + " but was \""
               + abbreviate(raw)
-              + "\"");
+              + "\"",
+          e);
     }
   }
 
@@ -77,7 +78,8 @@ public final class Requests {
           name
               + " must be an ISO-8601 instant like 2026-01-31T00:00:00Z but was \""
               + abbreviate(raw)
-              + "\"");
+              + "\"",
+          e);
     }
   }
 
