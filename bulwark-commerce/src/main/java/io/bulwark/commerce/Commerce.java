@@ -1,7 +1,6 @@
 package io.bulwark.commerce;
 
 import io.bulwark.commerce.auth.AccessTokens;
-import io.bulwark.commerce.auth.Role;
 import io.bulwark.commerce.auth.SigningKeys;
 import io.bulwark.commerce.events.EventBus;
 import io.bulwark.commerce.http.OpenApiHttp;
@@ -9,13 +8,11 @@ import io.bulwark.commerce.identity.Identity;
 import io.bulwark.commerce.identity.LoginLimiter;
 import io.bulwark.commerce.identity.PasswordHasher;
 import io.bulwark.commerce.identity.http.IdentityHttp;
+import io.bulwark.commerce.identity.jdbc.JdbcIdentityStore;
 import io.bulwark.commerce.inventory.Inventory;
-import io.bulwark.commerce.inventory.Line;
-import io.bulwark.commerce.inventory.Reservation;
 import io.bulwark.commerce.inventory.http.InventoryHttp;
-import io.bulwark.commerce.ordering.Billing;
-import io.bulwark.commerce.ordering.Catalog;
-import io.bulwark.commerce.ordering.Customers;
+import io.bulwark.commerce.inventory.jdbc.JdbcInventoryStore;
+import io.bulwark.commerce.ordering.EngineTransactions;
 import io.bulwark.commerce.ordering.OrderLog;
 import io.bulwark.commerce.ordering.OrderProjection;
 import io.bulwark.commerce.ordering.OrderQueries;
@@ -23,17 +20,23 @@ import io.bulwark.commerce.ordering.OrderSaga;
 import io.bulwark.commerce.ordering.OrderSagaFunctions;
 import io.bulwark.commerce.ordering.OrderSagaTasks;
 import io.bulwark.commerce.ordering.OrderService;
-import io.bulwark.commerce.ordering.Stock;
 import io.bulwark.commerce.ordering.http.OrderingHttp;
+import io.bulwark.commerce.ordering.jdbc.EventStoreOrderLog;
+import io.bulwark.commerce.ordering.jdbc.JdbcEngineTransactions;
+import io.bulwark.commerce.ordering.jdbc.JdbcIdempotencyKeys;
+import io.bulwark.commerce.ordering.jdbc.JdbcOrderSagaStore;
+import io.bulwark.commerce.ordering.jdbc.JdbcOrderViews;
 import io.bulwark.commerce.payment.PaymentGateway;
 import io.bulwark.commerce.payment.Payments;
 import io.bulwark.commerce.payment.http.HttpPaymentGateway;
 import io.bulwark.commerce.payment.http.PaymentHttp;
+import io.bulwark.commerce.payment.jdbc.JdbcPaymentStore;
 import io.bulwark.commerce.payment.simulator.PaymentSimulatorProcess;
 import io.bulwark.http.HttpModule;
 import io.bulwark.kernel.Refreshing;
 import io.bulwark.platform.Platform;
 import io.bulwark.platform.ServerAssembly;
+import io.bulwark.postgres.PostgresTransactions;
 import io.bulwark.states.durable.Engine;
 import io.javalin.Javalin;
 import io.micrometer.core.instrument.Gauge;
@@ -43,8 +46,6 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import java.util.UUID;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -99,8 +100,13 @@ public final class Commerce {
    * invalidate.
    */
   public static OrderProjection standaloneOrderProjection(DataSource dataSource) {
+    PostgresTransactions tx = PostgresTransactions.of(dataSource);
     return new OrderProjection(
-        dataSource, new OrderLog(Clock.systemUTC()), Duration.ofSeconds(1), (orders, cs) -> {});
+        new JdbcOrderViews(tx),
+        new EventStoreOrderLog(tx, Clock.systemUTC()),
+        tx,
+        Duration.ofSeconds(1),
+        (orders, cs) -> {});
   }
 
   /** The identity context. */
@@ -194,7 +200,7 @@ public final class Commerce {
 
     Running(CommerceOptions o, Platform platform) {
       Clock clock = platform.clock();
-      DataSource ds = platform.database().dataSource();
+      PostgresTransactions tx = PostgresTransactions.of(platform.database().dataSource());
       byte[] key =
           o.jwtSecret().isPresent()
               ? SigningKeys.fromSecret(o.jwtSecret().get())
@@ -203,14 +209,15 @@ public final class Commerce {
       tokens = new AccessTokens(key, o.accessTokenTtl(), clock);
       identity =
           new Identity(
-              ds,
+              new JdbcIdentityStore(tx),
+              tx,
               tokens,
               new PasswordHasher(o.bcryptCost()),
               new LoginLimiter(
                   o.loginFailuresPerAccount(), o.loginFailuresPerAddress(), o.loginWindow(), clock),
               o.refreshTokenTtl(),
               clock);
-      inventory = new Inventory(ds, bus, o.reservationTtl(), clock);
+      inventory = new Inventory(new JdbcInventoryStore(tx), tx, bus, o.reservationTtl(), clock);
       bus.subscribe(
           e -> {
             platform.registry().counter("commerce.events", "type", e.type()).increment();
@@ -226,94 +233,40 @@ public final class Commerce {
       gatewayUrl = simulator == null ? o.paymentGateway().get() : simulator.baseUrl();
       PaymentGateway gateway =
           new HttpPaymentGateway(gatewayUrl, o.paymentTimeout(), o.paymentAttempts());
-      payments = new Payments(ds, gateway, clock);
+      payments = new Payments(new JdbcPaymentStore(tx), gateway, clock);
 
-      // Ordering reaches the other contexts only through these ports.
-      Customers customers =
-          id ->
-              identity
-                  .find(id)
-                  .map(u -> new Customers.Customer(u.id(), u.name(), u.role() == Role.VIP));
-      Catalog catalog =
-          skus -> {
-            Map<String, Catalog.Entry> out = new java.util.LinkedHashMap<>();
-            inventory
-                .products(skus)
-                .forEach(
-                    (sku, p) ->
-                        out.put(
-                            sku, new Catalog.Entry(sku, p.name(), p.priceMinor(), p.currency())));
-            return out;
-          };
-      Stock stock =
-          new Stock() {
-            @Override
-            public String reserve(UUID orderId, Map<String, Integer> quantities) {
-              List<Line> lines = new ArrayList<>();
-              quantities.forEach((sku, q) -> lines.add(new Line(sku, q)));
-              return switch (inventory.reserve(orderId, lines)) {
-                case Reservation.Held h -> null;
-                case Reservation.Insufficient i ->
-                    "insufficient stock: "
-                        + i.sku()
-                        + " requested "
-                        + i.requested()
-                        + ", available "
-                        + i.available();
-                case Reservation.Released r -> "insufficient stock: reservation already released";
-              };
-            }
-
-            @Override
-            public boolean commit(UUID orderId) {
-              return inventory.commit(orderId);
-            }
-
-            @Override
-            public void release(UUID orderId) {
-              inventory.release(orderId);
-            }
-          };
-      Billing billing =
-          new Billing() {
-            @Override
-            public String charge(UUID orderId, UUID customerId, long amount, String currency) {
-              return switch (payments.charge(orderId, customerId, amount, currency)) {
-                case PaymentGateway.ChargeOutcome.Approved a -> a.chargeId();
-                case PaymentGateway.ChargeOutcome.Declined d ->
-                    throw new Billing.Declined(d.reason());
-              };
-            }
-
-            @Override
-            public void refund(UUID orderId) {
-              payments.refund(orderId);
-            }
-          };
-
-      OrderLog orderLog = new OrderLog(clock, platform.registry());
-      saga = new OrderSaga(ds, orderLog, bus);
-      OrderProjection[] projectionRef = new OrderProjection[1];
+      // Ordering reaches the other contexts only through its ports (Customers, Catalog, Stock,
+      // Billing), and the engine's transactions through EngineTransactions.
+      OrderLog orderLog = new EventStoreOrderLog(tx, clock, platform.registry());
+      EngineTransactions engineTransactions = new JdbcEngineTransactions(tx);
+      saga = new OrderSaga(new JdbcOrderSagaStore(tx), orderLog, tx, engineTransactions, bus);
+      queries = new OrderQueries(new JdbcOrderViews(tx), orderLog);
+      projection =
+          new OrderProjection(
+              new JdbcOrderViews(tx), orderLog, tx, o.pollInterval(), queries::invalidate);
       orders =
           new OrderService(
-              ds,
+              new JdbcIdempotencyKeys(tx),
               orderLog,
-              customers,
-              catalog,
+              tx,
+              new IdentityCustomers(identity),
+              new InventoryCatalog(inventory),
               clock,
               saga,
               () -> {
                 saga.wake();
-                projectionRef[0].wake();
+                projection.wake();
               },
               bus);
-      queries = new OrderQueries(ds, orders);
-      projection = new OrderProjection(ds, orderLog, o.pollInterval(), queries::invalidate);
-      projectionRef[0] = projection;
       meterLag(platform.registry(), projection);
       OrderSagaFunctions functions =
           new OrderSagaFunctions(
-              ds, orderLog, new OrderSagaTasks(stock, billing), bus, projection::wake);
+              orderLog,
+              tx,
+              engineTransactions,
+              new OrderSagaTasks(new InventoryStock(inventory), new PaymentsBilling(payments)),
+              bus,
+              projection::wake);
       engine =
           saga.bind(
                   Engine.builder(platform.database())

@@ -1,21 +1,16 @@
 package io.bulwark.commerce.identity;
 
-import static io.bulwark.commerce.internal.Transactions.ts;
-
 import io.bulwark.commerce.CommerceException;
 import io.bulwark.commerce.auth.AccessTokens;
 import io.bulwark.commerce.auth.Caller;
+import io.bulwark.commerce.auth.Permission;
 import io.bulwark.commerce.auth.Role;
-import io.bulwark.commerce.internal.Transactions;
 import io.bulwark.kernel.Ids;
+import io.bulwark.kernel.Transactions;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
-import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
-import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -25,7 +20,6 @@ import java.util.Locale;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.regex.Pattern;
-import javax.sql.DataSource;
 
 /**
  * The identity context: registration, login, refresh-token rotation with reuse detection, logout,
@@ -38,6 +32,7 @@ public final class Identity {
   private static final Pattern USERNAME = Pattern.compile("[A-Za-z0-9._-]{3,64}");
   private static final SecureRandom RANDOM = new SecureRandom();
 
+  private final IdentityStore store;
   private final Transactions tx;
   private final AccessTokens tokens;
   private final PasswordHasher hasher;
@@ -45,15 +40,17 @@ public final class Identity {
   private final Duration refreshTtl;
   private final Clock clock;
 
-  /** Identity over {@code dataSource}, issuing tokens with {@code tokens}. */
+  /** Identity kept in {@code store} within {@code tx}, issuing tokens with {@code tokens}. */
   public Identity(
-      DataSource dataSource,
+      IdentityStore store,
+      Transactions tx,
       AccessTokens tokens,
       PasswordHasher hasher,
       LoginLimiter limiter,
       Duration refreshTtl,
       Clock clock) {
-    this.tx = new Transactions(dataSource);
+    this.store = store;
+    this.tx = tx;
     this.tokens = tokens;
     this.hasher = hasher;
     this.limiter = limiter;
@@ -77,31 +74,18 @@ public final class Identity {
     validatePassword(password);
     validateName(name, "$.name");
     String hash = hasher.hash(password);
-    Instant now = clock.instant();
-    UUID id = Ids.newId(clock);
-    boolean inserted =
-        tx.inTransaction(
-            c -> {
-              try (PreparedStatement ps =
-                  c.prepareStatement(
-                      "insert into identity_users (id, username, password_hash, name, role,"
-                          + " created_at, updated_at) values (?,?,?,?,?,?,?) on conflict (username)"
-                          + " do nothing")) {
-                ps.setObject(1, id);
-                ps.setString(2, username.toLowerCase(Locale.ROOT));
-                ps.setString(3, hash);
-                ps.setString(4, name.strip());
-                ps.setString(5, role.slug());
-                ps.setTimestamp(6, ts(now));
-                ps.setTimestamp(7, ts(now));
-                return ps.executeUpdate() == 1;
-              }
-            });
-    if (!inserted) {
+    User user =
+        new User(
+            Ids.newId(clock),
+            username.toLowerCase(Locale.ROOT),
+            name.strip(),
+            role,
+            clock.instant());
+    if (!store.insert(user, hash)) {
       throw new CommerceException.Conflict(
           "username-taken", "username \"" + username + "\" is already registered");
     }
-    return new User(id, username.toLowerCase(Locale.ROOT), name.strip(), role, now);
+    return user;
   }
 
   /** Sets the password and role of {@code username}, creating the user when missing. */
@@ -111,20 +95,7 @@ public final class Identity {
       return create(username, password, name, role);
     }
     validatePassword(password);
-    String hash = hasher.hash(password);
-    tx.inTransaction(
-        c -> {
-          try (PreparedStatement ps =
-              c.prepareStatement(
-                  "update identity_users set password_hash = ?, role = ?, updated_at = ? where id"
-                      + " = ?")) {
-            ps.setString(1, hash);
-            ps.setString(2, role.slug());
-            ps.setTimestamp(3, ts(clock.instant()));
-            ps.setObject(4, existing.get().id());
-            return ps.executeUpdate();
-          }
-        });
+    store.updateCredentials(existing.get().id(), hasher.hash(password), role, clock.instant());
     return find(existing.get().id()).orElseThrow();
   }
 
@@ -144,13 +115,13 @@ public final class Identity {
     }
     String key = username.toLowerCase(Locale.ROOT);
     limiter.check(key, address);
-    Optional<Credentials> creds = credentials(key);
+    Optional<IdentityStore.Credentials> creds = store.credentials(key);
     boolean ok;
     if (creds.isEmpty()) {
       hasher.verifyAgainstNothing(password);
       ok = false;
     } else {
-      ok = hasher.verify(password, creds.get().hash());
+      ok = hasher.verify(password, creds.get().passwordHash());
     }
     if (!ok) {
       limiter.failed(key, address);
@@ -158,7 +129,7 @@ public final class Identity {
     }
     limiter.succeeded(key);
     User user = creds.get().user();
-    String refresh = tx.inTransaction(c -> newRefreshToken(c, user.id(), Ids.newId(clock)));
+    String refresh = newRefreshToken(user.id(), Ids.newId(clock));
     return tokensFor(user, refresh);
   }
 
@@ -173,28 +144,27 @@ public final class Identity {
     Instant now = clock.instant();
     RefreshOutcome outcome =
         tx.inTransaction(
-            c -> {
-              TokenRow row = lockToken(c, parsed);
+            () -> {
+              IdentityStore.RefreshToken row =
+                  store
+                      .lockRefreshToken(parsed.id())
+                      .filter(t -> sameHash(t.secretHash(), parsed.secretHash()))
+                      .orElseThrow(
+                          () -> new CommerceException.Unauthorized("refresh token is invalid"));
               if (row.revoked()) {
                 return RefreshOutcome.rejected("refresh token has been revoked");
               }
               if (row.used()) {
-                revokeFamily(c, row.familyId(), now); // committed: the rejection must stick
+                store.revokeFamily(row.familyId(), now); // committed: the rejection must stick
                 return RefreshOutcome.rejected(
                     "refresh token was already used; every token of its session is now revoked");
               }
               if (!row.expiresAt().isAfter(now)) {
                 return RefreshOutcome.rejected("refresh token expired at " + row.expiresAt());
               }
-              try (PreparedStatement ps =
-                  c.prepareStatement(
-                      "update identity_refresh_tokens set used_at = ? where id = ?")) {
-                ps.setTimestamp(1, ts(now));
-                ps.setObject(2, parsed.id());
-                ps.executeUpdate();
-              }
-              User user = userById(c, row.userId()).orElseThrow();
-              return new RefreshOutcome(null, user, newRefreshToken(c, user.id(), row.familyId()));
+              store.markUsed(parsed.id(), now);
+              User user = store.user(row.userId()).orElseThrow();
+              return new RefreshOutcome(null, user, newRefreshToken(user.id(), row.familyId()));
             });
     if (outcome.rejection() != null) {
       throw new CommerceException.Unauthorized(outcome.rejection());
@@ -205,29 +175,19 @@ public final class Identity {
   /** Revokes the session (token family) of {@code refreshToken}; unknown tokens are ignored. */
   public void logout(String refreshToken) {
     ParsedToken parsed = parse(refreshToken);
-    tx.inTransaction(
-        c -> {
-          try (PreparedStatement ps =
-              c.prepareStatement(
-                  "update identity_refresh_tokens set revoked_at = ? where revoked_at is null and"
-                      + " family_id = (select family_id from identity_refresh_tokens where id = ?"
-                      + " and secret_hash = ?)")) {
-            ps.setTimestamp(1, ts(clock.instant()));
-            ps.setObject(2, parsed.id());
-            ps.setString(3, parsed.secretHash());
-            return ps.executeUpdate();
-          }
-        });
+    store.revokeFamilyOf(parsed.id(), parsed.secretHash(), clock.instant());
   }
 
   /** The user with {@code id}, if any. */
   public Optional<User> find(UUID id) {
-    return tx.read(c -> userById(c, id));
+    return store.user(id);
   }
 
   /** The user named {@code username} (case-insensitive), if any. */
   public Optional<User> findByUsername(String username) {
-    return credentials(username.toLowerCase(Locale.ROOT)).map(Credentials::user);
+    return store
+        .credentials(username.toLowerCase(Locale.ROOT))
+        .map(IdentityStore.Credentials::user);
   }
 
   /**
@@ -237,7 +197,7 @@ public final class Identity {
    * @throws CommerceException.Forbidden when the caller may not make this change
    */
   public User update(Caller caller, UUID id, String name, String role) {
-    caller.requireSelfOr(id, io.bulwark.commerce.auth.Permission.USER_WRITE_ANY);
+    caller.requireSelfOr(id, Permission.USER_WRITE_ANY);
     if (name != null) {
       validateName(name, "$.name");
     }
@@ -246,26 +206,11 @@ public final class Identity {
       try {
         newRole = Role.of(role);
       } catch (IllegalArgumentException e) {
-        throw new CommerceException.InvalidInput("$.role", e.getMessage());
+        throw new CommerceException.InvalidInput("$.role", e.getMessage(), e);
       }
-      caller.require(io.bulwark.commerce.auth.Permission.USER_WRITE_ANY);
+      caller.require(Permission.USER_WRITE_ANY);
     }
-    Role finalRole = newRole;
-    int updated =
-        tx.inTransaction(
-            c -> {
-              try (PreparedStatement ps =
-                  c.prepareStatement(
-                      "update identity_users set name = coalesce(?, name), role = coalesce(?,"
-                          + " role), updated_at = ? where id = ?")) {
-                ps.setString(1, name == null ? null : name.strip());
-                ps.setString(2, finalRole == null ? null : finalRole.slug());
-                ps.setTimestamp(3, ts(clock.instant()));
-                ps.setObject(4, id);
-                return ps.executeUpdate();
-              }
-            });
-    if (updated == 0) {
+    if (!store.updateProfile(id, name == null ? null : name.strip(), newRole, clock.instant())) {
       throw new CommerceException.NotFound("no user " + id);
     }
     return find(id).orElseThrow();
@@ -276,96 +221,22 @@ public final class Identity {
     return new Tokens(access, refresh, "Bearer", tokens.ttl().toSeconds(), user.id());
   }
 
-  private String newRefreshToken(Connection c, UUID userId, UUID familyId) throws SQLException {
-    UUID id = Ids.newId(clock);
+  private String newRefreshToken(UUID userId, UUID familyId) {
     byte[] secret = new byte[32];
     RANDOM.nextBytes(secret);
     String secretText = Base64.getUrlEncoder().withoutPadding().encodeToString(secret);
     Instant now = clock.instant();
-    try (PreparedStatement ps =
-        c.prepareStatement(
-            "insert into identity_refresh_tokens (id, family_id, user_id, secret_hash, issued_at,"
-                + " expires_at) values (?,?,?,?,?,?)")) {
-      ps.setObject(1, id);
-      ps.setObject(2, familyId);
-      ps.setObject(3, userId);
-      ps.setString(4, sha256(secretText));
-      ps.setTimestamp(5, ts(now));
-      ps.setTimestamp(6, ts(now.plus(refreshTtl)));
-      ps.executeUpdate();
-    }
+    UUID id = Ids.newId(clock);
+    store.insert(
+        new IdentityStore.RefreshToken(
+            id, familyId, userId, sha256(secretText), now.plus(refreshTtl), false, false),
+        now);
     return id + "." + secretText;
   }
 
-  private TokenRow lockToken(Connection c, ParsedToken parsed) throws SQLException {
-    try (PreparedStatement ps =
-        c.prepareStatement(
-            "select family_id, user_id, secret_hash, expires_at, used_at, revoked_at from"
-                + " identity_refresh_tokens where id = ? for update")) {
-      ps.setObject(1, parsed.id());
-      try (ResultSet rs = ps.executeQuery()) {
-        if (!rs.next()
-            || !MessageDigest.isEqual(
-                rs.getString(3).getBytes(StandardCharsets.US_ASCII),
-                parsed.secretHash().getBytes(StandardCharsets.US_ASCII))) {
-          throw new CommerceException.Unauthorized("refresh token is invalid");
-        }
-        return new TokenRow(
-            rs.getObject(1, UUID.class),
-            rs.getObject(2, UUID.class),
-            rs.getTimestamp(4).toInstant(),
-            rs.getTimestamp(5) != null,
-            rs.getTimestamp(6) != null);
-      }
-    }
-  }
-
-  private static void revokeFamily(Connection c, UUID familyId, Instant now) throws SQLException {
-    try (PreparedStatement ps =
-        c.prepareStatement(
-            "update identity_refresh_tokens set revoked_at = ? where family_id = ? and revoked_at"
-                + " is null")) {
-      ps.setTimestamp(1, ts(now));
-      ps.setObject(2, familyId);
-      ps.executeUpdate();
-    }
-  }
-
-  private Optional<Credentials> credentials(String username) {
-    return tx.read(
-        c -> {
-          try (PreparedStatement ps =
-              c.prepareStatement(
-                  "select id, username, name, role, created_at, password_hash from identity_users"
-                      + " where username = ?")) {
-            ps.setString(1, username);
-            try (ResultSet rs = ps.executeQuery()) {
-              return rs.next()
-                  ? Optional.of(new Credentials(user(rs), rs.getString(6)))
-                  : Optional.empty();
-            }
-          }
-        });
-  }
-
-  private static Optional<User> userById(Connection c, UUID id) throws SQLException {
-    try (PreparedStatement ps =
-        c.prepareStatement(
-            "select id, username, name, role, created_at from identity_users where id = ?")) {
-      ps.setObject(1, id);
-      try (ResultSet rs = ps.executeQuery()) {
-        return rs.next() ? Optional.of(user(rs)) : Optional.empty();
-      }
-    }
-  }
-
-  private static User user(ResultSet rs) throws SQLException {
-    return new User(
-        rs.getObject(1, UUID.class),
-        rs.getString(2),
-        rs.getString(3),
-        Role.of(rs.getString(4)),
-        rs.getTimestamp(5).toInstant());
+  private static boolean sameHash(String stored, String presented) {
+    return MessageDigest.isEqual(
+        stored.getBytes(StandardCharsets.US_ASCII), presented.getBytes(StandardCharsets.US_ASCII));
   }
 
   private static ParsedToken parse(String token) {
@@ -380,7 +251,7 @@ public final class Identity {
       return new ParsedToken(
           UUID.fromString(token.substring(0, dot)), sha256(token.substring(dot + 1)));
     } catch (IllegalArgumentException e) {
-      throw new CommerceException.Unauthorized("refresh token is invalid");
+      throw new CommerceException.Unauthorized("refresh token is invalid", e);
     }
   }
 
@@ -440,8 +311,6 @@ public final class Identity {
     return clean.length() > 40 ? clean.substring(0, 40) + "…" : clean;
   }
 
-  private record Credentials(User user, String hash) {}
-
   private record RefreshOutcome(String rejection, User user, String refreshToken) {
     static RefreshOutcome rejected(String why) {
       return new RefreshOutcome(why, null, null);
@@ -449,7 +318,4 @@ public final class Identity {
   }
 
   private record ParsedToken(UUID id, String secretHash) {}
-
-  private record TokenRow(
-      UUID familyId, UUID userId, Instant expiresAt, boolean used, boolean revoked) {}
 }

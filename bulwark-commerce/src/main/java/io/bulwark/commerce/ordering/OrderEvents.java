@@ -87,7 +87,8 @@ public final class OrderEvents {
         events.size());
   }
 
-  static List<OrderItem> items(Object raw) {
+  /** The items of an {@code OrderPlaced} payload's {@code items} list (as JSON reads it). */
+  public static List<OrderItem> items(Object raw) {
     List<OrderItem> out = new ArrayList<>();
     for (Object o : (List<?>) raw) {
       Map<?, ?> m = (Map<?, ?>) o;

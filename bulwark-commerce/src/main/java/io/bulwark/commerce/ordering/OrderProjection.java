@@ -1,16 +1,9 @@
 package io.bulwark.commerce.ordering;
 
-import static io.bulwark.commerce.internal.Transactions.ts;
-
 import io.bulwark.commerce.events.DomainEvent;
-import io.bulwark.commerce.internal.Transactions;
 import io.bulwark.eventstore.LogBacklog;
 import io.bulwark.eventstore.LogPosition;
-import io.bulwark.kernel.Json;
-import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
-import java.sql.SQLException;
+import io.bulwark.kernel.Transactions;
 import java.time.Duration;
 import java.util.HashSet;
 import java.util.List;
@@ -22,7 +15,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.BiConsumer;
 import java.util.function.IntConsumer;
-import javax.sql.DataSource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -42,7 +34,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class OrderProjection implements AutoCloseable {
 
-  static final String NAME = "orders";
   private static final int BATCH = 500;
 
   /**
@@ -54,8 +45,9 @@ public final class OrderProjection implements AutoCloseable {
 
   private static final Logger log = LoggerFactory.getLogger(OrderProjection.class);
 
-  private final Transactions tx;
+  private final OrderViews views;
   private final OrderLog orderLog;
+  private final Transactions tx;
   private final Duration pollInterval;
   private final BiConsumer<Set<UUID>, Set<UUID>> onApplied;
   private final Semaphore signal = new Semaphore(0);
@@ -64,16 +56,21 @@ public final class OrderProjection implements AutoCloseable {
   private LogPosition seen; // last event this instance's caches reflect; guarded by this
 
   /**
+   * A projection of {@code orderLog} into {@code views}, each batch in one transaction of {@code
+   * tx}.
+   *
    * @param onApplied told the order ids and customer ids each committed batch touched (the query
    *     side drops their cache entries)
    */
   public OrderProjection(
-      DataSource dataSource,
+      OrderViews views,
       OrderLog orderLog,
+      Transactions tx,
       Duration pollInterval,
       BiConsumer<Set<UUID>, Set<UUID>> onApplied) {
-    this.tx = new Transactions(dataSource);
+    this.views = views;
     this.orderLog = orderLog;
+    this.tx = tx;
     this.pollInterval = pollInterval;
     this.onApplied = onApplied;
   }
@@ -119,22 +116,7 @@ public final class OrderProjection implements AutoCloseable {
    * committed batch.
    */
   public synchronized int rebuild(IntConsumer progress) {
-    tx.inTransaction(
-        c -> {
-          try (var s = c.createStatement()) {
-            s.execute(
-                "select position from ordering_projection_checkpoints where name = '"
-                    + NAME
-                    + "' for update");
-            s.execute("delete from ordering_order_view");
-            s.execute("delete from ordering_customer_stats");
-            s.execute(
-                "update ordering_projection_checkpoints set xid = '0', position = 0 where name = '"
-                    + NAME
-                    + "'");
-          }
-          return null;
-        });
+    views.clear();
     onApplied.accept(null, null);
     int n = catchUp(progress);
     log.info("order projection rebuilt from {} events", n);
@@ -143,7 +125,7 @@ public final class OrderProjection implements AutoCloseable {
 
   /** The place in the log of the last projected event ({@link LogPosition#START} if none). */
   public LogPosition checkpoint() {
-    return tx.read(c -> position(c, false));
+    return views.checkpoint();
   }
 
   /**
@@ -162,12 +144,9 @@ public final class OrderProjection implements AutoCloseable {
 
   /** How far the views are behind the log; counts the events after the checkpoint in SQL. */
   public Lag lag() {
-    return tx.read(
-        c -> {
-          LogPosition checkpoint = position(c, false);
-          LogBacklog backlog = orderLog.backlog(c, checkpoint);
-          return new Lag(checkpoint, backlog.last(), backlog.readable(), backlog.heldBack());
-        });
+    LogPosition checkpoint = views.checkpoint();
+    LogBacklog backlog = orderLog.backlog(checkpoint);
+    return new Lag(checkpoint, backlog.last(), backlog.readable(), backlog.heldBack());
   }
 
   /** Stops catching up; the checkpoint keeps where it got to. */
@@ -206,147 +185,80 @@ public final class OrderProjection implements AutoCloseable {
     }
   }
 
-  private record Batch(LogPosition from, LogPosition to, int size) {}
+  private record Batch(
+      LogPosition from, LogPosition to, int size, Set<UUID> orders, Set<UUID> customers) {}
 
   private int applyBatch() {
-    Set<UUID> orders = new HashSet<>();
-    Set<UUID> customers = new HashSet<>();
     Batch b =
         tx.inTransaction(
-            c -> {
-              LogPosition from = position(c, true);
-              List<OrderLog.Stored> batch = orderLog.after(c, from, BATCH);
+            () -> {
+              LogPosition from = views.lockCheckpoint();
+              List<OrderLog.Stored> batch = orderLog.after(from, BATCH);
+              Set<UUID> orders = new HashSet<>();
+              Set<UUID> customers = new HashSet<>();
               for (OrderLog.Stored s : batch) {
-                UUID customer = apply(c, s.event());
+                UUID customer = apply(s.event());
                 orders.add(UUID.fromString(s.event().aggregateId()));
                 if (customer != null) {
                   customers.add(customer);
                 }
               }
-              LogPosition to = batch.isEmpty() ? from : batch.get(batch.size() - 1).at();
+              LogPosition to = batch.isEmpty() ? from : batch.getLast().at();
               if (!batch.isEmpty()) {
-                try (PreparedStatement ps =
-                    c.prepareStatement(
-                        "update ordering_projection_checkpoints set xid = ?::text::xid8, position ="
-                            + " ? where name = ?")) {
-                  ps.setString(1, Long.toUnsignedString(to.transactionId()));
-                  ps.setLong(2, to.position());
-                  ps.setString(3, NAME);
-                  ps.executeUpdate();
-                }
+                views.moveCheckpoint(to);
               }
-              return new Batch(from, to, batch.size());
+              return new Batch(from, to, batch.size(), orders, customers);
             });
     if (seen != null && b.from().compareTo(seen) > 0) {
       onApplied.accept(null, null); // another instance projected events this one never saw
     }
     if (b.size() > 0) {
-      onApplied.accept(orders, customers);
+      onApplied.accept(b.orders(), b.customers());
     }
     seen = b.to();
     return b.size();
   }
 
-  private static LogPosition position(Connection c, boolean lock) throws SQLException {
-    try (PreparedStatement ps =
-        c.prepareStatement(
-            "select xid::text, position from ordering_projection_checkpoints where name = ?"
-                + (lock ? " for update" : ""))) {
-      ps.setString(1, NAME);
-      try (ResultSet rs = ps.executeQuery()) {
-        rs.next();
-        return new LogPosition(Long.parseUnsignedLong(rs.getString(1)), rs.getLong(2));
-      }
-    }
-  }
-
-  /** Applies one event; returns the customer it concerns, when known. */
-  private static UUID apply(Connection c, DomainEvent e) throws SQLException {
+  /** Applies one event to the views; returns the customer it concerns, when known. */
+  private UUID apply(DomainEvent e) {
     UUID orderId = UUID.fromString(e.aggregateId());
     switch (e.type()) {
       case OrderEvents.PLACED -> {
         Map<String, Object> p = e.payload();
         UUID customer = UUID.fromString((String) p.get("customerId"));
-        try (PreparedStatement ps =
-            c.prepareStatement(
-                "insert into ordering_order_view (order_id, customer_id, customer_name, status,"
-                    + " items, total_minor, currency, created_at, updated_at) values"
-                    + " (?,?,?,'PENDING',?::jsonb,?,?,?,?) on conflict (order_id) do nothing")) {
-          ps.setObject(1, orderId);
-          ps.setObject(2, customer);
-          ps.setString(3, (String) p.get("customerName"));
-          ps.setString(4, Json.write(p.get("items")));
-          ps.setLong(5, ((Number) p.get("total")).longValue());
-          ps.setString(6, (String) p.get("currency"));
-          ps.setTimestamp(7, ts(e.occurredAt()));
-          ps.setTimestamp(8, ts(e.occurredAt()));
-          if (ps.executeUpdate() == 0) {
-            return customer;
-          }
-        }
-        try (PreparedStatement ps =
-            c.prepareStatement(
-                "insert into ordering_customer_stats as s (customer_id, customer_name,"
-                    + " order_count, confirmed_count, failed_count, total_spent_minor, currency,"
-                    + " last_order_id, last_order_at) values (?,?,1,0,0,0,?,?,?) on conflict"
-                    + " (customer_id) do update set customer_name = excluded.customer_name,"
-                    + " order_count = s.order_count + 1, currency = excluded.currency,"
-                    + " last_order_id = case when s.last_order_at is null or s.last_order_at <="
-                    + " excluded.last_order_at then excluded.last_order_id else s.last_order_id"
-                    + " end, last_order_at = greatest(s.last_order_at, excluded.last_order_at)")) {
-          ps.setObject(1, customer);
-          ps.setString(2, (String) p.get("customerName"));
-          ps.setString(3, (String) p.get("currency"));
-          ps.setObject(4, orderId);
-          ps.setTimestamp(5, ts(e.occurredAt()));
-          ps.executeUpdate();
+        String name = (String) p.get("customerName");
+        String currency = (String) p.get("currency");
+        boolean added =
+            views.addOrder(
+                orderId,
+                customer,
+                name,
+                (List<?>) p.get("items"),
+                ((Number) p.get("total")).longValue(),
+                currency,
+                e.occurredAt());
+        if (added) {
+          views.countPlaced(customer, name, currency, orderId, e.occurredAt());
         }
         return customer;
       }
       case OrderEvents.CONFIRMED, OrderEvents.FAILED -> {
         boolean confirmed = e.type().equals(OrderEvents.CONFIRMED);
-        UUID customer;
-        long total;
-        try (PreparedStatement ps =
-            c.prepareStatement(
-                "update ordering_order_view set status = ?, reason = ?, updated_at = ? where"
-                    + " order_id = ? and status = 'PENDING' returning customer_id, total_minor")) {
-          ps.setString(1, confirmed ? "CONFIRMED" : "FAILED");
-          ps.setString(2, confirmed ? null : String.valueOf(e.payload().get("reason")));
-          ps.setTimestamp(3, ts(e.occurredAt()));
-          ps.setObject(4, orderId);
-          try (ResultSet rs = ps.executeQuery()) {
-            if (!rs.next()) {
-              return null;
-            }
-            customer = rs.getObject(1, UUID.class);
-            total = rs.getLong(2);
-          }
-        }
-        try (PreparedStatement ps =
-            c.prepareStatement(
-                "update ordering_customer_stats set confirmed_count = confirmed_count + ?,"
-                    + " failed_count = failed_count + ?, total_spent_minor = total_spent_minor +"
-                    + " ? where customer_id = ?")) {
-          ps.setInt(1, confirmed ? 1 : 0);
-          ps.setInt(2, confirmed ? 0 : 1);
-          ps.setLong(3, confirmed ? total : 0);
-          ps.setObject(4, customer);
-          ps.executeUpdate();
-        }
-        return customer;
+        return views
+            .endOrder(
+                orderId,
+                confirmed ? OrderStatus.CONFIRMED : OrderStatus.FAILED,
+                confirmed ? null : String.valueOf(e.payload().get("reason")),
+                e.occurredAt())
+            .map(
+                ended -> {
+                  views.countEnded(ended.customerId(), confirmed, ended.totalMinor());
+                  return ended.customerId();
+                })
+            .orElse(null);
       }
       default -> {
-        try (PreparedStatement ps =
-            c.prepareStatement(
-                "update ordering_order_view set updated_at = ? where order_id = ? returning"
-                    + " customer_id")) {
-          ps.setTimestamp(1, ts(e.occurredAt()));
-          ps.setObject(2, orderId);
-          try (ResultSet rs = ps.executeQuery()) {
-            return rs.next() ? rs.getObject(1, UUID.class) : null;
-          }
-        }
+        return views.touchOrder(orderId, e.occurredAt()).orElse(null);
       }
     }
   }

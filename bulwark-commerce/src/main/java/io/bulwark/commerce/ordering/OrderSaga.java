@@ -4,27 +4,20 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.bulwark.commerce.events.DomainEvent;
 import io.bulwark.commerce.events.EventBus;
-import io.bulwark.commerce.internal.Transactions;
 import io.bulwark.kernel.Json;
+import io.bulwark.kernel.Transactions;
 import io.bulwark.states.durable.Engine;
 import io.bulwark.states.durable.Execution;
 import io.bulwark.states.durable.ExecutionStatus;
-import io.bulwark.states.durable.StatesException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
-import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
-import java.sql.SQLException;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.UUID;
-import javax.sql.DataSource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -44,7 +37,7 @@ import org.slf4j.LoggerFactory;
  * every order reaches CONFIRMED or FAILED, and every step is in an execution history.
  *
  * <pre>{@code
- * OrderSaga saga = new OrderSaga(dataSource, orderLog, bus);
+ * OrderSaga saga = new OrderSaga(store, orderLog, tx, engineTransactions, bus);
  * Engine engine = saga.bind(Engine.builder(database), functions).build();
  * saga.attach(engine);
  * engine.startWorkers();
@@ -63,15 +56,27 @@ public final class OrderSaga implements OrderService.SagaStarter {
       "/io/bulwark/commerce/ordering/order-compensation.asl.json";
   private static final Logger log = LoggerFactory.getLogger(OrderSaga.class);
 
-  private final Transactions tx;
+  private final OrderSagaStore store;
   private final OrderLog orderLog;
+  private final Transactions tx;
+  private final EngineTransactions engineTransactions;
   private final EventBus bus;
   private volatile Engine engine;
 
-  /** A saga recording on {@code orderLog}; bind it to an engine, then attach the engine. */
-  public OrderSaga(DataSource dataSource, OrderLog orderLog, EventBus bus) {
-    this.tx = new Transactions(dataSource);
+  /**
+   * A saga recording on {@code orderLog}, starting executions through {@code engineTransactions};
+   * bind it to an engine, then attach the engine.
+   */
+  public OrderSaga(
+      OrderSagaStore store,
+      OrderLog orderLog,
+      Transactions tx,
+      EngineTransactions engineTransactions,
+      EventBus bus) {
+    this.store = store;
     this.orderLog = orderLog;
+    this.tx = tx;
+    this.engineTransactions = engineTransactions;
     this.bus = bus;
   }
 
@@ -79,8 +84,8 @@ public final class OrderSaga implements OrderService.SagaStarter {
   public Engine.Builder bind(Engine.Builder builder, OrderSagaFunctions functions) {
     return builder
         .task(OrderSagaFunctions.RESOURCE, functions)
-        .onCompletion(MACHINE, this::sagaEnded)
-        .onCompletion(COMPENSATION, this::compensationEnded);
+        .onCompletion(MACHINE, engineTransactions.listener(this::sagaEnded))
+        .onCompletion(COMPENSATION, engineTransactions.listener(this::compensationEnded));
   }
 
   /**
@@ -107,10 +112,10 @@ public final class OrderSaga implements OrderService.SagaStarter {
   }
 
   @Override
-  public void start(Connection transaction, UUID orderId, boolean vip) throws SQLException {
+  public void start(UUID orderId, boolean vip) {
     ObjectNode input = Json.object();
     input.put("orderId", orderId.toString());
-    engine().start(transaction, MACHINE, orderId.toString(), input, vip ? 1 : 0);
+    engineTransactions.start(engine(), MACHINE, orderId.toString(), input, vip ? 1 : 0);
   }
 
   /** Wakes this process's idle engine workers. */
@@ -125,25 +130,12 @@ public final class OrderSaga implements OrderService.SagaStarter {
 
   /** Number of order sagas and compensations still running. */
   public int unfinished() {
-    return tx.read(
-        c -> {
-          try (PreparedStatement ps =
-              c.prepareStatement(
-                  "select count(*) from states_executions where parent_arn is null and status ="
-                      + " 'RUNNING' and machine_name in (?, ?)")) {
-            ps.setString(1, MACHINE);
-            ps.setString(2, COMPENSATION);
-            try (ResultSet rs = ps.executeQuery()) {
-              rs.next();
-              return rs.getInt(1);
-            }
-          }
-        });
+    return store.running(List.of(MACHINE, COMPENSATION));
   }
 
   /** An order saga ended; start compensation if it ended without one. */
-  private void sagaEnded(Connection c, Execution e) throws SQLException {
-    Order order = pending(c, e);
+  private void sagaEnded(Execution e) {
+    Order order = pending(e);
     if (order == null) {
       return;
     }
@@ -155,21 +147,20 @@ public final class OrderSaga implements OrderService.SagaStarter {
     input.put("orderId", order.id().toString());
     input.put("Error", e.error() == null ? "States." + e.status().name() : e.error());
     input.put("Cause", e.cause() == null ? "the order saga ended " + e.status() : e.cause());
-    try {
-      engine().start(c, COMPENSATION, order.id().toString(), input, 0);
+    if (engineTransactions
+        .startUnlessExists(engine(), COMPENSATION, order.id().toString(), input, 0)
+        .isPresent()) {
       log.info(
           "saga of order {} ended {} ({}); compensating",
           order.id(),
           e.status(),
           input.get("Error"));
-    } catch (StatesException.Conflict alreadyCompensating) {
-      // a redriven saga failed again: its compensation exists already
-    }
+    } // else a redriven saga failed again: its compensation exists already
   }
 
   /** A compensation ended; if it gave up, the order still fails (stock expires, refunds retry). */
-  private void compensationEnded(Connection c, Execution e) throws SQLException {
-    Order order = pending(c, e);
+  private void compensationEnded(Execution e) {
+    Order order = pending(e);
     if (order == null || e.status() == ExecutionStatus.SUCCEEDED) {
       return;
     }
@@ -189,11 +180,9 @@ public final class OrderSaga implements OrderService.SagaStarter {
     failed.put("failedState", "CompensateInventory");
     List<DomainEvent> appended =
         orderLog.append(
-            c,
-            order.id(),
-            order.version(),
-            List.of(new OrderLog.Pending(OrderEvents.FAILED, failed)));
-    appended.forEach(bus::publish); // before commit: at worst a subscriber sees it early
+            order.id(), order.version(), List.of(new OrderLog.Pending(OrderEvents.FAILED, failed)));
+    // the engine does not say when it commits: at worst a subscriber sees the event early
+    tx.afterCommit(() -> appended.forEach(bus::publish));
   }
 
   private static JsonNode errorOutput(Execution e) {
@@ -204,19 +193,14 @@ public final class OrderSaga implements OrderService.SagaStarter {
   }
 
   /** The order an execution is named after, if it exists and has not ended; else null. */
-  private Order pending(Connection c, Execution e) throws SQLException {
+  private Order pending(Execution e) {
     UUID id;
     try {
       id = UUID.fromString(e.name());
     } catch (IllegalArgumentException foreign) {
       return null;
     }
-    List<DomainEvent> events = orderLog.stream(c, id);
-    if (events.isEmpty()) {
-      return null;
-    }
-    Order order = OrderEvents.fold(id, events);
-    return order.terminal() ? null : order;
+    return orderLog.order(id).filter(order -> !order.terminal()).orElse(null);
   }
 
   /**
@@ -226,49 +210,29 @@ public final class OrderSaga implements OrderService.SagaStarter {
    */
   private int adoptLegacySagas() {
     return tx.inTransaction(
-        c -> {
-          List<Object[]> rows = new ArrayList<>();
-          try (PreparedStatement ps =
-                  c.prepareStatement(
-                      "select order_id, state, priority, error_type, error_cause from"
-                          + " ordering_sagas where state <> 'Done' for update skip locked");
-              ResultSet rs = ps.executeQuery()) {
-            while (rs.next()) {
-              rows.add(
-                  new Object[] {
-                    rs.getObject(1, UUID.class),
-                    rs.getString(2),
-                    rs.getInt(3),
-                    rs.getString(4),
-                    rs.getString(5)
-                  });
-            }
-          }
-          for (Object[] row : rows) {
-            UUID id = (UUID) row[0];
-            String state = (String) row[1];
+        () -> {
+          List<OrderSagaStore.LegacySaga> sagas = store.lockUnfinishedLegacySagas();
+          for (OrderSagaStore.LegacySaga saga : sagas) {
             boolean compensating =
-                state.equals(OrderSagaTasks.HANDLE_INVENTORY_FAILURE)
-                    || state.equals(OrderSagaTasks.COMPENSATE_INVENTORY);
+                saga.state().equals(OrderSagaTasks.HANDLE_INVENTORY_FAILURE)
+                    || saga.state().equals(OrderSagaTasks.COMPENSATE_INVENTORY);
             ObjectNode input = Json.object();
-            input.put("orderId", id.toString());
+            input.put("orderId", saga.orderId().toString());
             if (compensating) {
-              input.put("Error", row[3] == null ? "OrderProcessingFailed" : (String) row[3]);
-              input.put("Cause", row[4] == null ? "order failed" : (String) row[4]);
+              input.put(
+                  "Error", saga.errorType() == null ? "OrderProcessingFailed" : saga.errorType());
+              input.put("Cause", saga.errorCause() == null ? "order failed" : saga.errorCause());
             }
-            try {
-              engine.start(
-                  c, compensating ? COMPENSATION : MACHINE, id.toString(), input, (int) row[2]);
-            } catch (StatesException.Conflict alreadyThere) {
-              // adopted by another process that started at the same time
-            }
-            try (PreparedStatement ps =
-                c.prepareStatement("update ordering_sagas set state = 'Done' where order_id = ?")) {
-              ps.setObject(1, id);
-              ps.executeUpdate();
-            }
+            // an execution that exists was adopted by another process that started at the same time
+            engineTransactions.startUnlessExists(
+                engine,
+                compensating ? COMPENSATION : MACHINE,
+                saga.orderId().toString(),
+                input,
+                saga.priority());
+            store.markAdopted(saga.orderId());
           }
-          return rows.size();
+          return sagas.size();
         });
   }
 
@@ -279,7 +243,7 @@ public final class OrderSaga implements OrderService.SagaStarter {
       }
       return new String(in.readAllBytes(), StandardCharsets.UTF_8);
     } catch (IOException e) {
-      throw new UncheckedIOException(e);
+      throw new UncheckedIOException("cannot read state machine definition " + path, e);
     }
   }
 }

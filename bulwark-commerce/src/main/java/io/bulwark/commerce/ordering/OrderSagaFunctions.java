@@ -4,20 +4,17 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.bulwark.commerce.events.DomainEvent;
 import io.bulwark.commerce.events.EventBus;
-import io.bulwark.commerce.internal.Transactions;
 import io.bulwark.kernel.Json;
+import io.bulwark.kernel.Transactions;
 import io.bulwark.states.StatesError;
 import io.bulwark.states.durable.DurableTaskHandler;
 import io.bulwark.states.durable.TaskRequest;
 import io.bulwark.states.durable.TaskTransaction;
 import java.nio.charset.StandardCharsets;
-import java.sql.SQLException;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.UUID;
-import javax.sql.DataSource;
 
 /**
  * The order saga's tasks as the Lambda functions that the seed's state machine invokes through
@@ -48,23 +45,29 @@ public final class OrderSagaFunctions implements DurableTaskHandler {
 
   private static final String FUNCTION_ARN = "arn:aws:lambda:local:000000000000:function:";
 
-  private final Transactions tx;
   private final OrderLog orderLog;
+  private final Transactions tx;
+  private final EngineTransactions engineTransactions;
   private final OrderSagaTasks tasks;
   private final EventBus bus;
   private final Runnable onRecorded;
 
   /**
+   * Functions recording on {@code orderLog}, in transactions of {@code tx} or, for the functions
+   * that join the engine's transaction, in that one through {@code engineTransactions}.
+   *
    * @param onRecorded runs after an order event was recorded (the projection listens)
    */
   public OrderSagaFunctions(
-      DataSource dataSource,
       OrderLog orderLog,
+      Transactions tx,
+      EngineTransactions engineTransactions,
       OrderSagaTasks tasks,
       EventBus bus,
       Runnable onRecorded) {
-    this.tx = new Transactions(dataSource);
     this.orderLog = orderLog;
+    this.tx = tx;
+    this.engineTransactions = engineTransactions;
     this.tasks = tasks;
     this.bus = bus;
     this.onRecorded = onRecorded;
@@ -117,18 +120,19 @@ public final class OrderSagaFunctions implements DurableTaskHandler {
       response.put("StatusCode", 200);
       return response;
     } catch (TaskFailure f) {
-      throw functionError(request, f.type(), f.causeText());
+      throw functionError(request, f.type(), f.causeText(), f);
     } catch (RuntimeException e) { // the database of the ordering context, most likely
-      throw functionError(request, TaskFailure.UNAVAILABLE, "ordering unavailable: " + e);
+      throw functionError(request, TaskFailure.UNAVAILABLE, "ordering unavailable: " + e, e);
     }
   }
 
-  private static StatesError functionError(TaskRequest request, String type, String message) {
+  private static StatesError functionError(
+      TaskRequest request, String type, String message, Throwable failure) {
     ObjectNode cause = Json.object();
     cause.put("errorMessage", message);
     cause.put("errorType", type);
     cause.put("requestId", requestId(request));
-    return new StatesError(type, cause.toString());
+    return new StatesError(type, cause.toString(), failure);
   }
 
   private Map<String, Object> run(String task, TaskRequest request, TaskTransaction joined) {
@@ -216,11 +220,7 @@ public final class OrderSagaFunctions implements DurableTaskHandler {
     Joined(UUID id, TaskTransaction transaction) {
       this.id = id;
       this.transaction = transaction;
-      try {
-        this.events = orderLog.stream(transaction.connection(), id);
-      } catch (SQLException e) {
-        throw new IllegalStateException("could not read order " + id + ": " + e.getMessage(), e);
-      }
+      this.events = engineTransactions.within(transaction, () -> orderLog.stream(id));
       if (events.isEmpty()) {
         throw notFound(id);
       }
@@ -236,21 +236,26 @@ public final class OrderSagaFunctions implements DurableTaskHandler {
       if (alreadyRecorded(id, events, type)) {
         return;
       }
-      List<DomainEvent> appended;
       try {
-        appended =
-            orderLog.append(
-                transaction.connection(),
-                id,
-                events.size(),
-                List.of(new OrderLog.Pending(type, payload)));
-      } catch (SQLException e) {
-        throw new IllegalStateException("could not record " + type + ": " + e.getMessage(), e);
+        engineTransactions.within(
+            transaction,
+            () -> {
+              List<DomainEvent> appended =
+                  orderLog.append(id, events.size(), List.of(new OrderLog.Pending(type, payload)));
+              published(appended);
+              return null;
+            });
       } catch (OrderLog.VersionConflict e) {
         throw new TaskFailure(
             TaskFailure.UNAVAILABLE, "could not record " + type + ": " + e.getMessage(), e);
       }
-      transaction.afterCommit(
+    }
+  }
+
+  /** Has the projection woken and {@code appended} published once the transaction commits. */
+  private void published(List<DomainEvent> appended) {
+    if (!appended.isEmpty()) {
+      tx.afterCommit(
           () -> {
             onRecorded.run();
             appended.forEach(bus::publish);
@@ -275,33 +280,22 @@ public final class OrderSagaFunctions implements DurableTaskHandler {
 
     @Override
     public Order order() {
-      return tx.read(
-              c -> {
-                List<DomainEvent> events = orderLog.stream(c, id);
-                return events.isEmpty()
-                    ? Optional.<Order>empty()
-                    : Optional.of(OrderEvents.fold(id, events));
-              })
-          .orElseThrow(() -> notFound(id));
+      return orderLog.order(id).orElseThrow(() -> notFound(id));
     }
 
     @Override
     public void record(String type, Map<String, Object> payload) {
       for (int attempt = 1; ; attempt++) {
         try {
-          List<DomainEvent> appended =
-              tx.inTransaction(
-                  c -> {
-                    List<DomainEvent> events = orderLog.stream(c, id);
-                    return alreadyRecorded(id, events, type)
-                        ? List.<DomainEvent>of()
-                        : orderLog.append(
-                            c, id, events.size(), List.of(new OrderLog.Pending(type, payload)));
-                  });
-          if (!appended.isEmpty()) {
-            onRecorded.run();
-            appended.forEach(bus::publish);
-          }
+          tx.inTransaction(
+              () -> {
+                List<DomainEvent> events = orderLog.stream(id);
+                if (!alreadyRecorded(id, events, type)) {
+                  published(
+                      orderLog.append(
+                          id, events.size(), List.of(new OrderLog.Pending(type, payload))));
+                }
+              });
           return;
         } catch (OrderLog.VersionConflict e) {
           if (attempt == 3) {

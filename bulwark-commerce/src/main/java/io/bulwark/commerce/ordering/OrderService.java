@@ -1,19 +1,13 @@
 package io.bulwark.commerce.ordering;
 
-import static io.bulwark.commerce.internal.Transactions.ts;
-
 import io.bulwark.commerce.CommerceException;
 import io.bulwark.commerce.events.DomainEvent;
 import io.bulwark.commerce.events.EventBus;
-import io.bulwark.commerce.internal.Transactions;
 import io.bulwark.kernel.Ids;
+import io.bulwark.kernel.Transactions;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
-import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
-import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -25,7 +19,6 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import java.util.regex.Pattern;
-import javax.sql.DataSource;
 
 /**
  * The command side of ordering. Placing an order validates it (customer exists, products exist,
@@ -43,8 +36,9 @@ public final class OrderService {
 
   private static final Pattern KEY = Pattern.compile("[\\x21-\\x7E]{1,200}");
 
-  private final Transactions tx;
+  private final IdempotencyKeys keys;
   private final OrderLog orderLog;
+  private final Transactions tx;
   private final Customers customers;
   private final Catalog catalog;
   private final Clock clock;
@@ -55,26 +49,32 @@ public final class OrderService {
   /** Starts the saga of a new order inside the transaction that places it. */
   @FunctionalInterface
   public interface SagaStarter {
-    /** Starts {@code orderId}'s saga on {@code transaction}, which the caller commits. */
-    void start(Connection transaction, UUID orderId, boolean vip) throws SQLException;
+    /**
+     * Starts {@code orderId}'s saga in the transaction open on this thread ({@link Transactions}),
+     * so that it starts exactly when that transaction commits.
+     */
+    void start(UUID orderId, boolean vip);
   }
 
   /**
-   * The command side; {@code saga} starts each order's saga in the order's transaction, {@code
-   * onPlaced} runs after each new order commits (wakes the saga's workers), and {@code OrderPlaced}
-   * is published on {@code bus}.
+   * The command side, keeping keys in {@code keys} and events in {@code orderLog} within {@code
+   * tx}; {@code saga} starts each order's saga in the order's transaction, {@code onPlaced} runs
+   * after each new order commits (wakes the saga's workers), and {@code OrderPlaced} is published
+   * on {@code bus}.
    */
   public OrderService(
-      DataSource dataSource,
+      IdempotencyKeys keys,
       OrderLog orderLog,
+      Transactions tx,
       Customers customers,
       Catalog catalog,
       Clock clock,
       SagaStarter saga,
       Runnable onPlaced,
       EventBus bus) {
-    this.tx = new Transactions(dataSource);
+    this.keys = keys;
     this.orderLog = orderLog;
+    this.tx = tx;
     this.customers = customers;
     this.catalog = catalog;
     this.clock = clock;
@@ -141,7 +141,7 @@ public final class OrderService {
       try {
         total = Math.addExact(total, item.lineTotalMinor());
       } catch (ArithmeticException e) {
-        throw new CommerceException.InvalidInput("$.items", "order total is too large");
+        throw new CommerceException.InvalidInput("$.items", "order total is too large", e);
       }
       items.add(item);
     }
@@ -149,32 +149,34 @@ public final class OrderService {
     Instant now = clock.instant();
     String cur = currency;
     long sum = total;
-    List<DomainEvent> placedEvents = new ArrayList<>();
     UUID existing =
         tx.inTransaction(
-            c -> {
+            () -> {
               if (cmd.idempotencyKey() != null) {
-                UUID earlier = claimKey(c, cmd, hash, id, now);
-                if (earlier != null) {
-                  return earlier;
+                Optional<IdempotencyKeys.Use> earlier =
+                    keys.claim(cmd.customerId(), cmd.idempotencyKey(), hash, id, now);
+                if (earlier.isPresent()) {
+                  return sameRequest(cmd, hash, earlier.get());
                 }
               }
-              placedEvents.addAll(
+              List<DomainEvent> placed =
                   orderLog.append(
-                      c,
                       id,
                       0,
                       List.of(
                           new OrderLog.Pending(
-                              OrderEvents.PLACED, OrderEvents.placed(customer, items, sum, cur)))));
-              saga.start(c, id, customer.vip());
+                              OrderEvents.PLACED, OrderEvents.placed(customer, items, sum, cur))));
+              saga.start(id, customer.vip());
+              tx.afterCommit(
+                  () -> {
+                    onPlaced.run();
+                    placed.forEach(bus::publish);
+                  });
               return null;
             });
     if (existing != null) {
       return new Placed(order(existing).orElseThrow(), true);
     }
-    onPlaced.run();
-    placedEvents.forEach(bus::publish);
     return new Placed(
         new Order(
             id,
@@ -193,65 +195,20 @@ public final class OrderService {
 
   /** The order as its event stream says now (the write model), if it exists. */
   public Optional<Order> order(UUID id) {
-    return tx.read(
-        c -> {
-          var events = orderLog.stream(c, id);
-          return events.isEmpty() ? Optional.empty() : Optional.of(OrderEvents.fold(id, events));
-        });
+    return orderLog.order(id);
   }
 
   private Optional<Placed> replay(PlaceOrder cmd, String hash) {
-    return tx.read(
-        c -> {
-          try (PreparedStatement ps =
-              c.prepareStatement(
-                  "select request_hash, order_id from ordering_idempotency where customer_id = ?"
-                      + " and key = ?")) {
-            ps.setObject(1, cmd.customerId());
-            ps.setString(2, cmd.idempotencyKey());
-            try (ResultSet rs = ps.executeQuery()) {
-              if (!rs.next()) {
-                return Optional.empty();
-              }
-              if (!rs.getString(1).equals(hash)) {
-                throw keyConflict(cmd);
-              }
-              UUID id = rs.getObject(2, UUID.class);
-              return Optional.of(new Placed(OrderEvents.fold(id, orderLog.stream(c, id)), true));
-            }
-          }
-        });
+    return keys.find(cmd.customerId(), cmd.idempotencyKey())
+        .map(use -> new Placed(order(sameRequest(cmd, hash, use)).orElseThrow(), true));
   }
 
-  private UUID claimKey(Connection c, PlaceOrder cmd, String hash, UUID id, Instant now)
-      throws SQLException {
-    try (PreparedStatement ps =
-        c.prepareStatement(
-            "insert into ordering_idempotency (customer_id, key, request_hash, order_id,"
-                + " created_at) values (?,?,?,?,?) on conflict do nothing")) {
-      ps.setObject(1, cmd.customerId());
-      ps.setString(2, cmd.idempotencyKey());
-      ps.setString(3, hash);
-      ps.setObject(4, id);
-      ps.setTimestamp(5, ts(now));
-      if (ps.executeUpdate() == 1) {
-        return null;
-      }
+  /** The order of an earlier use of the command's key; a conflict when it was another request. */
+  private static UUID sameRequest(PlaceOrder cmd, String hash, IdempotencyKeys.Use earlier) {
+    if (!earlier.requestHash().equals(hash)) {
+      throw keyConflict(cmd);
     }
-    try (PreparedStatement ps =
-        c.prepareStatement(
-            "select request_hash, order_id from ordering_idempotency where customer_id = ? and key"
-                + " = ?")) {
-      ps.setObject(1, cmd.customerId());
-      ps.setString(2, cmd.idempotencyKey());
-      try (ResultSet rs = ps.executeQuery()) {
-        rs.next();
-        if (!rs.getString(1).equals(hash)) {
-          throw keyConflict(cmd);
-        }
-        return rs.getObject(2, UUID.class);
-      }
-    }
+    return earlier.orderId();
   }
 
   private static CommerceException keyConflict(PlaceOrder cmd) {

@@ -1,16 +1,10 @@
 package io.bulwark.commerce.payment;
 
-import static io.bulwark.commerce.internal.Transactions.ts;
-
-import io.bulwark.commerce.internal.Transactions;
 import io.bulwark.commerce.payment.PaymentGateway.ChargeOutcome;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.time.Clock;
-import java.time.Instant;
+import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
-import javax.sql.DataSource;
 
 /**
  * The payment context: charges an order's amount through the {@link PaymentGateway} under the
@@ -19,13 +13,13 @@ import javax.sql.DataSource;
  */
 public final class Payments {
 
-  private final Transactions tx;
+  private final PaymentStore store;
   private final PaymentGateway gateway;
   private final Clock clock;
 
-  /** Payments recorded in {@code dataSource}, charged through {@code gateway}. */
-  public Payments(DataSource dataSource, PaymentGateway gateway, Clock clock) {
-    this.tx = new Transactions(dataSource);
+  /** Payments recorded in {@code store}, charged through {@code gateway}. */
+  public Payments(PaymentStore store, PaymentGateway gateway, Clock clock) {
+    this.store = store;
     this.gateway = gateway;
     this.clock = clock;
   }
@@ -41,24 +35,7 @@ public final class Payments {
    * @throws PaymentGateway.PaymentUnavailable when the gateway cannot say; retrying is safe
    */
   public ChargeOutcome charge(UUID orderId, UUID customerId, long amountMinor, String currency) {
-    Instant now = clock.instant();
-    tx.inTransaction(
-        c -> {
-          try (PreparedStatement ps =
-              c.prepareStatement(
-                  "insert into payment_payments (order_id, idempotency_key, customer_id,"
-                      + " amount_minor, currency, status, created_at, updated_at) values"
-                      + " (?,?,?,?,?,'PENDING',?,?) on conflict (order_id) do nothing")) {
-            ps.setObject(1, orderId);
-            ps.setString(2, key(orderId));
-            ps.setObject(3, customerId);
-            ps.setLong(4, amountMinor);
-            ps.setString(5, currency);
-            ps.setTimestamp(6, ts(now));
-            ps.setTimestamp(7, ts(now));
-            return ps.executeUpdate();
-          }
-        });
+    store.insertPending(orderId, key(orderId), customerId, amountMinor, currency, clock.instant());
     Payment p = payment(orderId).orElseThrow();
     switch (p.status()) {
       case "CHARGED" -> {
@@ -94,19 +71,7 @@ public final class Payments {
    * #retryRefunds()} completes it later, so compensation never waits on the card network.
    */
   public void refund(UUID orderId) {
-    int marked =
-        tx.inTransaction(
-            c -> {
-              try (PreparedStatement ps =
-                  c.prepareStatement(
-                      "update payment_payments set refund_requested = true, updated_at = ? where"
-                          + " order_id = ?")) {
-                ps.setTimestamp(1, ts(clock.instant()));
-                ps.setObject(2, orderId);
-                return ps.executeUpdate();
-              }
-            });
-    if (marked == 0) {
+    if (!store.requestRefund(orderId, clock.instant())) {
       return; // no charge was ever attempted for this order
     }
     try {
@@ -118,22 +83,7 @@ public final class Payments {
 
   /** Retries every recorded refund the gateway has not confirmed yet; returns how many are done. */
   public int retryRefunds() {
-    java.util.List<UUID> due =
-        tx.read(
-            c -> {
-              try (PreparedStatement ps =
-                  c.prepareStatement(
-                      "select order_id from payment_payments where refund_requested and status not"
-                          + " in ('REFUNDED', 'VOIDED', 'DECLINED') limit 100")) {
-                java.util.List<UUID> out = new java.util.ArrayList<>();
-                try (ResultSet rs = ps.executeQuery()) {
-                  while (rs.next()) {
-                    out.add(rs.getObject(1, UUID.class));
-                  }
-                }
-                return out;
-              }
-            });
+    List<UUID> due = store.refundsDue(100);
     int done = 0;
     for (UUID id : due) {
       try {
@@ -165,59 +115,15 @@ public final class Payments {
 
   /** True when a refund was requested for the order. */
   public boolean refundRequested(UUID orderId) {
-    return tx.read(
-        c -> {
-          try (PreparedStatement ps =
-              c.prepareStatement(
-                  "select refund_requested from payment_payments where order_id = ?")) {
-            ps.setObject(1, orderId);
-            try (ResultSet rs = ps.executeQuery()) {
-              return rs.next() && rs.getBoolean(1);
-            }
-          }
-        });
+    return store.refundRequested(orderId);
   }
 
   /** The payment of {@code orderId}, if one was attempted. */
   public Optional<Payment> payment(UUID orderId) {
-    return tx.read(
-        c -> {
-          try (PreparedStatement ps =
-              c.prepareStatement(
-                  "select order_id, customer_id, amount_minor, currency, status, charge_id, reason"
-                      + " from payment_payments where order_id = ?")) {
-            ps.setObject(1, orderId);
-            try (ResultSet rs = ps.executeQuery()) {
-              return rs.next()
-                  ? Optional.of(
-                      new Payment(
-                          rs.getObject(1, UUID.class),
-                          rs.getObject(2, UUID.class),
-                          rs.getLong(3),
-                          rs.getString(4),
-                          rs.getString(5),
-                          rs.getString(6),
-                          rs.getString(7)))
-                  : Optional.empty();
-            }
-          }
-        });
+    return store.find(orderId);
   }
 
   private void update(UUID orderId, String status, String chargeId, String reason) {
-    tx.inTransaction(
-        c -> {
-          try (PreparedStatement ps =
-              c.prepareStatement(
-                  "update payment_payments set status = ?, charge_id = coalesce(?, charge_id),"
-                      + " reason = ?, attempts = attempts + 1, updated_at = ? where order_id = ?")) {
-            ps.setString(1, status);
-            ps.setString(2, chargeId);
-            ps.setString(3, reason);
-            ps.setTimestamp(4, ts(clock.instant()));
-            ps.setObject(5, orderId);
-            return ps.executeUpdate();
-          }
-        });
+    store.update(orderId, status, chargeId, reason, clock.instant());
   }
 }

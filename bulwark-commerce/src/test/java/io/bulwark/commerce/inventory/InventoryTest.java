@@ -6,6 +6,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.bulwark.commerce.CommerceException;
 import io.bulwark.commerce.events.DomainEvent;
 import io.bulwark.commerce.events.EventBus;
+import io.bulwark.commerce.inventory.jdbc.JdbcInventoryStore;
+import io.bulwark.postgres.PostgresTransactions;
 import io.bulwark.testkit.ManualClock;
 import io.bulwark.testkit.PostgresExtension;
 import java.time.Duration;
@@ -33,7 +35,8 @@ class InventoryTest {
   static void setUp() {
     EventBus bus = new EventBus();
     bus.subscribe(events::add);
-    inventory = new Inventory(pg.database().dataSource(), bus, Duration.ofMinutes(10), clock);
+    PostgresTransactions tx = PostgresTransactions.of(pg.database().dataSource());
+    inventory = new Inventory(new JdbcInventoryStore(tx), tx, bus, Duration.ofMinutes(10), clock);
   }
 
   static void product(String sku, int stock, int threshold) {

@@ -3,10 +3,13 @@ package io.bulwark.commerce.ordering;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.tuple;
 
+import io.bulwark.commerce.ordering.jdbc.EventStoreOrderLog;
+import io.bulwark.commerce.ordering.jdbc.JdbcOrderViews;
 import io.bulwark.eventstore.LogPosition;
 import io.bulwark.kernel.Json;
 import io.bulwark.postgres.Database;
 import io.bulwark.postgres.PostgresServer;
+import io.bulwark.postgres.PostgresTransactions;
 import io.bulwark.testkit.PostgresExtension;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -66,33 +69,30 @@ class OrderLogUpgradeTest {
 
     upgrade();
 
-    OrderLog log = new OrderLog(Clock.systemUTC());
-    List<OrderLog.Stored> moved;
-    try (Connection conn = ds.getConnection()) {
-      moved = log.after(conn, LogPosition.START, 100);
-      assertThat(moved)
-          .extracting(s -> UUID.fromString(s.event().aggregateId()), s -> s.event().version())
-          .containsExactly(tuple(b, 1L), tuple(a, 1L), tuple(c, 1L), tuple(a, 2L));
-      assertThat(log.stream(conn, a))
-          .extracting(e -> e.type())
-          .containsExactly(OrderEvents.PLACED, OrderEvents.CONFIRMED);
-      assertThat(log.stream(conn, b).getFirst().payload()).containsEntry("total", 250);
-    }
+    PostgresTransactions tx = PostgresTransactions.of(ds);
+    OrderLog log = new EventStoreOrderLog(tx, Clock.systemUTC());
+    List<OrderLog.Stored> moved = log.after(LogPosition.START, 100);
+    assertThat(moved)
+        .extracting(s -> UUID.fromString(s.event().aggregateId()), s -> s.event().version())
+        .containsExactly(tuple(b, 1L), tuple(a, 1L), tuple(c, 1L), tuple(a, 2L));
+    assertThat(log.stream(a))
+        .extracting(e -> e.type())
+        .containsExactly(OrderEvents.PLACED, OrderEvents.CONFIRMED);
+    assertThat(log.stream(b).getFirst().payload()).containsEntry("total", 250);
     assertThat(tableExists(ds, "ordering_events")).isFalse();
 
     try (OrderProjection projection =
-        new OrderProjection(ds, log, Duration.ofSeconds(1), (o, cs) -> {})) {
+        new OrderProjection(
+            new JdbcOrderViews(tx), log, tx, Duration.ofSeconds(1), (o, cs) -> {})) {
       OrderProjection.Lag lag = projection.lag();
       assertThat(lag.checkpoint()).isEqualTo(moved.getFirst().at());
       assertThat(lag.behind()).isEqualTo(3);
 
       UUID fresh = UUID.randomUUID();
-      try (Connection conn = ds.getConnection()) {
-        log.append(conn, fresh, 0, List.of(new OrderLog.Pending(OrderEvents.PLACED, placed())));
-        assertThat(log.after(conn, moved.getLast().at(), 10))
-            .extracting(s -> UUID.fromString(s.event().aggregateId()))
-            .containsExactly(fresh);
-      }
+      log.append(fresh, 0, List.of(new OrderLog.Pending(OrderEvents.PLACED, placed())));
+      assertThat(log.after(moved.getLast().at(), 10))
+          .extracting(s -> UUID.fromString(s.event().aggregateId()))
+          .containsExactly(fresh);
 
       assertThat(projection.catchUp()).isEqualTo(4);
       assertThat(viewOrders(ds)).containsExactlyInAnyOrder(a, c, fresh);
@@ -124,16 +124,16 @@ class OrderLogUpgradeTest {
       db.migrate("eventstore");
       db.migrate("ordering");
 
-      OrderLog log = new OrderLog(Clock.systemUTC());
+      PostgresTransactions tx = PostgresTransactions.of(ds);
+      OrderLog log = new EventStoreOrderLog(tx, Clock.systemUTC());
       try (OrderProjection projection =
-          new OrderProjection(ds, log, Duration.ofSeconds(1), (o, cs) -> {})) {
-        try (Connection c = ds.getConnection()) {
-          List<OrderLog.Stored> moved = log.after(c, LogPosition.START, 10);
-          assertThat(moved)
-              .extracting(st -> UUID.fromString(st.event().aggregateId()))
-              .containsExactlyElementsOf(orders);
-          assertThat(projection.lag().checkpoint()).isEqualTo(moved.getFirst().at());
-        }
+          new OrderProjection(
+              new JdbcOrderViews(tx), log, tx, Duration.ofSeconds(1), (o, cs) -> {})) {
+        List<OrderLog.Stored> moved = log.after(LogPosition.START, 10);
+        assertThat(moved)
+            .extracting(st -> UUID.fromString(st.event().aggregateId()))
+            .containsExactlyElementsOf(orders);
+        assertThat(projection.lag().checkpoint()).isEqualTo(moved.getFirst().at());
         assertThat(projection.catchUp()).isEqualTo(2);
         assertThat(viewOrders(ds)).containsExactlyInAnyOrder(orders.get(1), orders.get(2));
       }

@@ -4,8 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import io.bulwark.commerce.events.DomainEvent;
 import io.bulwark.commerce.events.EventBus;
+import io.bulwark.commerce.ordering.jdbc.EventStoreOrderLog;
+import io.bulwark.commerce.ordering.jdbc.JdbcIdempotencyKeys;
+import io.bulwark.commerce.ordering.jdbc.JdbcOrderViews;
 import io.bulwark.eventstore.LogPosition;
+import io.bulwark.postgres.PostgresTransactions;
 import io.bulwark.testkit.PostgresExtension;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -39,6 +44,7 @@ class OrderLogVisibilityTest {
       new Customers.Customer(UUID.randomUUID(), "Ada", false);
 
   DataSource ds;
+  PostgresTransactions tx;
   OrderLog log;
   OrderService orders;
   OrderProjection projection;
@@ -49,18 +55,16 @@ class OrderLogVisibilityTest {
     LogPosition at = LogPosition.START;
     final List<UUID> read = new ArrayList<>();
 
-    void poll() throws SQLException {
-      try (Connection c = ds.getConnection()) {
-        List<OrderLog.Stored> batch;
-        do {
-          batch = log.after(c, at, 1);
-          for (OrderLog.Stored s : batch) {
-            assertThat(s.at()).isGreaterThan(at);
-            read.add(UUID.fromString(s.event().aggregateId()));
-            at = s.at();
-          }
-        } while (!batch.isEmpty());
-      }
+    void poll() {
+      List<OrderLog.Stored> batch;
+      do {
+        batch = log.after(at, 1);
+        for (OrderLog.Stored s : batch) {
+          assertThat(s.at()).isGreaterThan(at);
+          read.add(UUID.fromString(s.event().aggregateId()));
+          at = s.at();
+        }
+      } while (!batch.isEmpty());
     }
   }
 
@@ -74,18 +78,21 @@ class OrderLogVisibilityTest {
               + " ordering_customer_stats");
       s.execute("update ordering_projection_checkpoints set xid = '0', position = 0");
     }
-    log = new OrderLog(Clock.systemUTC());
+    tx = PostgresTransactions.of(ds);
+    log = new EventStoreOrderLog(tx, Clock.systemUTC());
     orders =
         new OrderService(
-            ds,
+            new JdbcIdempotencyKeys(tx),
             log,
+            tx,
             id -> Optional.of(CUSTOMER),
             skus -> Map.of("S-1", new Catalog.Entry("S-1", "Thing", 250, "EUR")),
             Clock.systemUTC(),
-            (c, id, vip) -> {}, // no saga: this test is about the log and its readers
+            (id, vip) -> {}, // no saga: this test is about the log and its readers
             () -> {},
             new EventBus());
-    projection = new OrderProjection(ds, log, Duration.ofSeconds(1), (o, c) -> {});
+    projection =
+        new OrderProjection(new JdbcOrderViews(tx), log, tx, Duration.ofSeconds(1), (o, c) -> {});
     reader = new Reader();
   }
 
@@ -101,10 +108,15 @@ class OrderLogVisibilityTest {
         .id();
   }
 
-  void appendPlaced(Connection c, UUID orderId) throws SQLException {
+  /** Appends an order's OrderPlaced in the transaction open on {@code c}. */
+  void appendPlaced(Connection c, UUID orderId) {
+    tx.joining(c, null, () -> appendPlaced(orderId));
+  }
+
+  /** Appends an order's OrderPlaced in a transaction of its own. */
+  List<DomainEvent> appendPlaced(UUID orderId) {
     List<OrderItem> items = List.of(new OrderItem("S-1", "Thing", 1, 250));
-    log.append(
-        c,
+    return log.append(
         orderId,
         0,
         List.of(
@@ -209,24 +221,24 @@ class OrderLogVisibilityTest {
       try (var s = older.createStatement()) {
         s.execute("select pg_current_xact_id()");
       }
-      try (Connection younger = ds.getConnection()) {
-        appendPlaced(younger, order); // autocommit: committed at once
-      }
+      appendPlaced(order); // committed at once
       assertThatThrownBy(
               () ->
-                  log.append(
+                  tx.joining(
                       older,
-                      order,
-                      1,
-                      List.of(new OrderLog.Pending(OrderEvents.INVENTORY_RESERVED, Map.of()))))
+                      null,
+                      () ->
+                          log.append(
+                              order,
+                              1,
+                              List.of(
+                                  new OrderLog.Pending(OrderEvents.INVENTORY_RESERVED, Map.of())))))
           .isInstanceOf(OrderLog.VersionConflict.class)
           .hasMessageContaining("order-" + order)
           .hasMessageContaining("younger transaction");
       older.rollback();
     }
-    try (Connection c = ds.getConnection()) {
-      assertThat(log.stream(c, order)).hasSize(1);
-    }
+    assertThat(log.stream(order)).hasSize(1);
   }
 
   @Test
@@ -240,13 +252,7 @@ class OrderLogVisibilityTest {
       appendPlaced(winner, order);
       CompletableFuture<Void> race =
           CompletableFuture.runAsync(
-              () -> {
-                try {
-                  appendPlaced(loser, order); // passes the version check, then waits on the index
-                } catch (SQLException e) {
-                  throw new IllegalStateException(e);
-                }
-              });
+              () -> appendPlaced(loser, order)); // passes the version check, waits on the index
       await().atMost(Duration.ofSeconds(10)).until(this::someoneWaitsForALock);
       winner.commit();
       assertThatThrownBy(race::join)
@@ -255,9 +261,7 @@ class OrderLogVisibilityTest {
           .hasMessageContaining("expected version 0, found 1");
       loser.rollback();
     }
-    try (Connection c = ds.getConnection()) {
-      assertThat(log.stream(c, order)).hasSize(1);
-    }
+    assertThat(log.stream(order)).hasSize(1);
   }
 
   private boolean someoneWaitsForALock() throws SQLException {

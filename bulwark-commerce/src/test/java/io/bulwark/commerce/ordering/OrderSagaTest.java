@@ -5,6 +5,11 @@ import static org.awaitility.Awaitility.await;
 
 import io.bulwark.commerce.events.DomainEvent;
 import io.bulwark.commerce.events.EventBus;
+import io.bulwark.commerce.ordering.jdbc.EventStoreOrderLog;
+import io.bulwark.commerce.ordering.jdbc.JdbcEngineTransactions;
+import io.bulwark.commerce.ordering.jdbc.JdbcIdempotencyKeys;
+import io.bulwark.commerce.ordering.jdbc.JdbcOrderSagaStore;
+import io.bulwark.postgres.PostgresTransactions;
 import io.bulwark.states.durable.Engine;
 import io.bulwark.states.durable.Execution;
 import io.bulwark.states.durable.ExecutionStatus;
@@ -26,7 +31,6 @@ import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
-import javax.sql.DataSource;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -110,6 +114,7 @@ class OrderSagaTest {
 
   static final Script script = new Script();
   static final List<DomainEvent> events = new CopyOnWriteArrayList<>();
+  static PostgresTransactions tx;
   static OrderLog log;
   static OrderSaga saga;
   static Engine engine;
@@ -117,15 +122,17 @@ class OrderSagaTest {
 
   @BeforeAll
   static void setUp() {
-    DataSource ds = pg.database().dataSource();
-    log = new OrderLog(Clock.systemUTC());
+    tx = PostgresTransactions.of(pg.database().dataSource());
+    log = new EventStoreOrderLog(tx, Clock.systemUTC());
     EventBus bus = new EventBus();
     bus.subscribe(events::add);
-    saga = new OrderSaga(ds, log, bus);
+    EngineTransactions engineTransactions = new JdbcEngineTransactions(tx);
+    saga = new OrderSaga(new JdbcOrderSagaStore(tx), log, tx, engineTransactions, bus);
     engine =
         saga.bind(
                 Engine.builder(pg.database()).clock(new FastClock(50)).workers(0),
-                new OrderSagaFunctions(ds, log, new OrderSagaTasks(script, script), bus, () -> {}))
+                new OrderSagaFunctions(
+                    log, tx, engineTransactions, new OrderSagaTasks(script, script), bus, () -> {}))
             .build();
     saga.attach(engine);
     orders = service(saga);
@@ -133,8 +140,9 @@ class OrderSagaTest {
 
   static OrderService service(OrderService.SagaStarter starter) {
     return new OrderService(
-        pg.database().dataSource(),
+        new JdbcIdempotencyKeys(tx),
         log,
+        tx,
         id -> Optional.of(new Customers.Customer(id, "C", id.equals(VIP))),
         skus -> Map.of("S-1", new Catalog.Entry("S-1", "Thing", 250, "EUR")),
         Clock.systemUTC(),
@@ -320,28 +328,30 @@ class OrderSagaTest {
     AtomicInteger placed = new AtomicInteger();
     OrderService legacy =
         service(
-            (c, orderId, vip) -> {
-              try (PreparedStatement ps =
-                  c.prepareStatement(
-                      "insert into ordering_sagas (order_id, state, priority, next_attempt_at,"
-                          + " created_at, updated_at, error_type, error_cause) values"
-                          + " (?, ?, 0, ?, ?, ?, ?, ?)")) {
-                Timestamp now = Timestamp.from(Instant.now());
-                boolean compensate = placed.getAndIncrement() == 1; // the second one
-                ps.setObject(1, orderId);
-                ps.setString(
-                    2,
-                    compensate
-                        ? OrderSagaTasks.COMPENSATE_INVENTORY
-                        : OrderSagaTasks.PROCESS_PAYMENT);
-                ps.setTimestamp(3, now);
-                ps.setTimestamp(4, now);
-                ps.setTimestamp(5, now);
-                ps.setString(6, compensate ? TaskFailure.PAYMENT_FAILED : null);
-                ps.setString(7, compensate ? "payment declined: card expired" : null);
-                ps.executeUpdate();
-              }
-            });
+            (orderId, vip) ->
+                tx.inTransaction(
+                    c -> {
+                      try (PreparedStatement ps =
+                          c.prepareStatement(
+                              "insert into ordering_sagas (order_id, state, priority, next_attempt_at,"
+                                  + " created_at, updated_at, error_type, error_cause) values"
+                                  + " (?, ?, 0, ?, ?, ?, ?, ?)")) {
+                        Timestamp now = Timestamp.from(Instant.now());
+                        boolean compensate = placed.getAndIncrement() == 1; // the second one
+                        ps.setObject(1, orderId);
+                        ps.setString(
+                            2,
+                            compensate
+                                ? OrderSagaTasks.COMPENSATE_INVENTORY
+                                : OrderSagaTasks.PROCESS_PAYMENT);
+                        ps.setTimestamp(3, now);
+                        ps.setTimestamp(4, now);
+                        ps.setTimestamp(5, now);
+                        ps.setString(6, compensate ? TaskFailure.PAYMENT_FAILED : null);
+                        ps.setString(7, compensate ? "payment declined: card expired" : null);
+                        return ps.executeUpdate();
+                      }
+                    }));
     List<UUID> ids = List.of(place(legacy, UUID.randomUUID()), place(legacy, UUID.randomUUID()));
     assertThat(saga.unfinished()).isZero();
 

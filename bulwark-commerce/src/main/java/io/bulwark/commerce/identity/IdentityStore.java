@@ -1,0 +1,79 @@
+package io.bulwark.commerce.identity;
+
+import io.bulwark.commerce.auth.Role;
+import java.time.Instant;
+import java.util.Optional;
+import java.util.UUID;
+
+/**
+ * Where the identity context keeps users and refresh tokens. Each call takes part in the
+ * transaction open on the calling thread ({@link io.bulwark.kernel.Transactions}), or runs on its
+ * own.
+ */
+public interface IdentityStore {
+
+  /**
+   * A user with the hash of their password.
+   *
+   * @param user the user
+   * @param passwordHash the bcrypt hash
+   */
+  record Credentials(User user, String passwordHash) {}
+
+  /**
+   * A refresh token as stored: only a SHA-256 of its secret.
+   *
+   * @param id the token's id (the part before the dot)
+   * @param familyId the login session it belongs to; rotation keeps it
+   * @param userId whose it is
+   * @param secretHash hex SHA-256 of the secret
+   * @param expiresAt when it stops working
+   * @param used whether it was exchanged already
+   * @param revoked whether its family was revoked
+   */
+  record RefreshToken(
+      UUID id,
+      UUID familyId,
+      UUID userId,
+      String secretHash,
+      Instant expiresAt,
+      boolean used,
+      boolean revoked) {}
+
+  /** Adds {@code user}; false when the username is taken (nothing changes then). */
+  boolean insert(User user, String passwordHash);
+
+  /** Sets the password hash and role of user {@code id}. */
+  void updateCredentials(UUID id, String passwordHash, Role role, Instant at);
+
+  /**
+   * Sets the name and/or role of user {@code id}; a null leaves that field as it is.
+   *
+   * @return false when there is no such user
+   */
+  boolean updateProfile(UUID id, String name, Role role, Instant at);
+
+  /** The user with {@code id}. */
+  Optional<User> user(UUID id);
+
+  /** The user whose (lower-case) username is {@code username}, with their password hash. */
+  Optional<Credentials> credentials(String username);
+
+  /** Stores a new, unused refresh token issued at {@code issuedAt}. */
+  void insert(RefreshToken token, Instant issuedAt);
+
+  /** The refresh token {@code id}, locked until the transaction ends. */
+  Optional<RefreshToken> lockRefreshToken(UUID id);
+
+  /** Marks refresh token {@code id} as exchanged. */
+  void markUsed(UUID id, Instant at);
+
+  /** Revokes every unrevoked token of family {@code familyId}. */
+  void revokeFamily(UUID familyId, Instant at);
+
+  /**
+   * Revokes the family of the token {@code id} if its secret hashes to {@code secretHash}; does
+   * nothing otherwise.
+   */
+  void revokeFamilyOf(UUID id, String secretHash, Instant at);
+}

@@ -1,0 +1,140 @@
+package io.bulwark.commerce.identity.jdbc;
+
+import io.bulwark.commerce.auth.Role;
+import io.bulwark.commerce.identity.IdentityStore;
+import io.bulwark.commerce.identity.User;
+import io.bulwark.postgres.PostgresTransactions;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.util.Optional;
+import java.util.UUID;
+
+/** The {@link IdentityStore} in PostgreSQL: tables {@code identity_users} and {@code _tokens}. */
+public final class JdbcIdentityStore implements IdentityStore {
+
+  private static final String USER_COLUMNS = "id, username, name, role, created_at";
+
+  private final PostgresTransactions tx;
+
+  /** A store working in {@code tx}'s database and transactions. */
+  public JdbcIdentityStore(PostgresTransactions tx) {
+    this.tx = tx;
+  }
+
+  @Override
+  public boolean insert(User user, String passwordHash) {
+    return tx.update(
+            "insert into identity_users (id, username, password_hash, name, role, created_at,"
+                + " updated_at) values (?,?,?,?,?,?,?) on conflict (username) do nothing",
+            user.id(),
+            user.username(),
+            passwordHash,
+            user.name(),
+            user.role().slug(),
+            user.createdAt(),
+            user.createdAt())
+        == 1;
+  }
+
+  @Override
+  public void updateCredentials(UUID id, String passwordHash, Role role, Instant at) {
+    tx.update(
+        "update identity_users set password_hash = ?, role = ?, updated_at = ? where id = ?",
+        passwordHash,
+        role.slug(),
+        at,
+        id);
+  }
+
+  @Override
+  public boolean updateProfile(UUID id, String name, Role role, Instant at) {
+    return tx.update(
+            "update identity_users set name = coalesce(?, name), role = coalesce(?, role),"
+                + " updated_at = ? where id = ?",
+            name,
+            role == null ? null : role.slug(),
+            at,
+            id)
+        == 1;
+  }
+
+  @Override
+  public Optional<User> user(UUID id) {
+    return tx.queryFirst(
+        "select " + USER_COLUMNS + " from identity_users where id = ?",
+        JdbcIdentityStore::user,
+        id);
+  }
+
+  @Override
+  public Optional<Credentials> credentials(String username) {
+    return tx.queryFirst(
+        "select " + USER_COLUMNS + ", password_hash from identity_users where username = ?",
+        rs -> new Credentials(user(rs), rs.getString(6)),
+        username);
+  }
+
+  @Override
+  public void insert(RefreshToken token, Instant issuedAt) {
+    tx.update(
+        "insert into identity_refresh_tokens (id, family_id, user_id, secret_hash, issued_at,"
+            + " expires_at) values (?,?,?,?,?,?)",
+        token.id(),
+        token.familyId(),
+        token.userId(),
+        token.secretHash(),
+        issuedAt,
+        token.expiresAt());
+  }
+
+  @Override
+  public Optional<RefreshToken> lockRefreshToken(UUID id) {
+    return tx.updateFirst(
+        "select family_id, user_id, secret_hash, expires_at, used_at, revoked_at from"
+            + " identity_refresh_tokens where id = ? for update",
+        rs ->
+            new RefreshToken(
+                id,
+                rs.getObject(1, UUID.class),
+                rs.getObject(2, UUID.class),
+                rs.getString(3),
+                rs.getTimestamp(4).toInstant(),
+                rs.getTimestamp(5) != null,
+                rs.getTimestamp(6) != null),
+        id);
+  }
+
+  @Override
+  public void markUsed(UUID id, Instant at) {
+    tx.update("update identity_refresh_tokens set used_at = ? where id = ?", at, id);
+  }
+
+  @Override
+  public void revokeFamily(UUID familyId, Instant at) {
+    tx.update(
+        "update identity_refresh_tokens set revoked_at = ? where family_id = ? and revoked_at is"
+            + " null",
+        at,
+        familyId);
+  }
+
+  @Override
+  public void revokeFamilyOf(UUID id, String secretHash, Instant at) {
+    tx.update(
+        "update identity_refresh_tokens set revoked_at = ? where revoked_at is null and family_id"
+            + " = (select family_id from identity_refresh_tokens where id = ? and secret_hash = ?)",
+        at,
+        id,
+        secretHash);
+  }
+
+  private static User user(ResultSet rs) throws SQLException {
+    return new User(
+        rs.getObject(1, UUID.class),
+        rs.getString(2),
+        rs.getString(3),
+        Role.of(rs.getString(4)),
+        rs.getTimestamp(5).toInstant());
+  }
+}
