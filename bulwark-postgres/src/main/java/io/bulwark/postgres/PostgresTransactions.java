@@ -48,6 +48,9 @@ import org.slf4j.LoggerFactory;
  *       savepoint are dropped.
  *   <li><b>Someone else's transaction.</b> {@link #joining} binds a transaction that a caller owns
  *       (an engine's step, say) to the thread, so that work inside joins it as above.
+ *   <li><b>Single statements.</b> {@link #update}, {@link #updateFirst}, {@link #query} and {@link
+ *       #queryFirst} run one statement with its parameters bound, the way the methods above run
+ *       work: what stores need for most of their calls.
  * </ul>
  *
  * <pre>{@code
