@@ -35,6 +35,7 @@ public final class PostgresServer implements AutoCloseable {
 
   private static final String UNSHARE = "/usr/bin/unshare";
   private static final String SETSID = "/usr/bin/setsid";
+  private static final String SETPRIV = "/usr/bin/setpriv";
   private static final boolean RUNNING_AS_ROOT =
       new com.sun.security.auth.module.UnixSystem().getUid() == 0;
 
@@ -43,6 +44,8 @@ public final class PostgresServer implements AutoCloseable {
   private final int requestedPort;
   private final Map<String, String> settings;
   private final Duration startTimeout;
+  private final boolean dieWithParent;
+  private final int walSegmentSizeMb;
   private Process process;
   private int port;
 
@@ -52,6 +55,8 @@ public final class PostgresServer implements AutoCloseable {
     this.requestedPort = b.port;
     this.settings = Map.copyOf(b.settings);
     this.startTimeout = b.startTimeout;
+    this.dieWithParent = b.dieWithParent;
+    this.walSegmentSizeMb = b.walSegmentSizeMb;
   }
 
   /** A builder for a server whose data lives in {@code dataDir}. */
@@ -169,6 +174,67 @@ public final class PostgresServer implements AutoCloseable {
     }
   }
 
+  /**
+   * Immediate shutdown ({@code SIGQUIT} to the postmaster): every backend exits at once without a
+   * checkpoint, so no further transaction commits; the next start runs crash recovery. This is how
+   * a primary that lost its lease is fenced: it is fast (well under a second) and, unlike a {@code
+   * SIGKILL} of the postmaster alone, leaves no backend running on behalf of a connected client.
+   * Waits until the postmaster has exited.
+   */
+  public synchronized void stopImmediately() {
+    if (process == null || !process.isAlive()) {
+      return;
+    }
+    signal(process.pid(), "QUIT");
+    try {
+      if (!process.waitFor(10, TimeUnit.SECONDS)) {
+        process.destroyForcibly();
+        process.waitFor(10, TimeUnit.SECONDS);
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      process.destroyForcibly();
+    }
+    log.info("PostgreSQL on port {} stopped immediately", port);
+  }
+
+  /** Whether the postmaster this object started is running. */
+  public synchronized boolean running() {
+    return process != null && process.isAlive();
+  }
+
+  /**
+   * Promotes a standby to primary ({@code pg_promote}) and waits until it accepts writes.
+   *
+   * @throws PostgresException when the server is not a standby or did not finish in {@code wait}
+   */
+  public void promote(Duration wait) {
+    try (Connection c = connect("postgres");
+        var st = c.prepareStatement("select pg_promote(true, ?)")) {
+      st.setInt(1, (int) Math.max(1, wait.toSeconds()));
+      var rs = st.executeQuery();
+      if (!rs.next() || !rs.getBoolean(1)) {
+        throw new PostgresException(
+            "PostgreSQL on port " + port + " did not finish promotion within " + wait);
+      }
+    } catch (SQLException e) {
+      throw new PostgresException(
+          "cannot promote PostgreSQL on port " + port + ": " + e.getMessage(), e);
+    }
+  }
+
+  private static void signal(long pid, String signal) {
+    try {
+      Process p = new ProcessBuilder("kill", "-s", signal, Long.toString(pid)).start();
+      p.waitFor(5, TimeUnit.SECONDS);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot signal process " + pid, e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new PostgresException("interrupted while signalling process " + pid, e);
+    }
+  }
+
   private void initdb() throws IOException {
     Path tmp = dataDir.resolveSibling(dataDir.getFileName() + ".initdb");
     PostgresBinaries.deleteRecursively(tmp);
@@ -186,6 +252,7 @@ public final class PostgresServer implements AutoCloseable {
                 "-E",
                 "UTF8",
                 "--locale=C",
+                "--wal-segsize=" + walSegmentSizeMb,
                 "--no-sync"),
             Duration.ofMinutes(2));
     if (rc != 0) {
@@ -229,6 +296,17 @@ public final class PostgresServer implements AutoCloseable {
 
   private boolean launch() throws IOException {
     List<String> cmd = new ArrayList<>(command("postgres"));
+    if (dieWithParent) {
+      if (!Files.isExecutable(Path.of(SETPRIV))) {
+        throw new PostgresException(
+            "dieWithParent needs " + SETPRIV + " (util-linux), which is missing");
+      }
+      // Fence for a supervisor killed with -9: the kernel sends the postmaster SIGQUIT (immediate
+      // shutdown) when the thread that started it dies. setsid does not fork here (a child of
+      // the JVM is no process group leader), so the signal is armed on the postmaster itself.
+      int at = cmd.get(0).equals(SETSID) ? 1 : 0;
+      cmd.addAll(at, List.of(SETPRIV, "--pdeathsig", "SIGQUIT", "--"));
+    }
     cmd.add("-D");
     cmd.add(dataDir.toString());
     cmd.add("-p");
@@ -351,6 +429,8 @@ public final class PostgresServer implements AutoCloseable {
     private int port;
     private final Map<String, String> settings = new LinkedHashMap<>();
     private Duration startTimeout = Duration.ofSeconds(60);
+    private boolean dieWithParent;
+    private int walSegmentSizeMb = 16;
 
     private Builder(Path dataDir) {
       if (dataDir == null) {
@@ -377,6 +457,30 @@ public final class PostgresServer implements AutoCloseable {
     /** Which unpacked binaries to run; default {@link PostgresBinaries#defaults()}. */
     public Builder binaries(PostgresBinaries binaries) {
       this.binaries = binaries;
+      return this;
+    }
+
+    /**
+     * Whether the server stops immediately when the thread that started it dies (the JVM killed
+     * with -9 included); default false. A supervisor that fences its server on losing a lease sets
+     * this, so that its own death fences the server too. Start the server from a thread that lives
+     * as long as the supervisor.
+     */
+    public Builder dieWithParent(boolean dieWithParent) {
+      this.dieWithParent = dieWithParent;
+      return this;
+    }
+
+    /**
+     * WAL segment size in MB given to {@code initdb} (a power of two, 1..1024; default 16). Smaller
+     * segments make each archived WAL file, and so the archive of a quiet local cluster, smaller.
+     */
+    public Builder walSegmentSizeMb(int mb) {
+      if (mb < 1 || mb > 1024 || Integer.bitCount(mb) != 1) {
+        throw new IllegalArgumentException(
+            "walSegmentSizeMb must be a power of two in 1..1024 but was " + mb);
+      }
+      this.walSegmentSizeMb = mb;
       return this;
     }
 

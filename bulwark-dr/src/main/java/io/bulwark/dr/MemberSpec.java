@@ -1,0 +1,31 @@
+package io.bulwark.dr;
+
+import java.util.Objects;
+
+/**
+ * One database server of the cluster: its fixed name, place and port.
+ *
+ * @param name member name, unique in the cluster (also its {@code application_name})
+ * @param region region it runs in
+ * @param zone zone it runs in
+ * @param sync whether it is a synchronous standby candidate (commits wait for it when it streams)
+ * @param port the PostgreSQL port, fixed so clients' multi-host URLs stay valid
+ * @param bootstrap whether this member initialises the cluster (the topology's primary)
+ */
+public record MemberSpec(
+    String name, String region, String zone, boolean sync, int port, boolean bootstrap) {
+
+  public MemberSpec {
+    Objects.requireNonNull(name, "name");
+    Objects.requireNonNull(region, "region");
+    Objects.requireNonNull(zone, "zone");
+    if (!name.matches("[a-z0-9][a-z0-9_-]{0,62}")) {
+      throw new IllegalArgumentException(
+          "member name must match [a-z0-9][a-z0-9_-]{0,62} but was \"" + name + "\"");
+    }
+    if (port < 1 || port > 65535) {
+      throw new IllegalArgumentException(
+          "member " + name + ": port must be in 1..65535 but was " + port);
+    }
+  }
+}
