@@ -40,6 +40,7 @@ public final class ServerConfig {
     s.put("wal_receiver_timeout", "5s");
     s.put("wal_receiver_status_interval", "1s");
     s.put("wal_retrieve_retry_interval", "250ms");
+    s.put("track_commit_timestamp", "on");
     s.put("archive_mode", "on");
     s.put("archive_command", archiveCommand(spec, member.region()));
     s.put("archive_timeout", spec.backups().archiveTimeout().toSeconds() + "s");

@@ -46,14 +46,18 @@ public final class ServerProbe {
     if (!recovery) {
       int timeline;
       long lsn;
+      OptionalLong lastCommit;
       try (ResultSet rs =
           c.createStatement()
               .executeQuery(
                   "select ('x' || substr(pg_walfile_name(pg_current_wal_lsn()), 1, 8))::bit(32)::int,"
-                      + " pg_current_wal_lsn() - '0/0'::pg_lsn")) {
+                      + " pg_current_wal_lsn() - '0/0'::pg_lsn,"
+                      + " (extract(epoch from (pg_last_committed_xact()).timestamp) * 1000)::bigint")) {
         rs.next();
         timeline = rs.getInt(1);
         lsn = rs.getLong(2);
+        long at = rs.getLong(3);
+        lastCommit = rs.wasNull() ? OptionalLong.empty() : OptionalLong.of(at);
       }
       List<ServerState.Standby> standbys = new ArrayList<>();
       try (ResultSet rs =
@@ -76,7 +80,7 @@ public final class ServerProbe {
                   rs.getLong(6)));
         }
       }
-      return new ServerState(false, timeline, lsn, lsn, OptionalLong.empty(), false, standbys, ssn);
+      return new ServerState(false, timeline, lsn, lsn, lastCommit, false, standbys, ssn);
     }
     try (ResultSet rs =
         c.createStatement()

@@ -10,7 +10,8 @@ import java.util.OptionalLong;
  * @param timeline its current timeline
  * @param lsn a primary's current WAL position; a standby's received (or, if more, replayed) one
  * @param replayLsn a standby's replayed position (equal to {@code lsn} on a primary)
- * @param lastReplayAtMs when the last replayed transaction committed on the primary (epoch ms)
+ * @param lastCommitAtMs when the last transaction committed (a primary) or was replayed (a standby,
+ *     its commit time on the primary), epoch ms
  * @param streaming whether a standby's WAL receiver is streaming
  * @param replication a primary's connected standbys ({@code pg_stat_replication})
  * @param synchronousStandbyNames the setting in force
@@ -20,7 +21,7 @@ public record ServerState(
     int timeline,
     long lsn,
     long replayLsn,
-    OptionalLong lastReplayAtMs,
+    OptionalLong lastCommitAtMs,
     boolean streaming,
     List<Standby> replication,
     String synchronousStandbyNames) {
