@@ -37,6 +37,7 @@ import picocli.CommandLine.Spec;
       io.bulwark.fleet.cli.ScenarioCommand.class,
       StatesCommand.class,
       ProjectionsCommand.class,
+      io.bulwark.dr.cli.DbCommand.class,
       CommandLine.HelpCommand.class,
     })
 public final class BulwarkCommand implements Runnable {

@@ -4,6 +4,7 @@ import io.bulwark.commerce.Commerce;
 import io.bulwark.commerce.CommerceOptions;
 import io.bulwark.commerce.DemoData;
 import io.bulwark.commerce.payment.simulator.SimulatorOptions;
+import io.bulwark.dr.ReplicationMeters;
 import io.bulwark.server.BulwarkServer;
 import io.bulwark.server.PortInUseException;
 import io.bulwark.server.ServerConfig;
@@ -149,7 +150,12 @@ final class DemoCommand implements Callable<Integer> {
     Commerce commerce = Commerce.install(builder, options);
     builder
         .module(platform -> new OperatorsOnly(commerce))
-        .module(platform -> new StatesHttpModule(commerce.engine()));
+        .module(platform -> new StatesHttpModule(commerce.engine()))
+        .module(
+            platform ->
+                new DatabaseMetrics(
+                    ReplicationMeters.start(
+                        platform.database().dataSource(), platform.registry())));
     return commerce;
   }
 

@@ -5,12 +5,13 @@ import io.bulwark.commerce.CommerceOptions;
 import io.bulwark.commerce.DemoData;
 import io.bulwark.commerce.payment.simulator.PaymentSimulatorProcess;
 import io.bulwark.commerce.payment.simulator.SimulatorOptions;
+import io.bulwark.dr.DatabaseCluster;
+import io.bulwark.dr.LocalClusters;
 import io.bulwark.fleet.local.LocalProcessProvider;
 import io.bulwark.fleet.local.ProcessCommand;
 import io.bulwark.fleet.stack.LocalStack;
 import io.bulwark.fleet.stack.StackPlan;
 import io.bulwark.platform.Platform;
-import io.bulwark.postgres.PostgresServer;
 import io.bulwark.server.BulwarkServer;
 import io.bulwark.server.ServerConfig;
 import io.bulwark.topology.Topology;
@@ -31,10 +32,13 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * The shop of {@code bulwark demo --ha}: one PostgreSQL and one payment-gateway simulator shared by
- * several {@code bulwark serve} processes, spread over three zones by an instance group behind the
- * gateway. Killing an instance costs no request: the gateway retries idempotent requests elsewhere
- * and the group starts a replacement.
+ * The shop of {@code bulwark demo --ha}: a highly available PostgreSQL cluster (a primary in
+ * zone-a, a synchronous standby in zone-b, automatic failover over a three-member ZooKeeper
+ * ensemble) and one payment-gateway simulator shared by several {@code bulwark serve} processes,
+ * spread over three zones by an instance group behind the gateway. Killing an instance costs no
+ * request: the gateway retries idempotent requests elsewhere and the group starts a replacement.
+ * Killing the database primary costs no acknowledged order: the standby is promoted and the shop's
+ * pools follow it.
  */
 final class HighAvailabilityDemo implements AutoCloseable {
 
@@ -70,11 +74,12 @@ final class HighAvailabilityDemo implements AutoCloseable {
       if (config.jdbcUrl().isPresent()) {
         jdbcUrl = config.jdbcUrl().get();
       } else {
-        PostgresServer pg =
-            PostgresServer.builder(config.instanceDir().resolve("pg")).build().start();
-        parts.add(pg);
-        pg.createDatabaseIfMissing(Platform.DATABASE);
-        jdbcUrl = pg.jdbcUrl(Platform.DATABASE);
+        DatabaseCluster db =
+            DatabaseCluster.create(LocalClusters.demo(config.instanceDir().resolve("db")));
+        parts.add(db);
+        db.start(err);
+        LocalClusters.createDatabaseIfMissing(db.jdbcUrl("postgres"), Platform.DATABASE);
+        jdbcUrl = db.jdbcUrl(Platform.DATABASE);
       }
       PaymentSimulatorProcess payments = PaymentSimulatorProcess.start(simulator);
       parts.add(payments);

@@ -3,8 +3,12 @@ package io.bulwark.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import io.bulwark.dr.DatabaseCluster;
 import io.bulwark.kernel.Json;
 import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -13,15 +17,24 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
 
 /**
  * Runs {@code bulwark demo --ha} as a real process: the shop's instances run as their own processes
  * behind the gateway, an order placed through the gateway confirms, a SIGKILLed instance costs no
- * request and is replaced, and SIGTERM leaves nothing behind.
+ * request and is replaced, a SIGKILLed database primary costs no acknowledged order, and SIGTERM
+ * leaves nothing behind.
  */
 class HighAvailabilityDemoTest {
 
@@ -84,6 +97,8 @@ class HighAvailabilityDemoTest {
                       .hasSize(3)
                       .doesNotContain(victim));
 
+      databaseFailoverLosesNoAcknowledgedOrder(url, token);
+
       List<ProcessHandle> everything = demo.toHandle().descendants().toList();
       demo.destroy(); // SIGTERM
       assertThat(demo.waitFor(60, TimeUnit.SECONDS)).isTrue();
@@ -94,6 +109,115 @@ class HighAvailabilityDemoTest {
       demo.toHandle().descendants().forEach(ProcessHandle::destroyForcibly);
       demo.destroyForcibly();
     }
+  }
+
+  /**
+   * Kills the database primary (its agent and its PostgreSQL, with SIGKILL) while four clients
+   * place orders: the sync standby takes over, every order acknowledged with 202 exists afterwards
+   * and ends CONFIRMED or FAILED, no idempotency key produced two orders, no stock went negative,
+   * and the API answered 503 (never 500) while the primary switched.
+   */
+  private void databaseFailoverLosesNoAcknowledgedOrder(String url, String token) throws Exception {
+    DatabaseCluster db = DatabaseCluster.open(home.resolve("demo").resolve("db"));
+    try (db) {
+      StringWriter out = new StringWriter();
+      CommandLine cli = BulwarkCommand.commandLine();
+      cli.setOut(new PrintWriter(out));
+      assertThat(cli.execute("db", "status", "--json", "--home", home.toString())).isZero();
+      JsonNode status = Json.parse(out.toString());
+      assertThat(status.get("leader").asText()).isEqualTo("pg-a");
+      assertThat(status.get("members")).hasSize(2);
+      assertThat(status.get("members").get(1).get("sync").asBoolean()).isTrue();
+
+      Map<String, String> acknowledged = new ConcurrentHashMap<>(); // key -> order id
+      AtomicInteger serverErrors = new AtomicInteger();
+      AtomicInteger unavailable = new AtomicInteger();
+      AtomicBoolean placing = new AtomicBoolean(true);
+      AtomicInteger keys = new AtomicInteger();
+      List<Thread> clients = new ArrayList<>();
+      for (int c = 0; c < 4; c++) {
+        clients.add(
+            Thread.ofPlatform()
+                .start(
+                    () -> {
+                      while (placing.get()) {
+                        String key = "failover-" + keys.incrementAndGet();
+                        for (int attempt = 0; attempt < 100 && placing.get(); attempt++) {
+                          try {
+                            HttpResponse<String> r = placeOrder(url, token, key);
+                            if (r.statusCode() == 202 || r.statusCode() == 201) {
+                              acknowledged.put(key, Json.parse(r.body()).get("id").asText());
+                              break;
+                            }
+                            if (r.statusCode() >= 500 && r.statusCode() != 503) {
+                              serverErrors.incrementAndGet();
+                            }
+                            if (r.statusCode() == 503) {
+                              unavailable.incrementAndGet();
+                            }
+                            if (r.statusCode() == 409 || r.statusCode() == 422) {
+                              break; // out of stock or similar: a business answer
+                            }
+                          } catch (Exception e) {
+                            serverErrors.incrementAndGet();
+                          }
+                          java.util.concurrent.locks.LockSupport.parkNanos(100_000_000L);
+                        }
+                      }
+                    }));
+      }
+      await().atMost(Duration.ofSeconds(60)).until(() -> acknowledged.size() >= 20);
+      int before = acknowledged.size();
+      db.killMember("pg-a");
+      await()
+          .atMost(Duration.ofSeconds(60))
+          .until(() -> db.status().leader().map("pg-b"::equals).orElse(false));
+      await().atMost(Duration.ofSeconds(90)).until(() -> acknowledged.size() >= before + 20);
+      placing.set(false);
+      for (Thread t : clients) {
+        t.join(60_000);
+      }
+      assertThat(serverErrors.get()).as("500s or broken responses during failover").isZero();
+
+      Set<String> ids = new HashSet<>(acknowledged.values());
+      assertThat(ids).as("one order per idempotency key").hasSize(acknowledged.size());
+      for (String id : ids) {
+        await()
+            .atMost(Duration.ofSeconds(120))
+            .until(
+                () -> {
+                  HttpResponse<String> r = send("GET", url + "/api/v1/orders/" + id, token, null);
+                  if (r.statusCode() != 200) {
+                    return false;
+                  }
+                  String s = Json.parse(r.body()).get("status").asText();
+                  return s.equals("CONFIRMED") || s.equals("FAILED");
+                });
+      }
+      List<Long> stock = new ArrayList<>();
+      Json.parse(send("GET", url + "/api/v1/products?limit=100", token, null).body())
+          .findValues("available")
+          .forEach(v -> stock.add(v.asLong()));
+      assertThat(stock).isNotEmpty().allMatch(v -> v >= 0);
+      // the old primary comes back as a standby of the new one
+      await()
+          .atMost(Duration.ofSeconds(120))
+          .until(() -> db.status().member("pg-a").orElseThrow().streaming());
+    }
+  }
+
+  private HttpResponse<String> placeOrder(String url, String token, String key) throws Exception {
+    HttpRequest r =
+        HttpRequest.newBuilder(URI.create(url + "/api/v1/orders"))
+            .timeout(Duration.ofSeconds(30))
+            .header("Content-Type", "application/json")
+            .header("Authorization", "Bearer " + token)
+            .header("Idempotency-Key", key)
+            .POST(
+                HttpRequest.BodyPublishers.ofString(
+                    "{\"items\":[{\"sku\":\"BOOK-1\",\"quantity\":1}]}"))
+            .build();
+    return http.send(r, HttpResponse.BodyHandlers.ofString());
   }
 
   /** The {@code bulwark serve} processes the demo runs. */

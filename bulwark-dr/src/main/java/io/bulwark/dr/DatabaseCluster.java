@@ -1,5 +1,6 @@
 package io.bulwark.dr;
 
+import io.bulwark.dr.backup.BackupScheduler;
 import io.bulwark.dr.election.AgentMain;
 import io.bulwark.dr.election.ClusterStore;
 import io.bulwark.dr.election.ZooKeeperEnsemble;
@@ -121,6 +122,27 @@ public final class DatabaseCluster implements AutoCloseable {
     progress.println("database primary: " + leader + "; waiting for the standbys ...");
     progress.flush();
     awaitStandbys(Duration.ofMinutes(3));
+    BackupScheduler backups =
+        new BackupScheduler(
+            spec,
+            clock,
+            () -> {
+              try {
+                return status().leader();
+              } catch (RuntimeException e) {
+                return Optional.empty();
+              }
+            });
+    Thread.ofPlatform()
+        .daemon()
+        .name("db-backups")
+        .start(
+            () -> {
+              while (!closing) {
+                backups.runOnce();
+                LockSupport.parkNanos(TimeUnit.SECONDS.toNanos(60));
+              }
+            });
     return this;
   }
 

@@ -26,6 +26,16 @@ public final class ProblemRenderer {
     } else if (e instanceof HttpResponseException h) {
       StatusText text = StatusText.of(h.getStatus());
       write(ctx, h.getStatus(), text.slug(), text.title(), h.getMessage(), Map.of());
+    } else if (databaseUnavailable(e)) {
+      // the database is switching primaries (or restarting): the client may retry shortly
+      log.warn("database unavailable for {} {}: {}", ctx.method(), ctx.path(), e.toString());
+      write(
+          ctx,
+          503,
+          "database-unavailable",
+          "Database unavailable",
+          "the database is unavailable (a failover or restart is in progress); retry shortly",
+          Map.of(ProblemDocument.RETRY_AFTER_SECONDS, 1));
     } else if (poolExhausted(e)) {
       // overload, not a bug: the client may retry (with the same Idempotency-Key, if any)
       log.warn(
@@ -70,6 +80,27 @@ public final class ProblemRenderer {
   public static boolean isProblem(Context ctx) {
     String type = ctx.res().getContentType();
     return type != null && type.startsWith(ProblemDocument.MEDIA_TYPE);
+  }
+
+  /**
+   * Whether {@code e} comes from losing the database rather than from a bug: a broken or refused
+   * connection (SQLState class 08), a server shutting down or starting up (57P01..57P03), or a
+   * write sent to a server that just became a read-only standby (25006).
+   */
+  static boolean databaseUnavailable(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof java.sql.SQLException sql && sql.getSQLState() != null) {
+        String state = sql.getSQLState();
+        if (state.startsWith("08")
+            || state.equals("57P01")
+            || state.equals("57P02")
+            || state.equals("57P03")
+            || state.equals("25006")) {
+          return true;
+        }
+      }
+    }
+    return false;
   }
 
   /** Whether {@code e} comes from a connection pool that had no connection free in time. */

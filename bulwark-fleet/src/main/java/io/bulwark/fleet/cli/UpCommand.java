@@ -1,5 +1,8 @@
 package io.bulwark.fleet.cli;
 
+import io.bulwark.dr.ClusterSpec;
+import io.bulwark.dr.DatabaseCluster;
+import io.bulwark.dr.TopologyClusters;
 import io.bulwark.fleet.InstanceGroup;
 import io.bulwark.fleet.TargetTracking;
 import io.bulwark.fleet.http.FleetApi;
@@ -120,6 +123,17 @@ public final class UpCommand implements java.util.concurrent.Callable<Integer> {
   String status;
 
   @Option(
+      names = "--zookeeper",
+      paramLabel = "HOST:PORT,...",
+      description =
+          "an existing ZooKeeper ensemble for the database's failover; default: three local"
+              + " members, one per zone of the primary's region")
+  String zookeeper;
+
+  @Option(names = "--no-database", description = "do not start the topology's database section")
+  boolean noDatabase;
+
+  @Option(
       names = "--ready-timeout",
       defaultValue = "60s",
       description = "how long the fleet may take to come up (default: ${DEFAULT-VALUE})")
@@ -188,14 +202,31 @@ public final class UpCommand implements java.util.concurrent.Callable<Integer> {
       err.flush();
       return Exits.CHECK_FAILED;
     }
-    topology
-        .database()
-        .ifPresent(
-            db ->
-                err.println(
-                    "note: the database section ("
-                        + db.name()
-                        + ") is not started by `bulwark up`; the built-in instances need none"));
+    DatabaseCluster database = null;
+    if (topology.database().isPresent() && !noDatabase) {
+      ClusterSpec dbSpec;
+      try {
+        dbSpec =
+            TopologyClusters.of(topology, runDir.resolve("db"), Optional.ofNullable(zookeeper));
+      } catch (IllegalArgumentException e) {
+        return Exits.badInput(err, "database: " + e.getMessage());
+      }
+      try {
+        database = DatabaseCluster.create(dbSpec).start(err);
+      } catch (RuntimeException e) {
+        return Exits.badInput(err, "the database did not start: " + e.getMessage());
+      }
+      err.println(
+          "database "
+              + dbSpec.name()
+              + ": "
+              + database.jdbcUrl("postgres")
+              + " (bulwark db status --cluster "
+              + dbSpec.home()
+              + ")");
+      err.flush();
+    }
+    DatabaseCluster db = database;
 
     LocalProcessProvider provider =
         LocalProcessProvider.of(
@@ -205,6 +236,9 @@ public final class UpCommand implements java.util.concurrent.Callable<Integer> {
       stack = LocalStack.start(plan, provider, Clock.systemUTC());
     } catch (IllegalStateException e) {
       provider.close();
+      if (db != null) {
+        db.close();
+      }
       return Exits.badInput(
           err,
           "cannot start the gateway: "
@@ -219,6 +253,9 @@ public final class UpCommand implements java.util.concurrent.Callable<Integer> {
       api = fleetPort < 0 ? null : FleetApi.start(stack.groups(), fleetPort);
     } catch (java.io.UncheckedIOException e) {
       stack.close();
+      if (db != null) {
+        db.close();
+      }
       return Exits.badInput(err, e.getMessage() + " (choose another --fleet-port)");
     }
     if (targetRps != null) {
@@ -256,6 +293,9 @@ public final class UpCommand implements java.util.concurrent.Callable<Integer> {
             api.close();
           }
           stack.close();
+          if (db != null) {
+            db.close();
+          }
           try {
             Files.deleteIfExists(runDir.resolve(RunState.FILE));
           } catch (IOException e) {
