@@ -95,9 +95,11 @@ final class DemoCommand implements Callable<Integer> {
     PrintWriter err = spec.commandLine().getErr();
     JsonLogs.toFile(cfg.instanceDir().resolve("logs/bulwark.json"));
     err.println(
-        jdbcUrl == null
-            ? "starting embedded PostgreSQL in " + cfg.instanceDir().resolve("pg") + " ..."
-            : "connecting to " + jdbcUrl + " ...");
+        jdbcUrl != null
+            ? "connecting to " + jdbcUrl + " ..."
+            : ha
+                ? "starting the database cluster in " + cfg.instanceDir().resolve("db") + " ..."
+                : "starting embedded PostgreSQL in " + cfg.instanceDir().resolve("pg") + " ...");
     err.flush();
 
     SimulatorOptions simulator = SimulatorOptions.defaults().withRates(failureRate, declineRate, 0);

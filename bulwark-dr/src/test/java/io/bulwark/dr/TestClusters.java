@@ -5,7 +5,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 
 /** Cluster specs for tests: free ports, a temporary home, fast timings. */
 public final class TestClusters {
@@ -23,16 +22,11 @@ public final class TestClusters {
       String[] p = s.split(":");
       members.add(new MemberSpec(p[0], p[2], p[1], p[3].equals("sync"), ports.next(), false));
     }
-    List<ZooKeeperSpec.Node> zk = new ArrayList<>();
-    String[] zones = {"zone-a", "zone-b", "zone-c"};
-    for (int i = 1; i <= 3; i++) {
-      zk.add(new ZooKeeperSpec.Node(i, zones[i - 1], ports.next(), ports.next(), ports.next()));
-    }
     return new ClusterSpec(
         "test",
         home,
         members,
-        new ZooKeeperSpec(Optional.empty(), zk),
+        LocalClusters.localEnsemble(ports, List.of("zone-a", "zone-b", "zone-c")),
         policy,
         Duration.ofMillis(2000),
         Duration.ofMillis(250),

@@ -4,14 +4,12 @@ import io.bulwark.dr.ClusterSpec;
 import io.bulwark.dr.DbException;
 import io.bulwark.dr.MemberSpec;
 import io.bulwark.dr.cluster.OnlineBackup;
+import io.bulwark.dr.internal.Trees;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.SimpleFileVisitor;
 import java.nio.file.StandardCopyOption;
-import java.nio.file.attribute.BasicFileAttributes;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneOffset;
@@ -118,7 +116,7 @@ public final class Backups {
       BaseBackup b = all.get(i);
       if (i < all.size() - 1 && b.finishedAt().isBefore(cutoff)) {
         try {
-          OnlineBackup.deleteRecursively(b.dir());
+          Trees.delete(b.dir());
         } catch (IOException e) {
           throw new UncheckedIOException("cannot delete " + b.dir(), e);
         }
@@ -175,24 +173,8 @@ public final class Backups {
 
   private static void copyTree(Path from, Path to) throws IOException {
     Path tmp = to.resolveSibling(to.getFileName() + ".partial");
-    OnlineBackup.deleteRecursively(tmp);
-    Files.walkFileTree(
-        from,
-        new SimpleFileVisitor<>() {
-          @Override
-          public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attrs)
-              throws IOException {
-            Files.createDirectories(tmp.resolve(from.relativize(dir).toString()));
-            return FileVisitResult.CONTINUE;
-          }
-
-          @Override
-          public FileVisitResult visitFile(Path file, BasicFileAttributes attrs)
-              throws IOException {
-            Files.copy(file, tmp.resolve(from.relativize(file).toString()));
-            return FileVisitResult.CONTINUE;
-          }
-        });
+    Trees.delete(tmp);
+    Trees.copy(from, tmp);
     Files.move(tmp, to, StandardCopyOption.ATOMIC_MOVE);
   }
 }

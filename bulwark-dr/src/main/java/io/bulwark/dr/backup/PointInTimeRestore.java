@@ -3,15 +3,13 @@ package io.bulwark.dr.backup;
 import io.bulwark.dr.ClusterSpec;
 import io.bulwark.dr.DbException;
 import io.bulwark.dr.cluster.ServerConfig;
+import io.bulwark.dr.internal.Trees;
 import io.bulwark.postgres.PostgresException;
 import io.bulwark.postgres.PostgresServer;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.SimpleFileVisitor;
-import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -79,7 +77,7 @@ public final class PointInTimeRestore {
     BaseBackup backup = new Backups(spec, clock).latestBefore(region, target);
     try {
       Files.createDirectories(into.getParent());
-      copyTree(backup.data(), into);
+      Trees.copy(backup.data(), into);
       Files.setPosixFilePermissions(into, PosixFilePermissions.fromString("rwx------"));
       ServerConfig.ensureInclude(into);
       Map<String, String> conf = new LinkedHashMap<>();
@@ -144,25 +142,5 @@ public final class PointInTimeRestore {
       LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(100));
     }
     throw new PostgresException("recovery did not finish within " + timeout, null);
-  }
-
-  private static void copyTree(Path from, Path to) throws IOException {
-    Files.walkFileTree(
-        from,
-        new SimpleFileVisitor<>() {
-          @Override
-          public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attrs)
-              throws IOException {
-            Files.createDirectories(to.resolve(from.relativize(dir).toString()));
-            return FileVisitResult.CONTINUE;
-          }
-
-          @Override
-          public FileVisitResult visitFile(Path file, BasicFileAttributes attrs)
-              throws IOException {
-            Files.copy(file, to.resolve(from.relativize(file).toString()));
-            return FileVisitResult.CONTINUE;
-          }
-        });
   }
 }

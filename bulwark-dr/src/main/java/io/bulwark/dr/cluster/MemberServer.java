@@ -2,6 +2,7 @@ package io.bulwark.dr.cluster;
 
 import io.bulwark.dr.ClusterSpec;
 import io.bulwark.dr.MemberSpec;
+import io.bulwark.dr.internal.Trees;
 import io.bulwark.postgres.PostgresServer;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -84,7 +85,7 @@ public final class MemberServer implements AutoCloseable {
     stopImmediately();
     Path data = dataDir();
     try {
-      OnlineBackup.deleteRecursively(data);
+      Trees.delete(data);
       Files.createDirectories(data.getParent());
     } catch (IOException e) {
       throw new UncheckedIOException("cannot clear " + data, e);

@@ -1,5 +1,6 @@
 package io.bulwark.dr.cluster;
 
+import io.bulwark.dr.internal.Trees;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.FileVisitResult;
@@ -13,9 +14,7 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
-import java.util.Comparator;
 import java.util.Set;
-import java.util.stream.Stream;
 
 /**
  * A copy of a running server's data directory taken with PostgreSQL's low-level backup API ({@code
@@ -91,7 +90,7 @@ public final class OnlineBackup {
       }
       Path tmp = target.resolveSibling(target.getFileName() + ".partial");
       try {
-        deleteRecursively(tmp);
+        Trees.delete(tmp);
         copyTree(source, tmp);
       } catch (IOException | RuntimeException e) {
         abort(c);
@@ -171,17 +170,5 @@ public final class OnlineBackup {
             throw e;
           }
         });
-  }
-
-  /** Deletes {@code dir} and everything in it, if it exists. */
-  public static void deleteRecursively(Path dir) throws IOException {
-    if (!Files.exists(dir, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
-      return;
-    }
-    try (Stream<Path> walk = Files.walk(dir)) {
-      for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
-        Files.deleteIfExists(p);
-      }
-    }
   }
 }

@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# Database failover time through the shop (kill -9 of the primary -> first accepted order) over
+# N runs, and commits/s with a synchronous standby versus the primary alone, on this machine.
+# Builds the reactor (no install) and runs io.bulwark.bench.commerce.FailoverBench; options pass
+# through (--runs 10 --clients 2 --throughput-clients 4 --throughput-seconds 10).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export JAVA_HOME="${JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}"
+export MAVEN_OPTS="${MAVEN_OPTS:---sun-misc-unsafe-memory-access=allow}"
+cpfile="$(mktemp)"
+trap 'rm -f "$cpfile"' EXIT
+./mvnw -B -q -pl bulwark-bench -am compile dependency:build-classpath -DskipTests \
+  -Dmdep.outputFile="$cpfile" >/dev/null
+cp=""
+for m in kernel postgres topology dr eventstore states commerce traffic server testkit; do
+  cp="$cp:bulwark-$m/target/classes"
+done
+"$JAVA_HOME/bin/java" -Xms256m -Xmx1g --sun-misc-unsafe-memory-access=allow \
+  -cp "bulwark-bench/target/classes$cp:$(cat "$cpfile")" io.bulwark.bench.commerce.FailoverBench "$@"

@@ -1,0 +1,266 @@
+package io.bulwark.bench.commerce;
+
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import io.bulwark.commerce.Commerce;
+import io.bulwark.commerce.CommerceOptions;
+import io.bulwark.commerce.payment.simulator.PaymentSimulator;
+import io.bulwark.commerce.payment.simulator.SimulatorOptions;
+import io.bulwark.dr.ClusterSpec;
+import io.bulwark.dr.ClusterStatus;
+import io.bulwark.dr.DatabaseCluster;
+import io.bulwark.dr.LocalClusters;
+import io.bulwark.server.BulwarkServer;
+import io.bulwark.server.ServerConfig;
+import java.io.PrintWriter;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Failover time of the shop's database, measured as a user sees it: from {@code kill -9} of the
+ * primary (its agent and its PostgreSQL) to the first order accepted (202, committed) by the shop
+ * whose request was sent after the kill. The cluster is the one {@code demo --ha} runs: a primary
+ * and a synchronous standby in another zone, a three-member ZooKeeper ensemble, session timeout 2.5
+ * s. Each run waits for the killed member to rejoin as a synchronous standby before the next. At
+ * the end every accepted order is read back (acknowledged orders lost). Also, in the same run,
+ * commits/s of single-row INSERT + COMMIT with the synchronous standby and with the primary alone.
+ *
+ * <p>Options: {@code --runs 10} {@code --clients 2} (order clients during failovers) {@code
+ * --throughput-clients 4} {@code --throughput-seconds 10}.
+ */
+public final class FailoverBench {
+
+  private FailoverBench() {}
+
+  public static void main(String[] args) throws Exception {
+    int runs = 10;
+    int clients = 2;
+    int throughputClients = 4;
+    int throughputSeconds = 10;
+    for (int i = 0; i + 1 < args.length; i += 2) {
+      switch (args[i]) {
+        case "--runs" -> runs = Integer.parseInt(args[i + 1]);
+        case "--clients" -> clients = Integer.parseInt(args[i + 1]);
+        case "--throughput-clients" -> throughputClients = Integer.parseInt(args[i + 1]);
+        case "--throughput-seconds" -> throughputSeconds = Integer.parseInt(args[i + 1]);
+        default -> {
+          System.err.println(
+              "unknown option "
+                  + args[i]
+                  + "; use --runs N --clients N --throughput-clients N"
+                  + " --throughput-seconds N");
+          System.exit(2);
+        }
+      }
+    }
+    ((Logger) LoggerFactory.getLogger(Logger.ROOT_LOGGER_NAME)).setLevel(Level.WARN);
+    Path dir = Files.createTempDirectory("bulwark-failover-bench-");
+    PrintWriter err = new PrintWriter(System.err, true);
+    ClusterSpec spec = LocalClusters.demo(dir.resolve("db"));
+    try (DatabaseCluster db = DatabaseCluster.create(spec).start(err);
+        PaymentSimulator payments =
+            PaymentSimulator.start(
+                SimulatorOptions.defaults()
+                    .withLatency(Duration.ZERO, Duration.ZERO)
+                    .withRates(0, 0, 0))) {
+      LocalClusters.createDatabaseIfMissing(db.jdbcUrl("postgres"), BulwarkServer.DATABASE);
+      String url = db.jdbcUrl(BulwarkServer.DATABASE);
+      BulwarkServer.Builder b =
+          BulwarkServer.builder(
+              ServerConfig.builder()
+                  .name("bench")
+                  .home(dir)
+                  .httpPort(0)
+                  .jdbcUrl(url)
+                  .dbUser("postgres")
+                  .build());
+      Commerce commerce =
+          Commerce.install(
+              b,
+              CommerceOptions.builder()
+                  .bcryptCost(4)
+                  .paymentGateway(URI.create("http://127.0.0.1:" + payments.port()))
+                  .build());
+      try (BulwarkServer server = b.start()) {
+        List<String> skus = OrderBench.seedProducts(commerce, 10);
+        List<String> tokens = OrderBench.seedCustomers(commerce, clients);
+
+        OrderBench.createBaselineTable(url);
+        double withSync =
+            OrderBench.baseline(url, throughputClients, Duration.ofSeconds(throughputSeconds));
+        String standby = other(db.status());
+        db.stopMember(standby);
+        awaitAlone(db, standby);
+        double alone =
+            OrderBench.baseline(url, throughputClients, Duration.ofSeconds(throughputSeconds));
+        db.startMember(standby);
+        awaitSync(db);
+
+        Map<String, String> accepted = new ConcurrentHashMap<>();
+        List<double[]> results = new ArrayList<>();
+        List<String> moves = new ArrayList<>();
+        HttpClient http = HttpClient.newHttpClient();
+        for (int run = 1; run <= runs; run++) {
+          String primary = db.status().leader().orElseThrow();
+          AtomicLong killedAt = new AtomicLong(Long.MAX_VALUE);
+          AtomicLong firstAfter = new AtomicLong(Long.MAX_VALUE);
+          AtomicBoolean placing = new AtomicBoolean(true);
+          List<Thread> threads = new ArrayList<>();
+          for (int c = 0; c < clients; c++) {
+            String token = tokens.get(c);
+            int client = c;
+            int r = run;
+            threads.add(
+                Thread.ofPlatform()
+                    .start(
+                        () -> {
+                          long n = 0;
+                          while (placing.get()) {
+                            String key = "run" + r + "-c" + client + "-" + n++;
+                            long sent = System.nanoTime();
+                            try {
+                              HttpResponse<String> resp =
+                                  http.send(
+                                      HttpRequest.newBuilder(
+                                              URI.create(server.baseUrl() + "/api/v1/orders"))
+                                          .timeout(Duration.ofSeconds(30))
+                                          .header("Authorization", "Bearer " + token)
+                                          .header("Content-Type", "application/json")
+                                          .header("Idempotency-Key", key)
+                                          .POST(
+                                              HttpRequest.BodyPublishers.ofString(
+                                                  "{\"items\":[{\"sku\":\""
+                                                      + skus.get((int) (n % skus.size()))
+                                                      + "\",\"quantity\":1}]}"))
+                                          .build(),
+                                      HttpResponse.BodyHandlers.ofString());
+                              if (resp.statusCode() == 202 || resp.statusCode() == 201) {
+                                String id = resp.body().replaceAll(".*\"id\":\"([^\"]+)\".*", "$1");
+                                accepted.put(key, id);
+                                if (sent > killedAt.get()) {
+                                  firstAfter.accumulateAndGet(System.nanoTime(), Math::min);
+                                }
+                              } else {
+                                LockSupport.parkNanos(20_000_000L);
+                              }
+                            } catch (Exception e) {
+                              LockSupport.parkNanos(20_000_000L);
+                            }
+                          }
+                        }));
+          }
+          LockSupport.parkNanos(Duration.ofSeconds(2).toNanos());
+          killedAt.set(System.nanoTime());
+          db.killMember(primary);
+          long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
+          while (firstAfter.get() == Long.MAX_VALUE && System.nanoTime() < deadline) {
+            LockSupport.parkNanos(10_000_000L);
+          }
+          placing.set(false);
+          for (Thread t : threads) {
+            t.join();
+          }
+          double seconds = (firstAfter.get() - killedAt.get()) / 1e9;
+          String to = db.status().leader().orElse("?");
+          results.add(new double[] {seconds});
+          moves.add(primary + " → " + to);
+          System.out.printf(
+              Locale.ROOT,
+              "run %d: %s, first order accepted %.2f s after kill -9%n",
+              run,
+              primary + " → " + to,
+              seconds);
+          awaitSync(db);
+        }
+        long lost = 0;
+        for (String id : accepted.values()) {
+          HttpResponse<String> r =
+              http.send(
+                  HttpRequest.newBuilder(URI.create(server.baseUrl() + "/api/v1/orders/" + id))
+                      .header("Authorization", "Bearer " + tokens.get(0))
+                      .build(),
+                  HttpResponse.BodyHandlers.ofString());
+          if (r.statusCode() == 404) {
+            lost++;
+          }
+        }
+        double[] s = results.stream().mapToDouble(x -> x[0]).sorted().toArray();
+        System.out.println();
+        System.out.println("| run | primary moved | kill -9 → first accepted order |");
+        System.out.println("|---:|---|---:|");
+        for (int i = 0; i < results.size(); i++) {
+          System.out.printf(
+              Locale.ROOT, "| %d | %s | %.2f s |%n", i + 1, moves.get(i), results.get(i)[0]);
+        }
+        System.out.println();
+        System.out.printf(
+            Locale.ROOT,
+            "failover over %d runs: p50 %.2f s, max %.2f s; %d orders accepted, %d lost%n",
+            s.length,
+            s[(s.length - 1) / 2],
+            s[s.length - 1],
+            accepted.size(),
+            lost);
+        System.out.printf(
+            Locale.ROOT,
+            "commits/s (%d clients, single-row INSERT + COMMIT, %d s): with a sync standby %.0f,"
+                + " primary alone %.0f (%.0f%%)%n",
+            throughputClients,
+            throughputSeconds,
+            withSync,
+            alone,
+            100 * withSync / alone);
+        System.out.println(Arrays.toString(s));
+      }
+    }
+  }
+
+  private static String other(ClusterStatus s) {
+    return s.members().stream()
+        .filter(m -> !m.role().equals("primary"))
+        .findFirst()
+        .orElseThrow()
+        .name();
+  }
+
+  private static void awaitAlone(DatabaseCluster db, String standby) {
+    long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+    while (System.nanoTime() < deadline) {
+      ClusterStatus s = db.status();
+      if (s.members().stream().noneMatch(ClusterStatus.Member::sync)
+          && !s.member(standby).orElseThrow().streaming()) {
+        LockSupport.parkNanos(Duration.ofSeconds(2).toNanos()); // the primary drops the sync set
+        return;
+      }
+      LockSupport.parkNanos(100_000_000L);
+    }
+    throw new IllegalStateException("the standby did not stop: " + db.status().toJson());
+  }
+
+  private static void awaitSync(DatabaseCluster db) {
+    long deadline = System.nanoTime() + Duration.ofSeconds(180).toNanos();
+    while (System.nanoTime() < deadline) {
+      ClusterStatus s = db.status();
+      if (s.leader().isPresent() && s.members().stream().anyMatch(ClusterStatus.Member::sync)) {
+        return;
+      }
+      LockSupport.parkNanos(200_000_000L);
+    }
+    throw new IllegalStateException("no synchronous standby again: " + db.status().toJson());
+  }
+}
