@@ -71,7 +71,7 @@ class HighAvailabilityDemoTest {
       assertThat(order.statusCode()).isIn(201, 202);
       String id = Json.parse(order.body()).get("id").asText();
       await()
-          .atMost(Duration.ofSeconds(30))
+          .atMost(Duration.ofSeconds(90))
           .until(
               () ->
                   Json.parse(send("GET", url + "/api/v1/orders/" + id, token, null).body())

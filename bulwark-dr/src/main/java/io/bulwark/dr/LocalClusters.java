@@ -14,7 +14,7 @@ import java.util.Optional;
 public final class LocalClusters {
 
   /** ZooKeeper session timeout of local clusters: the detection bound of a dead member. */
-  public static final Duration SESSION_TIMEOUT = Duration.ofMillis(2500);
+  public static final Duration SESSION_TIMEOUT = Duration.ofMillis(3000);
 
   /** Agent loop interval of local clusters. */
   public static final Duration LOOP_INTERVAL = Duration.ofMillis(250);

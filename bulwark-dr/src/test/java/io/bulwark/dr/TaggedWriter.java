@@ -44,6 +44,20 @@ public final class TaggedWriter implements AutoCloseable {
     }
   }
 
+  /** The ids of table {@code writes} on the server at {@code port}. */
+  public static java.util.Set<Long> storedIds(int port) throws SQLException {
+    java.util.Set<Long> ids = new java.util.HashSet<>();
+    try (Connection c =
+            DriverManager.getConnection(
+                "jdbc:postgresql://127.0.0.1:" + port + "/postgres", "postgres", "");
+        var rs = c.createStatement().executeQuery("select id from writes")) {
+      while (rs.next()) {
+        ids.add(rs.getLong(1));
+      }
+    }
+    return ids;
+  }
+
   /** Starts writing ids from {@code firstId} on. */
   public static TaggedWriter start(String url, IntFunction<String> memberByPort, long firstId) {
     return new TaggedWriter(url, memberByPort, firstId);

@@ -35,7 +35,7 @@ import org.slf4j.LoggerFactory;
  * Failover time of the shop's database, measured as a user sees it: from {@code kill -9} of the
  * primary (its agent and its PostgreSQL) to the first order accepted (202, committed) by the shop
  * whose request was sent after the kill. The cluster is the one {@code demo --ha} runs: a primary
- * and a synchronous standby in another zone, a three-member ZooKeeper ensemble, session timeout 2.5
+ * and a synchronous standby in another zone, a three-member ZooKeeper ensemble, session timeout 3
  * s. Each run waits for the killed member to rejoin as a synchronous standby before the next. At
  * the end every accepted order is read back (acknowledged orders lost). Also, in the same run,
  * commits/s of single-row INSERT + COMMIT with the synchronous standby and with the primary alone.

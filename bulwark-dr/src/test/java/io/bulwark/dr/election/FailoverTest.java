@@ -12,10 +12,7 @@ import io.bulwark.dr.TaggedWriter;
 import io.bulwark.dr.TestClusters;
 import java.io.PrintWriter;
 import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.DriverManager;
 import java.time.Duration;
-import java.util.HashSet;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -44,17 +41,7 @@ class FailoverTest {
       writer.close();
       assertThat(db.status().leader()).contains("pg-b");
 
-      Set<Long> stored = new HashSet<>();
-      try (Connection c =
-              DriverManager.getConnection(
-                  "jdbc:postgresql://127.0.0.1:" + spec.requireMember("pg-b").port() + "/postgres",
-                  "postgres",
-                  "");
-          var rs = c.createStatement().executeQuery("select id from writes")) {
-        while (rs.next()) {
-          stored.add(rs.getLong(1));
-        }
-      }
+      Set<Long> stored = TaggedWriter.storedIds(spec.requireMember("pg-b").port());
       assertThat(stored).containsAll(writer.acks().stream().map(TaggedWriter.Ack::id).toList());
 
       // the old primary comes back (restarted by the owner) as a standby of the new timeline

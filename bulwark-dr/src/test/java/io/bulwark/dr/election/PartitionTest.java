@@ -13,11 +13,8 @@ import io.bulwark.traffic.Fault;
 import io.bulwark.traffic.FaultProxy;
 import java.io.PrintWriter;
 import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.DriverManager;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.stream.Stream;
@@ -63,17 +60,7 @@ class PartitionTest {
       assertThat(a).allMatch(x -> x.member().equals("pg-a"));
       assertThat(b).allMatch(x -> x.member().equals("pg-b"));
 
-      Set<Long> stored = new HashSet<>();
-      try (Connection c =
-              DriverManager.getConnection(
-                  "jdbc:postgresql://127.0.0.1:" + spec.requireMember("pg-b").port() + "/postgres",
-                  "postgres",
-                  "");
-          var rs = c.createStatement().executeQuery("select id from writes")) {
-        while (rs.next()) {
-          stored.add(rs.getLong(1));
-        }
-      }
+      Set<Long> stored = TaggedWriter.storedIds(spec.requireMember("pg-b").port());
       assertThat(stored)
           .containsAll(Stream.concat(a.stream(), b.stream()).map(TaggedWriter.Ack::id).toList());
     } finally {

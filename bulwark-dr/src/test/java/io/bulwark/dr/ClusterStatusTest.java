@@ -1,0 +1,94 @@
+package io.bulwark.dr;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.bulwark.dr.cluster.ServerState;
+import io.bulwark.dr.election.ClusterStore;
+import io.bulwark.dr.election.MemberState;
+import io.bulwark.kernel.Json;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ClusterStatusTest {
+
+  @TempDir Path home;
+
+  @Test
+  void printsExactlyTheContractFieldsWithLagFromThePrimarysView() {
+    ClusterSpec spec =
+        TestClusters.spec(
+            home, FailoverPolicy.defaults(), "pg-b:zone-b:local:sync", "pg-c:zone-c:local:async");
+    long now = 1_000_000;
+    MemberState a =
+        new MemberState(
+            "pg-a",
+            "primary",
+            11,
+            1,
+            2,
+            5_000,
+            5_000,
+            now - 100,
+            false,
+            false,
+            now,
+            List.of(new ServerState.Standby("pg-b", "streaming", "quorum", 5_000, 4_000, 3)));
+    MemberState b =
+        new MemberState(
+            "pg-b", "standby", 12, 2, 2, 5_000, 4_000, now - 2_600, true, false, now, List.of());
+    ClusterStatus s =
+        ClusterStatus.of(
+            spec,
+            Optional.of(new ClusterStore.Leader("pg-a", 2, true, 100, 7)),
+            Map.of("pg-a", a, "pg-b", b),
+            now);
+
+    JsonNode json = Json.parse(s.toJson());
+    assertThat(json.get("leader").asText()).isEqualTo("pg-a");
+    assertThat(json.get("members")).hasSize(3);
+    for (JsonNode m : json.get("members")) {
+      assertThat(m.properties().stream().map(Map.Entry::getKey).toList())
+          .containsExactly(
+              "name",
+              "role",
+              "zone",
+              "region",
+              "pid",
+              "port",
+              "timeline",
+              "lagBytes",
+              "lagSeconds",
+              "sync");
+    }
+    JsonNode pa = json.get("members").get(0);
+    assertThat(pa.get("role").asText()).isEqualTo("primary");
+    assertThat(pa.get("lagBytes").asLong()).isZero();
+    JsonNode pb = json.get("members").get(1);
+    assertThat(pb.get("role").asText()).isEqualTo("standby");
+    assertThat(pb.get("pid").asLong()).isEqualTo(12);
+    assertThat(pb.get("timeline").asInt()).isEqualTo(2);
+    assertThat(pb.get("lagBytes").asLong()).isEqualTo(1_000);
+    assertThat(pb.get("lagSeconds").asDouble()).isEqualTo(2.5);
+    assertThat(pb.get("sync").asBoolean()).isTrue();
+    JsonNode pc = json.get("members").get(2); // published nothing: down
+    assertThat(pc.get("role").asText()).isEqualTo("standby");
+    assertThat(pc.get("pid").isNull()).isTrue();
+    assertThat(pc.get("lagBytes").isNull()).isTrue();
+    assertThat(pc.get("sync").asBoolean()).isFalse();
+    assertThat(s.member("pg-c").orElseThrow().agentState()).isEqualTo("down");
+  }
+
+  @Test
+  void noLeaderDuringAnElection() {
+    ClusterSpec spec = TestClusters.spec(home, FailoverPolicy.defaults(), "pg-b:zone-b:local:sync");
+    ClusterStatus s =
+        ClusterStatus.of(
+            spec, Optional.of(new ClusterStore.Leader("pg-b", 3, false, 0, 9)), Map.of(), 0);
+    assertThat(Json.parse(s.toJson()).get("leader").isNull()).isTrue();
+  }
+}
