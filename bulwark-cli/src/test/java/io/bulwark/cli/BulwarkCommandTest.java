@@ -55,6 +55,41 @@ class BulwarkCommandTest {
   }
 
   @Test
+  void dbCommandsNameAMissingClusterAndBadInputWithExitCodeTwo(@TempDir Path home) {
+    assertThat(run("db", "status", "--json", "--home", home.toString())).isEqualTo(2);
+    assertThat(err.toString()).contains("no database cluster at " + home.resolve("demo/db"));
+
+    io.bulwark.dr.LocalClusters.demo(home.resolve("c")).write();
+    assertThat(
+            run(
+                "db",
+                "restore",
+                "--cluster",
+                home.resolve("c").toString(),
+                "--to-time",
+                "yesterday",
+                "--into",
+                home.resolve("r").toString()))
+        .isEqualTo(2);
+    assertThat(err.toString()).contains("--to-time: expected an ISO-8601 time");
+    assertThat(
+            run(
+                "db",
+                "restore",
+                "--cluster",
+                home.resolve("c").toString(),
+                "--to-time",
+                "2026-01-01T00:00:00Z",
+                "--into",
+                home.resolve("r").toString(),
+                "--region",
+                "mars"))
+        .isEqualTo(2);
+    assertThat(err.toString()).contains("no region \"mars\"").contains("regions: local");
+    assertThat(run("db", "switchover", "--help")).isZero();
+  }
+
+  @Test
   void rejectsAShortAdminPasswordBeforeStartingAnything() {
     assertThat(run("demo", "--admin-password", "short")).isEqualTo(2);
     assertThat(err.toString()).contains("--admin-password must be at least 8 characters");
