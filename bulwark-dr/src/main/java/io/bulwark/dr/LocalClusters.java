@@ -23,8 +23,9 @@ public final class LocalClusters {
 
   /**
    * The cluster of {@code bulwark demo --ha} in {@code home}: primary {@code pg-a} in zone-a, a
-   * synchronous standby {@code pg-b} in zone-b, and a ZooKeeper member in each of zone-a, zone-b,
-   * zone-c. An existing {@code cluster.json} is reused, so ports stay the same across restarts.
+   * synchronous standby {@code pg-b} in zone-b (either is the other's synchronous standby after a
+   * failover), and a ZooKeeper member in each of zone-a, zone-b, zone-c. An existing {@code
+   * cluster.json} is reused, so ports stay the same across restarts.
    */
   public static ClusterSpec demo(Path home) {
     Path file = home.resolve(ClusterSpec.FILE);
@@ -34,7 +35,7 @@ public final class LocalClusters {
     Ports ports = new Ports();
     List<MemberSpec> members =
         List.of(
-            new MemberSpec("pg-a", "local", "zone-a", false, ports.next(), true),
+            new MemberSpec("pg-a", "local", "zone-a", true, ports.next(), true),
             new MemberSpec("pg-b", "local", "zone-b", true, ports.next(), false));
     return new ClusterSpec(
         "demo",

@@ -8,7 +8,9 @@ import java.util.Objects;
  * @param name member name, unique in the cluster (also its {@code application_name})
  * @param region region it runs in
  * @param zone zone it runs in
- * @param sync whether it is a synchronous standby candidate (commits wait for it when it streams)
+ * @param sync whether it is a synchronous standby candidate whenever it is a standby (commits wait
+ *     for it when it streams); set it on the first primary too, so that it protects commits after a
+ *     failover
  * @param port the PostgreSQL port, fixed so clients' multi-host URLs stay valid
  * @param bootstrap whether this member initialises the cluster (the topology's primary)
  */

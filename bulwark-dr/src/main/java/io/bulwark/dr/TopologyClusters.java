@@ -47,9 +47,11 @@ public final class TopologyClusters {
     }
     Ports ports = new Ports();
     List<MemberSpec> members = new ArrayList<>();
+    // the primary is a synchronous standby itself once another member took over, if any is
+    boolean anySync = db.replicas().stream().anyMatch(Database.Replica::synchronous);
     members.add(
         new MemberSpec(
-            PRIMARY, db.primary().region(), db.primary().zone(), false, ports.next(), true));
+            PRIMARY, db.primary().region(), db.primary().zone(), anySync, ports.next(), true));
     for (Database.Replica r : db.replicas()) {
       members.add(
           new MemberSpec(
