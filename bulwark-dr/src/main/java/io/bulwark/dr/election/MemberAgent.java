@@ -151,12 +151,12 @@ public final class MemberAgent implements AutoCloseable {
         LockSupport.parkNanos(rest);
       }
     }
+    // close() interrupted this thread to end the loop; the clean shutdown below must not be
+    Thread.interrupted();
     try {
+      server.close();
       if (role == Role.PRIMARY) {
-        server.close();
         store.release(me.name());
-      } else {
-        server.close();
       }
     } catch (Exception e) {
       log.warn("{}: stopping failed: {}", me.name(), e.toString());
