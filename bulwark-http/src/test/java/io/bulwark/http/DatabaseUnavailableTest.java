@@ -1,4 +1,4 @@
-package io.bulwark.server.http;
+package io.bulwark.http;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
