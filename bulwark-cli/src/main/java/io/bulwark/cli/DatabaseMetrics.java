@@ -1,7 +1,7 @@
 package io.bulwark.cli;
 
 import io.bulwark.dr.ReplicationMeters;
-import io.bulwark.server.http.HttpModule;
+import io.bulwark.http.HttpModule;
 import io.javalin.Javalin;
 
 /** Puts the database's replication lag on {@code /metrics}; no routes of its own. */

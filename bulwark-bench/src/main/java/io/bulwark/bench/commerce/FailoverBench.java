@@ -10,6 +10,7 @@ import io.bulwark.dr.ClusterSpec;
 import io.bulwark.dr.ClusterStatus;
 import io.bulwark.dr.DatabaseCluster;
 import io.bulwark.dr.LocalClusters;
+import io.bulwark.platform.Platform;
 import io.bulwark.server.BulwarkServer;
 import io.bulwark.server.ServerConfig;
 import java.io.PrintWriter;
@@ -78,8 +79,8 @@ public final class FailoverBench {
                 SimulatorOptions.defaults()
                     .withLatency(Duration.ZERO, Duration.ZERO)
                     .withRates(0, 0, 0))) {
-      LocalClusters.createDatabaseIfMissing(db.jdbcUrl("postgres"), BulwarkServer.DATABASE);
-      String url = db.jdbcUrl(BulwarkServer.DATABASE);
+      LocalClusters.createDatabaseIfMissing(db.jdbcUrl("postgres"), Platform.DATABASE);
+      String url = db.jdbcUrl(Platform.DATABASE);
       BulwarkServer.Builder b =
           BulwarkServer.builder(
               ServerConfig.builder()
