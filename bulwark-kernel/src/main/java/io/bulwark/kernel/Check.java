@@ -1,6 +1,7 @@
 package io.bulwark.kernel;
 
 import java.time.Duration;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
@@ -16,7 +17,36 @@ import java.util.regex.Pattern;
  */
 public final class Check {
 
+  private static final Pattern HOST_PORT =
+      Pattern.compile("(\\[[0-9A-Fa-f:.]+\\]|[A-Za-z0-9._-]+):([0-9]{1,5})");
+
   private Check() {}
+
+  /**
+   * Returns {@code value} when it is a comma-separated list of {@code host:port} (a host name, an
+   * IPv4 address or a bracketed IPv6 address; a port in 1..65535), like Kafka's {@code
+   * bootstrap.servers}.
+   *
+   * @throws IllegalArgumentException naming {@code name} and the first bad entry otherwise
+   */
+  public static String hostPorts(String name, String value) {
+    if (value == null || value.isBlank()) {
+      throw new IllegalArgumentException(
+          name + " must be host:port (e.g. 127.0.0.1:9092) but was " + value);
+    }
+    for (String entry : value.split(",", -1)) {
+      Matcher m = HOST_PORT.matcher(entry.strip());
+      int port = m.matches() ? Integer.parseInt(m.group(2)) : -1;
+      if (port < 1 || port > 65535) {
+        throw new IllegalArgumentException(
+            name
+                + " must be host:port (e.g. 127.0.0.1:9092) with a port in 1..65535, but \""
+                + entry.strip()
+                + "\" is not");
+      }
+    }
+    return value;
+  }
 
   /**
    * Returns {@code value} when it is a positive duration.

@@ -3,7 +3,6 @@ package io.bulwark.messaging.kafka;
 import io.bulwark.kernel.Check;
 import java.time.Duration;
 import java.util.Objects;
-import java.util.regex.Pattern;
 
 /**
  * How Bulwark talks to a Kafka cluster.
@@ -21,9 +20,6 @@ public record KafkaSettings(
     int partitions,
     short replicationFactor,
     Duration sendTimeout) {
-
-  private static final Pattern HOST_PORT =
-      Pattern.compile("(\\[[0-9A-Fa-f:.]+\\]|[A-Za-z0-9._-]+):([0-9]{1,5})");
 
   /** Checks the values; see {@link Builder}. */
   public KafkaSettings {
@@ -56,22 +52,7 @@ public record KafkaSettings(
    * @throws IllegalArgumentException naming the bad entry otherwise
    */
   public static String checkBootstrap(String value) {
-    if (value == null || value.isBlank()) {
-      throw new IllegalArgumentException(
-          "bootstrapServers must be host:port (e.g. 127.0.0.1:9092) but was " + value);
-    }
-    for (String entry : value.split(",", -1)) {
-      var m = HOST_PORT.matcher(entry.strip());
-      int port = m.matches() ? Integer.parseInt(m.group(2)) : -1;
-      if (port < 1 || port > 65535) {
-        throw new IllegalArgumentException(
-            "bootstrapServers must be host:port (e.g. 127.0.0.1:9092) with a port in 1..65535,"
-                + " but \""
-                + entry.strip()
-                + "\" is not");
-      }
-    }
-    return value;
+    return Check.hostPorts("bootstrapServers", value);
   }
 
   /** Builds {@link KafkaSettings}; each method checks its value. */
