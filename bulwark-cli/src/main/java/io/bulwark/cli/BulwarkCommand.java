@@ -38,6 +38,8 @@ import picocli.CommandLine.Spec;
       StatesCommand.class,
       ProjectionsCommand.class,
       io.bulwark.dr.cli.DbCommand.class,
+      io.bulwark.messaging.cli.KafkaCommand.class,
+      io.bulwark.messaging.cli.DlqCommand.class,
       CommandLine.HelpCommand.class,
     })
 public final class BulwarkCommand implements Runnable {

@@ -109,7 +109,7 @@ final class DemoCommand implements Callable<Integer> {
     if (ha) {
       HighAvailabilityDemo shop;
       try {
-        shop = HighAvailabilityDemo.start(cfg, server.port, simulator, password, err);
+        shop = HighAvailabilityDemo.start(cfg, server.port, simulator, password, server.kafka, err);
       } catch (PortInUseException e) {
         throw portTaken(e);
       }
@@ -119,7 +119,8 @@ final class DemoCommand implements Callable<Integer> {
     } else {
       BulwarkServer.Builder builder = BulwarkServer.builder(cfg);
       Commerce commerce =
-          installShop(builder, CommerceOptions.builder().paymentSimulator(simulator).build());
+          installShop(
+              builder, CommerceOptions.builder().paymentSimulator(simulator).build(), server.kafka);
       BulwarkServer running = startOrExplain(builder);
       stopped = stopOnShutdown(running, err);
       seeded = DemoData.seed(commerce, password);
@@ -148,8 +149,10 @@ final class DemoCommand implements Callable<Integer> {
    * Installs what a shop process serves: the commerce contexts, and the HTTP API of the durable
    * state-machine engine that runs the order sagas, which only operators and admins may use.
    */
-  static Commerce installShop(BulwarkServer.Builder builder, CommerceOptions options) {
+  static Commerce installShop(
+      BulwarkServer.Builder builder, CommerceOptions options, String kafka) {
     Commerce commerce = Commerce.install(builder, options);
+    ShopMessaging.install(builder, commerce, kafka);
     builder
         .module(platform -> new OperatorsOnly(commerce))
         .module(platform -> new StatesHttpModule(commerce.engine()))

@@ -66,6 +66,7 @@ final class HighAvailabilityDemo implements AutoCloseable {
       int port,
       SimulatorOptions simulator,
       String adminPassword,
+      String kafka,
       PrintWriter err) {
     BulwarkServer.requireFreePort(config.host(), port);
     List<AutoCloseable> parts = new ArrayList<>();
@@ -100,7 +101,7 @@ final class HighAvailabilityDemo implements AutoCloseable {
                   .dbUser(config.dbUser())
                   .dbPassword(config.dbPassword())
                   .build());
-      Commerce commerce = DemoCommand.installShop(seeder, options);
+      Commerce commerce = DemoCommand.installShop(seeder, options, null);
       try (BulwarkServer once = seeder.start()) {
         seeded = DemoData.seed(commerce, adminPassword);
       }
@@ -128,11 +129,7 @@ final class HighAvailabilityDemo implements AutoCloseable {
                   "--payment-gateway",
                   payments.baseUrl().toString(),
                   "--watch-stdin"),
-              Map.of(
-                  ServeCommand.JWT_SECRET_ENV,
-                  jwtSecret,
-                  "BULWARK_DB_PASSWORD",
-                  config.dbPassword()),
+              instanceEnvironment(jwtSecret, config.dbPassword(), kafka),
               true);
       LocalProcessProvider provider =
           LocalProcessProvider.of(
@@ -212,5 +209,17 @@ final class HighAvailabilityDemo implements AutoCloseable {
     } catch (IOException e) {
       throw new UncheckedIOException("cannot read " + TOPOLOGY, e);
     }
+  }
+
+  /** What every shop instance gets in its environment; {@code kafka} may be null. */
+  private static Map<String, String> instanceEnvironment(
+      String jwtSecret, String dbPassword, String kafka) {
+    Map<String, String> env = new java.util.LinkedHashMap<>();
+    env.put(ServeCommand.JWT_SECRET_ENV, jwtSecret);
+    env.put("BULWARK_DB_PASSWORD", dbPassword);
+    if (kafka != null) {
+      env.put("BULWARK_KAFKA", kafka);
+    }
+    return env;
   }
 }

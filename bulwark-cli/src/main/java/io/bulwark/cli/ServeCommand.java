@@ -88,7 +88,7 @@ final class ServeCommand implements Callable<Integer> {
     JsonLogs.toFile(cfg.instanceDir().resolve("logs/bulwark.json"));
     PrintWriter out = spec.commandLine().getOut();
     BulwarkServer.Builder builder = BulwarkServer.builder(cfg);
-    DemoCommand.installShop(builder, commerceOptions);
+    DemoCommand.installShop(builder, commerceOptions, server.kafka);
     BulwarkServer running = DemoCommand.startOrExplain(builder);
     CountDownLatch stopped = DemoCommand.stopOnShutdown(running, spec.commandLine().getErr());
     if (watchStdin) {

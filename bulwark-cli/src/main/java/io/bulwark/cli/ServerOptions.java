@@ -1,5 +1,6 @@
 package io.bulwark.cli;
 
+import io.bulwark.kernel.Check;
 import io.bulwark.server.ServerConfig;
 import java.nio.file.Path;
 import picocli.CommandLine.Option;
@@ -31,6 +32,16 @@ final class ServerOptions {
       description = "Database password (or env BULWARK_DB_PASSWORD).")
   String dbPassword;
 
+  @Option(
+      names = "--kafka",
+      defaultValue = "${env:BULWARK_KAFKA}",
+      paramLabel = "HOST:PORT",
+      description =
+          "Relay the shop's events to this Kafka cluster (topics bulwark.orders and"
+              + " bulwark.inventory) instead of keeping the bus in PostgreSQL; try it with"
+              + " `bulwark kafka` (default: $BULWARK_KAFKA, else none).")
+  String kafka;
+
   /**
    * A server configuration named {@code name} from these options, on {@code httpPort}.
    *
@@ -39,6 +50,12 @@ final class ServerOptions {
   ServerConfig.Builder config(String name, int httpPort) {
     if (port < 0 || port > 65535) {
       throw new UserInputException("--port must be in 0..65535 but was " + port);
+    }
+    if (kafka != null && kafka.isBlank()) {
+      kafka = null; // an empty $BULWARK_KAFKA means none
+    }
+    if (kafka != null) {
+      Check.hostPorts("--kafka", kafka);
     }
     ServerConfig.Builder config =
         ServerConfig.builder()

@@ -97,6 +97,14 @@ public final class UpCommand implements java.util.concurrent.Callable<Integer> {
   Map<String, String> exec = new LinkedHashMap<>();
 
   @Option(
+      names = "--kafka",
+      paramLabel = "HOST:PORT",
+      description =
+          "Kafka cluster for the instances started by --exec, passed as $BULWARK_KAFKA"
+              + " (`bulwark serve` relays the shop's events there)")
+  String kafka;
+
+  @Option(
       names = "--fleet-port",
       defaultValue = "0",
       description = "fleet control API port (refresh, resize, kill); 0 picks a free one, -1 off")
@@ -174,6 +182,9 @@ public final class UpCommand implements java.util.concurrent.Callable<Integer> {
         }
         scheduled.add(parsed);
       }
+      if (kafka != null) {
+        io.bulwark.kernel.Check.hostPorts("--kafka", kafka);
+      }
       for (var e : exec.entrySet()) {
         if (topology.service(e.getKey()).isEmpty()) {
           throw new IllegalArgumentException("--exec names unknown service \"" + e.getKey() + "\"");
@@ -182,7 +193,11 @@ public final class UpCommand implements java.util.concurrent.Callable<Integer> {
         if (argv.get(0).isEmpty()) {
           throw new IllegalArgumentException("--exec " + e.getKey() + "= needs a command");
         }
-        commands.put(e.getKey(), ProcessCommand.of(argv));
+        commands.put(
+            e.getKey(),
+            kafka == null
+                ? ProcessCommand.of(argv)
+                : new ProcessCommand(argv, Map.of("BULWARK_KAFKA", kafka), false));
       }
     } catch (IllegalArgumentException e) {
       return Exits.badInput(err, e.getMessage());

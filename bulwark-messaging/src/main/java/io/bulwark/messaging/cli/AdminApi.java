@@ -1,0 +1,87 @@
+package io.bulwark.messaging.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.bulwark.kernel.Json;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+
+/**
+ * A call to a server's admin API: the JSON answer, or a {@link Failed} carrying the exit code a
+ * command should end with and one line for the user.
+ */
+final class AdminApi {
+
+  /** A call that did not succeed: what to print and the exit code (2 bad input, 1 failed). */
+  static final class Failed extends Exception {
+    final int exitCode;
+
+    Failed(String message, int exitCode, Throwable cause) {
+      super(message, cause);
+      this.exitCode = exitCode;
+    }
+  }
+
+  private AdminApi() {}
+
+  /**
+   * Sends {@code method path} to the server in {@code options}; returns the parsed 2xx answer.
+   * 400/401/403/404 answers are bad input (exit 2); 409/422, 5xx and an unreachable server are
+   * failures (exit 1).
+   */
+  static JsonNode call(RemoteOptions options, String method, String path)
+      throws Failed, InterruptedException {
+    URI uri;
+    try {
+      uri = URI.create(options.url.replaceAll("/+$", "") + path);
+      if (uri.getScheme() == null || !uri.getScheme().startsWith("http")) {
+        throw new IllegalArgumentException("not an http(s) URL");
+      }
+    } catch (IllegalArgumentException e) {
+      throw new Failed("bad --url " + options.url + ": " + e.getMessage(), 2, e);
+    }
+    HttpRequest.Builder request =
+        HttpRequest.newBuilder(uri)
+            .timeout(Duration.ofSeconds(60))
+            .header("Accept", "application/json")
+            .method(method, HttpRequest.BodyPublishers.noBody());
+    if (options.token != null && !options.token.isBlank()) {
+      request.header("Authorization", "Bearer " + options.token.strip());
+    }
+    HttpResponse<String> response;
+    try (HttpClient client =
+        HttpClient.newBuilder()
+            .version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(5))
+            .build()) {
+      response = client.send(request.build(), HttpResponse.BodyHandlers.ofString());
+    } catch (IOException e) {
+      throw new Failed("cannot reach " + options.url + ": " + e, 1, e);
+    }
+    int status = response.statusCode();
+    String text = response.body() == null ? "" : response.body();
+    if (status / 100 == 2) {
+      try {
+        return Json.parse(text);
+      } catch (RuntimeException e) {
+        throw new Failed(
+            "the server at " + options.url + " answered something other than JSON", 1, e);
+      }
+    }
+    String detail;
+    try {
+      JsonNode problem = Json.parse(text);
+      detail = problem.hasNonNull("detail") ? problem.get("detail").asText() : "HTTP " + status;
+    } catch (RuntimeException e) {
+      detail = text.isBlank() ? "HTTP " + status : text.strip();
+    }
+    if (status == 401 || status == 403) {
+      detail += "; log in as an administrator and pass --token or $BULWARK_TOKEN";
+    }
+    boolean badInput = status == 400 || status == 401 || status == 403 || status == 404;
+    throw new Failed(detail.replace('\n', ' '), badInput ? 2 : 1, null);
+  }
+}
