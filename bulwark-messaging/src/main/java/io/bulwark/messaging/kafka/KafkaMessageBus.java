@@ -7,6 +7,7 @@ import io.bulwark.kernel.Check;
 import io.bulwark.messaging.DeadLetterQueue;
 import io.bulwark.messaging.MessageBus;
 import io.bulwark.messaging.Redelivery;
+import io.bulwark.messaging.internal.RelayLeadership;
 import io.bulwark.messaging.internal.Subscriptions;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -34,8 +35,9 @@ import org.slf4j.LoggerFactory;
  * start it creates the topics it knows (its consumers' and those given to {@link Builder#topics})
  * when they are missing.
  *
- * <p>The bus owns the database's outbox: run one bus per database (every process of a shop may run
- * one; their relays share the outbox with {@code SKIP LOCKED}).
+ * <p>The bus owns the database's outbox: every process of a shop may run one, and one of them
+ * relays at a time ({@link RelayLeadership}), so one key's messages reach Kafka in order; every
+ * process consumes.
  */
 public final class KafkaMessageBus implements MessageBus {
 
@@ -44,7 +46,7 @@ public final class KafkaMessageBus implements MessageBus {
   private final KafkaSettings settings;
   private final Subscriptions subscriptions;
   private final KafkaOutboxSink sink;
-  private final OutboxRelay relay;
+  private final RelayLeadership leadership;
   private final Set<String> topics;
   private final List<KafkaSubscriber> consumers = new ArrayList<>();
   private volatile boolean started;
@@ -54,13 +56,14 @@ public final class KafkaMessageBus implements MessageBus {
     this.subscriptions = new Subscriptions(b.dataSource, b.deadLetters, b.redelivery, b.registry);
     this.sink = new KafkaOutboxSink(b.settings, b.deadLetters, b.redelivery);
     this.topics = Set.copyOf(b.topics);
-    this.relay =
+    OutboxRelay.Builder relay =
         OutboxRelay.builder(b.dataSource, sink)
             .batchSize(b.batchSize)
             .pollInterval(b.pollInterval)
             .backoff(b.redelivery.backoff())
-            .meterRegistry(b.registry)
-            .build();
+            .meterRegistry(b.registry);
+    this.leadership =
+        new RelayLeadership(b.dataSource, relay::build, Duration.ofSeconds(1), b.registry);
     b.deadLetters.onReplay(KafkaOutboxSink.RELAY_CONSUMER, sink::replay);
   }
 
@@ -97,7 +100,7 @@ public final class KafkaMessageBus implements MessageBus {
     Set<String> all = new LinkedHashSet<>(topics);
     all.addAll(subscriptions.topics());
     createTopics(all);
-    relay.start();
+    leadership.start();
     for (Map.Entry<String, Set<String>> e : subscriptions.topicsByConsumer().entrySet()) {
       KafkaSubscriber s = new KafkaSubscriber(settings, e.getKey(), e.getValue(), subscriptions);
       consumers.add(s);
@@ -118,7 +121,7 @@ public final class KafkaMessageBus implements MessageBus {
 
   @Override
   public void close() {
-    relay.close();
+    leadership.close();
     consumers.forEach(KafkaSubscriber::close);
     sink.close();
   }

@@ -8,6 +8,7 @@ import io.bulwark.kernel.Check;
 import io.bulwark.messaging.DeadLetterQueue;
 import io.bulwark.messaging.MessageBus;
 import io.bulwark.messaging.Redelivery;
+import io.bulwark.messaging.internal.RelayLeadership;
 import io.bulwark.messaging.internal.Subscriptions;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -15,30 +16,34 @@ import java.sql.Connection;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.UUID;
+import java.util.function.Supplier;
 import javax.sql.DataSource;
 
 /**
- * The default bus on one machine: the outbox in PostgreSQL, relayed straight to this process's
- * consumers. Several processes sharing the database share the work (each message goes to one of
- * them; give them the same subscriptions). A message whose effect fails is retried by the relay
- * with back-off, keeping later messages of its key behind it; on its last attempt it is
- * dead-lettered for that consumer and the others go on.
+ * The default bus on one machine: the outbox in PostgreSQL, relayed straight to the consumers of
+ * the process that relays. Several processes may share the database (give them the same
+ * subscriptions). One of them relays at a time ({@link RelayLeadership}), so one key's messages are
+ * delivered in order. A message whose effect fails is retried by the relay with back-off, keeping
+ * later messages of its key behind it; on its last attempt it is dead-lettered for that consumer
+ * and the others go on.
  */
 public final class PostgresMessageBus implements MessageBus {
 
   private final Subscriptions subscriptions;
-  private final OutboxRelay relay;
+  private final Supplier<OutboxRelay> relays;
+  private final RelayLeadership leadership;
   private volatile boolean started;
 
   private PostgresMessageBus(Builder b) {
     this.subscriptions = new Subscriptions(b.dataSource, b.deadLetters, b.redelivery, b.registry);
-    this.relay =
+    OutboxRelay.Builder relay =
         OutboxRelay.builder(b.dataSource, this::dispatch)
             .batchSize(b.batchSize)
             .pollInterval(b.pollInterval)
             .backoff(b.redelivery.backoff())
-            .meterRegistry(b.registry)
-            .build();
+            .meterRegistry(b.registry);
+    this.relays = relay::build;
+    this.leadership = new RelayLeadership(b.dataSource, relays, Duration.ofSeconds(1), b.registry);
   }
 
   /** A builder for a bus over {@code dataSource}, dead-lettering into {@code deadLetters}. */
@@ -63,14 +68,17 @@ public final class PostgresMessageBus implements MessageBus {
     }
     started = true;
     subscriptions.freeze();
-    relay.start();
+    leadership.start();
     return this;
   }
 
-  /** One relay round in the caller's thread (for tests and tools); returns messages delivered. */
+  /**
+   * One relay round in the caller's thread, whether or not this process leads (for tests and
+   * tools); returns messages delivered.
+   */
   public int relayOnce() {
     subscriptions.freeze();
-    return relay.relayOnce();
+    return relays.get().relayOnce();
   }
 
   @Override
@@ -80,7 +88,7 @@ public final class PostgresMessageBus implements MessageBus {
 
   @Override
   public void close() {
-    relay.close();
+    leadership.close();
   }
 
   private void dispatch(OutboxMessage m) throws Exception {

@@ -8,6 +8,7 @@ import io.bulwark.eventstore.IdempotentConsumer;
 import io.bulwark.messaging.DeadLetter;
 import io.bulwark.messaging.Redelivery;
 import io.bulwark.testkit.PostgresExtension;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -125,6 +126,87 @@ class PostgresMessageBusTest {
     }
     assertThat(effects("billing")).containsEntry(poison, 1).hasSize(2);
     assertThat(effects("shipping")).allSatisfy((k, n) -> assertThat(n).isOne());
+  }
+
+  @Test
+  void twoProcessesOnOneDatabaseRelayOneAtATimeKeepingEachKeysOrderAndTheOtherTakesOver()
+      throws Exception {
+    try (Connection c = dataSource.getConnection();
+        var st = c.createStatement()) {
+      st.execute("create table if not exists ordered (n bigserial, key text, seq int)");
+    }
+    IdempotentConsumer.Effect ordered =
+        (m, tx) -> {
+          try (PreparedStatement st =
+              tx.prepareStatement("insert into ordered (key, seq) values (?, ?)")) {
+            st.setString(1, m.key());
+            st.setInt(2, Integer.parseInt(m.payload()));
+            st.executeUpdate();
+          }
+        };
+    SimpleMeterRegistry metersA = new SimpleMeterRegistry();
+    SimpleMeterRegistry metersB = new SimpleMeterRegistry();
+    PostgresMessageBus a = bus(metersA, ordered);
+    PostgresMessageBus b = bus(metersB, ordered);
+    try {
+      await().until(() -> leading(metersA) + leading(metersB) == 1);
+      publish(a, 0, 150);
+      await().until(() -> count("ordered") == 150);
+
+      PostgresMessageBus leader = leading(metersA) == 1 ? a : b;
+      SimpleMeterRegistry other = leader == a ? metersB : metersA;
+      leader.close();
+      publish(leader == a ? b : a, 150, 200);
+      await().until(() -> count("ordered") == 200);
+      assertThat(leading(other)).isEqualTo(1);
+    } finally {
+      a.close();
+      b.close();
+    }
+    Map<String, List<Integer>> byKey = new HashMap<>();
+    try (Connection c = dataSource.getConnection();
+        var st = c.createStatement();
+        ResultSet rs = st.executeQuery("select key, seq from ordered order by n")) {
+      while (rs.next()) {
+        byKey.computeIfAbsent(rs.getString(1), k -> new ArrayList<>()).add(rs.getInt(2));
+      }
+    }
+    assertThat(byKey).hasSize(5);
+    byKey.forEach((key, seqs) -> assertThat(seqs).as(key).isSorted().doesNotHaveDuplicates());
+  }
+
+  private static PostgresMessageBus bus(SimpleMeterRegistry meters, IdempotentConsumer.Effect e) {
+    PostgresMessageBus bus =
+        PostgresMessageBus.builder(dataSource, PostgresDeadLetterQueue.of(dataSource))
+            .batchSize(7)
+            .pollInterval(Duration.ofMillis(5))
+            .meterRegistry(meters)
+            .build();
+    bus.subscribe("bulwark.orders", "shipping", e);
+    return bus.start();
+  }
+
+  private static double leading(SimpleMeterRegistry meters) {
+    return meters.get("bulwark.messaging.relay.leading").gauge().value();
+  }
+
+  private static void publish(PostgresMessageBus bus, int from, int to) throws Exception {
+    try (Connection c = dataSource.getConnection()) {
+      c.setAutoCommit(false);
+      for (int i = from; i < to; i++) {
+        bus.publish(c, "bulwark.orders", "k" + (i % 5), Integer.toString(i));
+        c.commit();
+      }
+    }
+  }
+
+  private static long count(String table) throws Exception {
+    try (Connection c = dataSource.getConnection();
+        var st = c.createStatement();
+        ResultSet rs = st.executeQuery("select count(*) from " + table)) {
+      rs.next();
+      return rs.getLong(1);
+    }
   }
 
   static IdempotentConsumer.Effect record(String consumer) {
