@@ -6,6 +6,7 @@ import io.bulwark.commerce.auth.Caller;
 import io.bulwark.commerce.auth.Role;
 import io.bulwark.commerce.ordering.OrderLog;
 import io.bulwark.kernel.Json;
+import io.bulwark.messaging.BusOptions;
 import io.bulwark.messaging.MessageBus;
 import io.bulwark.messaging.feed.Envelope;
 import io.bulwark.messaging.feed.EventLogSource;
@@ -54,16 +55,20 @@ final class ShopMessaging implements HttpModule, AutoCloseable {
         PostgresDeadLetterQueue.of(ds, platform.clock(), platform.registry());
     if (kafka == null) {
       bus =
-          PostgresMessageBus.builder(ds, dlq)
-              .pollInterval(Duration.ofMillis(200))
-              .meterRegistry(platform.registry())
-              .build();
+          PostgresMessageBus.of(
+              ds,
+              dlq,
+              BusOptions.builder()
+                  .pollInterval(Duration.ofMillis(200))
+                  .meterRegistry(platform.registry())
+                  .build());
     } else {
       bus =
-          KafkaMessageBus.builder(ds, dlq, KafkaSettings.of(kafka))
-              .topics(ORDERS, INVENTORY)
-              .meterRegistry(platform.registry())
-              .build();
+          KafkaMessageBus.of(
+              ds,
+              dlq,
+              KafkaSettings.builder(kafka).topics(ORDERS, INVENTORY).build(),
+              BusOptions.builder().meterRegistry(platform.registry()).build());
       feeds.add(
           OutboxFeed.builder(
                   "shop-orders",

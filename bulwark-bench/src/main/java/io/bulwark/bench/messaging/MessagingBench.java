@@ -3,6 +3,7 @@ package io.bulwark.bench.messaging;
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
 import io.bulwark.eventstore.IdempotentConsumer;
+import io.bulwark.messaging.BusOptions;
 import io.bulwark.messaging.MessageBus;
 import io.bulwark.messaging.kafka.KafkaMessageBus;
 import io.bulwark.messaging.kafka.KafkaSettings;
@@ -37,10 +38,10 @@ import org.slf4j.LoggerFactory;
  * inserts one row, committed with the message id.
  *
  * <ul>
- *   <li>drain: {@code --messages N} (default 10000) committed in the outbox beforehand, in
+ *   <li>drain: {@code --messages N} (default 5000) committed in the outbox beforehand, in
  *       transactions of 10 over 100 keys; the clock runs from starting the bus until the last
  *       effect commits;
- *   <li>latency at a fixed rate: {@code --rate R} messages/s (default 200) published one per
+ *   <li>latency at a fixed rate: {@code --rate R} messages/s (default 100) published one per
  *       transaction for {@code --seconds S} (default 10); p50/p99/max from each publishing commit
  *       to its effect's commit.
  * </ul>
@@ -57,8 +58,8 @@ public final class MessagingBench {
 
   /** Runs the benchmark and prints the table. */
   public static void main(String[] args) throws Exception {
-    int messages = 10_000;
-    int rate = 200;
+    int messages = 5_000;
+    int rate = 100;
     int seconds = 10;
     int rounds = 2;
     for (int i = 0; i < args.length; i += 2) {
@@ -135,15 +136,12 @@ public final class MessagingBench {
 
   private static MessageBus bus(String transport, Database db, LocalKafkaBroker broker) {
     PostgresDeadLetterQueue dlq = PostgresDeadLetterQueue.of(db.dataSource());
+    BusOptions options = BusOptions.builder().pollInterval(Duration.ofMillis(5)).build();
     MessageBus bus =
         transport.equals("postgres")
-            ? PostgresMessageBus.builder(db.dataSource(), dlq)
-                .pollInterval(Duration.ofMillis(5))
-                .build()
-            : KafkaMessageBus.builder(
-                    db.dataSource(), dlq, KafkaSettings.of(broker.bootstrapServers()))
-                .pollInterval(Duration.ofMillis(5))
-                .build();
+            ? PostgresMessageBus.of(db.dataSource(), dlq, options)
+            : KafkaMessageBus.of(
+                db.dataSource(), dlq, KafkaSettings.of(broker.bootstrapServers()), options);
     bus.subscribe(
         TOPIC,
         "bench-" + transport,

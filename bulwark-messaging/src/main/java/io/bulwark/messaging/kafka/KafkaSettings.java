@@ -2,6 +2,8 @@ package io.bulwark.messaging.kafka;
 
 import io.bulwark.kernel.Check;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Objects;
 
 /**
@@ -13,13 +15,16 @@ import java.util.Objects;
  * @param replicationFactor replicas of topics the bus creates, or -1 for the broker's default
  * @param sendTimeout how long one relayed message may take to be acknowledged by every in-sync
  *     replica before the relay retries it
+ * @param topics topics to create when the bus starts, besides its consumers' (those it publishes
+ *     to)
  */
 public record KafkaSettings(
     String bootstrapServers,
     String clientId,
     int partitions,
     short replicationFactor,
-    Duration sendTimeout) {
+    Duration sendTimeout,
+    List<String> topics) {
 
   /** Checks the values; see {@link Builder}. */
   public KafkaSettings {
@@ -34,6 +39,8 @@ public record KafkaSettings(
           "replicationFactor must be -1 (broker default) or 1..10 but was " + replicationFactor);
     }
     Check.positive("sendTimeout", sendTimeout);
+    topics = List.copyOf(topics);
+    topics.forEach(KafkaSettings::checkTopic);
   }
 
   /** Settings for the cluster at {@code bootstrapServers}, with the defaults of {@link Builder}. */
@@ -55,6 +62,19 @@ public record KafkaSettings(
     return Check.hostPorts("bootstrapServers", value);
   }
 
+  /**
+   * Returns {@code topic} when Kafka allows it as a topic name.
+   *
+   * @throws IllegalArgumentException otherwise
+   */
+  public static String checkTopic(String topic) {
+    if (topic == null || !topic.matches("[A-Za-z0-9._-]{1,200}")) {
+      throw new IllegalArgumentException(
+          "a Kafka topic must be 1..200 of [A-Za-z0-9._-] but was \"" + topic + "\"");
+    }
+    return topic;
+  }
+
   /** Builds {@link KafkaSettings}; each method checks its value. */
   public static final class Builder {
     private final String bootstrapServers;
@@ -62,6 +82,7 @@ public record KafkaSettings(
     private int partitions = 3;
     private short replicationFactor = -1;
     private Duration sendTimeout = Duration.ofSeconds(15);
+    private final List<String> topics = new ArrayList<>();
 
     private Builder(String bootstrapServers) {
       this.bootstrapServers = checkBootstrap(bootstrapServers);
@@ -91,10 +112,18 @@ public record KafkaSettings(
       return this;
     }
 
+    /** Topics to create at start besides the consumers' (the ones published to). */
+    public Builder topics(String... names) {
+      for (String n : names) {
+        topics.add(checkTopic(n));
+      }
+      return this;
+    }
+
     /** The settings. */
     public KafkaSettings build() {
       return new KafkaSettings(
-          bootstrapServers, clientId, partitions, replicationFactor, sendTimeout);
+          bootstrapServers, clientId, partitions, replicationFactor, sendTimeout, topics);
     }
   }
 }

@@ -206,102 +206,111 @@ public final class PostgresDeadLetterQueue implements DeadLetterQueue {
 
   @Override
   public Replayed replay(UUID id) {
-    try (Connection c = dataSource.getConnection()) {
-      c.setAutoCommit(false);
-      try {
-        DeadLetter letter = load(c, id, true);
-        if (letter == null) {
-          throw new MessagingException.NotFound("no dead letter " + id);
-        }
-        switch (letter.status()) {
-          case REPLAYED -> {
-            c.rollback();
-            return new Replayed(letter, false);
-          }
-          case DISCARDED ->
-              throw new MessagingException.AlreadyResolved(
-                  "dead letter " + id + " was discarded at " + letter.resolvedAt());
-          case DEAD -> {}
-        }
-        Replayer replayer = replayers.get(letter.consumer());
-        if (replayer == null) {
-          throw new MessagingException.NoConsumer(
-              "no consumer \""
-                  + letter.consumer()
-                  + "\" runs in this process to replay dead letter "
-                  + id
-                  + "; replay it on a server that runs it");
-        }
-        boolean applied;
-        try {
-          // The replayer commits its effect on a connection of its own; this row stays locked
-          // meanwhile, so a concurrent replay waits and then finds the letter REPLAYED.
-          applied = replayer.replay(letter);
-        } catch (Exception e) {
-          String error = Failure.describe(e);
-          try (PreparedStatement st =
-              c.prepareStatement(
-                  "update messaging_dead_letters set attempts = attempts + 1, error = ?"
-                      + " where id = ?")) {
-            st.setString(1, error);
-            st.setObject(2, id);
-            st.executeUpdate();
-          }
-          c.commit();
-          throw new MessagingException.ReplayFailed(
-              "replaying dead letter "
-                  + id
-                  + " failed again (attempt "
-                  + (letter.attempts() + 1)
-                  + "); it stays in the queue: "
-                  + error,
-              e);
-        }
-        DeadLetter done = resolve(c, letter, DeadLetter.Status.REPLAYED);
-        c.commit();
-        replayed.increment();
-        log.info(
-            "replayed dead letter {} for {} (applied now: {})", id, letter.consumer(), applied);
-        return new Replayed(done, applied);
-      } catch (SQLException | RuntimeException e) {
-        rollback(c, e);
-        throw e;
-      }
-    } catch (SQLException e) {
-      throw new MessagingException.Unavailable("cannot replay dead letter " + id, e);
+    Replayed out = inTransaction("replay", id, c -> replay(c, locked(c, id)));
+    if (out.applied() || out.letter().resolvedAt() != null) {
+      log.info("replayed dead letter {} (applied now: {})", id, out.applied());
     }
+    return out;
+  }
+
+  private Replayed replay(Connection c, DeadLetter letter) throws SQLException {
+    switch (letter.status()) {
+      case REPLAYED -> {
+        return new Replayed(letter, false);
+      }
+      case DISCARDED ->
+          throw new MessagingException.AlreadyResolved(
+              "dead letter " + letter.id() + " was discarded at " + letter.resolvedAt());
+      case DEAD -> {}
+    }
+    Replayer replayer = replayers.get(letter.consumer());
+    if (replayer == null) {
+      throw new MessagingException.NoConsumer(
+          "no consumer \""
+              + letter.consumer()
+              + "\" runs in this process to replay dead letter "
+              + letter.id()
+              + "; replay it on a server that runs it");
+    }
+    boolean applied;
+    try {
+      // The replayer commits its effect on a connection of its own; this row stays locked
+      // meanwhile, so a concurrent replay waits and then finds the letter REPLAYED.
+      applied = replayer.replay(letter);
+    } catch (Exception e) {
+      String error = Failure.describe(e);
+      try (PreparedStatement st =
+          c.prepareStatement(
+              "update messaging_dead_letters set attempts = attempts + 1, error = ? where id = ?")) {
+        st.setString(1, error);
+        st.setObject(2, letter.id());
+        st.executeUpdate();
+      }
+      c.commit();
+      throw new MessagingException.ReplayFailed(
+          "replaying dead letter "
+              + letter.id()
+              + " failed again (attempt "
+              + (letter.attempts() + 1)
+              + "); it stays in the queue: "
+              + error,
+          e);
+    }
+    DeadLetter done = resolve(c, letter, DeadLetter.Status.REPLAYED);
+    replayed.increment();
+    return new Replayed(done, applied);
   }
 
   @Override
   public DeadLetter discard(UUID id) {
+    return inTransaction(
+        "discard",
+        id,
+        c -> {
+          DeadLetter letter = locked(c, id);
+          return switch (letter.status()) {
+            case DISCARDED -> letter;
+            case REPLAYED ->
+                throw new MessagingException.AlreadyResolved(
+                    "dead letter " + id + " was replayed at " + letter.resolvedAt());
+            case DEAD -> {
+              DeadLetter done = resolve(c, letter, DeadLetter.Status.DISCARDED);
+              discarded.increment();
+              yield done;
+            }
+          };
+        });
+  }
+
+  /** Work on one letter in a transaction. */
+  @FunctionalInterface
+  private interface LetterWork<T> {
+    T run(Connection c) throws SQLException;
+  }
+
+  /** Runs {@code work} in a transaction and commits; rolls back if it throws. */
+  private <T> T inTransaction(String what, UUID id, LetterWork<T> work) {
     try (Connection c = dataSource.getConnection()) {
       c.setAutoCommit(false);
       try {
-        DeadLetter letter = load(c, id, true);
-        if (letter == null) {
-          throw new MessagingException.NotFound("no dead letter " + id);
-        }
-        DeadLetter out =
-            switch (letter.status()) {
-              case DISCARDED -> letter;
-              case REPLAYED ->
-                  throw new MessagingException.AlreadyResolved(
-                      "dead letter " + id + " was replayed at " + letter.resolvedAt());
-              case DEAD -> resolve(c, letter, DeadLetter.Status.DISCARDED);
-            };
+        T out = work.run(c);
         c.commit();
-        if (letter.status() == DeadLetter.Status.DEAD) {
-          discarded.increment();
-          log.info("discarded dead letter {} for {}", id, letter.consumer());
-        }
         return out;
       } catch (SQLException | RuntimeException e) {
         rollback(c, e);
         throw e;
       }
     } catch (SQLException e) {
-      throw new MessagingException.Unavailable("cannot discard dead letter " + id, e);
+      throw new MessagingException.Unavailable("cannot " + what + " dead letter " + id, e);
     }
+  }
+
+  private static DeadLetter locked(Connection c, UUID id) throws SQLException {
+    DeadLetter letter = load(c, id, true);
+    if (letter == null) {
+      throw new MessagingException.NotFound("no dead letter " + id);
+    }
+    return letter;
   }
 
   @Override

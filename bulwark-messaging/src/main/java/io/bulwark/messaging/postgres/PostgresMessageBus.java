@@ -4,19 +4,15 @@ import io.bulwark.eventstore.IdempotentConsumer;
 import io.bulwark.eventstore.Outbox;
 import io.bulwark.eventstore.OutboxMessage;
 import io.bulwark.eventstore.OutboxRelay;
-import io.bulwark.kernel.Check;
+import io.bulwark.messaging.BusOptions;
 import io.bulwark.messaging.DeadLetterQueue;
 import io.bulwark.messaging.MessageBus;
-import io.bulwark.messaging.Redelivery;
 import io.bulwark.messaging.internal.RelayLeadership;
+import io.bulwark.messaging.internal.Relays;
 import io.bulwark.messaging.internal.Subscriptions;
-import io.micrometer.core.instrument.MeterRegistry;
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.sql.Connection;
-import java.time.Duration;
 import java.util.Objects;
 import java.util.UUID;
-import java.util.function.Supplier;
 import javax.sql.DataSource;
 
 /**
@@ -30,25 +26,26 @@ import javax.sql.DataSource;
 public final class PostgresMessageBus implements MessageBus {
 
   private final Subscriptions subscriptions;
-  private final Supplier<OutboxRelay> relays;
+  private final OutboxRelay.Builder relay;
   private final RelayLeadership leadership;
   private volatile boolean started;
 
-  private PostgresMessageBus(Builder b) {
-    this.subscriptions = new Subscriptions(b.dataSource, b.deadLetters, b.redelivery, b.registry);
-    OutboxRelay.Builder relay =
-        OutboxRelay.builder(b.dataSource, this::dispatch)
-            .batchSize(b.batchSize)
-            .pollInterval(b.pollInterval)
-            .backoff(b.redelivery.backoff())
-            .meterRegistry(b.registry);
-    this.relays = relay::build;
-    this.leadership = new RelayLeadership(b.dataSource, relays, Duration.ofSeconds(1), b.registry);
+  private PostgresMessageBus(DataSource dataSource, DeadLetterQueue deadLetters, BusOptions o) {
+    this.subscriptions = new Subscriptions(dataSource, deadLetters, o.redelivery(), o.registry());
+    this.relay = Relays.relay(dataSource, this::dispatch, o);
+    this.leadership = Relays.leadership(dataSource, this::dispatch, o);
   }
 
-  /** A builder for a bus over {@code dataSource}, dead-lettering into {@code deadLetters}. */
-  public static Builder builder(DataSource dataSource, DeadLetterQueue deadLetters) {
-    return new Builder(dataSource, deadLetters);
+  /**
+   * A bus over the outbox in {@code dataSource}'s database (migrated with modules {@code
+   * eventstore} and {@code messaging}), dead-lettering into {@code deadLetters}; not started.
+   */
+  public static PostgresMessageBus of(
+      DataSource dataSource, DeadLetterQueue deadLetters, BusOptions options) {
+    return new PostgresMessageBus(
+        Objects.requireNonNull(dataSource, "dataSource"),
+        Objects.requireNonNull(deadLetters, "deadLetters"),
+        Objects.requireNonNull(options, "options"));
   }
 
   @Override
@@ -78,7 +75,7 @@ public final class PostgresMessageBus implements MessageBus {
    */
   public int relayOnce() {
     subscriptions.freeze();
-    return relays.get().relayOnce();
+    return relay.build().relayOnce();
   }
 
   @Override
@@ -108,50 +105,6 @@ public final class PostgresMessageBus implements MessageBus {
     }
     if (retry != null) {
       throw retry; // the relay retries; consumers that applied it recognise the message
-    }
-  }
-
-  /** Builds a {@link PostgresMessageBus}; each method checks its value. */
-  public static final class Builder {
-    private final DataSource dataSource;
-    private final DeadLetterQueue deadLetters;
-    private Redelivery redelivery = Redelivery.defaults();
-    private int batchSize = 100;
-    private Duration pollInterval = Duration.ofMillis(50);
-    private MeterRegistry registry = new SimpleMeterRegistry();
-
-    private Builder(DataSource dataSource, DeadLetterQueue deadLetters) {
-      this.dataSource = Objects.requireNonNull(dataSource, "dataSource");
-      this.deadLetters = Objects.requireNonNull(deadLetters, "deadLetters");
-    }
-
-    /** Retries before dead-lettering (default {@link Redelivery#defaults()}). */
-    public Builder redelivery(Redelivery redelivery) {
-      this.redelivery = Objects.requireNonNull(redelivery, "redelivery");
-      return this;
-    }
-
-    /** Messages relayed per round (default 100), 1..10000. */
-    public Builder batchSize(int batchSize) {
-      this.batchSize = Check.within("batchSize", batchSize, 1, 10_000);
-      return this;
-    }
-
-    /** Wait between rounds when the outbox is empty (default 50 ms), {@code > 0}. */
-    public Builder pollInterval(Duration pollInterval) {
-      this.pollInterval = Check.positive("pollInterval", pollInterval);
-      return this;
-    }
-
-    /** Where the meters go (default a private registry). */
-    public Builder meterRegistry(MeterRegistry registry) {
-      this.registry = Objects.requireNonNull(registry, "registry");
-      return this;
-    }
-
-    /** The bus, not started. */
-    public PostgresMessageBus build() {
-      return new PostgresMessageBus(this);
     }
   }
 }

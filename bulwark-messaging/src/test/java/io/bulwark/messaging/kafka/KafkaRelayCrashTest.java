@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.bulwark.eventstore.Backoff;
+import io.bulwark.messaging.BusOptions;
 import io.bulwark.messaging.Redelivery;
 import io.bulwark.messaging.cli.KafkaCommand;
 import io.bulwark.messaging.postgres.PostgresDeadLetterQueue;
@@ -84,17 +85,16 @@ class KafkaRelayCrashTest {
     PostgresDeadLetterQueue dlq = PostgresDeadLetterQueue.of(dataSource);
     List<UUID> published = new ArrayList<>();
     try (KafkaMessageBus bus =
-        KafkaMessageBus.builder(
-                dataSource,
-                dlq,
-                KafkaSettings.builder("127.0.0.1:" + port)
-                    .sendTimeout(Duration.ofSeconds(4))
-                    .build())
-            .pollInterval(Duration.ofMillis(10))
-            .redelivery(
-                new Redelivery(5, new Backoff(Duration.ofMillis(50), Duration.ofSeconds(1), 2)))
-            .meterRegistry(registry)
-            .build()) {
+        KafkaMessageBus.of(
+            dataSource,
+            dlq,
+            KafkaSettings.builder("127.0.0.1:" + port).sendTimeout(Duration.ofSeconds(4)).build(),
+            BusOptions.builder()
+                .pollInterval(Duration.ofMillis(10))
+                .redelivery(
+                    new Redelivery(5, new Backoff(Duration.ofMillis(50), Duration.ofSeconds(1), 2)))
+                .meterRegistry(registry)
+                .build())) {
       bus.subscribe(
           TOPIC,
           "shipping",

@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import io.bulwark.eventstore.Backoff;
 import io.bulwark.eventstore.IdempotentConsumer;
+import io.bulwark.messaging.BusOptions;
 import io.bulwark.messaging.DeadLetter;
 import io.bulwark.messaging.Redelivery;
 import io.bulwark.testkit.PostgresExtension;
@@ -56,7 +57,8 @@ class PostgresMessageBusTest {
     PostgresDeadLetterQueue dlq = PostgresDeadLetterQueue.of(dataSource);
     List<UUID> committed = new ArrayList<>();
     try (PostgresMessageBus bus =
-        PostgresMessageBus.builder(dataSource, dlq).pollInterval(Duration.ofMillis(10)).build()) {
+        PostgresMessageBus.of(
+            dataSource, dlq, BusOptions.builder().pollInterval(Duration.ofMillis(10)).build())) {
       bus.subscribe("bulwark.orders", "shipping", record("shipping"));
       bus.subscribe("bulwark.orders", "billing", record("billing"));
       bus.subscribe("bulwark.inventory", "shipping", record("shipping"));
@@ -87,11 +89,14 @@ class PostgresMessageBusTest {
     AtomicBoolean broken = new AtomicBoolean(true);
     UUID poison;
     try (PostgresMessageBus bus =
-        PostgresMessageBus.builder(dataSource, dlq)
-            .pollInterval(Duration.ofMillis(10))
-            .redelivery(
-                new Redelivery(3, new Backoff(Duration.ofMillis(10), Duration.ofMillis(20), 2)))
-            .build()) {
+        PostgresMessageBus.of(
+            dataSource,
+            dlq,
+            BusOptions.builder()
+                .pollInterval(Duration.ofMillis(10))
+                .redelivery(
+                    new Redelivery(3, new Backoff(Duration.ofMillis(10), Duration.ofMillis(20), 2)))
+                .build())) {
       IdempotentConsumer.Effect billing = record("billing");
       bus.subscribe("bulwark.orders", "shipping", record("shipping"));
       bus.subscribe(
@@ -177,11 +182,14 @@ class PostgresMessageBusTest {
 
   private static PostgresMessageBus bus(SimpleMeterRegistry meters, IdempotentConsumer.Effect e) {
     PostgresMessageBus bus =
-        PostgresMessageBus.builder(dataSource, PostgresDeadLetterQueue.of(dataSource))
-            .batchSize(7)
-            .pollInterval(Duration.ofMillis(5))
-            .meterRegistry(meters)
-            .build();
+        PostgresMessageBus.of(
+            dataSource,
+            PostgresDeadLetterQueue.of(dataSource),
+            BusOptions.builder()
+                .batchSize(7)
+                .pollInterval(Duration.ofMillis(5))
+                .meterRegistry(meters)
+                .build());
     bus.subscribe("bulwark.orders", "shipping", e);
     return bus.start();
   }
