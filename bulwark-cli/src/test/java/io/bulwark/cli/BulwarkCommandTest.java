@@ -122,4 +122,40 @@ class BulwarkCommandTest {
     assertThat(run("demo", "--port", "abc")).isEqualTo(2);
     assertThat(err.toString()).contains("--port").contains("abc");
   }
+
+  @Test
+  void rejectsAKafkaAddressThatIsNotHostPortBeforeStartingAnything(@TempDir Path home) {
+    assertThat(run("demo", "--kafka", "localhost", "--home", home.toString())).isEqualTo(2);
+    assertThat(run("serve", "--kafka", "h:0", "--jdbc-url", "jdbc:postgresql://x/y")).isEqualTo(2);
+    assertThat(run("up", "--kafka", "nope", "--home", home.toString())).isEqualTo(2);
+    assertThat(err.toString())
+        .contains(
+            "--kafka must be host:port (e.g. 127.0.0.1:9092) with a port in 1..65535,"
+                + " but \"localhost\" is not")
+        .contains("but \"h:0\" is not")
+        .contains("but \"nope\" is not")
+        .doesNotContain("Exception");
+    assertThat(home.resolve("demo/pg/postmaster.pid")).doesNotExist();
+  }
+
+  @Test
+  void theKafkaAndDlqCommandsRefuseBadInputWithExitCodeTwoAndAnUnreachableServerWithOne()
+      throws Exception {
+    assertThat(run("kafka", "--port", "70000")).isEqualTo(2);
+    try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      assertThat(run("kafka", "--port", Integer.toString(taken.getLocalPort()))).isEqualTo(2);
+    }
+    assertThat(run("dlq", "replay", "not-a-uuid")).isEqualTo(2);
+    int closedPort;
+    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      closedPort = s.getLocalPort();
+    }
+    assertThat(run("dlq", "list", "--url", "http://127.0.0.1:" + closedPort)).isEqualTo(1);
+    assertThat(err.toString())
+        .contains("--port must be in 0..65535 but was 70000")
+        .contains("is in use; choose another with --port (0 = any free port)")
+        .contains("ID must be a dead letter's UUID but was \"not-a-uuid\"")
+        .contains("cannot reach http://127.0.0.1:" + closedPort)
+        .doesNotContain("Exception:");
+  }
 }

@@ -3,6 +3,7 @@ package io.bulwark.messaging.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.bulwark.kernel.Json;
 import java.io.IOException;
+import java.net.ConnectException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -58,8 +59,11 @@ final class AdminApi {
             .connectTimeout(Duration.ofSeconds(5))
             .build()) {
       response = client.send(request.build(), HttpResponse.BodyHandlers.ofString());
+    } catch (ConnectException e) {
+      throw new Failed("cannot reach " + options.url + ": connection refused", 1, e);
     } catch (IOException e) {
-      throw new Failed("cannot reach " + options.url + ": " + e, 1, e);
+      String why = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+      throw new Failed("request to " + options.url + " failed: " + why, 1, e);
     }
     int status = response.statusCode();
     String text = response.body() == null ? "" : response.body();
