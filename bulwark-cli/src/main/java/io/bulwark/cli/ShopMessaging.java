@@ -5,6 +5,7 @@ import io.bulwark.commerce.CommerceException;
 import io.bulwark.commerce.auth.Caller;
 import io.bulwark.commerce.auth.Role;
 import io.bulwark.commerce.ordering.OrderLog;
+import io.bulwark.http.HttpModule;
 import io.bulwark.kernel.Json;
 import io.bulwark.messaging.BusOptions;
 import io.bulwark.messaging.MessageBus;
@@ -18,8 +19,8 @@ import io.bulwark.messaging.kafka.KafkaMessageBus;
 import io.bulwark.messaging.kafka.KafkaSettings;
 import io.bulwark.messaging.postgres.PostgresDeadLetterQueue;
 import io.bulwark.messaging.postgres.PostgresMessageBus;
+import io.bulwark.platform.Platform;
 import io.bulwark.server.BulwarkServer;
-import io.bulwark.server.http.HttpModule;
 import io.javalin.Javalin;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -49,7 +50,7 @@ final class ShopMessaging implements HttpModule, AutoCloseable {
   private final List<OutboxFeed> feeds = new ArrayList<>();
   private final DeadLetterHttp http;
 
-  private ShopMessaging(BulwarkServer.Platform platform, Commerce commerce, String kafka) {
+  private ShopMessaging(Platform platform, Commerce commerce, String kafka) {
     DataSource ds = platform.database().dataSource();
     PostgresDeadLetterQueue dlq =
         PostgresDeadLetterQueue.of(ds, platform.clock(), platform.registry());

@@ -4,6 +4,8 @@ import io.bulwark.eventstore.Outbox;
 import io.bulwark.eventstore.internal.PollingLoop;
 import io.bulwark.kernel.Check;
 import io.bulwark.messaging.MessagingException;
+import io.bulwark.postgres.DataAccessException;
+import io.bulwark.postgres.PostgresTransactions;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -34,7 +36,7 @@ public final class OutboxFeed implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(OutboxFeed.class);
 
   private final String name;
-  private final DataSource dataSource;
+  private final PostgresTransactions transactions;
   private final FeedSource source;
   private final String topic;
   private final int batchSize;
@@ -44,7 +46,7 @@ public final class OutboxFeed implements AutoCloseable {
 
   private OutboxFeed(Builder b) {
     this.name = b.name;
-    this.dataSource = b.dataSource;
+    this.transactions = PostgresTransactions.of(b.dataSource);
     this.source = b.source;
     this.topic = b.topic;
     this.batchSize = b.batchSize;
@@ -79,24 +81,14 @@ public final class OutboxFeed implements AutoCloseable {
    * @throws MessagingException.Unavailable the database failed (nothing of the round committed)
    */
   public int copyOnce() {
-    try (Connection c = dataSource.getConnection()) {
-      c.setAutoCommit(false);
-      try {
-        int n = copy(c);
-        c.commit();
-        copied.increment(n);
-        return n;
-      } catch (SQLException | RuntimeException e) {
-        try {
-          c.rollback();
-        } catch (SQLException rollback) {
-          e.addSuppressed(rollback);
-        }
-        throw e;
-      }
-    } catch (SQLException e) {
+    int n;
+    try {
+      n = transactions.inTransaction(this::copy);
+    } catch (DataAccessException e) {
       throw new MessagingException.Unavailable("feed " + name + " cannot copy events", e);
     }
+    copied.increment(n);
+    return n;
   }
 
   /** Copies on a background thread until {@link #close()}; returns at once. */

@@ -6,6 +6,8 @@ import io.bulwark.messaging.DeadLetter;
 import io.bulwark.messaging.DeadLetterQueue;
 import io.bulwark.messaging.Failure;
 import io.bulwark.messaging.MessagingException;
+import io.bulwark.postgres.DataAccessException;
+import io.bulwark.postgres.PostgresTransactions;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -47,6 +49,7 @@ public final class PostgresDeadLetterQueue implements DeadLetterQueue {
           + " dead_lettered_at, status, resolved_at";
 
   private final DataSource dataSource;
+  private final PostgresTransactions transactions;
   private final Clock clock;
   private final Map<String, Replayer> replayers = new ConcurrentHashMap<>();
   private final Counter deadLettered;
@@ -55,6 +58,7 @@ public final class PostgresDeadLetterQueue implements DeadLetterQueue {
 
   private PostgresDeadLetterQueue(DataSource dataSource, Clock clock, MeterRegistry registry) {
     this.dataSource = dataSource;
+    this.transactions = PostgresTransactions.of(dataSource);
     this.clock = clock;
     this.deadLettered =
         Counter.builder("bulwark.dlq.dead.lettered")
@@ -206,17 +210,29 @@ public final class PostgresDeadLetterQueue implements DeadLetterQueue {
 
   @Override
   public Replayed replay(UUID id) {
-    Replayed out = inTransaction("replay", id, c -> replay(c, locked(c, id)));
+    Attempt attempt = inTransaction("replay", id, c -> replay(c, locked(c, id)));
+    if (attempt instanceof Attempt.Failed failed) {
+      // the failure count committed with the transaction; the letter stays in the queue
+      throw failed.failure();
+    }
+    Replayed out = ((Attempt.Done) attempt).replayed();
     if (out.applied() || out.letter().resolvedAt() != null) {
       log.info("replayed dead letter {} (applied now: {})", id, out.applied());
     }
     return out;
   }
 
-  private Replayed replay(Connection c, DeadLetter letter) throws SQLException {
+  /** What one replay attempt did, committed either way. */
+  private sealed interface Attempt {
+    record Done(Replayed replayed) implements Attempt {}
+
+    record Failed(MessagingException.ReplayFailed failure) implements Attempt {}
+  }
+
+  private Attempt replay(Connection c, DeadLetter letter) throws SQLException {
     switch (letter.status()) {
       case REPLAYED -> {
-        return new Replayed(letter, false);
+        return new Attempt.Done(new Replayed(letter, false));
       }
       case DISCARDED ->
           throw new MessagingException.AlreadyResolved(
@@ -246,19 +262,19 @@ public final class PostgresDeadLetterQueue implements DeadLetterQueue {
         st.setObject(2, letter.id());
         st.executeUpdate();
       }
-      c.commit();
-      throw new MessagingException.ReplayFailed(
-          "replaying dead letter "
-              + letter.id()
-              + " failed again (attempt "
-              + (letter.attempts() + 1)
-              + "); it stays in the queue: "
-              + error,
-          e);
+      return new Attempt.Failed(
+          new MessagingException.ReplayFailed(
+              "replaying dead letter "
+                  + letter.id()
+                  + " failed again (attempt "
+                  + (letter.attempts() + 1)
+                  + "); it stays in the queue: "
+                  + error,
+              e));
     }
     DeadLetter done = resolve(c, letter, DeadLetter.Status.REPLAYED);
     replayed.increment();
-    return new Replayed(done, applied);
+    return new Attempt.Done(new Replayed(done, applied));
   }
 
   @Override
@@ -282,25 +298,11 @@ public final class PostgresDeadLetterQueue implements DeadLetterQueue {
         });
   }
 
-  /** Work on one letter in a transaction. */
-  @FunctionalInterface
-  private interface LetterWork<T> {
-    T run(Connection c) throws SQLException;
-  }
-
-  /** Runs {@code work} in a transaction and commits; rolls back if it throws. */
-  private <T> T inTransaction(String what, UUID id, LetterWork<T> work) {
-    try (Connection c = dataSource.getConnection()) {
-      c.setAutoCommit(false);
-      try {
-        T out = work.run(c);
-        c.commit();
-        return out;
-      } catch (SQLException | RuntimeException e) {
-        rollback(c, e);
-        throw e;
-      }
-    } catch (SQLException e) {
+  /** Runs {@code work} in a transaction of the template: committed, or rolled back if it throws. */
+  private <T> T inTransaction(String what, UUID id, PostgresTransactions.Work<T> work) {
+    try {
+      return transactions.inTransaction(work);
+    } catch (DataAccessException e) {
       throw new MessagingException.Unavailable("cannot " + what + " dead letter " + id, e);
     }
   }
@@ -384,13 +386,5 @@ public final class PostgresDeadLetterQueue implements DeadLetterQueue {
         rs.getTimestamp(11).toInstant(),
         DeadLetter.Status.valueOf(rs.getString(12)),
         resolved == null ? null : resolved.toInstant());
-  }
-
-  private static void rollback(Connection c, Exception e) {
-    try {
-      c.rollback();
-    } catch (SQLException rollback) {
-      e.addSuppressed(rollback);
-    }
   }
 }
