@@ -99,12 +99,34 @@ public final class Engine implements AutoCloseable {
     return sm;
   }
 
+  /** The latest version of every state machine, ordered by name. */
+  public List<StateMachineVersion> listStateMachines() {
+    return parts.machines().list();
+  }
+
+  /**
+   * Version {@code version} of {@code name} (the one an execution runs); throws {@link
+   * StatesException.NotFound}.
+   */
+  public StateMachineVersion stateMachine(String name, int version) {
+    StateMachineVersion sm = parts.machines().version(name, version);
+    if (sm == null) {
+      throw new StatesException.NotFound(
+          "state-machine", "version " + version + " of state machine " + name + " does not exist");
+    }
+    return sm;
+  }
+
   /**
    * Starts an execution of the latest version of {@code machine}.
    *
+   * <p>Idempotent as Step Functions' StartExecution: while an execution of that name is RUNNING
+   * with an equal input, starting it again returns that execution and starts nothing.
+   *
    * @param name unique per machine; null for a random UUID
    * @throws StatesException.NotFound for an unknown machine
-   * @throws StatesException.Conflict when the name is taken
+   * @throws StatesException.Conflict when the name is taken by an execution that has ended or has
+   *     another input ({@code execution-already-exists})
    */
   public Execution start(String machine, String name, JsonNode input) {
     String executionName = name == null ? UUID.randomUUID().toString() : name;

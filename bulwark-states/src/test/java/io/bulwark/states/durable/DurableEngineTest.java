@@ -327,6 +327,25 @@ class DurableEngineTest {
   }
 
   @Test
+  void startingARunningExecutionAgainWithTheSameInputReturnsItAndOtherwiseConflicts() {
+    engine.createStateMachine(
+        "idem", def("{'StartAt':'W','States':{'W':{'Type':'Wait','Seconds':600,'End':true}}}"));
+    Execution first = engine.start("idem", "i1", Json.parse("{\"a\":1}"));
+    Execution again = engine.start("idem", "i1", Json.parse("{\"a\":1}"));
+    assertThat(again.executionArn()).isEqualTo(first.executionArn());
+    assertThat(again.startDate()).isEqualTo(engine.describe(first.executionArn()).startDate());
+    assertThat(engine.history(first.executionArn()))
+        .filteredOn(h -> h.type().equals("ExecutionStarted"))
+        .hasSize(1);
+    assertThatThrownBy(() -> engine.start("idem", "i1", Json.parse("{\"a\":2}")))
+        .isInstanceOf(StatesException.Conflict.class)
+        .hasMessageContaining("already exists");
+    engine.stop(first.executionArn(), null, null);
+    assertThatThrownBy(() -> engine.start("idem", "i1", Json.parse("{\"a\":1}")))
+        .isInstanceOf(StatesException.Conflict.class);
+  }
+
+  @Test
   void redriveRunsAFailedExecutionAgainFromTheFailedState() {
     engine.createStateMachine(
         "redrive",
@@ -389,7 +408,8 @@ class DurableEngineTest {
     engine.createStateMachine(
         "dup", def("{'StartAt':'P','States':{'P':{'Type':'Pass','End':true}}}"));
     engine.start("dup", "same", Json.object());
-    assertThatThrownBy(() -> engine.start("dup", "same", Json.object()))
+    // the same name with another input (the same input while running is idempotent)
+    assertThatThrownBy(() -> engine.start("dup", "same", Json.parse("{\"other\":1}")))
         .isInstanceOf(StatesException.Conflict.class);
   }
 

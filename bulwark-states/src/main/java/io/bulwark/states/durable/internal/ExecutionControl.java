@@ -42,10 +42,31 @@ public final class ExecutionControl {
     this.wake = wake;
   }
 
-  /** Starts an execution of the latest version of {@code machineName}. */
+  /**
+   * Starts an execution of the latest version of {@code machineName}. Like Step Functions'
+   * StartExecution it is idempotent: when an execution of that name is still RUNNING with an equal
+   * input, that execution is returned and nothing new starts; otherwise a taken name is a Conflict
+   * ({@code execution-already-exists}).
+   */
   public Execution start(String machineName, String executionName, JsonNode input) {
     Execution started =
-        transactions.inTransaction(c -> start(c, machineName, executionName, input, 0));
+        transactions.inTransaction(
+            c -> {
+              try {
+                return start(c, machineName, executionName, input, 0);
+              } catch (StatesException.Conflict taken) {
+                // the insert skipped the taken arn (on conflict do nothing): the transaction is
+                // usable
+                ExecutionRow existing =
+                    ExecutionRow.read(c, Arns.execution(machineName, executionName));
+                if (existing != null
+                    && existing.status == ExecutionStatus.RUNNING
+                    && existing.input.equals(input)) {
+                  return existing.toExecution();
+                }
+                throw taken;
+              }
+            });
     wake.run();
     return started;
   }

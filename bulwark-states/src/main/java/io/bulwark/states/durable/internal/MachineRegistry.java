@@ -10,6 +10,8 @@ import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.time.Clock;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -92,6 +94,50 @@ public final class MachineRegistry {
             name, rs.getInt(1), Json.parse(rs.getString(2)), rs.getTimestamp(3).toInstant());
       }
     }
+  }
+
+  /** The latest version of every machine, by name. */
+  public List<StateMachineVersion> list() {
+    return transactions.inTransaction(
+        c -> {
+          try (PreparedStatement ps =
+              c.prepareStatement(
+                  "select distinct on (name) name, version, definition, created_at"
+                      + " from states_state_machines order by name, version desc")) {
+            List<StateMachineVersion> out = new ArrayList<>();
+            try (ResultSet rs = ps.executeQuery()) {
+              while (rs.next()) {
+                out.add(
+                    new StateMachineVersion(
+                        rs.getString(1),
+                        rs.getInt(2),
+                        Json.parse(rs.getString(3)),
+                        rs.getTimestamp(4).toInstant()));
+              }
+            }
+            return out;
+          }
+        });
+  }
+
+  /** Version {@code version} of machine {@code name}, or null. */
+  public StateMachineVersion version(String name, int version) {
+    return transactions.inTransaction(
+        c -> {
+          try (PreparedStatement ps =
+              c.prepareStatement(
+                  "select definition, created_at from states_state_machines"
+                      + " where name = ? and version = ?")) {
+            ps.setString(1, name);
+            ps.setInt(2, version);
+            try (ResultSet rs = ps.executeQuery()) {
+              return rs.next()
+                  ? new StateMachineVersion(
+                      name, version, Json.parse(rs.getString(1)), rs.getTimestamp(2).toInstant())
+                  : null;
+            }
+          }
+        });
   }
 
   /** The latest version number of machine {@code name}, 0 when there is none. */
