@@ -1,0 +1,80 @@
+package io.bulwark.states.aws;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+/** The members of one request body, read with the service's validation messages. */
+final class Members {
+  private final ObjectNode body;
+
+  Members(ObjectNode body) {
+    this.body = body;
+  }
+
+  /** A string member that must be present and not empty. */
+  String required(String name) {
+    String value = optional(name);
+    if (value == null) {
+      throw AwsError.validation(name, null, "Member must not be null");
+    }
+    if (value.isEmpty()) {
+      throw AwsError.validation(name, value, "Member must have length greater than or equal to 1");
+    }
+    return value;
+  }
+
+  /** A string member, or null. */
+  String optional(String name) {
+    JsonNode n = body.get(name);
+    if (n == null || n.isNull()) {
+      return null;
+    }
+    if (!n.isTextual()) {
+      throw AwsError.of(
+          "SerializationException", "member " + name + " must be a string but was " + n);
+    }
+    return n.asText();
+  }
+
+  /** An integer member within {@code min..max}, or {@code fallback} when absent. */
+  int integer(String name, int min, int max, int fallback) {
+    JsonNode n = body.get(name);
+    if (n == null || n.isNull()) {
+      return fallback;
+    }
+    if (!n.isIntegralNumber()) {
+      throw AwsError.of(
+          "SerializationException", "member " + name + " must be an integer but was " + n);
+    }
+    long v = n.asLong();
+    if (v < min || v > max) {
+      throw AwsError.validation(
+          name,
+          v,
+          "Member must have value "
+              + (v < min ? "greater" : "less")
+              + " than or equal to "
+              + (v < min ? min : max));
+    }
+    return (int) v;
+  }
+
+  /** A boolean member, or {@code fallback} when absent. */
+  boolean bool(String name, boolean fallback) {
+    JsonNode n = body.get(name);
+    if (n == null || n.isNull()) {
+      return fallback;
+    }
+    if (!n.isBoolean()) {
+      throw AwsError.of(
+          "SerializationException", "member " + name + " must be a boolean but was " + n);
+    }
+    return n.asBoolean();
+  }
+
+  /** A member as it came (null when absent). */
+  JsonNode node(String name) {
+    JsonNode n = body.get(name);
+    return n == null || n.isNull() ? null : n;
+  }
+}

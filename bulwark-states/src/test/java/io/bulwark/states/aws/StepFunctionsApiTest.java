@@ -1,0 +1,380 @@
+package io.bulwark.states.aws;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.bulwark.kernel.Json;
+import io.bulwark.server.BulwarkServer;
+import io.bulwark.server.ServerConfig;
+import io.bulwark.states.http.StatesHttpModule;
+import io.bulwark.testkit.PostgresExtension;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.sfn.SfnClient;
+import software.amazon.awssdk.services.sfn.model.CreateStateMachineResponse;
+import software.amazon.awssdk.services.sfn.model.DescribeExecutionResponse;
+import software.amazon.awssdk.services.sfn.model.ExecutionAlreadyExistsException;
+import software.amazon.awssdk.services.sfn.model.ExecutionDoesNotExistException;
+import software.amazon.awssdk.services.sfn.model.ExecutionStatus;
+import software.amazon.awssdk.services.sfn.model.GetExecutionHistoryResponse;
+import software.amazon.awssdk.services.sfn.model.HistoryEvent;
+import software.amazon.awssdk.services.sfn.model.HistoryEventType;
+import software.amazon.awssdk.services.sfn.model.InvalidArnException;
+import software.amazon.awssdk.services.sfn.model.InvalidDefinitionException;
+import software.amazon.awssdk.services.sfn.model.SfnException;
+import software.amazon.awssdk.services.sfn.model.StartExecutionResponse;
+import software.amazon.awssdk.services.sfn.model.StateMachineDoesNotExistException;
+import software.amazon.awssdk.services.sfn.model.TaskDoesNotExistException;
+import software.amazon.awssdk.services.sfn.model.ValidationException;
+
+/** The real AWS SDK for Java v2 against a running server, signed with the operator's key pair. */
+class StepFunctionsApiTest {
+  @RegisterExtension static final PostgresExtension pg = PostgresExtension.migrating("states");
+  @TempDir static Path home;
+
+  static final String ACCOUNT = "123456789012";
+  private static final List<String> tokens = new CopyOnWriteArrayList<>();
+  private static final AtomicBoolean broken = new AtomicBoolean(true);
+  private static BulwarkServer server;
+  private static SfnClient sfn;
+
+  @BeforeAll
+  static void start() {
+    StatesHttpModule[] rest = new StatesHttpModule[1];
+    server =
+        BulwarkServer.builder(
+                ServerConfig.builder()
+                    .name("sfn")
+                    .home(home)
+                    .httpPort(0)
+                    .jdbcUrl(pg.jdbcUrl())
+                    .poolSize(8)
+                    .shutdownGrace(Duration.ofSeconds(2))
+                    .build())
+            .migrate("states")
+            .module(
+                platform -> {
+                  rest[0] =
+                      (StatesHttpModule)
+                          StatesHttpModule.with(
+                                  engine ->
+                                      engine
+                                          .task(
+                                              "approve",
+                                              r -> {
+                                                tokens.add(r.taskToken());
+                                                return null;
+                                              })
+                                          .task(
+                                              "fragile",
+                                              r -> {
+                                                if (broken.get()) {
+                                                  throw new IllegalStateException("broken");
+                                                }
+                                                return Json.parse("\"fixed\"");
+                                              })
+                                          .pollInterval(Duration.ofMillis(20)))
+                              .apply(platform);
+                  return rest[0];
+                })
+            .module(
+                platform ->
+                    new StepFunctionsApi(
+                        rest[0].engine(),
+                        AwsOptions.builder().accessKey("operator", "operator-password").build()))
+            .start();
+    sfn = client("operator", "operator-password");
+  }
+
+  @AfterAll
+  static void stop() {
+    sfn.close();
+    server.close();
+  }
+
+  static SfnClient client(String keyId, String secret) {
+    return SfnClient.builder()
+        .endpointOverride(URI.create(server.baseUrl()))
+        .region(Region.US_EAST_1)
+        .credentialsProvider(
+            StaticCredentialsProvider.create(AwsBasicCredentials.create(keyId, secret)))
+        .build();
+  }
+
+  static String def(String json) {
+    return json.replace('\'', '"');
+  }
+
+  static String create(String name, String definition) {
+    CreateStateMachineResponse created =
+        sfn.createStateMachine(
+            b ->
+                b.name(name)
+                    .definition(def(definition))
+                    .roleArn("arn:aws:iam::" + ACCOUNT + ":role/test"));
+    return created.stateMachineArn();
+  }
+
+  static DescribeExecutionResponse awaitEnd(String executionArn) {
+    return await()
+        .atMost(Duration.ofSeconds(30))
+        .until(
+            () -> sfn.describeExecution(b -> b.executionArn(executionArn)),
+            d -> d.status() != ExecutionStatus.RUNNING);
+  }
+
+  @Test
+  void createsDescribesAndListsStateMachinesWithTheServicesArns() {
+    String arn = create("described", "{'StartAt':'P','States':{'P':{'Type':'Pass','End':true}}}");
+    assertThat(arn).isEqualTo("arn:aws:states:us-east-1:" + ACCOUNT + ":stateMachine:described");
+    var described = sfn.describeStateMachine(b -> b.stateMachineArn(arn));
+    assertThat(described.name()).isEqualTo("described");
+    assertThat(described.statusAsString()).isEqualTo("ACTIVE");
+    assertThat(described.typeAsString()).isEqualTo("STANDARD");
+    assertThat(Json.parse(described.definition()))
+        .isEqualTo(Json.parse(def("{'StartAt':'P','States':{'P':{'Type':'Pass','End':true}}}")));
+    assertThat(described.creationDate()).isNotNull();
+    assertThat(sfn.listStateMachines(b -> b.maxResults(1000)).stateMachines())
+        .anySatisfy(m -> assertThat(m.stateMachineArn()).isEqualTo(arn));
+    // creating the same machine again is idempotent; another definition under its name is not
+    assertThat(create("described", "{'StartAt':'P','States':{'P':{'Type':'Pass','End':true}}}"))
+        .isEqualTo(arn);
+    assertThatThrownBy(
+            () -> create("described", "{'StartAt':'Q','States':{'Q':{'Type':'Pass','End':true}}}"))
+        .isInstanceOf(SfnException.class)
+        .satisfies(
+            e ->
+                assertThat(((SfnException) e).awsErrorDetails().errorCode())
+                    .isEqualTo("StateMachineAlreadyExists"));
+  }
+
+  @Test
+  void runsAnExecutionToItsEndAndPagesThroughItsLongHistoryBothWays() {
+    String machine =
+        create(
+            "counter",
+            "{'StartAt':'Count','States':{"
+                + "'Count':{'Type':'Pass','Parameters':{'n.$':'States.MathAdd($.n, 1)'},"
+                + "'Next':'Check'},"
+                + "'Check':{'Type':'Choice','Choices':[{'Variable':'$.n','NumericLessThan':40,"
+                + "'Next':'Count'}],'Default':'Done'},"
+                + "'Done':{'Type':'Succeed'}}}");
+    StartExecutionResponse started =
+        sfn.startExecution(b -> b.stateMachineArn(machine).name("c1").input("{\"n\":0}"));
+    assertThat(started.executionArn())
+        .isEqualTo("arn:aws:states:us-east-1:" + ACCOUNT + ":execution:counter:c1");
+    DescribeExecutionResponse done = awaitEnd(started.executionArn());
+    assertThat(done.status()).isEqualTo(ExecutionStatus.SUCCEEDED);
+    assertThat(Json.parse(done.output())).isEqualTo(Json.parse("{\"n\":40}"));
+    assertThat(done.stateMachineArn()).isEqualTo(machine);
+
+    List<HistoryEvent> forward = new ArrayList<>();
+    String next = null;
+    int pages = 0;
+    do {
+      String token = next;
+      GetExecutionHistoryResponse page =
+          sfn.getExecutionHistory(
+              b -> b.executionArn(started.executionArn()).maxResults(25).nextToken(token));
+      forward.addAll(page.events());
+      next = page.nextToken();
+      pages++;
+    } while (next != null);
+    assertThat(forward).hasSizeGreaterThan(160);
+    assertThat(pages).isEqualTo((forward.size() + 24) / 25);
+    assertThat(forward.getFirst().type()).isEqualTo(HistoryEventType.EXECUTION_STARTED);
+    assertThat(forward.getFirst().executionStartedEventDetails().input()).isEqualTo("{\"n\":0}");
+    assertThat(forward.getLast().type()).isEqualTo(HistoryEventType.EXECUTION_SUCCEEDED);
+    for (int i = 0; i < forward.size(); i++) {
+      assertThat(forward.get(i).id()).isEqualTo(i + 1L);
+      assertThat(forward.get(i).previousEventId()).isEqualTo((long) i);
+    }
+
+    List<HistoryEvent> backward = new ArrayList<>();
+    next = null;
+    do {
+      String token = next;
+      GetExecutionHistoryResponse page =
+          sfn.getExecutionHistory(
+              b ->
+                  b.executionArn(started.executionArn())
+                      .maxResults(40)
+                      .reverseOrder(true)
+                      .includeExecutionData(false)
+                      .nextToken(token));
+      backward.addAll(page.events());
+      next = page.nextToken();
+    } while (next != null);
+    assertThat(backward)
+        .extracting(HistoryEvent::id)
+        .containsExactlyElementsOf(forward.reversed().stream().map(HistoryEvent::id).toList());
+    assertThat(backward.getLast().executionStartedEventDetails().input()).isNull();
+
+    assertThat(sfn.listExecutions(b -> b.stateMachineArn(machine)).executions())
+        .singleElement()
+        .satisfies(e -> assertThat(e.status()).isEqualTo(ExecutionStatus.SUCCEEDED));
+    var forExecution =
+        sfn.describeStateMachineForExecution(b -> b.executionArn(started.executionArn()));
+    assertThat(forExecution.stateMachineArn()).isEqualTo(machine);
+    assertThat(forExecution.name()).isEqualTo("counter");
+  }
+
+  @Test
+  void startIsIdempotentForARunningExecutionWithTheSameNameAndInput() {
+    String machine =
+        create(
+            "waiting", "{'StartAt':'W','States':{'W':{'Type':'Wait','Seconds':600,'End':true}}}");
+    String first =
+        sfn.startExecution(b -> b.stateMachineArn(machine).name("w1").input("{\"a\":1}"))
+            .executionArn();
+    String again =
+        sfn.startExecution(b -> b.stateMachineArn(machine).name("w1").input("{\"a\":1}"))
+            .executionArn();
+    assertThat(again).isEqualTo(first);
+    assertThatThrownBy(
+            () -> sfn.startExecution(b -> b.stateMachineArn(machine).name("w1").input("{\"a\":2}")))
+        .isInstanceOf(ExecutionAlreadyExistsException.class);
+
+    var stopped =
+        sfn.stopExecution(b -> b.executionArn(first).error("Cancelled").cause("by the test"));
+    assertThat(stopped.stopDate()).isNotNull();
+    DescribeExecutionResponse d = sfn.describeExecution(b -> b.executionArn(first));
+    assertThat(d.status()).isEqualTo(ExecutionStatus.ABORTED);
+    assertThat(d.error()).isEqualTo("Cancelled");
+    assertThatThrownBy(
+            () -> sfn.startExecution(b -> b.stateMachineArn(machine).name("w1").input("{\"a\":1}")))
+        .isInstanceOf(ExecutionAlreadyExistsException.class);
+  }
+
+  @Test
+  void aWaitForTaskTokenTaskCompletesThroughSendTaskSuccess() {
+    String machine =
+        create(
+            "approval",
+            "{'StartAt':'Ask','States':{'Ask':{'Type':'Task',"
+                + "'Resource':'approve.waitForTaskToken','Parameters':{'t.$':'$$.Task.Token'},"
+                + "'End':true}}}");
+    int before = tokens.size();
+    String arn = sfn.startExecution(b -> b.stateMachineArn(machine).name("a1")).executionArn();
+    await().atMost(Duration.ofSeconds(30)).until(() -> tokens.size() > before);
+    String token = tokens.get(before);
+    sfn.sendTaskHeartbeat(b -> b.taskToken(token));
+    sfn.sendTaskSuccess(b -> b.taskToken(token).output("{\"approved\":true}"));
+    DescribeExecutionResponse done = awaitEnd(arn);
+    assertThat(done.status()).isEqualTo(ExecutionStatus.SUCCEEDED);
+    assertThat(Json.parse(done.output())).isEqualTo(Json.parse("{\"approved\":true}"));
+    assertThatThrownBy(() -> sfn.sendTaskSuccess(b -> b.taskToken(token).output("{}")))
+        .isInstanceOf(TaskDoesNotExistException.class);
+  }
+
+  @Test
+  void redrivesAFailedExecutionFromTheStateThatFailed() {
+    String machine =
+        create(
+            "redrivable",
+            "{'StartAt':'A','States':{'A':{'Type':'Pass','Next':'B'},"
+                + "'B':{'Type':'Task','Resource':'fragile','End':true}}}");
+    String arn = sfn.startExecution(b -> b.stateMachineArn(machine).name("r1")).executionArn();
+    DescribeExecutionResponse failed = awaitEnd(arn);
+    assertThat(failed.status()).isEqualTo(ExecutionStatus.FAILED);
+    assertThat(failed.redriveStatusAsString()).isEqualTo("REDRIVABLE");
+    broken.set(false);
+    assertThat(sfn.redriveExecution(b -> b.executionArn(arn)).redriveDate()).isNotNull();
+    DescribeExecutionResponse done = awaitEnd(arn);
+    assertThat(done.status()).isEqualTo(ExecutionStatus.SUCCEEDED);
+    assertThat(done.redriveCount()).isEqualTo(1);
+    assertThatThrownBy(() -> sfn.redriveExecution(b -> b.executionArn(arn)))
+        .isInstanceOf(SfnException.class)
+        .satisfies(
+            e ->
+                assertThat(((SfnException) e).awsErrorDetails().errorCode())
+                    .isEqualTo("ExecutionNotRedrivable"));
+  }
+
+  @Test
+  void badInputAnswersTheServicesErrorShapes() {
+    String missing = "arn:aws:states:us-east-1:" + ACCOUNT + ":stateMachine:nope";
+    assertThatThrownBy(() -> sfn.describeStateMachine(b -> b.stateMachineArn(missing)))
+        .isInstanceOf(StateMachineDoesNotExistException.class)
+        .hasMessageContaining(missing);
+    assertThatThrownBy(() -> sfn.startExecution(b -> b.stateMachineArn(missing)))
+        .isInstanceOf(StateMachineDoesNotExistException.class);
+    assertThatThrownBy(
+            () ->
+                sfn.createStateMachine(
+                    b ->
+                        b.name("broken")
+                            .roleArn("arn:aws:iam::" + ACCOUNT + ":role/test")
+                            .definition(
+                                def(
+                                    "{'StartAt':'A','States':{'A':{'Type':'Pass',"
+                                        + "'Next':'Missing'}}}"))))
+        .isInstanceOf(InvalidDefinitionException.class)
+        .hasMessageContaining("Missing");
+    assertThatThrownBy(() -> sfn.describeExecution(b -> b.executionArn("not-an-arn")))
+        .isInstanceOf(InvalidArnException.class);
+    assertThatThrownBy(
+            () ->
+                sfn.describeExecution(
+                    b ->
+                        b.executionArn(
+                            "arn:aws:states:us-east-1:" + ACCOUNT + ":execution:nope:x")))
+        .isInstanceOf(ExecutionDoesNotExistException.class);
+    assertThatThrownBy(() -> sfn.sendTaskSuccess(b -> b.taskToken("no-such-token").output("{}")))
+        .isInstanceOf(TaskDoesNotExistException.class);
+    assertThatThrownBy(() -> sfn.listStateMachines(b -> b.maxResults(5000)))
+        .isInstanceOf(ValidationException.class)
+        .hasMessageContaining("maxResults");
+  }
+
+  @Test
+  void refusesRequestsNotSignedWithAConfiguredKey() throws Exception {
+    try (SfnClient wrongSecret = client("operator", "not-the-password");
+        SfnClient unknownKey = client("stranger", "operator-password")) {
+      assertThatThrownBy(() -> wrongSecret.listStateMachines(b -> {}))
+          .isInstanceOf(SfnException.class)
+          .satisfies(
+              e -> {
+                assertThat(((SfnException) e).statusCode()).isEqualTo(403);
+                assertThat(((SfnException) e).awsErrorDetails().errorCode())
+                    .isEqualTo("InvalidSignatureException");
+              });
+      assertThatThrownBy(() -> unknownKey.listStateMachines(b -> {}))
+          .isInstanceOf(SfnException.class)
+          .satisfies(
+              e ->
+                  assertThat(((SfnException) e).awsErrorDetails().errorCode())
+                      .isEqualTo("UnrecognizedClientException"));
+    }
+    HttpResponse<String> unsigned =
+        HttpClient.newHttpClient()
+            .send(
+                HttpRequest.newBuilder(URI.create(server.baseUrl() + "/"))
+                    .header("X-Amz-Target", "AWSStepFunctions.ListStateMachines")
+                    .header("Content-Type", "application/x-amz-json-1.0")
+                    .POST(HttpRequest.BodyPublishers.ofString("{}"))
+                    .build(),
+                HttpResponse.BodyHandlers.ofString());
+    assertThat(unsigned.statusCode()).isEqualTo(403);
+    JsonNode body = Json.parse(unsigned.body());
+    assertThat(body.path("__type").asText()).isEqualTo("MissingAuthenticationTokenException");
+  }
+}
