@@ -9,6 +9,8 @@ import io.bulwark.server.BulwarkServer;
 import io.bulwark.server.PortInUseException;
 import io.bulwark.server.ServerConfig;
 import io.bulwark.server.logging.JsonLogs;
+import io.bulwark.states.aws.AwsOptions;
+import io.bulwark.states.aws.StepFunctionsApi;
 import io.bulwark.states.http.StatesHttpModule;
 import java.io.PrintWriter;
 import java.security.SecureRandom;
@@ -37,6 +39,8 @@ final class DemoCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
 
   @Mixin ServerOptions server;
+
+  @Mixin StepFunctionsOptions stepFunctions;
 
   @Option(
       names = "--jdbc-url",
@@ -120,7 +124,11 @@ final class DemoCommand implements Callable<Integer> {
       BulwarkServer.Builder builder = BulwarkServer.builder(cfg);
       Commerce commerce =
           installShop(
-              builder, CommerceOptions.builder().paymentSimulator(simulator).build(), server.kafka);
+              builder,
+              CommerceOptions.builder().paymentSimulator(simulator).build(),
+              server.kafka,
+              // the demo operator's credentials sign requests out of the box
+              stepFunctions.options(DemoData.OPERATOR, DemoData.OPERATOR_PASSWORD));
       BulwarkServer running = startOrExplain(builder);
       stopped = stopOnShutdown(running, err);
       seeded = DemoData.seed(commerce, password);
@@ -137,6 +145,9 @@ final class DemoCommand implements Callable<Integer> {
             + " / "
             + DemoData.CUSTOMER_PASSWORD);
     err.println(orderExample(url));
+    if (!ha) {
+      err.println(stepFunctionsExample(url));
+    }
     err.println("press Ctrl-C to stop");
     err.flush();
     out.println(url);
@@ -151,6 +162,18 @@ final class DemoCommand implements Callable<Integer> {
    */
   static Commerce installShop(
       BulwarkServer.Builder builder, CommerceOptions options, String kafka) {
+    return installShop(builder, options, kafka, null);
+  }
+
+  /**
+   * As {@link #installShop(BulwarkServer.Builder, CommerceOptions, String)}, and the Step Functions
+   * API on the same engine ({@code POST /}, AWS JSON 1.0) unless {@code stepFunctions} is null.
+   */
+  static Commerce installShop(
+      BulwarkServer.Builder builder,
+      CommerceOptions options,
+      String kafka,
+      AwsOptions stepFunctions) {
     Commerce commerce = Commerce.install(builder, options);
     ShopMessaging.install(builder, commerce, kafka);
     builder
@@ -161,6 +184,9 @@ final class DemoCommand implements Callable<Integer> {
                 new DatabaseMetrics(
                     ReplicationMeters.start(
                         platform.database().dataSource(), platform.registry())));
+    if (stepFunctions != null) {
+      builder.module(platform -> new StepFunctionsApi(commerce.engine(), stepFunctions));
+    }
     return commerce;
   }
 
@@ -208,6 +234,19 @@ final class DemoCommand implements Callable<Integer> {
     byte[] bytes = new byte[12];
     new SecureRandom().nextBytes(bytes);
     return Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
+  }
+
+  private static String stepFunctionsExample(String url) {
+    return String.join(
+        "\n",
+        "Step Functions API (AWS CLI and SDKs; signed with the operator's key pair):",
+        "  AWS_ACCESS_KEY_ID="
+            + DemoData.OPERATOR
+            + " AWS_SECRET_ACCESS_KEY="
+            + DemoData.OPERATOR_PASSWORD
+            + " aws stepfunctions --endpoint-url "
+            + url
+            + " --region us-east-1 list-state-machines");
   }
 
   private static String orderExample(String url) {

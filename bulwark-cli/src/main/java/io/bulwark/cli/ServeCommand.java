@@ -38,6 +38,8 @@ final class ServeCommand implements Callable<Integer> {
 
   @Mixin ServerOptions server;
 
+  @Mixin StepFunctionsOptions stepFunctions;
+
   @Option(
       names = "--name",
       defaultValue = "serve",
@@ -88,7 +90,11 @@ final class ServeCommand implements Callable<Integer> {
     JsonLogs.toFile(cfg.instanceDir().resolve("logs/bulwark.json"));
     PrintWriter out = spec.commandLine().getOut();
     BulwarkServer.Builder builder = BulwarkServer.builder(cfg);
-    DemoCommand.installShop(builder, commerceOptions, server.kafka);
+    DemoCommand.installShop(
+        builder,
+        commerceOptions,
+        server.kafka,
+        stepFunctions.configured() ? stepFunctions.options() : null);
     BulwarkServer running = DemoCommand.startOrExplain(builder);
     CountDownLatch stopped = DemoCommand.stopOnShutdown(running, spec.commandLine().getErr());
     if (watchStdin) {

@@ -20,6 +20,12 @@ public final class DemoData {
   /** The demo customer's password. */
   public static final String CUSTOMER_PASSWORD = "demo-password";
 
+  /** The demo operator's username (also the Step Functions API's access key id). */
+  public static final String OPERATOR = "operator";
+
+  /** The demo operator's password (also the Step Functions API's secret access key). */
+  public static final String OPERATOR_PASSWORD = "operator-password";
+
   private static final String[][] CATALOG = {
     {"BOOK", "Book", "1999"},
     {"MUG", "Mug", "1250"},
@@ -64,8 +70,8 @@ public final class DemoData {
             .findByUsername(CUSTOMER)
             .orElseGet(
                 () -> commerce.identity().register(CUSTOMER, CUSTOMER_PASSWORD, "Demo Customer"));
-    if (commerce.identity().findByUsername("operator").isEmpty()) {
-      commerce.identity().create("operator", "operator-password", "Operator", Role.OPERATOR);
+    if (commerce.identity().findByUsername(OPERATOR).isEmpty()) {
+      commerce.identity().create(OPERATOR, OPERATOR_PASSWORD, "Operator", Role.OPERATOR);
     }
     List<String> existing = commerce.inventory().products().stream().map(Product::sku).toList();
     int n = 0;
