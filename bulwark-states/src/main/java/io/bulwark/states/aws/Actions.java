@@ -9,14 +9,20 @@ import io.bulwark.states.durable.Engine;
 import io.bulwark.states.durable.Execution;
 import io.bulwark.states.durable.ExecutionStatus;
 import io.bulwark.states.durable.HistoryEvent;
+import io.bulwark.states.durable.MachineAttributes;
 import io.bulwark.states.durable.StateMachineVersion;
 import io.bulwark.states.durable.StatesException;
 import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Base64;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 import java.util.function.Function;
 import java.util.regex.Pattern;
 
@@ -30,6 +36,7 @@ final class Actions {
   private static final int MAX_PAGE = 1000;
 
   private static final int DEFAULT_PAGE = 100;
+  private static final Duration SYNC_LIMIT = Duration.ofMinutes(5);
   private static final Pattern NAME = Pattern.compile("[A-Za-z0-9_.-]{1,80}");
 
   private final Engine engine;
@@ -57,7 +64,12 @@ final class Actions {
         Map.entry("DescribeStateMachineForExecution", this::describeStateMachineForExecution),
         Map.entry("SendTaskSuccess", this::sendTaskSuccess),
         Map.entry("SendTaskFailure", this::sendTaskFailure),
-        Map.entry("SendTaskHeartbeat", this::sendTaskHeartbeat));
+        Map.entry("SendTaskHeartbeat", this::sendTaskHeartbeat),
+        Map.entry("DeleteStateMachine", this::deleteStateMachine),
+        Map.entry("StartSyncExecution", this::startSyncExecution),
+        Map.entry("TagResource", this::tagResource),
+        Map.entry("UntagResource", this::untagResource),
+        Map.entry("ListTagsForResource", this::listTagsForResource));
   }
 
   // --- state machines ---------------------------------------------------------------------
@@ -65,18 +77,22 @@ final class Actions {
   private ObjectNode createStateMachine(Members in) {
     String name = name("name", in.required("name"));
     String definition = in.required("definition");
-    in.optional("roleArn");
-    String type = type(in);
-    if (!"STANDARD".equals(type)) {
-      throw AwsError.validation("type", type, "this endpoint runs STANDARD state machines only");
-    }
+    MachineAttributes attributes = new MachineAttributes(type(in), in.optional("roleArn"));
+    Map<String, String> tags = tags(in.node("tags"));
     StateMachineVersion existing = findMachine(name);
-    if (existing != null && !existing.definition().equals(parseDefinition(definition))) {
+    if (existing != null
+        && (!existing.definition().equals(parseDefinition(definition))
+            || !engine.stateMachineAttributes(name).equals(attributes))) {
       throw AwsError.of(
           "StateMachineAlreadyExists",
-          "State Machine Already Exists: '" + arns.stateMachine(name) + "'");
+          "State Machine Already Exists: '"
+              + arns.stateMachine(name)
+              + "' (with another definition, type or role)");
     }
-    StateMachineVersion created = create(name, definition);
+    StateMachineVersion created = create(name, definition, attributes);
+    if (!tags.isEmpty()) {
+      engine.tagResource(Engine.stateMachineArn(name), tags);
+    }
     ObjectNode out = Json.object();
     out.put("stateMachineArn", arns.stateMachine(name));
     out.put("creationDate", epoch(firstVersion(created).creationDate()));
@@ -87,7 +103,7 @@ final class Actions {
     StateMachineVersion sm = machine(in.required("stateMachineArn"));
     ObjectNode out = machineShape(sm);
     out.put("status", "ACTIVE");
-    out.put("type", "STANDARD");
+    out.put("type", engine.stateMachineAttributes(sm.name()).type());
     out.put("creationDate", epoch(firstVersion(sm).creationDate()));
     return out;
   }
@@ -95,8 +111,17 @@ final class Actions {
   private ObjectNode updateStateMachine(Members in) {
     StateMachineVersion sm = machine(in.required("stateMachineArn"));
     String definition = in.optional("definition");
-    in.optional("roleArn");
-    StateMachineVersion updated = definition == null ? sm : create(sm.name(), definition);
+    String roleArn = in.optional("roleArn");
+    MachineAttributes attributes = engine.stateMachineAttributes(sm.name());
+    if (definition == null && roleArn == null) {
+      throw AwsError.of(
+          "MissingRequiredParameter", "UpdateStateMachine needs a definition or a roleArn");
+    }
+    if (roleArn != null) {
+      attributes = new MachineAttributes(attributes.type(), roleArn);
+    }
+    StateMachineVersion updated =
+        create(sm.name(), definition == null ? sm.definition().toString() : definition, attributes);
     ObjectNode out = Json.object();
     out.put("updateDate", epoch(updated.creationDate()));
     out.put("revisionId", Integer.toString(updated.version()));
@@ -114,7 +139,7 @@ final class Actions {
       ObjectNode m = list.addObject();
       m.put("stateMachineArn", arns.stateMachine(sm.name()));
       m.put("name", sm.name());
-      m.put("type", "STANDARD");
+      m.put("type", engine.stateMachineAttributes(sm.name()).type());
       m.put("creationDate", epoch(firstVersion(sm).creationDate()));
     }
     if (from + max < all.size()) {
@@ -147,7 +172,153 @@ final class Actions {
     return out;
   }
 
+  private ObjectNode deleteStateMachine(Members in) {
+    String name = arns.machineName("stateMachineArn", in.required("stateMachineArn"));
+    try {
+      engine.deleteStateMachine(name);
+    } catch (StatesException.NotFound gone) {
+      // the service answers a delete of a machine that does not exist with success
+    }
+    return Json.object();
+  }
+
+  private ObjectNode tagResource(Members in) {
+    StateMachineVersion sm = taggable(in.required("resourceArn"));
+    Map<String, String> tags = tags(in.node("tags"));
+    if (in.node("tags") == null) {
+      throw AwsError.validation("tags", null, "Member must not be null");
+    }
+    engine.tagResource(Engine.stateMachineArn(sm.name()), tags);
+    return Json.object();
+  }
+
+  private ObjectNode untagResource(Members in) {
+    StateMachineVersion sm = taggable(in.required("resourceArn"));
+    JsonNode keys = in.node("tagKeys");
+    if (keys == null || !keys.isArray()) {
+      throw AwsError.validation("tagKeys", keys, "Member must be a list of tag keys");
+    }
+    List<String> list = new ArrayList<>();
+    for (JsonNode k : keys) {
+      if (!k.isTextual()) {
+        throw AwsError.validation("tagKeys", k, "Member must be a list of strings");
+      }
+      list.add(k.asText());
+    }
+    engine.untagResource(Engine.stateMachineArn(sm.name()), list);
+    return Json.object();
+  }
+
+  private ObjectNode listTagsForResource(Members in) {
+    StateMachineVersion sm = taggable(in.required("resourceArn"));
+    ObjectNode out = Json.object();
+    ArrayNode tags = out.putArray("tags");
+    engine
+        .tags(Engine.stateMachineArn(sm.name()))
+        .forEach((k, v) -> tags.addObject().put("key", k).put("value", v));
+    return out;
+  }
+
+  /** The state machine {@code arn} names; throws InvalidArn or ResourceNotFound. */
+  private StateMachineVersion taggable(String arn) {
+    String name = arns.machineName("resourceArn", arn);
+    StateMachineVersion sm = findMachine(name);
+    if (sm == null) {
+      throw AwsError.of("ResourceNotFound", "Resource not found: '" + arn + "'");
+    }
+    return sm;
+  }
+
+  private static Map<String, String> tags(JsonNode tags) {
+    Map<String, String> out = new LinkedHashMap<>();
+    if (tags == null) {
+      return out;
+    }
+    if (!tags.isArray()) {
+      throw AwsError.validation("tags", tags, "Member must be a list of {key, value}");
+    }
+    for (JsonNode t : tags) {
+      JsonNode key = t.get("key");
+      if (key == null
+          || !key.isTextual()
+          || key.asText().isEmpty()
+          || key.asText().length() > 128) {
+        throw AwsError.validation("tags.member.key", key, "Member must be 1-128 characters");
+      }
+      JsonNode value = t.get("value");
+      if (value != null && (!value.isTextual() || value.asText().length() > 256)) {
+        throw AwsError.validation("tags.member.value", value, "Member must be 0-256 characters");
+      }
+      out.put(key.asText(), value == null ? "" : value.asText());
+    }
+    if (out.size() > 50) {
+      throw AwsError.of("TooManyTags", "Too many tags: " + out.size() + " (at most 50)");
+    }
+    return out;
+  }
+
   // --- executions ---------------------------------------------------------------------------
+
+  /**
+   * Runs an execution of an EXPRESS machine to its end and answers its outcome. It runs on the
+   * durable engine like every execution (so its history stays readable); the call waits up to five
+   * minutes, the service's limit for synchronous executions, then stops it as TIMED_OUT.
+   */
+  private ObjectNode startSyncExecution(Members in) {
+    String arn = in.required("stateMachineArn");
+    StateMachineVersion sm = machine(arn);
+    if (!"EXPRESS".equals(engine.stateMachineAttributes(sm.name()).type())) {
+      throw AwsError.of(
+          "StateMachineTypeNotSupported",
+          "This operation is not supported by this type of state machine: '"
+              + arn
+              + "' is STANDARD; StartSyncExecution runs EXPRESS machines");
+    }
+    ObjectNode started = startExecution(in);
+    String executionArn = started.get("executionArn").asText();
+    String engineArn = arns.engineExecution("executionArn", executionArn);
+    long deadline = System.nanoTime() + SYNC_LIMIT.toNanos();
+    long pause = TimeUnit.MILLISECONDS.toNanos(5);
+    Execution e = engine.describe(engineArn);
+    while (e.status() == ExecutionStatus.RUNNING) {
+      if (System.nanoTime() - deadline > 0) {
+        e = engine.stop(engineArn, "States.Timeout", "StartSyncExecution waited 5 minutes");
+        break;
+      }
+      LockSupport.parkNanos(pause);
+      if (Thread.interrupted()) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException("interrupted while waiting for " + executionArn);
+      }
+      pause = Math.min(pause * 2, TimeUnit.MILLISECONDS.toNanos(200));
+      e = engine.describe(engineArn);
+    }
+    ObjectNode out = Json.object();
+    out.put("executionArn", executionArn);
+    out.put("stateMachineArn", arns.stateMachine(sm.name()));
+    out.put("name", e.name());
+    out.put("startDate", epoch(e.startDate()));
+    out.put("stopDate", epoch(e.stopDate()));
+    out.put("status", e.status() == ExecutionStatus.ABORTED ? "TIMED_OUT" : e.status().name());
+    if (e.error() != null) {
+      out.put("error", e.error());
+    }
+    if (e.cause() != null) {
+      out.put("cause", e.cause());
+    }
+    out.put("input", e.input().toString());
+    out.putObject("inputDetails").put("included", true);
+    if (e.output() != null) {
+      out.put("output", e.output().toString());
+      out.putObject("outputDetails").put("included", true);
+    }
+    ObjectNode billing = out.putObject("billingDetails");
+    billing.put("billedMemoryUsedInMB", 64);
+    billing.put(
+        "billedDurationInMilliseconds",
+        Math.max(100, Duration.between(e.startDate(), e.stopDate()).toMillis()));
+    return out;
+  }
 
   private ObjectNode startExecution(Members in) {
     String machine = arns.machineName("stateMachineArn", in.required("stateMachineArn"));
@@ -366,7 +537,8 @@ final class Actions {
     out.put("stateMachineArn", arns.stateMachine(sm.name()));
     out.put("name", sm.name());
     out.put("definition", sm.definition().toString());
-    out.put("roleArn", arns.defaultRole());
+    String role = engine.stateMachineAttributes(sm.name()).roleArn();
+    out.put("roleArn", role == null ? arns.defaultRole() : role);
     out.put("revisionId", Integer.toString(sm.version()));
     ObjectNode logging = out.putObject("loggingConfiguration");
     logging.put("level", "OFF");
@@ -403,9 +575,9 @@ final class Actions {
     return e;
   }
 
-  private StateMachineVersion create(String name, String definition) {
+  private StateMachineVersion create(String name, String definition, MachineAttributes attributes) {
     try {
-      return engine.createStateMachine(name, definition);
+      return engine.createStateMachine(name, definition, attributes);
     } catch (StatesException.Invalid e) {
       throw AwsError.of(
           "InvalidDefinition",

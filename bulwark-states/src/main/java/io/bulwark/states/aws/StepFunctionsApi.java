@@ -76,8 +76,13 @@ public final class StepFunctionsApi implements HttpModule {
     } catch (AwsError e) {
       error(ctx, e.status(), e.type(), e.getMessage());
     } catch (StatesException e) {
-      // the engine refused something no action translated: still a caller's error
-      error(ctx, 400, "ValidationException", e.getMessage());
+      // the engine refused something no action translated: still a caller's error; a machine
+      // reserved to the server (403 on the REST API) is the service's AccessDeniedException
+      error(
+          ctx,
+          400,
+          e.status() == 403 ? "AccessDeniedException" : "ValidationException",
+          e.getMessage());
     } catch (RuntimeException e) {
       log.error("Step Functions action {} failed", target, e);
       error(

@@ -99,6 +99,51 @@ public final class Engine implements AutoCloseable {
     return sm;
   }
 
+  /**
+   * Registers a definition under {@code name} as {@link #createStateMachine(String, String)} does,
+   * and records the machine's {@code attributes} (type and role).
+   */
+  public StateMachineVersion createStateMachine(
+      String name, String definitionJson, MachineAttributes attributes) {
+    Objects.requireNonNull(attributes, "attributes");
+    StateMachineVersion created = createStateMachine(name, definitionJson);
+    parts.catalog().define(name, attributes);
+    return created;
+  }
+
+  /** The type and role of machine {@code name} (STANDARD without a role unless recorded). */
+  public MachineAttributes stateMachineAttributes(String name) {
+    return parts.catalog().attributes(name);
+  }
+
+  /**
+   * Deletes state machine {@code name}: it can no longer be described or started (creating it again
+   * brings it back), while its running executions go on to their end and stay readable. Other
+   * processes may start it for up to a second after.
+   *
+   * @throws StatesException.NotFound when it does not exist
+   */
+  public void deleteStateMachine(String name) {
+    stateMachine(name);
+    parts.catalog().delete(name, stateMachineArn(name));
+    parts.machines().forget(name);
+  }
+
+  /** Adds or overwrites tags of the state machine or execution {@code arn} (the engine's arn). */
+  public void tagResource(String arn, Map<String, String> tags) {
+    parts.catalog().tag(arn, Map.copyOf(tags));
+  }
+
+  /** Removes tags {@code keys} from {@code arn}; absent keys are ignored. */
+  public void untagResource(String arn, java.util.Collection<String> keys) {
+    parts.catalog().untag(arn, List.copyOf(keys));
+  }
+
+  /** The tags of {@code arn}, ordered by key. */
+  public Map<String, String> tags(String arn) {
+    return parts.catalog().tags(arn);
+  }
+
   /** The latest version of every state machine, ordered by name. */
   public List<StateMachineVersion> listStateMachines() {
     return parts.machines().list();

@@ -27,6 +27,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.core.client.config.SdkAdvancedClientOption;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.sfn.SfnClient;
 import software.amazon.awssdk.services.sfn.model.CreateStateMachineResponse;
@@ -42,6 +43,10 @@ import software.amazon.awssdk.services.sfn.model.InvalidDefinitionException;
 import software.amazon.awssdk.services.sfn.model.SfnException;
 import software.amazon.awssdk.services.sfn.model.StartExecutionResponse;
 import software.amazon.awssdk.services.sfn.model.StateMachineDoesNotExistException;
+import software.amazon.awssdk.services.sfn.model.StateMachineType;
+import software.amazon.awssdk.services.sfn.model.StateMachineTypeNotSupportedException;
+import software.amazon.awssdk.services.sfn.model.SyncExecutionStatus;
+import software.amazon.awssdk.services.sfn.model.Tag;
 import software.amazon.awssdk.services.sfn.model.TaskDoesNotExistException;
 import software.amazon.awssdk.services.sfn.model.ValidationException;
 
@@ -114,6 +119,9 @@ class StepFunctionsApiTest {
     return SfnClient.builder()
         .endpointOverride(URI.create(server.baseUrl()))
         .region(Region.US_EAST_1)
+        // StartSyncExecution would go to "sync-" + the endpoint's host, as on AWS
+        .overrideConfiguration(
+            o -> o.putAdvancedOption(SdkAdvancedClientOption.DISABLE_HOST_PREFIX_INJECTION, true))
         .credentialsProvider(
             StaticCredentialsProvider.create(AwsBasicCredentials.create(keyId, secret)))
         .build();
@@ -164,6 +172,84 @@ class StepFunctionsApiTest {
             e ->
                 assertThat(((SfnException) e).awsErrorDetails().errorCode())
                     .isEqualTo("StateMachineAlreadyExists"));
+  }
+
+  @Test
+  void updatesTagsValidatesAndDeletesStateMachines() {
+    String arn =
+        sfn.createStateMachine(
+                b ->
+                    b.name("tagged")
+                        .roleArn("arn:aws:iam::" + ACCOUNT + ":role/first")
+                        .definition(
+                            def("{'StartAt':'P','States':{'P':{'Type':'Pass','End':true}}}"))
+                        .tags(Tag.builder().key("team").value("shop").build()))
+            .stateMachineArn();
+    sfn.tagResource(b -> b.resourceArn(arn).tags(Tag.builder().key("env").value("test").build()));
+    sfn.untagResource(b -> b.resourceArn(arn).tagKeys("team"));
+    assertThat(sfn.listTagsForResource(b -> b.resourceArn(arn)).tags())
+        .containsExactly(Tag.builder().key("env").value("test").build());
+
+    var updated =
+        sfn.updateStateMachine(
+            b ->
+                b.stateMachineArn(arn)
+                    .roleArn("arn:aws:iam::" + ACCOUNT + ":role/second")
+                    .definition(
+                        def(
+                            "{'StartAt':'Q','States':{'Q':{'Type':'Pass','Result':2,'End':true}}}")));
+    assertThat(updated.updateDate()).isNotNull();
+    var described = sfn.describeStateMachine(b -> b.stateMachineArn(arn));
+    assertThat(described.roleArn()).isEqualTo("arn:aws:iam::" + ACCOUNT + ":role/second");
+    assertThat(Json.parse(described.definition()).path("StartAt").asText()).isEqualTo("Q");
+
+    var validated =
+        sfn.validateStateMachineDefinition(
+            b ->
+                b.definition(
+                    def("{'StartAt':'A','States':{'A':{'Type':'Pass','Next':'Nowhere'}}}")));
+    assertThat(validated.resultAsString()).isEqualTo("FAIL");
+    assertThat(validated.diagnostics()).isNotEmpty();
+    assertThat(validated.diagnostics().getFirst().message()).contains("Nowhere");
+    assertThat(
+            sfn.validateStateMachineDefinition(
+                    b ->
+                        b.definition(
+                            def("{'StartAt':'P','States':{'P':{'Type':'Pass','End':true}}}")))
+                .resultAsString())
+        .isEqualTo("OK");
+
+    sfn.deleteStateMachine(b -> b.stateMachineArn(arn));
+    assertThatThrownBy(() -> sfn.describeStateMachine(b -> b.stateMachineArn(arn)))
+        .isInstanceOf(StateMachineDoesNotExistException.class);
+    assertThatThrownBy(() -> sfn.startExecution(b -> b.stateMachineArn(arn)))
+        .isInstanceOf(StateMachineDoesNotExistException.class);
+    assertThat(sfn.listStateMachines(b -> b.maxResults(1000)).stateMachines())
+        .noneSatisfy(m -> assertThat(m.stateMachineArn()).isEqualTo(arn));
+  }
+
+  @Test
+  void startSyncExecutionRunsAnExpressMachineToItsEndAndRefusesAStandardOne() {
+    String express =
+        sfn.createStateMachine(
+                b ->
+                    b.name("express")
+                        .type(StateMachineType.EXPRESS)
+                        .roleArn("arn:aws:iam::" + ACCOUNT + ":role/test")
+                        .definition(
+                            def(
+                                "{'StartAt':'P','States':{'P':{'Type':'Pass',"
+                                    + "'Parameters':{'doubled.$':'States.MathAdd($.n, $.n)'},"
+                                    + "'End':true}}}")))
+            .stateMachineArn();
+    var result = sfn.startSyncExecution(b -> b.stateMachineArn(express).input("{\"n\":21}"));
+    assertThat(result.status()).isEqualTo(SyncExecutionStatus.SUCCEEDED);
+    assertThat(Json.parse(result.output())).isEqualTo(Json.parse("{\"doubled\":42}"));
+    assertThat(result.stopDate()).isNotNull();
+    String standard =
+        create("standard", "{'StartAt':'P','States':{'P':{'Type':'Pass','End':true}}}");
+    assertThatThrownBy(() -> sfn.startSyncExecution(b -> b.stateMachineArn(standard)))
+        .isInstanceOf(StateMachineTypeNotSupportedException.class);
   }
 
   @Test

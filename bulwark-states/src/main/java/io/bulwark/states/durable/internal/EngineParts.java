@@ -20,12 +20,14 @@ import javax.sql.DataSource;
  * {@code Transactions} they share.
  *
  * @param machines the state machines' versions
+ * @param catalog the machines' attributes, deletions and the tags of machines and executions
  * @param executions reads of executions and histories
  * @param control operations on executions and parked tasks
  * @param workers this process's worker threads
  */
 public record EngineParts(
     MachineRegistry machines,
+    MachineCatalog catalog,
     ExecutionStore executions,
     ExecutionControl control,
     WorkerLoop workers) {
@@ -78,6 +80,11 @@ public record EngineParts(
             metrics,
             clock,
             workers::wake);
-    return new EngineParts(machines, new ExecutionStore(transactions), control, workers);
+    return new EngineParts(
+        machines,
+        new MachineCatalog(transactions, clock),
+        new ExecutionStore(transactions),
+        control,
+        workers);
   }
 }

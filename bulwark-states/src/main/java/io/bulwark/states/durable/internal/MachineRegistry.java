@@ -22,6 +22,11 @@ import java.util.concurrent.ConcurrentHashMap;
 public final class MachineRegistry {
   private static final long LATEST_TTL_NANOS = 1_000_000_000L;
 
+  /** A condition on {@code states_state_machines}: the machine has not been deleted. */
+  private static final String NOT_DELETED =
+      " and not exists (select 1 from states_machine_attributes a"
+          + " where a.name = states_state_machines.name and a.deleted_at is not null)";
+
   private final Transactions transactions;
   private final Clock clock;
 
@@ -56,6 +61,13 @@ public final class MachineRegistry {
       lock.setString(1, "states:" + name);
       lock.executeQuery().close();
     }
+    // a machine created again after its deletion exists again
+    try (PreparedStatement undelete =
+        c.prepareStatement(
+            "update states_machine_attributes set deleted_at = null where name = ?")) {
+      undelete.setString(1, name);
+      undelete.executeUpdate();
+    }
     StateMachineVersion latest = latest(c, name);
     if (latest != null && latest.definition().equals(definition)) {
       return latest;
@@ -84,6 +96,7 @@ public final class MachineRegistry {
     try (PreparedStatement ps =
         c.prepareStatement(
             "select version, definition, created_at from states_state_machines where name = ?"
+                + NOT_DELETED
                 + " order by version desc limit 1")) {
       ps.setString(1, name);
       try (ResultSet rs = ps.executeQuery()) {
@@ -96,6 +109,11 @@ public final class MachineRegistry {
     }
   }
 
+  /** Forgets the cached latest version of {@code name} (it was deleted). */
+  public void forget(String name) {
+    latestVersions.remove(name);
+  }
+
   /** The latest version of every machine, by name. */
   public List<StateMachineVersion> list() {
     return transactions.inTransaction(
@@ -103,7 +121,9 @@ public final class MachineRegistry {
           try (PreparedStatement ps =
               c.prepareStatement(
                   "select distinct on (name) name, version, definition, created_at"
-                      + " from states_state_machines order by name, version desc")) {
+                      + " from states_state_machines where true"
+                      + NOT_DELETED
+                      + " order by name, version desc")) {
             List<StateMachineVersion> out = new ArrayList<>();
             try (ResultSet rs = ps.executeQuery()) {
               while (rs.next()) {
@@ -148,7 +168,8 @@ public final class MachineRegistry {
       return known.version();
     }
     try (PreparedStatement ps =
-        c.prepareStatement("select max(version) from states_state_machines where name = ?")) {
+        c.prepareStatement(
+            "select max(version) from states_state_machines where name = ?" + NOT_DELETED)) {
       ps.setString(1, name);
       try (ResultSet rs = ps.executeQuery()) {
         rs.next();
