@@ -431,6 +431,140 @@ class StepFunctionsApiTest {
         .hasMessageContaining("maxResults");
   }
 
+  /**
+   * The AWS CLI (Debian's awscli, installed by .ci/prerequisites.sh) through the same flow as the
+   * SDK: what it prints is what the SDK saw. Fails, never skips, when {@code aws} is missing.
+   */
+  @Test
+  void theAwsCliDrivesTheSameFlowAndPrintsWhatTheSdkSees() throws Exception {
+    JsonNode created =
+        aws(
+                "create-state-machine",
+                "--name",
+                "cli-approval",
+                "--role-arn",
+                "arn:aws:iam::" + ACCOUNT + ":role/test",
+                "--definition",
+                def(
+                    "{'StartAt':'Ask','States':{'Ask':{'Type':'Task',"
+                        + "'Resource':'approve.waitForTaskToken',"
+                        + "'Parameters':{'t.$':'$$.Task.Token'},'End':true}}}"))
+            .json();
+    String machine = created.path("stateMachineArn").asText();
+    assertThat(machine)
+        .isEqualTo("arn:aws:states:us-east-1:" + ACCOUNT + ":stateMachine:cli-approval");
+    int before = tokens.size();
+    JsonNode started =
+        aws(
+                "start-execution",
+                "--state-machine-arn",
+                machine,
+                "--name",
+                "cli1",
+                "--input",
+                "{\"order\":7}")
+            .json();
+    String arn = started.path("executionArn").asText();
+    await().atMost(Duration.ofSeconds(30)).until(() -> tokens.size() > before);
+    aws("send-task-success", "--task-token", tokens.get(before), "--task-output", "{\"ok\":true}")
+        .json();
+    DescribeExecutionResponse sdk = awaitEnd(arn);
+
+    JsonNode cli = aws("describe-execution", "--execution-arn", arn).json();
+    assertThat(cli.path("executionArn").asText()).isEqualTo(sdk.executionArn());
+    assertThat(cli.path("stateMachineArn").asText()).isEqualTo(sdk.stateMachineArn());
+    assertThat(cli.path("name").asText()).isEqualTo(sdk.name());
+    assertThat(cli.path("status").asText()).isEqualTo(sdk.statusAsString()).isEqualTo("SUCCEEDED");
+    assertThat(cli.path("input").asText()).isEqualTo(sdk.input());
+    assertThat(cli.path("output").asText()).isEqualTo(sdk.output());
+    assertThat(instant(cli.path("startDate"))).isEqualTo(sdk.startDate());
+    assertThat(instant(cli.path("stopDate"))).isEqualTo(sdk.stopDate());
+    assertThat(instant(started.path("startDate"))).isEqualTo(sdk.startDate());
+
+    List<HistoryEvent> sdkHistory =
+        sfn.getExecutionHistory(b -> b.executionArn(arn).reverseOrder(true)).events();
+    JsonNode cliHistory =
+        aws("get-execution-history", "--execution-arn", arn, "--reverse-order").json();
+    assertThat(cliHistory.path("events")).hasSize(sdkHistory.size());
+    for (int i = 0; i < sdkHistory.size(); i++) {
+      JsonNode e = cliHistory.path("events").get(i);
+      assertThat(e.path("id").asLong()).isEqualTo(sdkHistory.get(i).id());
+      assertThat(e.path("type").asText()).isEqualTo(sdkHistory.get(i).typeAsString());
+      assertThat(instant(e.path("timestamp"))).isEqualTo(sdkHistory.get(i).timestamp());
+    }
+
+    CliResult missing =
+        aws(
+            "describe-execution",
+            "--execution-arn",
+            "arn:aws:states:us-east-1:" + ACCOUNT + ":execution:cli-approval:nope");
+    assertThat(missing.exit()).isNotZero();
+    assertThat(missing.stderr()).contains("ExecutionDoesNotExist");
+  }
+
+  record CliResult(int exit, String stdout, String stderr) {
+    JsonNode json() {
+      assertThat(exit).as("aws failed: %s", stderr).isZero();
+      return stdout.isBlank() ? Json.object() : Json.parse(stdout);
+    }
+  }
+
+  /** Runs {@code aws stepfunctions <args>} against the server, signed with the operator's keys. */
+  static CliResult aws(String... args) throws Exception {
+    List<String> command =
+        new ArrayList<>(
+            List.of(
+                "aws",
+                "stepfunctions",
+                "--endpoint-url",
+                server.baseUrl(),
+                "--region",
+                "us-east-1",
+                "--output",
+                "json"));
+    command.addAll(List.of(args));
+    ProcessBuilder pb = new ProcessBuilder(command);
+    pb.environment().put("AWS_ACCESS_KEY_ID", "operator");
+    pb.environment().put("AWS_SECRET_ACCESS_KEY", "operator-password");
+    pb.environment().put("AWS_CONFIG_FILE", home.resolve("no-aws-config").toString());
+    pb.environment()
+        .put("AWS_SHARED_CREDENTIALS_FILE", home.resolve("no-aws-credentials").toString());
+    pb.environment().put("AWS_EC2_METADATA_DISABLED", "true");
+    pb.environment().put("AWS_PAGER", "");
+    pb.environment().remove("AWS_PROFILE");
+    pb.environment().remove("AWS_SESSION_TOKEN");
+    Process p;
+    try {
+      p = pb.start();
+    } catch (java.io.IOException e) {
+      return new CliResult(
+          127,
+          "",
+          "the AWS CLI is not installed (apt-get install awscli, as .ci/prerequisites.sh does): "
+              + e.getMessage());
+    }
+    var stderr = java.util.concurrent.CompletableFuture.supplyAsync(() -> read(p.getErrorStream()));
+    String stdout = read(p.getInputStream());
+    assertThat(p.waitFor(60, java.util.concurrent.TimeUnit.SECONDS)).as("aws finished").isTrue();
+    return new CliResult(p.exitValue(), stdout, stderr.join());
+  }
+
+  private static String read(java.io.InputStream in) {
+    try (in) {
+      return new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
+
+  /** A date as the CLI prints it: epoch seconds, or ISO-8601 with an offset. */
+  private static java.time.Instant instant(JsonNode n) {
+    if (n.isNumber()) {
+      return java.time.Instant.ofEpochMilli(n.decimalValue().movePointRight(3).longValue());
+    }
+    return java.time.OffsetDateTime.parse(n.asText()).toInstant();
+  }
+
   @Test
   void refusesRequestsNotSignedWithAConfiguredKey() throws Exception {
     try (SfnClient wrongSecret = client("operator", "not-the-password");
