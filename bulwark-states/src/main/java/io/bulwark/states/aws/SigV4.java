@@ -146,11 +146,16 @@ final class SigV4 {
       canonical.append(name).append(':').append(String.join(",", values)).append('\n');
     }
     canonical.append('\n').append(signedHeaders).append('\n');
+    // the signature covers the body through its hash: a hash the client states must be the body's
+    String bodyHash = hex(sha256(body));
     List<String> contentSha = headers.apply("x-amz-content-sha256");
-    canonical.append(
-        contentSha.isEmpty() || "UNSIGNED-PAYLOAD".equals(contentSha.getFirst())
-            ? hex(sha256(body))
-            : contentSha.getFirst());
+    if (!contentSha.isEmpty() && !bodyHash.equalsIgnoreCase(contentSha.getFirst().strip())) {
+      throw signatureError(
+          "X-Amz-Content-SHA256 must be the SHA-256 of the body (unsigned payloads are refused)"
+              + " but was "
+              + contentSha.getFirst());
+    }
+    canonical.append(contentSha.isEmpty() ? bodyHash : contentSha.getFirst().strip());
     String credentialScope = scope[1] + "/" + scope[2] + "/" + scope[3] + "/aws4_request";
     String stringToSign =
         ALGORITHM

@@ -566,6 +566,35 @@ class StepFunctionsApiTest {
   }
 
   @Test
+  void anActionThisEndpointDoesNotServeAnswersUnknownOperationNamingIt() throws Exception {
+    String body = "{\"name\":\"worker\"}";
+    HttpRequest.Builder request =
+        HttpRequest.newBuilder(URI.create(server.baseUrl() + "/"))
+            .POST(HttpRequest.BodyPublishers.ofString(body));
+    SdkSigning.sign(
+            URI.create(server.baseUrl() + "/"),
+            "AWSStepFunctions.CreateActivity",
+            body,
+            "operator",
+            "operator-password",
+            "us-east-1",
+            java.time.Clock.systemUTC())
+        .forEach(
+            (name, values) -> {
+              if (!name.equalsIgnoreCase("Host")) {
+                values.forEach(v -> request.header(name, v));
+              }
+            });
+    HttpResponse<String> r =
+        HttpClient.newHttpClient().send(request.build(), HttpResponse.BodyHandlers.ofString());
+    assertThat(r.statusCode()).isEqualTo(400);
+    assertThat(r.headers().firstValue("Content-Type")).hasValue("application/x-amz-json-1.0");
+    JsonNode answer = Json.parse(r.body());
+    assertThat(answer.path("__type").asText()).isEqualTo("UnknownOperationException");
+    assertThat(answer.path("message").asText()).contains("CreateActivity");
+  }
+
+  @Test
   void refusesRequestsNotSignedWithAConfiguredKey() throws Exception {
     try (SfnClient wrongSecret = client("operator", "not-the-password");
         SfnClient unknownKey = client("stranger", "operator-password")) {
