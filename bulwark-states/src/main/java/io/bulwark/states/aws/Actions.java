@@ -300,18 +300,7 @@ final class Actions {
     out.put("startDate", epoch(e.startDate()));
     out.put("stopDate", epoch(e.stopDate()));
     out.put("status", e.status() == ExecutionStatus.ABORTED ? "TIMED_OUT" : e.status().name());
-    if (e.error() != null) {
-      out.put("error", e.error());
-    }
-    if (e.cause() != null) {
-      out.put("cause", e.cause());
-    }
-    out.put("input", e.input().toString());
-    out.putObject("inputDetails").put("included", true);
-    if (e.output() != null) {
-      out.put("output", e.output().toString());
-      out.putObject("outputDetails").put("included", true);
-    }
+    dataAndOutcome(out, e);
     ObjectNode billing = out.putObject("billingDetails");
     billing.put("billedMemoryUsedInMB", 64);
     billing.put(
@@ -361,18 +350,7 @@ final class Actions {
     if (e.stopDate() != null) {
       out.put("stopDate", epoch(e.stopDate()));
     }
-    out.put("input", e.input().toString());
-    out.putObject("inputDetails").put("included", true);
-    if (e.status() == ExecutionStatus.SUCCEEDED && e.output() != null) {
-      out.put("output", e.output().toString());
-      out.putObject("outputDetails").put("included", true);
-    }
-    if (e.error() != null) {
-      out.put("error", e.error());
-    }
-    if (e.cause() != null) {
-      out.put("cause", e.cause());
-    }
+    dataAndOutcome(out, e);
     out.put("redriveCount", e.redriveCount());
     if (e.status() == ExecutionStatus.FAILED) {
       out.put("redriveStatus", "REDRIVABLE");
@@ -531,6 +509,22 @@ final class Actions {
   }
 
   // --- shapes and lookups ------------------------------------------------------------------
+
+  /** The input, the output of a successful execution, and the error and cause of a failed one. */
+  private static void dataAndOutcome(ObjectNode out, Execution e) {
+    out.put("input", e.input().toString());
+    out.putObject("inputDetails").put("included", true);
+    if (e.status() == ExecutionStatus.SUCCEEDED && e.output() != null) {
+      out.put("output", e.output().toString());
+      out.putObject("outputDetails").put("included", true);
+    }
+    if (e.error() != null) {
+      out.put("error", e.error());
+    }
+    if (e.cause() != null) {
+      out.put("cause", e.cause());
+    }
+  }
 
   private ObjectNode machineShape(StateMachineVersion sm) {
     ObjectNode out = Json.object();

@@ -30,8 +30,7 @@ final class Members {
       return null;
     }
     if (!n.isTextual()) {
-      throw AwsError.of(
-          "SerializationException", "member " + name + " must be a string but was " + n);
+      throw wrongType(name, "a string", n);
     }
     return n.asText();
   }
@@ -43,8 +42,7 @@ final class Members {
       return fallback;
     }
     if (!n.isIntegralNumber()) {
-      throw AwsError.of(
-          "SerializationException", "member " + name + " must be an integer but was " + n);
+      throw wrongType(name, "an integer", n);
     }
     long v = n.asLong();
     if (v < min || v > max) {
@@ -66,8 +64,7 @@ final class Members {
       return fallback;
     }
     if (!n.isBoolean()) {
-      throw AwsError.of(
-          "SerializationException", "member " + name + " must be a boolean but was " + n);
+      throw wrongType(name, "a boolean", n);
     }
     return n.asBoolean();
   }
@@ -76,5 +73,10 @@ final class Members {
   JsonNode node(String name) {
     JsonNode n = body.get(name);
     return n == null || n.isNull() ? null : n;
+  }
+
+  private static AwsError wrongType(String name, String expected, JsonNode found) {
+    return AwsError.of(
+        "SerializationException", "member " + name + " must be " + expected + " but was " + found);
   }
 }

@@ -22,6 +22,9 @@ import java.util.concurrent.ConcurrentHashMap;
 public final class MachineRegistry {
   private static final long LATEST_TTL_NANOS = 1_000_000_000L;
 
+  /** The columns of a {@link StateMachineVersion}, in the order {@link #version} reads them. */
+  private static final String COLUMNS = "name, version, definition, created_at";
+
   /** A condition on {@code states_state_machines}: the machine has not been deleted. */
   private static final String NOT_DELETED =
       " and not exists (select 1 from states_machine_attributes a"
@@ -95,18 +98,22 @@ public final class MachineRegistry {
   private static StateMachineVersion latest(Connection c, String name) throws SQLException {
     try (PreparedStatement ps =
         c.prepareStatement(
-            "select version, definition, created_at from states_state_machines where name = ?"
+            "select "
+                + COLUMNS
+                + " from states_state_machines where name = ?"
                 + NOT_DELETED
                 + " order by version desc limit 1")) {
       ps.setString(1, name);
       try (ResultSet rs = ps.executeQuery()) {
-        if (!rs.next()) {
-          return null;
-        }
-        return new StateMachineVersion(
-            name, rs.getInt(1), Json.parse(rs.getString(2)), rs.getTimestamp(3).toInstant());
+        return rs.next() ? version(rs) : null;
       }
     }
+  }
+
+  /** The version in the current row of {@code rs}, selected as {@link #COLUMNS}. */
+  private static StateMachineVersion version(ResultSet rs) throws SQLException {
+    return new StateMachineVersion(
+        rs.getString(1), rs.getInt(2), Json.parse(rs.getString(3)), rs.getTimestamp(4).toInstant());
   }
 
   /** Forgets the cached latest version of {@code name} (it was deleted). */
@@ -120,19 +127,15 @@ public final class MachineRegistry {
         c -> {
           try (PreparedStatement ps =
               c.prepareStatement(
-                  "select distinct on (name) name, version, definition, created_at"
+                  "select distinct on (name) "
+                      + COLUMNS
                       + " from states_state_machines where true"
                       + NOT_DELETED
                       + " order by name, version desc")) {
             List<StateMachineVersion> out = new ArrayList<>();
             try (ResultSet rs = ps.executeQuery()) {
               while (rs.next()) {
-                out.add(
-                    new StateMachineVersion(
-                        rs.getString(1),
-                        rs.getInt(2),
-                        Json.parse(rs.getString(3)),
-                        rs.getTimestamp(4).toInstant()));
+                out.add(version(rs));
               }
             }
             return out;
@@ -146,15 +149,13 @@ public final class MachineRegistry {
         c -> {
           try (PreparedStatement ps =
               c.prepareStatement(
-                  "select definition, created_at from states_state_machines"
-                      + " where name = ? and version = ?")) {
+                  "select "
+                      + COLUMNS
+                      + " from states_state_machines where name = ? and version = ?")) {
             ps.setString(1, name);
             ps.setInt(2, version);
             try (ResultSet rs = ps.executeQuery()) {
-              return rs.next()
-                  ? new StateMachineVersion(
-                      name, version, Json.parse(rs.getString(1)), rs.getTimestamp(2).toInstant())
-                  : null;
+              return rs.next() ? version(rs) : null;
             }
           }
         });
