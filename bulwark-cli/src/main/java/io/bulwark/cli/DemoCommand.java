@@ -87,6 +87,8 @@ final class DemoCommand implements Callable<Integer> {
     }
     rate("--payment-decline-rate", declineRate);
     rate("--payment-failure-rate", failureRate);
+    // the demo operator's credentials sign Step Functions API requests out of the box
+    AwsOptions aws = stepFunctions.options(DemoData.OPERATOR, DemoData.OPERATOR_PASSWORD);
     boolean generatedPassword = adminPassword == null;
     String password = generatedPassword ? randomPassword() : adminPassword;
     ServerConfig.Builder config = server.config("demo", ha ? 0 : server.port);
@@ -127,8 +129,7 @@ final class DemoCommand implements Callable<Integer> {
               builder,
               CommerceOptions.builder().paymentSimulator(simulator).build(),
               server.kafka,
-              // the demo operator's credentials sign requests out of the box
-              stepFunctions.options(DemoData.OPERATOR, DemoData.OPERATOR_PASSWORD));
+              aws);
       BulwarkServer running = startOrExplain(builder);
       stopped = stopOnShutdown(running, err);
       seeded = DemoData.seed(commerce, password);

@@ -158,4 +158,14 @@ class BulwarkCommandTest {
         .contains("cannot reach http://127.0.0.1:" + closedPort)
         .doesNotContain("Exception:");
   }
+
+  @Test
+  void rejectsAMalformedStepFunctionsKeyOrRegionWithExitCodeTwo() {
+    assertThat(run("demo", "--aws-access-key", "no-secret-here")).isEqualTo(2);
+    assertThat(err.toString())
+        .contains("--aws-access-key must be ID:SECRET")
+        .doesNotContain("Exception");
+    assertThat(run("demo", "--aws-region", "Mars")).isEqualTo(2);
+    assertThat(err.toString()).contains("--aws-region").contains("Mars");
+  }
 }
