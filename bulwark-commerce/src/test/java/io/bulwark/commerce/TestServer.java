@@ -11,6 +11,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.function.BiConsumer;
 import java.util.function.UnaryOperator;
 
 /** A real Bulwark server with commerce installed, on port 0, plus a small HTTP client. */
@@ -25,6 +26,15 @@ public final class TestServer implements AutoCloseable {
       HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
   public TestServer(String jdbcUrl, Path home, UnaryOperator<CommerceOptions.Builder> tweak) {
+    this(jdbcUrl, home, tweak, (builder, installed) -> {});
+  }
+
+  /** As above, with {@code modules} adding more to the server before it starts. */
+  public TestServer(
+      String jdbcUrl,
+      Path home,
+      UnaryOperator<CommerceOptions.Builder> tweak,
+      BiConsumer<BulwarkServer.Builder, Commerce> modules) {
     BulwarkServer.Builder b =
         BulwarkServer.builder(
             ServerConfig.builder()
@@ -41,6 +51,7 @@ public final class TestServer implements AutoCloseable {
             .bcryptCost(4)
             .pollInterval(Duration.ofMillis(100));
     commerce = Commerce.install(b, tweak.apply(o).build());
+    modules.accept(b, commerce);
     server = b.start();
   }
 

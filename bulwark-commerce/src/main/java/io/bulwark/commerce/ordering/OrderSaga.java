@@ -80,10 +80,16 @@ public final class OrderSaga implements OrderService.SagaStarter {
     this.bus = bus;
   }
 
-  /** Binds the saga's functions and its execution-end listeners to the engine being built. */
+  /**
+   * Binds the saga's functions and its execution-end listeners to the engine being built. The
+   * functions are bound for the shop's own two machines only ({@link Engine.Builder#ownTask}): no
+   * machine an operator defines can call them, and the API can neither redefine these two nor start
+   * them, so the functions only ever run for the executions the shop started for its orders.
+   */
   public Engine.Builder bind(Engine.Builder builder, OrderSagaFunctions functions) {
     return builder
-        .task(OrderSagaFunctions.RESOURCE, functions)
+        .ownTask(MACHINE, OrderSagaFunctions.RESOURCE, functions)
+        .ownTask(COMPENSATION, OrderSagaFunctions.RESOURCE, functions)
         .onCompletion(MACHINE, engineTransactions.listener(this::sagaEnded))
         .onCompletion(COMPENSATION, engineTransactions.listener(this::compensationEnded));
   }
@@ -94,8 +100,8 @@ public final class OrderSaga implements OrderService.SagaStarter {
    */
   public void attach(Engine engine) {
     this.engine = Objects.requireNonNull(engine, "engine");
-    engine.createStateMachine(MACHINE, resource(DEFINITION));
-    engine.createStateMachine(COMPENSATION, resource(COMPENSATION_DEFINITION));
+    engine.createOwnStateMachine(MACHINE, resource(DEFINITION));
+    engine.createOwnStateMachine(COMPENSATION, resource(COMPENSATION_DEFINITION));
     int adopted = adoptLegacySagas();
     if (adopted > 0) {
       log.info("moved {} unfinished sagas of the earlier saga runner onto the engine", adopted);

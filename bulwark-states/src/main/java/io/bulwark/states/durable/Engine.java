@@ -17,6 +17,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.UUID;
 import java.util.regex.Pattern;
 
@@ -39,9 +40,11 @@ public final class Engine implements AutoCloseable {
   private static final Pattern NAME = Pattern.compile("[A-Za-z0-9_.-]{1,80}");
 
   private final EngineParts parts;
+  private final Set<String> ownMachines;
 
-  private Engine(EngineParts parts) {
+  private Engine(EngineParts parts, Set<String> ownMachines) {
     this.parts = parts;
+    this.ownMachines = Set.copyOf(ownMachines);
   }
 
   /** A builder for an engine on {@code database}, which must be migrated with module "states". */
@@ -69,8 +72,22 @@ public final class Engine implements AutoCloseable {
    * Registers a definition under {@code name}; an unchanged definition keeps its version.
    *
    * @throws StatesException.Invalid with every validation error (JSON path first)
+   * @throws StatesException.Forbidden when {@code name} is one of the server's {@linkplain
+   *     Builder#ownTask own machines}: only {@link #createOwnStateMachine} defines those
    */
   public StateMachineVersion createStateMachine(String name, String definitionJson) {
+    refuseOwn(name, "redefined");
+    return createOwnStateMachine(name, definitionJson);
+  }
+
+  /**
+   * Registers the definition of one of the server's {@linkplain Builder#ownTask own machines} (or
+   * of any machine), as {@link #createStateMachine} does. For the wiring code that owns the
+   * machine, never for an API that forwards a caller's request.
+   *
+   * @throws StatesException.Invalid with every validation error (JSON path first)
+   */
+  public StateMachineVersion createOwnStateMachine(String name, String definitionJson) {
     requireName(name, "name");
     JsonNode definition;
     try {
@@ -172,8 +189,11 @@ public final class Engine implements AutoCloseable {
    * @throws StatesException.NotFound for an unknown machine
    * @throws StatesException.Conflict when the name is taken by an execution that has ended or has
    *     another input ({@code execution-already-exists})
+   * @throws StatesException.Forbidden for one of the server's {@linkplain Builder#ownTask own
+   *     machines}, which only their owner starts ({@link #startOwn})
    */
   public Execution start(String machine, String name, JsonNode input) {
+    refuseOwn(machine, "started through the API");
     String executionName = name == null ? UUID.randomUUID().toString() : name;
     requireName(executionName, "execution name");
     return parts.control().start(machine, executionName, input == null ? Json.object() : input);
@@ -188,9 +208,25 @@ public final class Engine implements AutoCloseable {
    * @param name unique per machine; null for a random UUID
    * @throws StatesException.NotFound for an unknown machine
    * @throws StatesException.Conflict when the name is taken (the transaction stays usable)
+   * @throws StatesException.Forbidden for one of the server's {@linkplain Builder#ownTask own
+   *     machines}, which only their owner starts ({@link #startOwn})
    * @throws SQLException when the database fails; roll back
    */
   public Execution start(
+      Connection transaction, String machine, String name, JsonNode input, int priority)
+      throws SQLException {
+    refuseOwn(machine, "started through the API");
+    return startOwn(transaction, machine, name, input, priority);
+  }
+
+  /**
+   * Starts an execution as {@link #start(Connection, String, String, JsonNode, int)} does, also of
+   * the server's {@linkplain Builder#ownTask own machines}. For the wiring code that owns the
+   * machine (the shop starting an order's saga), never for an API that forwards a caller's request.
+   *
+   * @throws SQLException when the database fails; roll back
+   */
+  public Execution startOwn(
       Connection transaction, String machine, String name, JsonNode input, int priority)
       throws SQLException {
     String executionName = name == null ? UUID.randomUUID().toString() : name;
@@ -241,9 +277,34 @@ public final class Engine implements AutoCloseable {
     return parts.control().stop(executionArn, error, cause);
   }
 
-  /** Runs a FAILED execution again from the state that failed. */
+  /**
+   * Runs a FAILED execution again from the state that failed.
+   *
+   * @throws StatesException.Forbidden for an execution of one of the server's {@linkplain
+   *     Builder#ownTask own machines} (their owner compensates failures its own way)
+   */
   public Execution redrive(String executionArn) {
+    refuseOwn(describe(executionArn).stateMachineName(), "redriven");
     return parts.control().redrive(executionArn);
+  }
+
+  /**
+   * Whether {@code machine} is one of the server's own (it has {@link Builder#ownTask} bindings).
+   */
+  public boolean isOwn(String machine) {
+    return ownMachines.contains(machine);
+  }
+
+  private void refuseOwn(String machine, String what) {
+    if (machine != null && ownMachines.contains(machine)) {
+      throw new StatesException.Forbidden(
+          machine,
+          "state machine "
+              + machine
+              + " belongs to the server and cannot be "
+              + what
+              + "; its executions can be read, and stopped");
+    }
   }
 
   /** Completes a parked {@code .waitForTaskToken} task with {@code output}. */
@@ -280,6 +341,7 @@ public final class Engine implements AutoCloseable {
   public static final class Builder {
     private final Database database;
     private final Map<String, DurableTaskHandler> tasks = new HashMap<>();
+    private final Map<String, Map<String, DurableTaskHandler>> ownTasks = new HashMap<>();
     private final Map<String, CompletionListener> listeners = new HashMap<>();
     private DurableTaskHandler anyTask;
     private Clock clock = Clock.systemUTC();
@@ -303,6 +365,31 @@ public final class Engine implements AutoCloseable {
         throw new IllegalArgumentException("resource must not be blank");
       }
       tasks.put(resource, Objects.requireNonNull(handler, "handler"));
+      return this;
+    }
+
+    /**
+     * Binds Task states whose {@code Resource} is {@code resource} (also with a {@code
+     * .waitForTaskToken} suffix) to {@code handler} for the executions of state machine {@code
+     * machine} only, with their Parallel branches and Map iterations: the server's own functions,
+     * which no other machine can call (another machine's Task on {@code resource} gets the binding
+     * of {@link #task} if there is one, else fails with {@code States.TaskFailed}). {@code machine}
+     * becomes one of the server's own machines: {@link Engine#createStateMachine}, {@link
+     * Engine#start} and {@link Engine#redrive} refuse it with {@link StatesException.Forbidden}, so
+     * an API caller can neither redefine it nor run it on an execution name of their choosing; its
+     * owner defines it with {@link Engine#createOwnStateMachine} and starts it with {@link
+     * Engine#startOwn}.
+     */
+    public Builder ownTask(String machine, String resource, DurableTaskHandler handler) {
+      if (machine == null || machine.isBlank()) {
+        throw new IllegalArgumentException("machine must not be blank");
+      }
+      if (resource == null || resource.isBlank()) {
+        throw new IllegalArgumentException("resource must not be blank");
+      }
+      ownTasks
+          .computeIfAbsent(machine, m -> new HashMap<>())
+          .put(resource, Objects.requireNonNull(handler, "handler"));
       return this;
     }
 
@@ -380,6 +467,7 @@ public final class Engine implements AutoCloseable {
           EngineParts.wire(
               database.dataSource(),
               tasks,
+              ownTasks,
               anyTask,
               listeners,
               clock,
@@ -388,7 +476,8 @@ public final class Engine implements AutoCloseable {
               pollInterval,
               httpTimeout,
               () -> database.pool().isClosed(),
-              registry));
+              registry),
+          ownTasks.keySet());
     }
   }
 }

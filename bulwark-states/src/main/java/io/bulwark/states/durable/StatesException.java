@@ -9,7 +9,10 @@ import java.util.Map;
  * has a variant taking the failure that caused it; use it inside {@code catch} blocks.
  */
 public abstract sealed class StatesException extends ProblemException
-    permits StatesException.NotFound, StatesException.Conflict, StatesException.Invalid {
+    permits StatesException.NotFound,
+        StatesException.Conflict,
+        StatesException.Invalid,
+        StatesException.Forbidden {
 
   private StatesException(
       int status,
@@ -46,6 +49,29 @@ public abstract sealed class StatesException extends ProblemException
     /** As {@link #Conflict(String, String)}, found while handling {@code cause}. */
     public Conflict(String kind, String message, Throwable cause) {
       super(409, kind, "Conflict", message, Map.of(), cause);
+    }
+  }
+
+  /**
+   * The state machine belongs to the server (it has {@linkplain Engine.Builder#ownTask own task
+   * bindings}): the API may read its executions but not redefine it, start it or redrive it (403).
+   */
+  public static final class Forbidden extends StatesException {
+
+    /** {@code machine} is the server's own; {@code message} says which operation was refused. */
+    public Forbidden(String machine, String message) {
+      this(machine, message, null);
+    }
+
+    /** As {@link #Forbidden(String, String)}, found while handling {@code cause}. */
+    public Forbidden(String machine, String message, Throwable cause) {
+      super(
+          403,
+          "state-machine-reserved",
+          "Forbidden",
+          message,
+          Map.of("stateMachineName", machine),
+          cause);
     }
   }
 

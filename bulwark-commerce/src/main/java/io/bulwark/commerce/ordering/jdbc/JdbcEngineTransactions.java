@@ -28,7 +28,7 @@ public final class JdbcEngineTransactions implements EngineTransactions {
 
   @Override
   public Execution start(Engine engine, String machine, String name, JsonNode input, int priority) {
-    return tx.inTransaction(c -> engine.start(c, machine, name, input, priority));
+    return tx.inTransaction(c -> engine.startOwn(c, machine, name, input, priority));
   }
 
   @Override
@@ -37,7 +37,7 @@ public final class JdbcEngineTransactions implements EngineTransactions {
     return tx.inTransaction(
         c -> {
           try {
-            return Optional.of(engine.start(c, machine, name, input, priority));
+            return Optional.of(engine.startOwn(c, machine, name, input, priority));
           } catch (StatesException.Conflict exists) {
             return Optional.empty();
           }

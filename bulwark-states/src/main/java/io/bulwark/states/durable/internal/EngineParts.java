@@ -35,7 +35,8 @@ public record EngineParts(
   /**
    * Wires the parts of an engine on {@code dataSource} (migrated with module "states").
    *
-   * @param handlers task handlers by resource
+   * @param handlers task handlers by resource, for every machine
+   * @param ownHandlers task handlers by machine and resource, for that machine's executions only
    * @param anyResource the handler of resources bound to none; null for none
    * @param listeners completion listeners by state machine name
    * @param databaseClosed whether the database is gone for good (workers then stop)
@@ -43,6 +44,7 @@ public record EngineParts(
   public static EngineParts wire(
       DataSource dataSource,
       Map<String, DurableTaskHandler> handlers,
+      Map<String, Map<String, DurableTaskHandler>> ownHandlers,
       DurableTaskHandler anyResource,
       Map<String, CompletionListener> listeners,
       Clock clock,
@@ -65,7 +67,7 @@ public record EngineParts(
             interpreter,
             machines,
             queue,
-            new TaskInvocation(handlers, anyResource, httpTimeout),
+            new TaskInvocation(handlers, ownHandlers, anyResource, new HttpTasks(httpTimeout)),
             settlement,
             clock,
             lease);

@@ -171,7 +171,7 @@ final class StepRunner implements AutoCloseable {
     Decision d = interpreter.step(machine, e.currentState, e.currentInput, e.context, e.retry);
     if (d instanceof Decision.InvokeTask t && !TaskInvocation.isCallback(t.resource())) {
       TaskRequest request = TaskInvocation.request(e, t);
-      DurableTaskHandler handler = tasks.joining(t, request);
+      DurableTaskHandler handler = tasks.joining(e.machineName, t, request);
       if (handler == null) {
         return new TaskCall(e, t, request, clock.instant());
       }
@@ -197,7 +197,7 @@ final class StepRunner implements AutoCloseable {
             TimeUnit.MILLISECONDS);
     TaskOutcome outcome;
     try {
-      outcome = tasks.call(call.request(), t.timeout(), t.heartbeat());
+      outcome = tasks.call(s.machineName, call.request(), t.timeout(), t.heartbeat());
     } finally {
       renewal.cancel(false);
     }
@@ -252,7 +252,11 @@ final class StepRunner implements AutoCloseable {
             p.path("idempotencyToken").asText(),
             token);
     // the result is ignored: the task ends with a callback; a failure to deliver ends it now
-    StatesError failure = tasks.call(request, null, null).failure();
+    String machine =
+        p.hasNonNull("machine") // work queued before the engine recorded it: ask the execution
+            ? p.get("machine").asText()
+            : transactions.inTransaction(c -> ExecutionRow.read(c, w.arn).machineName);
+    StatesError failure = tasks.call(machine, request, null, null).failure();
     return transactions.inTransaction(
         c -> {
           if (!WorkQueue.owns(c, w)) {

@@ -267,6 +267,7 @@ final class StepSettlement {
     p.set("input", t.payload());
     p.put("attempt", t.retry().attempt());
     p.put("idempotencyToken", TaskInvocation.idempotencyToken(e, t.retry().attempt()));
+    p.put("machine", e.machineName);
     return queue.reschedule(c, e.arn, w, "DISPATCH", now, p, true);
   }
 

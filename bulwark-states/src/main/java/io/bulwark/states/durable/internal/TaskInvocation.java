@@ -17,8 +17,9 @@ import java.util.Map;
 import java.util.Objects;
 
 /**
- * Calls the durable engine's task handlers: finds the handler bound to a resource (else an HTTP
- * task for a URL, else the catch-all), builds its {@link TaskRequest} and calls it through the
+ * Calls the durable engine's task handlers: finds the handler bound to a resource for the
+ * execution's state machine (a machine's own binding, else the binding for every machine, else an
+ * HTTP task for a URL, else the catch-all), builds its {@link TaskRequest} and calls it through the
  * {@link TaskInvoker} the in-memory runner uses too (timeouts, heartbeats, error names), outside
  * any transaction or, for a handler that joins it, inside the step's transaction behind a
  * savepoint.
@@ -27,20 +28,26 @@ final class TaskInvocation {
   private static final String CALLBACK = ".waitForTaskToken";
 
   private final Map<String, DurableTaskHandler> handlers;
+  private final Map<String, Map<String, DurableTaskHandler>> ownHandlers;
   private final DurableTaskHandler anyResource;
   private final HttpTasks http;
 
   /**
-   * Handlers by resource, {@code anyResource} (null for none) for the resources bound to none, and
-   * HTTP calls bounded by {@code httpTimeout}.
+   * Handlers by resource for every machine, {@code ownHandlers} by machine and resource for the
+   * executions of that machine only, {@code anyResource} (null for none) for the resources bound to
+   * none, and HTTP calls through {@code http}.
    */
   TaskInvocation(
       Map<String, DurableTaskHandler> handlers,
+      Map<String, Map<String, DurableTaskHandler>> ownHandlers,
       DurableTaskHandler anyResource,
-      Duration httpTimeout) {
+      HttpTasks http) {
     this.handlers = Map.copyOf(handlers);
+    Map<String, Map<String, DurableTaskHandler>> own = new java.util.HashMap<>();
+    ownHandlers.forEach((machine, bound) -> own.put(machine, Map.copyOf(bound)));
+    this.ownHandlers = Map.copyOf(own);
     this.anyResource = anyResource;
-    this.http = new HttpTasks(httpTimeout);
+    this.http = http;
   }
 
   /** Whether {@code resource} is a {@code .waitForTaskToken} task, completed by a callback. */
@@ -48,16 +55,28 @@ final class TaskInvocation {
     return resource.endsWith(CALLBACK);
   }
 
-  /** The handler bound to {@code resource}, else the HTTP tasks or the catch-all; null if none. */
-  DurableTaskHandler handler(String resource) {
-    DurableTaskHandler handler = handlers.get(resource);
-    if (handler == null && isCallback(resource)) {
-      handler = handlers.get(resource.substring(0, resource.length() - CALLBACK.length()));
+  /**
+   * The handler of {@code resource} for an execution of state machine {@code machine}: the
+   * machine's own binding, else the binding for every machine, else the HTTP tasks or the
+   * catch-all; null if none. A machine's own binding is never seen by another machine's tasks.
+   */
+  DurableTaskHandler handler(String machine, String resource) {
+    DurableTaskHandler handler = bound(ownHandlers.getOrDefault(machine, Map.of()), resource);
+    if (handler == null) {
+      handler = bound(handlers, resource);
     }
     if (handler == null && HttpTasks.handles(resource)) {
       handler = http;
     }
     return handler == null ? anyResource : handler;
+  }
+
+  private static DurableTaskHandler bound(Map<String, DurableTaskHandler> byResource, String r) {
+    DurableTaskHandler handler = byResource.get(r);
+    if (handler == null && isCallback(r)) {
+      handler = byResource.get(r.substring(0, r.length() - CALLBACK.length()));
+    }
+    return handler;
   }
 
   /** What a handler is given for the current visit of {@code e}'s Task state. */
@@ -82,8 +101,8 @@ final class TaskInvocation {
    * outside: it is bound, has no TimeoutSeconds or HeartbeatSeconds and {@linkplain
    * DurableTaskHandler#joinsTransaction asks to join}.
    */
-  DurableTaskHandler joining(Decision.InvokeTask t, TaskRequest request) {
-    DurableTaskHandler handler = handler(t.resource());
+  DurableTaskHandler joining(String machine, Decision.InvokeTask t, TaskRequest request) {
+    DurableTaskHandler handler = handler(machine, t.resource());
     return handler != null
             && t.timeout() == null
             && t.heartbeat() == null
@@ -92,11 +111,15 @@ final class TaskInvocation {
         : null;
   }
 
-  /** Calls the task of {@code request} outside any transaction, bounded by its limits. */
-  TaskOutcome call(TaskRequest request, Duration timeout, Duration heartbeat) {
+  /**
+   * Calls the task of {@code request} (of an execution of {@code machine}) outside any transaction,
+   * bounded by its limits.
+   */
+  TaskOutcome call(String machine, TaskRequest request, Duration timeout, Duration heartbeat) {
     try {
       return TaskOutcome.succeeded(
-          TaskInvoker.invoke(request.stateName(), timeout, heartbeat, null, () -> invoke(request)));
+          TaskInvoker.invoke(
+              request.stateName(), timeout, heartbeat, null, () -> invoke(machine, request)));
     } catch (StatesError e) {
       return TaskOutcome.ofCall(e);
     }
@@ -124,8 +147,8 @@ final class TaskInvocation {
     }
   }
 
-  private JsonNode invoke(TaskRequest request) {
-    DurableTaskHandler handler = handler(request.resource());
+  private JsonNode invoke(String machine, TaskRequest request) {
+    DurableTaskHandler handler = handler(machine, request.resource());
     if (handler == null) {
       throw new StatesError(
           "States.TaskFailed", "no task handler is registered for resource " + request.resource());
