@@ -124,12 +124,7 @@ final class DemoCommand implements Callable<Integer> {
       stopped = stopOnShutdown(shop, err);
     } else {
       BulwarkServer.Builder builder = BulwarkServer.builder(cfg);
-      Commerce commerce =
-          installShop(
-              builder,
-              CommerceOptions.builder().paymentSimulator(simulator).build(),
-              server.kafka,
-              aws);
+      Commerce commerce = installShop(builder, shopOptions(simulator), server.kafka, aws);
       BulwarkServer running = startOrExplain(builder);
       stopped = stopOnShutdown(running, err);
       seeded = DemoData.seed(commerce, password);
@@ -155,6 +150,17 @@ final class DemoCommand implements Callable<Integer> {
     out.flush();
     stopped.await();
     return BulwarkCommand.OK;
+  }
+
+  private CommerceOptions shopOptions(SimulatorOptions simulator) {
+    try {
+      return CommerceOptions.builder()
+          .paymentSimulator(simulator)
+          .httpTaskHosts(server.httpTaskHosts)
+          .build();
+    } catch (IllegalArgumentException e) {
+      throw new UserInputException("--http-task-host: " + e.getMessage(), e);
+    }
   }
 
   /**

@@ -3,6 +3,8 @@ package io.bulwark.cli;
 import io.bulwark.kernel.Check;
 import io.bulwark.server.ServerConfig;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import picocli.CommandLine.Option;
 
 /** Where a shop process listens and keeps its state: options shared by demo and serve. */
@@ -41,6 +43,14 @@ final class ServerOptions {
               + " bulwark.inventory) instead of keeping the bus in PostgreSQL; try it with"
               + " `bulwark kafka` (default: $BULWARK_KAFKA, else none).")
   String kafka;
+
+  @Option(
+      names = "--http-task-host",
+      paramLabel = "HOST[:PORT]",
+      description =
+          "A host that state machines' HTTP task resources may call (repeatable; default: none,"
+              + " so a definition with an http(s) task URL is refused).")
+  List<String> httpTaskHosts = new ArrayList<>();
 
   /**
    * A server configuration named {@code name} from these options, on {@code httpPort}.

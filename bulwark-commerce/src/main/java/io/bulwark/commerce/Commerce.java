@@ -274,6 +274,7 @@ public final class Commerce {
                       .workers(o.sagaWorkers())
                       .lease(o.sagaLease())
                       .pollInterval(o.pollInterval())
+                      .httpTaskHosts(o.httpTaskHosts())
                       .meterRegistry(platform.registry()),
                   functions)
               .build();

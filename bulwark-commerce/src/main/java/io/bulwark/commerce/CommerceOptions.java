@@ -4,6 +4,7 @@ import io.bulwark.commerce.payment.simulator.SimulatorOptions;
 import io.bulwark.kernel.Check;
 import java.net.URI;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -29,6 +30,8 @@ import java.util.Optional;
  * @param pollInterval how often background workers look for work when not woken, default 500 ms
  * @param sagaLease how long a claimed saga step belongs to its engine worker; after a crash the
  *     step is retried once the lease ran out, default 30 s
+ * @param httpTaskHosts hosts ({@code host} or {@code host:port}) that state machines' HTTP task
+ *     resources may call, default none (see {@code Engine.Builder.httpTaskHosts})
  */
 public record CommerceOptions(
     Optional<String> jwtSecret,
@@ -45,9 +48,12 @@ public record CommerceOptions(
     int paymentAttempts,
     int sagaWorkers,
     Duration pollInterval,
-    Duration sagaLease) {
+    Duration sagaLease,
+    List<String> httpTaskHosts) {
 
   public CommerceOptions {
+    httpTaskHosts = List.copyOf(httpTaskHosts);
+    httpTaskHosts.forEach(io.bulwark.states.durable.Engine::checkHttpTaskHost);
     Check.positive("accessTokenTtl", accessTokenTtl);
     Check.positive("refreshTokenTtl", refreshTokenTtl);
     Check.positive("loginWindow", loginWindow);
@@ -97,6 +103,7 @@ public record CommerceOptions(
     private int sagaWorkers = 4;
     private Duration pollInterval = Duration.ofMillis(500);
     private Duration sagaLease = Duration.ofSeconds(30);
+    private List<String> httpTaskHosts = List.of();
 
     private Builder() {}
 
@@ -179,6 +186,12 @@ public record CommerceOptions(
       return this;
     }
 
+    /** Hosts ({@code host} or {@code host:port}) HTTP task resources may call; default none. */
+    public Builder httpTaskHosts(List<String> hosts) {
+      this.httpTaskHosts = List.copyOf(hosts);
+      return this;
+    }
+
     /** Checks every value; throws {@link IllegalArgumentException} naming the bad one. */
     public CommerceOptions build() {
       return new CommerceOptions(
@@ -196,7 +209,8 @@ public record CommerceOptions(
           paymentAttempts,
           sagaWorkers,
           pollInterval,
-          sagaLease);
+          sagaLease,
+          httpTaskHosts);
     }
   }
 }

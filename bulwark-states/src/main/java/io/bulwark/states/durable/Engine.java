@@ -13,7 +13,10 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -39,6 +42,10 @@ public final class Engine implements AutoCloseable {
   /** State machine and execution names, as Step Functions allows them (1-80 characters). */
   private static final Pattern NAME = Pattern.compile("[A-Za-z0-9_.-]{1,80}");
 
+  /** An entry of the HTTP task allow-list: a host name, IPv4 or [IPv6] literal, optional port. */
+  private static final Pattern HOST =
+      Pattern.compile("([A-Za-z0-9.-]{1,253}|\\[[0-9A-Fa-f:.]{2,45}\\])(:[0-9]{1,5})?");
+
   private final EngineParts parts;
   private final Set<String> ownMachines;
 
@@ -60,6 +67,17 @@ public final class Engine implements AutoCloseable {
   /** {@code arn:aws:states:local:000000000000:execution:<machine>:<name>}. */
   public static String executionArn(String machine, String name) {
     return Arns.execution(machine, name);
+  }
+
+  /**
+   * Checks one entry of the {@linkplain Builder#httpTaskHosts HTTP task allow-list}: a host name,
+   * IPv4 or {@code [IPv6]} literal, optionally {@code :port}; returns it.
+   *
+   * @throws IllegalArgumentException naming the entry otherwise
+   */
+  public static String checkHttpTaskHost(String host) {
+    return Check.matches(
+        "httpTaskHosts entry", host, HOST, "a host name or IP, optionally with :port");
   }
 
   /** Starts the worker threads of this process; returns this. */
@@ -98,7 +116,8 @@ public final class Engine implements AutoCloseable {
           List.of("$: " + e.getOriginalMessage()),
           e);
     }
-    List<String> errors = StateMachine.validate(definition);
+    List<String> errors = new ArrayList<>(StateMachine.validate(definition));
+    errors.addAll(parts.tasks().refusals(name, definition));
     if (!errors.isEmpty()) {
       throw new StatesException.Invalid(
           "definition of " + name + " is invalid: " + String.join("; ", errors), errors);
@@ -349,6 +368,7 @@ public final class Engine implements AutoCloseable {
     private Duration lease = Duration.ofSeconds(60);
     private Duration pollInterval = Duration.ofMillis(100);
     private Duration httpTimeout = Duration.ofSeconds(30);
+    private final Set<String> httpTaskHosts = new HashSet<>();
     private MeterRegistry registry = new SimpleMeterRegistry();
 
     private Builder(Database database) {
@@ -451,6 +471,19 @@ public final class Engine implements AutoCloseable {
     }
 
     /**
+     * Allows HTTP task resources ({@code http(s)://host[:port]/…}) to call {@code hosts}: each
+     * entry a host name or IP literal (any port) or {@code host:port}, compared without case.
+     * Default none: a definition with an HTTP task resource of any other host, or a URL of another
+     * scheme, is refused when created ({@link StatesException.Invalid} naming the state), and a
+     * call to a host no longer allowed fails its task with {@code States.TaskFailed}. Host names
+     * are compared as written: allow only names whose DNS you control.
+     */
+    public Builder httpTaskHosts(Collection<String> hosts) {
+      hosts.forEach(host -> httpTaskHosts.add(checkHttpTaskHost(host)));
+      return this;
+    }
+
+    /**
      * Where the engine's meters go ({@code bulwark.states.executions.started}, {@code
      * .executions.ended} by machine and status, {@code .executions.redriven}, {@code
      * .execution.time}, {@code .tasks} by outcome, and the backlog gauges {@code
@@ -475,6 +508,7 @@ public final class Engine implements AutoCloseable {
               lease,
               pollInterval,
               httpTimeout,
+              httpTaskHosts,
               () -> database.pool().isClosed(),
               registry),
           ownTasks.keySet());

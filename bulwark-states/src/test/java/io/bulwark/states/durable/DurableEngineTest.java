@@ -120,6 +120,7 @@ class DurableEngineTest {
                   tokens.add(r.taskToken());
                   return null;
                 })
+            .httpTaskHosts(List.of("127.0.0.1"))
             .pollInterval(Duration.ofMillis(20))
             .workers(6)
             .build()

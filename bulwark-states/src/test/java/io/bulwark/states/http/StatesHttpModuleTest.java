@@ -186,6 +186,37 @@ class StatesHttpModuleTest {
   }
 
   @Test
+  void refusesTaskUrlsOfHostsNotAllowedAndOtherSchemesWhenTheMachineIsCreated() throws Exception {
+    String inside = server.baseUrl() + "/metrics"; // the server itself, as an attacker would
+    Response refused =
+        send(
+            "POST",
+            "/api/v1/state-machines",
+            "{'name':'ssrf','definition':{'StartAt':'Peek','States':{"
+                + "'Peek':{'Type':'Task','Resource':'"
+                + inside
+                + "','Next':'Fan'},"
+                + "'Fan':{'Type':'Parallel','End':true,'Branches':[{'StartAt':'F','States':{"
+                + "'F':{'Type':'Task','Resource':'file:///etc/passwd','End':true}}}]}}}}");
+    assertThat(refused.status()).isEqualTo(400);
+    assertThat(refused.contentType()).startsWith("application/problem+json");
+    assertThat(refused.body().get("errors").toString())
+        .contains(
+            "$.States.Peek.Resource: host 127.0.0.1:"
+                + server.port()
+                + " is not on the HTTP task allow-list (empty: no host is allowed)")
+        .contains(
+            "$.States.Fan.Branches[0].States.F.Resource: only http:// and https:// task URLs"
+                + " are allowed, got file:///etc/passwd");
+    assertThat(send("GET", "/api/v1/executions?stateMachine=ssrf", null).body().get("executions"))
+        .isEmpty();
+    assertThat(
+            send("POST", "/api/v1/executions", "{'stateMachineName':'ssrf','name':'x'}").status())
+        .as("the machine was not created")
+        .isEqualTo(404);
+  }
+
+  @Test
   void stopsAndRefusesWithProblemJson() throws Exception {
     send(
         "POST",

@@ -6,6 +6,7 @@ import io.bulwark.states.internal.Interpreter;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.Collection;
 import java.util.Map;
 import java.util.function.BooleanSupplier;
 import javax.sql.DataSource;
@@ -24,13 +25,15 @@ import javax.sql.DataSource;
  * @param executions reads of executions and histories
  * @param control operations on executions and parked tasks
  * @param workers this process's worker threads
+ * @param tasks the calls of Task states, which also say which resources may not be called
  */
 public record EngineParts(
     MachineRegistry machines,
     MachineCatalog catalog,
     ExecutionStore executions,
     ExecutionControl control,
-    WorkerLoop workers) {
+    WorkerLoop workers,
+    TaskInvocation tasks) {
 
   /**
    * Wires the parts of an engine on {@code dataSource} (migrated with module "states").
@@ -39,6 +42,7 @@ public record EngineParts(
    * @param ownHandlers task handlers by machine and resource, for that machine's executions only
    * @param anyResource the handler of resources bound to none; null for none
    * @param listeners completion listeners by state machine name
+   * @param httpTaskHosts the hosts (or {@code host:port}) HTTP task resources may call
    * @param databaseClosed whether the database is gone for good (workers then stop)
    */
   public static EngineParts wire(
@@ -52,6 +56,7 @@ public record EngineParts(
       Duration lease,
       Duration pollInterval,
       Duration httpTimeout,
+      Collection<String> httpTaskHosts,
       BooleanSupplier databaseClosed,
       MeterRegistry registry) {
     Transactions transactions = new Transactions(dataSource);
@@ -61,16 +66,11 @@ public record EngineParts(
     WorkQueue queue = new WorkQueue(transactions, clock, lease);
     StepSettlement settlement =
         new StepSettlement(interpreter, machines, queue, metrics, listeners, clock);
+    TaskInvocation tasks =
+        new TaskInvocation(
+            handlers, ownHandlers, anyResource, new HttpTasks(httpTimeout, httpTaskHosts));
     StepRunner runner =
-        new StepRunner(
-            transactions,
-            interpreter,
-            machines,
-            queue,
-            new TaskInvocation(handlers, ownHandlers, anyResource, new HttpTasks(httpTimeout)),
-            settlement,
-            clock,
-            lease);
+        new StepRunner(transactions, interpreter, machines, queue, tasks, settlement, clock, lease);
     WorkerLoop workers =
         new WorkerLoop(transactions, queue, runner, workerCount, pollInterval, databaseClosed);
     ExecutionControl control =
@@ -87,6 +87,7 @@ public record EngineParts(
         new MachineCatalog(transactions, clock),
         new ExecutionStore(transactions),
         control,
-        workers);
+        workers,
+        tasks);
   }
 }

@@ -24,7 +24,7 @@ import java.util.Objects;
  * any transaction or, for a handler that joins it, inside the step's transaction behind a
  * savepoint.
  */
-final class TaskInvocation {
+public final class TaskInvocation {
   private static final String CALLBACK = ".waitForTaskToken";
 
   private final Map<String, DurableTaskHandler> handlers;
@@ -48,6 +48,16 @@ final class TaskInvocation {
     this.ownHandlers = Map.copyOf(own);
     this.anyResource = anyResource;
     this.http = http;
+  }
+
+  /**
+   * Why the Task resources of {@code definition}, registered as state machine {@code machine}, may
+   * not be called (a URL of a scheme other than http(s), or of a host not on the HTTP task
+   * allow-list), each as {@code <JSON path>: <reason>}; empty when all may.
+   */
+  public List<String> refusals(String machine, JsonNode definition) {
+    Map<String, DurableTaskHandler> own = ownHandlers.getOrDefault(machine, Map.of());
+    return http.refusals(definition, r -> bound(own, r) != null || bound(handlers, r) != null);
   }
 
   /** Whether {@code resource} is a {@code .waitForTaskToken} task, completed by a callback. */
