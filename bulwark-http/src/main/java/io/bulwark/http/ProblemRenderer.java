@@ -73,7 +73,9 @@ public final class ProblemRenderer {
         .retryAfterSeconds()
         .ifPresent(seconds -> ctx.header("Retry-After", Long.toString(seconds)));
     // Bytes, not a String: Javalin would encode a String in Jetty's default ISO-8859-1.
-    ctx.status(problem.status()).contentType(ProblemDocument.MEDIA_TYPE).result(problem.toBytes());
+    ctx.status(problem.status())
+        .contentType(ProblemDocument.CONTENT_TYPE)
+        .result(problem.toBytes());
   }
 
   /** Whether the response in {@code ctx} is already a problem. */

@@ -37,6 +37,9 @@ public record ProblemDocument(
   /** The media type of every problem body. */
   public static final String MEDIA_TYPE = "application/problem+json";
 
+  /** The Content-Type header of a problem response: the media type, and that the body is UTF-8. */
+  public static final String CONTENT_TYPE = MEDIA_TYPE + "; charset=utf-8";
+
   /** The extension member that asks the client to wait before retrying, in whole seconds. */
   public static final String RETRY_AFTER_SECONDS = "retryAfterSeconds";
 

@@ -195,7 +195,7 @@ public final class FleetApi implements AutoCloseable {
   }
 
   private static void problem(HttpExchange exchange, ProblemDocument problem) throws IOException {
-    exchange.getResponseHeaders().set("Content-Type", ProblemDocument.MEDIA_TYPE);
+    exchange.getResponseHeaders().set("Content-Type", ProblemDocument.CONTENT_TYPE);
     write(exchange, problem.status(), problem.toBytes());
   }
 

@@ -247,7 +247,7 @@ public final class InstanceMain {
             exchange.getRequestURI().getPath(),
             correlationId,
             Map.of());
-    exchange.getResponseHeaders().set("Content-Type", ProblemDocument.MEDIA_TYPE);
+    exchange.getResponseHeaders().set("Content-Type", ProblemDocument.CONTENT_TYPE);
     exchange.getResponseHeaders().set(CorrelationId.HEADER, correlationId);
     write(exchange, status, problem.toBytes());
   }

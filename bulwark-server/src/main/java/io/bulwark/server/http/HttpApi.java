@@ -1,5 +1,6 @@
 package io.bulwark.server.http;
 
+import io.bulwark.http.ControlCharacters;
 import io.bulwark.http.HttpModule;
 import io.bulwark.http.ProblemRenderer;
 import io.bulwark.http.RequestIds;
@@ -29,6 +30,9 @@ public final class HttpApi {
 
   /** Connections the kernel queues for the acceptor (Java's default is 50). */
   static final int ACCEPT_QUEUE = 1024;
+
+  /** Tells browsers to trust the Content-Type instead of sniffing the body; on every response. */
+  static final String NOSNIFF = "X-Content-Type-Options";
 
   private static final Logger access = LoggerFactory.getLogger("io.bulwark.access");
   private static final String TIMER_ATTRIBUTE = "bulwark.timer";
@@ -64,6 +68,7 @@ public final class HttpApi {
                     stats.setHandler(server.getHandler());
                     server.setHandler(stats);
                     server.setStopTimeout(shutdownGrace.toMillis());
+                    server.setErrorHandler(new ProblemErrorHandler());
                     jetty.set(server);
                   });
               // A burst of new connections waits in the kernel until it is accepted. Java's
@@ -71,6 +76,15 @@ public final class HttpApi {
               // acceptor is short of CPU, loses connections (clients see an empty reply).
               config.events.serverStarting(
                   () -> {
+                    // the servlet context answers errors of its own (a path it finds ambiguous)
+                    for (var context :
+                        jetty
+                            .get()
+                            .getChildHandlersByClass(
+                                org.eclipse.jetty.servlet.ServletContextHandler.class)) {
+                      ((org.eclipse.jetty.servlet.ServletContextHandler) context)
+                          .setErrorHandler(new ProblemErrorHandler());
+                    }
                     for (var connector : jetty.get().getConnectors()) {
                       if (connector instanceof ServerConnector sc) {
                         sc.setAcceptQueueSize(ACCEPT_QUEUE);
@@ -83,6 +97,8 @@ public final class HttpApi {
         ctx -> {
           RequestIds.assign(ctx);
           ctx.attribute(TIMER_ATTRIBUTE, Timer.start(registry));
+          ctx.header(NOSNIFF, "nosniff");
+          ControlCharacters.check(ctx);
         });
     app.after(
         ctx -> {

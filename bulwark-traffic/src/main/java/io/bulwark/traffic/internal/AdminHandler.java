@@ -307,7 +307,7 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
             HttpVersion.HTTP_1_1,
             HttpResponseStatus.valueOf(problem.status()),
             Unpooled.wrappedBuffer(problem.toBytes()));
-    r.headers().set(HttpHeaderNames.CONTENT_TYPE, ProblemDocument.MEDIA_TYPE);
+    r.headers().set(HttpHeaderNames.CONTENT_TYPE, ProblemDocument.CONTENT_TYPE);
     r.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, r.content().readableBytes());
     problem.retryAfterSeconds().ifPresent(s -> r.headers().set(HttpHeaderNames.RETRY_AFTER, s));
     if (problem.extensions().get("allow") instanceof String allow) {

@@ -402,7 +402,7 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter {
               HttpResponseStatus.valueOf(status),
               Unpooled.wrappedBuffer(problem.toBytes()));
       boolean keep = keepAlive && !runtime.closing() && status != 400;
-      response.headers().set(HttpHeaderNames.CONTENT_TYPE, ProblemDocument.MEDIA_TYPE);
+      response.headers().set(HttpHeaderNames.CONTENT_TYPE, ProblemDocument.CONTENT_TYPE);
       response.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, response.content().readableBytes());
       response.headers().set(REQUEST_ID, requestId);
       HttpUtil.setKeepAlive(response, keep);
