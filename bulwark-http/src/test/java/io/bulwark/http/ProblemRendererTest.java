@@ -111,7 +111,7 @@ class ProblemRendererTest {
     ProblemDocument expected =
         ProblemDocument.of(new Refused("only 2 left of Grüße Ｂ", null), "/refused", "req-42");
     assertThat(r.statusCode()).isEqualTo(409);
-    assertThat(r.headers().firstValue("Content-Type")).hasValue(ProblemDocument.MEDIA_TYPE);
+    assertThat(r.headers().firstValue("Content-Type")).hasValue(ProblemDocument.CONTENT_TYPE);
     assertThat(r.headers().firstValue("X-Request-Id")).hasValue("req-42");
     assertThat(utf8Json(r)).isEqualTo(Json.parse(expected.toJson()));
     assertThat(utf8Json(r).get("detail").asText()).isEqualTo("only 2 left of Grüße Ｂ");
