@@ -75,7 +75,7 @@ class FleetApiTest {
   void answersMistakesWithProblems() throws Exception {
     var tooMany = send("PUT", "/fleet/groups/web/desired", "{\"desired\": 9}");
     assertThat(tooMany.statusCode()).isEqualTo(400);
-    assertThat(tooMany.headers().firstValue("Content-Type")).contains("application/problem+json");
+    assertThat(tooMany.headers().firstValue("Content-Type")).contains(ProblemDocument.CONTENT_TYPE);
     assertThat(Json.parse(tooMany.body()).get("detail").asText())
         .isEqualTo("desired must be between min (1) and max (4) but was 9");
     assertThat(send("GET", "/fleet/groups/api", null).statusCode()).isEqualTo(404);
@@ -103,7 +103,7 @@ class FleetApiTest {
             "/fleet/groups/api",
             "ops-1",
             Map.of());
-    assertThat(r.headers().firstValue("Content-Type")).hasValue(ProblemDocument.MEDIA_TYPE);
+    assertThat(r.headers().firstValue("Content-Type")).hasValue(ProblemDocument.CONTENT_TYPE);
     assertThat(r.headers().firstValue("X-Request-Id")).hasValue("ops-1");
     assertThat(Json.parse(r.body())).isEqualTo(Json.parse(expected.toJson()));
   }

@@ -62,7 +62,8 @@ class AdminApiTest {
 
   private static JsonNode problem(HttpResponse<String> response, int status) {
     assertThat(response.statusCode()).isEqualTo(status);
-    assertThat(response.headers().firstValue("content-type")).hasValue("application/problem+json");
+    assertThat(response.headers().firstValue("content-type"))
+        .hasValue("application/problem+json; charset=utf-8");
     JsonNode body = Json.parse(response.body());
     assertThat(body.get("status").asInt()).isEqualTo(status);
     return body;

@@ -43,7 +43,8 @@ class ProblemBodyTest {
   }
 
   private static JsonNode problem(HttpResponse<String> response) {
-    assertThat(response.headers().firstValue("content-type")).hasValue(ProblemDocument.MEDIA_TYPE);
+    assertThat(response.headers().firstValue("content-type"))
+        .hasValue(ProblemDocument.CONTENT_TYPE);
     return Json.parse(response.body());
   }
 

@@ -188,7 +188,8 @@ class RoutingTest {
     await().until(() -> !gateway.pool("dr").serving());
     HttpResponse<String> none = Http.get(gateway.port(), "/");
     assertThat(none.statusCode()).isEqualTo(503);
-    assertThat(none.headers().firstValue("content-type")).hasValue("application/problem+json");
+    assertThat(none.headers().firstValue("content-type"))
+        .hasValue("application/problem+json; charset=utf-8");
     assertThat(none.body()).contains("no pool has a serving target");
 
     primary.healthStatus(200);

@@ -61,7 +61,7 @@ class InstanceMainTest {
         new ProblemDocument(
             404, "not-found", "Not found", "no route /nope", "/nope", "gw-req-5", Map.of());
     assertThat(r.statusCode()).isEqualTo(404);
-    assertThat(r.headers().firstValue("Content-Type")).hasValue(ProblemDocument.MEDIA_TYPE);
+    assertThat(r.headers().firstValue("Content-Type")).hasValue(ProblemDocument.CONTENT_TYPE);
     assertThat(Json.parse(r.body())).isEqualTo(Json.parse(expected.toJson()));
   }
 
