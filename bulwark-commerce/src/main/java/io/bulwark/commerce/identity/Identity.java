@@ -172,10 +172,26 @@ public final class Identity {
     return tokensFor(outcome.user(), outcome.refreshToken());
   }
 
-  /** Revokes the session (token family) of {@code refreshToken}; unknown tokens are ignored. */
-  public void logout(String refreshToken) {
+  /**
+   * Revokes the session (token family) of {@code refreshToken}, which must be a token of {@code
+   * userId} (the caller); unknown tokens are ignored.
+   *
+   * @throws CommerceException.Forbidden when the token belongs to another user (nothing is revoked)
+   */
+  public void logout(UUID userId, String refreshToken) {
     ParsedToken parsed = parse(refreshToken);
-    store.revokeFamilyOf(parsed.id(), parsed.secretHash(), clock.instant());
+    tx.inTransaction(
+        () -> {
+          Optional<IdentityStore.RefreshToken> row =
+              store
+                  .lockRefreshToken(parsed.id())
+                  .filter(t -> sameHash(t.secretHash(), parsed.secretHash()));
+          if (row.isPresent() && !row.get().userId().equals(userId)) {
+            throw new CommerceException.Forbidden(
+                "the refresh token belongs to another user; log out with your own");
+          }
+          store.revokeFamilyOf(parsed.id(), parsed.secretHash(), clock.instant());
+        });
   }
 
   /** The user with {@code id}, if any. */

@@ -204,6 +204,35 @@ class AuthTest {
   }
 
   @Test
+  void logoutRefusesARefreshTokenOfAnotherUserAndTokenAnswersAreNotCached() throws Exception {
+    String ivan = app.customer("mallory");
+    Response judy =
+        app.send(
+            "POST",
+            "/api/v1/auth/register",
+            null,
+            "{\"username\":\"jude\",\"password\":" + "\"password-1\",\"name\":\"Judy\"}");
+    assertThat(judy.raw().headers().firstValue("Cache-Control")).hasValue("no-store");
+    Response login =
+        app.send(
+            "POST",
+            "/api/v1/auth/login",
+            null,
+            "{\"username\":\"jude\",\"password\":\"password-1\"}");
+    assertThat(login.raw().headers().firstValue("Cache-Control")).hasValue("no-store");
+    String judysRefresh = login.json().get("refreshToken").asText();
+
+    Response out =
+        app.send(
+            "POST", "/api/v1/auth/logout", ivan, "{\"refreshToken\":\"" + judysRefresh + "\"}");
+    assertThat(out.status()).isEqualTo(403);
+    assertThat(out.contentType()).startsWith("application/problem+json");
+    Response refreshed = refresh(judysRefresh);
+    assertThat(refreshed.status()).as("judy's session is intact").isEqualTo(200);
+    assertThat(refreshed.raw().headers().firstValue("Cache-Control")).hasValue("no-store");
+  }
+
+  @Test
   void rateLimitsFailedLoginsPerAccountWithRetryAfter() throws Exception {
     app.customer("ivan");
     for (int i = 0; i < 3; i++) {

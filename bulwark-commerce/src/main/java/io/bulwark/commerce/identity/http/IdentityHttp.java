@@ -28,6 +28,8 @@ public final class IdentityHttp implements HttpModule {
 
   @Override
   public void register(Javalin app) {
+    // answers that carry tokens must not be kept by a browser or a proxy on the way
+    app.before("/api/v1/auth/*", ctx -> ctx.header("Cache-Control", "no-store"));
     app.post(
         "/api/v1/auth/register",
         ctx -> {
@@ -51,8 +53,7 @@ public final class IdentityHttp implements HttpModule {
     app.post(
         "/api/v1/auth/logout",
         ctx -> {
-          Requests.caller(ctx, tokens);
-          identity.logout(refreshToken(ctx));
+          identity.logout(Requests.caller(ctx, tokens).userId(), refreshToken(ctx));
           ctx.status(204);
         });
     app.get("/api/v1/users/me", ctx -> ctx.json(view(user(Requests.caller(ctx, tokens).userId()))));
