@@ -31,6 +31,12 @@ public final class HttpApi {
   /** Connections the kernel queues for the acceptor (Java's default is 50). */
   static final int ACCEPT_QUEUE = 1024;
 
+  /** How long a request's headers may take to arrive, from their first byte. */
+  static final Duration HEADER_TIMEOUT = Duration.ofSeconds(10);
+
+  /** How long a request's body may take to arrive, from the end of its headers. */
+  static final Duration BODY_TIMEOUT = Duration.ofSeconds(30);
+
   /** Tells browsers to trust the Content-Type instead of sniffing the body; on every response. */
   static final String NOSNIFF = "X-Content-Type-Options";
 
@@ -52,7 +58,19 @@ public final class HttpApi {
       BooleanSupplier ready,
       Duration shutdownGrace,
       List<HttpModule> modules) {
+    return create(registry, ready, shutdownGrace, modules, HEADER_TIMEOUT, BODY_TIMEOUT);
+  }
+
+  /** As above, with the times a request's headers and body may take to arrive. */
+  static Javalin create(
+      PrometheusMeterRegistry registry,
+      BooleanSupplier ready,
+      Duration shutdownGrace,
+      List<HttpModule> modules,
+      Duration headerTimeout,
+      Duration bodyTimeout) {
     AtomicReference<Server> jetty = new AtomicReference<>();
+    AtomicReference<SlowRequests> slow = new AtomicReference<>();
     Javalin app =
         Javalin.create(
             config -> {
@@ -89,6 +107,16 @@ public final class HttpApi {
                       if (connector instanceof ServerConnector sc) {
                         sc.setAcceptQueueSize(ACCEPT_QUEUE);
                       }
+                    }
+                  });
+              config.events.serverStarted(
+                  () ->
+                      slow.set(new SlowRequests(jetty.get(), headerTimeout, bodyTimeout).start()));
+              config.events.serverStopping(
+                  () -> {
+                    SlowRequests s = slow.getAndSet(null);
+                    if (s != null) {
+                      s.close();
                     }
                   });
             });

@@ -189,6 +189,71 @@ class HostileRequestsTest {
   }
 
   @Test
+  void aRequestTricklingInIsCutOffWhenItsHeadersOrBodyTakeTooLong() throws Exception {
+    Javalin strict =
+        HttpApi.create(
+                new PrometheusMeterRegistry(PrometheusConfig.DEFAULT),
+                () -> true,
+                Duration.ofSeconds(1),
+                List.of(),
+                Duration.ofSeconds(2),
+                Duration.ofSeconds(2))
+            .start("127.0.0.1", 0);
+    try {
+      assertThat(trickle(strict.port(), "GET /health/live HTTP/1.1\r\nHost: x\r\n", "X-A: b\r\n"))
+          .as("slow headers")
+          .isTrue();
+      assertThat(
+              trickle(
+                  strict.port(),
+                  "POST /health/live HTTP/1.1\r\nHost: x\r\nContent-Length: 1000\r\n\r\n",
+                  "a"))
+          .as("slow body")
+          .isTrue();
+    } finally {
+      strict.stop();
+    }
+  }
+
+  /**
+   * Sends {@code start}, then {@code more} every 250 ms for up to 30 s; true when the server closed
+   * the connection while the client was still sending.
+   */
+  private static boolean trickle(int port, String start, String more) throws Exception {
+    try (Socket s = new Socket(InetAddress.getLoopbackAddress(), port)) {
+      s.setSoTimeout(40_000);
+      s.getOutputStream().write(start.getBytes(StandardCharsets.US_ASCII));
+      java.util.concurrent.atomic.AtomicBoolean stillSending =
+          new java.util.concurrent.atomic.AtomicBoolean(true);
+      Thread sender =
+          Thread.ofVirtual()
+              .start(
+                  () -> {
+                    try {
+                      for (int i = 0; i < 120; i++) {
+                        s.getOutputStream().write(more.getBytes(StandardCharsets.US_ASCII));
+                        s.getOutputStream().flush();
+                        Thread.sleep(250); // the attacker's pace, not a synchronisation
+                      }
+                      stillSending.set(false);
+                    } catch (IOException | InterruptedException closed) {
+                      // the server hung up
+                    }
+                  });
+      try {
+        while (s.getInputStream().read() >= 0) {
+          // whatever the server says before it closes
+        }
+      } catch (IOException reset) {
+        // closed by the server
+      }
+      boolean cutOff = stillSending.get();
+      sender.interrupt();
+      return cutOff;
+    }
+  }
+
+  @Test
   void problemsAreUtf8AndSaySo() throws Exception {
     Reply r = raw(post("/api/v1/names", "{\"café-Ｂ\":1}"));
     assertProblem(r, 400);
