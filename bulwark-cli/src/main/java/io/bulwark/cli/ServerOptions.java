@@ -1,10 +1,12 @@
 package io.bulwark.cli;
 
 import io.bulwark.kernel.Check;
+import io.bulwark.server.MetricsAccess;
 import io.bulwark.server.ServerConfig;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import picocli.CommandLine.Option;
 
 /** Where a shop process listens and keeps its state: options shared by demo and serve. */
@@ -52,6 +54,22 @@ final class ServerOptions {
               + " so a definition with an http(s) task URL is refused).")
   List<String> httpTaskHosts = new ArrayList<>();
 
+  @Option(
+      names = "--metrics-from",
+      paramLabel = "CIDR",
+      description =
+          "Only clients in this address range may read /metrics (repeatable, e.g. 10.0.0.0/8;"
+              + " default: anyone, unless --metrics-token is set).")
+  List<String> metricsFrom = new ArrayList<>();
+
+  @Option(
+      names = "--metrics-token",
+      paramLabel = "TOKEN",
+      description =
+          "Clients sending 'Authorization: Bearer TOKEN' may read /metrics from anywhere (at least"
+              + " 16 characters; or env BULWARK_METRICS_TOKEN).")
+  String metricsToken;
+
   /**
    * A server configuration named {@code name} from these options, on {@code httpPort}.
    *
@@ -73,11 +91,22 @@ final class ServerOptions {
             .host(host)
             .httpPort(httpPort)
             .dbUser(dbUser)
-            .dbPassword(password());
+            .dbPassword(password())
+            .metrics(metricsAccess());
     if (home != null) {
       config.home(home);
     }
     return config;
+  }
+
+  /** Who may read /metrics, from the options and {@code $BULWARK_METRICS_TOKEN}. */
+  MetricsAccess metricsAccess() {
+    String token = metricsToken != null ? metricsToken : System.getenv("BULWARK_METRICS_TOKEN");
+    try {
+      return new MetricsAccess(metricsFrom, Optional.ofNullable(token).filter(t -> !t.isEmpty()));
+    } catch (IllegalArgumentException e) {
+      throw new UserInputException("--metrics-from/--metrics-token: " + e.getMessage(), e);
+    }
   }
 
   /** The database password: the option, else {@code $BULWARK_DB_PASSWORD}, else empty. */

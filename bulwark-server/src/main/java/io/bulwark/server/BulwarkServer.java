@@ -91,6 +91,7 @@ public final class BulwarkServer implements AutoCloseable {
               registry,
               () -> readyDb.migrated() && readyDb.reachable(),
               config.shutdownGrace(),
+              config.metrics(),
               http);
       javalin.start(config.host(), config.httpPort());
     } catch (Exception e) { // Javalin can throw checked exceptions it does not declare

@@ -20,6 +20,7 @@ import java.util.Optional;
  * @param poolSize maximum database connections
  * @param shutdownGrace how long in-flight requests may take to finish on shutdown
  * @param clock the time every module reads, default the UTC system clock
+ * @param metrics who may read {@code /metrics}, default anyone
  */
 public record ServerConfig(
     String name,
@@ -31,7 +32,8 @@ public record ServerConfig(
     String dbPassword,
     int poolSize,
     Duration shutdownGrace,
-    Clock clock) {
+    Clock clock,
+    MetricsAccess metrics) {
 
   public ServerConfig {
     if (name == null || !name.matches("[a-z][a-z0-9-]{0,40}")) {
@@ -43,6 +45,7 @@ public record ServerConfig(
       throw new IllegalArgumentException("clock must not be null");
     }
     Check.positive("poolSize", poolSize);
+    java.util.Objects.requireNonNull(metrics, "metrics");
     if (jdbcUrl.isPresent() && !jdbcUrl.get().startsWith("jdbc:postgresql:")) {
       throw new IllegalArgumentException(
           "jdbcUrl must start with jdbc:postgresql: but was \"" + jdbcUrl.get() + "\"");
@@ -71,6 +74,7 @@ public record ServerConfig(
     private int poolSize = 20;
     private Duration shutdownGrace = Duration.ofSeconds(20);
     private Clock clock = Clock.systemUTC();
+    private MetricsAccess metrics = MetricsAccess.open();
 
     public Builder name(String name) {
       this.name = name;
@@ -124,6 +128,12 @@ public record ServerConfig(
       return this;
     }
 
+    /** Who may read {@code /metrics}; default anyone. */
+    public Builder metrics(MetricsAccess metrics) {
+      this.metrics = metrics;
+      return this;
+    }
+
     public ServerConfig build() {
       return new ServerConfig(
           name,
@@ -135,7 +145,8 @@ public record ServerConfig(
           dbPassword,
           poolSize,
           shutdownGrace,
-          clock);
+          clock,
+          metrics);
     }
   }
 }

@@ -5,12 +5,14 @@ import io.bulwark.http.HttpModule;
 import io.bulwark.http.ProblemRenderer;
 import io.bulwark.http.RequestIds;
 import io.bulwark.kernel.Json;
+import io.bulwark.server.MetricsAccess;
 import io.javalin.Javalin;
 import io.javalin.http.HttpResponseException;
 import io.javalin.http.HttpStatus;
 import io.javalin.json.JavalinJackson;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.net.InetAddress;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -51,14 +53,16 @@ public final class HttpApi {
    * @param registry where HTTP metrics go and what {@code /metrics} scrapes
    * @param ready answers {@code /health/ready}: true when dependencies are reachable
    * @param shutdownGrace how long in-flight requests may run after stop is called
+   * @param metrics who may read {@code /metrics}
    * @param modules capability routes
    */
   public static Javalin create(
       PrometheusMeterRegistry registry,
       BooleanSupplier ready,
       Duration shutdownGrace,
+      MetricsAccess metrics,
       List<HttpModule> modules) {
-    return create(registry, ready, shutdownGrace, modules, HEADER_TIMEOUT, BODY_TIMEOUT);
+    return create(registry, ready, shutdownGrace, metrics, modules, HEADER_TIMEOUT, BODY_TIMEOUT);
   }
 
   /** As above, with the times a request's headers and body may take to arrive. */
@@ -66,6 +70,7 @@ public final class HttpApi {
       PrometheusMeterRegistry registry,
       BooleanSupplier ready,
       Duration shutdownGrace,
+      MetricsAccess metrics,
       List<HttpModule> modules,
       Duration headerTimeout,
       Duration bodyTimeout) {
@@ -195,8 +200,20 @@ public final class HttpApi {
         });
     app.get(
         "/metrics",
-        ctx ->
-            ctx.contentType("text/plain; version=0.0.4; charset=utf-8").result(registry.scrape()));
+        ctx -> {
+          String client = ctx.req().getRemoteAddr().replaceAll("^\\[|\\]$", "");
+          if (!metrics.allows(InetAddress.getByName(client), ctx.header("Authorization"))) {
+            ProblemRenderer.write(
+                ctx,
+                403,
+                "metrics-forbidden",
+                "Forbidden",
+                "/metrics is restricted to the configured address ranges or bearer token",
+                Map.of());
+            return;
+          }
+          ctx.contentType("text/plain; version=0.0.4; charset=utf-8").result(registry.scrape());
+        });
 
     modules.forEach(m -> m.register(app));
     return app;

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.bulwark.http.HttpModule;
 import io.bulwark.http.JsonBody;
 import io.bulwark.kernel.Json;
+import io.bulwark.server.MetricsAccess;
 import io.javalin.Javalin;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -57,6 +58,7 @@ class HostileRequestsTest {
                 new PrometheusMeterRegistry(PrometheusConfig.DEFAULT),
                 () -> true,
                 Duration.ofSeconds(1),
+                MetricsAccess.open(),
                 List.of(echo))
             .start("127.0.0.1", 0);
   }
@@ -195,6 +197,7 @@ class HostileRequestsTest {
                 new PrometheusMeterRegistry(PrometheusConfig.DEFAULT),
                 () -> true,
                 Duration.ofSeconds(1),
+                MetricsAccess.open(),
                 List.of(),
                 Duration.ofSeconds(2),
                 Duration.ofSeconds(2))

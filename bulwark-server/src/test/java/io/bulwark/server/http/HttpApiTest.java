@@ -2,6 +2,7 @@ package io.bulwark.server.http;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.bulwark.server.MetricsAccess;
 import io.javalin.Javalin;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -19,6 +20,7 @@ class HttpApiTest {
             new PrometheusMeterRegistry(PrometheusConfig.DEFAULT),
             () -> true,
             Duration.ofSeconds(1),
+            MetricsAccess.open(),
             List.of());
     try {
       app.start("127.0.0.1", 0);
