@@ -6,6 +6,7 @@ import io.bulwark.commerce.DemoData;
 import io.bulwark.commerce.payment.simulator.SimulatorOptions;
 import io.bulwark.dr.ReplicationMeters;
 import io.bulwark.server.BulwarkServer;
+import io.bulwark.server.InstanceRunningException;
 import io.bulwark.server.PortInUseException;
 import io.bulwark.server.ServerConfig;
 import io.bulwark.server.logging.JsonLogs;
@@ -197,12 +198,17 @@ final class DemoCommand implements Callable<Integer> {
     return commerce;
   }
 
-  /** Starts {@code builder}'s server, turning a taken port into a clear user error. */
+  /**
+   * Starts {@code builder}'s server, turning a taken port or a home another live server runs on
+   * into a clear user error (exit 2).
+   */
   static BulwarkServer startOrExplain(BulwarkServer.Builder builder) {
     try {
       return builder.start();
     } catch (PortInUseException e) {
       throw portTaken(e);
+    } catch (InstanceRunningException e) {
+      throw new UserInputException(e.getMessage(), e);
     }
   }
 

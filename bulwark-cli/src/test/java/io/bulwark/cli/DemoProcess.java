@@ -19,6 +19,11 @@ final class DemoProcess {
    * extra}; stderr goes to {@code HOME/stderr.txt}.
    */
   static Process start(Path home, String... extra) throws IOException {
+    return start(home, home.resolve("stderr.txt"), extra);
+  }
+
+  /** As {@link #start(Path, String...)}, with stderr going to {@code stderr}. */
+  static Process start(Path home, Path stderr, String... extra) throws IOException {
     List<String> argv =
         new ArrayList<>(
             List.of(
@@ -34,7 +39,7 @@ final class DemoProcess {
                 "--admin-password",
                 "admin-secret-1"));
     argv.addAll(List.of(extra));
-    return new ProcessBuilder(argv).redirectError(home.resolve("stderr.txt").toFile()).start();
+    return new ProcessBuilder(argv).redirectError(stderr.toFile()).start();
   }
 
   /** The first line the demo prints on stdout: its URL, once ready (null if it exited first). */

@@ -16,6 +16,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -48,6 +51,12 @@ public final class PostgresServer implements AutoCloseable {
   private final int walSegmentSizeMb;
   private Process process;
   private int port;
+
+  /**
+   * The thread that starts the postmaster when it should die with its owner: the kernel signals it
+   * when the starting thread ends, so that thread lives as long as this server.
+   */
+  private ExecutorService launcher;
 
   private PostgresServer(Builder b) {
     this.binaries = b.binaries != null ? b.binaries : PostgresBinaries.defaults();
@@ -90,6 +99,34 @@ public final class PostgresServer implements AutoCloseable {
       return this;
     } catch (IOException e) {
       throw new UncheckedIOException("cannot start PostgreSQL in " + dataDir, e);
+    }
+  }
+
+  /**
+   * Starts the server again on the port it had, after it stopped or died (recovering its data
+   * directory as {@link #start()} does); returns once it accepts connections. The JDBC URLs handed
+   * out before stay valid.
+   *
+   * @throws PostgresException when it does not start (the port taken meanwhile, say)
+   * @throws IllegalStateException when it was never started
+   */
+  public synchronized PostgresServer restart() {
+    if (port == 0) {
+      throw new IllegalStateException("PostgreSQL in " + dataDir + " was never started");
+    }
+    if (process != null && process.isAlive()) {
+      return this;
+    }
+    try {
+      recoverStaleRun();
+      if (!launch()) {
+        throw new PostgresException(
+            "PostgreSQL did not start again on port " + port + "; see " + logFile());
+      }
+      log.info("PostgreSQL restarted on 127.0.0.1:{} (data {})", port, dataDir);
+      return this;
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot restart PostgreSQL in " + dataDir, e);
     }
   }
 
@@ -145,6 +182,10 @@ public final class PostgresServer implements AutoCloseable {
   /** Fast shutdown (rolls back open transactions, checkpoints); waits until the process exits. */
   @Override
   public synchronized void close() {
+    if (launcher != null) {
+      launcher.shutdown(); // its thread ends once idle; the postmaster is stopped below anyway
+      launcher = null;
+    }
     if (process == null || !process.isAlive()) {
       return;
     }
@@ -326,7 +367,7 @@ public final class PostgresServer implements AutoCloseable {
     ProcessBuilder pb = new ProcessBuilder(cmd);
     pb.redirectErrorStream(true);
     pb.redirectOutput(ProcessBuilder.Redirect.appendTo(logFile().toFile()));
-    process = pb.start();
+    process = dieWithParent ? startFromLauncher(pb) : pb.start();
     Instant deadline = Instant.now().plus(startTimeout);
     while (Instant.now().isBefore(deadline)) {
       if (!process.isAlive()) {
@@ -341,6 +382,26 @@ public final class PostgresServer implements AutoCloseable {
     process.destroyForcibly();
     throw new PostgresException(
         "PostgreSQL did not accept connections within " + startTimeout + "; see " + logFile());
+  }
+
+  /** Starts {@code pb} from the long-lived launcher thread (see {@link #launcher}). */
+  private Process startFromLauncher(ProcessBuilder pb) throws IOException {
+    if (launcher == null) {
+      launcher =
+          Executors.newSingleThreadExecutor(
+              Thread.ofPlatform().name("postgres-owner").daemon().factory());
+    }
+    try {
+      return launcher.submit(pb::start).get();
+    } catch (ExecutionException e) {
+      if (e.getCause() instanceof IOException io) {
+        throw io;
+      }
+      throw new PostgresException("cannot start PostgreSQL: " + e.getCause(), e.getCause());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new PostgresException("interrupted while starting PostgreSQL", e);
+    }
   }
 
   private String version() {
@@ -463,8 +524,9 @@ public final class PostgresServer implements AutoCloseable {
     /**
      * Whether the server stops immediately when the thread that started it dies (the JVM killed
      * with -9 included); default false. A supervisor that fences its server on losing a lease sets
-     * this, so that its own death fences the server too. Start the server from a thread that lives
-     * as long as the supervisor.
+     * this, so that its own death fences the server too; an owner sets it so that no PostgreSQL
+     * outlives it. The postmaster is started from a thread of this server's own that lives until
+     * {@link #close()}, so the thread that calls {@link #start()} may end.
      */
     public Builder dieWithParent(boolean dieWithParent) {
       this.dieWithParent = dieWithParent;

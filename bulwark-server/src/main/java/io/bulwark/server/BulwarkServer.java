@@ -43,6 +43,8 @@ public final class BulwarkServer implements AutoCloseable {
   private final JvmGcMetrics gcMetrics;
   private final List<AutoCloseable> closeables;
   private final Javalin app;
+  private final InstanceLock owner;
+  private final DatabaseSupervisor supervisor;
 
   private BulwarkServer(Builder b) {
     this.config = b.config;
@@ -55,7 +57,13 @@ public final class BulwarkServer implements AutoCloseable {
     this.gcMetrics = new JvmGcMetrics();
     gcMetrics.bindTo(registry);
 
-    requireFreePort(config.host(), config.httpPort());
+    InstanceLock lock = InstanceLock.acquire(config.instanceDir());
+    try {
+      requireFreePort(config.host(), config.httpPort());
+    } catch (RuntimeException e) {
+      lock.close();
+      throw e;
+    }
     PostgresServer pg = null;
     Database db = null;
     List<AutoCloseable> started = new ArrayList<>();
@@ -66,7 +74,12 @@ public final class BulwarkServer implements AutoCloseable {
         url = config.jdbcUrl().get();
         log.info("using external PostgreSQL {}", url);
       } else {
-        pg = PostgresServer.builder(config.instanceDir().resolve("pg")).build().start();
+        // dieWithParent: no PostgreSQL outlives this process, even one killed with -9
+        pg =
+            PostgresServer.builder(config.instanceDir().resolve("pg"))
+                .dieWithParent(true)
+                .build()
+                .start();
         pg.createDatabaseIfMissing(Platform.DATABASE);
         url = pg.jdbcUrl(Platform.DATABASE);
       }
@@ -96,6 +109,7 @@ public final class BulwarkServer implements AutoCloseable {
       javalin.start(config.host(), config.httpPort());
     } catch (Exception e) { // Javalin can throw checked exceptions it does not declare
       stopQuietly(javalin, started, db, pg);
+      lock.close();
       throw e instanceof RuntimeException r
           ? r
           : new IllegalStateException(
@@ -111,6 +125,9 @@ public final class BulwarkServer implements AutoCloseable {
     this.database = db;
     this.closeables = started;
     this.app = javalin;
+    this.owner = lock;
+    this.supervisor = pg == null ? null : new DatabaseSupervisor(pg).start();
+    owner.describe("pid " + ProcessHandle.current().pid() + ", " + baseUrl());
     log.info("Bulwark listening on {}", baseUrl());
   }
 
@@ -163,8 +180,12 @@ public final class BulwarkServer implements AutoCloseable {
   @Override
   public void close() {
     log.info("stopping Bulwark on {}", baseUrl());
+    if (supervisor != null) {
+      supervisor.close();
+    }
     stopQuietly(app, closeables, database, postgres);
     gcMetrics.close();
+    owner.close();
   }
 
   private static void stopQuietly(
