@@ -3,16 +3,23 @@ package io.bulwark.http;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.bulwark.kernel.Json;
 import io.javalin.http.Context;
+import java.nio.ByteBuffer;
+import java.nio.CharBuffer;
+import java.nio.charset.CharsetDecoder;
+import java.nio.charset.CoderResult;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
 
 /**
  * The one check of every request's text before any handler sees it: no NUL or other control
- * character in the path, a query parameter or a string (value or member name) of a JSON body, and
- * no unpaired surrogate. PostgreSQL cannot store a NUL in text, and no field of the API has a use
- * for the others; JSON strings may still hold tab, line feed and carriage return (a state machine
- * definition sent as a string has line breaks). A refusal is a {@link BadRequest} naming the field:
- * {@code $.username}, query parameter {@code status}, or {@code path}.
+ * character in the path, a query parameter or a string (value or member name) of a JSON body, no
+ * unpaired surrogate, and a body that is valid UTF-8 (else it would reach the handler with U+FFFD
+ * in place of the bad bytes). PostgreSQL cannot store a NUL in text, and no field of the API has a
+ * use for the others; JSON strings may still hold tab, line feed and carriage return (a state
+ * machine definition sent as a string has line breaks). A refusal is a {@link BadRequest} naming
+ * the field: {@code $.username}, query parameter {@code status}, or {@code path}.
  *
  * <p>Register it once, ahead of every route: {@code app.before(ControlCharacters::check)}.
  */
@@ -43,6 +50,11 @@ public final class ControlCharacters {
         }
       }
     }
+    byte[] bytes = ctx.bodyAsBytes();
+    String invalid = invalidUtf8(bytes);
+    if (invalid != null) {
+      throw new BadRequest(null, "the request body is not valid UTF-8: " + invalid);
+    }
     String body = ctx.body();
     // Raw control characters are not valid inside JSON strings (the JSON reader refuses them), so
     // only an escape can smuggle one in: bodies without "\\u" need no closer look.
@@ -56,6 +68,31 @@ public final class ControlCharacters {
       return; // the handler refuses it as malformed, with a line and column
     }
     walk(json, "$");
+  }
+
+  /** Where {@code bytes} stop being UTF-8, or null when they are (ASCII needs no decoding). */
+  static String invalidUtf8(byte[] bytes) {
+    boolean ascii = true;
+    for (byte b : bytes) {
+      if (b < 0) {
+        ascii = false;
+        break;
+      }
+    }
+    if (ascii) {
+      return null;
+    }
+    CharsetDecoder decoder =
+        StandardCharsets.UTF_8
+            .newDecoder()
+            .onMalformedInput(CodingErrorAction.REPORT)
+            .onUnmappableCharacter(CodingErrorAction.REPORT);
+    ByteBuffer in = ByteBuffer.wrap(bytes);
+    CoderResult result = decoder.decode(in, CharBuffer.allocate(bytes.length), true);
+    if (result.isError()) {
+      return String.format("byte 0x%02X at offset %d", bytes[in.position()] & 0xff, in.position());
+    }
+    return null;
   }
 
   private static void walk(JsonNode node, String path) {

@@ -163,6 +163,12 @@ class HostileRequestsTest {
     assertThat(surrogate.json().get("detail").asText()).contains("unpaired surrogate");
     assertThat(seen).doesNotContain("admin\u0000");
 
+    byte[] invalid = post("/api/v1/names", "{\"name\":\"ab\"}").getBytes(StandardCharsets.UTF_8);
+    invalid[invalid.length - 3] = (byte) 0xff; // in place of the b
+    Reply notUtf8 = raw(invalid);
+    assertProblem(notUtf8, 400);
+    assertThat(notUtf8.json().get("detail").asText()).contains("not valid UTF-8: byte 0xFF");
+
     Reply fine = raw(post("/api/v1/names", "{\"name\":\"line\\nbreak \\u00fc\"}"));
     assertThat(fine.status()).isEqualTo(201);
     assertThat(seen).contains("line\nbreak ü");
