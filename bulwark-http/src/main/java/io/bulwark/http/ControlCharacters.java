@@ -34,7 +34,15 @@ public final class ControlCharacters {
    * @throws BadRequest naming the field and the character
    */
   public static void check(Context ctx) {
-    String bad = find(ctx.path(), false);
+    String bad = invalidUtf8(percentDecoded(ctx.req().getRequestURI()));
+    if (bad != null) {
+      throw new BadRequest("path", "the path is not valid UTF-8: " + bad);
+    }
+    String query = ctx.queryString();
+    if (query != null && (bad = invalidUtf8(percentDecoded(query))) != null) {
+      throw new BadRequest("query", "the query string is not valid UTF-8: " + bad);
+    }
+    bad = find(ctx.path(), false);
     if (bad != null) {
       throw new BadRequest("path", "the path must not contain " + bad);
     }
@@ -68,6 +76,26 @@ public final class ControlCharacters {
       return; // the handler refuses it as malformed, with a line and column
     }
     walk(json, "$");
+  }
+
+  /** The bytes {@code raw} stands for, its {@code %XX} escapes decoded (anything else as is). */
+  static byte[] percentDecoded(String raw) {
+    if (raw == null) {
+      return new byte[0];
+    }
+    java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream(raw.length());
+    for (int i = 0; i < raw.length(); i++) {
+      char c = raw.charAt(i);
+      int hi = i + 2 < raw.length() ? Character.digit(raw.charAt(i + 1), 16) : -1;
+      int lo = hi >= 0 ? Character.digit(raw.charAt(i + 2), 16) : -1;
+      if (c == '%' && lo >= 0) {
+        out.write(hi * 16 + lo);
+        i += 2;
+      } else {
+        out.writeBytes(String.valueOf(c).getBytes(StandardCharsets.UTF_8));
+      }
+    }
+    return out.toByteArray();
   }
 
   /** Where {@code bytes} stop being UTF-8, or null when they are (ASCII needs no decoding). */
