@@ -137,7 +137,8 @@ class ShopMessagingTest {
     assertThat(forbidden.body()).contains("for administrators");
     HttpResponse<String> badId = get(url + "/api/v1/admin/dlq/not-a-uuid", admin);
     assertThat(badId.statusCode()).isEqualTo(400);
-    assertThat(badId.headers().firstValue("Content-Type")).hasValue("application/problem+json; charset=utf-8");
+    assertThat(badId.headers().firstValue("Content-Type"))
+        .hasValue("application/problem+json; charset=utf-8");
     assertThat(Json.parse(get(url + "/api/v1/admin/dlq", admin).body()).get("waiting").asLong())
         .isZero();
 

@@ -158,8 +158,10 @@ public final class Engine implements AutoCloseable {
    * processes may start it for up to a second after.
    *
    * @throws StatesException.NotFound when it does not exist
+   * @throws StatesException.Forbidden for one of the server's own machines
    */
   public void deleteStateMachine(String name) {
+    refuseOwn(name, "deleted");
     stateMachine(name);
     parts.catalog().delete(name, stateMachineArn(name));
     parts.machines().forget(name);
