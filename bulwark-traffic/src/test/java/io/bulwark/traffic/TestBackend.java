@@ -16,7 +16,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * A real HTTP backend on 127.0.0.1 (the JDK's server): answers its id as the body, echoes the
  * request id it saw, serves {@code /health} with a settable status, blocks {@code /slow} until
- * released, and answers {@code /bytes/N} with N bytes and {@code /chunked/N} with N chunked bytes.
+ * released, answers {@code /bytes/N} with N bytes and {@code /chunked/N} with N chunked bytes, and
+ * {@code /echo} with the request body it received.
  */
 final class TestBackend implements AutoCloseable {
   final String id;
@@ -92,8 +93,13 @@ final class TestBackend implements AutoCloseable {
   private void handle(HttpExchange exchange) throws IOException {
     try (exchange;
         InputStream in = exchange.getRequestBody()) {
-      in.readAllBytes();
+      byte[] received = in.readAllBytes();
       String path = exchange.getRequestURI().getPath();
+      if (path.equals("/echo")) {
+        requests.incrementAndGet();
+        reply(exchange, 200, new String(received, StandardCharsets.UTF_8));
+        return;
+      }
       if (path.equals("/health")) {
         reply(exchange, healthStatus, "ok");
         return;

@@ -6,7 +6,6 @@ import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPipeline;
-import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpServerUpgradeHandler;
 import io.netty.handler.codec.http2.CleartextHttp2ServerUpgradeHandler;
@@ -29,14 +28,14 @@ import io.netty.util.ReferenceCountUtil;
  * The client side of a proxy connection. Without TLS every connection starts as HTTP/1.1
  * (keep-alive, pipelining) and may switch to HTTP/2 over cleartext, either with prior knowledge
  * (the client opens with the HTTP/2 preface) or with an {@code Upgrade: h2c} request. With TLS the
- * client picks HTTP/2 or HTTP/1.1 by ALPN during the handshake. On HTTP/2 each stream becomes a
- * child channel with its own {@link ProxyHandler}, so requests of one connection are proxied
+ * client picks HTTP/2 or HTTP/1.1 by ALPN during the handshake. {@link ProxyHandler} gathers each
+ * request's body itself (no aggregator in the pipeline). On HTTP/2 each stream becomes a child
+ * channel with its own {@link ProxyHandler}, so requests of one connection are proxied
  * concurrently; upstream connections stay HTTP/1.1 and pooled.
  */
 final class ClientProtocols {
   // Reader idleness only: watching writes too would hang a listener on every write.
   static final int IDLE_CLIENT_SECONDS = 120;
-  private static final String AGGREGATOR = "http-aggregator";
   private static final String PROXY = "http-proxy";
   private static final int MAX_CONCURRENT_STREAMS = 256;
 
@@ -61,7 +60,6 @@ final class ClientProtocols {
                   } else {
                     ctx.pipeline()
                         .addLast(new HttpServerCodec())
-                        .addLast(AGGREGATOR, new HttpObjectAggregator(runtime.maxBodyBytes()))
                         .addLast(PROXY, new ProxyHandler(runtime));
                   }
                 }
@@ -92,7 +90,6 @@ final class ClientProtocols {
     pipeline
         .addLast(new IdleStateHandler(IDLE_CLIENT_SECONDS, 0, 0))
         .addLast(new CleartextHttp2ServerUpgradeHandler(http1, upgrade, priorKnowledge))
-        .addLast(AGGREGATOR, new HttpObjectAggregator(maxBody))
         .addLast(PROXY, new ProxyHandler(runtime));
   }
 
@@ -114,7 +111,6 @@ final class ClientProtocols {
           protected void initChannel(Channel ch) {
             ch.pipeline()
                 .addLast(new Http2StreamFrameToHttpObjectCodec(true))
-                .addLast(new HttpObjectAggregator(runtime.maxBodyBytes()))
                 .addLast(new ProxyHandler(runtime));
           }
         };
@@ -132,9 +128,6 @@ final class ClientProtocols {
       ChannelPipeline p = ctx.pipeline();
       if (p.get(PROXY) != null) {
         p.remove(PROXY);
-      }
-      if (p.get(AGGREGATOR) != null) {
-        p.remove(AGGREGATOR);
       }
     }
 

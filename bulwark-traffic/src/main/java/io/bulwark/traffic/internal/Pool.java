@@ -5,13 +5,13 @@ import io.bulwark.traffic.OutlierDetection;
 import io.bulwark.traffic.PoolConfig;
 import io.bulwark.traffic.PoolStatus;
 import io.bulwark.traffic.TargetConfig;
+import io.netty.util.concurrent.FastThreadLocal;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -24,8 +24,19 @@ public final class Pool {
   private final Optional<HealthCheck> healthCheck;
   private final OutlierDetection outlierDetection;
   private final Duration deregistrationDelay;
-  private final CopyOnWriteArrayList<Target> targets = new CopyOnWriteArrayList<>();
-  private final AtomicInteger cursor = new AtomicInteger();
+  private static final Target[] NONE = new Target[0];
+  // Round-robin position among equally loaded targets, one per event loop: each loop still goes
+  // round the targets in turn, and no cache line is written by both cores on every request.
+  private static final FastThreadLocal<int[]> CURSOR =
+      new FastThreadLocal<>() {
+        @Override
+        protected int[] initialValue() {
+          return new int[1];
+        }
+      };
+
+  // Replaced whole on every change, so readers iterate a stable array without copying it.
+  private volatile Target[] targets = NONE;
   private final Consumer<Target> onRemoved;
   private volatile int weight;
   private volatile boolean enabled;
@@ -76,21 +87,35 @@ public final class Pool {
   }
 
   public List<Target> targets() {
-    return List.copyOf(targets);
+    return List.of(targets);
   }
 
   Target add(TargetConfig config) {
     Target target = new Target(config, this);
-    targets.add(target);
+    synchronized (this) {
+      Target[] before = targets;
+      Target[] after = Arrays.copyOf(before, before.length + 1);
+      after[before.length] = target;
+      targets = after;
+    }
     return target;
   }
 
   /** Takes {@code target} out of the pool; idempotent. */
   void remove(Target target) {
-    if (targets.remove(target)) {
-      target.markRemoved();
-      onRemoved.accept(target);
+    synchronized (this) {
+      Target[] before = targets;
+      int i = Arrays.asList(before).indexOf(target);
+      if (i < 0) {
+        return;
+      }
+      Target[] after = new Target[before.length - 1];
+      System.arraycopy(before, 0, after, 0, i);
+      System.arraycopy(before, i + 1, after, i, before.length - i - 1);
+      targets = after;
     }
+    target.markRemoved();
+    onRemoved.accept(target);
   }
 
   /** Whether the pool is enabled and some target takes new requests. */
@@ -121,22 +146,26 @@ public final class Pool {
 
   /**
    * The serving target outside {@code exclude} with the fewest outstanding requests; ties go
-   * round-robin. Null when there is none.
+   * round-robin (per event loop). Null when there is none.
    */
   Target choose(long nowNanos, Set<Target> exclude) {
     if (!enabled) {
       return null;
     }
-    Object[] snapshot = targets.toArray();
+    Target[] snapshot = targets;
     int n = snapshot.length;
     if (n == 0) {
       return null;
     }
-    int start = Math.floorMod(cursor.getAndIncrement(), n);
+    if (n == 1) {
+      Target only = snapshot[0];
+      return only.serving(nowNanos) && !exclude.contains(only) ? only : null;
+    }
+    int start = Math.floorMod(CURSOR.get()[0]++, n);
     Target best = null;
     int bestLoad = Integer.MAX_VALUE;
     for (int i = 0; i < n; i++) {
-      Target t = (Target) snapshot[(start + i) % n];
+      Target t = snapshot[(start + i) % n];
       if (!t.serving(nowNanos) || exclude.contains(t)) {
         continue;
       }
@@ -154,7 +183,8 @@ public final class Pool {
     if (target.ejectedAt(nowNanos)) {
       return false;
     }
-    int size = targets.size();
+    Target[] targets = this.targets;
+    int size = targets.length;
     int ejectedNow = 0;
     for (Target t : targets) {
       if (t.ejectedAt(nowNanos)) {
@@ -184,7 +214,7 @@ public final class Pool {
         weight,
         enabled,
         serving(System.nanoTime()),
-        targets.stream().map(t -> t.status(clock)).toList());
+        Arrays.stream(targets).map(t -> t.status(clock)).toList());
   }
 
   PoolConfig toConfig() {
@@ -192,7 +222,7 @@ public final class Pool {
         PoolConfig.builder(name)
             .weight(weight)
             .enabled(enabled)
-            .targets(targets.stream().filter(t -> !t.draining()).map(Target::config).toList())
+            .targets(Arrays.stream(targets).filter(t -> !t.draining()).map(Target::config).toList())
             .outlierDetection(outlierDetection)
             .deregistrationDelay(deregistrationDelay);
     healthCheck.ifPresentOrElse(b::healthCheck, b::noHealthCheck);

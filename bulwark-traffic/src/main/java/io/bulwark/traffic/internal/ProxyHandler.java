@@ -2,29 +2,37 @@ package io.bulwark.traffic.internal;
 
 import io.bulwark.kernel.ProblemDocument;
 import io.bulwark.traffic.RouteConfig;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.CompositeByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelPipeline;
+import io.netty.handler.codec.DecoderResult;
+import io.netty.handler.codec.http.DefaultFullHttpRequest;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.EmptyHttpHeaders;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpServerUpgradeHandler;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.handler.codec.http.TooLongHttpContentException;
 import io.netty.handler.codec.http2.Http2StreamChannel;
 import io.netty.handler.codec.http2.HttpConversionUtil;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.util.AsciiString;
 import io.netty.util.ReferenceCountUtil;
-import io.netty.util.concurrent.ScheduledFuture;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.util.ArrayDeque;
@@ -35,19 +43,18 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
-import java.util.UUID;
 import java.util.concurrent.ThreadLocalRandom;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
 /**
  * Proxies the requests of one client connection, one at a time (pipelined requests wait in order).
  * For each request: choose a target, send on a pooled upstream connection, and on a connection
  * failure, reset, timeout or retryable status retry a safe request on another target. The request
- * is buffered (so it can be retried); the answer streams to the client as it arrives, and a failure
- * after its head was sent closes the client connection (or resets the HTTP/2 stream). Runs on the
- * client connection's event loop; upstream connections use the same loop, so no locking is needed
- * here.
+ * is buffered (so it can be retried; this handler gathers its body itself, answering {@code Expect:
+ * 100-continue} and refusing bodies over the limit with 413); the answer streams to the client as
+ * it arrives, and a failure after its head was sent closes the client connection (or resets the
+ * HTTP/2 stream). Runs on the client connection's event loop; upstream connections use the same
+ * loop, so no locking is needed here.
  */
 final class ProxyHandler extends ChannelInboundHandlerAdapter {
 
@@ -81,6 +88,7 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter {
   private static final AsciiString HTTP = AsciiString.cached("http");
   private static final AsciiString HTTPS = AsciiString.cached("https");
   private static final int SMALL_RESPONSE = 16 * 1024;
+  private static final byte[] HEX = "0123456789abcdef".getBytes(StandardCharsets.US_ASCII);
   static final AsciiString REQUEST_ID = AsciiString.cached("x-request-id");
 
   private final GatewayRuntime runtime;
@@ -89,8 +97,14 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter {
   private Exchange current;
   private InetAddress clientAddress;
   private String clientText = "-";
-  private String clientHost = "unknown";
+  private AsciiString clientHost = AsciiString.cached("unknown");
   private boolean http2;
+  // The request whose body is arriving, and the body so far (null while it has none).
+  private HttpRequest pendingHead;
+  private CompositeByteBuf pendingBody;
+  // Set after a request was refused mid-body: its remaining chunks are dropped.
+  private boolean discarding;
+  private boolean upgradeChecked;
 
   ProxyHandler(GatewayRuntime runtime) {
     this.runtime = runtime;
@@ -112,17 +126,143 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter {
   private void rememberClient(Channel channel) {
     if (clientAddress == null && channel.remoteAddress() instanceof InetSocketAddress remote) {
       clientAddress = remote.getAddress();
-      clientHost = remote.getAddress().getHostAddress();
+      clientHost = new AsciiString(remote.getAddress().getHostAddress());
       clientText = clientHost + ":" + remote.getPort();
     }
   }
 
   @Override
   public void channelRead(ChannelHandlerContext ctx, Object msg) {
-    if (!(msg instanceof FullHttpRequest request)) {
+    if (msg instanceof HttpRequest head) {
+      dropUpgradeHandler();
+      if (msg instanceof FullHttpRequest full) {
+        accept(full);
+      } else if (!head.decoderResult().isSuccess()) {
+        discarding = true;
+        accept(fullRequest(head, Unpooled.EMPTY_BUFFER, EmptyHttpHeaders.INSTANCE));
+      } else {
+        begin(head);
+      }
+    } else if (msg instanceof HttpContent content) {
+      try {
+        bodyChunk(content);
+      } finally {
+        content.release();
+      }
+    } else {
       ReferenceCountUtil.release(msg);
+    }
+  }
+
+  /**
+   * The connection's first request was plain HTTP/1.1: cleartext upgrades to HTTP/2 happen on the
+   * first request (RFC 7540 3.2), so the upgrade handler need not inspect the ones after it.
+   */
+  private void dropUpgradeHandler() {
+    if (upgradeChecked) {
       return;
     }
+    upgradeChecked = true;
+    ChannelPipeline pipeline = ctx.pipeline();
+    if (pipeline.get(HttpServerUpgradeHandler.class) != null) {
+      pipeline.remove(HttpServerUpgradeHandler.class);
+    }
+  }
+
+  /** The head of a request whose body follows in chunks. */
+  private void begin(HttpRequest head) {
+    discarding = false;
+    long length = contentLength(head);
+    if (length > runtime.maxBodyBytes()) {
+      refuseTooLarge(head, "request body of " + length + " bytes");
+      return;
+    }
+    if (HttpUtil.is100ContinueExpected(head)) {
+      head.headers().remove(HttpHeaderNames.EXPECT);
+      ctx.writeAndFlush(
+          new DefaultFullHttpResponse(
+              HttpVersion.HTTP_1_1, HttpResponseStatus.CONTINUE, Unpooled.EMPTY_BUFFER),
+          ctx.voidPromise());
+    }
+    pendingHead = head;
+  }
+
+  private static long contentLength(HttpRequest head) {
+    try {
+      return HttpUtil.getContentLength(head, -1L);
+    } catch (NumberFormatException e) {
+      return -1;
+    }
+  }
+
+  private void bodyChunk(HttpContent content) {
+    HttpRequest head = pendingHead;
+    if (head == null) {
+      // After a refused request, or a stray chunk: nothing to attach it to.
+      return;
+    }
+    ByteBuf bytes = content.content();
+    if (bytes.isReadable()) {
+      CompositeByteBuf body = pendingBody;
+      int size = body == null ? 0 : body.readableBytes();
+      if ((long) size + bytes.readableBytes() > runtime.maxBodyBytes()) {
+        pendingHead = null;
+        releasePendingBody();
+        refuseTooLarge(head, "request body over " + runtime.maxBodyBytes() + " bytes");
+        return;
+      }
+      if (body == null) {
+        body = ctx.alloc().compositeBuffer(64);
+        pendingBody = body;
+      }
+      body.addComponent(true, bytes.retain());
+    }
+    if (content instanceof LastHttpContent last) {
+      pendingHead = null;
+      ByteBuf body = pendingBody == null ? Unpooled.EMPTY_BUFFER : pendingBody;
+      pendingBody = null;
+      if (body.isReadable() || HttpUtil.isTransferEncodingChunked(head)) {
+        // The body goes upstream whole, so it is framed by its length, not in chunks.
+        HttpHeaders headers = head.headers();
+        headers.remove(HttpHeaderNames.TRANSFER_ENCODING);
+        headers.setInt(HttpHeaderNames.CONTENT_LENGTH, body.readableBytes());
+      }
+      FullHttpRequest full = fullRequest(head, body, last.trailingHeaders());
+      if (!last.decoderResult().isSuccess()) {
+        full.setDecoderResult(last.decoderResult());
+      }
+      accept(full);
+    }
+  }
+
+  private static FullHttpRequest fullRequest(HttpRequest head, ByteBuf body, HttpHeaders trailers) {
+    // Shares the decoded headers: nothing is copied to make the request whole.
+    FullHttpRequest full =
+        new DefaultFullHttpRequest(
+            head.protocolVersion(), head.method(), head.uri(), body, head.headers(), trailers);
+    full.setDecoderResult(head.decoderResult());
+    return full;
+  }
+
+  /** Answers 413 in turn (after any request ahead of it) and closes the connection after it. */
+  private void refuseTooLarge(HttpRequest head, String what) {
+    discarding = true;
+    FullHttpRequest marker = fullRequest(head, Unpooled.EMPTY_BUFFER, EmptyHttpHeaders.INSTANCE);
+    marker.setDecoderResult(
+        DecoderResult.failure(
+            new TooLongHttpContentException(
+                what + " exceeds the limit of " + runtime.maxBodyBytes() + " bytes")));
+    accept(marker);
+  }
+
+  private void releasePendingBody() {
+    if (pendingBody != null) {
+      pendingBody.release();
+      pendingBody = null;
+    }
+  }
+
+  private void accept(FullHttpRequest request) {
     if (current != null) {
       queued.add(request);
     } else {
@@ -143,6 +283,8 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter {
     if (current != null && current.streaming != null) {
       current.streaming.clientGone();
     }
+    pendingHead = null;
+    releasePendingBody();
     FullHttpRequest r;
     while ((r = queued.poll()) != null) {
       r.release();
@@ -175,12 +317,16 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter {
     if (!request.decoderResult().isSuccess()) {
       Exchange ex = new Exchange(request, newRequestId(), false, RouteConfig.defaults());
       current = ex;
-      ex.localError(400, "Bad request", "malformed HTTP request: " + request.decoderResult());
+      if (request.decoderResult().cause() instanceof TooLongHttpContentException tooLong) {
+        ex.localError(413, "Content too large", tooLong.getMessage());
+      } else {
+        ex.localError(400, "Bad request", "malformed HTTP request: " + request.decoderResult());
+      }
       return;
     }
     HttpHeaders headers = request.headers();
-    String requestId = headers.get(REQUEST_ID);
-    if (requestId == null || requestId.isBlank()) {
+    CharSequence requestId = headers.get(REQUEST_ID);
+    if (requestId == null || requestId.isEmpty() || requestId.toString().isBlank()) {
       requestId = newRequestId();
       headers.set(REQUEST_ID, requestId);
     }
@@ -222,11 +368,29 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter {
     }
   }
 
-  private static String newRequestId() {
+  /** A UUIDv7 (time-ordered), formatted straight into ASCII bytes. */
+  static AsciiString newRequestId() {
     ThreadLocalRandom random = ThreadLocalRandom.current();
     long msb = (System.currentTimeMillis() << 16) | (0x7L << 12) | random.nextInt(1 << 12);
     long lsb = (random.nextLong() & 0x3FFFFFFFFFFFFFFFL) | 0x8000000000000000L;
-    return new UUID(msb, lsb).toString();
+    byte[] out = new byte[36];
+    hex(msb >>> 32, out, 0, 8);
+    out[8] = '-';
+    hex(msb >>> 16, out, 9, 4);
+    out[13] = '-';
+    hex(msb, out, 14, 4);
+    out[18] = '-';
+    hex(lsb >>> 48, out, 19, 4);
+    out[23] = '-';
+    hex(lsb, out, 24, 12);
+    return new AsciiString(out, false);
+  }
+
+  private static void hex(long value, byte[] out, int offset, int digits) {
+    for (int i = offset + digits - 1; i >= offset; i--) {
+      out[i] = HEX[(int) (value & 0xF)];
+      value >>>= 4;
+    }
   }
 
   private void finished(boolean keepAlive) {
@@ -247,12 +411,13 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter {
   /** One client request across its attempts. */
   private final class Exchange {
     private final FullHttpRequest request;
-    private final String requestId;
+    private final CharSequence requestId;
     private final boolean keepAlive;
     private final RouteConfig route;
     private final boolean safe;
     private final long startNanos = System.nanoTime();
-    private final Set<Target> tried = Collections.newSetFromMap(new IdentityHashMap<>(4));
+    // The targets tried so far: empty until the first attempt, a set only once a retry needs one.
+    private Set<Target> tried = Set.of();
     private String affinityTarget;
     private int attempts;
     private Target target;
@@ -263,7 +428,8 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter {
     private int streamStatus;
     private Channel paused;
 
-    Exchange(FullHttpRequest request, String requestId, boolean keepAlive, RouteConfig route) {
+    Exchange(
+        FullHttpRequest request, CharSequence requestId, boolean keepAlive, RouteConfig route) {
       this.request = request;
       this.requestId = requestId;
       this.keepAlive = keepAlive;
@@ -291,7 +457,7 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter {
       }
       attempts++;
       target = t;
-      tried.add(t);
+      remember(t);
       t.begin();
       Attempt attempt = new Attempt(t);
       Channel channel = ctx.channel();
@@ -310,6 +476,19 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter {
                         attempt.failed("connect", f.cause(), false);
                       }
                     });
+      }
+    }
+
+    private void remember(Target t) {
+      if (tried.isEmpty()) {
+        tried = Set.of(t);
+      } else {
+        if (tried.size() == 1) {
+          Set<Target> set = Collections.newSetFromMap(new IdentityHashMap<>(4));
+          set.addAll(tried);
+          tried = set;
+        }
+        tried.add(t);
       }
     }
 
@@ -394,7 +573,7 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter {
               title,
               detail,
               pathOf(request.uri()),
-              requestId,
+              requestId.toString(),
               Map.of());
       FullHttpResponse response =
           new DefaultFullHttpResponse(
@@ -411,7 +590,7 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter {
 
     private void logAccess(int status, Target t) {
       runtime.accessLog(
-          requestId,
+          requestId.toString(),
           http2 ? "HTTP/2" : "HTTP/1.1",
           request.method().name(),
           request.uri(),
@@ -442,7 +621,6 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter {
       private final long attemptStart = System.nanoTime();
       private Channel upstream;
       private UpstreamHandler handler;
-      private ScheduledFuture<?> timeout;
       private boolean reusable;
       private boolean over;
 
@@ -453,21 +631,24 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter {
       void send(Channel ch) {
         upstream = ch;
         handler = ch.pipeline().get(UpstreamHandler.class);
-        handler.bind(this);
-        timeout =
-            ch.eventLoop()
-                .schedule(
-                    () -> {
-                      handler.unbind();
-                      failed(
-                          "timeout",
-                          new TimeoutException("no answer within " + route.timeout()),
-                          true);
-                    },
-                    route.timeout().toNanos(),
-                    TimeUnit.NANOSECONDS);
-        // A failed write reaches UpstreamHandler.exceptionCaught, which fails this attempt.
-        ch.writeAndFlush(request.retainedDuplicate(), ch.voidPromise());
+        handler.bind(this, route.timeout().toNanos());
+        // The same headers for every attempt (the encoder only reads them); the body is a view
+        // of its own, since encoding consumes it. A failed write reaches
+        // UpstreamHandler.exceptionCaught, which fails this attempt.
+        FullHttpRequest copy =
+            new DefaultFullHttpRequest(
+                request.protocolVersion(),
+                request.method(),
+                request.uri(),
+                request.content().retainedDuplicate(),
+                request.headers(),
+                request.trailingHeaders());
+        ch.writeAndFlush(copy, ch.voidPromise());
+      }
+
+      @Override
+      public void onTimeout() {
+        failed("timeout", new TimeoutException("no answer within " + route.timeout()), true);
       }
 
       @Override
@@ -491,7 +672,6 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter {
             if (safe && canRetry()) {
               // The body is not worth reading: drop the connection and try another target.
               over = true;
-              timeout.cancel(false);
               handler.unbind();
               upstream.close();
               t.end();
@@ -515,7 +695,6 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter {
         boolean last = content instanceof LastHttpContent;
         if (last) {
           over = true;
-          timeout.cancel(false);
           streaming = null;
           resume();
           t.end();
@@ -534,7 +713,6 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter {
           return;
         }
         over = true;
-        timeout.cancel(false);
         handler.unbind();
         upstream.close();
         t.end();
@@ -554,8 +732,8 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter {
           return;
         }
         over = true;
-        if (timeout != null) {
-          timeout.cancel(false);
+        if (handler != null) {
+          handler.unbind();
         }
         if (upstream != null) {
           upstream.close();
