@@ -23,9 +23,12 @@ fi
 
 export JAVA_HOME="${JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}"
 export MAVEN_OPTS="${MAVEN_OPTS:---sun-misc-unsafe-memory-access=allow}"
-./mvnw -B -q -pl bulwark-bench -am install -DskipTests
 cpfile="$(mktemp)"
 trap 'rm -f "$cpfile"' EXIT
-./mvnw -B -q -pl bulwark-bench dependency:build-classpath -Dmdep.outputFile="$cpfile" >/dev/null
+# A reactor build: the bench's sibling modules resolve to their freshly built jars in target/,
+# never to ~/.m2 (nothing is installed there, so parallel checkouts cannot see each other's).
+# Each module writes the classpath file; bulwark-bench, built last, writes it last.
+./mvnw -B -q -pl bulwark-bench -am package dependency:build-classpath -DskipTests \
+  -Dspotless.check.skip=true -Dmdep.outputFile="$cpfile" >/dev/null
 "$JAVA_HOME/bin/java" -Xms512m -Xmx512m --sun-misc-unsafe-memory-access=allow --enable-native-access=ALL-UNNAMED \
   -cp "bulwark-bench/target/classes:$(cat "$cpfile")" io.bulwark.bench.gateway.GatewayBench "$@"
