@@ -22,8 +22,10 @@ import java.util.Set;
  * @param rules steering rules tried in order before weighted balancing
  * @param fallbackPool pool used when the chosen pools have no serving target
  * @param affinity cookie session affinity, if on
- * @param defaultRoute timeouts and retries of paths no route matches
- * @param routes per-path-prefix timeouts and retries; the longest matching prefix wins
+ * @param defaultRoute how requests no route matches are handled (its path and overrides other than
+ *     timeouts and retries are ignored)
+ * @param routes the route table: per-path timeouts, retries, affinity, answer TTL, edge caching and
+ *     pool; tried in order, the first match wins
  * @param connectTimeout how long opening an upstream connection may take (default 2 s)
  * @param maxBodyBytes largest request body the gateway buffers (default 10 MiB); answers stream
  *     through unbuffered, at the pace the client reads them
@@ -31,6 +33,9 @@ import java.util.Set;
  * @param accessLog whether each request is logged to SLF4J logger {@code io.bulwark.traffic.access}
  * @param tls TLS with ALPN (h2, http/1.1) on the proxy port, if on; default off (cleartext HTTP/1.1
  *     and h2c)
+ * @param cache the edge cache serving the routes that opt in; off by default
+ * @param protection bot protection (rules and per-client rate limits); off by default, and then it
+ *     costs nothing per request
  */
 public record GatewayConfig(
     String bindHost,
@@ -46,7 +51,9 @@ public record GatewayConfig(
     int maxBodyBytes,
     Duration shutdownGrace,
     boolean accessLog,
-    Optional<TlsConfig> tls) {
+    Optional<TlsConfig> tls,
+    Optional<EdgeCache> cache,
+    Optional<BotProtection> protection) {
 
   /** {@link #adminPort()} value that turns the admin API off. */
   public static final int ADMIN_DISABLED = -1;
@@ -70,7 +77,41 @@ public record GatewayConfig(
     Check.atLeast("maxBodyBytes", maxBodyBytes, 1024);
     Check.notNegative("shutdownGrace", shutdownGrace);
     tls = Objects.requireNonNullElse(tls, Optional.empty());
+    cache = Objects.requireNonNullElse(cache, Optional.empty());
+    protection = Objects.requireNonNullElse(protection, Optional.empty());
     checkReferences(pools, rules, fallbackPool, routes);
+    checkCache(routes, cache);
+  }
+
+  private static void checkCache(List<RouteConfig> routes, Optional<EdgeCache> cache) {
+    for (int i = 0; i < routes.size(); i++) {
+      if (routes.get(i).cache() && cache.isEmpty()) {
+        throw new IllegalArgumentException(
+            "routes["
+                + i
+                + "] ("
+                + routes.get(i).describe()
+                + ") turns caching on, but the gateway has no edge cache configured");
+      }
+    }
+    cache.ifPresent(
+        c -> {
+          for (int i = 0; i < c.prewarm().size(); i++) {
+            String path = c.prewarm().get(i);
+            String bare = path.indexOf('?') < 0 ? path : path.substring(0, path.indexOf('?'));
+            boolean cached =
+                routes.stream().filter(r -> r.matches(bare)).findFirst().stream()
+                    .anyMatch(RouteConfig::cache);
+            if (!cached) {
+              throw new IllegalArgumentException(
+                  "cache.prewarm["
+                      + i
+                      + "]: "
+                      + path
+                      + " is not on a route with caching on, so warming it would store nothing");
+            }
+          }
+        });
   }
 
   private static void checkReferences(
@@ -115,12 +156,30 @@ public record GatewayConfig(
                 "fallbackPool: unknown pool \"" + pool + "\"; pools are " + names);
           }
         });
-    Set<String> prefixes = new HashSet<>();
-    for (RouteConfig route : routes) {
-      if (!prefixes.add(route.pathPrefix())) {
+    Set<String> seen = new HashSet<>();
+    for (int i = 0; i < routes.size(); i++) {
+      RouteConfig route = routes.get(i);
+      if (!seen.add(route.match() + " " + route.path())) {
         throw new IllegalArgumentException(
-            "routes: path prefix \"" + route.pathPrefix() + "\" appears twice");
+            "routes[" + i + "]: " + route.describe() + " appears twice; the second never matches");
       }
+      int index = i;
+      route
+          .pool()
+          .ifPresent(
+              pool -> {
+                if (!names.contains(pool)) {
+                  throw new IllegalArgumentException(
+                      "routes["
+                          + index
+                          + "] ("
+                          + route.describe()
+                          + "): unknown pool \""
+                          + pool
+                          + "\"; pools are "
+                          + names);
+                }
+              });
     }
   }
 
@@ -146,6 +205,8 @@ public record GatewayConfig(
     b.shutdownGrace = existing.shutdownGrace;
     b.accessLog = existing.accessLog;
     b.tls = existing.tls;
+    b.cache = existing.cache;
+    b.protection = existing.protection;
     return b;
   }
 
@@ -170,6 +231,8 @@ public record GatewayConfig(
     private Duration shutdownGrace = Duration.ofSeconds(10);
     private boolean accessLog = true;
     private Optional<TlsConfig> tls = Optional.empty();
+    private Optional<EdgeCache> cache = Optional.empty();
+    private Optional<BotProtection> protection = Optional.empty();
 
     private Builder() {}
 
@@ -250,6 +313,24 @@ public record GatewayConfig(
       return this;
     }
 
+    /** Turns the edge cache on; routes opt in with {@link RouteConfig.Builder#cache(boolean)}. */
+    public Builder cache(EdgeCache cache) {
+      this.cache = Optional.of(Objects.requireNonNull(cache, "cache"));
+      return this;
+    }
+
+    /** Turns bot protection on. */
+    public Builder protection(BotProtection protection) {
+      this.protection = Optional.of(Objects.requireNonNull(protection, "protection"));
+      return this;
+    }
+
+    /** Sets or clears bot protection. */
+    public Builder protection(Optional<BotProtection> protection) {
+      this.protection = Objects.requireNonNull(protection, "protection");
+      return this;
+    }
+
     public GatewayConfig build() {
       return new GatewayConfig(
           bindHost,
@@ -265,7 +346,9 @@ public record GatewayConfig(
           maxBodyBytes,
           shutdownGrace,
           accessLog,
-          tls);
+          tls,
+          cache,
+          protection);
     }
   }
 }

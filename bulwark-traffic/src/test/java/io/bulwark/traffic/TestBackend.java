@@ -17,7 +17,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * A real HTTP backend on 127.0.0.1 (the JDK's server): answers its id as the body, echoes the
  * request id it saw, serves {@code /health} with a settable status, blocks {@code /slow} until
  * released, answers {@code /bytes/N} with N bytes and {@code /chunked/N} with N chunked bytes, and
- * {@code /echo} with the request body it received.
+ * {@code /echo} with the request body it received; {@code ?cache-control=V} adds that header.
  */
 final class TestBackend implements AutoCloseable {
   final String id;
@@ -130,6 +130,12 @@ final class TestBackend implements AutoCloseable {
         }
       }
       exchange.getResponseHeaders().set("x-backend", id);
+      String query = exchange.getRequestURI().getQuery();
+      if (query != null && query.startsWith("cache-control=")) {
+        exchange
+            .getResponseHeaders()
+            .set("cache-control", query.substring("cache-control=".length()));
+      }
       String seen = lastRequestId;
       if (seen != null) {
         exchange.getResponseHeaders().set("x-seen-request-id", seen);

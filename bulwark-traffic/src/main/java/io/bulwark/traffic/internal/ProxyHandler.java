@@ -35,6 +35,8 @@ import io.netty.util.AsciiString;
 import io.netty.util.ReferenceCountUtil;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Arrays;
 import java.util.Collections;
@@ -88,6 +90,9 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter {
   private static final AsciiString HTTP = AsciiString.cached("http");
   private static final AsciiString HTTPS = AsciiString.cached("https");
   private static final int SMALL_RESPONSE = 16 * 1024;
+  // RFC 9110 15.1: statuses a cache may reuse without explicit freshness information.
+  static final Set<Integer> HEURISTICALLY_CACHEABLE =
+      Set.of(200, 203, 204, 206, 300, 301, 308, 404, 405, 410, 414, 501);
   private static final byte[] HEX = "0123456789abcdef".getBytes(StandardCharsets.US_ASCII);
   static final AsciiString REQUEST_ID = AsciiString.cached("x-request-id");
 
@@ -343,7 +348,9 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter {
     request.setProtocolVersion(HttpVersion.HTTP_1_1);
     RouteConfig route = runtime.router().route(pathOf(request.uri()));
     Exchange ex = new Exchange(request, requestId, keepAlive, route);
-    ex.affinityTarget = runtime.router().affinityTarget(headers);
+    if (route.affinity() == RouteConfig.Affinity.INHERIT) {
+      ex.affinityTarget = runtime.router().affinityTarget(headers);
+    }
     current = ex;
     ex.attempt();
   }
@@ -441,7 +448,9 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter {
     void attempt() {
       long now = System.nanoTime();
       Target t =
-          runtime.router().select(request.headers(), clientAddress, affinityTarget, tried, now);
+          runtime
+              .router()
+              .select(request.headers(), clientAddress, route, affinityTarget, tried, now);
       if (t == null) {
         runtime.unrouted();
         localError(
@@ -506,8 +515,13 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter {
       boolean lengthKnown = HttpUtil.isContentLengthSet(response);
       stripHopByHop(headers);
       headers.set(REQUEST_ID, requestId);
-      if (runtime.router().affinity().isPresent() && !t.id().equals(affinityTarget)) {
+      if (runtime.router().affinity().isPresent()
+          && route.affinity() == RouteConfig.Affinity.INHERIT
+          && !t.id().equals(affinityTarget)) {
         headers.add(HttpHeaderNames.SET_COOKIE, runtime.router().affinityCookie(t));
+      }
+      if (route.ttl().isPresent()) {
+        applyTtl(response, route.ttl().get());
       }
       response.setProtocolVersion(HttpVersion.HTTP_1_1);
       if (!lengthKnown && mayHaveBody(response.status().code())) {
@@ -517,6 +531,16 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter {
       streamKeepAlive = keep;
       streamStatus = response.status().code();
       ctx.write(response, ctx.voidPromise());
+    }
+
+    /** The route's TTL on an answer that states no lifetime of its own (see RouteConfig#ttl). */
+    private void applyTtl(HttpResponse response, Duration ttl) {
+      HttpMethod method = request.method();
+      if ((method.equals(HttpMethod.GET) || method.equals(HttpMethod.HEAD))
+          && HEURISTICALLY_CACHEABLE.contains(response.status().code())
+          && !response.headers().contains(HttpHeaderNames.CACHE_CONTROL)) {
+        response.headers().set(HttpHeaderNames.CACHE_CONTROL, "max-age=" + ttl.toSeconds());
+      }
     }
 
     private boolean mayHaveBody(int status) {

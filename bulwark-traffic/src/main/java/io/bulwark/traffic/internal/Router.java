@@ -17,8 +17,6 @@ import io.netty.handler.codec.http.cookie.ServerCookieDecoder;
 import io.netty.handler.codec.http.cookie.ServerCookieEncoder;
 import java.net.InetAddress;
 import java.time.Clock;
-import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -28,9 +26,9 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
 
 /**
- * Chooses a target for each request: affinity cookie, then steering rules, then smooth weighted
- * round-robin over the serving pools, then the fallback pool; within a pool, the target with the
- * fewest outstanding requests.
+ * Chooses a target for each request: affinity cookie, then the route's pool or the steering rules,
+ * then smooth weighted round-robin over the serving pools, then the fallback pool; within a pool,
+ * the target with the fewest outstanding requests.
  */
 public final class Router {
 
@@ -55,9 +53,7 @@ public final class Router {
     this.fallbackPool = config.fallbackPool();
     this.affinity = config.affinity();
     this.defaultRoute = config.defaultRoute();
-    List<RouteConfig> sorted = new ArrayList<>(config.routes());
-    sorted.sort(Comparator.comparingInt((RouteConfig r) -> r.pathPrefix().length()).reversed());
-    this.routes = List.copyOf(sorted);
+    this.routes = config.routes();
     for (PoolConfig pc : config.pools()) {
       Pool pool =
           new Pool(
@@ -137,10 +133,12 @@ public final class Router {
     return target;
   }
 
-  /** The route for {@code path}: longest matching prefix, else the default. */
+  /** The route for {@code path}: the first route in the table that matches, else the default. */
   RouteConfig route(String path) {
-    for (RouteConfig r : routes) {
-      if (path.startsWith(r.pathPrefix())) {
+    List<RouteConfig> table = routes;
+    for (int i = 0, n = table.size(); i < n; i++) {
+      RouteConfig r = table.get(i);
+      if (r.matches(path)) {
         return r;
       }
     }
@@ -151,15 +149,26 @@ public final class Router {
    * The target for a request, or null when no pool can serve it. Targets in {@code tried} are
    * avoided while others exist.
    *
+   * @param route the request's route; its pool, if any, comes before the steering rules
    * @param affinityTarget the target id named by a valid affinity cookie, or null
    */
   Target select(
       HttpHeaders headers,
       InetAddress client,
+      RouteConfig route,
       String affinityTarget,
       Set<Target> tried,
       long nowNanos) {
-    Pool rulePool = matchRule(headers, client);
+    Pool rulePool = null;
+    if (route.pool().isPresent()) {
+      Pool p = poolsByName.get(route.pool().get());
+      if (p != null && p.enabled()) {
+        rulePool = p;
+      }
+    }
+    if (rulePool == null && !rules.isEmpty()) {
+      rulePool = matchRule(headers, client);
+    }
     if (affinityTarget != null && tried.isEmpty()) {
       Target sticky = targetsById.get(affinityTarget);
       if (sticky != null
