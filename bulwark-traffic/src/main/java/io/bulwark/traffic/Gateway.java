@@ -8,16 +8,19 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 
 /**
  * The Bulwark gateway: a reverse proxy (HTTP/1.1 keep-alive and HTTP/2 to clients, cleartext h2c or
  * TLS with ALPN; pooled HTTP/1.1 keep-alive connections upstream; answers streamed, not buffered)
  * over pools of targets, with active health checks, passive outlier ejection, draining, cookie
- * affinity, weighted and rule-based steering, a fallback pool, safe retries, per-route timeouts,
- * request ids, access logs and Micrometer metrics (Prometheus text at the admin API's {@code GET
- * /metrics}). Start it with {@link #start(GatewayConfig, MeterRegistry)}; change it at runtime with
- * the methods below (or the admin API) without dropping connections; stop it with {@link #close()}.
+ * affinity, weighted and rule-based steering, a fallback pool, safe retries, a route table
+ * (timeouts, affinity, answer TTL, pool per path), bot protection (rules and per-client rate
+ * limits), an edge cache, request ids, access logs and Micrometer metrics (Prometheus text at the
+ * admin API's {@code GET /metrics}). Start it with {@link #start(GatewayConfig, MeterRegistry)};
+ * change it at runtime with the methods below (or the admin API) without dropping connections; stop
+ * it with {@link #close()}.
  *
  * <p>Every method is thread-safe. Methods naming a pool or target throw {@link
  * UnknownPoolException} or {@link UnknownTargetException} when there is none.
@@ -134,6 +137,20 @@ public final class Gateway implements AutoCloseable {
   /** Removes a target at once; requests already sent to it still complete. */
   public void removeTarget(String targetId) {
     runtime.removeTarget(targetId);
+  }
+
+  /** The bot protection in force, if any. */
+  public Optional<BotProtection> botProtection() {
+    return runtime.botProtection();
+  }
+
+  /**
+   * Replaces bot protection for the next request; empty turns it off. Rate limits that keep their
+   * name and client key keep their buckets, and solved challenges stay valid unless the new
+   * configuration brings another secret.
+   */
+  public void setBotProtection(Optional<BotProtection> protection) {
+    runtime.setBotProtection(Objects.requireNonNull(protection, "protection"));
   }
 
   /** The current configuration, including runtime changes. */

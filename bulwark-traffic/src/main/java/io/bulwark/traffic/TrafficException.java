@@ -10,7 +10,8 @@ public abstract sealed class TrafficException extends RuntimeException implement
     permits UnknownPoolException,
         UnknownTargetException,
         TargetConflictException,
-        InvalidRequestException {
+        InvalidRequestException,
+        UnknownRuleException {
 
   TrafficException(String message) {
     super(message);

@@ -8,8 +8,11 @@ import io.bulwark.kernel.Json;
 import io.bulwark.kernel.Problem;
 import io.bulwark.kernel.ProblemDocument;
 import io.bulwark.kernel.ProblemException;
+import io.bulwark.traffic.BotProtection;
 import io.bulwark.traffic.InvalidRequestException;
 import io.bulwark.traffic.TargetConfig;
+import io.bulwark.traffic.TrafficException;
+import io.bulwark.traffic.UnknownRuleException;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
@@ -24,7 +27,9 @@ import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.QueryStringDecoder;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -51,6 +56,13 @@ import org.slf4j.LoggerFactory;
  * POST   /admin/targets/{id}/drain          drain: no new requests, removed when idle or after
  *                                           the pool's deregistration delay
  * DELETE /admin/targets/{id}                remove at once
+ * GET    /admin/protection                  bot protection in force ({"enabled": false} when off)
+ * PUT    /admin/protection                  replace it: {"rules": […], "rateLimits": […], …}
+ * DELETE /admin/protection                  turn it off
+ * POST   /admin/protection/rules            add a rule at the end: {"name", "action", …}
+ * DELETE /admin/protection/rules/{name}      remove a rule
+ * PUT    /admin/protection/rate-limits/{name}  add or change a rate limit: {"rate": 20, "burst": 40}
+ * DELETE /admin/protection/rate-limits/{name}  remove a rate limit
  * </pre>
  */
 final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
@@ -106,6 +118,9 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
       throw noRoute(path);
     }
     String collection = parts.get(1);
+    if (collection.equals("protection")) {
+      return protection(request, parts, path);
+    }
     if (collection.equals("pools")) {
       if (parts.size() == 2) {
         requireMethod(method, path, HttpMethod.GET);
@@ -191,6 +206,92 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     throw noRoute(path);
   }
 
+  private FullHttpResponse protection(FullHttpRequest request, List<String> parts, String path) {
+    HttpMethod method = request.method();
+    if (parts.size() == 2) {
+      if (method.equals(HttpMethod.PUT)) {
+        runtime.setBotProtection(Optional.of(ProtectionJson.read(object(request))));
+        return protectionStatus();
+      }
+      if (method.equals(HttpMethod.DELETE)) {
+        runtime.setBotProtection(Optional.empty());
+        return empty(204);
+      }
+      requireMethod(method, path, HttpMethod.GET, HttpMethod.PUT, HttpMethod.DELETE);
+      return protectionStatus();
+    }
+    BotProtection current =
+        runtime.botProtection().orElseGet(() -> BotProtection.builder().build());
+    if (parts.get(2).equals("rules")) {
+      if (parts.size() == 3) {
+        requireMethod(method, path, HttpMethod.POST);
+        BotProtection.Rule rule = ProtectionJson.readRule(object(request), "");
+        List<BotProtection.Rule> rules = new ArrayList<>(current.rules());
+        rules.add(rule);
+        runtime.setBotProtection(Optional.of(rebuild(current, rules, current.rateLimits())));
+        return json(201, ProtectionJson.write(rule));
+      }
+      if (parts.size() == 4) {
+        requireMethod(method, path, HttpMethod.DELETE);
+        String name = parts.get(3);
+        List<BotProtection.Rule> rules = new ArrayList<>(current.rules());
+        if (!rules.removeIf(r -> r.name().equals(name))) {
+          throw new UnknownRuleException("bot rule", name);
+        }
+        runtime.setBotProtection(Optional.of(rebuild(current, rules, current.rateLimits())));
+        return empty(204);
+      }
+    }
+    if (parts.get(2).equals("rate-limits") && parts.size() == 4) {
+      String name = parts.get(3);
+      List<BotProtection.RateLimit> limits = new ArrayList<>(current.rateLimits());
+      if (method.equals(HttpMethod.DELETE)) {
+        if (!limits.removeIf(l -> l.name().equals(name))) {
+          throw new UnknownRuleException("rate limit", name);
+        }
+        runtime.setBotProtection(Optional.of(rebuild(current, current.rules(), limits)));
+        return empty(204);
+      }
+      requireMethod(method, path, HttpMethod.PUT, HttpMethod.DELETE);
+      BotProtection.RateLimit limit = ProtectionJson.readLimit(object(request), "", name);
+      int at = -1;
+      for (int i = 0; i < limits.size(); i++) {
+        if (limits.get(i).name().equals(name)) {
+          at = i;
+        }
+      }
+      if (at >= 0) {
+        limits.set(at, limit);
+      } else {
+        limits.add(limit);
+      }
+      runtime.setBotProtection(Optional.of(rebuild(current, current.rules(), limits)));
+      return json(200, ProtectionJson.write(limit));
+    }
+    throw noRoute(path);
+  }
+
+  private static BotProtection rebuild(
+      BotProtection current, List<BotProtection.Rule> rules, List<BotProtection.RateLimit> limits) {
+    try {
+      return BotProtection.builder(current).rules(rules).rateLimits(limits).build();
+    } catch (IllegalArgumentException e) {
+      throw new InvalidRequestException(null, e.getMessage(), e);
+    }
+  }
+
+  private FullHttpResponse protectionStatus() {
+    Optional<Protection> p = Optional.ofNullable(runtime.protection());
+    Map<String, Object> body = new LinkedHashMap<>();
+    body.put("enabled", p.isPresent());
+    p.ifPresent(
+        protection -> {
+          body.putAll(ProtectionJson.write(protection.config()));
+          body.put("clients", protection.clients());
+        });
+    return json(200, body);
+  }
+
   private static void requireMethod(HttpMethod actual, String path, HttpMethod... allowed) {
     for (HttpMethod m : allowed) {
       if (m.equals(actual)) {
@@ -207,6 +308,18 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
   }
 
   private static ObjectNode body(FullHttpRequest request, Set<String> fields) {
+    ObjectNode object = object(request);
+    for (var it = object.fieldNames(); it.hasNext(); ) {
+      String name = it.next();
+      if (!fields.contains(name)) {
+        throw new InvalidRequestException(
+            name, "unknown field; expected one of " + new TreeSet<>(fields));
+      }
+    }
+    return object;
+  }
+
+  private static ObjectNode object(FullHttpRequest request) {
     String text = request.content().toString(StandardCharsets.UTF_8);
     if (text.isBlank()) {
       throw new InvalidRequestException(null, "request body must be a JSON object, got nothing");
@@ -227,13 +340,6 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     if (!(node instanceof ObjectNode object)) {
       throw new InvalidRequestException(
           null, "request body must be a JSON object, got " + node.getNodeType());
-    }
-    for (var it = object.fieldNames(); it.hasNext(); ) {
-      String name = it.next();
-      if (!fields.contains(name)) {
-        throw new InvalidRequestException(
-            name, "unknown field; expected one of " + new TreeSet<>(fields));
-      }
     }
     return object;
   }

@@ -1,5 +1,6 @@
 package io.bulwark.traffic.internal;
 
+import io.bulwark.traffic.BotProtection;
 import io.bulwark.traffic.GatewayConfig;
 import io.bulwark.traffic.PoolStatus;
 import io.bulwark.traffic.TargetConfig;
@@ -66,6 +67,8 @@ public final class GatewayRuntime {
   // Below the 30 s keep-alive of Jetty (Javalin) and the JDK's HttpServer, so the gateway, not
   // the backend, closes an idle pooled connection, and never reuses one the backend is closing.
   private static final long IDLE_UPSTREAM_NANOS = TimeUnit.SECONDS.toNanos(25);
+  // How often rate-limit buckets of idle clients are forgotten.
+  private static final long SWEEP_SECONDS = 30;
   // Upstream answers come from the gateway's own targets: their header names and values are
   // forwarded as they are, so validating each one again on the way through buys nothing.
   private static final HttpDecoderConfig UPSTREAM_DECODER =
@@ -90,6 +93,8 @@ public final class GatewayRuntime {
   private final Map<String, Counter> retries = new ConcurrentHashMap<>();
   private final List<Meter> gatewayMeters = new ArrayList<>();
   private final Counter unrouted;
+  // Null when bot protection is off: the proxy then skips it with one volatile read.
+  private volatile Protection protection;
   private volatile boolean closing;
   private Channel server;
   private Channel admin;
@@ -141,6 +146,9 @@ public final class GatewayRuntime {
   public static GatewayRuntime start(GatewayConfig config, MeterRegistry registry, Clock clock) {
     GatewayRuntime runtime = new GatewayRuntime(config, registry, clock);
     try {
+      config.protection().ifPresent(p -> runtime.protection = Protection.of(p, registry, clock));
+      runtime.workers.scheduleAtFixedRate(
+          runtime::sweepProtection, SWEEP_SECONDS, SWEEP_SECONDS, TimeUnit.SECONDS);
       runtime.router.addInitialTargets(config);
       runtime.server = runtime.bindProxy();
       if (config.adminPort() != GatewayConfig.ADMIN_DISABLED) {
@@ -476,9 +484,56 @@ public final class GatewayRuntime {
 
   /** The current state as a config. */
   public GatewayConfig config() {
+    Protection p = protection;
     return GatewayConfig.builder(initial)
         .pools(router.pools().stream().map(Pool::toConfig).toList())
+        .protection(Optional.ofNullable(p).map(Protection::config))
         .build();
+  }
+
+  /** Bot protection as it runs now, or null when it is off. */
+  Protection protection() {
+    return protection;
+  }
+
+  /** The bot protection in force, if any. */
+  public Optional<BotProtection> botProtection() {
+    return Optional.ofNullable(protection).map(Protection::config);
+  }
+
+  /**
+   * Replaces bot protection (empty turns it off) for the next request. Buckets of rate limits that
+   * keep their name and key carry over, and so does the challenge secret unless the new
+   * configuration names one.
+   */
+  public synchronized void setBotProtection(Optional<BotProtection> config) {
+    Protection before = protection;
+    Protection after =
+        config
+            .map(c -> before == null ? Protection.of(c, registry, clock) : before.replacedBy(c))
+            .orElse(null);
+    protection = after;
+    if (before != null) {
+      before.close();
+    }
+    LOG.info(
+        "bot protection {}",
+        config
+            .map(
+                c ->
+                    "set: "
+                        + c.rules().size()
+                        + " rules, "
+                        + c.rateLimits().size()
+                        + " rate limits")
+            .orElse("off"));
+  }
+
+  private void sweepProtection() {
+    Protection p = protection;
+    if (p != null) {
+      p.sweep();
+    }
   }
 
   /**
@@ -526,6 +581,10 @@ public final class GatewayRuntime {
     synchronized (gatewayMeters) {
       gatewayMeters.forEach(registry::remove);
       gatewayMeters.clear();
+    }
+    Protection p = protection;
+    if (p != null) {
+      p.close();
     }
     LOG.info("gateway stopped");
   }

@@ -13,6 +13,7 @@ import io.netty.channel.ChannelPipeline;
 import io.netty.handler.codec.DecoderResult;
 import io.netty.handler.codec.http.DefaultFullHttpRequest;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.DefaultHttpHeaders;
 import io.netty.handler.codec.http.EmptyHttpHeaders;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.FullHttpResponse;
@@ -33,6 +34,7 @@ import io.netty.handler.codec.http2.HttpConversionUtil;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.util.AsciiString;
 import io.netty.util.ReferenceCountUtil;
+import java.math.BigDecimal;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
@@ -103,6 +105,7 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter {
   private InetAddress clientAddress;
   private String clientText = "-";
   private AsciiString clientHost = AsciiString.cached("unknown");
+  private String clientHostText = "unknown";
   private boolean http2;
   // The request whose body is arriving, and the body so far (null while it has none).
   private HttpRequest pendingHead;
@@ -131,7 +134,8 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter {
   private void rememberClient(Channel channel) {
     if (clientAddress == null && channel.remoteAddress() instanceof InetSocketAddress remote) {
       clientAddress = remote.getAddress();
-      clientHost = new AsciiString(remote.getAddress().getHostAddress());
+      clientHostText = remote.getAddress().getHostAddress();
+      clientHost = new AsciiString(clientHostText);
       clientText = clientHost + ":" + remote.getPort();
     }
   }
@@ -346,8 +350,18 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter {
     headers.set(X_FORWARDED_FOR, forwarded == null ? clientHost : forwarded + ", " + clientHost);
     headers.set(X_FORWARDED_PROTO, runtime.tls() == null ? HTTP : HTTPS);
     request.setProtocolVersion(HttpVersion.HTTP_1_1);
-    RouteConfig route = runtime.router().route(pathOf(request.uri()));
+    String path = pathOf(request.uri());
+    RouteConfig route = runtime.router().route(path);
     Exchange ex = new Exchange(request, requestId, keepAlive, route);
+    Protection protection = runtime.protection();
+    if (protection != null) {
+      Protection.Verdict verdict = protection.check(headers, path, clientAddress, clientHostText);
+      if (verdict != null) {
+        current = ex;
+        ex.refuse(verdict);
+        return;
+      }
+    }
     if (route.affinity() == RouteConfig.Affinity.INHERIT) {
       ex.affinityTarget = runtime.router().affinityTarget(headers);
     }
@@ -589,7 +603,77 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter {
       ctx.close();
     }
 
+    /** Answers a request bot protection stopped. */
+    void refuse(Protection.Verdict verdict) {
+      switch (verdict) {
+        case Protection.Verdict.Denied d ->
+            localError(403, "Forbidden", "denied by bot rule \"" + d.rule() + "\"");
+        case Protection.Verdict.Limited l -> {
+          HttpHeaders extra = new DefaultHttpHeaders();
+          extra.setInt(HttpHeaderNames.RETRY_AFTER, (int) Math.min(l.retryAfterSeconds(), 86400));
+          localError(
+              429,
+              "Too many requests",
+              String.format(
+                  Locale.ROOT,
+                  "rate limit \"%s\" (%s requests/s, burst %d) exceeded by this client; retry"
+                      + " after %d s",
+                  l.limit(),
+                  BigDecimal.valueOf(l.ratePerSecond()).stripTrailingZeros().toPlainString(),
+                  l.burst(),
+                  l.retryAfterSeconds()),
+              extra);
+        }
+        case Protection.Verdict.Challenged c -> challenge(c);
+      }
+    }
+
+    private void challenge(Protection.Verdict.Challenged c) {
+      HttpHeaders extra = new DefaultHttpHeaders();
+      extra.set(Protection.CHALLENGE_HEADER, c.nonce());
+      extra.setInt(Protection.DIFFICULTY_HEADER, c.difficulty());
+      String accept = request.headers().get(HttpHeaderNames.ACCEPT);
+      if (accept != null && accept.contains("text/html")) {
+        FullHttpResponse page =
+            new DefaultFullHttpResponse(
+                HttpVersion.HTTP_1_1,
+                HttpResponseStatus.FORBIDDEN,
+                Unpooled.copiedBuffer(
+                    ChallengePage.render(c, Protection.CHALLENGE_COOKIE), StandardCharsets.UTF_8));
+        boolean keep = keepAlive && !runtime.closing();
+        page.headers()
+            .add(extra)
+            .set(HttpHeaderNames.CONTENT_TYPE, "text/html; charset=utf-8")
+            .set(HttpHeaderNames.CACHE_CONTROL, "no-store")
+            .setInt(HttpHeaderNames.CONTENT_LENGTH, page.content().readableBytes())
+            .set(REQUEST_ID, requestId);
+        HttpUtil.setKeepAlive(page, keep);
+        write(page, 403, null, keep);
+        return;
+      }
+      localError(
+          403,
+          "Challenge required",
+          "bot rule \""
+              + c.rule()
+              + "\" asks for a proof of work: find S such that the SHA-256 of \""
+              + c.nonce()
+              + ".S\" starts with "
+              + c.difficulty()
+              + " zero bits, then send \""
+              + c.nonce()
+              + ".S\" in header "
+              + Protection.CHALLENGE_HEADER
+              + " or cookie "
+              + Protection.CHALLENGE_COOKIE,
+          extra);
+    }
+
     void localError(int status, String title, String detail) {
+      localError(status, title, detail, null);
+    }
+
+    void localError(int status, String title, String detail, HttpHeaders extraHeaders) {
       ProblemDocument problem =
           new ProblemDocument(
               status,
@@ -608,6 +692,9 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter {
       response.headers().set(HttpHeaderNames.CONTENT_TYPE, ProblemDocument.CONTENT_TYPE);
       response.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, response.content().readableBytes());
       response.headers().set(REQUEST_ID, requestId);
+      if (extraHeaders != null) {
+        response.headers().add(extraHeaders);
+      }
       HttpUtil.setKeepAlive(response, keep);
       write(response, status, null, keep);
     }
