@@ -48,6 +48,19 @@ public record EdgeCache(
     }
   }
 
+  /**
+   * What a pre-warming run achieved.
+   *
+   * @param warmed paths now in the cache
+   * @param failed paths that are not, each with the reason
+   */
+  public record PrewarmResult(List<String> warmed, java.util.Map<String, String> failed) {
+    public PrewarmResult {
+      warmed = List.copyOf(warmed);
+      failed = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(failed));
+    }
+  }
+
   /** 64 MiB, entries up to 1 MiB, nothing pre-warmed. */
   public static EdgeCache defaults() {
     return builder().build();

@@ -153,6 +153,30 @@ public final class Gateway implements AutoCloseable {
     runtime.setBotProtection(Objects.requireNonNull(protection, "protection"));
   }
 
+  /**
+   * Fetches the edge cache's pre-warm paths again (the gateway does it once at start).
+   *
+   * @return completes when every path is cached or has failed
+   * @throws IllegalStateException when the gateway has no edge cache
+   */
+  public CompletableFuture<EdgeCache.PrewarmResult> prewarm() {
+    return runtime.prewarm();
+  }
+
+  /** The pre-warming run started last (at start when paths are configured), if any. */
+  public Optional<CompletableFuture<EdgeCache.PrewarmResult>> lastPrewarm() {
+    return runtime.lastPrewarm();
+  }
+
+  /**
+   * Drops cached answers: every query and variant of {@code path}, or everything when empty.
+   *
+   * @return how many entries went
+   */
+  public int purgeCache(Optional<String> path) {
+    return runtime.purgeCache(Objects.requireNonNull(path, "path"));
+  }
+
   /** The current configuration, including runtime changes. */
   public GatewayConfig config() {
     return runtime.config();

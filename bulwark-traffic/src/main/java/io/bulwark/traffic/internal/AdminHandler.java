@@ -63,6 +63,9 @@ import org.slf4j.LoggerFactory;
  * DELETE /admin/protection/rules/{name}      remove a rule
  * PUT    /admin/protection/rate-limits/{name}  add or change a rate limit: {"rate": 20, "burst": 40}
  * DELETE /admin/protection/rate-limits/{name}  remove a rate limit
+ * GET    /admin/cache                       edge cache counts: entries, bytes, hits, hit ratio
+ * DELETE /admin/cache[?path=/p]             purge everything, or every query and variant of /p
+ * POST   /admin/cache/prewarm               fetch the pre-warm paths again (202)
  * </pre>
  */
 final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
@@ -120,6 +123,9 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     String collection = parts.get(1);
     if (collection.equals("protection")) {
       return protection(request, parts, path);
+    }
+    if (collection.equals("cache")) {
+      return cache(request, parts, path);
     }
     if (collection.equals("pools")) {
       if (parts.size() == 2) {
@@ -269,6 +275,43 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
       return json(200, ProtectionJson.write(limit));
     }
     throw noRoute(path);
+  }
+
+  private FullHttpResponse cache(FullHttpRequest request, List<String> parts, String path) {
+    EdgeCacheStore cache = runtime.cache();
+    if (cache == null) {
+      return problem(
+          404,
+          "not-found",
+          "Not found",
+          "the gateway has no edge cache configured",
+          path,
+          Map.of());
+    }
+    HttpMethod method = request.method();
+    if (parts.size() == 2) {
+      if (method.equals(HttpMethod.DELETE)) {
+        List<String> only = new QueryStringDecoder(request.uri()).parameters().get("path");
+        Optional<String> target = only == null ? Optional.empty() : Optional.of(only.get(0));
+        int purged = runtime.purgeCache(target);
+        return json(200, Map.of("purged", purged));
+      }
+      requireMethod(method, path, HttpMethod.GET, HttpMethod.DELETE);
+      Map<String, Object> body = new LinkedHashMap<>();
+      body.put("stats", cache.stats());
+      body.put("prewarm", cache.config().prewarm());
+      runtime
+          .lastPrewarm()
+          .filter(f -> f.isDone() && !f.isCompletedExceptionally())
+          .ifPresent(f -> body.put("lastPrewarm", f.join()));
+      return json(200, body);
+    }
+    if (parts.size() == 3 && parts.get(2).equals("prewarm")) {
+      requireMethod(method, path, HttpMethod.POST);
+      runtime.prewarm();
+      return json(202, Map.of("paths", cache.config().prewarm()));
+    }
+    return notFound(path);
   }
 
   private static BotProtection rebuild(

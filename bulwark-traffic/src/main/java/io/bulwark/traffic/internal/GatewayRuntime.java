@@ -1,6 +1,7 @@
 package io.bulwark.traffic.internal;
 
 import io.bulwark.traffic.BotProtection;
+import io.bulwark.traffic.EdgeCache;
 import io.bulwark.traffic.GatewayConfig;
 import io.bulwark.traffic.PoolStatus;
 import io.bulwark.traffic.TargetConfig;
@@ -26,6 +27,7 @@ import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.codec.http.DefaultHttpHeadersFactory;
 import io.netty.handler.codec.http.HttpClientCodec;
 import io.netty.handler.codec.http.HttpDecoderConfig;
+import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http2.Http2SecurityUtil;
@@ -35,6 +37,7 @@ import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.handler.ssl.SslProvider;
 import io.netty.handler.ssl.SupportedCipherSuiteFilter;
+import io.netty.util.AsciiString;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import java.io.IOException;
 import java.io.InputStream;
@@ -67,6 +70,10 @@ public final class GatewayRuntime {
   // Below the 30 s keep-alive of Jetty (Javalin) and the JDK's HttpServer, so the gateway, not
   // the backend, closes an idle pooled connection, and never reuses one the backend is closing.
   private static final long IDLE_UPSTREAM_NANOS = TimeUnit.SECONDS.toNanos(25);
+
+  /** Header carrying {@link #prewarmToken()} on pre-warming requests; removed before upstream. */
+  static final AsciiString PREWARM_HEADER = AsciiString.cached("x-bulwark-prewarm");
+
   // How often rate-limit buckets of idle clients are forgotten.
   private static final long SWEEP_SECONDS = 30;
   // Upstream answers come from the gateway's own targets: their header names and values are
@@ -95,6 +102,11 @@ public final class GatewayRuntime {
   private final Counter unrouted;
   // Null when bot protection is off: the proxy then skips it with one volatile read.
   private volatile Protection protection;
+  // Null without an edge cache.
+  private final EdgeCacheStore cache;
+  // Marks the gateway's own pre-warming requests, which bot protection lets through.
+  private final String prewarmToken = newRequestIdText();
+  private volatile CompletableFuture<EdgeCache.PrewarmResult> prewarm;
   private volatile boolean closing;
   private Channel server;
   private Channel admin;
@@ -109,6 +121,7 @@ public final class GatewayRuntime {
     this.workers =
         transport.group(Math.max(2, Runtime.getRuntime().availableProcessors()), "bulwark-gateway");
     this.healthChecker = new HealthChecker(workers, transport.socketChannel(), t -> {});
+    this.cache = config.cache().map(c -> new EdgeCacheStore(c, clock, registry)).orElse(null);
     this.router = new Router(config, clock, this::targetAdded, this::targetRemoved);
     this.upstream =
         new Bootstrap()
@@ -153,6 +166,9 @@ public final class GatewayRuntime {
       runtime.server = runtime.bindProxy();
       if (config.adminPort() != GatewayConfig.ADMIN_DISABLED) {
         runtime.admin = runtime.bindAdmin();
+      }
+      if (runtime.cache != null && !runtime.cache.config().prewarm().isEmpty()) {
+        runtime.prewarm();
       }
       LOG.info(
           "gateway listening on {}:{} ({}, {} transport){}",
@@ -491,6 +507,61 @@ public final class GatewayRuntime {
         .build();
   }
 
+  /** The edge cache, or null when there is none. */
+  EdgeCacheStore cache() {
+    return cache;
+  }
+
+  /** Whether {@code headers} mark one of the gateway's own pre-warming requests. */
+  boolean prewarming(HttpHeaders headers) {
+    String token = headers.get(PREWARM_HEADER);
+    return token != null && token.equals(prewarmToken);
+  }
+
+  String prewarmToken() {
+    return prewarmToken;
+  }
+
+  /** The address the gateway's own clients reach the proxy port on. */
+  String localHost() {
+    String host = initial.bindHost();
+    return host.equals("0.0.0.0") || host.equals("::") ? "127.0.0.1" : host;
+  }
+
+  /**
+   * Fetches the configured pre-warm paths through the proxy port, storing their answers.
+   *
+   * @throws IllegalStateException when the gateway has no edge cache
+   */
+  public CompletableFuture<EdgeCache.PrewarmResult> prewarm() {
+    if (cache == null) {
+      throw new IllegalStateException("the gateway has no edge cache to pre-warm");
+    }
+    CompletableFuture<EdgeCache.PrewarmResult> run =
+        Prewarmer.start(this, cache, cache.config().prewarm(), cache.config().prewarmTimeout());
+    prewarm = run;
+    return run;
+  }
+
+  /** The latest pre-warming run, if one was started. */
+  public Optional<CompletableFuture<EdgeCache.PrewarmResult>> lastPrewarm() {
+    return Optional.ofNullable(prewarm);
+  }
+
+  /** Drops cached answers: those of {@code path}, or all when it is empty; returns how many. */
+  public int purgeCache(Optional<String> path) {
+    if (cache == null) {
+      return 0;
+    }
+    int n = path.map(cache::purge).orElseGet(cache::purgeAll);
+    LOG.info("edge cache: purged {} entries{}", n, path.map(p -> " of " + p).orElse(""));
+    return n;
+  }
+
+  private static String newRequestIdText() {
+    return ProxyHandler.newRequestId().toString();
+  }
+
   /** Bot protection as it runs now, or null when it is off. */
   Protection protection() {
     return protection;
@@ -585,6 +656,9 @@ public final class GatewayRuntime {
     Protection p = protection;
     if (p != null) {
       p.close();
+    }
+    if (cache != null) {
+      cache.close();
     }
     LOG.info("gateway stopped");
   }

@@ -97,6 +97,7 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter {
       Set.of(200, 203, 204, 206, 300, 301, 308, 404, 405, 410, 414, 501);
   private static final byte[] HEX = "0123456789abcdef".getBytes(StandardCharsets.US_ASCII);
   static final AsciiString REQUEST_ID = AsciiString.cached("x-request-id");
+  private static final AsciiString X_CACHE = AsciiString.cached("x-cache");
 
   private final GatewayRuntime runtime;
   private final ArrayDeque<FullHttpRequest> queued = new ArrayDeque<>();
@@ -354,7 +355,7 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter {
     RouteConfig route = runtime.router().route(path);
     Exchange ex = new Exchange(request, requestId, keepAlive, route);
     Protection protection = runtime.protection();
-    if (protection != null) {
+    if (protection != null && !runtime.prewarming(headers)) {
       Protection.Verdict verdict = protection.check(headers, path, clientAddress, clientHostText);
       if (verdict != null) {
         current = ex;
@@ -362,10 +363,17 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter {
         return;
       }
     }
+    current = ex;
+    if (route.cache()) {
+      EdgeCacheStore cache = runtime.cache();
+      headers.remove(GatewayRuntime.PREWARM_HEADER);
+      if (cache != null && ex.servedFromCache(cache, path)) {
+        return;
+      }
+    }
     if (route.affinity() == RouteConfig.Affinity.INHERIT) {
       ex.affinityTarget = runtime.router().affinityTarget(headers);
     }
-    current = ex;
     ex.attempt();
   }
 
@@ -448,6 +456,19 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter {
     private boolean streamKeepAlive;
     private int streamStatus;
     private Channel paused;
+    // Edge cache state, on caching routes only (cache null elsewhere).
+    private EdgeCacheStore cache;
+    private String path;
+    private EdgeCacheStore.Entry revalidating;
+    private boolean storeAnswer;
+    private boolean invalidate;
+    private String clientIfNoneMatch;
+    private String clientIfModifiedSince;
+    private long fetchedAt;
+    private HttpHeaders notModified;
+    private HttpHeaders answerHeaders;
+    private byte[] tee;
+    private int teeSize;
 
     Exchange(
         FullHttpRequest request, CharSequence requestId, boolean keepAlive, RouteConfig route) {
@@ -457,6 +478,126 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter {
       this.route = route;
       this.safe =
           IDEMPOTENT.contains(request.method()) || request.headers().contains(IDEMPOTENCY_KEY);
+    }
+
+    /**
+     * Consults the edge cache; true when it answered. Otherwise prepares the fetch: a stale entry
+     * is revalidated with its validator, and a GET's answer is collected for storing when the cache
+     * may keep it. The client's own conditional headers are answered by the gateway from the entry,
+     * so the origin is asked for the full answer.
+     */
+    boolean servedFromCache(EdgeCacheStore store, String requestPath) {
+      cache = store;
+      path = requestPath;
+      HttpHeaders headers = request.headers();
+      EdgeCacheStore.Lookup lookup = store.lookup(request);
+      boolean get = request.method().equals(HttpMethod.GET);
+      switch (lookup) {
+        case EdgeCacheStore.Lookup.Hit hit -> {
+          store.countHit();
+          serveEntry(hit.entry(), "HIT");
+          return true;
+        }
+        case EdgeCacheStore.Lookup.Bypass bypass -> {
+          invalidate = !safeMethod(request.method());
+          return false;
+        }
+        case EdgeCacheStore.Lookup.Stale stale -> {
+          if (get) {
+            revalidating = stale.entry();
+          }
+        }
+        case EdgeCacheStore.Lookup.Miss miss -> {}
+      }
+      if (revalidating == null) {
+        store.countMiss();
+      }
+      if (get) {
+        storeAnswer = true;
+        clientIfNoneMatch = headers.get(HttpHeaderNames.IF_NONE_MATCH);
+        clientIfModifiedSince = headers.get(HttpHeaderNames.IF_MODIFIED_SINCE);
+        headers.remove(HttpHeaderNames.IF_NONE_MATCH);
+        headers.remove(HttpHeaderNames.IF_MODIFIED_SINCE);
+        if (revalidating != null) {
+          if (revalidating.etag != null) {
+            headers.set(HttpHeaderNames.IF_NONE_MATCH, revalidating.etag);
+          } else {
+            headers.set(HttpHeaderNames.IF_MODIFIED_SINCE, revalidating.lastModified);
+          }
+        }
+        fetchedAt = runtime.clock().millis();
+      }
+      return false;
+    }
+
+    private static boolean safeMethod(HttpMethod method) {
+      return method.equals(HttpMethod.GET)
+          || method.equals(HttpMethod.HEAD)
+          || method.equals(HttpMethod.OPTIONS)
+          || method.equals(HttpMethod.TRACE);
+    }
+
+    /** Answers from a stored entry, with 304 when the client's validators match it. */
+    void serveEntry(EdgeCacheStore.Entry entry, String result) {
+      long now = runtime.clock().millis();
+      boolean notModifiedForClient = clientHasCurrent(entry);
+      boolean bodyless =
+          notModifiedForClient
+              || request.method().equals(HttpMethod.HEAD)
+              || !mayHaveBody(entry.status);
+      int status = notModifiedForClient ? 304 : entry.status;
+      FullHttpResponse response =
+          new DefaultFullHttpResponse(
+              HttpVersion.HTTP_1_1,
+              HttpResponseStatus.valueOf(status),
+              bodyless ? Unpooled.EMPTY_BUFFER : Unpooled.wrappedBuffer(entry.body));
+      HttpHeaders headers = response.headers();
+      headers.set(entry.headers);
+      headers.setInt(HttpHeaderNames.AGE, (int) Math.min(Integer.MAX_VALUE, entry.age(now)));
+      headers.set(X_CACHE, result);
+      headers.set(REQUEST_ID, requestId);
+      if (notModifiedForClient) {
+        headers.remove(HttpHeaderNames.CONTENT_LENGTH);
+      } else {
+        headers.setInt(HttpHeaderNames.CONTENT_LENGTH, entry.body.length);
+      }
+      boolean keep = keepAlive && !runtime.closing();
+      HttpUtil.setKeepAlive(response, keep);
+      write(response, status, null, keep);
+    }
+
+    /** Whether the client's If-None-Match / If-Modified-Since already match {@code entry}. */
+    private boolean clientHasCurrent(EdgeCacheStore.Entry entry) {
+      String ifNoneMatch =
+          storeAnswer ? clientIfNoneMatch : request.headers().get(HttpHeaderNames.IF_NONE_MATCH);
+      if (ifNoneMatch != null) {
+        if (entry.etag == null) {
+          return false;
+        }
+        String mine = weak(entry.etag);
+        for (String tag : ifNoneMatch.split(",")) {
+          String t = tag.trim();
+          if (t.equals("*") || weak(t).equals(mine)) {
+            return true;
+          }
+        }
+        return false;
+      }
+      String ifModifiedSince =
+          storeAnswer
+              ? clientIfModifiedSince
+              : request.headers().get(HttpHeaderNames.IF_MODIFIED_SINCE);
+      if (ifModifiedSince != null && entry.lastModified != null) {
+        java.util.Date since = io.netty.handler.codec.DateFormatter.parseHttpDate(ifModifiedSince);
+        java.util.Date modified =
+            io.netty.handler.codec.DateFormatter.parseHttpDate(entry.lastModified);
+        return since != null && modified != null && !modified.after(since);
+      }
+      return false;
+    }
+
+    private static String weak(String etag) {
+      return etag.startsWith("W/") ? etag.substring(2) : etag;
     }
 
     void attempt() {
@@ -528,14 +669,35 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter {
       boolean keep = keepAlive && !runtime.closing();
       boolean lengthKnown = HttpUtil.isContentLengthSet(response);
       stripHopByHop(headers);
+      if (route.ttl().isPresent()) {
+        applyTtl(response, route.ttl().get());
+      }
+      if (cache != null) {
+        int status = response.status().code();
+        if (storeAnswer && cache.storable(request, status, headers)) {
+          answerHeaders = headers.copy();
+          tee =
+              new byte
+                  [Math.max(
+                      0,
+                      Math.min(
+                          cache.config().maxEntryBytes(),
+                          headers.getInt(HttpHeaderNames.CONTENT_LENGTH, 1024)))];
+        } else if (invalidate && status < 400) {
+          // A successful unsafe request changes the resource: stored answers are out of date.
+          cache.purge(path);
+        }
+        if (revalidating != null) {
+          // Revalidation brought a new answer.
+          cache.countMiss();
+        }
+        headers.set(X_CACHE, storeAnswer ? "MISS" : "BYPASS");
+      }
       headers.set(REQUEST_ID, requestId);
       if (runtime.router().affinity().isPresent()
           && route.affinity() == RouteConfig.Affinity.INHERIT
           && !t.id().equals(affinityTarget)) {
         headers.add(HttpHeaderNames.SET_COOKIE, runtime.router().affinityCookie(t));
-      }
-      if (route.ttl().isPresent()) {
-        applyTtl(response, route.ttl().get());
       }
       response.setProtocolVersion(HttpVersion.HTTP_1_1);
       if (!lengthKnown && mayHaveBody(response.status().code())) {
@@ -566,6 +728,13 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter {
      * reading from {@code upstream} while the client cannot keep up.
      */
     void forward(HttpContent content, boolean last, Target t, Channel upstream) {
+      if (tee != null) {
+        collect(content.content());
+        if (last && tee != null) {
+          cache.store(request, streamStatus, answerHeaders, Arrays.copyOf(tee, teeSize), fetchedAt);
+          tee = null;
+        }
+      }
       if (!last) {
         ctx.writeAndFlush(content, ctx.voidPromise());
         if (!ctx.channel().isWritable()) {
@@ -583,6 +752,23 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter {
       } else {
         ctx.writeAndFlush(content).addListener(f -> finished(false));
       }
+    }
+
+    /** Keeps a copy of a body chunk for the cache; gives up once the body passes the limit. */
+    private void collect(ByteBuf chunk) {
+      int n = chunk.readableBytes();
+      if (teeSize + n > cache.config().maxEntryBytes()) {
+        tee = null;
+        return;
+      }
+      if (teeSize + n > tee.length) {
+        tee =
+            Arrays.copyOf(
+                tee,
+                Math.min(cache.config().maxEntryBytes(), Math.max(teeSize + n, tee.length * 2)));
+      }
+      chunk.getBytes(chunk.readerIndex(), tee, teeSize, n);
+      teeSize += n;
     }
 
     /** The client can take more again: resume reading the upstream answer. */
@@ -674,6 +860,12 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter {
     }
 
     void localError(int status, String title, String detail, HttpHeaders extraHeaders) {
+      if (revalidating != null && status >= 502 && status <= 504 && !revalidating.neverStale()) {
+        // The origin cannot be reached: a cache may then serve what it has (RFC 9111 4.2.4).
+        cache.countStale();
+        serveEntry(revalidating, "STALE");
+        return;
+      }
       ProblemDocument problem =
           new ProblemDocument(
               status,
@@ -793,6 +985,11 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter {
         } else {
           t.recordSuccess();
         }
+        if (revalidating != null && status == 304) {
+          // The stored answer still holds: serve it once this (bodyless) answer has ended.
+          notModified = response.headers();
+          return;
+        }
         streaming = this;
         respondHead(response, t);
       }
@@ -814,6 +1011,14 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter {
           } else {
             upstream.close();
           }
+        }
+        if (notModified != null) {
+          content.release();
+          if (last) {
+            cache.countRevalidated();
+            serveEntry(cache.refresh(revalidating, notModified, fetchedAt), "REVALIDATED");
+          }
+          return;
         }
         forward(content, last, t, upstream);
       }
