@@ -1,6 +1,7 @@
 package io.bulwark.traffic;
 
 import io.bulwark.kernel.Check;
+import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -36,6 +37,11 @@ import java.util.Set;
  * @param cache the edge cache serving the routes that opt in; off by default
  * @param protection bot protection (rules and per-client rate limits); off by default, and then it
  *     costs nothing per request
+ * @param region the region this gateway instance runs in; pools whose health check names {@link
+ *     HealthCheck#checkRegions()} are probed only by gateways in those regions. Empty (the
+ *     default): this gateway probes every pool itself
+ * @param peers admin API base URLs (e.g. {@code http://10.0.1.5:9090}) of the other gateway
+ *     instances, asked for target health of the pools this gateway does not probe
  */
 public record GatewayConfig(
     String bindHost,
@@ -53,7 +59,9 @@ public record GatewayConfig(
     boolean accessLog,
     Optional<TlsConfig> tls,
     Optional<EdgeCache> cache,
-    Optional<BotProtection> protection) {
+    Optional<BotProtection> protection,
+    Optional<String> region,
+    List<URI> peers) {
 
   /** {@link #adminPort()} value that turns the admin API off. */
   public static final int ADMIN_DISABLED = -1;
@@ -79,6 +87,21 @@ public record GatewayConfig(
     tls = Objects.requireNonNullElse(tls, Optional.empty());
     cache = Objects.requireNonNullElse(cache, Optional.empty());
     protection = Objects.requireNonNullElse(protection, Optional.empty());
+    region = Objects.requireNonNullElse(region, Optional.empty());
+    region.ifPresent(
+        r -> {
+          if (r.isBlank()) {
+            throw new IllegalArgumentException("region must not be blank");
+          }
+        });
+    peers = List.copyOf(Objects.requireNonNull(peers, "peers"));
+    for (int i = 0; i < peers.size(); i++) {
+      URI peer = peers.get(i);
+      if (!"http".equals(peer.getScheme()) || peer.getHost() == null) {
+        throw new IllegalArgumentException(
+            "peers[" + i + "] must be an http:// admin API URL but was " + peer);
+      }
+    }
     checkReferences(pools, rules, fallbackPool, routes);
     checkCache(routes, cache);
   }
@@ -207,6 +230,8 @@ public record GatewayConfig(
     b.tls = existing.tls;
     b.cache = existing.cache;
     b.protection = existing.protection;
+    b.region = existing.region;
+    b.peers.addAll(existing.peers);
     return b;
   }
 
@@ -233,6 +258,8 @@ public record GatewayConfig(
     private Optional<TlsConfig> tls = Optional.empty();
     private Optional<EdgeCache> cache = Optional.empty();
     private Optional<BotProtection> protection = Optional.empty();
+    private Optional<String> region = Optional.empty();
+    private final List<URI> peers = new ArrayList<>();
 
     private Builder() {}
 
@@ -331,6 +358,18 @@ public record GatewayConfig(
       return this;
     }
 
+    /** The region this gateway runs in (see {@link HealthCheck#checkRegions()}). */
+    public Builder region(String region) {
+      this.region = Optional.of(region);
+      return this;
+    }
+
+    /** Adds a peer gateway's admin API base URL. */
+    public Builder peer(URI adminUrl) {
+      peers.add(Objects.requireNonNull(adminUrl, "peer"));
+      return this;
+    }
+
     public GatewayConfig build() {
       return new GatewayConfig(
           bindHost,
@@ -348,7 +387,9 @@ public record GatewayConfig(
           accessLog,
           tls,
           cache,
-          protection);
+          protection,
+          region,
+          peers);
     }
   }
 }

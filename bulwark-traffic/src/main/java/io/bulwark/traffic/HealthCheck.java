@@ -12,8 +12,15 @@ import java.util.Set;
  * when the connection fails, no response arrives within {@code timeout}, or the status is not one
  * of {@code expectedStatuses}.
  *
+ * <p>{@code checkRegions} says where the probes come from, as the seed's health monitor does with
+ * {@code check_regions}: only gateways whose {@link GatewayConfig#region()} is listed probe the
+ * pool; the others take each target's health from those gateways (their {@link
+ * GatewayConfig#peers()}), a target being down when most of them say so. Empty (the default): every
+ * gateway probes.
+ *
  * <p>{@link #defaults()} are the cloud load balancer's values (path {@code /health}, interval 30 s,
- * timeout 5 s, thresholds 2 and 2, status 200); {@link #fast()} suits local drills.
+ * timeout 5 s, thresholds 2 and 2, status 200, probed from every gateway); {@link #fast()} suits
+ * local drills.
  */
 public record HealthCheck(
     String path,
@@ -21,7 +28,8 @@ public record HealthCheck(
     Duration timeout,
     int healthyThreshold,
     int unhealthyThreshold,
-    Set<Integer> expectedStatuses) {
+    Set<Integer> expectedStatuses,
+    Set<String> checkRegions) {
 
   public HealthCheck {
     if (path == null || !path.startsWith("/")) {
@@ -44,6 +52,17 @@ public record HealthCheck(
       }
     }
     expectedStatuses = Set.copyOf(expectedStatuses);
+    checkRegions = Set.copyOf(Objects.requireNonNull(checkRegions, "healthCheck.checkRegions"));
+    for (String region : checkRegions) {
+      if (region.isBlank()) {
+        throw new IllegalArgumentException("healthCheck.checkRegions must not hold a blank name");
+      }
+    }
+  }
+
+  /** Whether a gateway in {@code region} (empty: it does not know its region) probes itself. */
+  public boolean probesFrom(java.util.Optional<String> region) {
+    return checkRegions.isEmpty() || region.isEmpty() || checkRegions.contains(region.get());
   }
 
   /** The cloud profile: {@code /health}, every 30 s, timeout 5 s, thresholds 2/2, status 200. */
@@ -78,6 +97,7 @@ public record HealthCheck(
     private int healthyThreshold = 2;
     private int unhealthyThreshold = 2;
     private Set<Integer> expectedStatuses = Set.of(200);
+    private Set<String> checkRegions = Set.of();
 
     private Builder() {}
 
@@ -112,9 +132,21 @@ public record HealthCheck(
       return this;
     }
 
+    /** Only gateways in these regions probe; see {@link HealthCheck}. */
+    public Builder checkRegions(Set<String> checkRegions) {
+      this.checkRegions = checkRegions;
+      return this;
+    }
+
     public HealthCheck build() {
       return new HealthCheck(
-          path, interval, timeout, healthyThreshold, unhealthyThreshold, expectedStatuses);
+          path,
+          interval,
+          timeout,
+          healthyThreshold,
+          unhealthyThreshold,
+          expectedStatuses,
+          checkRegions);
     }
   }
 }

@@ -66,6 +66,9 @@ import org.slf4j.LoggerFactory;
  * GET    /admin/cache                       edge cache counts: entries, bytes, hits, hit ratio
  * DELETE /admin/cache[?path=/p]             purge everything, or every query and variant of /p
  * POST   /admin/cache/prewarm               fetch the pre-warm paths again (202)
+ * GET    /admin/health                      this gateway's region and its own probes' results,
+ *                                           {"region", "pools": {pool: {"probed", "targets": {id: healthy}}}},
+ *                                           read by peer gateways outside a pool's check regions
  * </pre>
  */
 final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
@@ -126,6 +129,10 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     }
     if (collection.equals("cache")) {
       return cache(request, parts, path);
+    }
+    if (collection.equals("health") && parts.size() == 2) {
+      requireMethod(method, path, HttpMethod.GET);
+      return json(200, runtime.healthReport());
     }
     if (collection.equals("pools")) {
       if (parts.size() == 2) {

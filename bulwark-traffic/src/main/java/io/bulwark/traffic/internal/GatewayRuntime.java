@@ -107,6 +107,7 @@ public final class GatewayRuntime {
   // Marks the gateway's own pre-warming requests, which bot protection lets through.
   private final String prewarmToken = newRequestIdText();
   private volatile CompletableFuture<EdgeCache.PrewarmResult> prewarm;
+  private PeerHealth peerHealth;
   private volatile boolean closing;
   private Channel server;
   private Channel admin;
@@ -120,7 +121,8 @@ public final class GatewayRuntime {
     this.boss = transport.group(1, "bulwark-gateway-accept");
     this.workers =
         transport.group(Math.max(2, Runtime.getRuntime().availableProcessors()), "bulwark-gateway");
-    this.healthChecker = new HealthChecker(workers, transport.socketChannel(), t -> {});
+    this.healthChecker =
+        new HealthChecker(workers, transport.socketChannel(), config.region(), t -> {});
     this.cache = config.cache().map(c -> new EdgeCacheStore(c, clock, registry)).orElse(null);
     this.router = new Router(config, clock, this::targetAdded, this::targetRemoved);
     this.upstream =
@@ -163,6 +165,8 @@ public final class GatewayRuntime {
       runtime.workers.scheduleAtFixedRate(
           runtime::sweepProtection, SWEEP_SECONDS, SWEEP_SECONDS, TimeUnit.SECONDS);
       runtime.router.addInitialTargets(config);
+      runtime.peerHealth =
+          PeerHealth.start(runtime.router, config.region(), config.peers(), runtime.workers);
       runtime.server = runtime.bindProxy();
       if (config.adminPort() != GatewayConfig.ADMIN_DISABLED) {
         runtime.admin = runtime.bindAdmin();
@@ -507,6 +511,11 @@ public final class GatewayRuntime {
         .build();
   }
 
+  /** This gateway's region and what its own probes found, for peer gateways. */
+  Map<String, Object> healthReport() {
+    return PeerHealth.report(router, initial.region());
+  }
+
   /** The edge cache, or null when there is none. */
   EdgeCacheStore cache() {
     return cache;
@@ -617,6 +626,9 @@ public final class GatewayRuntime {
     }
     closing = true;
     healthChecker.stop();
+    if (peerHealth != null) {
+      peerHealth.stop();
+    }
     if (server != null) {
       server.close().syncUninterruptibly();
     }

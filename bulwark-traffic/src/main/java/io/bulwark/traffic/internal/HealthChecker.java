@@ -19,6 +19,7 @@ import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpObject;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpVersion;
+import java.util.Optional;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
@@ -26,9 +27,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Active health checks: for each target of a pool with a {@link HealthCheck}, an HTTP GET on a
- * fresh connection every interval (the first one right away, then spread by a little jitter so
- * targets are not probed in lock-step). Each target is checked on one fixed event loop.
+ * Active health checks: for each target of a pool with a {@link HealthCheck} probed from this
+ * gateway's region, an HTTP GET on a fresh connection every interval (the first one right away,
+ * then spread by a little jitter so targets are not probed in lock-step). Each target is checked on
+ * one fixed event loop.
  */
 final class HealthChecker {
   private static final Logger LOG = LoggerFactory.getLogger(HealthChecker.class);
@@ -36,14 +38,21 @@ final class HealthChecker {
   private final EventLoopGroup group;
   private final Class<? extends SocketChannel> channelType;
   private final Consumer<Target> onTransition;
+  private final Optional<String> region;
   private volatile boolean stopped;
 
+  /**
+   * @param region the gateway's region: pools whose check regions leave it out are not probed here
+   *     (see {@link PeerHealth})
+   */
   HealthChecker(
       EventLoopGroup group,
       Class<? extends SocketChannel> channelType,
+      Optional<String> region,
       Consumer<Target> onTransition) {
     this.group = group;
     this.channelType = channelType;
+    this.region = region;
     this.onTransition = onTransition;
   }
 
@@ -51,6 +60,7 @@ final class HealthChecker {
     target
         .pool()
         .healthCheck()
+        .filter(check -> check.probesFrom(region))
         .ifPresent(
             check -> {
               EventLoop loop = group.next();

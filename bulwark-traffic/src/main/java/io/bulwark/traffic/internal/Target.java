@@ -20,6 +20,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * idle keep-alive connections (one queue per event loop, touched only from that loop).
  */
 public final class Target {
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(Target.class);
 
   /** Outcome of feeding one health-check result in. */
   enum HealthTransition {
@@ -198,6 +199,33 @@ public final class Target {
       }
     }
     return HealthTransition.NONE;
+  }
+
+  /**
+   * Takes the health peer gateways found (for a pool this gateway does not probe).
+   *
+   * @param votes peers in the pool's check regions that reported the target
+   * @param down how many of them found it unhealthy
+   */
+  void peerHealth(boolean healthyNow, int votes, int down) {
+    if (healthy != healthyNow) {
+      healthy = healthyNow;
+      if (healthyNow) {
+        LOG.info(
+            "target {} in pool {} is healthy again ({} of {} probing peers say so)",
+            id(),
+            pool.name(),
+            votes - down,
+            votes);
+      } else {
+        LOG.warn(
+            "target {} in pool {} is unhealthy: {} of {} probing peers say so",
+            id(),
+            pool.name(),
+            down,
+            votes);
+      }
+    }
   }
 
   /** Marks draining; removes at once when idle. */
