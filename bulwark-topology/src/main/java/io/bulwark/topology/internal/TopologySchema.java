@@ -209,7 +209,103 @@ final class TopologySchema {
               opt(
                   "expected-codes",
                   new Shape.Text("^[1-5]([0-9]|x)([0-9]|x)$", "a status like 200 or 2xx"),
-                  "healthy status (default 200)")));
+                  "healthy status (default 200)"),
+              opt(
+                  "check-regions",
+                  new Shape.Arr(NAME, 1),
+                  "regions whose gateway instances probe the pools; gateways elsewhere ask them"
+                      + " (default: every gateway probes)")));
+
+  static final Shape SIZE =
+      new Shape.Text("^[1-9][0-9]{0,6}(KB|MB|GB)$", "a size like 512KB, 64MB or 1GB");
+
+  static final Shape ROUTE =
+      new Shape.Obj(
+          List.of(
+              opt("path-prefix", PATH, "requests whose path starts with this"),
+              opt("path-contains", TEXT, "requests whose path contains this, e.g. /health"),
+              opt(
+                  "affinity",
+                  new Shape.Choice(List.of("inherit", "none")),
+                  "none turns session affinity off on this route (default inherit)"),
+              opt(
+                  "ttl",
+                  DURATION,
+                  "how long clients may reuse an answer that states no lifetime of its own"),
+              opt("cache", BOOL, "serve this route through the edge cache (default false)"),
+              opt("pool", NAME, "send this route's requests to this pool"),
+              opt("timeout", DURATION, "one attempt's limit (default 30s cloud, 10s local)"),
+              opt("retries", new Shape.Int(0, 10), "further attempts of a safe request (2)")));
+
+  static final Shape EDGE_CACHE =
+      new Shape.Obj(
+          List.of(
+              opt(
+                  "max-size",
+                  SIZE,
+                  "memory for cached answers (default 64MB; KB/MB/GB are 1024-based)"),
+              opt("max-entry-size", SIZE, "the largest answer stored (default 1MB)"),
+              opt("prewarm", new Shape.Arr(PATH, 0), "paths fetched through the gateway at start"),
+              opt(
+                  "prewarm-timeout",
+                  DURATION,
+                  "how long pre-warming retries while no target serves yet (default 30s)")));
+
+  static final Shape HEADER_MATCH =
+      new Shape.Obj(
+          List.of(
+              req("name", NAME, "request header"),
+              req("pattern", TEXT, "regular expression found in its value; ^$ for absent")));
+
+  static final Shape BOT_RULE =
+      new Shape.Obj(
+          List.of(
+              req("name", NAME, "rule name, shown in answers and metrics"),
+              req(
+                  "action",
+                  new Shape.Choice(List.of("allow", "deny", "challenge")),
+                  "allow (skips rate limits), deny (403) or challenge (proof of work)"),
+              opt("path", PATH, "the request path starts with this"),
+              opt("user-agent", TEXT, "regular expression found in the User-Agent; ^$ for none"),
+              opt("header", HEADER_MATCH, "a header whose value matches"),
+              opt(
+                  "client",
+                  new Shape.Text("^[0-9A-Fa-f:.]+/[0-9]{1,3}$", "an address block like 10.0.0.0/8"),
+                  "the client's address lies in this block")));
+
+  static final Shape RATE_LIMIT =
+      new Shape.Obj(
+          List.of(
+              req("name", NAME, "limit name, shown in answers and metrics"),
+              opt(
+                  "key",
+                  new Shape.Text("^(ip|header:[A-Za-z0-9-]+)$", "ip or header:<name>"),
+                  "what identifies a client: its address, or an API key header (default ip)"),
+              req(
+                  "rate",
+                  new Shape.Text(
+                      "^[0-9]{1,7}(\\.[0-9]{1,3})?/(s|m|h)$", "a rate like 20/s or 600/m"),
+                  "requests a client may send on average"),
+              opt(
+                  "burst",
+                  new Shape.Int(1, 1_000_000),
+                  "requests at once (default: one second's worth)"),
+              opt("path", PATH, "only requests under this path count")));
+
+  static final Shape PROTECTION =
+      new Shape.Obj(
+          List.of(
+              opt("rules", new Shape.Arr(BOT_RULE, 0), "allow, deny and challenge rules, in order"),
+              opt("rate-limits", new Shape.Arr(RATE_LIMIT, 0), "per-client token buckets"),
+              opt(
+                  "challenge-difficulty",
+                  new Shape.Int(1, 32),
+                  "leading zero bits a challenge's proof of work needs (default 16)"),
+              opt("challenge-ttl", DURATION, "how long a solved challenge lasts (default 1h)"),
+              opt(
+                  "max-clients",
+                  new Shape.Int(1, 10_000_000),
+                  "buckets kept per rate limit before new clients share one (default 100000)")));
 
   static final Shape TRAFFIC =
       new Shape.Obj(
@@ -219,7 +315,13 @@ final class TopologySchema {
               opt("headers", new Shape.Arr(HEADER_RULE, 0), "header routing rules"),
               opt("affinity", AFFINITY, "session affinity"),
               opt("fallback-pool", NAME, "pool used when every other pool is down"),
-              opt("monitor", MONITOR, "pool health monitor")));
+              opt(
+                  "monitor",
+                  MONITOR,
+                  "pool health monitor; when given, it drives the gateway's pool checks"),
+              opt("routes", new Shape.Arr(ROUTE, 0), "the gateway's route table, first match wins"),
+              opt("cache", EDGE_CACHE, "the gateway's edge cache for routes with cache: true"),
+              opt("protection", PROTECTION, "bot protection: rules and per-client rate limits")));
 
   static final Shape DR =
       new Shape.Obj(

@@ -292,6 +292,86 @@ final class TopologyValidator {
         .fallbackPool()
         .filter(p -> !poolNames.contains(p))
         .ifPresent(p -> unknown("traffic.fallback-pool", "pool", p, poolNames));
+    List<String> checkRegions = traffic.monitor().checkRegions();
+    for (int i = 0; i < checkRegions.size(); i++) {
+      if (t.region(checkRegions.get(i)).isEmpty()) {
+        unknown(
+            "traffic.monitor.check-regions[" + i + "]",
+            "region",
+            checkRegions.get(i),
+            regionNames());
+      }
+    }
+    routes(traffic);
+    traffic.protection().ifPresent(this::protection);
+  }
+
+  private void routes(Traffic traffic) {
+    List<Traffic.Route> routes = traffic.routes();
+    traffic
+        .cache()
+        .ifPresent(
+            c -> {
+              for (int i = 0; i < c.prewarm().size(); i++) {
+                String p = c.prewarm().get(i);
+                String bare = p.contains("?") ? p.substring(0, p.indexOf('?')) : p;
+                boolean cached =
+                    routes.stream()
+                        .filter(
+                            r ->
+                                r.pathPrefix().map(bare::startsWith).orElse(false)
+                                    || r.pathContains().map(bare::contains).orElse(false))
+                        .findFirst()
+                        .map(Traffic.Route::cache)
+                        .orElse(false);
+                if (!cached) {
+                  error(
+                      "traffic.cache.prewarm[" + i + "]",
+                      "a pre-warmed path must fall on a route with cache: true, got \"" + p + "\"");
+                }
+              }
+            });
+  }
+
+  private void protection(Traffic.Protection p) {
+    for (int i = 0; i < p.rules().size(); i++) {
+      Traffic.BotRule rule = p.rules().get(i);
+      String path = origin("bot rule", rule.name());
+      rule.userAgent().ifPresent(re -> regex(path + ".user-agent", re));
+      rule.header().ifPresent(h -> regex(path + ".header.pattern", h.pattern()));
+      rule.client().ifPresent(c -> cidr(path + ".client", c));
+    }
+  }
+
+  private void regex(String path, String regex) {
+    try {
+      java.util.regex.Pattern.compile(regex);
+    } catch (java.util.regex.PatternSyntaxException e) {
+      error(
+          path,
+          "not a regular expression ("
+              + e.getDescription()
+              + " at index "
+              + e.getIndex()
+              + "), got \""
+              + regex
+              + "\"");
+    }
+  }
+
+  private void cidr(String path, String cidr) {
+    int slash = cidr.indexOf('/');
+    try {
+      // The shape check allowed only hex digits, '.', ':' before the slash: no DNS lookup.
+      byte[] address = java.net.InetAddress.getByName(cidr.substring(0, slash)).getAddress();
+      int length = Integer.parseInt(cidr.substring(slash + 1));
+      if (length > address.length * 8) {
+        error(
+            path, "prefix length must be at most " + address.length * 8 + ", got \"" + cidr + "\"");
+      }
+    } catch (java.net.UnknownHostException | RuntimeException e) {
+      error(path, "not an address block like 10.0.0.0/8, got \"" + cidr + "\"");
+    }
   }
 
   private void dr() {
