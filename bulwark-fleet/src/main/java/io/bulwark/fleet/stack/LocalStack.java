@@ -11,13 +11,16 @@ import io.bulwark.fleet.Registrar;
 import io.bulwark.fleet.local.LocalProcessProvider;
 import io.bulwark.fleet.local.ProcessCommand;
 import io.bulwark.traffic.Gateway;
+import io.bulwark.traffic.GatewayConfig;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.net.URI;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -27,12 +30,15 @@ import java.util.concurrent.locks.LockSupport;
 
 /**
  * A topology running on this machine: the gateway, and one instance group per service whose
- * instances are local processes registered with the gateway pool of their region. {@link #close()}
- * stops the gateway (letting requests in flight finish), then every instance.
+ * instances are local processes registered with the gateway pool of their region. When the monitor
+ * names check regions besides the home region, a probing gateway runs for each of them (see {@link
+ * StackPlan}); instances register with every gateway. {@link #close()} stops the gateways (letting
+ * requests in flight finish), then every instance.
  */
 public final class LocalStack implements AutoCloseable {
   private final StackPlan plan;
   private final Gateway gateway;
+  private final Map<String, Gateway> regionGateways;
   private final MeterRegistry registry;
   private final LocalProcessProvider provider;
   private final Fleet fleet;
@@ -41,11 +47,13 @@ public final class LocalStack implements AutoCloseable {
   private LocalStack(
       StackPlan plan,
       Gateway gateway,
+      Map<String, Gateway> regionGateways,
       MeterRegistry registry,
       LocalProcessProvider provider,
       Fleet fleet) {
     this.plan = plan;
     this.gateway = gateway;
+    this.regionGateways = regionGateways;
     this.registry = registry;
     this.provider = provider;
     this.fleet = fleet;
@@ -66,13 +74,40 @@ public final class LocalStack implements AutoCloseable {
   public static LocalStack start(StackPlan plan, LocalProcessProvider provider, Clock clock) {
     Objects.requireNonNull(plan, "plan");
     MeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-    Gateway gateway = Gateway.start(plan.gateway(), registry, clock);
+    Map<String, Gateway> regionGateways = new LinkedHashMap<>();
+    Gateway gateway;
+    try {
+      GatewayConfig.Builder main = GatewayConfig.builder(plan.gateway());
+      for (var e : plan.regionGateways().entrySet()) {
+        // Its own registry: its meters would otherwise mix with the main gateway's.
+        Gateway probe =
+            Gateway.start(
+                e.getValue(), new PrometheusMeterRegistry(PrometheusConfig.DEFAULT), clock);
+        regionGateways.put(e.getKey(), probe);
+        main.peer(URI.create("http://127.0.0.1:" + probe.adminPort()));
+      }
+      gateway = Gateway.start(main.build(), registry, clock);
+    } catch (RuntimeException e) {
+      regionGateways.values().forEach(g -> g.close(Duration.ZERO));
+      provider.close();
+      throw e;
+    }
+    List<Gateway> all = new ArrayList<>();
+    all.add(gateway);
+    all.addAll(regionGateways.values());
     List<InstanceGroup> groups = new ArrayList<>();
     try {
       for (StackPlan.GroupPlan g : plan.groups()) {
         Map<String, Registrar> byRegion = new HashMap<>();
         g.poolByRegion()
-            .forEach((region, pool) -> byRegion.put(region, GatewayRegistrar.of(gateway, pool)));
+            .forEach(
+                (region, pool) ->
+                    byRegion.put(
+                        region,
+                        new EveryGateway(
+                            all.stream()
+                                .map(gw -> (Registrar) GatewayRegistrar.of(gw, pool))
+                                .toList())));
         groups.add(
             InstanceGroup.create(
                 g.config(),
@@ -82,11 +117,11 @@ public final class LocalStack implements AutoCloseable {
                 clock));
       }
     } catch (RuntimeException e) {
-      gateway.close(Duration.ZERO);
+      all.forEach(g -> g.close(Duration.ZERO));
       provider.close();
       throw e;
     }
-    return new LocalStack(plan, gateway, registry, provider, Fleet.start(groups));
+    return new LocalStack(plan, gateway, regionGateways, registry, provider, Fleet.start(groups));
   }
 
   /**
@@ -123,6 +158,11 @@ public final class LocalStack implements AutoCloseable {
   /** The gateway. */
   public Gateway gateway() {
     return gateway;
+  }
+
+  /** The probing gateways of the monitor's check regions other than the home region. */
+  public Map<String, Gateway> regionGateways() {
+    return Map.copyOf(regionGateways);
   }
 
   /** The gateway's base URL, e.g. {@code http://127.0.0.1:8080}. */
@@ -166,12 +206,35 @@ public final class LocalStack implements AutoCloseable {
     closed = true;
     try {
       gateway.close(Duration.ofSeconds(2));
+      regionGateways.values().forEach(g -> g.close(Duration.ZERO));
     } finally {
       try {
         fleet.close();
       } finally {
         provider.close();
       }
+    }
+  }
+
+  /** Registers an instance with every gateway (the main one and the probing ones). */
+  private record EveryGateway(List<Registrar> registrars) implements Registrar {
+    @Override
+    public void register(Instance instance) {
+      registrars.forEach(r -> r.register(instance));
+    }
+
+    @Override
+    public CompletableFuture<Void> deregister(Instance instance) {
+      // The main gateway, first in the list, decides when the instance is drained; the others
+      // only probe it.
+      CompletableFuture<Void> main = registrars.get(0).deregister(instance);
+      registrars.stream().skip(1).forEach(r -> r.remove(instance));
+      return main;
+    }
+
+    @Override
+    public void remove(Instance instance) {
+      registrars.forEach(r -> r.remove(instance));
     }
   }
 

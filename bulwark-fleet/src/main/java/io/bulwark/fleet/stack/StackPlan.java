@@ -7,6 +7,8 @@ import io.bulwark.topology.Region;
 import io.bulwark.topology.Service;
 import io.bulwark.topology.Topology;
 import io.bulwark.topology.Traffic;
+import io.bulwark.traffic.BotProtection;
+import io.bulwark.traffic.EdgeCache;
 import io.bulwark.traffic.GatewayConfig;
 import io.bulwark.traffic.HealthCheck;
 import io.bulwark.traffic.OutlierDetection;
@@ -21,23 +23,38 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 
 /**
  * What running a topology on this machine means: the gateway's configuration (one pool per traffic
- * pool, with the service's health check, deregistration delay, rules, fallback and affinity) and
- * one instance group per service Bulwark runs (its size, zones, per-region counts and rollout
- * timings), with the gateway pool each region's instances join.
+ * pool, with the monitor's or else the service's health check, deregistration delay, rules,
+ * fallback, affinity, route table, edge cache and bot protection) and one instance group per
+ * service Bulwark runs (its size, zones, per-region counts and rollout timings), with the gateway
+ * pool each region's instances join.
+ *
+ * <p>When the monitor names check regions, the gateway runs in the home region, and every other
+ * check region gets a probing gateway of its own ({@code regionGateways}: same pools, no client
+ * traffic) that the main gateway asks for target health, as a gateway instance in that region would
+ * be asked.
  *
  * @param topology the topology it came from
- * @param gateway the gateway's configuration (ports as given to {@link #of})
+ * @param gateway the gateway's configuration (ports as given to {@link #of}); its peers are added
+ *     once the region gateways run
+ * @param regionGateways the probing gateways of check regions other than the home region, by region
+ *     (free ports, admin API on)
  * @param groups one group per service, in file order
  */
-public record StackPlan(Topology topology, GatewayConfig gateway, List<GroupPlan> groups) {
+public record StackPlan(
+    Topology topology,
+    GatewayConfig gateway,
+    Map<String, GatewayConfig> regionGateways,
+    List<GroupPlan> groups) {
 
   public StackPlan {
     Objects.requireNonNull(topology, "topology");
     Objects.requireNonNull(gateway, "gateway");
+    regionGateways = Map.copyOf(regionGateways);
     groups = List.copyOf(groups);
   }
 
@@ -84,14 +101,17 @@ public record StackPlan(Topology topology, GatewayConfig gateway, List<GroupPlan
         pools.add(new Traffic.Pool(region, region, entry.name(), 100));
       }
     }
+    RouteConfig defaultRoute =
+        RouteConfig.of("/", local ? Duration.ofSeconds(10) : Duration.ofSeconds(30), 2);
     GatewayConfig.Builder gateway =
         GatewayConfig.builder()
             .port(port)
             .adminPort(adminPort)
             .accessLog(false)
-            .defaultRoute(
-                RouteConfig.of("/", local ? Duration.ofSeconds(10) : Duration.ofSeconds(30), 2))
+            .defaultRoute(defaultRoute)
             .shutdownGrace(local ? Duration.ofSeconds(5) : Duration.ofSeconds(30));
+    Optional<Traffic.Monitor> monitor =
+        topology.traffic().filter(Traffic::monitorGiven).map(Traffic::monitor);
     Set<String> poolNames = new HashSet<>();
     for (Traffic.Pool p : pools) {
       Service s =
@@ -104,7 +124,10 @@ public record StackPlan(Topology topology, GatewayConfig gateway, List<GroupPlan
       gateway.pool(
           PoolConfig.builder(p.name())
               .weight(p.weight())
-              .healthCheck(healthCheck(s.healthCheck()))
+              .healthCheck(
+                  monitor
+                      .map(m -> healthCheck(m, s.healthCheck()))
+                      .orElseGet(() -> healthCheck(s.healthCheck())))
               .outlierDetection(
                   local
                       ? OutlierDetection.of(3, Duration.ofSeconds(5))
@@ -129,7 +152,31 @@ public record StackPlan(Topology topology, GatewayConfig gateway, List<GroupPlan
               if (t.affinity().cookie() && t.affinity().ttl().toSeconds() >= 1) {
                 gateway.affinity(SessionAffinity.withTtl(t.affinity().ttl()));
               }
+              t.routes().forEach(r -> gateway.route(route(r, defaultRoute)));
+              t.cache().ifPresent(c -> gateway.cache(edgeCache(c)));
+              t.protection().ifPresent(pr -> gateway.protection(protection(pr)));
             });
+    Map<String, GatewayConfig> regionGateways = new LinkedHashMap<>();
+    List<String> checkRegions = monitor.map(Traffic.Monitor::checkRegions).orElse(List.of());
+    if (!checkRegions.isEmpty()) {
+      String home = topology.homeRegion().name();
+      gateway.region(home);
+      GatewayConfig main = gateway.build();
+      for (String region : checkRegions) {
+        if (!region.equals(home)) {
+          regionGateways.put(
+              region,
+              GatewayConfig.builder()
+                  .pools(main.pools())
+                  .region(region)
+                  .port(0)
+                  .adminPort(0)
+                  .accessLog(false)
+                  .shutdownGrace(Duration.ZERO)
+                  .build());
+        }
+      }
+    }
     List<GroupPlan> groups = new ArrayList<>();
     for (Service s : runnable) {
       Map<String, Map<String, Integer>> layout = topology.layout(s);
@@ -169,7 +216,78 @@ public record StackPlan(Topology topology, GatewayConfig gateway, List<GroupPlan
           new GroupPlan(
               s, config.build(), poolByRegion, s.healthCheck().path(), s.healthCheck().timeout()));
     }
-    return new StackPlan(topology, gateway.build(), groups);
+    return new StackPlan(topology, gateway.build(), regionGateways, groups);
+  }
+
+  /**
+   * The monitor's pool check: its path, interval, timeout, retries (failures before a target is
+   * down) and expected codes, probed from its check regions; passes before healthy again come from
+   * the service's own check.
+   */
+  private static HealthCheck healthCheck(Traffic.Monitor m, io.bulwark.topology.HealthCheck own) {
+    return HealthCheck.builder()
+        .path(m.path())
+        .interval(m.interval())
+        .timeout(m.timeout())
+        .healthyThreshold(own.healthyThreshold())
+        .unhealthyThreshold(Math.max(1, m.retries()))
+        .expectedStatuses(statuses(m.expectedCodes()))
+        .checkRegions(Set.copyOf(m.checkRegions()))
+        .build();
+  }
+
+  private static RouteConfig route(Traffic.Route r, RouteConfig defaults) {
+    RouteConfig.Builder b =
+        r.pathPrefix().isPresent()
+            ? RouteConfig.prefix(r.pathPrefix().get())
+            : RouteConfig.containing(r.pathContains().orElseThrow());
+    b.timeout(r.timeout().orElse(defaults.timeout()))
+        .maxRetries(r.retries().orElse(defaults.maxRetries()))
+        .retryOnStatuses(defaults.retryOnStatuses())
+        .cache(r.cache());
+    if (r.noAffinity()) {
+      b.noAffinity();
+    }
+    r.ttl().ifPresent(b::ttl);
+    r.pool().ifPresent(b::pool);
+    return b.build();
+  }
+
+  private static EdgeCache edgeCache(Traffic.Cache c) {
+    return EdgeCache.builder()
+        .maxBytes(c.maxBytes())
+        .maxEntryBytes((int) Math.min(Integer.MAX_VALUE, c.maxEntryBytes()))
+        .prewarm(c.prewarm())
+        .prewarmTimeout(c.prewarmTimeout())
+        .build();
+  }
+
+  private static BotProtection protection(Traffic.Protection p) {
+    BotProtection.Builder b =
+        BotProtection.builder()
+            .challengeDifficulty(p.challengeDifficulty())
+            .challengeTtl(p.challengeTtl())
+            .maxClients(p.maxClients());
+    for (Traffic.BotRule r : p.rules()) {
+      List<BotProtection.Condition> conditions = new ArrayList<>();
+      r.path().ifPresent(path -> conditions.add(new BotProtection.Condition.PathPrefix(path)));
+      r.userAgent().ifPresent(ua -> conditions.add(new BotProtection.Condition.UserAgent(ua)));
+      r.header()
+          .ifPresent(
+              h -> conditions.add(new BotProtection.Condition.Header(h.name(), h.pattern())));
+      r.client().ifPresent(c -> conditions.add(new BotProtection.Condition.ClientCidr(c)));
+      b.rule(new BotProtection.Rule(r.name(), BotProtection.Action.of(r.action()), conditions));
+    }
+    for (Traffic.RateLimit l : p.rateLimits()) {
+      b.rateLimit(
+          new BotProtection.RateLimit(
+              l.name(),
+              BotProtection.ClientKey.parse(l.key()),
+              l.ratePerSecond(),
+              l.burst(),
+              l.path()));
+    }
+    return b.build();
   }
 
   private static HealthCheck healthCheck(Service.HealthCheck h) {
@@ -183,15 +301,26 @@ public record StackPlan(Topology topology, GatewayConfig gateway, List<GroupPlan
         .build();
   }
 
-  /** Status matcher like {@code 200}, {@code 200,204}, {@code 200-299} or {@code 2xx}. */
+  /**
+   * Status matcher like {@code 200}, {@code 200,204}, {@code 200-299}, {@code 2xx} or {@code 20x}
+   * (each {@code x} any digit).
+   */
   static Set<Integer> statuses(String matcher) {
     Set<Integer> out = new HashSet<>();
     for (String part : matcher.split(",")) {
       String p = part.trim().toLowerCase(java.util.Locale.ROOT);
-      if (p.matches("[1-5]xx")) {
-        int base = (p.charAt(0) - '0') * 100;
-        for (int s = base; s < base + 100; s++) {
-          out.add(s);
+      if (p.matches("[1-5][0-9x][0-9x]") && p.contains("x")) {
+        for (int s = 100; s <= 599; s++) {
+          String status = Integer.toString(s);
+          boolean matches = true;
+          for (int i = 0; i < 3; i++) {
+            if (p.charAt(i) != 'x' && p.charAt(i) != status.charAt(i)) {
+              matches = false;
+            }
+          }
+          if (matches) {
+            out.add(s);
+          }
         }
       } else if (p.matches("\\d{3}-\\d{3}")) {
         int from = Integer.parseInt(p.substring(0, 3));
