@@ -29,6 +29,7 @@ class ExamplesTest {
         .extracting(p -> p.getFileName().toString())
         .containsExactly(
             "active-active.yaml",
+            "edge.yaml",
             "multi-az.yaml",
             "multi-cloud.yaml",
             "pilot-light.yaml",
@@ -131,6 +132,15 @@ class ExamplesTest {
     assertThat(traffic.geo())
         .extracting(Traffic.GeoRule::match)
         .containsExactly("ENAM", "WNAM", "EEU");
+    assertThat(traffic.monitor().checkRegions()).containsExactly("aws-us-east-1");
+    assertThat(traffic.routes())
+        .singleElement()
+        .satisfies(
+            r -> {
+              assertThat(r.pathContains()).contains("/health");
+              assertThat(r.noAffinity()).isTrue();
+              assertThat(r.ttl()).contains(Duration.ofSeconds(30));
+            });
   }
 
   @Test
