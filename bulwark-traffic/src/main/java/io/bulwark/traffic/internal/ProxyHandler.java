@@ -32,6 +32,7 @@ import io.netty.handler.codec.http.TooLongHttpContentException;
 import io.netty.handler.codec.http2.Http2StreamChannel;
 import io.netty.handler.codec.http2.HttpConversionUtil;
 import io.netty.handler.timeout.IdleStateEvent;
+import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.AsciiString;
 import io.netty.util.ReferenceCountUtil;
 import java.math.BigDecimal;
@@ -48,6 +49,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
 /**
@@ -114,6 +116,10 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter {
   // Set after a request was refused mid-body: its remaining chunks are dropped.
   private boolean discarding;
   private boolean upgradeChecked;
+  // When a request last arrived or finished, for the idle check (HTTP/1.1 connections).
+  private long lastActive = System.nanoTime();
+  private static final long IDLE_NANOS =
+      TimeUnit.SECONDS.toNanos(ClientProtocols.IDLE_CLIENT_SECONDS);
 
   ProxyHandler(GatewayRuntime runtime) {
     this.runtime = runtime;
@@ -166,22 +172,49 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter {
 
   /**
    * The connection's first request was plain HTTP/1.1: cleartext upgrades to HTTP/2 happen on the
-   * first request (RFC 7540 3.2), so the upgrade handler need not inspect the ones after it.
+   * first request (RFC 7540 3.2), so the upgrade handler need not inspect the ones after it; and
+   * this handler watches the connection's idleness itself from now on, which costs nothing per
+   * read, instead of an IdleStateHandler that every read and write passes through.
    */
   private void dropUpgradeHandler() {
     if (upgradeChecked) {
       return;
     }
     upgradeChecked = true;
+    if (http2) {
+      return;
+    }
     ChannelPipeline pipeline = ctx.pipeline();
     if (pipeline.get(HttpServerUpgradeHandler.class) != null) {
       pipeline.remove(HttpServerUpgradeHandler.class);
+    }
+    if (pipeline.get(IdleStateHandler.class) != null) {
+      pipeline.remove(IdleStateHandler.class);
+      armIdleCheck(IDLE_NANOS);
+    }
+  }
+
+  private void armIdleCheck(long delayNanos) {
+    ctx.executor().schedule(this::idleCheck, delayNanos, TimeUnit.NANOSECONDS);
+  }
+
+  /** Closes a connection that has had no request for the idle limit; else looks again later. */
+  private void idleCheck() {
+    if (!ctx.channel().isActive()) {
+      return;
+    }
+    long idle = System.nanoTime() - lastActive;
+    if (current == null && pendingHead == null && idle >= IDLE_NANOS) {
+      ctx.close();
+    } else {
+      armIdleCheck(Math.max(IDLE_NANOS - idle, TimeUnit.SECONDS.toNanos(1)));
     }
   }
 
   /** The head of a request whose body follows in chunks. */
   private void begin(HttpRequest head) {
     discarding = false;
+    lastActive = System.nanoTime();
     long length = contentLength(head);
     if (length > runtime.maxBodyBytes()) {
       refuseTooLarge(head, "request body of " + length + " bytes");
@@ -213,6 +246,7 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter {
     }
     ByteBuf bytes = content.content();
     if (bytes.isReadable()) {
+      lastActive = System.nanoTime();
       CompositeByteBuf body = pendingBody;
       int size = body == null ? 0 : body.readableBytes();
       if ((long) size + bytes.readableBytes() > runtime.maxBodyBytes()) {
@@ -424,6 +458,7 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter {
 
   private void finished(boolean keepAlive) {
     current = null;
+    lastActive = System.nanoTime();
     runtime.requestFinished();
     if (!keepAlive || !ctx.channel().isActive()) {
       ctx.close();

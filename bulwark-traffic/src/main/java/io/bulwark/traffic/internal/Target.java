@@ -155,7 +155,11 @@ public final class Target {
   }
 
   void recordSuccess() {
-    consecutiveFailures.set(0);
+    // Read first: writing the shared counter on every success would bounce its cache line
+    // between the event loops' cores.
+    if (consecutiveFailures.get() != 0) {
+      consecutiveFailures.set(0);
+    }
   }
 
   /** Counts a failed request; returns true when it ejected the target. */
