@@ -34,7 +34,8 @@ import org.slf4j.LoggerFactory;
  * <p>Run with {@code bulwark-bench/haproxy-bench.sh} (installs HAProxy and wrk from Debian's
  * packages when missing). Options: {@code --seconds N} per measurement (default 4), {@code
  * --connections N} (default 32), {@code --rounds N} (default 3; contenders alternate, each reports
- * its median round).
+ * its median round), {@code --jit-warmup N} seconds of load on the gateway before the first round
+ * (default 10).
  */
 public final class GatewayBench {
   private static final int PROXY_THREADS = Math.max(2, Runtime.getRuntime().availableProcessors());
@@ -45,14 +46,18 @@ public final class GatewayBench {
     int seconds = 4;
     int connections = 32;
     int rounds = 3;
+    int jitSeconds = 10;
     for (int i = 0; i + 1 < args.length; i += 2) {
       switch (args[i]) {
         case "--seconds" -> seconds = Integer.parseInt(args[i + 1]);
         case "--connections" -> connections = Integer.parseInt(args[i + 1]);
         case "--rounds" -> rounds = Integer.parseInt(args[i + 1]);
+        case "--jit-warmup" -> jitSeconds = Integer.parseInt(args[i + 1]);
         default -> {
           System.err.println(
-              "unknown option " + args[i] + "; use --seconds N --connections N --rounds N");
+              "unknown option "
+                  + args[i]
+                  + "; use --seconds N --connections N --rounds N --jit-warmup N");
           System.exit(2);
         }
       }
@@ -96,8 +101,10 @@ public final class GatewayBench {
           seconds,
           haproxy.version());
 
-      // Warm the JIT of the gateway (and the backend) before anything counts.
-      saturate(client, wrk, gateway.port(), connections, Duration.ofSeconds(4), warmup);
+      // Warm the JIT of the gateway (and the backend) before anything counts: HAProxy is native
+      // code from the start, the gateway reaches its steady state once C2 has compiled its hot
+      // path, which takes longer when other work competes for the cores.
+      saturate(client, wrk, gateway.port(), connections, Duration.ofSeconds(jitSeconds), warmup);
 
       Map<String, CpuMeter> cpu = new LinkedHashMap<>();
       cpu.put("direct", CpuMeter.threads("bench-backend"));
