@@ -1,5 +1,6 @@
 package io.bulwark.topology;
 
+import io.bulwark.kernel.Durations;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;

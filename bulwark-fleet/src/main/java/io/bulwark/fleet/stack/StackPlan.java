@@ -224,7 +224,7 @@ public record StackPlan(
    * down) and expected codes, probed from its check regions; passes before healthy again come from
    * the service's own check.
    */
-  private static HealthCheck healthCheck(Traffic.Monitor m, io.bulwark.topology.HealthCheck own) {
+  private static HealthCheck healthCheck(Traffic.Monitor m, Service.HealthCheck own) {
     return HealthCheck.builder()
         .path(m.path())
         .interval(m.interval())

@@ -11,7 +11,6 @@ import io.bulwark.kernel.ProblemException;
 import io.bulwark.traffic.BotProtection;
 import io.bulwark.traffic.InvalidRequestException;
 import io.bulwark.traffic.TargetConfig;
-import io.bulwark.traffic.TrafficException;
 import io.bulwark.traffic.UnknownRuleException;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFutureListener;
@@ -287,13 +286,7 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
   private FullHttpResponse cache(FullHttpRequest request, List<String> parts, String path) {
     EdgeCacheStore cache = runtime.cache();
     if (cache == null) {
-      return problem(
-          404,
-          "not-found",
-          "Not found",
-          "the gateway has no edge cache configured",
-          path,
-          Map.of());
+      throw notFound("the gateway has no edge cache configured");
     }
     HttpMethod method = request.method();
     if (parts.size() == 2) {
@@ -318,7 +311,7 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
       runtime.prewarm();
       return json(202, Map.of("paths", cache.config().prewarm()));
     }
-    return notFound(path);
+    throw noRoute(path);
   }
 
   private static BotProtection rebuild(
