@@ -20,7 +20,8 @@ public enum Profile {
       Duration.ofMinutes(5),
       Duration.ofHours(2),
       Duration.ofSeconds(60),
-      Duration.ofMinutes(5)),
+      Duration.ofMinutes(5),
+      Duration.ofMinutes(10)),
   LOCAL(
       Duration.ofSeconds(1),
       Duration.ofMillis(500),
@@ -32,6 +33,7 @@ public enum Profile {
       Duration.ofSeconds(10),
       Duration.ofMinutes(1),
       Duration.ofSeconds(1),
+      Duration.ofSeconds(10),
       Duration.ofSeconds(10));
 
   /** Health checks pass or fail after this many probes in a row (seed: 2/2). */
@@ -57,6 +59,7 @@ public enum Profile {
   private final Duration restoreTime;
   private final Duration trafficSwitchTime;
   private final Duration verifyTime;
+  private final Duration externalUpdateTime;
 
   Profile(
       Duration healthInterval,
@@ -69,7 +72,8 @@ public enum Profile {
       Duration promoteTime,
       Duration restoreTime,
       Duration trafficSwitchTime,
-      Duration verifyTime) {
+      Duration verifyTime,
+      Duration externalUpdateTime) {
     this.healthInterval = healthInterval;
     this.healthTimeout = healthTimeout;
     this.gracePeriod = gracePeriod;
@@ -81,6 +85,7 @@ public enum Profile {
     this.restoreTime = restoreTime;
     this.trafficSwitchTime = trafficSwitchTime;
     this.verifyTime = verifyTime;
+    this.externalUpdateTime = externalUpdateTime;
   }
 
   /** The word used in files: {@code cloud} or {@code local}. */
@@ -141,5 +146,13 @@ public enum Profile {
   /** Expected time to verify a recovered site (seed: 5 minutes). */
   public Duration verifyTime() {
     return verifyTime;
+  }
+
+  /**
+   * Expected time for the runbook's manual "update external dependencies" step (CDN origin,
+   * third-party integrations, dashboards): cloud 10 minutes as in the seed, local 10 s.
+   */
+  public Duration externalUpdateTime() {
+    return externalUpdateTime;
   }
 }

@@ -19,7 +19,7 @@ import picocli.CommandLine.Spec;
     name = "runbook",
     mixinStandardHelpOptions = true,
     description =
-        "Write the DR runbook of a topology: numbered steps (detect, fence, promote, start standby, scale, switch traffic, update monitoring, verify), each with its command, expected duration, success check and rollback, plus the file's contacts.")
+        "Write the DR runbook of a topology: numbered steps (detect, fence, promote, start standby, scale, switch traffic, update monitoring, verify), each with its command, expected duration, success check and rollback; then the manual steps (update external dependencies, communication) naming the file's contacts.")
 public final class RunbookCommand implements Callable<Integer> {
 
   /** Output formats. */
@@ -35,6 +35,9 @@ public final class RunbookCommand implements Callable<Integer> {
 
   @Option(names = "--format", paramLabel = "FORMAT", description = "markdown (default) or json")
   Format format = Format.markdown;
+
+  @Option(names = "--json", description = "print the runbook as JSON (same as --format json)")
+  boolean json;
 
   Clock clock = Clock.systemUTC();
 
@@ -53,7 +56,7 @@ public final class RunbookCommand implements Callable<Integer> {
       return Loading.badInput(err, e.getMessage());
     }
     out.print(
-        format == Format.json
+        json || format == Format.json
             ? Json.write(RunbookWriter.json(r)) + "\n"
             : RunbookWriter.markdown(r));
     out.flush();

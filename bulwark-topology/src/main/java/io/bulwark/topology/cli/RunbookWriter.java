@@ -36,8 +36,14 @@ final class RunbookWriter {
     sb.append("## Steps\n");
     for (RunbookStep s : r.steps()) {
       sb.append("\n### ").append(s.number()).append(". ").append(s.action()).append("\n\n");
-      sb.append("```\n").append(s.command()).append("\n```\n\n");
-      sb.append("- expected duration: ").append(Durations.human(s.expectedDuration())).append('\n');
+      if (s.manual()) {
+        sb.append("Manual:\n\n");
+        s.manualSteps().forEach(m -> sb.append("- [ ] ").append(m).append('\n'));
+        sb.append('\n');
+      } else {
+        sb.append("```\n").append(s.command()).append("\n```\n\n");
+      }
+      sb.append("- expected duration: ").append(duration(s)).append('\n');
       sb.append("- success check: ").append(s.successCheck()).append('\n');
       sb.append("- rollback: ").append(s.rollback()).append('\n');
     }
@@ -68,8 +74,14 @@ final class RunbookWriter {
       sn.put("step", s.number());
       sn.put("kind", s.kind().name().toLowerCase(Locale.ROOT).replace('_', '-'));
       sn.put("action", s.action());
-      sn.put("command", s.command());
-      sn.put("expected_duration", Durations.human(s.expectedDuration()));
+      sn.put("manual", s.manual());
+      if (s.manual()) {
+        ArrayNode manual = sn.putArray("manual_steps");
+        s.manualSteps().forEach(manual::add);
+      } else {
+        sn.put("command", s.command());
+      }
+      sn.put("expected_duration", duration(s));
       sn.put("expected_duration_seconds", s.expectedDuration().toMillis() / 1000.0);
       sn.put("success_check", s.successCheck());
       sn.put("rollback", s.rollback());
@@ -80,5 +92,9 @@ final class RunbookWriter {
     ObjectNode vendors = contacts.putObject("vendor_support");
     r.contacts().vendorSupport().forEach(vendors::put);
     return n;
+  }
+
+  private static String duration(RunbookStep s) {
+    return s.ongoing() ? "ongoing" : Durations.human(s.expectedDuration());
   }
 }

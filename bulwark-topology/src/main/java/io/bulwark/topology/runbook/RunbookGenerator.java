@@ -235,6 +235,9 @@ final class RunbookGenerator {
         "investigate the specific failures; escalate to "
             + t.contacts().escalation().orElse("the escalation contact"));
 
+    addExternalDependencies(steps, t, home, target);
+    addCommunication(steps, t, home, target);
+
     return new Runbook(
         "Disaster Recovery Runbook – " + t.name(),
         clock.instant(),
@@ -244,6 +247,71 @@ final class RunbookGenerator {
         target,
         steps,
         t.contacts());
+  }
+
+  /**
+   * The seed's manual "Update External Dependencies" step: the CDN origin, the third-party
+   * integrations (the topology's external services and its vendors' support channels) and the
+   * dashboards.
+   */
+  private static void addExternalDependencies(
+      List<RunbookStep> steps, Topology t, String home, String target) {
+    List<String> manual = new ArrayList<>();
+    manual.add("Update the CDN origin from " + home + " to the DR site in " + target);
+    List<String> externals =
+        t.services().stream().filter(s -> !s.runsHere()).map(Service::name).toList();
+    manual.add(
+        "Notify third-party integrations"
+            + (externals.isEmpty() ? "" : " (" + String.join(", ", externals) + ")")
+            + " that requests now come from "
+            + target);
+    t.contacts()
+        .vendorSupport()
+        .forEach(
+            (vendor, channel) ->
+                manual.add(
+                    "Tell " + vendor + " through " + channel + " that " + target + " serves"));
+    manual.add("Update monitoring dashboards to show " + target + " as the primary site");
+    steps.add(
+        new RunbookStep(
+            steps.size() + 1,
+            StepKind.UPDATE_EXTERNAL_DEPENDENCIES,
+            "Update external dependencies",
+            "",
+            t.profile().externalUpdateTime(),
+            "the CDN, the integrations and the dashboards all point at " + target,
+            "point the CDN origin and the integrations back at " + home + " after failback",
+            manual));
+  }
+
+  /**
+   * The seed's manual, ongoing "Communication" step: stakeholders (the topology's contacts), the
+   * status page and the timeline for the post-incident review.
+   */
+  private static void addCommunication(
+      List<RunbookStep> steps, Topology t, String home, String target) {
+    List<String> people = new ArrayList<>();
+    t.contacts().primary().ifPresent(p -> people.add(p + " (primary)"));
+    t.contacts().escalation().ifPresent(e -> people.add(e + " (escalation)"));
+    List<String> manual =
+        List.of(
+            "Send notification to stakeholders"
+                + (people.isEmpty()
+                    ? " (no contacts in the topology: add a contacts section)"
+                    : ": " + String.join(", ", people)),
+            "Update the status page: " + home + " is down, service continues from " + target,
+            "Prepare the RCA timeline for the post-incident review: record when each step above"
+                + " started and ended");
+    steps.add(
+        new RunbookStep(
+            steps.size() + 1,
+            StepKind.COMMUNICATION,
+            "Communication",
+            "",
+            Duration.ZERO,
+            "stakeholders acknowledged, the status page is current, the timeline is kept",
+            "N/A – communication continues until the incident is closed",
+            manual));
   }
 
   private static void add(

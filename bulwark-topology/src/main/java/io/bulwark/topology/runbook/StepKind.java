@@ -19,5 +19,9 @@ public enum StepKind {
   /** Point alerts and dashboards at the DR region. */
   UPDATE_MONITORING,
   /** Check the recovered site end to end. */
-  VERIFY
+  VERIFY,
+  /** Manual: point the CDN origin, third-party integrations and dashboards at the DR region. */
+  UPDATE_EXTERNAL_DEPENDENCIES,
+  /** Manual and ongoing: tell stakeholders, update the status page, keep the review timeline. */
+  COMMUNICATION
 }

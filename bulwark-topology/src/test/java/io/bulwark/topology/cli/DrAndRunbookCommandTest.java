@@ -72,7 +72,35 @@ class DrAndRunbookCommandTest {
         .contains("### 3. Promote database replica dr-1 in us-west-2")
         .contains("### 8. Verify the DR site in us-west-2")
         .contains("- rollback: bulwark dr unfence")
-        .contains("- primary: oncall@company.com");
+        .contains("- primary: oncall@company.com")
+        .contains("### 9. Update external dependencies\n\nManual:\n\n- [ ] Update the CDN origin")
+        .contains("### 10. Communication")
+        .contains("- expected duration: ongoing");
+  }
+
+  @Test
+  void runbookJsonHasTheTwoManualSteps() {
+    RunbookCommand cmd = new RunbookCommand();
+    cmd.clock = Clock.fixed(Instant.parse("2026-11-24T12:00:00Z"), ZoneOffset.UTC);
+    Run r = Run.of(cmd, Run.example("pilot-light.yaml"), "--json");
+    assertThat(r.exit()).isZero();
+    JsonNode steps = Json.parse(r.out()).get("steps");
+    assertThat(steps.get(0).get("manual").asBoolean()).isFalse();
+    JsonNode external = steps.get(steps.size() - 2);
+    assertThat(external.get("kind").asText()).isEqualTo("update-external-dependencies");
+    assertThat(external.get("action").asText()).isEqualTo("Update external dependencies");
+    assertThat(external.get("manual").asBoolean()).isTrue();
+    assertThat(external.has("command")).isFalse();
+    assertThat(external.get("expected_duration").asText()).isEqualTo("10 minutes");
+    assertThat(external.get("manual_steps").get(0).asText())
+        .isEqualTo("Update the CDN origin from us-east-1 to the DR site in us-west-2");
+    JsonNode talk = steps.get(steps.size() - 1);
+    assertThat(talk.get("kind").asText()).isEqualTo("communication");
+    assertThat(talk.get("manual").asBoolean()).isTrue();
+    assertThat(talk.get("expected_duration").asText()).isEqualTo("ongoing");
+    assertThat(talk.get("manual_steps").get(0).asText())
+        .contains("oncall@company.com")
+        .contains("management@company.com");
   }
 
   @Test

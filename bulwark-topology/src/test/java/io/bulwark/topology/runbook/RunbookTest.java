@@ -35,8 +35,13 @@ class RunbookTest {
             StepKind.SCALE_TO_PRODUCTION,
             StepKind.SWITCH_TRAFFIC,
             StepKind.UPDATE_MONITORING,
-            StepKind.VERIFY);
-    assertThat(r.steps()).extracting(RunbookStep::number).containsExactly(1, 2, 3, 4, 5, 6, 7, 8);
+            StepKind.VERIFY,
+            StepKind.UPDATE_EXTERNAL_DEPENDENCIES,
+            StepKind.COMMUNICATION);
+    assertThat(r.steps())
+        .extracting(RunbookStep::number)
+        .containsExactly(1, 2, 3, 4, 5, 6, 7, 8, 9, 10);
+    assertThat(r.steps().subList(0, 8)).noneMatch(RunbookStep::manual);
     RunbookStep promote = r.steps().get(2);
     assertThat(promote.command()).isEqualTo("bulwark dr promote pilot-light.yaml --replica dr-1");
     assertThat(promote.successCheck()).contains("pg_is_in_recovery() returns false");
@@ -56,6 +61,81 @@ class RunbookTest {
     assertThat(r.expectedDuration()).isLessThanOrEqualTo(DrStrategy.PILOT_LIGHT.rto());
     assertThat(r.contacts().primary()).contains("oncall@company.com");
     assertThat(r.contacts().vendorSupport()).containsEntry("datadog", "priority-support");
+  }
+
+  @Test
+  void theLastTwoStepsAreManualAndNameTheTopologysContacts() {
+    Runbook r = Runbook.of(Examples.load("pilot-light.yaml"), "pilot-light.yaml", CLOCK);
+    RunbookStep external = r.steps().get(8);
+    assertThat(external.manual()).isTrue();
+    assertThat(external.command()).isEmpty();
+    assertThat(external.action()).isEqualTo("Update external dependencies");
+    assertThat(external.expectedDuration()).isEqualTo(Duration.ofMinutes(10));
+    assertThat(external.manualSteps())
+        .containsExactly(
+            "Update the CDN origin from us-east-1 to the DR site in us-west-2",
+            "Notify third-party integrations that requests now come from us-west-2",
+            "Tell aws through enterprise-support-case that us-west-2 serves",
+            "Tell datadog through priority-support that us-west-2 serves",
+            "Update monitoring dashboards to show us-west-2 as the primary site");
+    RunbookStep talk = r.steps().get(9);
+    assertThat(talk.manual()).isTrue();
+    assertThat(talk.ongoing()).isTrue();
+    assertThat(talk.action()).isEqualTo("Communication");
+    assertThat(talk.expectedDuration()).isZero();
+    assertThat(talk.manualSteps()).hasSize(3);
+    assertThat(talk.manualSteps().get(0))
+        .isEqualTo(
+            "Send notification to stakeholders: oncall@company.com (primary),"
+                + " management@company.com (escalation)");
+    assertThat(talk.manualSteps().get(1)).startsWith("Update the status page");
+    assertThat(talk.manualSteps().get(2)).startsWith("Prepare the RCA timeline");
+  }
+
+  @Test
+  void withoutContactsTheCommunicationStepSaysWhatIsMissing() {
+    String yaml =
+        """
+        name: quiet
+        profile: local
+        regions:
+          - {name: a, role: primary, zones: [a1, a2]}
+          - {name: b, role: standby, zones: [b1]}
+        services:
+          - name: web
+            instances: {min: 2, max: 4, desired: 3}
+            placement: {per-region: {a: 2, b: 1}}
+          - name: payments
+            kind: external
+            availability: 99.95
+        dr: {strategy: warm-standby, rpo: 5m, rto: 30m}
+        """;
+    Runbook r = Runbook.of(TopologyFile.parse("quiet.yaml", yaml), "quiet.yaml", CLOCK);
+    RunbookStep external = r.steps().get(r.steps().size() - 2);
+    assertThat(external.manualSteps())
+        .contains("Notify third-party integrations (payments) that requests now come from b");
+    assertThat(external.expectedDuration()).isEqualTo(Duration.ofSeconds(10));
+    assertThat(r.steps().getLast().manualSteps().getFirst())
+        .isEqualTo(
+            "Send notification to stakeholders (no contacts in the topology: add a contacts"
+                + " section)");
+  }
+
+  @Test
+  void aStepHasACommandOrManualStepsButNotBoth() {
+    assertThatThrownBy(
+            () ->
+                new RunbookStep(
+                    1,
+                    StepKind.COMMUNICATION,
+                    "Communication",
+                    "bulwark x",
+                    Duration.ZERO,
+                    "ok",
+                    "none",
+                    java.util.List.of("call")))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("step 1 needs either a command or manual steps, not both");
   }
 
   @Test
