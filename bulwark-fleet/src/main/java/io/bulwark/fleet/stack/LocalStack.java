@@ -2,6 +2,7 @@ package io.bulwark.fleet.stack;
 
 import io.bulwark.fleet.Fleet;
 import io.bulwark.fleet.GatewayRegistrar;
+import io.bulwark.fleet.GroupMetrics;
 import io.bulwark.fleet.GroupStatus;
 import io.bulwark.fleet.HttpHealthProbe;
 import io.bulwark.fleet.Instance;
@@ -121,6 +122,7 @@ public final class LocalStack implements AutoCloseable {
       provider.close();
       throw e;
     }
+    groups.forEach(g -> GroupMetrics.bind(g, registry));
     return new LocalStack(plan, gateway, regionGateways, registry, provider, Fleet.start(groups));
   }
 
