@@ -199,6 +199,13 @@ public record Service(
   public record Placement(
       List<String> regions, List<String> zones, Map<String, Integer> perRegion) {
 
+    /**
+     * The seed's {@code min_az_count}: without named zones a service spreads over {@code
+     * min(len(azs), max(MIN_ZONE_COUNT, 3))} zones of each region, so between two and three when
+     * the region has them.
+     */
+    public static final int MIN_ZONE_COUNT = 2;
+
     public Placement {
       regions = List.copyOf(regions);
       zones = List.copyOf(zones);
@@ -212,7 +219,7 @@ public record Service(
           });
     }
 
-    /** Even spread over every primary/active region and all their zones. */
+    /** Even spread over every primary/active region and up to three zones of each. */
     public static Placement everywhere() {
       return new Placement(List.of(), List.of(), Map.of());
     }

@@ -156,9 +156,17 @@ public record Topology(
         .sum();
   }
 
+  /**
+   * The zones of {@code r} a service uses: the ones its placement names, else the seed's default of
+   * {@code min(len(azs), max(min_az_count, 3))} zones, the region's first ones.
+   */
   private static List<String> zonesFor(Region r, Service.Placement p) {
     List<String> chosen = r.zones().stream().filter(p.zones()::contains).toList();
-    return chosen.isEmpty() ? r.zones() : chosen;
+    if (!chosen.isEmpty()) {
+      return chosen;
+    }
+    int n = Math.min(r.zones().size(), Math.max(Service.Placement.MIN_ZONE_COUNT, 3));
+    return r.zones().subList(0, n);
   }
 
   private static Map<String, Integer> spread(int count, List<String> zones) {

@@ -32,6 +32,55 @@ class DrAndRunbookCommandTest {
   }
 
   @Test
+  void planPrintsWhatEachRecommendedStrategyTakes() {
+    String[][] cases = {
+      {
+        "24h",
+        "24h",
+        "backup-restore",
+        "regular automated backups; backups stored in object storage;"
+            + " cross-region copies of every backup; a documented and tested restore procedure"
+      },
+      {
+        "4h",
+        "4h",
+        "pilot-light",
+        "database replication to the DR region; minimal infrastructure"
+            + " prepared in advance (stopped instances); machine images kept up to date; automated"
+            + " start-up scripts"
+      },
+      {
+        "5m",
+        "30m",
+        "warm-standby",
+        "a fully working scaled-down environment; real-time data"
+            + " synchronisation; regular switch-over tests; automated failover ready"
+      },
+      {
+        "0s",
+        "0s",
+        "active-active",
+        "fully redundant environments; real-time data"
+            + " synchronisation; global load balancing; automatic failover"
+      }
+    };
+    for (String[] c : cases) {
+      Run r =
+          Run.of(
+              new DrCommand(),
+              "plan",
+              Run.example("pilot-light.yaml"),
+              "--rpo",
+              c[0],
+              "--rto",
+              c[1]);
+      assertThat(r.exit()).isZero();
+      assertThat(r.out()).contains("Recommended: ").contains("(" + c[2] + ", ");
+      assertThat(r.out()).contains("It takes: " + c[3] + "\n");
+    }
+  }
+
+  @Test
   void planTakesTheTargetsFromTheFileByDefault() {
     Run r = Run.of(new DrCommand(), "plan", Run.example("warm-standby.yaml"), "--json");
     JsonNode n = Json.parse(r.out());
