@@ -33,6 +33,13 @@ class SpofRulesTest {
     return TopologyFile.parse("rules.yaml", yaml);
   }
 
+  private static Spof spof(Topology t, Layer layer, String kind) {
+    return TopologyAnalysis.of(t).spofs(layer).stream()
+        .filter(s -> s.kind().equals(kind))
+        .findFirst()
+        .orElseThrow(() -> new AssertionError("no " + kind + " SPOF in " + kinds(t)));
+  }
+
   private static List<String> kinds(Topology t) {
     return TopologyAnalysis.of(t).spofs().stream().map(Spof::kind).toList();
   }
@@ -40,11 +47,7 @@ class SpofRulesTest {
   @Test
   void oneVpnTunnelWithoutADedicatedLinkIsASpof() {
     Topology t = parse("    network: {vpn-tunnels: 1}", "a2");
-    Spof vpn =
-        TopologyAnalysis.of(t).spofs(Layer.NETWORK).stream()
-            .filter(s -> s.kind().equals("single VPN connection"))
-            .findFirst()
-            .orElseThrow();
+    Spof vpn = spof(t, Layer.NETWORK, "single VPN connection");
     assertThat(vpn.component()).isEqualTo("region a");
     assertThat(vpn.detail()).isEqualTo("on-premises is reachable through one VPN tunnel");
     assertThat(kinds(parse("    network: {vpn-tunnels: 2}", "a2")))
@@ -56,22 +59,14 @@ class SpofRulesTest {
   @Test
   void aDedicatedLinkWithoutAVpnBackupIsASpof() {
     Topology t = parse("    network: {dedicated-link: true}", "a2");
-    Spof link =
-        TopologyAnalysis.of(t).spofs(Layer.NETWORK).stream()
-            .filter(s -> s.kind().equals("single VPN connection"))
-            .findFirst()
-            .orElseThrow();
+    Spof link = spof(t, Layer.NETWORK, "single VPN connection");
     assertThat(link.detail()).contains("one dedicated link with no backup");
     assertThat(link.countermeasure()).startsWith("Direct Connect with VPN backup");
   }
 
   @Test
   void aReplicaInThePrimarysZoneIsSingleZoneStorage() {
-    Spof storage =
-        TopologyAnalysis.of(parse("", "a1")).spofs(Layer.DATA).stream()
-            .filter(s -> s.kind().equals("single-AZ storage"))
-            .findFirst()
-            .orElseThrow();
+    Spof storage = spof(parse("", "a1"), Layer.DATA, "single-AZ storage");
     assertThat(storage.component()).isEqualTo("database db");
     assertThat(storage.detail()).isEqualTo("the primary and every replica are in zone a1");
     assertThat(kinds(parse("", "a2"))).doesNotContain("single-AZ storage");
@@ -99,11 +94,7 @@ class SpofRulesTest {
     Topology t = TopologyFile.parse("one-zone.yaml", yaml);
     assertThat(t.layout(t.service("web").orElseThrow()).get("a"))
         .containsExactly(Map.entry("a1", 2));
-    Spof zone =
-        TopologyAnalysis.of(t).spofs(Layer.COMPUTE).stream()
-            .filter(s -> s.kind().equals("single-AZ placement"))
-            .findFirst()
-            .orElseThrow();
+    Spof zone = spof(t, Layer.COMPUTE, "single-AZ placement");
     assertThat(zone.component()).isEqualTo("service web");
     assertThat(zone.detail()).isEqualTo("every serving instance is in zone a1");
   }

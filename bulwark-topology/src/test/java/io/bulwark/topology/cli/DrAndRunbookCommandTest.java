@@ -110,9 +110,7 @@ class DrAndRunbookCommandTest {
 
   @Test
   void runbookPrintsMarkdownWithNumberedSteps() {
-    RunbookCommand cmd = new RunbookCommand();
-    cmd.clock = Clock.fixed(Instant.parse("2026-11-24T12:00:00Z"), ZoneOffset.UTC);
-    Run r = Run.of(cmd, Run.example("pilot-light.yaml"));
+    Run r = runbook(Run.example("pilot-light.yaml"));
     assertThat(r.exit()).isZero();
     assertThat(r.out())
         .startsWith("# Disaster Recovery Runbook – pilot-light-shop\n")
@@ -129,9 +127,7 @@ class DrAndRunbookCommandTest {
 
   @Test
   void runbookJsonHasTheTwoManualSteps() {
-    RunbookCommand cmd = new RunbookCommand();
-    cmd.clock = Clock.fixed(Instant.parse("2026-11-24T12:00:00Z"), ZoneOffset.UTC);
-    Run r = Run.of(cmd, Run.example("pilot-light.yaml"), "--json");
+    Run r = runbook(Run.example("pilot-light.yaml"), "--json");
     assertThat(r.exit()).isZero();
     JsonNode steps = Json.parse(r.out()).get("steps");
     assertThat(steps.get(0).get("manual").asBoolean()).isFalse();
@@ -154,9 +150,7 @@ class DrAndRunbookCommandTest {
 
   @Test
   void runbookPrintsTheSeedsJsonKeys() {
-    RunbookCommand cmd = new RunbookCommand();
-    cmd.clock = Clock.fixed(Instant.parse("2026-11-24T12:00:00Z"), ZoneOffset.UTC);
-    Run r = Run.of(cmd, Run.example("warm-standby.yaml"), "--format", "json");
+    Run r = runbook(Run.example("warm-standby.yaml"), "--format", "json");
     JsonNode n = Json.parse(r.out());
     assertThat(n.get("title").asText()).isEqualTo("Disaster Recovery Runbook – warm-standby-shop");
     assertThat(n.get("generated_at").asText()).isEqualTo("2026-11-24T12:00:00Z");
@@ -169,6 +163,12 @@ class DrAndRunbookCommandTest {
     assertThat(first.has("rollback")).isTrue();
     assertThat(n.get("contacts").get("vendor_support").get("aws").asText())
         .isEqualTo("enterprise-support-case");
+  }
+
+  private static Run runbook(String... args) {
+    RunbookCommand cmd = new RunbookCommand();
+    cmd.clock = Clock.fixed(Instant.parse("2026-11-24T12:00:00Z"), ZoneOffset.UTC);
+    return Run.of(cmd, args);
   }
 
   @Test
