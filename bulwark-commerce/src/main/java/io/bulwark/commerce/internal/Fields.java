@@ -89,6 +89,12 @@ public final class Fields {
     return v.longValue();
   }
 
+  /** A nested object with only {@code allowed} fields; null when absent and optional. */
+  public Fields object(String name, boolean required, String... allowed) {
+    JsonNode v = value(name, required);
+    return v == null ? null : object(v, path + "." + name, allowed);
+  }
+
   /** An array of objects with only {@code allowed} fields, {@code min..max} long. */
   public List<Fields> objects(String name, boolean required, int min, int max, String... allowed) {
     JsonNode v = value(name, required);

@@ -18,6 +18,7 @@ import java.util.UUID;
  * @param createdAt when it was placed
  * @param updatedAt last change
  * @param version number of events in its stream (0 when read from a view)
+ * @param shippingAddress where it goes; null for an order placed without one
  */
 public record Order(
     UUID id,
@@ -30,7 +31,8 @@ public record Order(
     String reason,
     Instant createdAt,
     Instant updatedAt,
-    int version) {
+    int version,
+    ShippingAddress shippingAddress) {
 
   /** True once the order can no longer change. */
   public boolean terminal() {

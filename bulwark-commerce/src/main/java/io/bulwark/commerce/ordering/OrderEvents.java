@@ -31,7 +31,11 @@ public final class OrderEvents {
   private OrderEvents() {}
 
   static Map<String, Object> placed(
-      Customers.Customer customer, List<OrderItem> items, long total, String currency) {
+      Customers.Customer customer,
+      List<OrderItem> items,
+      long total,
+      String currency,
+      ShippingAddress shippingAddress) {
     Map<String, Object> m = new LinkedHashMap<>();
     m.put("customerId", customer.id().toString());
     m.put("customerName", customer.name());
@@ -51,6 +55,9 @@ public final class OrderEvents {
     m.put("total", total);
     m.put("currency", currency);
     m.put("vip", customer.vip());
+    if (shippingAddress != null) {
+      m.put("shippingAddress", shippingAddress.toMap());
+    }
     return m;
   }
 
@@ -84,7 +91,8 @@ public final class OrderEvents {
         reason,
         first.occurredAt(),
         updated,
-        events.size());
+        events.size(),
+        ShippingAddress.fromMap(p.get("shippingAddress")));
   }
 
   /** The items of an {@code OrderPlaced} payload's {@code items} list (as JSON reads it). */

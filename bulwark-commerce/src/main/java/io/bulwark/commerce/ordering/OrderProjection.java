@@ -236,6 +236,7 @@ public final class OrderProjection implements AutoCloseable {
                 (List<?>) p.get("items"),
                 ((Number) p.get("total")).longValue(),
                 currency,
+                ShippingAddress.fromMap(p.get("shippingAddress")),
                 e.occurredAt());
         if (added) {
           views.countPlaced(customer, name, currency, orderId, e.occurredAt());

@@ -100,7 +100,7 @@ public final class OrderService {
    */
   public Placed place(PlaceOrder cmd) {
     validate(cmd);
-    String hash = hash(cmd.lines());
+    String hash = hash(cmd.lines(), cmd.shippingAddress());
     if (cmd.idempotencyKey() != null) {
       Optional<Placed> earlier = replay(cmd, hash);
       if (earlier.isPresent()) {
@@ -165,7 +165,9 @@ public final class OrderService {
                       0,
                       List.of(
                           new OrderLog.Pending(
-                              OrderEvents.PLACED, OrderEvents.placed(customer, items, sum, cur))));
+                              OrderEvents.PLACED,
+                              OrderEvents.placed(
+                                  customer, items, sum, cur, cmd.shippingAddress()))));
               saga.start(id, customer.vip());
               tx.afterCommit(
                   () -> {
@@ -189,7 +191,8 @@ public final class OrderService {
             null,
             now,
             now,
-            1),
+            1,
+            cmd.shippingAddress()),
         false);
   }
 
@@ -249,11 +252,15 @@ public final class OrderService {
     }
   }
 
-  private static String hash(List<PlaceOrder.Line> lines) {
+  private static String hash(List<PlaceOrder.Line> lines, ShippingAddress address) {
     StringBuilder sb = new StringBuilder();
     for (PlaceOrder.Line l : lines) {
       sb.append(l.sku().length()).append(':').append(l.sku()).append('=').append(l.quantity());
       sb.append(';');
+    }
+    if (address != null) {
+      // an address changes the request: the same key with another address is a conflict
+      sb.append("address=").append(address.toMap());
     }
     try {
       return HexFormat.of()

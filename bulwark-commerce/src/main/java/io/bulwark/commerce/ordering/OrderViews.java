@@ -42,6 +42,7 @@ public interface OrderViews {
       List<?> items,
       long totalMinor,
       String currency,
+      ShippingAddress shippingAddress,
       Instant at);
 
   /** Counts a placed order in its customer's statistics; the newest order is remembered. */

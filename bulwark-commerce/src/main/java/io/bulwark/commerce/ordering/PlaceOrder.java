@@ -9,8 +9,15 @@ import java.util.UUID;
  * @param customerId who orders (from the access token, never from the body)
  * @param lines requested skus and quantities, as sent
  * @param idempotencyKey the client's key, or null
+ * @param shippingAddress where it goes, or null when the client sent none
  */
-public record PlaceOrder(UUID customerId, List<Line> lines, String idempotencyKey) {
+public record PlaceOrder(
+    UUID customerId, List<Line> lines, String idempotencyKey, ShippingAddress shippingAddress) {
+
+  /** An order without a shipping address. */
+  public PlaceOrder(UUID customerId, List<Line> lines, String idempotencyKey) {
+    this(customerId, lines, idempotencyKey, null);
+  }
 
   /**
    * A requested line.

@@ -210,6 +210,15 @@ class OpenApiDocumentTest {
             out.add(new Violation(v.path(), v.why(), b));
           }
         }
+        case "object" -> {
+          bad.add(TextNode.valueOf("x"));
+          why.add("a string for an object");
+          for (Violation v : violations(doc, p, (ObjectNode) valid.get(name).deepCopy(), at)) {
+            ObjectNode b = valid.deepCopy();
+            b.set(name, v.body());
+            out.add(new Violation(v.path(), v.why(), b));
+          }
+        }
         default -> throw new AssertionError(at + " has an untested type " + p.path("type"));
       }
       for (int i = 0; i < bad.size(); i++) {

@@ -163,7 +163,8 @@ class OrderLogUpgradeTest {
   }
 
   private static Map<String, Object> placed() {
-    return OrderEvents.placed(CUSTOMER, List.of(new OrderItem("S-1", "Thing", 1, 250)), 250, "EUR");
+    return OrderEvents.placed(
+        CUSTOMER, List.of(new OrderItem("S-1", "Thing", 1, 250)), 250, "EUR", null);
   }
 
   private static void insertTheOldWay(

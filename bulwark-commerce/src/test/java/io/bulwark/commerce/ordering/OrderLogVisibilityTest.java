@@ -121,7 +121,7 @@ class OrderLogVisibilityTest {
         0,
         List.of(
             new OrderLog.Pending(
-                OrderEvents.PLACED, OrderEvents.placed(CUSTOMER, items, 250, "EUR"))));
+                OrderEvents.PLACED, OrderEvents.placed(CUSTOMER, items, 250, "EUR", null))));
   }
 
   long position(UUID orderId) throws SQLException {

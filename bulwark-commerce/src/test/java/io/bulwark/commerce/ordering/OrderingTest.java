@@ -160,6 +160,101 @@ class OrderingTest {
   }
 
   @Test
+  void anOrderCarriesItsShippingAddressIntoEveryView() throws Exception {
+    String token = app.customer("ursula");
+    String address =
+        "{\"name\":\"Ursula K\",\"line1\":\"Hauptstr. 5\",\"city\":\"Berlin\","
+            + "\"postalCode\":\"10115\",\"country\":\"DE\"}";
+    Response placed =
+        app.send(
+            "POST",
+            "/api/v1/orders",
+            token,
+            "{\"items\":[{\"sku\":\"PEN-1\",\"quantity\":1}],\"shippingAddress\":" + address + "}");
+    assertThat(placed.status()).as(placed.body()).isEqualTo(202);
+    JsonNode sent = placed.json().get("shippingAddress");
+    assertThat(sent.get("name").asText()).isEqualTo("Ursula K");
+    assertThat(sent.get("line1").asText()).isEqualTo("Hauptstr. 5");
+    assertThat(sent.has("line2")).isFalse();
+    assertThat(sent.get("city").asText()).isEqualTo("Berlin");
+    assertThat(sent.get("postalCode").asText()).isEqualTo("10115");
+    assertThat(sent.get("country").asText()).isEqualTo("DE");
+    String id = placed.json().get("id").asText();
+    String customer = app.get("/api/v1/users/me", token).json().get("id").asText();
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .until(
+            () ->
+                app.get("/api/v1/customers/" + customer + "/orders", token)
+                        .json()
+                        .get("items")
+                        .size()
+                    == 1);
+    JsonNode listed = app.get("/api/v1/customers/" + customer + "/orders", token).json();
+    assertThat(listed.get("items").get(0).get("shippingAddress")).isEqualTo(sent);
+    assertThat(app.get("/api/v1/orders/" + id, token).json().get("shippingAddress"))
+        .isEqualTo(sent);
+  }
+
+  @Test
+  void rejectsABadShippingAddressNamingTheFieldAndPlacesNothing() throws Exception {
+    String token = app.customer("victor");
+    String[][] cases = {
+      {
+        "{\"line1\":\"a\",\"city\":\"b\",\"postalCode\":\"1\",\"country\":\"DE\"}",
+        "$.shippingAddress.name",
+        "name is required"
+      },
+      {
+        "{\"name\":\"a\",\"line1\":\"a\",\"city\":\"b\",\"postalCode\":\"1\","
+            + "\"country\":\"XX\"}",
+        "$.shippingAddress.country",
+        "ISO 3166-1 alpha-2"
+      },
+      {
+        "{\"name\":\"a\",\"line1\":\"a\",\"city\":\"b\",\"postalCode\":\"1\","
+            + "\"country\":\"de\"}",
+        "$.shippingAddress.country",
+        "ISO 3166-1 alpha-2"
+      },
+      {
+        "{\"name\":\"a\",\"line1\":\"a\",\"city\":\""
+            + "c".repeat(101)
+            + "\","
+            + "\"postalCode\":\"1\",\"country\":\"DE\"}",
+        "$.shippingAddress.city",
+        "at most 100 characters"
+      },
+      {
+        "{\"name\":\"a\",\"line1\":\"a\",\"city\":\"b\",\"postalCode\":\"1\","
+            + "\"country\":\"DE\",\"phone\":\"1\"}",
+        "$.shippingAddress.phone",
+        "unknown field"
+      },
+      {"\"Berlin\"", "$.shippingAddress", "expected a JSON object"}
+    };
+    for (String[] c : cases) {
+      Response r =
+          app.send(
+              "POST",
+              "/api/v1/orders",
+              token,
+              "{\"items\":[{\"sku\":\"PEN-1\",\"quantity\":1}],\"shippingAddress\":" + c[0] + "}");
+      assertThat(r.status()).as(r.body()).isEqualTo(400);
+      assertThat(r.contentType()).startsWith("application/problem+json");
+      assertThat(r.json().get("field").asText()).isEqualTo(c[1]);
+      assertThat(r.json().get("detail").asText()).contains(c[2]);
+    }
+    String customer = app.get("/api/v1/users/me", token).json().get("id").asText();
+    assertThat(
+            app.get("/api/v1/customers/" + customer + "/stats", token)
+                .json()
+                .get("orderCount")
+                .asInt())
+        .isZero();
+  }
+
+  @Test
   void forbidsReadingAnotherCustomersOrdersAndStats() throws Exception {
     String rita = app.customer("rita");
     String sam = app.customer("sam");

@@ -15,6 +15,7 @@ import io.bulwark.commerce.ordering.OrderSaga;
 import io.bulwark.commerce.ordering.OrderService;
 import io.bulwark.commerce.ordering.OrderStatus;
 import io.bulwark.commerce.ordering.PlaceOrder;
+import io.bulwark.commerce.ordering.ShippingAddress;
 import io.bulwark.http.HttpModule;
 import io.javalin.Javalin;
 import java.time.Instant;
@@ -55,12 +56,11 @@ public final class OrderingHttp implements HttpModule {
         "/api/v1/orders",
         ctx -> {
           Caller caller = Requests.caller(ctx, tokens).require(Permission.ORDER_CREATE);
+          Fields body = Fields.body(ctx, "items", "shippingAddress");
           OrderService.Placed placed =
               commands.place(
                   new PlaceOrder(
-                      caller.userId(),
-                      lines(Fields.body(ctx, "items")),
-                      ctx.header("Idempotency-Key")));
+                      caller.userId(), lines(body), ctx.header("Idempotency-Key"), address(body)));
           if (placed.replayed()) {
             ctx.header("Idempotent-Replayed", "true");
           }
@@ -138,6 +138,23 @@ public final class OrderingHttp implements HttpModule {
     return out;
   }
 
+  private static ShippingAddress address(Fields body) {
+    Fields a =
+        body.object(
+            "shippingAddress", false, "name", "line1", "line2", "city", "postalCode", "country");
+    if (a == null) {
+      return null;
+    }
+    return ShippingAddress.of(
+        a.path(),
+        a.string("name", false, ShippingAddress.MAX_NAME),
+        a.string("line1", false, ShippingAddress.MAX_LINE),
+        a.string("line2", false, ShippingAddress.MAX_LINE),
+        a.string("city", false, ShippingAddress.MAX_NAME),
+        a.string("postalCode", false, ShippingAddress.MAX_POSTAL_CODE),
+        a.string("country", false, 2));
+  }
+
   private static OrderStatus status(String raw) {
     if (raw == null || raw.isEmpty()) {
       return null;
@@ -175,6 +192,9 @@ public final class OrderingHttp implements HttpModule {
       items.add(line);
     }
     m.put("items", items);
+    if (o.shippingAddress() != null) {
+      m.put("shippingAddress", o.shippingAddress().toMap());
+    }
     m.put("total", o.totalMinor());
     m.put("currency", o.currency());
     m.put("createdAt", o.createdAt());

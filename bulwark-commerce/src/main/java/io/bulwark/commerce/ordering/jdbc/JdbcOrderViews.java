@@ -7,6 +7,7 @@ import io.bulwark.commerce.ordering.OrderEvents;
 import io.bulwark.commerce.ordering.OrderQueries;
 import io.bulwark.commerce.ordering.OrderStatus;
 import io.bulwark.commerce.ordering.OrderViews;
+import io.bulwark.commerce.ordering.ShippingAddress;
 import io.bulwark.eventstore.LogPosition;
 import io.bulwark.kernel.Json;
 import io.bulwark.postgres.PostgresTransactions;
@@ -16,6 +17,7 @@ import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 
@@ -30,7 +32,7 @@ public final class JdbcOrderViews implements OrderViews {
 
   private static final String ORDER_COLUMNS =
       "order_id, customer_id, customer_name, status, reason, items::text, total_minor, currency,"
-          + " created_at, updated_at";
+          + " created_at, updated_at, shipping_address::text";
 
   private static final String CHECKPOINT =
       "select xid::text, position from ordering_projection_checkpoints where name = ?";
@@ -85,11 +87,12 @@ public final class JdbcOrderViews implements OrderViews {
       List<?> items,
       long totalMinor,
       String currency,
+      ShippingAddress shippingAddress,
       Instant at) {
     return tx.update(
             "insert into ordering_order_view (order_id, customer_id, customer_name, status,"
-                + " items, total_minor, currency, created_at, updated_at) values"
-                + " (?,?,?,'PENDING',?::jsonb,?,?,?,?) on conflict (order_id) do nothing",
+                + " items, total_minor, currency, created_at, updated_at, shipping_address) values"
+                + " (?,?,?,'PENDING',?::jsonb,?,?,?,?,?::jsonb) on conflict (order_id) do nothing",
             orderId,
             customerId,
             customerName,
@@ -97,7 +100,8 @@ public final class JdbcOrderViews implements OrderViews {
             totalMinor,
             currency,
             at,
-            at)
+            at,
+            shippingAddress == null ? null : Json.write(shippingAddress.toMap()))
         == 1;
   }
 
@@ -216,10 +220,13 @@ public final class JdbcOrderViews implements OrderViews {
 
   private static Order order(ResultSet rs) throws SQLException {
     List<?> items;
+    Map<?, ?> address;
     try {
       items = Json.mapper().readValue(rs.getString(6), List.class);
+      String a = rs.getString(11);
+      address = a == null ? null : Json.mapper().readValue(a, Map.class);
     } catch (JsonProcessingException e) {
-      throw new IllegalStateException("unreadable items in order view", e);
+      throw new IllegalStateException("unreadable items or address in order view", e);
     }
     return new Order(
         rs.getObject(1, UUID.class),
@@ -232,6 +239,7 @@ public final class JdbcOrderViews implements OrderViews {
         rs.getString(5),
         rs.getTimestamp(9).toInstant(),
         rs.getTimestamp(10).toInstant(),
-        0);
+        0,
+        ShippingAddress.fromMap(address));
   }
 }
