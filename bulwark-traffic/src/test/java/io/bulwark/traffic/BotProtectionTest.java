@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.bulwark.kernel.Json;
+import io.bulwark.kernel.ProblemDocument;
 import io.bulwark.traffic.BotProtection.Action;
 import io.bulwark.traffic.BotProtection.ClientKey;
 import io.bulwark.traffic.BotProtection.Condition;
@@ -53,7 +54,8 @@ class BotProtectionTest {
 
   private static JsonNode problem(HttpResponse<String> response, int status) {
     assertThat(response.statusCode()).isEqualTo(status);
-    assertThat(response.headers().firstValue("content-type")).hasValue("application/problem+json");
+    assertThat(response.headers().firstValue("content-type"))
+        .hasValue(ProblemDocument.CONTENT_TYPE);
     try {
       JsonNode body = Json.mapper().readTree(response.body());
       assertThat(body.path("status").asInt()).isEqualTo(status);

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.bulwark.kernel.Json;
+import io.bulwark.kernel.ProblemDocument;
 import java.io.ByteArrayInputStream;
 import java.net.URI;
 import java.net.http.HttpRequest;
@@ -66,7 +67,7 @@ class RequestBodyTest {
       RawConnection.Answer answer = connection.read();
 
       assertThat(answer.statusLine()).isEqualTo("HTTP/1.1 413 Request Entity Too Large");
-      assertThat(answer.headers()).containsEntry("content-type", "application/problem+json");
+      assertThat(answer.headers()).containsEntry("content-type", ProblemDocument.CONTENT_TYPE);
       assertThat(answer.keepsConnection()).isFalse();
       JsonNode problem = Json.mapper().readTree(answer.body());
       assertThat(problem.path("status").asInt()).isEqualTo(413);
