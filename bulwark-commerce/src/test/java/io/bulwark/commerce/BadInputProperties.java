@@ -16,8 +16,6 @@ import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.ResultSet;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -423,24 +421,13 @@ class BadInputProperties {
   }
 
   static String fingerprint() throws Exception {
-    try (Connection c =
-            java.sql.DriverManager.getConnection(
-                TestPostgres.server().jdbcUrl(database), "postgres", "");
-        ResultSet rs =
-            c.createStatement()
-                .executeQuery(
-                    "select (select count(*) from identity_users), (select string_agg(name || role,"
-                        + " ',' order by id) from identity_users), (select count(*) from"
-                        + " identity_refresh_tokens where revoked_at is not null), (select count(*)"
-                        + " from inventory_products), (select sum(available) from inventory_stock),"
-                        + " (select count(*) from eventstore_events where type = 'OrderPlaced')")) {
-      rs.next();
-      StringBuilder sb = new StringBuilder();
-      for (int i = 1; i <= 6; i++) {
-        sb.append(rs.getString(i)).append('|');
-      }
-      return sb.toString();
-    }
+    return DatabaseFingerprint.of(
+        TestPostgres.server().jdbcUrl(database),
+        "select (select count(*) from identity_users), (select string_agg(name || role,"
+            + " ',' order by id) from identity_users), (select count(*) from"
+            + " identity_refresh_tokens where revoked_at is not null), (select count(*)"
+            + " from inventory_products), (select sum(available) from inventory_stock),"
+            + " (select count(*) from eventstore_events where type = 'OrderPlaced')");
   }
 
   /** Paths of the scalar fields of a body, like {@code items[0].quantity}. */

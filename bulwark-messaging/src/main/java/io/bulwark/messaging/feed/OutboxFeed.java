@@ -15,6 +15,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.Objects;
+import java.util.regex.Pattern;
 import javax.sql.DataSource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -157,6 +158,8 @@ public final class OutboxFeed implements AutoCloseable {
 
   /** Builds an {@link OutboxFeed}; each method checks its value. */
   public static final class Builder {
+    private static final Pattern NAME = Pattern.compile("[A-Za-z0-9._-]{1,100}");
+
     private final String name;
     private final DataSource dataSource;
     private final FeedSource source;
@@ -166,10 +169,7 @@ public final class OutboxFeed implements AutoCloseable {
     private MeterRegistry registry = new SimpleMeterRegistry();
 
     private Builder(String name, DataSource dataSource, FeedSource source, String topic) {
-      if (name == null || !name.matches("[A-Za-z0-9._-]{1,100}")) {
-        throw new IllegalArgumentException(
-            "name must be 1..100 of [A-Za-z0-9._-] but was \"" + name + "\"");
-      }
+      Check.matches("name", name, NAME, "1..100 of [A-Za-z0-9._-]");
       if (topic == null || topic.isBlank() || topic.length() > 200) {
         throw new IllegalArgumentException(
             "topic must be 1..200 non-blank characters but was " + topic);
