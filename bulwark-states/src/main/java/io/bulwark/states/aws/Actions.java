@@ -505,6 +505,8 @@ final class Actions {
       callback.run();
     } catch (StatesException.NotFound e) {
       throw AwsError.of("TaskDoesNotExist", "Task Does Not Exist: " + e.getMessage(), e);
+    } catch (StatesException.TimedOut e) {
+      throw AwsError.of("TaskTimedOut", "Task Timed Out: " + e.getMessage(), e);
     }
   }
 

@@ -12,7 +12,8 @@ public abstract sealed class StatesException extends ProblemException
     permits StatesException.NotFound,
         StatesException.Conflict,
         StatesException.Invalid,
-        StatesException.Forbidden {
+        StatesException.Forbidden,
+        StatesException.TimedOut {
 
   private StatesException(
       int status,
@@ -35,6 +36,24 @@ public abstract sealed class StatesException extends ProblemException
     /** As {@link #NotFound(String, String)}, found while handling {@code cause}. */
     public NotFound(String what, String message, Throwable cause) {
       super(404, what + "-not-found", "Not found", message, Map.of(), cause);
+    }
+  }
+
+  /**
+   * A callback for a task that timed out (its {@code TimeoutSeconds} or {@code HeartbeatSeconds}
+   * ran out) or whose execution ended while it waited (410): the Step Functions API answers {@code
+   * TaskTimedOut}.
+   */
+  public static final class TimedOut extends StatesException {
+
+    /** {@code message} names the token and why it is closed. */
+    public TimedOut(String message) {
+      this(message, null);
+    }
+
+    /** As {@link #TimedOut(String)}, found while handling {@code cause}. */
+    public TimedOut(String message, Throwable cause) {
+      super(410, "task-timed-out", "Task timed out", message, Map.of(), cause);
     }
   }
 

@@ -48,6 +48,7 @@ import software.amazon.awssdk.services.sfn.model.StateMachineTypeNotSupportedExc
 import software.amazon.awssdk.services.sfn.model.SyncExecutionStatus;
 import software.amazon.awssdk.services.sfn.model.Tag;
 import software.amazon.awssdk.services.sfn.model.TaskDoesNotExistException;
+import software.amazon.awssdk.services.sfn.model.TaskTimedOutException;
 import software.amazon.awssdk.services.sfn.model.ValidationException;
 
 /** The real AWS SDK for Java v2 against a running server, signed with the operator's key pair. */
@@ -369,6 +370,28 @@ class StepFunctionsApiTest {
     assertThat(Json.parse(done.output())).isEqualTo(Json.parse("{\"approved\":true}"));
     assertThatThrownBy(() -> sfn.sendTaskSuccess(b -> b.taskToken(token).output("{}")))
         .isInstanceOf(TaskDoesNotExistException.class);
+  }
+
+  @Test
+  void aCallbackAfterItsTaskTimedOutAnswersTaskTimedOut() {
+    String machine =
+        create(
+            "impatient",
+            "{'StartAt':'Ask','States':{'Ask':{'Type':'Task',"
+                + "'Resource':'approve.waitForTaskToken','Parameters':{'t.$':'$$.Task.Token'},"
+                + "'TimeoutSeconds':1,'End':true}}}");
+    int before = tokens.size();
+    String arn = sfn.startExecution(b -> b.stateMachineArn(machine).name("i1")).executionArn();
+    await().atMost(Duration.ofSeconds(30)).until(() -> tokens.size() > before);
+    String token = tokens.get(before);
+    DescribeExecutionResponse failed = awaitEnd(arn);
+    assertThat(failed.status()).isEqualTo(ExecutionStatus.FAILED);
+    assertThat(failed.error()).isEqualTo("States.Timeout");
+    assertThatThrownBy(() -> sfn.sendTaskSuccess(b -> b.taskToken(token).output("{}")))
+        .isInstanceOf(TaskTimedOutException.class)
+        .hasMessageContaining("timed out");
+    assertThatThrownBy(() -> sfn.sendTaskHeartbeat(b -> b.taskToken(token)))
+        .isInstanceOf(TaskTimedOutException.class);
   }
 
   @Test

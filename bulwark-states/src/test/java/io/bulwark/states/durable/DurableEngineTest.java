@@ -454,9 +454,41 @@ class DurableEngineTest {
         def(
             "{'StartAt':'C','States':{'C':{'Type':'Task','Resource':'callback.waitForTaskToken',"
                 + "'HeartbeatSeconds':1,'TimeoutSeconds':60,'End':true}}}"));
+    int before = tokens.size();
     Execution e = awaitEnd(engine.start("heartbeat", "h1", Json.object()));
     assertThat(e.status()).isEqualTo(ExecutionStatus.FAILED);
     assertThat(e.error()).isEqualTo("States.HeartbeatTimeout");
+    String late = tokens.get(before);
+    assertThatThrownBy(() -> engine.sendTaskSuccess(late, Json.object()))
+        .isInstanceOf(StatesException.TimedOut.class)
+        .hasMessageContaining("timed out");
+    assertThatThrownBy(() -> engine.sendTaskHeartbeat(late))
+        .isInstanceOf(StatesException.TimedOut.class);
+    assertThatThrownBy(() -> engine.sendTaskSuccess("never-issued", Json.object()))
+        .isInstanceOf(StatesException.NotFound.class);
+  }
+
+  @Test
+  void aRetriedCallbackTaskWaitsUnderANewTokenAndTheTimedOutOneIsClosed() {
+    engine.createStateMachine(
+        "retried-callback",
+        def(
+            "{'StartAt':'C','States':{'C':{'Type':'Task','Resource':'callback.waitForTaskToken',"
+                + "'Parameters':{'token.$':'$$.Task.Token'},'TimeoutSeconds':1,"
+                + "'Retry':[{'ErrorEquals':['States.Timeout'],'IntervalSeconds':1,"
+                + "'MaxAttempts':1}],'End':true}}}"));
+    int before = tokens.size();
+    Execution started = engine.start("retried-callback", "rc1", Json.object());
+    await().atMost(Duration.ofSeconds(20)).until(() -> tokens.size() >= before + 2);
+    String first = tokens.get(before);
+    String second = tokens.get(before + 1);
+    assertThat(second).isNotEqualTo(first);
+    assertThatThrownBy(() -> engine.sendTaskSuccess(first, Json.object()))
+        .isInstanceOf(StatesException.TimedOut.class);
+    engine.sendTaskSuccess(second, Json.parse("{\"late\":false}"));
+    Execution e = awaitEnd(started);
+    assertThat(e.status()).isEqualTo(ExecutionStatus.SUCCEEDED);
+    assertThat(e.output()).isEqualTo(Json.parse("{\"late\":false}"));
   }
 
   @Test

@@ -184,7 +184,7 @@ public final class ExecutionControl {
         c -> {
           TaskTokens.Parked parked = TaskTokens.take(c, token);
           if (parked == null) {
-            throw TaskTokens.notFound(token);
+            throw TaskTokens.notWaiting(c, token);
           }
           ExecutionRow e = ExecutionRow.lock(c, parked.executionArn());
           if (e == null || e.status != ExecutionStatus.RUNNING) {

@@ -122,7 +122,7 @@ public final class ExecutionStore {
    */
   static void abortDescendants(Connection c, String arn, Instant now) throws SQLException {
     WorkQueue.deleteOf(c, arn, true);
-    TaskTokens.deleteOf(c, arn, true);
+    TaskTokens.closeOf(c, arn, true, now);
     try (PreparedStatement ps =
         c.prepareStatement(
             "update states_executions set status = 'ABORTED', stop_date = ?"

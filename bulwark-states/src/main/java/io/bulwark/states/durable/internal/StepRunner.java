@@ -332,7 +332,7 @@ final class StepRunner implements AutoCloseable {
       timeout = new StatesError("States.HeartbeatTimeout", null);
     }
     WorkQueue.delete(c, w.id);
-    TaskTokens.Parked parked = TaskTokens.take(c, token);
+    TaskTokens.Parked parked = TaskTokens.expire(c, token, clock.instant());
     if (parked == null) {
       return false;
     }

@@ -104,6 +104,9 @@ final class StepSettlement {
       }
       case Decision.Retry r -> {
         e.retry = r.retry();
+        if (e.context.path("Task").has("Token")) { // each attempt waits under a token of its own
+          ((ObjectNode) e.context.get("Task")).put("Token", TaskTokens.newToken());
+        }
         e.save(c);
         return queue.reschedule(c, e.arn, w, "STEP", now.plus(r.delay()), null, false);
       }
@@ -369,7 +372,7 @@ final class StepSettlement {
     e.event(eventType, now, details);
     e.save(c);
     WorkQueue.deleteOf(c, e.arn, false);
-    TaskTokens.deleteOf(c, e.arn, false);
+    TaskTokens.closeOf(c, e.arn, false, now);
     if (e.parentArn != null) {
       branchEnded(c, e, now);
     } else {
