@@ -142,9 +142,7 @@ final class DemoCommand implements Callable<Integer> {
             + " / "
             + DemoData.CUSTOMER_PASSWORD);
     err.println(orderExample(url));
-    if (!ha) {
-      err.println(stepFunctionsExample(url));
-    }
+    err.println(stepFunctionsExample(url));
     err.println("press Ctrl-C to stop");
     err.flush();
     out.println(url);

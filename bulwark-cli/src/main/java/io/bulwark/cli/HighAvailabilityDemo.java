@@ -111,8 +111,7 @@ final class HighAvailabilityDemo implements AutoCloseable {
           new ProcessCommand(
               List.of(
                   ProcessCommand.currentJava(),
-                  "-XX:+UseSerialGC",
-                  "-XX:TieredStopAtLevel=1",
+                  "-XX:+UseSerialGC", // the full tiered JIT: these serve the shop's traffic
                   "-Xmx256m",
                   "-cp",
                   System.getProperty("java.class.path"),
@@ -217,6 +216,9 @@ final class HighAvailabilityDemo implements AutoCloseable {
     Map<String, String> env = new java.util.LinkedHashMap<>();
     env.put(ServeCommand.JWT_SECRET_ENV, jwtSecret);
     env.put("BULWARK_DB_PASSWORD", dbPassword);
+    // the Step Functions API, signed with the demo operator's key pair as on the one-process demo
+    env.put(
+        StepFunctionsOptions.ACCESS_KEY_ENV, DemoData.OPERATOR + ":" + DemoData.OPERATOR_PASSWORD);
     if (kafka != null) {
       env.put("BULWARK_KAFKA", kafka);
     }

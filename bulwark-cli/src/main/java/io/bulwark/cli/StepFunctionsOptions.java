@@ -12,12 +12,19 @@ import picocli.CommandLine.Option;
  */
 final class StepFunctionsOptions {
 
+  /** Where a process started by another (the HA demo's instances) finds its key pair. */
+  static final String ACCESS_KEY_ENV = "BULWARK_AWS_ACCESS_KEY";
+
   @Option(
       names = "--aws-access-key",
       paramLabel = "ID:SECRET",
+      defaultValue = "${env:" + ACCESS_KEY_ENV + "}",
       description =
           "Accept Step Functions API requests signed (SigV4) with this access key id and secret"
-              + " access key; repeatable. They may do what the REST API lets operators do.")
+              + " access key; repeatable (default: $"
+              + ACCESS_KEY_ENV
+              + " when set, which keeps the secret off the command line). They may do what the"
+              + " REST API lets operators do.")
   List<String> accessKeys = new ArrayList<>();
 
   @Option(

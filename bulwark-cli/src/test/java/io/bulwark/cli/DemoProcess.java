@@ -1,5 +1,6 @@
 package io.bulwark.cli;
 
+import io.bulwark.kernel.Json;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -8,6 +9,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 
 /** {@code bulwark demo} started as a real process the way a user runs it, with test defaults. */
 final class DemoProcess {
@@ -51,5 +53,37 @@ final class DemoProcess {
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
+  }
+
+  /**
+   * {@code aws stepfunctions list-state-machines} against {@code url}, signed with the demo
+   * operator's key pair as the banner says, with no AWS configuration of this machine's user;
+   * returns the state machines' names and fails when the CLI does.
+   */
+  static List<String> stateMachinesListedByTheAwsCli(String url, Path home)
+      throws IOException, InterruptedException {
+    ProcessBuilder aws =
+        new ProcessBuilder(
+                "aws",
+                "stepfunctions",
+                "--endpoint-url",
+                url,
+                "--region",
+                "us-east-1",
+                "--output",
+                "json",
+                "list-state-machines")
+            .redirectErrorStream(true);
+    aws.environment().put("AWS_ACCESS_KEY_ID", "operator");
+    aws.environment().put("AWS_SECRET_ACCESS_KEY", "operator-password");
+    aws.environment().put("AWS_CONFIG_FILE", home.resolve("no-aws-config").toString());
+    aws.environment().put("AWS_SHARED_CREDENTIALS_FILE", home.resolve("no-aws-creds").toString());
+    aws.environment().remove("AWS_PROFILE");
+    Process listing = aws.start();
+    String listed = new String(listing.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    if (!listing.waitFor(60, TimeUnit.SECONDS) || listing.exitValue() != 0) {
+      throw new AssertionError("aws stepfunctions list-state-machines failed: " + listed);
+    }
+    return Json.parse(listed).path("stateMachines").findValuesAsText("name");
   }
 }

@@ -9,7 +9,6 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -138,29 +137,7 @@ class DemoProcessTest {
       // the Step Functions API, signed with the demo operator's credentials, as the banner says
       assertThat(Files.readString(home.resolve("stderr.txt")))
           .contains("AWS_ACCESS_KEY_ID=operator AWS_SECRET_ACCESS_KEY=operator-password aws");
-      ProcessBuilder aws =
-          new ProcessBuilder(
-                  "aws",
-                  "stepfunctions",
-                  "--endpoint-url",
-                  url,
-                  "--region",
-                  "us-east-1",
-                  "--output",
-                  "json",
-                  "list-state-machines")
-              .redirectErrorStream(true);
-      aws.environment().put("AWS_ACCESS_KEY_ID", "operator");
-      aws.environment().put("AWS_SECRET_ACCESS_KEY", "operator-password");
-      aws.environment().put("AWS_CONFIG_FILE", home.resolve("no-aws-config").toString());
-      aws.environment().put("AWS_SHARED_CREDENTIALS_FILE", home.resolve("no-aws-creds").toString());
-      aws.environment().remove("AWS_PROFILE");
-      Process listing = aws.start();
-      String listed = new String(listing.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-      assertThat(listing.waitFor(60, TimeUnit.SECONDS)).isTrue();
-      assertThat(listing.exitValue()).as(listed).isZero();
-      assertThat(Json.parse(listed).path("stateMachines").findValuesAsText("name"))
-          .contains("order-saga");
+      assertThat(DemoProcess.stateMachinesListedByTheAwsCli(url, home)).contains("order-saga");
       List<ProcessHandle> children = demo.toHandle().descendants().toList();
       assertThat(children).isNotEmpty(); // the payment-gateway simulator
 

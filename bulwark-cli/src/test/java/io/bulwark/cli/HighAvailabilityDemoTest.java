@@ -79,6 +79,9 @@ class HighAvailabilityDemoTest {
                       .asText()
                       .equals("CONFIRMED"));
 
+      // the Step Functions API through the gateway, signed as on the one-process demo
+      assertThat(DemoProcess.stateMachinesListedByTheAwsCli(url, home)).contains("order-saga");
+
       ProcessHandle victim = started.get(0);
       victim.destroyForcibly(); // SIGKILL
       int failed = 0;
