@@ -102,8 +102,11 @@ final class HighAvailabilityDemo implements AutoCloseable {
                   .dbPassword(config.dbPassword())
                   .build());
       Commerce commerce = DemoCommand.installShop(seeder, options, null);
-      try (BulwarkServer once = seeder.start()) {
+      BulwarkServer once = seeder.start(); // migrates; seeding needs it running
+      try {
         seeded = DemoData.seed(commerce, adminPassword);
+      } finally {
+        once.close();
       }
 
       Topology topology = TopologyFile.parse("builtin:demo-ha", resource());

@@ -15,7 +15,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import net.jqwik.api.Arbitraries;
@@ -99,12 +98,8 @@ class HostileInputProperties {
   /** The operations of {@code doc}, with the names of their parameters and body fields. */
   static List<Operation> operations(JsonNode doc) {
     List<Operation> ops = new ArrayList<>();
-    for (Iterator<Map.Entry<String, JsonNode>> paths = doc.get("paths").fields();
-        paths.hasNext(); ) {
-      Map.Entry<String, JsonNode> path = paths.next();
-      for (Iterator<Map.Entry<String, JsonNode>> methods = path.getValue().fields();
-          methods.hasNext(); ) {
-        Map.Entry<String, JsonNode> m = methods.next();
+    for (Map.Entry<String, JsonNode> path : doc.get("paths").properties()) {
+      for (Map.Entry<String, JsonNode> m : path.getValue().properties()) {
         List<String> pathParams = new ArrayList<>();
         List<String> query = new ArrayList<>();
         for (JsonNode p : m.getValue().path("parameters")) {

@@ -120,9 +120,13 @@ public final class TaggedWriter implements AutoCloseable {
   }
 
   @Override
-  public void close() throws InterruptedException {
+  public void close() {
     running.set(false);
-    thread.join(30_000);
+    try {
+      thread.join(30_000);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
   }
 
   private static void close(Connection c) {

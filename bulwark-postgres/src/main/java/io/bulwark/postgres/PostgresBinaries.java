@@ -76,6 +76,7 @@ public final class PostgresBinaries {
     return found != null ? found : "unversioned-" + Integer.toHexString(s.hashCode());
   }
 
+  @SuppressWarnings("try") // the lock only has to be held
   private static void unpack(Path cacheDir, Path target) {
     try {
       Files.createDirectories(cacheDir);

@@ -373,7 +373,8 @@ public final class PostgresServer implements AutoCloseable {
       if (!process.isAlive()) {
         return false;
       }
-      try (Connection c = connect("postgres")) {
+      try {
+        connect("postgres").close();
         return true;
       } catch (SQLException notYet) {
         sleepQuietly(50);

@@ -141,7 +141,8 @@ class ClientProtocolsTest {
   }
 
   private static boolean refusesConnections(int port) {
-    try (Socket probe = new Socket("127.0.0.1", port)) {
+    try {
+      new Socket("127.0.0.1", port).close();
       return false;
     } catch (IOException refused) {
       return true;

@@ -158,6 +158,7 @@ public final class MessagingBench {
   }
 
   /** Messages/s from starting the bus on a full outbox until the last effect commits. */
+  @SuppressWarnings("try") // the bus only has to run while the loop waits
   private static double drain(Database db, Supplier<MessageBus> bus, int messages)
       throws Exception {
     reset(db);

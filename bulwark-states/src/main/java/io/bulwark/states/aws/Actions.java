@@ -551,8 +551,8 @@ final class Actions {
     e.put("previousEventId", h.previousEventId());
     if (h.details() != null && h.details().isObject()) {
       h.details()
-          .fields()
-          .forEachRemaining(
+          .properties()
+          .forEach(
               f -> {
                 ObjectNode details = (ObjectNode) arns.fromEngine(f.getValue());
                 if ("executionStartedEventDetails".equals(f.getKey())) {

@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.node.TextNode;
 import io.bulwark.states.durable.Engine;
-import java.util.Iterator;
 import java.util.Map;
 
 /**
@@ -75,8 +74,7 @@ final class AwsArns {
     }
     if (node.isObject()) {
       ObjectNode copy = ((ObjectNode) node).objectNode();
-      for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext(); ) {
-        Map.Entry<String, JsonNode> field = it.next();
+      for (Map.Entry<String, JsonNode> field : node.properties()) {
         copy.set(field.getKey(), fromEngine(field.getValue()));
       }
       return copy;

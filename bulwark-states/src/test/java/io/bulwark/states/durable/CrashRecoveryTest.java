@@ -72,6 +72,7 @@ class CrashRecoveryTest {
   }
 
   @Test
+  @SuppressWarnings("try") // the resumed engine only has to run while the test waits
   void resumesEveryExecutionAfterKill9WithoutRerunningCompletedSteps() throws Exception {
     try (Connection c = pg.database().dataSource().getConnection();
         Statement s = c.createStatement()) {

@@ -76,8 +76,8 @@ final class ProxyHandler extends ChannelInboundHandlerAdapter {
   private static final List<AsciiString> HOP_BY_HOP =
       List.of(
           HttpHeaderNames.CONNECTION,
-          HttpHeaderNames.KEEP_ALIVE,
-          HttpHeaderNames.PROXY_CONNECTION,
+          AsciiString.cached("keep-alive"), // Netty deprecates these names, RFC 9110 7.6.1 not
+          AsciiString.cached("proxy-connection"),
           HttpHeaderNames.PROXY_AUTHENTICATE,
           HttpHeaderNames.PROXY_AUTHORIZATION,
           HttpHeaderNames.TE,
