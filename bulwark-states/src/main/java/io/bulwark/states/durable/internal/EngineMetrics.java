@@ -1,6 +1,7 @@
 package io.bulwark.states.durable.internal;
 
 import io.bulwark.kernel.Refreshing;
+import io.bulwark.postgres.PostgresTransactions;
 import io.bulwark.states.durable.Execution;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
@@ -27,15 +28,17 @@ final class EngineMetrics {
 
   private final MeterRegistry registry;
   private final DataSource dataSource;
+  private final PostgresTransactions transactions;
   private final Clock clock;
   private final Refreshing<Backlog> backlog =
       Refreshing.every(Duration.ofSeconds(1), this::readBacklog);
 
   private record Backlog(double due, double lagSeconds) {}
 
-  EngineMetrics(MeterRegistry registry, DataSource dataSource, Clock clock) {
+  EngineMetrics(MeterRegistry registry, PostgresTransactions transactions, Clock clock) {
     this.registry = registry;
-    this.dataSource = dataSource;
+    this.dataSource = transactions.dataSource();
+    this.transactions = transactions;
     this.clock = clock;
     Gauge.builder("bulwark.states.work.due", backlog, b -> b.get().due())
         .description("Due steps, timers and retries that no worker has claimed yet")
@@ -48,7 +51,7 @@ final class EngineMetrics {
 
   /** A top-level execution of {@code machine} started (counted after the commit). */
   void started(String machine) {
-    Transactions.afterCommit(
+    transactions.afterCommit(
         () ->
             Counter.builder("bulwark.states.executions.started")
                 .description("Executions started")
@@ -59,7 +62,7 @@ final class EngineMetrics {
 
   /** A top-level execution ended (counted after the commit). */
   void ended(Execution e) {
-    Transactions.afterCommit(
+    transactions.afterCommit(
         () -> {
           String status = e.status().name();
           Counter.builder("bulwark.states.executions.ended")
@@ -81,7 +84,7 @@ final class EngineMetrics {
 
   /** A FAILED execution was redriven (counted after the commit). */
   void redriven(String machine) {
-    Transactions.afterCommit(
+    transactions.afterCommit(
         () ->
             Counter.builder("bulwark.states.executions.redriven")
                 .description("Failed executions redriven")
@@ -95,7 +98,7 @@ final class EngineMetrics {
    * after the commit).
    */
   void task(String outcome) {
-    Transactions.afterCommit(
+    transactions.afterCommit(
         () ->
             Counter.builder("bulwark.states.tasks")
                 .description("Task invocations that ended, by outcome")

@@ -1,5 +1,6 @@
 package io.bulwark.states.durable.internal;
 
+import io.bulwark.postgres.PostgresTransactions;
 import io.bulwark.states.durable.CompletionListener;
 import io.bulwark.states.durable.DurableTaskHandler;
 import io.bulwark.states.internal.Interpreter;
@@ -18,7 +19,7 @@ import javax.sql.DataSource;
  * stops and redrives executions and takes task callbacks, and the {@link WorkerLoop} claims due
  * work, which a {@code StepRunner} carries out: {@code TaskInvocation} calls the tasks and {@code
  * StepSettlement} records each step with its next work. Every transaction is opened by the one
- * {@code Transactions} they share.
+ * {@code PostgresTransactions} they share.
  *
  * @param machines the state machines' versions
  * @param catalog the machines' attributes, deletions and the tags of machines and executions
@@ -59,8 +60,8 @@ public record EngineParts(
       Collection<String> httpTaskHosts,
       BooleanSupplier databaseClosed,
       MeterRegistry registry) {
-    Transactions transactions = new Transactions(dataSource);
-    EngineMetrics metrics = new EngineMetrics(registry, dataSource, clock);
+    PostgresTransactions transactions = PostgresTransactions.of(dataSource);
+    EngineMetrics metrics = new EngineMetrics(registry, transactions, clock);
     Interpreter interpreter = new Interpreter(clock);
     MachineRegistry machines = new MachineRegistry(transactions, clock);
     WorkQueue queue = new WorkQueue(transactions, clock, lease);
@@ -68,7 +69,11 @@ public record EngineParts(
         new StepSettlement(interpreter, machines, queue, metrics, listeners, clock);
     TaskInvocation tasks =
         new TaskInvocation(
-            handlers, ownHandlers, anyResource, new HttpTasks(httpTimeout, httpTaskHosts));
+            transactions,
+            handlers,
+            ownHandlers,
+            anyResource,
+            new HttpTasks(httpTimeout, httpTaskHosts));
     StepRunner runner =
         new StepRunner(transactions, interpreter, machines, queue, tasks, settlement, clock, lease);
     WorkerLoop workers =

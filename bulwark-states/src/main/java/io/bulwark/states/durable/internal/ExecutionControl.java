@@ -1,6 +1,7 @@
 package io.bulwark.states.durable.internal;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.bulwark.postgres.PostgresTransactions;
 import io.bulwark.states.StatesError;
 import io.bulwark.states.durable.Execution;
 import io.bulwark.states.durable.ExecutionStatus;
@@ -17,7 +18,7 @@ import java.time.Instant;
  * Each is one transaction that leaves work for the workers, whom it then wakes.
  */
 public final class ExecutionControl {
-  private final Transactions transactions;
+  private final PostgresTransactions transactions;
   private final MachineRegistry machines;
   private final StepSettlement settlement;
   private final TaskTokens tokens;
@@ -26,7 +27,7 @@ public final class ExecutionControl {
   private final Runnable wake;
 
   ExecutionControl(
-      Transactions transactions,
+      PostgresTransactions transactions,
       MachineRegistry machines,
       StepSettlement settlement,
       TaskTokens tokens,
@@ -50,7 +51,7 @@ public final class ExecutionControl {
    */
   public Execution start(String machineName, String executionName, JsonNode input) {
     Execution started =
-        transactions.inTransaction(
+        transactions.inNewTransaction(
             c -> {
               try {
                 return start(c, machineName, executionName, input, 0);
@@ -120,7 +121,7 @@ public final class ExecutionControl {
 
   /** Stops a RUNNING execution (ABORTED), with its branches; throws NotFound or Conflict. */
   public Execution stop(String arn, String error, String cause) {
-    return transactions.inTransaction(
+    return transactions.inNewTransaction(
         c -> {
           ExecutionRow e = ExecutionStore.found(ExecutionRow.lock(c, arn), arn);
           if (e.status != ExecutionStatus.RUNNING) {
@@ -134,7 +135,7 @@ public final class ExecutionControl {
   /** Runs a FAILED execution again from the state that failed; throws NotFound or Conflict. */
   public Execution redrive(String arn) {
     Execution redriven =
-        transactions.inTransaction(
+        transactions.inNewTransaction(
             c -> {
               ExecutionRow e = ExecutionStore.found(ExecutionRow.lock(c, arn), arn);
               if (e.parentArn != null || e.status != ExecutionStatus.FAILED) {
@@ -180,7 +181,7 @@ public final class ExecutionControl {
   }
 
   private void callback(String token, TaskOutcome outcome) {
-    transactions.inTransaction(
+    transactions.inNewTransaction(
         c -> {
           TaskTokens.Parked parked = TaskTokens.take(c, token);
           if (parked == null) {

@@ -2,6 +2,7 @@ package io.bulwark.states.durable.internal;
 
 import com.fasterxml.jackson.databind.node.NullNode;
 import io.bulwark.kernel.Json;
+import io.bulwark.postgres.PostgresTransactions;
 import io.bulwark.states.durable.Execution;
 import io.bulwark.states.durable.ExecutionStatus;
 import io.bulwark.states.durable.HistoryEvent;
@@ -23,15 +24,15 @@ import java.util.List;
  * ExecutionRow}'s.
  */
 public final class ExecutionStore {
-  private final Transactions transactions;
+  private final PostgresTransactions transactions;
 
-  ExecutionStore(Transactions transactions) {
+  ExecutionStore(PostgresTransactions transactions) {
     this.transactions = transactions;
   }
 
   /** The execution {@code arn}; throws NotFound. */
   public Execution describe(String arn) {
-    return transactions.inTransaction(c -> found(ExecutionRow.read(c, arn), arn)).toExecution();
+    return transactions.inNewTransaction(c -> found(ExecutionRow.read(c, arn), arn)).toExecution();
   }
 
   /** {@code e}, the row read for {@code arn}; throws NotFound when it is null. */
@@ -44,7 +45,7 @@ public final class ExecutionStore {
 
   /** Top-level executions, newest first, optionally of one status and/or machine. */
   public List<Execution> list(ExecutionStatus status, String machineName, int limit) {
-    return transactions.inTransaction(
+    return transactions.inNewTransaction(
         c -> {
           try (PreparedStatement ps =
               c.prepareStatement(
@@ -72,7 +73,7 @@ public final class ExecutionStore {
 
   /** The execution's history, oldest first; throws NotFound. */
   public List<HistoryEvent> history(String arn) {
-    return transactions.inTransaction(
+    return transactions.inNewTransaction(
         c -> {
           found(ExecutionRow.read(c, arn), arn);
           // The events of Parallel branches and Map iterations (child executions) are shown

@@ -1,5 +1,6 @@
 package io.bulwark.states.durable.internal;
 
+import io.bulwark.postgres.PostgresTransactions;
 import io.bulwark.states.durable.MachineAttributes;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -17,17 +18,17 @@ import java.util.TreeMap;
  * the tags of machines and executions.
  */
 public final class MachineCatalog {
-  private final Transactions transactions;
+  private final PostgresTransactions transactions;
   private final Clock clock;
 
-  MachineCatalog(Transactions transactions, Clock clock) {
+  MachineCatalog(PostgresTransactions transactions, Clock clock) {
     this.transactions = transactions;
     this.clock = clock;
   }
 
   /** Records {@code attributes} of machine {@code name}, which exists (again) from now on. */
   public void define(String name, MachineAttributes attributes) {
-    transactions.inTransaction(
+    transactions.inNewTransaction(
         c -> {
           try (PreparedStatement ps =
               c.prepareStatement(
@@ -45,7 +46,7 @@ public final class MachineCatalog {
 
   /** The attributes of machine {@code name}; STANDARD without a role when none were recorded. */
   public MachineAttributes attributes(String name) {
-    return transactions.inTransaction(
+    return transactions.inNewTransaction(
         c -> {
           try (PreparedStatement ps =
               c.prepareStatement(
@@ -74,7 +75,7 @@ public final class MachineCatalog {
 
   /** Marks machine {@code name} deleted and drops its tags. */
   public void delete(String name, String machineArn) {
-    transactions.inTransaction(
+    transactions.inNewTransaction(
         c -> {
           try (PreparedStatement ps =
               c.prepareStatement(
@@ -95,7 +96,7 @@ public final class MachineCatalog {
 
   /** Adds or overwrites the tags of {@code arn}. */
   public void tag(String arn, Map<String, String> tags) {
-    transactions.inTransaction(
+    transactions.inNewTransaction(
         c -> {
           try (PreparedStatement ps =
               c.prepareStatement(
@@ -115,7 +116,7 @@ public final class MachineCatalog {
 
   /** Removes the tags {@code keys} of {@code arn} (absent ones are ignored). */
   public void untag(String arn, Collection<String> keys) {
-    transactions.inTransaction(
+    transactions.inNewTransaction(
         c -> {
           try (PreparedStatement ps =
               c.prepareStatement(
@@ -130,7 +131,7 @@ public final class MachineCatalog {
 
   /** The tags of {@code arn}, by key. */
   public Map<String, String> tags(String arn) {
-    return transactions.inTransaction(
+    return transactions.inNewTransaction(
         c -> {
           try (PreparedStatement ps =
               c.prepareStatement(

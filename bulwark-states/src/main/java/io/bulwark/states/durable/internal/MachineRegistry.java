@@ -2,6 +2,7 @@ package io.bulwark.states.durable.internal;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.bulwark.kernel.Json;
+import io.bulwark.postgres.PostgresTransactions;
 import io.bulwark.states.durable.StateMachineVersion;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -30,7 +31,7 @@ public final class MachineRegistry {
       " and not exists (select 1 from states_machine_attributes a"
           + " where a.name = states_state_machines.name and a.deleted_at is not null)";
 
-  private final Transactions transactions;
+  private final PostgresTransactions transactions;
   private final Clock clock;
 
   /** Parsed definitions by {@code name:version}; a version's definition never changes. */
@@ -45,14 +46,14 @@ public final class MachineRegistry {
 
   private record Latest(int version, long expiresAtNanos) {}
 
-  MachineRegistry(Transactions transactions, Clock clock) {
+  MachineRegistry(PostgresTransactions transactions, Clock clock) {
     this.transactions = transactions;
     this.clock = clock;
   }
 
   /** Registers {@code definition} under {@code name}: a new version unless it is unchanged. */
   public StateMachineVersion create(String name, JsonNode definition) {
-    StateMachineVersion created = transactions.inTransaction(c -> create(c, name, definition));
+    StateMachineVersion created = transactions.inNewTransaction(c -> create(c, name, definition));
     // this process starts the new version at once (others within a second)
     latestVersions.put(name, new Latest(created.version(), System.nanoTime() + LATEST_TTL_NANOS));
     return created;
@@ -92,7 +93,7 @@ public final class MachineRegistry {
 
   /** The latest version of machine {@code name}, or null. */
   public StateMachineVersion latest(String name) {
-    return transactions.inTransaction(c -> latest(c, name));
+    return transactions.inNewTransaction(c -> latest(c, name));
   }
 
   private static StateMachineVersion latest(Connection c, String name) throws SQLException {
@@ -123,7 +124,7 @@ public final class MachineRegistry {
 
   /** The latest version of every machine, by name. */
   public List<StateMachineVersion> list() {
-    return transactions.inTransaction(
+    return transactions.inNewTransaction(
         c -> {
           try (PreparedStatement ps =
               c.prepareStatement(
@@ -145,7 +146,7 @@ public final class MachineRegistry {
 
   /** Version {@code version} of machine {@code name}, or null. */
   public StateMachineVersion version(String name, int version) {
-    return transactions.inTransaction(
+    return transactions.inNewTransaction(
         c -> {
           try (PreparedStatement ps =
               c.prepareStatement(

@@ -1,6 +1,7 @@
 package io.bulwark.states.durable.internal;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.bulwark.postgres.PostgresTransactions;
 import io.bulwark.states.StatesError;
 import io.bulwark.states.durable.DurableTaskHandler;
 import io.bulwark.states.durable.ExecutionStatus;
@@ -30,7 +31,7 @@ import org.slf4j.LoggerFactory;
 final class StepRunner implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(StepRunner.class);
 
-  private final Transactions transactions;
+  private final PostgresTransactions transactions;
   private final Interpreter interpreter;
   private final MachineRegistry machines;
   private final WorkQueue queue;
@@ -47,7 +48,7 @@ final class StepRunner implements AutoCloseable {
           });
 
   StepRunner(
-      Transactions transactions,
+      PostgresTransactions transactions,
       Interpreter interpreter,
       MachineRegistry machines,
       WorkQueue queue,
@@ -101,7 +102,7 @@ final class StepRunner implements AutoCloseable {
           switch (w.kind) {
             case "STEP" -> step(w, goOn);
             case "DISPATCH" -> dispatch(w);
-            default -> transactions.inTransaction(c -> fired(c, w));
+            default -> transactions.inNewTransaction(c -> fired(c, w));
           };
     }
   }
@@ -136,7 +137,7 @@ final class StepRunner implements AutoCloseable {
     TaskInvocation.JoinedTransaction joined = new TaskInvocation.JoinedTransaction();
     return callTasks(
         w,
-        transactions.inTransaction(
+        transactions.inNewTransaction(
             c -> {
               ExecutionRow e = owned(c, w);
               return e == null ? Boolean.FALSE : prepare(c, e, w, joined.begin(c));
@@ -202,7 +203,7 @@ final class StepRunner implements AutoCloseable {
       renewal.cancel(false);
     }
     TaskInvocation.JoinedTransaction joined = new TaskInvocation.JoinedTransaction();
-    return transactions.inTransaction(
+    return transactions.inNewTransaction(
         c -> {
           ExecutionRow e = owned(c, w);
           if (e == null
@@ -255,9 +256,9 @@ final class StepRunner implements AutoCloseable {
     String machine =
         p.hasNonNull("machine") // work queued before the engine recorded it: ask the execution
             ? p.get("machine").asText()
-            : transactions.inTransaction(c -> ExecutionRow.read(c, w.arn).machineName);
+            : transactions.inNewTransaction(c -> ExecutionRow.read(c, w.arn).machineName);
     StatesError failure = tasks.call(machine, request, null, null).failure();
-    return transactions.inTransaction(
+    return transactions.inNewTransaction(
         c -> {
           if (!WorkQueue.owns(c, w)) {
             return false;

@@ -1,6 +1,7 @@
 package io.bulwark.states.durable.internal;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.bulwark.postgres.PostgresTransactions;
 import io.bulwark.states.StatesError;
 import io.bulwark.states.durable.DurableTaskHandler;
 import io.bulwark.states.durable.TaskRequest;
@@ -31,6 +32,7 @@ public final class TaskInvocation {
   private final Map<String, Map<String, DurableTaskHandler>> ownHandlers;
   private final DurableTaskHandler anyResource;
   private final HttpTasks http;
+  private final PostgresTransactions transactions;
 
   /**
    * Handlers by resource for every machine, {@code ownHandlers} by machine and resource for the
@@ -38,6 +40,7 @@ public final class TaskInvocation {
    * none, and HTTP calls through {@code http}.
    */
   TaskInvocation(
+      PostgresTransactions transactions,
       Map<String, DurableTaskHandler> handlers,
       Map<String, Map<String, DurableTaskHandler>> ownHandlers,
       DurableTaskHandler anyResource,
@@ -48,6 +51,7 @@ public final class TaskInvocation {
     this.ownHandlers = Map.copyOf(own);
     this.anyResource = anyResource;
     this.http = http;
+    this.transactions = transactions;
   }
 
   /**
@@ -147,7 +151,7 @@ public final class TaskInvocation {
       JsonNode result =
           TaskInvoker.invoke(
               request.stateName(), null, null, null, () -> handler.invoke(request, joined));
-      joined.pending.forEach(Transactions::afterCommit);
+      joined.pending.forEach(transactions::afterCommit);
       return TaskOutcome.succeeded(result);
     } catch (StatesError e) {
       c.rollback(before);

@@ -1,5 +1,6 @@
 package io.bulwark.states.durable.internal;
 
+import io.bulwark.postgres.PostgresTransactions;
 import io.bulwark.states.durable.StatesException;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -18,13 +19,13 @@ import java.util.UUID;
  * "no such task".
  */
 final class TaskTokens {
-  private final Transactions transactions;
+  private final PostgresTransactions transactions;
   private final Clock clock;
 
   /** A parked task: its execution and the Task state's resource. */
   record Parked(String executionArn, String resource) {}
 
-  TaskTokens(Transactions transactions, Clock clock) {
+  TaskTokens(PostgresTransactions transactions, Clock clock) {
     this.transactions = transactions;
     this.clock = clock;
   }
@@ -101,7 +102,7 @@ final class TaskTokens {
 
   /** Records a heartbeat of the parked task of {@code token}; throws NotFound. */
   void heartbeat(String token) {
-    transactions.inTransaction(
+    transactions.inNewTransaction(
         c -> {
           try (PreparedStatement ps =
               c.prepareStatement(

@@ -2,6 +2,7 @@ package io.bulwark.states.durable.internal;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.bulwark.kernel.Json;
+import io.bulwark.postgres.PostgresTransactions;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -25,11 +26,11 @@ final class WorkQueue {
   /** Due date of Map iterations queued behind MaxConcurrency: never, until a slot frees. */
   static final Instant NEVER = Instant.parse("9999-01-01T00:00:00Z");
 
-  private final Transactions transactions;
+  private final PostgresTransactions transactions;
   private final Clock clock;
   private final Duration lease;
 
-  WorkQueue(Transactions transactions, Clock clock, Duration lease) {
+  WorkQueue(PostgresTransactions transactions, Clock clock, Duration lease) {
     this.transactions = transactions;
     this.clock = clock;
     this.lease = lease;
@@ -95,7 +96,7 @@ final class WorkQueue {
    */
   void hold(Work w) {
     try {
-      transactions.inTransaction(
+      transactions.inNewTransaction(
           c -> {
             try (PreparedStatement ps =
                 c.prepareStatement(
@@ -115,7 +116,7 @@ final class WorkQueue {
   }
 
   void release(Work w) {
-    transactions.inTransaction(
+    transactions.inNewTransaction(
         c -> {
           try (PreparedStatement ps =
               c.prepareStatement(
@@ -145,7 +146,7 @@ final class WorkQueue {
   /** Keeps the claim of {@code w} while its task runs longer than a third of the lease. */
   void renew(Work w) {
     try {
-      transactions.inTransaction(
+      transactions.inNewTransaction(
           c -> {
             try (PreparedStatement ps =
                 c.prepareStatement(

@@ -1,5 +1,6 @@
 package io.bulwark.states.durable.internal;
 
+import io.bulwark.postgres.PostgresTransactions;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -16,7 +17,7 @@ import org.slf4j.LoggerFactory;
 public final class WorkerLoop implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(WorkerLoop.class);
 
-  private final Transactions transactions;
+  private final PostgresTransactions transactions;
   private final WorkQueue queue;
   private final StepRunner runner;
   private final int workerCount;
@@ -31,7 +32,7 @@ public final class WorkerLoop implements AutoCloseable {
   private volatile boolean running;
 
   WorkerLoop(
-      Transactions transactions,
+      PostgresTransactions transactions,
       WorkQueue queue,
       StepRunner runner,
       int workerCount,
@@ -127,7 +128,7 @@ public final class WorkerLoop implements AutoCloseable {
     Object first;
     try {
       first =
-          transactions.inTransaction(
+          transactions.inNewTransaction(
               c -> {
                 WorkQueue.Work w = queue.claim(c);
                 claimed[0] = w;
