@@ -176,6 +176,21 @@ class BulwarkServerTest {
   }
 
   @Test
+  void answersAWrongMethodWith405AndTheMethodsThePathAllows() throws Exception {
+    HttpResponse<String> r =
+        http.send(
+            HttpRequest.newBuilder(URI.create(server.baseUrl() + "/health/live")).DELETE().build(),
+            HttpResponse.BodyHandlers.ofString());
+    assertThat(r.statusCode()).isEqualTo(405);
+    assertThat(r.headers().firstValue("Allow")).contains("GET");
+    assertThat(r.headers().firstValue("Content-Type").orElse(""))
+        .startsWith("application/problem+json");
+    JsonNode body = Json.parse(r.body());
+    assertThat(body.get("type").asText()).isEqualTo("/problems/method-not-allowed");
+    assertThat(body.get("detail").asText()).contains("DELETE", "/health/live", "GET");
+  }
+
+  @Test
   void namesTheFieldWhenTheBodyHasTheWrongType() throws Exception {
     HttpResponse<String> r = post("/api/v1/echo", "{\"sku\":\"A\",\"quantity\":\"lots\"}");
     assertThat(r.statusCode()).isEqualTo(400);

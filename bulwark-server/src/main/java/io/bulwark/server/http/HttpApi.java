@@ -84,6 +84,8 @@ public final class HttpApi {
               config.jsonMapper(new JavalinJackson(Json.mapper(), true));
               config.http.maxRequestSize = 1_000_000L;
               config.router.ignoreTrailingSlashes = true;
+              // a known path with the wrong method is 405 with Allow (RFC 9110 15.5.6), not 404
+              config.http.prefer405over404 = true;
               config.jetty.modifyServer(
                   server -> {
                     // Jetty finishes in-flight requests on stop only behind a StatisticsHandler.
@@ -162,7 +164,7 @@ public final class HttpApi {
           if (e.getStatus() == 404 && e.getMessage().startsWith("Endpoint ")) {
             noRoute(ctx);
           } else if (e.getStatus() == 405) {
-            methodNotAllowed(ctx);
+            methodNotAllowed(ctx, e.getDetails().get("availableMethods"));
           } else {
             ProblemRenderer.render(e, ctx);
           }
@@ -178,7 +180,7 @@ public final class HttpApi {
         HttpStatus.METHOD_NOT_ALLOWED,
         ctx -> {
           if (!ProblemRenderer.isProblem(ctx)) {
-            methodNotAllowed(ctx);
+            methodNotAllowed(ctx, null);
           }
         });
 
@@ -229,13 +231,20 @@ public final class HttpApi {
         Map.of());
   }
 
-  private static void methodNotAllowed(io.javalin.http.Context ctx) {
+  /** 405 naming the methods the path has ({@code allowed}: "GET, POST" or null when unknown). */
+  private static void methodNotAllowed(io.javalin.http.Context ctx, String allowed) {
+    if (allowed != null && !allowed.isBlank()) {
+      ctx.header("Allow", allowed);
+    }
     ProblemRenderer.write(
         ctx,
         405,
         "method-not-allowed",
         "Method not allowed",
-        ctx.method() + " is not allowed on " + ctx.path(),
-        Map.of());
+        ctx.method()
+            + " is not allowed on "
+            + ctx.path()
+            + (allowed == null || allowed.isBlank() ? "" : "; it allows " + allowed),
+        allowed == null || allowed.isBlank() ? Map.of() : Map.of("allow", allowed));
   }
 }
