@@ -99,6 +99,14 @@ class OrderingTest {
     assertThat(
             app.commerce.payments().payment(java.util.UUID.fromString(id)).orElseThrow().status())
         .isEqualTo("CHARGED");
+    // the customer reads the payment of their own order, and finds it under /customers/me
+    JsonNode payment = app.get("/api/v1/payments/" + id, token).json();
+    assertThat(payment.get("status").asText()).isEqualTo("CHARGED");
+    assertThat(payment.get("amountMinor").asLong()).isEqualTo(2 * 4500 + 1250);
+    assertThat(app.get("/api/v1/customers/me/orders", token).json().get("items"))
+        .extracting(o -> o.get("id").asText())
+        .contains(id);
+    assertThat(app.get("/api/v1/customers/me/stats", token).status()).isEqualTo(200);
   }
 
   @Test
@@ -267,6 +275,12 @@ class OrderingTest {
     assertThat(app.get("/api/v1/customers/" + ritaId + "/orders", sam).status()).isEqualTo(403);
     assertThat(app.get("/api/v1/customers/" + ritaId + "/stats", sam).status()).isEqualTo(403);
     assertThat(app.get("/api/v1/customers/" + ritaId + "/orders", admin).status()).isEqualTo(200);
+    String ritasOrder = placed.json().get("id").asText();
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .until(() -> app.get("/api/v1/payments/" + ritasOrder, rita).status() == 200);
+    assertThat(app.get("/api/v1/payments/" + ritasOrder, sam).status()).isEqualTo(403);
+    assertThat(app.get("/api/v1/payments/" + ritasOrder, admin).status()).isEqualTo(200);
   }
 
   @Test

@@ -18,6 +18,7 @@ import io.bulwark.commerce.ordering.PlaceOrder;
 import io.bulwark.commerce.ordering.ShippingAddress;
 import io.bulwark.http.HttpModule;
 import io.javalin.Javalin;
+import io.javalin.http.Context;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -82,8 +83,7 @@ public final class OrderingHttp implements HttpModule {
         "/api/v1/customers/{id}/orders",
         ctx -> {
           Caller caller = Requests.caller(ctx, tokens);
-          UUID id = Requests.uuidPath(ctx, "id");
-          caller.requireSelfOr(id, Permission.ORDER_READ_ANY);
+          UUID id = customer(ctx, caller);
           OrderStatus status = status(ctx.queryParam("status"));
           Instant from = Requests.instantQuery(ctx, "from");
           Instant to = Requests.instantQuery(ctx, "to");
@@ -103,8 +103,7 @@ public final class OrderingHttp implements HttpModule {
         "/api/v1/customers/{id}/stats",
         ctx -> {
           Caller caller = Requests.caller(ctx, tokens);
-          UUID id = Requests.uuidPath(ctx, "id");
-          caller.requireSelfOr(id, Permission.ORDER_READ_ANY);
+          UUID id = customer(ctx, caller);
           CustomerStats s = queries.stats(id);
           Map<String, Object> m = new LinkedHashMap<>();
           m.put("customerId", s.customerId());
@@ -201,5 +200,15 @@ public final class OrderingHttp implements HttpModule {
     m.put("updatedAt", o.updatedAt());
     m.put("sagaExecutionArn", OrderSaga.executionArn(o.id()));
     return m;
+  }
+
+  /**
+   * The customer the {@code {id}} path segment names, {@code me} being the caller; only the caller
+   * or someone who may read any order gets there.
+   */
+  private static UUID customer(Context ctx, Caller caller) {
+    UUID id = "me".equals(ctx.pathParam("id")) ? caller.userId() : Requests.uuidPath(ctx, "id");
+    caller.requireSelfOr(id, Permission.ORDER_READ_ANY);
+    return id;
   }
 }
