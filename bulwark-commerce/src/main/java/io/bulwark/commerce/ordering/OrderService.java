@@ -18,6 +18,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.regex.Pattern;
 
 /**
@@ -147,6 +148,8 @@ public final class OrderService {
     }
     UUID id = Ids.newId(clock);
     Instant now = clock.instant();
+    // the order was placed when its OrderPlaced was recorded: the 202 shows what reads will show
+    AtomicReference<Instant> placedAt = new AtomicReference<>(now);
     String cur = currency;
     long sum = total;
     UUID existing =
@@ -168,6 +171,7 @@ public final class OrderService {
                               OrderEvents.PLACED,
                               OrderEvents.placed(
                                   customer, items, sum, cur, cmd.shippingAddress()))));
+              placedAt.set(placed.getFirst().occurredAt());
               saga.start(id, customer.vip());
               tx.afterCommit(
                   () -> {
@@ -189,8 +193,8 @@ public final class OrderService {
             currency,
             OrderStatus.PENDING,
             null,
-            now,
-            now,
+            placedAt.get(),
+            placedAt.get(),
             1,
             cmd.shippingAddress()),
         false);

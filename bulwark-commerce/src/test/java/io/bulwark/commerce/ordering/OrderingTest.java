@@ -94,6 +94,7 @@ class OrderingTest {
         .until(() -> app.get("/api/v1/orders/" + id, token).json().has("customerName"));
     JsonNode view = app.get("/api/v1/orders/" + id, token).json();
     assertThat(view.get("customerName").asText()).isEqualTo("Name olivia");
+    assertThat(view.get("createdAt").asText()).isEqualTo(placed.json().get("createdAt").asText());
     assertThat(view.get("items").get(0).get("name").asText()).isEqualTo("Distributed Systems");
     assertThat(app.commerce.inventory().stock("BOOK-1").orElseThrow().reserved()).isZero();
     assertThat(
