@@ -10,6 +10,7 @@ import io.bulwark.topology.cli.TopologyCommand;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.Properties;
+import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -42,7 +43,7 @@ import picocli.CommandLine.Spec;
       io.bulwark.messaging.cli.DlqCommand.class,
       CommandLine.HelpCommand.class,
     })
-public final class BulwarkCommand implements Runnable {
+public final class BulwarkCommand implements Callable<Integer> {
 
   /** Exit code when the command ran and the thing it checked is fine. */
   public static final int OK = 0;
@@ -55,9 +56,11 @@ public final class BulwarkCommand implements Runnable {
 
   @Spec CommandSpec spec;
 
+  /** No command given: the help on stderr and exit 2, as git does. */
   @Override
-  public void run() {
-    spec.commandLine().usage(spec.commandLine().getOut());
+  public Integer call() {
+    spec.commandLine().usage(spec.commandLine().getErr());
+    return BAD_INPUT;
   }
 
   /** A command line with Bulwark's exit codes and error handling wired in. */

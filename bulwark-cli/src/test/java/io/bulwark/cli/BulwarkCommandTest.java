@@ -41,6 +41,30 @@ class BulwarkCommandTest {
   }
 
   @Test
+  void withoutACommandPrintsTheHelpOnStderrAndExitsTwo() {
+    assertThat(run()).isEqualTo(2);
+    assertThat(err.toString()).contains("Usage: bulwark").contains("demo");
+    assertThat(out.toString()).isEmpty();
+  }
+
+  @Test
+  void availabilityAsksAboutAFractionAndItsHelpHasNoPicocliWarning() {
+    assertThat(run("availability", "0.9999")).isEqualTo(2);
+    assertThat(err.toString()).contains("did you mean 99.99%?");
+    java.io.PrintStream stderr = System.err; // picocli warns there, not on the command's writer
+    java.io.ByteArrayOutputStream warnings = new java.io.ByteArrayOutputStream();
+    System.setErr(new java.io.PrintStream(warnings, true, java.nio.charset.StandardCharsets.UTF_8));
+    try {
+      assertThat(run("availability", "--help")).isZero();
+    } finally {
+      System.setErr(stderr);
+    }
+    assertThat(out.toString()).contains("99.99%");
+    assertThat(warnings.toString(java.nio.charset.StandardCharsets.UTF_8))
+        .doesNotContain("picocli WARN");
+  }
+
+  @Test
   void namesATakenPortWithExitCodeTwoBeforeStartingTheDatabase(@TempDir Path home)
       throws Exception {
     try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {

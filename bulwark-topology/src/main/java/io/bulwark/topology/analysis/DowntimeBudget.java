@@ -107,6 +107,18 @@ public record DowntimeBudget(
       throw new IllegalArgumentException(
           "availability must be a percentage between 0 and 100, got \"" + text + "\"");
     }
+    if (v > 0 && v < 1 && !text.strip().endsWith("%")) { // a fraction, as SLO tools write it
+      throw new IllegalArgumentException(
+          "availability is a percentage: "
+              + text.strip()
+              + " means "
+              + text.strip()
+              + "%; did you mean "
+              + java.math.BigDecimal.valueOf(v * 100).stripTrailingZeros().toPlainString()
+              + "%? (write "
+              + text.strip()
+              + "% if you meant it)");
+    }
     return v;
   }
 

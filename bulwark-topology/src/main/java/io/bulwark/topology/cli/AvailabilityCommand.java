@@ -26,7 +26,7 @@ public final class AvailabilityCommand implements Callable<Integer> {
   @Parameters(
       index = "0",
       paramLabel = "PERCENT",
-      description = "availability, e.g. 99.99 or 99.99%")
+      description = "availability, e.g. 99.99 or 99.99%%")
   String percent;
 
   @Option(names = "--json", description = "print exact numbers as JSON")

@@ -106,5 +106,8 @@ class DowntimeBudgetTest {
     assertThatThrownBy(() -> DowntimeBudget.parsePercent("NaN"))
         .isInstanceOf(IllegalArgumentException.class);
     assertThat(DowntimeBudget.parsePercent("99.95%")).isEqualTo(99.95);
+    assertThatThrownBy(() -> DowntimeBudget.parsePercent("0.9999"))
+        .hasMessageContaining("did you mean 99.99%?");
+    assertThat(DowntimeBudget.parsePercent("0.5%")).isEqualTo(0.5);
   }
 }
