@@ -3,6 +3,7 @@ package io.bulwark.server;
 import io.bulwark.eventstore.EventStore;
 import io.bulwark.eventstore.PostgresEventStore;
 import io.bulwark.http.HttpModule;
+import io.bulwark.kernel.Meters;
 import io.bulwark.platform.Platform;
 import io.bulwark.platform.ServerAssembly;
 import io.bulwark.postgres.Database;
@@ -48,7 +49,7 @@ public final class BulwarkServer implements AutoCloseable {
 
   private BulwarkServer(Builder b) {
     this.config = b.config;
-    this.registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    this.registry = Meters.conventions(new PrometheusMeterRegistry(PrometheusConfig.DEFAULT));
     new JvmMemoryMetrics().bindTo(registry);
     new JvmThreadMetrics().bindTo(registry);
     new ClassLoaderMetrics().bindTo(registry);

@@ -145,7 +145,12 @@ class BulwarkServerTest {
         .contains("jvm_memory_used_bytes")
         .contains(
             "http_server_requests_seconds_count{method=\"GET\",status=\"200\",uri=\"/health/live\"")
-        .contains("hikaricp_connections");
+        .contains("hikaricp_connections")
+        // a histogram (aggregatable across instances), not a summary
+        .contains("# TYPE http_server_requests_seconds histogram")
+        .contains(
+            "http_server_requests_seconds_bucket{method=\"GET\",status=\"200\","
+                + "uri=\"/health/live\",le=\"0.005\"}");
   }
 
   @Test

@@ -1,5 +1,6 @@
 package io.bulwark.traffic;
 
+import io.bulwark.kernel.Meters;
 import io.bulwark.traffic.internal.GatewayRuntime;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
@@ -59,6 +60,7 @@ public final class Gateway implements AutoCloseable {
     Objects.requireNonNull(config, "config");
     Objects.requireNonNull(registry, "registry");
     Objects.requireNonNull(clock, "clock");
+    Meters.conventions(registry);
     return new Gateway(GatewayRuntime.start(config, registry, clock), config.shutdownGrace());
   }
 
