@@ -2,18 +2,20 @@ package io.bulwark.server.logging;
 
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.LoggerContext;
-import ch.qos.logback.classic.encoder.JsonEncoder;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.rolling.RollingFileAppender;
 import ch.qos.logback.core.rolling.SizeAndTimeBasedRollingPolicy;
 import ch.qos.logback.core.util.FileSize;
 import java.nio.file.Path;
+import net.logstash.logback.encoder.LogstashEncoder;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Structured logs: one JSON object per line (timestamp, level, logger, message, MDC with the
- * request's {@code correlationId}, exception) in a size-rotated file, for log shippers.
+ * Structured logs: one JSON object per line in a size-rotated file, for log shippers: {@code
+ * @timestamp} (ISO-8601 with the offset), {@code level}, {@code logger_name}, {@code thread_name},
+ * the formatted {@code message}, each MDC entry as a key of its own (the request's {@code
+ * correlationId}, …) and {@code stack_trace}.
  */
 public final class JsonLogs {
 
@@ -24,9 +26,9 @@ public final class JsonLogs {
     if (!(LoggerFactory.getILoggerFactory() instanceof LoggerContext context)) {
       return; // another SLF4J backend is in charge; leave its configuration alone
     }
-    JsonEncoder encoder = new JsonEncoder();
+    LogstashEncoder encoder = new LogstashEncoder();
     encoder.setContext(context);
-    encoder.setWithFormattedMessage(true);
+    encoder.setTimeZone("UTC");
     encoder.start();
 
     RollingFileAppender<ILoggingEvent> appender = new RollingFileAppender<>();
