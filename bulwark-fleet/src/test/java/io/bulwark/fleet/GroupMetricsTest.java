@@ -3,6 +3,7 @@ package io.bulwark.fleet;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.bulwark.testkit.ManualClock;
+import io.bulwark.testkit.MonitoringAssets;
 import io.bulwark.traffic.Gateway;
 import io.bulwark.traffic.GatewayConfig;
 import io.bulwark.traffic.PoolConfig;
@@ -72,6 +73,19 @@ class GroupMetricsTest {
 
     group.setDesired(5);
     assertThat(scrape()).contains("fleet_group_desired_capacity{group=\"web\"} 5.0");
+
+    // the dashboards and alert rules in ops/ read only group meters that exist
+    String exported = scrape();
+    MonitoringAssets.expressions()
+        .forEach(
+            (where, expr) ->
+                MonitoringAssets.metricNames(expr).stream()
+                    .filter(name -> name.startsWith("fleet_group_"))
+                    .forEach(
+                        name ->
+                            assertThat(exported)
+                                .as(where + " reads " + name)
+                                .containsPattern("(?m)^" + name + "[{ ]")));
   }
 
   private String scrape() throws Exception {
