@@ -4,6 +4,7 @@ import io.bulwark.commerce.auth.AccessTokens;
 import io.bulwark.commerce.auth.SigningKeys;
 import io.bulwark.commerce.events.EventBus;
 import io.bulwark.commerce.http.OpenApiHttp;
+import io.bulwark.commerce.identity.CachedRoles;
 import io.bulwark.commerce.identity.Identity;
 import io.bulwark.commerce.identity.LoginLimiter;
 import io.bulwark.commerce.identity.PasswordHasher;
@@ -206,10 +207,13 @@ public final class Commerce {
               ? SigningKeys.fromSecret(o.jwtSecret().get())
               : SigningKeys.loadOrCreate(
                   platform.instanceDir().resolve("commerce").resolve("jwt.key"));
-      tokens = new AccessTokens(key, o.accessTokenTtl(), clock);
+      JdbcIdentityStore identityStore = new JdbcIdentityStore(tx);
+      CachedRoles roles = new CachedRoles(identityStore);
+      tokens = new AccessTokens(key, o.accessTokenTtl(), clock, roles);
       identity =
           new Identity(
-              new JdbcIdentityStore(tx),
+              identityStore,
+              roles,
               tx,
               tokens,
               new PasswordHasher(o.bcryptCost()),
