@@ -221,7 +221,11 @@ public final class Commerce {
                   o.loginFailuresPerAccount(), o.loginFailuresPerAddress(), o.loginWindow(), clock),
               o.refreshTokenTtl(),
               clock);
-      inventory = new Inventory(new JdbcInventoryStore(tx), tx, bus, o.reservationTtl(), clock);
+      EngineTransactions engineTransactions = new JdbcEngineTransactions(tx);
+      InventoryReplenishment replenishment = new InventoryReplenishment(tx, engineTransactions);
+      inventory =
+          new Inventory(
+              new JdbcInventoryStore(tx), tx, bus, o.reservationTtl(), clock, replenishment);
       bus.subscribe(
           e -> {
             platform.registry().counter("commerce.events", "type", e.type()).increment();
@@ -242,7 +246,6 @@ public final class Commerce {
       // Ordering reaches the other contexts only through its ports (Customers, Catalog, Stock,
       // Billing), and the engine's transactions through EngineTransactions.
       OrderLog orderLog = new EventStoreOrderLog(tx, clock, platform.registry());
-      EngineTransactions engineTransactions = new JdbcEngineTransactions(tx);
       saga = new OrderSaga(new JdbcOrderSagaStore(tx), orderLog, tx, engineTransactions, bus);
       queries = new OrderQueries(new JdbcOrderViews(tx), orderLog);
       projection =
@@ -272,17 +275,20 @@ public final class Commerce {
               bus,
               projection::wake);
       engine =
-          saga.bind(
-                  Engine.builder(platform.database())
-                      .clock(clock)
-                      .workers(o.sagaWorkers())
-                      .lease(o.sagaLease())
-                      .pollInterval(o.pollInterval())
-                      .httpTaskHosts(o.httpTaskHosts())
-                      .meterRegistry(platform.registry()),
-                  functions)
+          replenishment
+              .bind(
+                  saga.bind(
+                      Engine.builder(platform.database())
+                          .clock(clock)
+                          .workers(o.sagaWorkers())
+                          .lease(o.sagaLease())
+                          .pollInterval(o.pollInterval())
+                          .httpTaskHosts(o.httpTaskHosts())
+                          .meterRegistry(platform.registry()),
+                      functions))
               .build();
       saga.attach(engine);
+      replenishment.attach(engine, inventory);
 
       http.add(new IdentityHttp(identity, tokens));
       http.add(new InventoryHttp(inventory, tokens));

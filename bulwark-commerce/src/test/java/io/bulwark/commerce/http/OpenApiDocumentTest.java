@@ -524,6 +524,7 @@ class OpenApiDocumentTest {
                 admin,
                 "{\"delta\":1}"),
             new Call("GET", "/api/v1/inventory-events", "/api/v1/inventory-events", admin, null),
+            new Call("GET", "/api/v1/replenishments", "/api/v1/replenishments", admin, null),
             new Call("GET", "/api/v1/orders/{id}", "/api/v1/orders/" + orderId, token, null),
             new Call(
                 "GET",
