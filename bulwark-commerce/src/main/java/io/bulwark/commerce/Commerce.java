@@ -72,7 +72,8 @@ public final class Commerce {
 
   /**
    * The Flyway migration folders, one per context ({@code db/migration/<name>}), and the
-   * state-machine engine's ({@code states}), which runs the order saga.
+   * state-machine engine's ({@code states}), which runs the order saga and the replenishment
+   * requests.
    */
   public static final List<String> MIGRATIONS =
       List.of("identity", "inventory", "ordering", "payment", "states");
@@ -151,8 +152,9 @@ public final class Commerce {
   }
 
   /**
-   * The durable state-machine engine of this process: it runs the order sagas, and serves any other
-   * state machine (its task handlers are the shop's; {@code http(s)://} resources are POSTed to).
+   * The durable state-machine engine of this process: it runs the order sagas and the inventory's
+   * replenishment requests, and serves any other state machine (its task handlers are the shop's;
+   * {@code http(s)://} resources are POSTed to).
    */
   public Engine engine() {
     return running().engine;
