@@ -23,8 +23,9 @@ import java.util.UUID;
  * Inventory's replenishment requests run on the durable state-machine engine, as the shop's own
  * machine {@value #MACHINE} ({@code inventory-replenishment.asl.json}): AwaitApproval and
  * AwaitReceipt are {@code .waitForTaskToken} tasks that record the request waiting, and an
- * operator's approve or receive sends their task success; AddStock adds the goods to stock in the
- * step's transaction, once. The three task resources are bound for this machine only.
+ * operator's approve or receive sends their task success, a reject fails the approval with {@value
+ * #REJECTED}, which RecordRejection records; AddStock adds the goods to stock in the step's
+ * transaction, once. The four task resources are bound for this machine only.
  *
  * <pre>{@code
  * InventoryReplenishment r = new InventoryReplenishment(tx, engineTransactions);
@@ -41,6 +42,11 @@ final class InventoryReplenishment implements ReplenishmentWorkflow, DurableTask
   static final String AWAIT_APPROVAL = "bulwark:inventory:await-approval";
   static final String AWAIT_RECEIPT = "bulwark:inventory:await-receipt";
   static final String ADD_STOCK = "bulwark:inventory:add-stock";
+  static final String RECORD_REJECTION = "bulwark:inventory:record-rejection";
+
+  /** The error a rejected approval fails with, which the definition catches. */
+  static final String REJECTED = "ReplenishmentRejected";
+
   private static final String CALLBACK = ".waitForTaskToken";
   private static final String DEFINITION =
       "/io/bulwark/commerce/inventory/inventory-replenishment.asl.json";
@@ -56,12 +62,13 @@ final class InventoryReplenishment implements ReplenishmentWorkflow, DurableTask
     this.engineTransactions = engineTransactions;
   }
 
-  /** Binds the machine's three tasks to this class, for the machine's executions only. */
+  /** Binds the machine's four tasks to this class, for the machine's executions only. */
   Engine.Builder bind(Engine.Builder builder) {
     return builder
         .ownTask(MACHINE, AWAIT_APPROVAL, this)
         .ownTask(MACHINE, AWAIT_RECEIPT, this)
-        .ownTask(MACHINE, ADD_STOCK, this);
+        .ownTask(MACHINE, ADD_STOCK, this)
+        .ownTask(MACHINE, RECORD_REJECTION, this);
   }
 
   /** Uses {@code engine} (built with {@link #bind}) for {@code inventory}'s requests. */
@@ -84,8 +91,17 @@ final class InventoryReplenishment implements ReplenishmentWorkflow, DurableTask
   public void proceed(String taskToken, int quantity) {
     ObjectNode output = Json.object();
     output.put("quantity", quantity);
+    ifWaiting(() -> engine().sendTaskSuccess(taskToken, output));
+  }
+
+  @Override
+  public void reject(String taskToken, String reason) {
+    ifWaiting(() -> engine().sendTaskFailure(taskToken, REJECTED, reason));
+  }
+
+  private static void ifWaiting(Runnable send) {
     try {
-      engine().sendTaskSuccess(taskToken, output);
+      send.run();
     } catch (StatesException.NotFound moved) {
       throw new CommerceException.Conflict(
           "replenishment-not-waiting",
@@ -127,6 +143,8 @@ final class InventoryReplenishment implements ReplenishmentWorkflow, DurableTask
         result.put("added", after.isPresent());
         after.ifPresent(s -> result.put("sku", s.sku()).put("available", s.available()));
       }
+      case RECORD_REJECTION ->
+          inventory().recordRejection(id, request.input().path("reason").asText(""));
       default ->
           throw new StatesError(
               "States.TaskFailed", "no replenishment task is bound to " + resource);

@@ -15,6 +15,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.function.BiConsumer;
 import java.util.regex.Pattern;
 
 /**
@@ -360,7 +361,35 @@ public final class Inventory {
    *     approval yet or any more
    */
   public Replenishment approve(UUID id, Integer quantity) {
-    return proceed(id, Replenishment.Status.REQUESTED, quantity, "approved");
+    requirePositive(quantity);
+    return proceed(
+        id,
+        Replenishment.Status.REQUESTED,
+        "approved",
+        (token, r) -> replenishment.proceed(token, quantity == null ? r.quantity() : quantity));
+  }
+
+  /**
+   * Rejects a REQUESTED replenishment for {@code reason} (may be null); its workflow records it
+   * REJECTED ({@code ReplenishmentRejected}), and the product's next fall to its reorder point
+   * opens a new request.
+   *
+   * @throws CommerceException.NotFound when there is no such request
+   * @throws CommerceException.Conflict when it is not REQUESTED, or its workflow is not waiting for
+   *     approval yet or any more
+   */
+  public Replenishment reject(UUID id, String reason) {
+    if (reason != null
+        && (reason.length() > 200 || reason.chars().anyMatch(Character::isISOControl))) {
+      throw new CommerceException.InvalidInput(
+          "$.reason", "reason must be at most 200 characters without control characters");
+    }
+    String why = reason == null || reason.isBlank() ? "rejected by an operator" : reason.strip();
+    return proceed(
+        id,
+        Replenishment.Status.REQUESTED,
+        "rejected",
+        (token, r) -> replenishment.reject(token, why));
   }
 
   /**
@@ -372,17 +401,29 @@ public final class Inventory {
    *     the goods yet or any more
    */
   public Replenishment receive(UUID id, Integer quantity) {
-    return proceed(id, Replenishment.Status.APPROVED, quantity, "received");
+    requirePositive(quantity);
+    return proceed(
+        id,
+        Replenishment.Status.APPROVED,
+        "received",
+        (token, r) -> replenishment.proceed(token, quantity == null ? r.quantity() : quantity));
   }
 
-  private Replenishment proceed(
-      UUID id, Replenishment.Status expected, Integer quantity, String verb) {
-    if (replenishment == null) {
-      throw new IllegalStateException("this inventory runs no replenishment workflow");
-    }
+  private static void requirePositive(Integer quantity) {
     if (quantity != null && quantity < 1) {
       throw new CommerceException.InvalidInput(
           "$.quantity", "quantity must be >= 1 but was " + quantity);
+    }
+  }
+
+  /**
+   * Ends the step the workflow of request {@code id} waits in with {@code step} (given the step's
+   * callback token), holding the request's lock so that one operator action wins.
+   */
+  private Replenishment proceed(
+      UUID id, Replenishment.Status expected, String verb, BiConsumer<String, Replenishment> step) {
+    if (replenishment == null) {
+      throw new IllegalStateException("this inventory runs no replenishment workflow");
     }
     return tx.inTransaction(
         () -> {
@@ -414,7 +455,7 @@ public final class Inventory {
                     + verb
                     + " (it is moving on); try again in a moment");
           }
-          replenishment.proceed(stored.taskToken(), quantity == null ? r.quantity() : quantity);
+          step.accept(stored.taskToken(), r);
           store.clearReplenishmentToken(id, clock.instant());
           return store.replenishment(id).orElseThrow().request();
         });
@@ -451,6 +492,24 @@ public final class Inventory {
             return Optional.<StockLevel>empty();
           }
           return Optional.of(changeStock(r.sku(), false, quantity, "replenished"));
+        });
+  }
+
+  /** Records request {@code id} REJECTED for {@code reason}, once. */
+  public void recordRejection(UUID id, String reason) {
+    tx.inTransaction(
+        () -> {
+          Replenishment r =
+              store
+                  .lockReplenishment(id)
+                  .orElseThrow(() -> new IllegalStateException("no replenishment " + id))
+                  .request();
+          if (store.markReplenishmentRejected(id, clock.instant())) {
+            record(
+                "ReplenishmentRejected",
+                r.sku(),
+                Map.of("requestId", id.toString(), "sku", r.sku(), "reason", reason));
+          }
         });
   }
 

@@ -102,6 +102,13 @@ public interface InventoryStore {
    */
   boolean markReplenishmentReceived(UUID id, int quantity, Instant at);
 
+  /**
+   * Marks a REQUESTED request {@code id} REJECTED.
+   *
+   * @return false when it was not REQUESTED (rejected already)
+   */
+  boolean markReplenishmentRejected(UUID id, Instant at);
+
   /** Keeps {@code event} in the context's event table. */
   void record(DomainEvent event);
 

@@ -33,6 +33,8 @@ public record Replenishment(
     /** Approved; waits for the goods. */
     APPROVED,
     /** The goods are in stock. */
-    RECEIVED
+    RECEIVED,
+    /** An operator turned it down. */
+    REJECTED
   }
 }

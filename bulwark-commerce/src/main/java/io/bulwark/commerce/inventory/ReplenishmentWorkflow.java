@@ -6,7 +6,7 @@ import java.util.UUID;
  * Runs each replenishment request as a state-machine execution: inventory opens a request, the
  * workflow waits for an operator's approval and for the goods, and calls inventory back to record
  * each step ({@link Inventory#awaitApproval}, {@link Inventory#awaitReceipt}, {@link
- * Inventory#receiveStock}).
+ * Inventory#receiveStock}), or records it rejected ({@link Inventory#recordRejection}).
  */
 public interface ReplenishmentWorkflow {
 
@@ -23,4 +23,12 @@ public interface ReplenishmentWorkflow {
    * @throws io.bulwark.commerce.CommerceException.Conflict when it no longer waits there
    */
   void proceed(String taskToken, int quantity);
+
+  /**
+   * Fails the approval step the workflow waits in (the one that gave out {@code taskToken}) as
+   * rejected for {@code reason}.
+   *
+   * @throws io.bulwark.commerce.CommerceException.Conflict when it no longer waits there
+   */
+  void reject(String taskToken, String reason);
 }

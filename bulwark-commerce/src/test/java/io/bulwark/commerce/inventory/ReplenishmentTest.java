@@ -181,6 +181,54 @@ class ReplenishmentTest {
   }
 
   @Test
+  void aRejectedRequestEndsAndTheNextFallOpensANewOne() throws Exception {
+    product("REPL-4", 1, 3);
+    String id = requests("REPL-4").getFirst().get("id").asText();
+    awaitRequest(id, "REQUESTED");
+    Response control =
+        app.send(
+            "POST",
+            "/api/v1/replenishments/" + id + "/reject",
+            operator,
+            "{\"reason\":\"a\\u0007\"}");
+    assertThat(control.status()).isEqualTo(400);
+    assertThat(control.json().get("field").asText()).isEqualTo("$.reason");
+
+    Response rejected =
+        app.send(
+            "POST",
+            "/api/v1/replenishments/" + id + "/reject",
+            operator,
+            "{\"reason\":\"supplier has none\"}");
+    assertThat(rejected.status()).as(rejected.body()).isEqualTo(202);
+    await()
+        .atMost(Duration.ofSeconds(20))
+        .until(
+            () -> app.get("/api/v1/replenishments/" + id, operator).json(),
+            r -> r.get("status").asText().equals("REJECTED"));
+    assertThat(events("REPL-4", "ReplenishmentRejected"))
+        .singleElement()
+        .satisfies(
+            e -> assertThat(e.at("/payload/reason").asText()).isEqualTo("supplier has none"));
+    assertThat(
+            app.send("POST", "/api/v1/replenishments/" + id + "/approve", operator, "{}").status())
+        .isEqualTo(409);
+    assertThat(app.get("/api/v1/replenishments?status=rejected", operator).body()).contains(id);
+    String arn = Engine.executionArn("inventory-replenishment", id);
+    assertThat(
+            await()
+                .atMost(Duration.ofSeconds(10))
+                .until(
+                    () -> app.commerce.engine().describe(arn).status(),
+                    s -> s != ExecutionStatus.RUNNING))
+        .isEqualTo(ExecutionStatus.SUCCEEDED);
+
+    app.send("POST", "/api/v1/inventory/REPL-4/adjustments", admin, "{\"delta\":-1}");
+    assertThat(requests("REPL-4")).hasSize(2);
+    assertThat(requests("REPL-4").getFirst().get("status").asText()).isEqualTo("REQUESTED");
+  }
+
+  @Test
   void onlyOperatorsAndAdminsApproveAndBadInputIsNamed() throws Exception {
     product("REPL-3", 0, 2);
     String id = requests("REPL-3").getFirst().get("id").asText();

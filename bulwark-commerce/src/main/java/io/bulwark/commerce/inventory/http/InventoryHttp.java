@@ -108,6 +108,7 @@ public final class InventoryHttp implements HttpModule {
           ctx.json(inventory.recentEvents(limit).stream().map(InventoryHttp::eventView).toList());
         });
     registerReplenishments(app);
+    registerRejection(app);
   }
 
   private void registerReplenishments(Javalin app) {
@@ -158,6 +159,17 @@ public final class InventoryHttp implements HttpModule {
         });
   }
 
+  private void registerRejection(Javalin app) {
+    app.post(
+        "/api/v1/replenishments/{id}/reject",
+        ctx -> {
+          Requests.caller(ctx, tokens).require(Permission.OPERATE);
+          UUID id = Requests.uuidPath(ctx, "id");
+          String reason = Fields.body(ctx, "reason").string("reason", false, 200);
+          ctx.status(202).json(replenishmentView(inventory.reject(id, reason)));
+        });
+  }
+
   private static Replenishment.Status status(String raw) {
     if (raw == null || raw.isEmpty()) {
       return null;
@@ -169,7 +181,7 @@ public final class InventoryHttp implements HttpModule {
     }
     throw new CommerceException.InvalidInput(
         "status",
-        "status must be one of requested, approved, received but was \""
+        "status must be one of requested, approved, received, rejected but was \""
             + Requests.abbreviate(raw)
             + "\"");
   }

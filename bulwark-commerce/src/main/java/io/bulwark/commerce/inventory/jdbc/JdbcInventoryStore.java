@@ -240,6 +240,16 @@ public final class JdbcInventoryStore implements InventoryStore {
         == 1;
   }
 
+  @Override
+  public boolean markReplenishmentRejected(UUID id, Instant at) {
+    return tx.update(
+            "update inventory_replenishments set status = 'REJECTED', task_token = null,"
+                + " updated_at = ? where id = ? and status = 'REQUESTED'",
+            at,
+            id)
+        == 1;
+  }
+
   private static StoredReplenishment replenishment(ResultSet rs) throws SQLException {
     String token = rs.getString(8);
     return new StoredReplenishment(
