@@ -124,12 +124,12 @@ final class ShopMessaging implements HttpModule, AutoCloseable {
       ctx.header("WWW-Authenticate", "Bearer realm=\"bulwark\"");
       throw e;
     }
-    if (caller.role() != Role.ADMIN) {
+    if (!caller.role().equals(Role.ADMIN.name())) {
       throw new CommerceException.Forbidden(
           "the dead-letter queue is for administrators; "
               + caller.username()
               + " is "
-              + caller.role().slug());
+              + caller.role());
     }
   }
 

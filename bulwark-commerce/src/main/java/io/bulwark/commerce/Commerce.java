@@ -4,6 +4,7 @@ import io.bulwark.commerce.auth.AccessTokens;
 import io.bulwark.commerce.auth.SigningKeys;
 import io.bulwark.commerce.events.EventBus;
 import io.bulwark.commerce.http.OpenApiHttp;
+import io.bulwark.commerce.identity.CachedRoles;
 import io.bulwark.commerce.identity.Identity;
 import io.bulwark.commerce.identity.LoginLimiter;
 import io.bulwark.commerce.identity.PasswordHasher;
@@ -71,7 +72,8 @@ public final class Commerce {
 
   /**
    * The Flyway migration folders, one per context ({@code db/migration/<name>}), and the
-   * state-machine engine's ({@code states}), which runs the order saga.
+   * state-machine engine's ({@code states}), which runs the order saga and the replenishment
+   * requests.
    */
   public static final List<String> MIGRATIONS =
       List.of("identity", "inventory", "ordering", "payment", "states");
@@ -150,8 +152,9 @@ public final class Commerce {
   }
 
   /**
-   * The durable state-machine engine of this process: it runs the order sagas, and serves any other
-   * state machine (its task handlers are the shop's; {@code http(s)://} resources are POSTed to).
+   * The durable state-machine engine of this process: it runs the order sagas and the inventory's
+   * replenishment requests, and serves any other state machine (its task handlers are the shop's;
+   * {@code http(s)://} resources are POSTed to).
    */
   public Engine engine() {
     return running().engine;
@@ -206,10 +209,13 @@ public final class Commerce {
               ? SigningKeys.fromSecret(o.jwtSecret().get())
               : SigningKeys.loadOrCreate(
                   platform.instanceDir().resolve("commerce").resolve("jwt.key"));
-      tokens = new AccessTokens(key, o.accessTokenTtl(), clock);
+      JdbcIdentityStore identityStore = new JdbcIdentityStore(tx);
+      CachedRoles roles = new CachedRoles(identityStore);
+      tokens = new AccessTokens(key, o.accessTokenTtl(), clock, roles);
       identity =
           new Identity(
-              new JdbcIdentityStore(tx),
+              identityStore,
+              roles,
               tx,
               tokens,
               new PasswordHasher(o.bcryptCost()),
@@ -217,7 +223,11 @@ public final class Commerce {
                   o.loginFailuresPerAccount(), o.loginFailuresPerAddress(), o.loginWindow(), clock),
               o.refreshTokenTtl(),
               clock);
-      inventory = new Inventory(new JdbcInventoryStore(tx), tx, bus, o.reservationTtl(), clock);
+      EngineTransactions engineTransactions = new JdbcEngineTransactions(tx);
+      InventoryReplenishment replenishment = new InventoryReplenishment(tx, engineTransactions);
+      inventory =
+          new Inventory(
+              new JdbcInventoryStore(tx), tx, bus, o.reservationTtl(), clock, replenishment);
       bus.subscribe(
           e -> {
             platform.registry().counter("commerce.events", "type", e.type()).increment();
@@ -238,7 +248,6 @@ public final class Commerce {
       // Ordering reaches the other contexts only through its ports (Customers, Catalog, Stock,
       // Billing), and the engine's transactions through EngineTransactions.
       OrderLog orderLog = new EventStoreOrderLog(tx, clock, platform.registry());
-      EngineTransactions engineTransactions = new JdbcEngineTransactions(tx);
       saga = new OrderSaga(new JdbcOrderSagaStore(tx), orderLog, tx, engineTransactions, bus);
       queries = new OrderQueries(new JdbcOrderViews(tx), orderLog);
       projection =
@@ -268,17 +277,20 @@ public final class Commerce {
               bus,
               projection::wake);
       engine =
-          saga.bind(
-                  Engine.builder(platform.database())
-                      .clock(clock)
-                      .workers(o.sagaWorkers())
-                      .lease(o.sagaLease())
-                      .pollInterval(o.pollInterval())
-                      .httpTaskHosts(o.httpTaskHosts())
-                      .meterRegistry(platform.registry()),
-                  functions)
+          replenishment
+              .bind(
+                  saga.bind(
+                      Engine.builder(platform.database())
+                          .clock(clock)
+                          .workers(o.sagaWorkers())
+                          .lease(o.sagaLease())
+                          .pollInterval(o.pollInterval())
+                          .httpTaskHosts(o.httpTaskHosts())
+                          .meterRegistry(platform.registry()),
+                      functions))
               .build();
       saga.attach(engine);
+      replenishment.attach(engine, inventory);
 
       http.add(new IdentityHttp(identity, tokens));
       http.add(new InventoryHttp(inventory, tokens));

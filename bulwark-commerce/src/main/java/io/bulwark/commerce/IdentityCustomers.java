@@ -17,6 +17,8 @@ final class IdentityCustomers implements Customers {
 
   @Override
   public Optional<Customer> find(UUID id) {
-    return identity.find(id).map(u -> new Customer(u.id(), u.name(), u.role() == Role.VIP));
+    return identity
+        .find(id)
+        .map(u -> new Customer(u.id(), u.name(), u.role().name().equals(Role.VIP.name())));
   }
 }

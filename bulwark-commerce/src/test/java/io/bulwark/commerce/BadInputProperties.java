@@ -10,6 +10,7 @@ import io.bulwark.commerce.TestServer.Response;
 import io.bulwark.commerce.auth.AccessTokens;
 import io.bulwark.commerce.auth.Caller;
 import io.bulwark.commerce.auth.Role;
+import io.bulwark.commerce.auth.Roles;
 import io.bulwark.kernel.Json;
 import io.bulwark.testkit.TestPostgres;
 import java.math.BigInteger;
@@ -250,12 +251,14 @@ class BadInputProperties {
     byte[] key = TestServer.SECRET.getBytes(StandardCharsets.UTF_8);
     Caller admin = new Caller(UUID.randomUUID(), "admin", Role.ADMIN);
     String forged =
-        new AccessTokens(otherKey, Duration.ofMinutes(5), Clock.systemUTC()).issue(admin);
+        new AccessTokens(otherKey, Duration.ofMinutes(5), Clock.systemUTC(), Roles.builtIn())
+            .issue(admin);
     String expired =
         new AccessTokens(
                 key,
                 Duration.ofMinutes(1),
-                Clock.fixed(Instant.now().minus(Duration.ofHours(2)), ZoneOffset.UTC))
+                Clock.fixed(Instant.now().minus(Duration.ofHours(2)), ZoneOffset.UTC),
+                Roles.builtIn())
             .issue(admin);
     String tampered = alice.substring(0, alice.length() - 3) + "abc";
     return Arbitraries.oneOf(

@@ -285,6 +285,7 @@ class HostileInputProperties {
             + " ',' order by id) from identity_users), (select count(*) from"
             + " identity_refresh_tokens), (select count(*) from inventory_products),"
             + " (select sum(available) from inventory_stock), (select count(*) from"
-            + " eventstore_events)");
+            + " eventstore_events), (select string_agg(role || permission, ',' order by role, permission)"
+            + " from identity_role_permissions)");
   }
 }

@@ -157,9 +157,14 @@ public record Topology(
   }
 
   /**
-   * The zones of {@code r} a service uses: the ones its placement names, else the seed's default of
-   * {@code min(len(azs), max(min_az_count, 3))} zones, the region's first ones.
+   * The zones of {@code region} that {@code service} uses there: the ones its placement names, else
+   * the seed's default of {@code min(len(azs), max(min_az_count, 3))} zones, the region's first
+   * ones (two or three when the region has that many).
    */
+  public List<String> zones(Service service, Region region) {
+    return zonesFor(region, service.placement());
+  }
+
   private static List<String> zonesFor(Region r, Service.Placement p) {
     List<String> chosen = r.zones().stream().filter(p.zones()::contains).toList();
     if (!chosen.isEmpty()) {

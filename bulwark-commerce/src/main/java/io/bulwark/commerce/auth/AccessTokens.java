@@ -25,13 +25,15 @@ public final class AccessTokens {
   private final JWTVerifier verifier;
   private final Duration ttl;
   private final Clock clock;
+  private final Roles roles;
 
   /**
-   * Tokens signed with {@code key} that live {@code ttl}.
+   * Tokens signed with {@code key} that live {@code ttl}; a verified token's role is given the
+   * permissions {@code roles} grants it at that moment.
    *
    * @throws IllegalArgumentException when the key is shorter than 32 bytes or ttl not positive
    */
-  public AccessTokens(byte[] key, Duration ttl, Clock clock) {
+  public AccessTokens(byte[] key, Duration ttl, Clock clock, Roles roles) {
     if (key.length < 32) {
       throw new IllegalArgumentException("JWT key must be at least 32 bytes but was " + key.length);
     }
@@ -43,6 +45,7 @@ public final class AccessTokens {
         ((JWTVerifier.BaseVerification) JWT.require(algorithm).withIssuer(ISSUER)).build(clock);
     this.ttl = ttl;
     this.clock = clock;
+    this.roles = roles;
   }
 
   /** How long an access token is valid. */
@@ -57,7 +60,7 @@ public final class AccessTokens {
         .withIssuer(ISSUER)
         .withSubject(caller.userId().toString())
         .withClaim("username", caller.username())
-        .withClaim("role", caller.role().slug())
+        .withClaim("role", caller.role())
         .withIssuedAt(now)
         .withExpiresAt(now.plus(ttl))
         .withJWTId(UUID.randomUUID().toString())
@@ -81,7 +84,10 @@ public final class AccessTokens {
     return verify(authorizationHeader.substring(BEARER.length()).trim());
   }
 
-  /** The caller a raw token vouches for; throws {@link CommerceException.Unauthorized}. */
+  /**
+   * The caller a raw token vouches for, with the permissions its role grants now; throws {@link
+   * CommerceException.Unauthorized}.
+   */
   public Caller verify(String token) {
     DecodedJWT jwt;
     try {
@@ -91,13 +97,17 @@ public final class AccessTokens {
     } catch (JWTVerificationException e) {
       throw new CommerceException.Unauthorized("access token is invalid", e);
     }
+    UUID userId;
+    String username = jwt.getClaim("username").asString();
+    String role = jwt.getClaim("role").asString();
     try {
-      return new Caller(
-          UUID.fromString(jwt.getSubject()),
-          jwt.getClaim("username").asString(),
-          Role.of(jwt.getClaim("role").asString()));
+      userId = UUID.fromString(jwt.getSubject());
     } catch (RuntimeException e) {
       throw new CommerceException.Unauthorized("access token has malformed claims", e);
     }
+    if (username == null || role == null) {
+      throw new CommerceException.Unauthorized("access token has malformed claims");
+    }
+    return new Caller(userId, username, role, roles.permissions(role));
   }
 }

@@ -15,9 +15,12 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Base64;
+import java.util.EnumSet;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
 import java.util.regex.Pattern;
 
@@ -25,7 +28,8 @@ import java.util.regex.Pattern;
  * The identity context: registration, login, refresh-token rotation with reuse detection, logout,
  * and user profiles. Refresh tokens are opaque ({@code <id>.<secret>}); only a SHA-256 of the
  * secret is stored. A refresh token that is presented a second time revokes its whole family, so a
- * stolen token stops working for thief and owner alike.
+ * stolen token stops working for thief and owner alike. Roles are data: administrators list them,
+ * create them from permissions, change the ones that are not built in, and assign them to users.
  */
 public final class Identity {
 
@@ -33,6 +37,7 @@ public final class Identity {
   private static final SecureRandom RANDOM = new SecureRandom();
 
   private final IdentityStore store;
+  private final CachedRoles roles;
   private final Transactions tx;
   private final AccessTokens tokens;
   private final PasswordHasher hasher;
@@ -40,9 +45,13 @@ public final class Identity {
   private final Duration refreshTtl;
   private final Clock clock;
 
-  /** Identity kept in {@code store} within {@code tx}, issuing tokens with {@code tokens}. */
+  /**
+   * Identity kept in {@code store} within {@code tx}, issuing tokens with {@code tokens}; {@code
+   * roles} is the permission check's cache of {@code store}'s roles, refreshed on each change.
+   */
   public Identity(
       IdentityStore store,
+      CachedRoles roles,
       Transactions tx,
       AccessTokens tokens,
       PasswordHasher hasher,
@@ -50,6 +59,7 @@ public final class Identity {
       Duration refreshTtl,
       Clock clock) {
     this.store = store;
+    this.roles = roles;
     this.tx = tx;
     this.tokens = tokens;
     this.hasher = hasher;
@@ -68,7 +78,7 @@ public final class Identity {
     return create(username, password, name, Role.CUSTOMER);
   }
 
-  /** Creates a user with any role (for administrators and seeding). */
+  /** Creates a user with any existing role (for administrators and seeding). */
   public User create(String username, String password, String name, Role role) {
     validateUsername(username);
     validatePassword(password);
@@ -95,7 +105,8 @@ public final class Identity {
       return create(username, password, name, role);
     }
     validatePassword(password);
-    store.updateCredentials(existing.get().id(), hasher.hash(password), role, clock.instant());
+    store.updateCredentials(
+        existing.get().id(), hasher.hash(password), role.name(), clock.instant());
     return find(existing.get().id()).orElseThrow();
   }
 
@@ -217,19 +228,133 @@ public final class Identity {
     if (name != null) {
       validateName(name, "$.name");
     }
-    Role newRole = null;
+    String newRole = null;
     if (role != null) {
-      try {
-        newRole = Role.of(role);
-      } catch (IllegalArgumentException e) {
-        throw new CommerceException.InvalidInput("$.role", e.getMessage(), e);
-      }
+      newRole = existingRole(role.toLowerCase(Locale.ROOT), "$.role").name();
       caller.require(Permission.USER_WRITE_ANY);
     }
     if (!store.updateProfile(id, name == null ? null : name.strip(), newRole, clock.instant())) {
       throw new CommerceException.NotFound("no user " + id);
     }
     return find(id).orElseThrow();
+  }
+
+  /** Every role with its permissions, by name; needs {@link Permission#USER_READ_ANY}. */
+  public List<Role> roles(Caller caller) {
+    caller.require(Permission.USER_READ_ANY);
+    return store.roles();
+  }
+
+  /**
+   * The role named {@code name}; needs {@link Permission#USER_READ_ANY}.
+   *
+   * @throws CommerceException.NotFound when there is none
+   */
+  public Role role(Caller caller, String name) {
+    caller.require(Permission.USER_READ_ANY);
+    return store.role(name).orElseThrow(() -> notFound(name));
+  }
+
+  /**
+   * Creates role {@code name} granting {@code permissions} (their lower-case names); needs {@link
+   * Permission#USER_WRITE_ANY}.
+   *
+   * @throws CommerceException.InvalidInput naming {@code $.name} or the unknown permission
+   * @throws CommerceException.Conflict when a role of that name exists
+   */
+  public Role createRole(Caller caller, String name, List<String> permissions) {
+    caller.require(Permission.USER_WRITE_ANY);
+    Role role = new Role(validateRoleName(name), permissions(permissions));
+    if (!store.insert(role, clock.instant())) {
+      throw new CommerceException.Conflict("role-exists", "role \"" + name + "\" already exists");
+    }
+    roles.invalidate(role.name());
+    return role;
+  }
+
+  /**
+   * Replaces the permissions of role {@code name}, which must not be built in; needs {@link
+   * Permission#USER_WRITE_ANY}. Callers holding the role have the new permissions at once in this
+   * process, and within {@link CachedRoles#TTL} in others.
+   *
+   * @throws CommerceException.NotFound when there is no such role
+   * @throws CommerceException.Conflict when it is built in
+   */
+  public Role changeRole(Caller caller, String name, List<String> permissions) {
+    caller.require(Permission.USER_WRITE_ANY);
+    Set<Permission> granted = permissions(permissions);
+    if (Role.builtIn(name)) {
+      throw new CommerceException.Conflict(
+          "role-built-in", "role \"" + name + "\" is built in and cannot be changed");
+    }
+    if (!Role.NAME.matcher(name).matches() || !store.replacePermissions(new Role(name, granted))) {
+      throw notFound(name);
+    }
+    roles.invalidate(name);
+    return new Role(name, granted);
+  }
+
+  private Role existingRole(String name, String field) {
+    if (!Role.NAME.matcher(name).matches()) {
+      throw new CommerceException.InvalidInput(field, roleNameRule(name));
+    }
+    return store
+        .role(name)
+        .orElseThrow(
+            () ->
+                new CommerceException.InvalidInput(
+                    field,
+                    "no role \""
+                        + name
+                        + "\"; the roles are "
+                        + String.join(", ", store.roles().stream().map(Role::name).toList())));
+  }
+
+  private static String validateRoleName(String name) {
+    if (name == null) {
+      throw new CommerceException.InvalidInput("$.name", "name is required");
+    }
+    if (!Role.NAME.matcher(name).matches()) {
+      throw new CommerceException.InvalidInput("$.name", roleNameRule(name));
+    }
+    return name;
+  }
+
+  private static String roleNameRule(String name) {
+    return "role name must be 2 to 32 lower-case letters, digits, '_' or '-' starting with a"
+        + " letter but was \""
+        + abbreviate(name)
+        + "\"";
+  }
+
+  private static Set<Permission> permissions(List<String> names) {
+    if (names == null) {
+      throw new CommerceException.InvalidInput("$.permissions", "permissions is required");
+    }
+    Set<Permission> out = EnumSet.noneOf(Permission.class);
+    for (int i = 0; i < names.size(); i++) {
+      String name = names.get(i);
+      int at = i;
+      out.add(
+          Permission.ofSlug(name)
+              .orElseThrow(
+                  () ->
+                      new CommerceException.InvalidInput(
+                          "$.permissions[" + at + "]",
+                          "unknown permission \""
+                              + abbreviate(name)
+                              + "\"; the permissions are "
+                              + String.join(
+                                  ", ",
+                                  java.util.Arrays.stream(Permission.values())
+                                      .map(Permission::slug)
+                                      .toList()))));
+    }
+    return out;
+  }
+
+  private static CommerceException.NotFound notFound(String role) {
+    return new CommerceException.NotFound("no role \"" + abbreviate(role) + "\"");
   }
 
   private Tokens tokensFor(User user, String refresh) {

@@ -2,11 +2,12 @@ package io.bulwark.commerce.identity;
 
 import io.bulwark.commerce.auth.Role;
 import java.time.Instant;
+import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
 
 /**
- * Where the identity context keeps users and refresh tokens. Each call takes part in the
+ * Where the identity context keeps users, roles and refresh tokens. Each call takes part in the
  * transaction open on the calling thread ({@link io.bulwark.kernel.Transactions}), or runs on its
  * own.
  */
@@ -40,18 +41,35 @@ public interface IdentityStore {
       boolean used,
       boolean revoked) {}
 
+  /** Every role with its permissions, by name. */
+  List<Role> roles();
+
+  /** The role named {@code name}, with its permissions. */
+  Optional<Role> role(String name);
+
+  /** Adds a role that is not built in; false when the name is taken (nothing changes then). */
+  boolean insert(Role role, Instant at);
+
+  /**
+   * Replaces the permissions of the role that is not built in named {@code role.name()}.
+   *
+   * @return false when there is no such role, or it is built in
+   */
+  boolean replacePermissions(Role role);
+
   /** Adds {@code user}; false when the username is taken (nothing changes then). */
   boolean insert(User user, String passwordHash);
 
   /** Sets the password hash and role of user {@code id}. */
-  void updateCredentials(UUID id, String passwordHash, Role role, Instant at);
+  void updateCredentials(UUID id, String passwordHash, String role, Instant at);
 
   /**
-   * Sets the name and/or role of user {@code id}; a null leaves that field as it is.
+   * Sets the name and/or role (by name; it must exist) of user {@code id}; a null leaves that field
+   * as it is.
    *
    * @return false when there is no such user
    */
-  boolean updateProfile(UUID id, String name, Role role, Instant at);
+  boolean updateProfile(UUID id, String name, String role, Instant at);
 
   /** The user with {@code id}. */
   Optional<User> user(UUID id);

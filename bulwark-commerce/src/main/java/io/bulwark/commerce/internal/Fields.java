@@ -116,6 +116,41 @@ public final class Fields {
     return out;
   }
 
+  /**
+   * An array of strings, {@code min..max} long, each at most {@code maxLength} characters; null
+   * when absent and optional.
+   */
+  public List<String> strings(String name, boolean required, int min, int max, int maxLength) {
+    JsonNode v = value(name, required);
+    if (v == null) {
+      return null;
+    }
+    String at = path + "." + name;
+    if (!v.isArray()) {
+      throw new CommerceException.InvalidInput(at, "expected an array but got " + describe(v));
+    }
+    if (v.size() < min || v.size() > max) {
+      throw new CommerceException.InvalidInput(
+          at, name + " must hold " + min + " to " + max + " entries but held " + v.size());
+    }
+    List<String> out = new ArrayList<>();
+    for (int i = 0; i < v.size(); i++) {
+      JsonNode e = v.get(i);
+      String element = at + "[" + i + "]";
+      if (!e.isTextual()) {
+        throw new CommerceException.InvalidInput(
+            element, "expected a string but got " + describe(e));
+      }
+      if (e.textValue().length() > maxLength) {
+        throw new CommerceException.InvalidInput(
+            element,
+            "entry must be at most " + maxLength + " characters but was " + e.textValue().length());
+      }
+      out.add(e.textValue());
+    }
+    return out;
+  }
+
   /** The JSON path of this object. */
   public String path() {
     return path;

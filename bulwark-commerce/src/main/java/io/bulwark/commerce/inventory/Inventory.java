@@ -15,6 +15,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.function.BiConsumer;
 import java.util.regex.Pattern;
 
 /**
@@ -23,6 +24,12 @@ import java.util.regex.Pattern;
  * Reservations are keyed by the caller's id (the order id), which makes reserve, commit and release
  * idempotent: a saga may retry any of them after a crash. Events are kept with the change that
  * caused them and published on the bus once it has committed.
+ *
+ * <p>A product that falls to its reorder point ({@link Product#lowStockThreshold()}) raises {@code
+ * LowStockAlert} and, when a {@link ReplenishmentWorkflow} is given, opens a replenishment request
+ * (one open request per product) in the same transaction. An operator approves the request and
+ * later receives the goods, which adds them to stock ({@code InventoryUpdated}, reason {@code
+ * replenished}).
  */
 public final class Inventory {
 
@@ -36,15 +43,34 @@ public final class Inventory {
   private final EventBus bus;
   private final Duration reservationTtl;
   private final Clock clock;
+  private final ReplenishmentWorkflow replenishment;
 
-  /** Inventory kept in {@code store} within {@code tx}, publishing events on {@code bus}. */
+  /**
+   * Inventory kept in {@code store} within {@code tx}, publishing events on {@code bus}, without
+   * replenishment requests.
+   */
   public Inventory(
       InventoryStore store, Transactions tx, EventBus bus, Duration reservationTtl, Clock clock) {
+    this(store, tx, bus, reservationTtl, clock, null);
+  }
+
+  /**
+   * Inventory as above whose products, when they fall to their reorder point, get a replenishment
+   * request run by {@code replenishment}.
+   */
+  public Inventory(
+      InventoryStore store,
+      Transactions tx,
+      EventBus bus,
+      Duration reservationTtl,
+      Clock clock,
+      ReplenishmentWorkflow replenishment) {
     this.store = store;
     this.tx = tx;
     this.bus = bus;
     this.reservationTtl = reservationTtl;
     this.clock = clock;
+    this.replenishment = replenishment;
   }
 
   /**
@@ -295,6 +321,196 @@ public final class Inventory {
         now.sku(),
         Map.of(
             "sku", now.sku(), "available", now.available(), "threshold", now.lowStockThreshold()));
+    if (replenishment != null) {
+      openReplenishment(now);
+    }
+  }
+
+  /**
+   * Opens a request for enough units to bring stock back to twice the reorder point (at least one),
+   * unless the product has an open one; starts its workflow in this transaction.
+   */
+  private void openReplenishment(StockLevel now) {
+    UUID id = Ids.newId(clock);
+    int quantity = (int) Math.max(1, 2L * now.lowStockThreshold() - now.available());
+    if (store.insertReplenishment(id, now.sku(), quantity, clock.instant())) {
+      record(
+          "ReplenishmentRequested",
+          now.sku(),
+          Map.of("requestId", id.toString(), "sku", now.sku(), "quantity", quantity));
+      replenishment.start(id);
+    }
+  }
+
+  /** Replenishment requests, newest first; only those in {@code status} unless null. */
+  public List<Replenishment> replenishments(Replenishment.Status status, int limit) {
+    return store.replenishments(status, limit);
+  }
+
+  /** The replenishment request {@code id}, if it exists. */
+  public Optional<Replenishment> replenishment(UUID id) {
+    return store.replenishment(id).map(InventoryStore.StoredReplenishment::request);
+  }
+
+  /**
+   * Approves a REQUESTED replenishment, for {@code quantity} units or (null) the requested ones;
+   * its workflow then waits for the goods.
+   *
+   * @throws CommerceException.NotFound when there is no such request
+   * @throws CommerceException.Conflict when it is not REQUESTED, or its workflow is not waiting for
+   *     approval yet or any more
+   */
+  public Replenishment approve(UUID id, Integer quantity) {
+    requirePositive(quantity);
+    return proceed(
+        id,
+        Replenishment.Status.REQUESTED,
+        "approved",
+        (token, r) -> replenishment.proceed(token, quantity == null ? r.quantity() : quantity));
+  }
+
+  /**
+   * Rejects a REQUESTED replenishment for {@code reason} (may be null); its workflow records it
+   * REJECTED ({@code ReplenishmentRejected}), and the product's next fall to its reorder point
+   * opens a new request.
+   *
+   * @throws CommerceException.NotFound when there is no such request
+   * @throws CommerceException.Conflict when it is not REQUESTED, or its workflow is not waiting for
+   *     approval yet or any more
+   */
+  public Replenishment reject(UUID id, String reason) {
+    if (reason != null
+        && (reason.length() > 200 || reason.chars().anyMatch(Character::isISOControl))) {
+      throw new CommerceException.InvalidInput(
+          "$.reason", "reason must be at most 200 characters without control characters");
+    }
+    String why = reason == null || reason.isBlank() ? "rejected by an operator" : reason.strip();
+    return proceed(
+        id,
+        Replenishment.Status.REQUESTED,
+        "rejected",
+        (token, r) -> replenishment.reject(token, why));
+  }
+
+  /**
+   * Receives the goods of an APPROVED replenishment, {@code quantity} units or (null) the approved
+   * ones; its workflow then adds them to stock.
+   *
+   * @throws CommerceException.NotFound when there is no such request
+   * @throws CommerceException.Conflict when it is not APPROVED, or its workflow is not waiting for
+   *     the goods yet or any more
+   */
+  public Replenishment receive(UUID id, Integer quantity) {
+    requirePositive(quantity);
+    return proceed(
+        id,
+        Replenishment.Status.APPROVED,
+        "received",
+        (token, r) -> replenishment.proceed(token, quantity == null ? r.quantity() : quantity));
+  }
+
+  private static void requirePositive(Integer quantity) {
+    if (quantity != null && quantity < 1) {
+      throw new CommerceException.InvalidInput(
+          "$.quantity", "quantity must be >= 1 but was " + quantity);
+    }
+  }
+
+  /**
+   * Ends the step the workflow of request {@code id} waits in with {@code step} (given the step's
+   * callback token), holding the request's lock so that one operator action wins.
+   */
+  private Replenishment proceed(
+      UUID id, Replenishment.Status expected, String verb, BiConsumer<String, Replenishment> step) {
+    if (replenishment == null) {
+      throw new IllegalStateException("this inventory runs no replenishment workflow");
+    }
+    return tx.inTransaction(
+        () -> {
+          InventoryStore.StoredReplenishment stored =
+              store
+                  .lockReplenishment(id)
+                  .orElseThrow(() -> new CommerceException.NotFound("no replenishment " + id));
+          Replenishment r = stored.request();
+          if (r.status() != expected) {
+            throw new CommerceException.Conflict(
+                "replenishment-" + r.status().name().toLowerCase(Locale.ROOT),
+                "replenishment "
+                    + id
+                    + " is "
+                    + r.status()
+                    + "; only a "
+                    + expected
+                    + " one can be "
+                    + verb);
+          }
+          if (stored.taskToken() == null) {
+            throw new CommerceException.Conflict(
+                "replenishment-not-waiting",
+                "replenishment "
+                    + id
+                    + " is "
+                    + r.status()
+                    + " but its workflow is not waiting to be "
+                    + verb
+                    + " (it is moving on); try again in a moment");
+          }
+          step.accept(stored.taskToken(), r);
+          store.clearReplenishmentToken(id, clock.instant());
+          return store.replenishment(id).orElseThrow().request();
+        });
+  }
+
+  /** The workflow of request {@code id} waits for approval on {@code taskToken}. */
+  public void awaitApproval(UUID id, String taskToken) {
+    store.awaitReplenishment(id, Replenishment.Status.REQUESTED, null, taskToken, clock.instant());
+  }
+
+  /**
+   * Request {@code id} is approved for {@code quantity}; its workflow waits on {@code taskToken}.
+   */
+  public void awaitReceipt(UUID id, int quantity, String taskToken) {
+    store.awaitReplenishment(
+        id, Replenishment.Status.APPROVED, quantity, taskToken, clock.instant());
+  }
+
+  /**
+   * Adds the {@code quantity} units received for request {@code id} to stock and marks it RECEIVED,
+   * once: a repeated call changes nothing.
+   *
+   * @return the stock after, or empty when the request had been received already
+   */
+  public Optional<StockLevel> receiveStock(UUID id, int quantity) {
+    return tx.inTransaction(
+        () -> {
+          Replenishment r =
+              store
+                  .lockReplenishment(id)
+                  .orElseThrow(() -> new IllegalStateException("no replenishment " + id))
+                  .request();
+          if (!store.markReplenishmentReceived(id, quantity, clock.instant())) {
+            return Optional.<StockLevel>empty();
+          }
+          return Optional.of(changeStock(r.sku(), false, quantity, "replenished"));
+        });
+  }
+
+  /** Records request {@code id} REJECTED for {@code reason}, once. */
+  public void recordRejection(UUID id, String reason) {
+    tx.inTransaction(
+        () -> {
+          Replenishment r =
+              store
+                  .lockReplenishment(id)
+                  .orElseThrow(() -> new IllegalStateException("no replenishment " + id))
+                  .request();
+          if (store.markReplenishmentRejected(id, clock.instant())) {
+            record(
+                "ReplenishmentRejected",
+                r.sku(),
+                Map.of("requestId", id.toString(), "sku", r.sku(), "reason", reason));
+          }
+        });
   }
 
   /** Keeps an event with the transaction's changes and publishes it once they commit. */

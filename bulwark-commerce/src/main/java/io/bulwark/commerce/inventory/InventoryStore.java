@@ -60,6 +60,55 @@ public interface InventoryStore {
   /** Up to {@code limit} HELD reservations that expired before {@code now}, oldest first. */
   List<UUID> expiredHeld(Instant now, int limit);
 
+  /**
+   * A replenishment request as stored, with the callback token of the step its execution waits in
+   * (null while it is not waiting).
+   *
+   * @param request the request
+   * @param taskToken the token, or null
+   */
+  record StoredReplenishment(Replenishment request, String taskToken) {}
+
+  /**
+   * Opens a REQUESTED replenishment of {@code quantity} units of {@code sku}; false when the
+   * product has an open one already (nothing changes then).
+   */
+  boolean insertReplenishment(UUID id, String sku, int quantity, Instant at);
+
+  /** The replenishment request {@code id}. */
+  Optional<StoredReplenishment> replenishment(UUID id);
+
+  /** As {@link #replenishment}, locking the request until the transaction ends. */
+  Optional<StoredReplenishment> lockReplenishment(UUID id);
+
+  /** Up to {@code limit} requests, newest first; only those in {@code status} unless null. */
+  List<Replenishment> replenishments(Replenishment.Status status, int limit);
+
+  /**
+   * Records that request {@code id} (not yet RECEIVED) now waits, in {@code status}, for the step
+   * whose callback token is {@code taskToken}; {@code quantity} replaces the requested one unless
+   * null.
+   */
+  void awaitReplenishment(
+      UUID id, Replenishment.Status status, Integer quantity, String taskToken, Instant at);
+
+  /** Forgets the callback token of request {@code id}: its step was ended. */
+  void clearReplenishmentToken(UUID id, Instant at);
+
+  /**
+   * Marks an APPROVED request {@code id} RECEIVED with {@code quantity} units.
+   *
+   * @return false when it was not APPROVED (received already)
+   */
+  boolean markReplenishmentReceived(UUID id, int quantity, Instant at);
+
+  /**
+   * Marks a REQUESTED request {@code id} REJECTED.
+   *
+   * @return false when it was not REQUESTED (rejected already)
+   */
+  boolean markReplenishmentRejected(UUID id, Instant at);
+
   /** Keeps {@code event} in the context's event table. */
   void record(DomainEvent event);
 

@@ -2,6 +2,7 @@ package io.bulwark.commerce.ordering;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
+import com.github.benmanes.caffeine.cache.Ticker;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -32,11 +33,24 @@ public final class OrderQueries {
 
   /** Queries of {@code views}, falling back to {@code writeSide} for unprojected orders. */
   public OrderQueries(OrderViews views, OrderLog writeSide) {
+    this(views, writeSide, Ticker.systemTicker());
+  }
+
+  /** As above, with the cache's {@link #TTL} timed by {@code ticker} (tests move it). */
+  public OrderQueries(OrderViews views, OrderLog writeSide, Ticker ticker) {
     this.views = views;
     this.writeSide = writeSide;
-    this.orders = Caffeine.newBuilder().expireAfterWrite(TTL).maximumSize(100_000).build();
-    this.pages = Caffeine.newBuilder().expireAfterWrite(TTL).maximumSize(10_000).build();
-    this.stats = Caffeine.newBuilder().expireAfterWrite(TTL).maximumSize(100_000).build();
+    this.orders = cache(ticker, 100_000);
+    this.pages = cache(ticker, 10_000);
+    this.stats = cache(ticker, 100_000);
+  }
+
+  private static <K, V> Cache<K, V> cache(Ticker ticker, long maximumSize) {
+    return Caffeine.newBuilder()
+        .expireAfterWrite(TTL)
+        .maximumSize(maximumSize)
+        .ticker(ticker)
+        .build();
   }
 
   /**

@@ -4,15 +4,12 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.bulwark.commerce.events.DomainEvent;
 import io.bulwark.commerce.events.EventBus;
+import io.bulwark.commerce.internal.Resources;
 import io.bulwark.kernel.Json;
 import io.bulwark.kernel.Transactions;
 import io.bulwark.states.durable.Engine;
 import io.bulwark.states.durable.Execution;
 import io.bulwark.states.durable.ExecutionStatus;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -100,8 +97,8 @@ public final class OrderSaga implements OrderService.SagaStarter {
    */
   public void attach(Engine engine) {
     this.engine = Objects.requireNonNull(engine, "engine");
-    engine.createOwnStateMachine(MACHINE, resource(DEFINITION));
-    engine.createOwnStateMachine(COMPENSATION, resource(COMPENSATION_DEFINITION));
+    engine.createOwnStateMachine(MACHINE, Resources.text(DEFINITION));
+    engine.createOwnStateMachine(COMPENSATION, Resources.text(COMPENSATION_DEFINITION));
     int adopted = adoptLegacySagas();
     if (adopted > 0) {
       log.info("moved {} unfinished sagas of the earlier saga runner onto the engine", adopted);
@@ -240,16 +237,5 @@ public final class OrderSaga implements OrderService.SagaStarter {
           }
           return sagas.size();
         });
-  }
-
-  private static String resource(String path) {
-    try (InputStream in = OrderSaga.class.getResourceAsStream(path)) {
-      if (in == null) {
-        throw new IllegalStateException("state machine definition " + path + " is missing");
-      }
-      return new String(in.readAllBytes(), StandardCharsets.UTF_8);
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot read state machine definition " + path, e);
-    }
   }
 }

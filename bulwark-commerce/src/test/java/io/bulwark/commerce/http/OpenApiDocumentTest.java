@@ -101,6 +101,10 @@ class OpenApiDocumentTest {
     admin = commerce.accessTokens().issue(new Caller(a.id(), a.username(), a.role()));
     adminId = a.id().toString();
     commerce.inventory().create(new Product("DOC-1", "Documented", 100, "EUR", 0), 10);
+    commerce
+        .identity()
+        .createRole(
+            new Caller(a.id(), a.username(), a.role()), "doc-role", List.of("catalog_read"));
   }
 
   @AfterAll
@@ -157,36 +161,7 @@ class OpenApiDocumentTest {
       List<JsonNode> bad = new ArrayList<>();
       List<String> why = new ArrayList<>();
       switch (p.path("type").asText()) {
-        case "string" -> {
-          bad.add(IntNode.valueOf(5));
-          why.add("a number for a string");
-          if (p.has("maxLength")) {
-            bad.add(TextNode.valueOf("a".repeat(p.get("maxLength").asInt() + 1)));
-            why.add("longer than maxLength");
-          }
-          if (p.path("minLength").asInt() > 0) {
-            bad.add(TextNode.valueOf("a".repeat(p.get("minLength").asInt() - 1)));
-            why.add("shorter than minLength");
-          }
-          if (p.has("pattern") || p.has("enum")) {
-            bad.add(TextNode.valueOf("a b"));
-            why.add("outside pattern or enum");
-          }
-        }
-        case "integer" -> {
-          bad.add(TextNode.valueOf("5"));
-          why.add("a string for an integer");
-          bad.add(DoubleNode.valueOf(1.5));
-          why.add("a fraction for an integer");
-          if (p.has("maximum")) {
-            bad.add(LongNode.valueOf(p.get("maximum").asLong() + 1));
-            why.add("above maximum");
-          }
-          if (p.has("minimum")) {
-            bad.add(LongNode.valueOf(p.get("minimum").asLong() - 1));
-            why.add("below minimum");
-          }
-        }
+        case "string", "integer" -> scalarViolations(p, bad, why);
         case "array" -> {
           bad.add(TextNode.valueOf("x"));
           why.add("a string for an array");
@@ -204,7 +179,18 @@ class OpenApiDocumentTest {
             why.add("fewer than minItems");
           }
           JsonNode items = resolve(doc, p.get("items"));
-          for (Violation v : violations(doc, items, (ObjectNode) element.deepCopy(), at + "[0]")) {
+          List<Violation> ofElement = new ArrayList<>();
+          if (element.isObject()) {
+            ofElement.addAll(violations(doc, items, (ObjectNode) element.deepCopy(), at + "[0]"));
+          } else {
+            List<JsonNode> badElements = new ArrayList<>();
+            List<String> whyElements = new ArrayList<>();
+            scalarViolations(items, badElements, whyElements);
+            for (int i = 0; i < badElements.size(); i++) {
+              ofElement.add(new Violation(at + "[0]", whyElements.get(i), badElements.get(i)));
+            }
+          }
+          for (Violation v : ofElement) {
             ObjectNode b = valid.deepCopy();
             ((ArrayNode) b.get(name)).set(0, v.body());
             out.add(new Violation(v.path(), v.why(), b));
@@ -228,6 +214,43 @@ class OpenApiDocumentTest {
       }
     }
     return out;
+  }
+
+  /** Values breaking one rule each of the string or integer schema {@code p}, and why. */
+  static void scalarViolations(JsonNode p, List<JsonNode> bad, List<String> why) {
+    switch (p.path("type").asText()) {
+      case "string" -> {
+        bad.add(IntNode.valueOf(5));
+        why.add("a number for a string");
+        if (p.has("maxLength")) {
+          bad.add(TextNode.valueOf("a".repeat(p.get("maxLength").asInt() + 1)));
+          why.add("longer than maxLength");
+        }
+        if (p.path("minLength").asInt() > 0) {
+          bad.add(TextNode.valueOf("a".repeat(p.get("minLength").asInt() - 1)));
+          why.add("shorter than minLength");
+        }
+        if (p.has("pattern") || p.has("enum")) {
+          bad.add(TextNode.valueOf("a b"));
+          why.add("outside pattern or enum");
+        }
+      }
+      case "integer" -> {
+        bad.add(TextNode.valueOf("5"));
+        why.add("a string for an integer");
+        bad.add(DoubleNode.valueOf(1.5));
+        why.add("a fraction for an integer");
+        if (p.has("maximum")) {
+          bad.add(LongNode.valueOf(p.get("maximum").asLong() + 1));
+          why.add("above maximum");
+        }
+        if (p.has("minimum")) {
+          bad.add(LongNode.valueOf(p.get("minimum").asLong() - 1));
+          why.add("below minimum");
+        }
+      }
+      default -> throw new AssertionError("not a string or integer schema: " + p);
+    }
   }
 
   static JsonNode served() throws Exception {
@@ -312,7 +335,8 @@ class OpenApiDocumentTest {
       JsonNode schema = resolve(doc, schemaRef);
       assertThat(schema.path("examples").isArray()).as(op + " documents an example body").isTrue();
       ObjectNode example = (ObjectNode) schema.get("examples").get(0);
-      String path = template.replace("{sku}", "DOC-1").replace("{id}", adminId);
+      String path =
+          template.replace("{sku}", "DOC-1").replace("{id}", adminId).replace("{name}", "doc-role");
       HttpResponse<String> valid = call(method, path, admin, example.toString());
       assertThat(valid.statusCode())
           .as(op + " accepts its example: " + valid.body())
@@ -500,6 +524,7 @@ class OpenApiDocumentTest {
                 admin,
                 "{\"delta\":1}"),
             new Call("GET", "/api/v1/inventory-events", "/api/v1/inventory-events", admin, null),
+            new Call("GET", "/api/v1/replenishments", "/api/v1/replenishments", admin, null),
             new Call("GET", "/api/v1/orders/{id}", "/api/v1/orders/" + orderId, token, null),
             new Call(
                 "GET",
@@ -522,6 +547,28 @@ class OpenApiDocumentTest {
                 admin,
                 null),
             new Call("GET", "/api/v1/orders/{id}", "/api/v1/orders/not-a-uuid", token, null),
+            new Call("GET", "/api/v1/roles", "/api/v1/roles", admin, null),
+            new Call(
+                "POST",
+                "/api/v1/roles",
+                "/api/v1/roles",
+                admin,
+                "{\"name\":\"shape-role\",\"permissions\":[\"catalog_read\"]}"),
+            new Call("GET", "/api/v1/roles/{name}", "/api/v1/roles/shape-role", admin, null),
+            new Call(
+                "PUT",
+                "/api/v1/roles/{name}",
+                "/api/v1/roles/shape-role",
+                admin,
+                "{\"permissions\":[\"catalog_read\",\"operate\"]}"),
+            new Call(
+                "PUT",
+                "/api/v1/roles/{name}",
+                "/api/v1/roles/admin",
+                admin,
+                "{\"permissions\":[\"operate\"]}"),
+            new Call("GET", "/api/v1/roles/{name}", "/api/v1/roles/nobody", admin, null),
+            new Call("GET", "/api/v1/roles", "/api/v1/roles", token, null),
             new Call(
                 "GET", "/api/v1/payments/{orderId}", "/api/v1/payments/" + orderId, token, null),
             new Call("GET", "/api/v1/users/me", "/api/v1/users/me", null, null),

@@ -8,6 +8,7 @@ import io.bulwark.commerce.TestServer.Response;
 import io.bulwark.commerce.auth.AccessTokens;
 import io.bulwark.commerce.auth.Caller;
 import io.bulwark.commerce.auth.Role;
+import io.bulwark.commerce.auth.Roles;
 import io.bulwark.testkit.PostgresExtension;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -102,14 +103,16 @@ class AuthTest {
         new AccessTokens(
                 "another-secret-another-secret-another".getBytes(StandardCharsets.UTF_8),
                 Duration.ofMinutes(5),
-                Clock.systemUTC())
+                Clock.systemUTC(),
+                Roles.builtIn())
             .issue(new Caller(UUID.randomUUID(), "x", Role.ADMIN));
     assertThat(app.get("/api/v1/products", forged).status()).isEqualTo(401);
     String expired =
         new AccessTokens(
                 TestServer.SECRET.getBytes(StandardCharsets.UTF_8),
                 Duration.ofMinutes(1),
-                Clock.fixed(Instant.now().minus(Duration.ofHours(1)), ZoneOffset.UTC))
+                Clock.fixed(Instant.now().minus(Duration.ofHours(1)), ZoneOffset.UTC),
+                Roles.builtIn())
             .issue(new Caller(UUID.randomUUID(), "carol", Role.CUSTOMER));
     Response r = app.get("/api/v1/products", expired);
     assertThat(r.status()).isEqualTo(401);

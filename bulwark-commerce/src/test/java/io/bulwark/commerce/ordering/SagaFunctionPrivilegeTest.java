@@ -138,7 +138,7 @@ class SagaFunctionPrivilegeTest {
     assertThat(redefine.status()).isEqualTo(403);
     assertThat(redefine.contentType()).startsWith("application/problem+json");
     assertThat(redefine.json().path("type").asText()).endsWith("state-machine-reserved");
-    for (String machine : List.of("order-saga", "order-compensation")) {
+    for (String machine : List.of("order-saga", "order-compensation", "inventory-replenishment")) {
       assertThat(
               app.send(
                       "POST",

@@ -31,7 +31,9 @@ import java.util.Set;
  * pool, with the monitor's or else the service's health check, deregistration delay, rules,
  * fallback, affinity, route table, edge cache and bot protection) and one instance group per
  * service Bulwark runs (its size, zones, per-region counts and rollout timings), with the gateway
- * pool each region's instances join.
+ * pool each region's instances join. A group runs in the zones {@link Topology#layout} places its
+ * service in: the ones its placement names, else two or three per region (the seed's {@code
+ * min(len(azs), max(min_az_count, 3))}).
  *
  * <p>When the monitor names check regions, the gateway runs in the home region, and every other
  * check region gets a probing gateway of its own ({@code regionGateways}: same pools, no client
@@ -183,9 +185,9 @@ public record StackPlan(
       List<Zone> zones = new ArrayList<>();
       layout.forEach(
           (region, byZone) -> byZone.keySet().forEach(zone -> zones.add(Zone.of(region, zone))));
-      if (zones.isEmpty()) {
+      if (zones.isEmpty()) { // placed nowhere that serves: the home region's default zones
         Region home = topology.homeRegion();
-        home.zones().forEach(z -> zones.add(Zone.of(home.name(), z)));
+        topology.zones(s, home).forEach(z -> zones.add(Zone.of(home.name(), z)));
       }
       GroupConfig.Builder config =
           GroupConfig.builder(s.name())

@@ -203,6 +203,38 @@ class StackPlanTest {
   }
 
   @Test
+  void placesEachGroupInTwoOrThreeZonesPerRegionUnlessItsPlacementNamesThem() {
+    String yaml =
+        """
+        name: zones
+        profile: local
+        regions:
+          - {name: us, role: primary, zones: [a, b, c, d, e]}
+          - {name: eu, role: active, zones: [x, y]}
+          - {name: ap, role: active, zones: [solo]}
+        services:
+          - name: web
+            instances: {min: 6, max: 12, desired: 6}
+          - name: api
+            instances: {min: 2, max: 4, desired: 2}
+            placement: {regions: [us], zones: [d, e]}
+        """;
+    StackPlan plan =
+        StackPlan.of(TopologyFile.parse("zones.yaml", yaml), 0, GatewayConfig.ADMIN_DISABLED);
+    GroupConfig web = plan.groups().get(0).config();
+    assertThat(web.zones())
+        .containsExactly(
+            Zone.of("us", "a"),
+            Zone.of("us", "b"),
+            Zone.of("us", "c"),
+            Zone.of("eu", "x"),
+            Zone.of("eu", "y"),
+            Zone.of("ap", "solo"));
+    GroupConfig api = plan.groups().get(1).config();
+    assertThat(api.zones()).containsExactly(Zone.of("us", "d"), Zone.of("us", "e"));
+  }
+
+  @Test
   void refusesATopologyWithNothingToRun() {
     String yaml =
         """

@@ -4,6 +4,7 @@ import io.bulwark.commerce.CommerceException;
 import io.bulwark.commerce.auth.AccessTokens;
 import io.bulwark.commerce.auth.Caller;
 import io.bulwark.commerce.auth.Permission;
+import io.bulwark.commerce.auth.Role;
 import io.bulwark.commerce.identity.Identity;
 import io.bulwark.commerce.identity.User;
 import io.bulwark.commerce.internal.Fields;
@@ -11,11 +12,18 @@ import io.bulwark.commerce.internal.Requests;
 import io.bulwark.http.HttpModule;
 import io.javalin.Javalin;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 
-/** HTTP adapter of the identity context: {@code /api/v1/auth/*} and {@code /api/v1/users/*}. */
+/**
+ * HTTP adapter of the identity context: {@code /api/v1/auth/*}, {@code /api/v1/users/*} and {@code
+ * /api/v1/roles}.
+ */
 public final class IdentityHttp implements HttpModule {
+
+  /** The most permissions a role may list (there are fewer distinct ones). */
+  private static final int MAX_PERMISSIONS = 50;
 
   private final Identity identity;
   private final AccessTokens tokens;
@@ -78,7 +86,46 @@ public final class IdentityHttp implements HttpModule {
           ctx.json(
               view(
                   identity.update(
-                      caller, id, u.string("name", false, 200), u.string("role", false, 20))));
+                      caller, id, u.string("name", false, 200), u.string("role", false, 32))));
+        });
+    registerRoles(app);
+  }
+
+  private void registerRoles(Javalin app) {
+    app.get(
+        "/api/v1/roles",
+        ctx ->
+            ctx.json(
+                identity.roles(Requests.caller(ctx, tokens)).stream()
+                    .map(IdentityHttp::view)
+                    .toList()));
+    app.get(
+        "/api/v1/roles/{name}",
+        ctx -> ctx.json(view(identity.role(Requests.caller(ctx, tokens), ctx.pathParam("name")))));
+    app.post(
+        "/api/v1/roles",
+        ctx -> {
+          Caller caller = Requests.caller(ctx, tokens);
+          caller.require(Permission.USER_WRITE_ANY);
+          Fields r = Fields.body(ctx, "name", "permissions");
+          Role role =
+              identity.createRole(
+                  caller,
+                  r.string("name", true, 32),
+                  r.strings("permissions", true, 1, MAX_PERMISSIONS, 64));
+          ctx.status(201).header("Location", "/api/v1/roles/" + role.name()).json(view(role));
+        });
+    app.put(
+        "/api/v1/roles/{name}",
+        ctx -> {
+          Caller caller = Requests.caller(ctx, tokens);
+          caller.require(Permission.USER_WRITE_ANY);
+          String name = ctx.pathParam("name");
+          Fields r = Fields.body(ctx, "permissions");
+          ctx.json(
+              view(
+                  identity.changeRole(
+                      caller, name, r.strings("permissions", true, 1, MAX_PERMISSIONS, 64))));
         });
   }
 
@@ -95,9 +142,21 @@ public final class IdentityHttp implements HttpModule {
     m.put("id", u.id());
     m.put("username", u.username());
     m.put("name", u.name());
-    m.put("role", u.role().slug());
-    m.put("permissions", u.role().permissions().stream().map(p -> p.name().toLowerCase()).toList());
+    m.put("role", u.role().name());
+    m.put("permissions", slugs(u.role()));
     m.put("createdAt", u.createdAt());
     return m;
+  }
+
+  static Map<String, Object> view(Role r) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("name", r.name());
+    m.put("builtIn", r.builtIn());
+    m.put("permissions", slugs(r));
+    return m;
+  }
+
+  private static List<String> slugs(Role r) {
+    return r.permissions().stream().sorted().map(Permission::slug).toList();
   }
 }

@@ -1,5 +1,6 @@
 package io.bulwark.commerce.identity.jdbc;
 
+import io.bulwark.commerce.auth.Permission;
 import io.bulwark.commerce.auth.Role;
 import io.bulwark.commerce.identity.IdentityStore;
 import io.bulwark.commerce.identity.User;
@@ -7,19 +8,87 @@ import io.bulwark.postgres.PostgresTransactions;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
+import java.util.Arrays;
+import java.util.EnumSet;
+import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
 
-/** The {@link IdentityStore} in PostgreSQL: tables {@code identity_users} and {@code _tokens}. */
+/**
+ * The {@link IdentityStore} in PostgreSQL: tables {@code identity_users}, {@code identity_roles},
+ * {@code identity_role_permissions} and {@code identity_refresh_tokens}.
+ */
 public final class JdbcIdentityStore implements IdentityStore {
 
-  private static final String USER_COLUMNS = "id, username, name, role, created_at";
+  private static final String USER_COLUMNS =
+      "id, username, name, role, created_at, (select array_agg(permission) from"
+          + " identity_role_permissions p where p.role = identity_users.role)";
+  private static final String ROLE_COLUMNS =
+      "name, (select array_agg(permission) from identity_role_permissions p where p.role ="
+          + " identity_roles.name)";
 
   private final PostgresTransactions tx;
 
   /** A store working in {@code tx}'s database and transactions. */
   public JdbcIdentityStore(PostgresTransactions tx) {
     this.tx = tx;
+  }
+
+  @Override
+  public List<Role> roles() {
+    return tx.query(
+        "select " + ROLE_COLUMNS + " from identity_roles order by name",
+        rs -> new Role(rs.getString(1), permissions(rs, 2)));
+  }
+
+  @Override
+  public Optional<Role> role(String name) {
+    return tx.queryFirst(
+        "select " + ROLE_COLUMNS + " from identity_roles where name = ?",
+        rs -> new Role(rs.getString(1), permissions(rs, 2)),
+        name);
+  }
+
+  @Override
+  public boolean insert(Role role, Instant at) {
+    return tx.inTransaction(
+        () -> {
+          if (tx.update(
+                  "insert into identity_roles (name, built_in, created_at) values (?, false, ?)"
+                      + " on conflict (name) do nothing",
+                  role.name(),
+                  at)
+              == 0) {
+            return false;
+          }
+          insertPermissions(role);
+          return true;
+        });
+  }
+
+  @Override
+  public boolean replacePermissions(Role role) {
+    return tx.inTransaction(
+        () -> {
+          if (tx.updateFirst(
+                  "select name from identity_roles where name = ? and not built_in for update",
+                  rs -> rs.getString(1),
+                  role.name())
+              .isEmpty()) {
+            return false;
+          }
+          tx.update("delete from identity_role_permissions where role = ?", role.name());
+          insertPermissions(role);
+          return true;
+        });
+  }
+
+  private void insertPermissions(Role role) {
+    tx.update(
+        "insert into identity_role_permissions (role, permission) select ?::text, unnest(?::text[])",
+        role.name(),
+        role.permissions().stream().map(Permission::slug).toList());
   }
 
   @Override
@@ -31,29 +100,29 @@ public final class JdbcIdentityStore implements IdentityStore {
             user.username(),
             passwordHash,
             user.name(),
-            user.role().slug(),
+            user.role().name(),
             user.createdAt(),
             user.createdAt())
         == 1;
   }
 
   @Override
-  public void updateCredentials(UUID id, String passwordHash, Role role, Instant at) {
+  public void updateCredentials(UUID id, String passwordHash, String role, Instant at) {
     tx.update(
         "update identity_users set password_hash = ?, role = ?, updated_at = ? where id = ?",
         passwordHash,
-        role.slug(),
+        role,
         at,
         id);
   }
 
   @Override
-  public boolean updateProfile(UUID id, String name, Role role, Instant at) {
+  public boolean updateProfile(UUID id, String name, String role, Instant at) {
     return tx.update(
             "update identity_users set name = coalesce(?, name), role = coalesce(?, role),"
                 + " updated_at = ? where id = ?",
             name,
-            role == null ? null : role.slug(),
+            role,
             at,
             id)
         == 1;
@@ -71,7 +140,7 @@ public final class JdbcIdentityStore implements IdentityStore {
   public Optional<Credentials> credentials(String username) {
     return tx.queryFirst(
         "select " + USER_COLUMNS + ", password_hash from identity_users where username = ?",
-        rs -> new Credentials(user(rs), rs.getString(6)),
+        rs -> new Credentials(user(rs), rs.getString(7)),
         username);
   }
 
@@ -134,7 +203,22 @@ public final class JdbcIdentityStore implements IdentityStore {
         rs.getObject(1, UUID.class),
         rs.getString(2),
         rs.getString(3),
-        Role.of(rs.getString(4)),
+        new Role(rs.getString(4), permissions(rs, 6)),
         rs.getTimestamp(5).toInstant());
+  }
+
+  /**
+   * The permissions named in the text array in column {@code column}; names code lacks are ignored.
+   */
+  private static Set<Permission> permissions(ResultSet rs, int column) throws SQLException {
+    java.sql.Array array = rs.getArray(column);
+    Set<Permission> out = EnumSet.noneOf(Permission.class);
+    if (array != null) {
+      Arrays.stream((String[]) array.getArray())
+          .map(Permission::ofSlug)
+          .flatMap(Optional::stream)
+          .forEach(out::add);
+    }
+    return out;
   }
 }

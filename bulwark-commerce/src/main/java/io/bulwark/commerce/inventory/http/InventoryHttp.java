@@ -8,14 +8,19 @@ import io.bulwark.commerce.internal.Fields;
 import io.bulwark.commerce.internal.Requests;
 import io.bulwark.commerce.inventory.Inventory;
 import io.bulwark.commerce.inventory.Product;
+import io.bulwark.commerce.inventory.Replenishment;
 import io.bulwark.commerce.inventory.StockLevel;
 import io.bulwark.http.HttpModule;
 import io.javalin.Javalin;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 
-/** HTTP adapter of catalog and inventory: {@code /api/v1/products}, {@code /api/v1/inventory}. */
+/**
+ * HTTP adapter of catalog and inventory: {@code /api/v1/products}, {@code /api/v1/inventory} and
+ * {@code /api/v1/replenishments}.
+ */
 public final class InventoryHttp implements HttpModule {
 
   private final Inventory inventory;
@@ -102,6 +107,98 @@ public final class InventoryHttp implements HttpModule {
           int limit = Requests.intQuery(ctx, "limit", 100, 1, 1000);
           ctx.json(inventory.recentEvents(limit).stream().map(InventoryHttp::eventView).toList());
         });
+    registerReplenishments(app);
+    registerRejection(app);
+  }
+
+  private void registerReplenishments(Javalin app) {
+    app.get(
+        "/api/v1/replenishments",
+        ctx -> {
+          Requests.caller(ctx, tokens).require(Permission.INVENTORY_READ);
+          Replenishment.Status status = status(ctx.queryParam("status"));
+          int limit = Requests.intQuery(ctx, "limit", 100, 1, 1000);
+          ctx.json(
+              inventory.replenishments(status, limit).stream()
+                  .map(InventoryHttp::replenishmentView)
+                  .toList());
+        });
+    app.get(
+        "/api/v1/replenishments/{id}",
+        ctx -> {
+          Requests.caller(ctx, tokens).require(Permission.INVENTORY_READ);
+          UUID id = Requests.uuidPath(ctx, "id");
+          ctx.json(
+              replenishmentView(
+                  inventory
+                      .replenishment(id)
+                      .orElseThrow(
+                          () -> new CommerceException.NotFound("no replenishment " + id))));
+        });
+    app.post(
+        "/api/v1/replenishments/{id}/approve",
+        ctx -> {
+          Requests.caller(ctx, tokens).require(Permission.OPERATE);
+          UUID id = Requests.uuidPath(ctx, "id");
+          Long quantity = Fields.body(ctx, "quantity").integer("quantity", false, 1, 1_000_000);
+          ctx.status(202)
+              .json(
+                  replenishmentView(
+                      inventory.approve(id, quantity == null ? null : quantity.intValue())));
+        });
+    app.post(
+        "/api/v1/replenishments/{id}/receive",
+        ctx -> {
+          Requests.caller(ctx, tokens).require(Permission.OPERATE);
+          UUID id = Requests.uuidPath(ctx, "id");
+          Long quantity = Fields.body(ctx, "quantity").integer("quantity", false, 1, 1_000_000);
+          ctx.status(202)
+              .json(
+                  replenishmentView(
+                      inventory.receive(id, quantity == null ? null : quantity.intValue())));
+        });
+  }
+
+  private void registerRejection(Javalin app) {
+    app.post(
+        "/api/v1/replenishments/{id}/reject",
+        ctx -> {
+          Requests.caller(ctx, tokens).require(Permission.OPERATE);
+          UUID id = Requests.uuidPath(ctx, "id");
+          String reason = Fields.body(ctx, "reason").string("reason", false, 200);
+          ctx.status(202).json(replenishmentView(inventory.reject(id, reason)));
+        });
+  }
+
+  private static Replenishment.Status status(String raw) {
+    if (raw == null || raw.isEmpty()) {
+      return null;
+    }
+    for (Replenishment.Status s : Replenishment.Status.values()) {
+      if (s.name().equalsIgnoreCase(raw)) {
+        return s;
+      }
+    }
+    throw new CommerceException.InvalidInput(
+        "status",
+        "status must be one of requested, approved, received, rejected but was \""
+            + Requests.abbreviate(raw)
+            + "\"");
+  }
+
+  static Map<String, Object> replenishmentView(Replenishment r) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("id", r.id());
+    m.put("sku", r.sku());
+    m.put("quantity", r.quantity());
+    m.put("status", r.status().name());
+    m.put("waiting", r.waiting());
+    if (r.receivedQuantity() != null) {
+      m.put("receivedQuantity", r.receivedQuantity());
+    }
+    m.put("requestedAt", r.requestedAt());
+    m.put("updatedAt", r.updatedAt());
+    return m;
   }
 
   private static CommerceException notFound(String sku) {

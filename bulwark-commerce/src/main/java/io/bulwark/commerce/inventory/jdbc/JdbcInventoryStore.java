@@ -6,6 +6,7 @@ import io.bulwark.commerce.events.DomainEvent;
 import io.bulwark.commerce.inventory.InventoryStore;
 import io.bulwark.commerce.inventory.Line;
 import io.bulwark.commerce.inventory.Product;
+import io.bulwark.commerce.inventory.Replenishment;
 import io.bulwark.commerce.inventory.StockLevel;
 import io.bulwark.kernel.Json;
 import io.bulwark.postgres.PostgresTransactions;
@@ -165,6 +166,103 @@ public final class JdbcInventoryStore implements InventoryStore {
         rs -> rs.getObject(1, UUID.class),
         now,
         limit);
+  }
+
+  private static final String REPLENISHMENT =
+      "select id, sku, quantity, status, received_quantity, requested_at, updated_at, task_token"
+          + " from inventory_replenishments";
+
+  @Override
+  public boolean insertReplenishment(UUID id, String sku, int quantity, Instant at) {
+    return tx.update(
+            "insert into inventory_replenishments (id, sku, quantity, status, requested_at,"
+                + " updated_at) values (?,?,?,'REQUESTED',?,?) on conflict do nothing",
+            id,
+            sku,
+            quantity,
+            at,
+            at)
+        == 1;
+  }
+
+  @Override
+  public Optional<StoredReplenishment> replenishment(UUID id) {
+    return tx.queryFirst(REPLENISHMENT + " where id = ?", JdbcInventoryStore::replenishment, id);
+  }
+
+  @Override
+  public Optional<StoredReplenishment> lockReplenishment(UUID id) {
+    return tx.updateFirst(
+        REPLENISHMENT + " where id = ? for update", JdbcInventoryStore::replenishment, id);
+  }
+
+  @Override
+  public List<Replenishment> replenishments(Replenishment.Status status, int limit) {
+    return tx.query(
+        REPLENISHMENT
+            + " where (?::text is null or status = ?::text) order by requested_at desc, id desc"
+            + " limit ?",
+        rs -> replenishment(rs).request(),
+        status == null ? null : status.name(),
+        status == null ? null : status.name(),
+        limit);
+  }
+
+  @Override
+  public void awaitReplenishment(
+      UUID id, Replenishment.Status status, Integer quantity, String taskToken, Instant at) {
+    tx.update(
+        "update inventory_replenishments set status = ?, quantity = coalesce(?, quantity),"
+            + " task_token = ?, updated_at = ? where id = ? and status <> 'RECEIVED'",
+        status.name(),
+        quantity,
+        taskToken,
+        at,
+        id);
+  }
+
+  @Override
+  public void clearReplenishmentToken(UUID id, Instant at) {
+    tx.update(
+        "update inventory_replenishments set task_token = null, updated_at = ? where id = ?",
+        at,
+        id);
+  }
+
+  @Override
+  public boolean markReplenishmentReceived(UUID id, int quantity, Instant at) {
+    return tx.update(
+            "update inventory_replenishments set status = 'RECEIVED', received_quantity = ?,"
+                + " task_token = null, updated_at = ? where id = ? and status = 'APPROVED'",
+            quantity,
+            at,
+            id)
+        == 1;
+  }
+
+  @Override
+  public boolean markReplenishmentRejected(UUID id, Instant at) {
+    return tx.update(
+            "update inventory_replenishments set status = 'REJECTED', task_token = null,"
+                + " updated_at = ? where id = ? and status = 'REQUESTED'",
+            at,
+            id)
+        == 1;
+  }
+
+  private static StoredReplenishment replenishment(ResultSet rs) throws SQLException {
+    String token = rs.getString(8);
+    return new StoredReplenishment(
+        new Replenishment(
+            rs.getObject(1, UUID.class),
+            rs.getString(2),
+            rs.getInt(3),
+            Replenishment.Status.valueOf(rs.getString(4)),
+            rs.getObject(5, Integer.class),
+            rs.getTimestamp(6).toInstant(),
+            rs.getTimestamp(7).toInstant(),
+            token != null),
+        token);
   }
 
   @Override
