@@ -23,7 +23,7 @@ public final class CreateCommand extends RemoteCommand {
   int run() throws IOException, InterruptedException {
     ObjectNode body = Json.object();
     body.put("name", name);
-    body.set("definition", StartCommand.readJson(definition, "--definition"));
+    body.set("definition", JsonFiles.read(definition, "--definition"));
     return send("POST", "/api/v1/state-machines", body);
   }
 }

@@ -1,5 +1,6 @@
 package io.bulwark.states.cli;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Parameters;
@@ -16,5 +17,10 @@ public final class DescribeCommand extends RemoteCommand {
   @Override
   int run() throws IOException, InterruptedException {
     return send("GET", "/api/v1/executions/" + segment(id), null);
+  }
+
+  @Override
+  void render(JsonNode answer, java.io.PrintWriter out) {
+    Rendering.execution(answer, out);
   }
 }

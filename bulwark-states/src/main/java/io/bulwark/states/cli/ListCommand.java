@@ -1,5 +1,6 @@
 package io.bulwark.states.cli;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
@@ -32,5 +33,10 @@ public final class ListCommand extends RemoteCommand {
     }
     query.add("limit=" + limit);
     return send("GET", "/api/v1/executions?" + String.join("&", query), null);
+  }
+
+  @Override
+  void render(JsonNode answer, java.io.PrintWriter out) {
+    Rendering.executions(answer, out);
   }
 }

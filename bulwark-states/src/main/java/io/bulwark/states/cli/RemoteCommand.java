@@ -17,18 +17,25 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /**
- * Base of the {@code bulwark states} subcommands that talk to a server's {@code /api/v1} API:
- * prints the JSON answer and exits 0; a problem answer (4xx) prints its detail on stderr and exits
- * 2; an unreachable server or a 5xx exits 1.
+ * Base of the {@code bulwark states} subcommands that talk to a server's {@code /api/v1} API: shows
+ * the answer (for a person, or as the server's JSON with {@code --json}) and exits 0; a problem
+ * answer (4xx) prints its detail on stderr and exits 2; an unreachable server or a 5xx exits 1.
  */
 abstract class RemoteCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
 
   @Option(
       names = "--url",
-      defaultValue = "http://127.0.0.1:8080",
-      description = "Bulwark server base URL (default: ${DEFAULT-VALUE})")
+      defaultValue = "${env:BULWARK_URL:-http://127.0.0.1:8080}",
+      description =
+          "Bulwark server base URL (default: $BULWARK_URL, else http://127.0.0.1:8080; `bulwark"
+              + " demo` prints its URL)")
   String url;
+
+  @Option(
+      names = "--json",
+      description = "Print the server's JSON answer as it is (for scripts) instead of a summary")
+  boolean json;
 
   @Option(
       names = "--token",
@@ -48,11 +55,16 @@ abstract class RemoteCommand implements Callable<Integer> {
   /** Sends the request of this command; returns the exit code. */
   abstract int run() throws IOException, InterruptedException;
 
+  /** Shows a successful answer to a person (without {@code --json}); indented JSON by default. */
+  void render(JsonNode answer, java.io.PrintWriter out) {
+    Rendering.json(answer, out);
+  }
+
   @Override
   public final Integer call() {
     try {
       return run();
-    } catch (BadInput e) {
+    } catch (BadInput | JsonFiles.Unreadable e) {
       spec.commandLine().getErr().println("bulwark: " + e.getMessage());
       return 2;
     } catch (ConnectException e) {
@@ -100,7 +112,11 @@ abstract class RemoteCommand implements Callable<Integer> {
     String text = response.body() == null ? "" : response.body();
     if (status / 100 == 2) {
       if (!text.isBlank()) {
-        spec.commandLine().getOut().println(text);
+        if (json) {
+          spec.commandLine().getOut().println(text);
+        } else {
+          render(Json.parse(text), spec.commandLine().getOut());
+        }
       }
       spec.commandLine().getOut().flush();
       return 0;

@@ -5,8 +5,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.bulwark.states.ExecutionResult;
 import io.bulwark.states.Sleeper;
 import io.bulwark.states.StateMachine;
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -43,9 +41,13 @@ public final class RunCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     var err = spec.commandLine().getErr();
-    JsonNode def = read(definition, "--definition");
-    if (def == null) {
-      err.println("bulwark: " + definition + ": not valid JSON");
+    JsonNode def;
+    JsonNode in;
+    try {
+      def = JsonFiles.read(definition, "--definition");
+      in = input == null ? MAPPER.createObjectNode() : JsonFiles.read(input, "--input");
+    } catch (JsonFiles.Unreadable e) {
+      err.println("bulwark: " + e.getMessage());
       return 2;
     }
     List<String> errors = StateMachine.validate(def);
@@ -53,16 +55,13 @@ public final class RunCommand implements Callable<Integer> {
       errors.forEach(e -> err.println(definition + ": " + e));
       return 2;
     }
-    JsonNode in = input == null ? MAPPER.createObjectNode() : read(input, "--input");
-    if (in == null) {
-      err.println("bulwark: " + input + ": not valid JSON");
-      return 2;
-    }
     MockConfig tasks = MockConfig.none();
     if (mockConfig != null) {
-      JsonNode config = read(mockConfig, "--mock-config");
-      if (config == null) {
-        err.println("bulwark: " + mockConfig + ": not valid JSON");
+      JsonNode config;
+      try {
+        config = JsonFiles.read(mockConfig, "--mock-config");
+      } catch (JsonFiles.Unreadable e) {
+        err.println("bulwark: " + e.getMessage());
         return 2;
       }
       if (testCase == null) {
@@ -81,16 +80,5 @@ public final class RunCommand implements Callable<Integer> {
     spec.commandLine().getOut().println(result.toJson());
     spec.commandLine().getOut().flush();
     return 0;
-  }
-
-  private static JsonNode read(Path file, String option) {
-    try {
-      return MAPPER.readTree(Files.readString(file));
-    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-      return null;
-    } catch (IOException e) {
-      throw new IllegalArgumentException(
-          option + " " + file + ": cannot read: " + e.getMessage(), e);
-    }
   }
 }

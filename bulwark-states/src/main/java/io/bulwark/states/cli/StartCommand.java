@@ -4,8 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.bulwark.kernel.Json;
 import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -21,8 +19,11 @@ public final class StartCommand extends RemoteCommand {
   @Option(names = "--name", description = "Execution name (default: a random UUID)")
   String name;
 
-  @Option(names = "--input", description = "Input JSON file (default: {})")
-  Path input;
+  @Option(
+      names = "--input",
+      paramLabel = "JSON|FILE",
+      description = "Input: inline JSON ('{\"orderId\":\"o-1\"}') or a JSON file (default: {})")
+  String input;
 
   @Override
   int run() throws IOException, InterruptedException {
@@ -31,21 +32,12 @@ public final class StartCommand extends RemoteCommand {
     if (name != null) {
       body.put("name", name);
     }
-    body.set("input", input == null ? Json.object() : readJson(input, "--input"));
+    body.set("input", input == null ? Json.object() : JsonFiles.inlineOrFile(input, "--input"));
     return send("POST", "/api/v1/executions", body);
   }
 
-  static JsonNode readJson(Path file, String option) {
-    String text;
-    try {
-      text = Files.readString(file);
-    } catch (IOException e) {
-      throw new BadInput(option + " " + file + ": cannot read: " + e.getMessage(), e);
-    }
-    try {
-      return Json.mapper().readTree(text);
-    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-      throw new BadInput(option + " " + file + ": not valid JSON: " + e.getOriginalMessage(), e);
-    }
+  @Override
+  void render(JsonNode answer, java.io.PrintWriter out) {
+    Rendering.execution(answer, out);
   }
 }

@@ -1,5 +1,6 @@
 package io.bulwark.states.cli;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.bulwark.kernel.Json;
 import java.io.IOException;
@@ -32,5 +33,10 @@ public final class StopCommand extends RemoteCommand {
       body.put("cause", cause);
     }
     return send("POST", "/api/v1/executions/" + segment(id) + "/stop", body);
+  }
+
+  @Override
+  void render(JsonNode answer, java.io.PrintWriter out) {
+    Rendering.execution(answer, out);
   }
 }

@@ -1,10 +1,7 @@
 package io.bulwark.states.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.bulwark.states.StateMachine;
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -28,12 +25,9 @@ public final class ValidateCommand implements Callable<Integer> {
   public Integer call() {
     JsonNode def;
     try {
-      def = new ObjectMapper().readTree(Files.readString(file));
-    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-      spec.commandLine().getErr().println(file + ": not valid JSON: " + e.getOriginalMessage());
-      return 2;
-    } catch (IOException e) {
-      spec.commandLine().getErr().println(file + ": cannot read: " + e.getMessage());
+      def = JsonFiles.read(file, "definition");
+    } catch (JsonFiles.Unreadable e) {
+      spec.commandLine().getErr().println("bulwark: " + e.getMessage());
       return 2;
     }
     List<String> errors = StateMachine.validate(def);

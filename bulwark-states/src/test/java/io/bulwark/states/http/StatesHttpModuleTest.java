@@ -161,18 +161,51 @@ class StatesHttpModuleTest {
     Path input = java.nio.file.Files.writeString(home.resolve("in.json"), "{\"k\":1}");
     assertThat(cli("create", "--name", "cli", "--definition", def.toString()).exit()).isZero();
     Cli started =
-        cli("start", "--state-machine", "cli", "--name", "c1", "--input", input.toString());
+        cli(
+            "start",
+            "--state-machine",
+            "cli",
+            "--name",
+            "c1",
+            "--input",
+            input.toString(),
+            "--json");
     assertThat(started.exit()).isZero();
     assertThat(Json.parse(started.out()).get("status").asText()).isEqualTo("RUNNING");
-    Cli described = cli("describe", "cli:c1");
+    Cli described = cli("describe", "cli:c1", "--json");
     assertThat(described.err()).isEmpty();
     assertThat(Json.parse(described.out()).get("input")).isEqualTo(Json.parse("{\"k\":1}"));
-    Cli listed = cli("list", "--status", "RUNNING", "--state-machine", "cli");
-    assertThat(Json.parse(listed.out()).get("executions")).hasSize(1);
-    Cli stopped = cli("stop", Json.parse(started.out()).get("executionArn").asText());
+    // for a person: aligned fields, not one line of JSON
+    assertThat(cli("describe", "cli:c1").out())
+        .containsPattern("(?m)^status +RUNNING$")
+        .containsPattern("(?m)^state machine +cli \\(version 1\\)$")
+        .containsPattern("(?m)^input +\\{\"k\":1}$");
+    // --input takes inline JSON too
+    Cli inline =
+        cli("start", "--state-machine", "cli", "--name", "c2", "--input", "{\"k\":2}", "--json");
+    assertThat(Json.parse(inline.out()).get("input")).isEqualTo(Json.parse("{\"k\":2}"));
+    Cli notJson = cli("start", "--state-machine", "cli", "--input", "{k:2");
+    assertThat(notJson.exit()).isEqualTo(2);
+    assertThat(notJson.err()).contains("--input: neither a file nor valid JSON");
+    Cli listed = cli("list", "--status", "RUNNING", "--state-machine", "cli", "--json");
+    assertThat(Json.parse(listed.out()).get("executions")).hasSize(2);
+    assertThat(cli("list", "--state-machine", "cli").out())
+        .startsWith("NAME")
+        .containsPattern("(?m)^c1 +cli +RUNNING ");
+    Cli stopped = cli("stop", Json.parse(started.out()).get("executionArn").asText(), "--json");
     assertThat(Json.parse(stopped.out()).get("status").asText()).isEqualTo("ABORTED");
     Cli history = cli("history", "cli:c1");
-    assertThat(history.out()).contains("ExecutionAborted");
+    assertThat(history.out())
+        .startsWith("ID")
+        .containsPattern("(?m)^1 +\\+0 ms +ExecutionStarted")
+        .containsPattern("(?m) ExecutionAborted( |$)");
+    assertThat(Json.parse(cli("history", "cli:c1", "--json").out()).get("events")).isNotEmpty();
+    Path broken =
+        java.nio.file.Files.writeString(
+            home.resolve("broken.asl.json"), "{\n  \"StartAt\": \"A\",\n  oops\n}");
+    Cli badDefinition = cli("create", "--name", "broken", "--definition", broken.toString());
+    assertThat(badDefinition.exit()).isEqualTo(2);
+    assertThat(badDefinition.err()).contains(broken + ":3:3: not valid JSON");
     Cli redrive = cli("redrive", "cli:c1");
     assertThat(redrive.exit()).isEqualTo(2);
     assertThat(redrive.err()).startsWith("bulwark: ").contains("only a FAILED execution");
