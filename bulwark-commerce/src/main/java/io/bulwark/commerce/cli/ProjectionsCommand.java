@@ -102,6 +102,12 @@ public final class ProjectionsCommand implements Callable<Integer> {
     @Spec CommandSpec spec;
     @Mixin Target target;
 
+    @Option(
+        names = "--json",
+        description =
+            "print {\"projection\",\"checkpoint\",\"head\",\"behind\",\"heldBack\"} on stdout")
+    boolean json;
+
     @Override
     public Integer call() {
       return target.run(
@@ -109,6 +115,17 @@ public final class ProjectionsCommand implements Callable<Integer> {
           false,
           (projection, out) -> {
             OrderProjection.Lag lag = projection.lag();
+            if (json) {
+              out.println(
+                  io.bulwark.kernel.Json.write(
+                      io.bulwark.kernel.Json.object()
+                          .put("projection", "orders")
+                          .put("checkpoint", lag.checkpoint().toString())
+                          .put("head", lag.head().toString())
+                          .put("behind", lag.behind())
+                          .put("heldBack", lag.heldBack())));
+              return OK;
+            }
             out.println("projection: orders (the event store's order-* streams)");
             out.println("checkpoint: " + lag.checkpoint() + " (transaction/position)");
             out.println("log head:   " + lag.head() + " (last order event readable now)");

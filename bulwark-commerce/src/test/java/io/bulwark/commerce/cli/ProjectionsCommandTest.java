@@ -155,6 +155,13 @@ class ProjectionsCommandTest {
         .contains("lag:        0 events")
         .contains("held back:  0 events")
         .containsPattern("checkpoint: [1-9][0-9]*/[1-9][0-9]* \\(transaction/position\\)");
+    Run json =
+        run("status", "--jdbc-url", pg.jdbcUrl(), "--db-user", PostgresServer.SUPERUSER, "--json");
+    assertThat(json.exitCode()).as(json.err()).isZero();
+    var n = io.bulwark.kernel.Json.parse(json.out());
+    assertThat(n.get("behind").asLong()).isZero();
+    assertThat(n.get("heldBack").asLong()).isZero();
+    assertThat(n.get("checkpoint").asText()).matches("[1-9][0-9]*/[1-9][0-9]*");
   }
 
   @Test

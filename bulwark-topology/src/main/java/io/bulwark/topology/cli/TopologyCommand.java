@@ -1,6 +1,11 @@
 package io.bulwark.topology.cli;
 
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.bulwark.kernel.Json;
+import io.bulwark.topology.InvalidTopologyException;
 import io.bulwark.topology.Topology;
+import io.bulwark.topology.TopologyError;
 import io.bulwark.topology.TopologyFile;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -8,6 +13,7 @@ import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
@@ -37,9 +43,41 @@ public final class TopologyCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "FILE", description = "topology file (bulwark.yaml)")
     Path file;
 
+    @Option(
+        names = "--json",
+        description =
+            "print {\"file\",\"valid\",\"errors\":[{\"line\",\"path\",\"message\"}],…} on stdout")
+    boolean json;
+
     @Override
     public Integer call() {
       PrintWriter out = spec.commandLine().getOut();
+      if (json) {
+        ObjectNode n = Json.object();
+        n.put("file", file.toString());
+        try {
+          Topology t = TopologyFile.load(file);
+          n.put("valid", true);
+          n.putArray("errors");
+          n.put("regions", t.regions().size());
+          n.put("services", t.services().size());
+          n.put("profile", t.profile().word());
+        } catch (InvalidTopologyException e) {
+          n.put("valid", false);
+          ArrayNode errors = n.putArray("errors");
+          for (TopologyError error : e.errors()) {
+            errors
+                .addObject()
+                .put("file", error.file())
+                .put("line", error.line())
+                .put("path", error.path())
+                .put("message", error.message());
+          }
+        }
+        out.println(Json.write(n));
+        out.flush();
+        return n.get("valid").asBoolean() ? 0 : Loading.BAD_INPUT;
+      }
       Optional<Topology> t = Loading.load(file, spec.commandLine().getErr());
       if (t.isEmpty()) {
         return Loading.BAD_INPUT;

@@ -41,6 +41,27 @@ class TopologyCommandTest {
   }
 
   @Test
+  void validateJsonListsEveryErrorWithItsLineAndPath() throws IOException {
+    Path bad = dir.resolve("bulwark.yaml");
+    Files.writeString(
+        bad,
+        "name: x\nregions:\n  - {name: r, role: primary, zones: [z]}\nservices:\n"
+            + "  - {name: web, instances: {min: 1, max: 2}, grace-period: soon}\n");
+    Run r = Run.of(new TopologyCommand(), "validate", "--json", bad.toString());
+    assertThat(r.exit()).isEqualTo(2);
+    var n = Json.parse(r.out());
+    assertThat(n.get("valid").asBoolean()).isFalse();
+    assertThat(n.get("errors")).hasSize(1);
+    assertThat(n.get("errors").get(0).get("line").asInt()).isEqualTo(5);
+    assertThat(n.get("errors").get(0).get("path").asText()).isEqualTo("services[0].grace-period");
+
+    Run ok = Run.of(new TopologyCommand(), "validate", "--json", Run.example("multi-cloud.yaml"));
+    assertThat(ok.exit()).isZero();
+    assertThat(Json.parse(ok.out()).get("valid").asBoolean()).isTrue();
+    assertThat(Json.parse(ok.out()).get("regions").asInt()).isEqualTo(3);
+  }
+
+  @Test
   void schemaPrintsTheJsonSchema() {
     Run r = Run.of(new TopologyCommand(), "schema");
     assertThat(r.exit()).isZero();
