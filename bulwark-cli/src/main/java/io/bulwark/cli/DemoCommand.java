@@ -140,7 +140,12 @@ final class DemoCommand implements Callable<Integer> {
             + ", "
             + DemoData.CUSTOMER
             + " / "
-            + DemoData.CUSTOMER_PASSWORD);
+            + DemoData.CUSTOMER_PASSWORD
+            + " (customer), "
+            + DemoData.OPERATOR
+            + " / "
+            + DemoData.OPERATOR_PASSWORD
+            + " (operator: bulwark states, replenishments)");
     err.println(orderExample(url));
     err.println(stepFunctionsExample(url));
     err.println("press Ctrl-C to stop");

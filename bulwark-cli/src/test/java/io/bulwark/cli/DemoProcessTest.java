@@ -136,7 +136,8 @@ class DemoProcessTest {
 
       // the Step Functions API, signed with the demo operator's credentials, as the banner says
       assertThat(Files.readString(home.resolve("stderr.txt")))
-          .contains("AWS_ACCESS_KEY_ID=operator AWS_SECRET_ACCESS_KEY=operator-password aws");
+          .contains("AWS_ACCESS_KEY_ID=operator AWS_SECRET_ACCESS_KEY=operator-password aws")
+          .contains("operator / operator-password (operator");
       assertThat(DemoProcess.stateMachinesListedByTheAwsCli(url, home)).contains("order-saga");
       List<ProcessHandle> children = demo.toHandle().descendants().toList();
       assertThat(children).isNotEmpty(); // the payment-gateway simulator

@@ -23,8 +23,14 @@ public final class Durations {
 
   private Durations() {}
 
-  /** Parses {@code 30s}, {@code 5m}, …; empty when the text is not a duration up to ten years. */
+  /**
+   * Parses {@code 30s}, {@code 5m}, …, and a bare {@code 0} (zero needs no unit: an RPO of 0);
+   * empty when the text is not a duration up to ten years.
+   */
   public static Optional<Duration> parse(String text) {
+    if (text.strip().equals("0")) {
+      return Optional.of(Duration.ZERO);
+    }
     Matcher m = SYNTAX.matcher(text.strip());
     if (!m.matches()) {
       return Optional.empty();

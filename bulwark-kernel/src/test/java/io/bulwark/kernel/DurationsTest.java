@@ -15,6 +15,8 @@ class DurationsTest {
     assertThat(Durations.parse("5m")).contains(Duration.ofMinutes(5));
     assertThat(Durations.parse("1h")).contains(Duration.ofHours(1));
     assertThat(Durations.parse("7d")).contains(Duration.ofDays(7));
+    assertThat(Durations.parse("0")).contains(Duration.ZERO); // zero needs no unit (--rpo 0)
+    assertThat(Durations.parse("5")).isEmpty(); // any other number does
     assertThat(Durations.parse("30")).isEmpty();
     assertThat(Durations.parse("1.5h")).isEmpty();
     assertThat(Durations.parse("-5m")).isEmpty();
