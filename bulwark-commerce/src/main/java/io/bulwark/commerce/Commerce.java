@@ -4,8 +4,8 @@ import io.bulwark.commerce.auth.AccessTokens;
 import io.bulwark.commerce.auth.SigningKeys;
 import io.bulwark.commerce.events.EventBus;
 import io.bulwark.commerce.http.OpenApiHttp;
+import io.bulwark.commerce.identity.AttemptLimiter;
 import io.bulwark.commerce.identity.Identity;
-import io.bulwark.commerce.identity.LoginLimiter;
 import io.bulwark.commerce.identity.PasswordHasher;
 import io.bulwark.commerce.identity.http.IdentityHttp;
 import io.bulwark.commerce.identity.jdbc.JdbcIdentityStore;
@@ -186,6 +186,7 @@ public final class Commerce {
     final EventBus bus = new EventBus();
     final AccessTokens tokens;
     final Identity identity;
+    final AttemptLimiter limiter;
     final Inventory inventory;
     final List<HttpModule> http = new ArrayList<>();
     final ScheduledExecutorService scheduler;
@@ -206,15 +207,30 @@ public final class Commerce {
               ? SigningKeys.fromSecret(o.jwtSecret().get())
               : SigningKeys.loadOrCreate(
                   platform.instanceDir().resolve("commerce").resolve("jwt.key"));
-      tokens = new AccessTokens(key, o.accessTokenTtl(), clock);
+      JdbcIdentityStore identityStore = new JdbcIdentityStore(tx);
+      tokens =
+          new AccessTokens(
+              key,
+              o.accessTokenTtl(),
+              clock,
+              identityStore::tokenVersion,
+              o.tokenVersionCacheTtl());
+      limiter =
+          new AttemptLimiter(
+              identityStore,
+              o.loginFailuresPerAccount(),
+              o.loginFailuresPerAddress(),
+              o.loginWindow(),
+              o.registrationsPerAddress(),
+              o.registrationWindow(),
+              clock);
       identity =
           new Identity(
-              new JdbcIdentityStore(tx),
+              identityStore,
               tx,
               tokens,
               new PasswordHasher(o.bcryptCost()),
-              new LoginLimiter(
-                  o.loginFailuresPerAccount(), o.loginFailuresPerAddress(), o.loginWindow(), clock),
+              limiter,
               o.refreshTokenTtl(),
               clock);
       inventory = new Inventory(new JdbcInventoryStore(tx), tx, bus, o.reservationTtl(), clock);
@@ -299,6 +315,7 @@ public final class Commerce {
               if (n > 0) {
                 log.info("released {} abandoned reservations", n);
               }
+              limiter.forgetExpired();
               int refunds = payments.retryRefunds();
               if (refunds > 0) {
                 log.info("completed {} pending refunds", refunds);
