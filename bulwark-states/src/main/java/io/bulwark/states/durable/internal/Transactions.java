@@ -61,7 +61,12 @@ final class Transactions {
             result = work.run(c);
             c.commit();
           } catch (SQLException | RuntimeException e) {
-            c.rollback();
+            // a rollback on a connection the database dropped fails too: keep the first cause
+            try {
+              c.rollback();
+            } catch (SQLException rollback) {
+              e.addSuppressed(rollback);
+            }
             throw e;
           }
         } catch (SQLException e) {
