@@ -34,6 +34,7 @@ import io.bulwark.commerce.payment.jdbc.JdbcPaymentStore;
 import io.bulwark.commerce.payment.simulator.PaymentSimulatorProcess;
 import io.bulwark.http.HttpModule;
 import io.bulwark.kernel.Refreshing;
+import io.bulwark.kernel.RetryLog;
 import io.bulwark.platform.Platform;
 import io.bulwark.platform.ServerAssembly;
 import io.bulwark.postgres.PostgresTransactions;
@@ -308,6 +309,7 @@ public final class Commerce {
           Executors.newSingleThreadScheduledExecutor(
               Thread.ofPlatform().name("commerce-housekeeping").daemon().factory());
       long every = Math.max(1000, o.pollInterval().toMillis() * 4);
+      RetryLog housekeeping = new RetryLog(log, "commerce housekeeping");
       scheduler.scheduleWithFixedDelay(
           () -> {
             try {
@@ -320,8 +322,9 @@ public final class Commerce {
               if (refunds > 0) {
                 log.info("completed {} pending refunds", refunds);
               }
+              housekeeping.succeeded();
             } catch (RuntimeException e) {
-              log.warn("reservation expiry failed; will retry", e);
+              housekeeping.failed(e);
             }
           },
           every,

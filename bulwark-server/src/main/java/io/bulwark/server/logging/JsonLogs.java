@@ -13,7 +13,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Structured logs: one JSON object per line (timestamp, level, logger, message, MDC with the
- * request's {@code correlationId}, exception) in a size-rotated file, for log shippers.
+ * request's {@code correlationId}, exception) in a size-rotated file, for log shippers. HikariCP's
+ * per-connection "marked as broken" warnings are left out (ERROR and above only).
  */
 public final class JsonLogs {
 
@@ -50,6 +51,13 @@ public final class JsonLogs {
     ch.qos.logback.classic.Logger bulwark = context.getLogger("io.bulwark");
     if (bulwark.getLevel() == null || bulwark.getLevel().isGreaterOrEqual(Level.WARN)) {
       bulwark.setLevel(Level.INFO);
+    }
+    // a lost database marks each pooled connection broken, one WARN with a stack trace apiece;
+    // the database supervisor and the retrying loops say it once
+    ch.qos.logback.classic.Logger brokenConnections =
+        context.getLogger("com.zaxxer.hikari.pool.ProxyConnection");
+    if (brokenConnections.getLevel() == null) {
+      brokenConnections.setLevel(Level.ERROR);
     }
   }
 }

@@ -1,5 +1,6 @@
 package io.bulwark.states.durable.internal;
 
+import io.bulwark.kernel.RetryLog;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -15,6 +16,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class WorkerLoop implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(WorkerLoop.class);
+  private final RetryLog claims = new RetryLog(log, "claiming states work");
 
   private final Transactions transactions;
   private final WorkQueue queue;
@@ -106,10 +108,11 @@ public final class WorkerLoop implements AutoCloseable {
           running = false;
           return;
         }
-        log.warn("claiming states work failed; retrying", e);
+        claims.failed(e);
         idle();
         continue;
       }
+      claims.succeeded();
       if (!worked) {
         idle();
       }
