@@ -179,6 +179,9 @@ class AuthTest {
     assertThat(reuse.status()).isEqualTo(401);
     assertThat(reuse.json().get("detail").asText()).contains("already used");
     assertThat(refresh(r2).status()).as("the whole family is revoked").isEqualTo(401);
+    assertThat(app.get("/api/v1/users/me", second.json().get("accessToken").asText()).status())
+        .as("and the access tokens of the user")
+        .isEqualTo(401);
     assertThat(refresh("garbage").status()).isEqualTo(401);
   }
 
