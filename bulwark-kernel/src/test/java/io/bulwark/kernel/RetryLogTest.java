@@ -10,7 +10,7 @@ import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 import org.slf4j.Marker;
 import org.slf4j.event.Level;
-import org.slf4j.helpers.AbstractLogger;
+import org.slf4j.helpers.LegacyAbstractLogger;
 
 class RetryLogTest {
 
@@ -18,7 +18,7 @@ class RetryLogTest {
   record Line(Level level, String message, boolean stackTrace) {}
 
   /** A real SLF4J logger that keeps its lines, at every level. */
-  static final class Recording extends AbstractLogger {
+  static final class Recording extends LegacyAbstractLogger {
     final List<Line> lines = new CopyOnWriteArrayList<>();
 
     Recording() {
@@ -46,17 +46,7 @@ class RetryLogTest {
     }
 
     @Override
-    public boolean isTraceEnabled(Marker marker) {
-      return true;
-    }
-
-    @Override
     public boolean isDebugEnabled() {
-      return true;
-    }
-
-    @Override
-    public boolean isDebugEnabled(Marker marker) {
       return true;
     }
 
@@ -66,27 +56,12 @@ class RetryLogTest {
     }
 
     @Override
-    public boolean isInfoEnabled(Marker marker) {
-      return true;
-    }
-
-    @Override
     public boolean isWarnEnabled() {
       return true;
     }
 
     @Override
-    public boolean isWarnEnabled(Marker marker) {
-      return true;
-    }
-
-    @Override
     public boolean isErrorEnabled() {
-      return true;
-    }
-
-    @Override
-    public boolean isErrorEnabled(Marker marker) {
       return true;
     }
 
