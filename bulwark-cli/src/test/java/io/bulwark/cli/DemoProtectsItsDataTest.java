@@ -53,17 +53,26 @@ class DemoProtectsItsDataTest {
       String token = login(http, url);
       ProcessHandle.of(postgres).orElseThrow().destroyForcibly();
       await().atMost(Duration.ofSeconds(10)).until(() -> ProcessHandle.of(postgres).isEmpty());
+      Path logFile = home.resolve("demo/logs/bulwark.json");
+      await()
+          .atMost(Duration.ofSeconds(10))
+          .until(() -> Files.readString(logFile).contains("exited unexpectedly"));
       List<HttpResponse<String>> answers = new ArrayList<>();
       await()
           .atMost(Duration.ofSeconds(90))
           .pollInterval(Duration.ofMillis(100))
           .until(
               () -> {
-                HttpResponse<String> r = get(http, url + "/api/v1/products", token);
+                // a read that reaches the database on every request (the catalog is cached)
+                HttpResponse<String> r = get(http, url + "/api/v1/users/me", token);
                 answers.add(r);
                 return r.statusCode() == 200;
               });
       assertThat(answers).allSatisfy(r -> assertThat(r.statusCode()).isIn(200, 503));
+      assertThat(answers)
+          .as("answered while the database was down")
+          .filteredOn(r -> r.statusCode() == 503)
+          .isNotEmpty();
       assertThat(answers)
           .filteredOn(r -> r.statusCode() == 503)
           .allSatisfy(
@@ -74,9 +83,18 @@ class DemoProtectsItsDataTest {
               });
       long restarted = postmaster(pidFile);
       assertThat(restarted).isNotEqualTo(postgres);
-      List<String> log = Files.readAllLines(home.resolve("demo/logs/bulwark.json"));
+      List<String> log = Files.readAllLines(logFile);
       assertThat(log).filteredOn(l -> l.contains("exited unexpectedly")).hasSize(1);
       assertThat(log).filteredOn(l -> l.contains("PostgreSQL is back")).hasSize(1);
+      // one line per change of state (per loop), not one per request or round, no stack traces
+      List<String> outage = log.subList(indexOf(log, "exited unexpectedly"), log.size());
+      assertThat(outage)
+          .as("what the server logged from the database's death on")
+          .noneMatch(l -> l.contains("\"throwable\":{"))
+          .filteredOn(l -> l.contains("answering 503 database-unavailable"))
+          .hasSizeLessThanOrEqualTo(1);
+      assertThat(outage).filteredOn(l -> l.contains("failed again")).isEmpty();
+      assertThat(outage).hasSizeLessThan(15);
 
       // kill -9 of the demo: its PostgreSQL stops by itself
       demo.destroyForcibly();
@@ -87,6 +105,15 @@ class DemoProtectsItsDataTest {
     } finally {
       demo.destroyForcibly();
     }
+  }
+
+  private static int indexOf(List<String> log, String text) {
+    for (int i = 0; i < log.size(); i++) {
+      if (log.get(i).contains(text)) {
+        return i;
+      }
+    }
+    throw new AssertionError("no log line contains \"" + text + "\"");
   }
 
   private static long postmaster(Path pidFile) throws Exception {

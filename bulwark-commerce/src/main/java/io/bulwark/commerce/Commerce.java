@@ -4,9 +4,9 @@ import io.bulwark.commerce.auth.AccessTokens;
 import io.bulwark.commerce.auth.SigningKeys;
 import io.bulwark.commerce.events.EventBus;
 import io.bulwark.commerce.http.OpenApiHttp;
+import io.bulwark.commerce.identity.AttemptLimiter;
 import io.bulwark.commerce.identity.CachedRoles;
 import io.bulwark.commerce.identity.Identity;
-import io.bulwark.commerce.identity.LoginLimiter;
 import io.bulwark.commerce.identity.PasswordHasher;
 import io.bulwark.commerce.identity.http.IdentityHttp;
 import io.bulwark.commerce.identity.jdbc.JdbcIdentityStore;
@@ -35,6 +35,7 @@ import io.bulwark.commerce.payment.jdbc.JdbcPaymentStore;
 import io.bulwark.commerce.payment.simulator.PaymentSimulatorProcess;
 import io.bulwark.http.HttpModule;
 import io.bulwark.kernel.Refreshing;
+import io.bulwark.kernel.RetryLog;
 import io.bulwark.platform.Platform;
 import io.bulwark.platform.ServerAssembly;
 import io.bulwark.postgres.PostgresTransactions;
@@ -189,6 +190,7 @@ public final class Commerce {
     final EventBus bus = new EventBus();
     final AccessTokens tokens;
     final Identity identity;
+    final AttemptLimiter limiter;
     final Inventory inventory;
     final List<HttpModule> http = new ArrayList<>();
     final ScheduledExecutorService scheduler;
@@ -211,7 +213,23 @@ public final class Commerce {
                   platform.instanceDir().resolve("commerce").resolve("jwt.key"));
       JdbcIdentityStore identityStore = new JdbcIdentityStore(tx);
       CachedRoles roles = new CachedRoles(identityStore);
-      tokens = new AccessTokens(key, o.accessTokenTtl(), clock, roles);
+      tokens =
+          new AccessTokens(
+              key,
+              o.accessTokenTtl(),
+              clock,
+              roles,
+              identityStore::tokenVersion,
+              o.tokenVersionCacheTtl());
+      limiter =
+          new AttemptLimiter(
+              identityStore,
+              o.loginFailuresPerAccount(),
+              o.loginFailuresPerAddress(),
+              o.loginWindow(),
+              o.registrationsPerAddress(),
+              o.registrationWindow(),
+              clock);
       identity =
           new Identity(
               identityStore,
@@ -219,8 +237,7 @@ public final class Commerce {
               tx,
               tokens,
               new PasswordHasher(o.bcryptCost()),
-              new LoginLimiter(
-                  o.loginFailuresPerAccount(), o.loginFailuresPerAddress(), o.loginWindow(), clock),
+              limiter,
               o.refreshTokenTtl(),
               clock);
       EngineTransactions engineTransactions = new JdbcEngineTransactions(tx);
@@ -304,6 +321,7 @@ public final class Commerce {
           Executors.newSingleThreadScheduledExecutor(
               Thread.ofPlatform().name("commerce-housekeeping").daemon().factory());
       long every = Math.max(1000, o.pollInterval().toMillis() * 4);
+      RetryLog housekeeping = new RetryLog(log, "commerce housekeeping");
       scheduler.scheduleWithFixedDelay(
           () -> {
             try {
@@ -311,12 +329,14 @@ public final class Commerce {
               if (n > 0) {
                 log.info("released {} abandoned reservations", n);
               }
+              limiter.forgetExpired();
               int refunds = payments.retryRefunds();
               if (refunds > 0) {
                 log.info("completed {} pending refunds", refunds);
               }
+              housekeeping.succeeded();
             } catch (RuntimeException e) {
-              log.warn("reservation expiry failed; will retry", e);
+              housekeeping.failed(e);
             }
           },
           every,

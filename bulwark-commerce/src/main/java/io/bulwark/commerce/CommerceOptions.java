@@ -17,7 +17,13 @@ import java.util.Optional;
  * @param bcryptCost bcrypt work factor, default 12 (tests use 4)
  * @param loginFailuresPerAccount failed logins per account within {@code loginWindow}, default 5
  * @param loginFailuresPerAddress failed logins per client address within the window, default 50
- * @param loginWindow sliding window of the login limits, default 15 min
+ * @param loginWindow window of the login limits, from an account's or address's first counted
+ *     attempt, default 15 min
+ * @param registrationsPerAddress registrations per client address within {@code
+ *     registrationWindow}, default 10
+ * @param registrationWindow window of the registration limit, default 1 h
+ * @param tokenVersionCacheTtl how long a user's token version is cached when checking access
+ *     tokens: another instance's logout or role change is seen within it, default 5 s
  * @param reservationTtl how long a stock reservation lives without commit, default 15 min
  * @param paymentGateway base URL of the payment gateway; empty starts the simulator as a child
  *     process with {@code paymentSimulator}
@@ -41,6 +47,9 @@ public record CommerceOptions(
     int loginFailuresPerAccount,
     int loginFailuresPerAddress,
     Duration loginWindow,
+    int registrationsPerAddress,
+    Duration registrationWindow,
+    Duration tokenVersionCacheTtl,
     Duration reservationTtl,
     Optional<URI> paymentGateway,
     SimulatorOptions paymentSimulator,
@@ -57,6 +66,8 @@ public record CommerceOptions(
     Check.positive("accessTokenTtl", accessTokenTtl);
     Check.positive("refreshTokenTtl", refreshTokenTtl);
     Check.positive("loginWindow", loginWindow);
+    Check.positive("registrationWindow", registrationWindow);
+    Check.positive("tokenVersionCacheTtl", tokenVersionCacheTtl);
     Check.positive("reservationTtl", reservationTtl);
     Check.positive("paymentTimeout", paymentTimeout);
     Check.positive("pollInterval", pollInterval);
@@ -64,6 +75,7 @@ public record CommerceOptions(
     Check.within("bcryptCost", bcryptCost, 4, 31);
     Check.positive("loginFailuresPerAccount", loginFailuresPerAccount);
     Check.positive("loginFailuresPerAddress", loginFailuresPerAddress);
+    Check.positive("registrationsPerAddress", registrationsPerAddress);
     Check.positive("paymentAttempts", paymentAttempts);
     Check.positive("sagaWorkers", sagaWorkers);
     if (jwtSecret.isPresent()
@@ -95,6 +107,9 @@ public record CommerceOptions(
     private int loginFailuresPerAccount = 5;
     private int loginFailuresPerAddress = 50;
     private Duration loginWindow = Duration.ofMinutes(15);
+    private int registrationsPerAddress = 10;
+    private Duration registrationWindow = Duration.ofHours(1);
+    private Duration tokenVersionCacheTtl = Duration.ofSeconds(5);
     private Duration reservationTtl = Duration.ofMinutes(15);
     private URI paymentGateway;
     private SimulatorOptions paymentSimulator = SimulatorOptions.defaults();
@@ -140,6 +155,23 @@ public record CommerceOptions(
 
     public Builder loginWindow(Duration window) {
       this.loginWindow = window;
+      return this;
+    }
+
+    /** Registrations allowed per client address within {@link #registrationWindow}. */
+    public Builder registrationsPerAddress(int n) {
+      this.registrationsPerAddress = n;
+      return this;
+    }
+
+    public Builder registrationWindow(Duration window) {
+      this.registrationWindow = window;
+      return this;
+    }
+
+    /** How long a user's token version is cached when access tokens are checked. */
+    public Builder tokenVersionCacheTtl(Duration ttl) {
+      this.tokenVersionCacheTtl = ttl;
       return this;
     }
 
@@ -202,6 +234,9 @@ public record CommerceOptions(
           loginFailuresPerAccount,
           loginFailuresPerAddress,
           loginWindow,
+          registrationsPerAddress,
+          registrationWindow,
+          tokenVersionCacheTtl,
           reservationTtl,
           Optional.ofNullable(paymentGateway),
           paymentSimulator,

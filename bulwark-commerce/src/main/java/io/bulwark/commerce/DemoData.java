@@ -69,7 +69,10 @@ public final class DemoData {
             .identity()
             .findByUsername(CUSTOMER)
             .orElseGet(
-                () -> commerce.identity().register(CUSTOMER, CUSTOMER_PASSWORD, "Demo Customer"));
+                () ->
+                    commerce
+                        .identity()
+                        .create(CUSTOMER, CUSTOMER_PASSWORD, "Demo Customer", Role.CUSTOMER));
     if (commerce.identity().findByUsername(OPERATOR).isEmpty()) {
       commerce.identity().create(OPERATOR, OPERATOR_PASSWORD, "Operator", Role.OPERATOR);
     }

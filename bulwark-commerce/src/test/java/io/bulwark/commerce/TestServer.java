@@ -49,6 +49,7 @@ public final class TestServer implements AutoCloseable {
         CommerceOptions.builder()
             .jwtSecret(SECRET)
             .bcryptCost(4)
+            .registrationsPerAddress(100_000) // tests register many users from one address
             .pollInterval(Duration.ofMillis(100));
     commerce = Commerce.install(b, tweak.apply(o).build());
     modules.accept(b, commerce);

@@ -3,6 +3,7 @@ package io.bulwark.eventstore;
 import io.bulwark.eventstore.internal.CheckedFailure;
 import io.bulwark.eventstore.internal.PollingLoop;
 import io.bulwark.kernel.Check;
+import io.bulwark.kernel.RetryLog;
 import io.bulwark.postgres.DataAccessException;
 import io.bulwark.postgres.PostgresTransactions;
 import io.micrometer.core.instrument.Counter;
@@ -114,12 +115,14 @@ public final class CatchUpSubscription implements AutoCloseable {
   }
 
   private void run() {
+    RetryLog reads = new RetryLog(log, "subscription " + name + " reading the log");
     while (loop.running()) {
       try {
         if (handled == null) {
           handled = checkpoint();
         }
         List<RecordedEvent> batch = store.readAll(handled, batchSize);
+        reads.succeeded();
         if (batch.isEmpty()) {
           lagMillis.set(0);
           loop.pause(pollInterval);
@@ -137,7 +140,7 @@ public final class CatchUpSubscription implements AutoCloseable {
                 : Math.max(0, clock.millis() - last.recordedAt().toEpochMilli()));
       } catch (RuntimeException e) {
         failures.increment();
-        log.warn("subscription {} cannot read the log; retrying: {}", name, e.toString());
+        reads.failed(e);
         loop.pause(backoff.initial());
       }
     }

@@ -2,6 +2,7 @@ package io.bulwark.eventstore;
 
 import io.bulwark.eventstore.internal.PollingLoop;
 import io.bulwark.kernel.Check;
+import io.bulwark.kernel.RetryLog;
 import io.bulwark.postgres.DataAccessException;
 import io.bulwark.postgres.PostgresTransactions;
 import io.micrometer.core.instrument.Counter;
@@ -40,6 +41,7 @@ import org.slf4j.LoggerFactory;
 public final class OutboxRelay implements AutoCloseable {
 
   private static final Logger log = LoggerFactory.getLogger(OutboxRelay.class);
+  private final RetryLog rounds = new RetryLog(log, "the outbox relay");
 
   private final PostgresTransactions transactions;
   private final MessageSink sink;
@@ -103,11 +105,13 @@ public final class OutboxRelay implements AutoCloseable {
   private void run() {
     while (loop.running()) {
       try {
-        if (relayOnce() < batchSize) {
+        int relayed = relayOnce();
+        rounds.succeeded();
+        if (relayed < batchSize) {
           loop.pause(pollInterval);
         }
       } catch (RuntimeException e) {
-        log.warn("outbox relay round failed; retrying: {}", e.toString());
+        rounds.failed(e);
         loop.pause(backoff.initial());
       }
     }

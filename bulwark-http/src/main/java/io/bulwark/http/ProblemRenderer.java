@@ -1,10 +1,14 @@
 package io.bulwark.http;
 
+import io.bulwark.kernel.DatabaseFailures;
 import io.bulwark.kernel.Problem;
 import io.bulwark.kernel.ProblemDocument;
 import io.javalin.http.Context;
 import io.javalin.http.HttpResponseException;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -17,6 +21,9 @@ public final class ProblemRenderer {
 
   private static final Logger log = LoggerFactory.getLogger(ProblemRenderer.class);
 
+  private static final Spell DATABASE_UNAVAILABLE = new Spell();
+  private static final Spell POOL_EXHAUSTED = new Spell();
+
   private ProblemRenderer() {}
 
   /** Renders {@code e} onto {@code ctx}. */
@@ -28,18 +35,33 @@ public final class ProblemRenderer {
       write(ctx, h.getStatus(), text.slug(), text.title(), h.getMessage(), Map.of());
     } else if (databaseUnavailable(e)) {
       // the database is switching primaries (or restarting): the client may retry shortly
-      log.warn("database unavailable for {} {}: {}", ctx.method(), ctx.path(), e.toString());
-      write(
-          ctx,
-          503,
-          "database-unavailable",
-          "Database unavailable",
-          "the database is unavailable (a failover or restart is in progress); retry shortly",
-          Map.of(ProblemDocument.RETRY_AFTER_SECONDS, 1));
+      if (DATABASE_UNAVAILABLE.begins()) {
+        log.warn(
+            "database unavailable: answering 503 database-unavailable (first: {} {}: {}); the"
+                + " further ones are logged at DEBUG until 30 s pass without one",
+            ctx.method(),
+            ctx.path(),
+            e.toString());
+      } else {
+        log.debug("database unavailable for {} {}: {}", ctx.method(), ctx.path(), e.toString());
+      }
+      writeDatabaseUnavailable(ctx);
     } else if (poolExhausted(e)) {
       // overload, not a bug: the client may retry (with the same Idempotency-Key, if any)
-      log.warn(
-          "no database connection in time for {} {}: {}", ctx.method(), ctx.path(), e.getMessage());
+      if (POOL_EXHAUSTED.begins()) {
+        log.warn(
+            "no database connection in time: answering 503 service-unavailable (first: {} {}: {});"
+                + " the further ones are logged at DEBUG until 30 s pass without one",
+            ctx.method(),
+            ctx.path(),
+            e.getMessage());
+      } else {
+        log.debug(
+            "no database connection in time for {} {}: {}",
+            ctx.method(),
+            ctx.path(),
+            e.getMessage());
+      }
       write(
           ctx,
           503,
@@ -51,6 +73,20 @@ public final class ProblemRenderer {
       log.error("internal error on {} {}", ctx.method(), ctx.path(), e);
       write(ctx, ProblemDocument.internalError(ctx.path(), RequestIds.current(ctx)));
     }
+  }
+
+  /**
+   * Writes 503 {@code database-unavailable} with {@code Retry-After: 1}: the database is away (a
+   * failover or a restart), the client may retry shortly.
+   */
+  public static void writeDatabaseUnavailable(Context ctx) {
+    write(
+        ctx,
+        503,
+        "database-unavailable",
+        "Database unavailable",
+        "the database is unavailable (a failover or restart is in progress); retry shortly",
+        Map.of(ProblemDocument.RETRY_AFTER_SECONDS, 1));
   }
 
   /** Writes a problem response with the given members about the request in {@code ctx}. */
@@ -84,35 +120,30 @@ public final class ProblemRenderer {
     return type != null && type.startsWith(ProblemDocument.MEDIA_TYPE);
   }
 
-  /**
-   * Whether {@code e} comes from losing the database rather than from a bug: a broken or refused
-   * connection (SQLState class 08), a server shutting down or starting up (57P01..57P03), or a
-   * write sent to a server that just became a read-only standby (25006).
-   */
+  /** See {@link DatabaseFailures#unavailable}. */
   static boolean databaseUnavailable(Throwable e) {
-    for (Throwable t = e; t != null; t = t.getCause()) {
-      if (t instanceof java.sql.SQLException sql && sql.getSQLState() != null) {
-        String state = sql.getSQLState();
-        if (state.startsWith("08")
-            || state.equals("57P01")
-            || state.equals("57P02")
-            || state.equals("57P03")
-            || state.equals("25006")) {
-          return true;
-        }
-      }
-    }
-    return false;
+    return DatabaseFailures.unavailable(e);
   }
 
-  /** Whether {@code e} comes from a connection pool that had no connection free in time. */
+  /** See {@link DatabaseFailures#poolExhausted}. */
   static boolean poolExhausted(Throwable e) {
-    for (Throwable t = e; t != null; t = t.getCause()) {
-      if (t instanceof java.sql.SQLTransientConnectionException) {
-        return true;
-      }
+    return DatabaseFailures.poolExhausted(e);
+  }
+
+  /**
+   * A spell of one kind of 503 (the database away, the pool empty): it begins with the first such
+   * answer after 30 s without one, so an outage logs one line, not one per request.
+   */
+  private static final class Spell {
+    private static final long QUIET_NANOS = TimeUnit.SECONDS.toNanos(30);
+    private final AtomicLong last = new AtomicLong();
+    private final AtomicBoolean seen = new AtomicBoolean();
+
+    boolean begins() {
+      long now = System.nanoTime();
+      long previous = last.getAndSet(now);
+      return !seen.getAndSet(true) || now - previous > QUIET_NANOS;
     }
-    return false;
   }
 
   /** The slug and title of a bare HTTP status, for Javalin's own errors. */

@@ -3,6 +3,7 @@ package io.bulwark.server;
 import io.bulwark.eventstore.EventStore;
 import io.bulwark.eventstore.PostgresEventStore;
 import io.bulwark.http.HttpModule;
+import io.bulwark.http.ProblemRenderer;
 import io.bulwark.kernel.Meters;
 import io.bulwark.platform.Platform;
 import io.bulwark.platform.ServerAssembly;
@@ -69,6 +70,7 @@ public final class BulwarkServer implements AutoCloseable {
     Database db = null;
     List<AutoCloseable> started = new ArrayList<>();
     Javalin javalin = null;
+    DatabaseSupervisor watcher = null;
     try {
       String url;
       if (config.jdbcUrl().isPresent()) {
@@ -92,6 +94,22 @@ public final class BulwarkServer implements AutoCloseable {
           PostgresEventStore.builder(db.dataSource()).meterRegistry(registry).build();
       Platform platform = new Platform(db, events, registry, config.clock(), config.instanceDir());
       List<HttpModule> http = new ArrayList<>();
+      if (pg != null) {
+        // while the embedded database is known to be down, API requests get 503 at once instead
+        // of waiting for a pool connection that cannot come
+        DatabaseSupervisor supervised = new DatabaseSupervisor(pg);
+        watcher = supervised;
+        http.add(
+            app ->
+                app.before(
+                    "/api/*",
+                    ctx -> {
+                      if (supervised.down()) {
+                        ProblemRenderer.writeDatabaseUnavailable(ctx);
+                        ctx.skipRemainingHandlers();
+                      }
+                    }));
+      }
       for (Function<Platform, HttpModule> factory : b.modules) {
         HttpModule m = factory.apply(platform);
         if (m instanceof AutoCloseable c) {
@@ -127,7 +145,7 @@ public final class BulwarkServer implements AutoCloseable {
     this.closeables = started;
     this.app = javalin;
     this.owner = lock;
-    this.supervisor = pg == null ? null : new DatabaseSupervisor(pg).start();
+    this.supervisor = watcher == null ? null : watcher.start();
     owner.describe("pid " + ProcessHandle.current().pid() + ", " + baseUrl());
     log.info("Bulwark listening on {}", baseUrl());
   }

@@ -29,7 +29,7 @@ final class DatabaseSupervisor implements AutoCloseable {
           Thread.ofPlatform().name("postgres-supervisor").daemon().factory());
   private volatile boolean closed;
   private long lastPid;
-  private boolean down;
+  private volatile boolean down;
   private long nextAttemptNanos;
   private Duration backoff = FIRST_RETRY;
   private int attempts;
@@ -37,6 +37,11 @@ final class DatabaseSupervisor implements AutoCloseable {
   DatabaseSupervisor(PostgresServer postgres) {
     this.postgres = postgres;
     this.lastPid = postgres.pid().orElse(-1L);
+  }
+
+  /** Whether the database is known to be down (from its death until it runs again). */
+  boolean down() {
+    return down;
   }
 
   /** Starts watching; returns this. */

@@ -41,7 +41,7 @@ public final class Identity {
   private final Transactions tx;
   private final AccessTokens tokens;
   private final PasswordHasher hasher;
-  private final LoginLimiter limiter;
+  private final AttemptLimiter limiter;
   private final Duration refreshTtl;
   private final Clock clock;
 
@@ -55,7 +55,7 @@ public final class Identity {
       Transactions tx,
       AccessTokens tokens,
       PasswordHasher hasher,
-      LoginLimiter limiter,
+      AttemptLimiter limiter,
       Duration refreshTtl,
       Clock clock) {
     this.store = store;
@@ -69,12 +69,14 @@ public final class Identity {
   }
 
   /**
-   * Registers a customer.
+   * Registers a customer who signs up from {@code address}.
    *
+   * @throws CommerceException.TooManyRequests after too many registrations from the address
    * @throws CommerceException.InvalidInput naming the field that breaks a rule
    * @throws CommerceException.Conflict when the username is taken
    */
-  public User register(String username, String password, String name) {
+  public User register(String username, String password, String name, String address) {
+    limiter.registration(address);
     return create(username, password, name, Role.CUSTOMER);
   }
 
@@ -98,7 +100,10 @@ public final class Identity {
     return user;
   }
 
-  /** Sets the password and role of {@code username}, creating the user when missing. */
+  /**
+   * Sets the password and role of {@code username}, creating the user when missing; a new role
+   * retires the user's access tokens.
+   */
   public User upsert(String username, String password, String name, Role role) {
     Optional<User> existing = findByUsername(username);
     if (existing.isEmpty()) {
@@ -107,6 +112,7 @@ public final class Identity {
     validatePassword(password);
     store.updateCredentials(
         existing.get().id(), hasher.hash(password), role.name(), clock.instant());
+    tokens.forget(existing.get().id());
     return find(existing.get().id()).orElseThrow();
   }
 
@@ -125,7 +131,7 @@ public final class Identity {
       throw new CommerceException.InvalidInput("$.password", "password is required");
     }
     String key = username.toLowerCase(Locale.ROOT);
-    limiter.check(key, address);
+    limiter.login(key, address); // counted before the check, so concurrent attempts count too
     Optional<IdentityStore.Credentials> creds = store.credentials(key);
     boolean ok;
     if (creds.isEmpty()) {
@@ -135,10 +141,9 @@ public final class Identity {
       ok = hasher.verify(password, creds.get().passwordHash());
     }
     if (!ok) {
-      limiter.failed(key, address);
       throw new CommerceException.Unauthorized("invalid username or password");
     }
-    limiter.succeeded(key);
+    limiter.loginSucceeded(key, address);
     User user = creds.get().user();
     String refresh = newRefreshToken(user.id(), Ids.newId(clock));
     return tokensFor(user, refresh);
@@ -167,8 +172,11 @@ public final class Identity {
               }
               if (row.used()) {
                 store.revokeFamily(row.familyId(), now); // committed: the rejection must stick
-                return RefreshOutcome.rejected(
-                    "refresh token was already used; every token of its session is now revoked");
+                store.bumpTokenVersion(row.userId()); // and the thief's access tokens end too
+                return new RefreshOutcome(
+                    "refresh token was already used; every token of its session is now revoked",
+                    store.user(row.userId()).orElseThrow(),
+                    null);
               }
               if (!row.expiresAt().isAfter(now)) {
                 return RefreshOutcome.rejected("refresh token expired at " + row.expiresAt());
@@ -178,6 +186,9 @@ public final class Identity {
               return new RefreshOutcome(null, user, newRefreshToken(user.id(), row.familyId()));
             });
     if (outcome.rejection() != null) {
+      if (outcome.user() != null) {
+        tokens.forget(outcome.user().id());
+      }
       throw new CommerceException.Unauthorized(outcome.rejection());
     }
     return tokensFor(outcome.user(), outcome.refreshToken());
@@ -185,7 +196,8 @@ public final class Identity {
 
   /**
    * Revokes the session (token family) of {@code refreshToken}, which must be a token of {@code
-   * userId} (the caller); unknown tokens are ignored.
+   * userId} (the caller), and retires every access token of the caller (on all their devices: a
+   * refresh token still gets new ones); an unknown refresh token changes nothing.
    *
    * @throws CommerceException.Forbidden when the token belongs to another user (nothing is revoked)
    */
@@ -201,8 +213,12 @@ public final class Identity {
             throw new CommerceException.Forbidden(
                 "the refresh token belongs to another user; log out with your own");
           }
-          store.revokeFamilyOf(parsed.id(), parsed.secretHash(), clock.instant());
+          if (row.isPresent()) {
+            store.revokeFamily(row.get().familyId(), clock.instant());
+            store.bumpTokenVersion(userId);
+          }
         });
+    tokens.forget(userId);
   }
 
   /** The user with {@code id}, if any. */
@@ -218,7 +234,8 @@ public final class Identity {
   }
 
   /**
-   * Changes a profile: {@code name} when given, {@code role} when given (administrators only).
+   * Changes a profile: {@code name} when given, {@code role} when given (administrators only). A
+   * new role retires the user's access tokens: they take the new role at their next refresh.
    *
    * @throws CommerceException.NotFound when there is no such user
    * @throws CommerceException.Forbidden when the caller may not make this change
@@ -236,6 +253,7 @@ public final class Identity {
     if (!store.updateProfile(id, name == null ? null : name.strip(), newRole, clock.instant())) {
       throw new CommerceException.NotFound("no user " + id);
     }
+    tokens.forget(id);
     return find(id).orElseThrow();
   }
 

@@ -4,6 +4,7 @@ import io.bulwark.commerce.auth.Role;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.UUID;
 
 /**
@@ -57,6 +58,14 @@ public interface IdentityStore {
    */
   boolean replacePermissions(Role role);
 
+  /**
+   * Attempts counted against one key in its current window.
+   *
+   * @param count attempts in the window, this one included (never more than the cap given)
+   * @param windowStart when the window began
+   */
+  record Attempts(int count, Instant windowStart) {}
+
   /** Adds {@code user}; false when the username is taken (nothing changes then). */
   boolean insert(User user, String passwordHash);
 
@@ -90,8 +99,24 @@ public interface IdentityStore {
   void revokeFamily(UUID familyId, Instant at);
 
   /**
-   * Revokes the family of the token {@code id} if its secret hashes to {@code secretHash}; does
-   * nothing otherwise.
+   * Counts one attempt against {@code key} atomically, however many run at once: a key without a
+   * window, or whose window began at or before {@code expiredAt}, starts a new one at {@code now}
+   * with this attempt; otherwise the count goes up by one, but never above {@code cap}.
    */
-  void revokeFamilyOf(UUID id, String secretHash, Instant at);
+  Attempts countAttempt(String key, Instant now, Instant expiredAt, int cap);
+
+  /** Takes one attempt of {@code key} back (never below zero). */
+  void uncountAttempt(String key);
+
+  /** Forgets every attempt of {@code key}. */
+  void forgetAttempts(String key);
+
+  /** Forgets every key whose window began at or before {@code expiredAt}; returns how many. */
+  int forgetAttemptsBefore(Instant expiredAt);
+
+  /** The token version of user {@code id}; empty when there is no such user. */
+  OptionalLong tokenVersion(UUID id);
+
+  /** Adds one to the token version of user {@code id}, retiring their access tokens. */
+  void bumpTokenVersion(UUID id);
 }

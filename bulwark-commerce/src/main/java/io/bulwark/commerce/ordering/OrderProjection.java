@@ -3,6 +3,7 @@ package io.bulwark.commerce.ordering;
 import io.bulwark.commerce.events.DomainEvent;
 import io.bulwark.eventstore.LogBacklog;
 import io.bulwark.eventstore.LogPosition;
+import io.bulwark.kernel.RetryLog;
 import io.bulwark.kernel.Transactions;
 import java.time.Duration;
 import java.util.HashSet;
@@ -44,6 +45,7 @@ public final class OrderProjection implements AutoCloseable {
   private static final long LINGER_NANOS = Duration.ofMillis(5).toNanos();
 
   private static final Logger log = LoggerFactory.getLogger(OrderProjection.class);
+  private final RetryLog rounds = new RetryLog(log, "the order projection");
 
   private final OrderViews views;
   private final OrderLog orderLog;
@@ -167,6 +169,7 @@ public final class OrderProjection implements AutoCloseable {
     while (running) {
       try {
         catchUp();
+        rounds.succeeded();
         if (signal.tryAcquire(pollInterval.toMillis(), TimeUnit.MILLISECONDS) && running) {
           LockSupport.parkNanos(LINGER_NANOS);
         }
@@ -174,7 +177,7 @@ public final class OrderProjection implements AutoCloseable {
         Thread.currentThread().interrupt();
         return;
       } catch (RuntimeException e) {
-        log.warn("order projection failed; retrying", e);
+        rounds.failed(e);
         try {
           signal.tryAcquire(pollInterval.toMillis(), TimeUnit.MILLISECONDS);
         } catch (InterruptedException ie) {

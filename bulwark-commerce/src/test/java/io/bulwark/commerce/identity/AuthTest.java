@@ -182,6 +182,9 @@ class AuthTest {
     assertThat(reuse.status()).isEqualTo(401);
     assertThat(reuse.json().get("detail").asText()).contains("already used");
     assertThat(refresh(r2).status()).as("the whole family is revoked").isEqualTo(401);
+    assertThat(app.get("/api/v1/users/me", second.json().get("accessToken").asText()).status())
+        .as("and the access tokens of the user")
+        .isEqualTo(401);
     assertThat(refresh("garbage").status()).isEqualTo(401);
   }
 
@@ -230,9 +233,65 @@ class AuthTest {
             "POST", "/api/v1/auth/logout", ivan, "{\"refreshToken\":\"" + judysRefresh + "\"}");
     assertThat(out.status()).isEqualTo(403);
     assertThat(out.contentType()).startsWith("application/problem+json");
+    assertThat(app.get("/api/v1/users/me", login.json().get("accessToken").asText()).status())
+        .as("judy's access token still works")
+        .isEqualTo(200);
     Response refreshed = refresh(judysRefresh);
     assertThat(refreshed.status()).as("judy's session is intact").isEqualTo(200);
     assertThat(refreshed.raw().headers().firstValue("Cache-Control")).hasValue("no-store");
+  }
+
+  @Test
+  void logoutRetiresTheCallersAccessTokensAtOnce() throws Exception {
+    app.customer("kim");
+    JsonNode laptop = loginJson("kim");
+    JsonNode phone = loginJson("kim");
+    String access = laptop.get("accessToken").asText();
+    assertThat(app.get("/api/v1/users/me", access).status()).isEqualTo(200);
+
+    Response out =
+        app.send(
+            "POST",
+            "/api/v1/auth/logout",
+            access,
+            "{\"refreshToken\":\"" + laptop.get("refreshToken").asText() + "\"}");
+    assertThat(out.status()).isEqualTo(204);
+
+    Response after = app.get("/api/v1/users/me", access);
+    assertThat(after.status()).isEqualTo(401);
+    assertThat(after.json().get("detail").asText()).contains("revoked");
+    assertThat(app.get("/api/v1/users/me", phone.get("accessToken").asText()).status())
+        .as("every access token of the user ends")
+        .isEqualTo(401);
+    Response phoneRefresh = refresh(phone.get("refreshToken").asText());
+    assertThat(phoneRefresh.status()).as("the other session goes on").isEqualTo(200);
+    assertThat(
+            app.get("/api/v1/users/me", phoneRefresh.json().get("accessToken").asText()).status())
+        .isEqualTo(200);
+  }
+
+  @Test
+  void aRoleChangeRetiresTheUsersAccessTokensAndTheNextRefreshCarriesTheNewRole() throws Exception {
+    String admin = app.adminToken();
+    app.customer("lena");
+    JsonNode lena = loginJson("lena");
+    String old = lena.get("accessToken").asText();
+    String id = app.get("/api/v1/users/me", old).json().get("id").asText();
+
+    Response demoted = app.send("PUT", "/api/v1/users/" + id, admin, "{\"role\":\"operator\"}");
+    assertThat(demoted.status()).isEqualTo(200);
+
+    assertThat(app.get("/api/v1/users/me", old).status()).isEqualTo(401);
+    Response renamed = app.send("PUT", "/api/v1/users/" + id, admin, "{\"name\":\"Lena L\"}");
+    assertThat(renamed.status()).isEqualTo(200);
+    Response refreshed = refresh(lena.get("refreshToken").asText());
+    assertThat(refreshed.status()).isEqualTo(200);
+    String fresh = refreshed.json().get("accessToken").asText();
+    assertThat(app.commerce.accessTokens().verify(fresh).role()).isEqualTo(Role.OPERATOR);
+    assertThat(app.get("/api/v1/users/me", fresh).status())
+        .as("a change of name alone retires nothing")
+        .isEqualTo(200);
+    assertThat(app.get("/api/v1/users/me", admin).status()).isEqualTo(200);
   }
 
   @Test
@@ -257,6 +316,12 @@ class AuthTest {
         "/api/v1/auth/login",
         null,
         "{\"username\":\"" + user + "\",\"password\":\"" + password + "\"}");
+  }
+
+  private static JsonNode loginJson(String user) throws Exception {
+    Response r = login(user, "password-1");
+    assertThat(r.status()).isEqualTo(200);
+    return r.json();
   }
 
   private static Response refresh(String token) throws Exception {

@@ -3,6 +3,7 @@ package io.bulwark.messaging.feed;
 import io.bulwark.eventstore.Outbox;
 import io.bulwark.eventstore.internal.PollingLoop;
 import io.bulwark.kernel.Check;
+import io.bulwark.kernel.RetryLog;
 import io.bulwark.messaging.MessagingException;
 import io.bulwark.postgres.DataAccessException;
 import io.bulwark.postgres.PostgresTransactions;
@@ -105,13 +106,16 @@ public final class OutboxFeed implements AutoCloseable {
   }
 
   private void run() {
+    RetryLog rounds = new RetryLog(log, "feed " + name);
     while (loop.running()) {
       try {
-        if (copyOnce() < batchSize) {
+        int copied = copyOnce();
+        rounds.succeeded();
+        if (copied < batchSize) {
           loop.pause(pollInterval);
         }
       } catch (RuntimeException e) {
-        log.warn("feed {} round failed; retrying: {}", name, e.toString());
+        rounds.failed(e);
         loop.pause(pollInterval.multipliedBy(10));
       }
     }

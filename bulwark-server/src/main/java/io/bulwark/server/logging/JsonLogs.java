@@ -16,6 +16,7 @@ import org.slf4j.LoggerFactory;
  * @timestamp} (ISO-8601 with the offset), {@code level}, {@code logger_name}, {@code thread_name},
  * the formatted {@code message}, each MDC entry as a key of its own (the request's {@code
  * correlationId}, …) and {@code stack_trace}.
+ * HikariCP's per-connection "marked as broken" warnings are left out (ERROR and above only).
  */
 public final class JsonLogs {
 
@@ -52,6 +53,13 @@ public final class JsonLogs {
     ch.qos.logback.classic.Logger bulwark = context.getLogger("io.bulwark");
     if (bulwark.getLevel() == null || bulwark.getLevel().isGreaterOrEqual(Level.WARN)) {
       bulwark.setLevel(Level.INFO);
+    }
+    // a lost database marks each pooled connection broken, one WARN with a stack trace apiece;
+    // the database supervisor and the retrying loops say it once
+    ch.qos.logback.classic.Logger brokenConnections =
+        context.getLogger("com.zaxxer.hikari.pool.ProxyConnection");
+    if (brokenConnections.getLevel() == null) {
+      brokenConnections.setLevel(Level.ERROR);
     }
   }
 }

@@ -12,12 +12,11 @@ import io.bulwark.states.durable.HistoryEvent;
 import io.bulwark.states.durable.MachineAttributes;
 import io.bulwark.states.durable.StateMachineVersion;
 import io.bulwark.states.durable.StatesException;
+import io.bulwark.states.internal.PageTokens;
 import java.math.BigDecimal;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -690,30 +689,19 @@ final class Actions {
     return max == 0 ? DEFAULT_PAGE : max;
   }
 
-  /** A page token: the offset of the next item and what was paged, so a token fits one query. */
   private static String token(int offset, String key) {
-    return Base64.getUrlEncoder()
-        .withoutPadding()
-        .encodeToString((offset + ":" + key.hashCode()).getBytes(StandardCharsets.UTF_8));
+    return PageTokens.token(offset, key);
   }
 
   private static int offset(String token, String key) {
-    if (token == null) {
-      return 0;
-    }
-    try {
-      String[] p =
-          new String(Base64.getUrlDecoder().decode(token), StandardCharsets.UTF_8).split(":", 2);
-      int offset = Integer.parseInt(p[0]);
-      if (offset >= 0 && p.length == 2 && p[1].equals(Integer.toString(key.hashCode()))) {
-        return offset;
-      }
-    } catch (IllegalArgumentException e) {
-      // falls through to the error below
-    }
-    throw AwsError.of(
-        "InvalidToken",
-        "Invalid Token: '" + token + "' is not a nextToken this request's earlier page returned");
+    return PageTokens.offset(token, key)
+        .orElseThrow(
+            () ->
+                AwsError.of(
+                    "InvalidToken",
+                    "Invalid Token: '"
+                        + token
+                        + "' is not a nextToken this request's earlier page returned"));
   }
 
   /** Epoch seconds with milliseconds, as the AWS JSON protocol writes timestamps. */

@@ -89,7 +89,7 @@ final class Rendering {
     }
     table(rows, out);
     if (page.hasNonNull("nextToken")) {
-      out.println("(more events: --json shows nextToken)");
+      out.println("(more events: add --next-token " + page.get("nextToken").asText() + ")");
     }
   }
 

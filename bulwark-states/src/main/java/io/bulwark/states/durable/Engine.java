@@ -358,6 +358,12 @@ public final class Engine implements AutoCloseable {
     }
   }
 
+  /**
+   * Step Functions' quota of history events per execution, the default of {@link
+   * Builder#historyLimit}.
+   */
+  public static final int DEFAULT_HISTORY_LIMIT = 25_000;
+
   /** Builder; every setting has a default. */
   public static final class Builder {
     private final Database database;
@@ -372,6 +378,7 @@ public final class Engine implements AutoCloseable {
     private Duration httpTimeout = Duration.ofSeconds(30);
     private final Set<String> httpTaskHosts = new HashSet<>();
     private MeterRegistry registry = new SimpleMeterRegistry();
+    private int historyLimit = DEFAULT_HISTORY_LIMIT;
 
     private Builder(Database database) {
       this.database = database;
@@ -486,6 +493,22 @@ public final class Engine implements AutoCloseable {
     }
 
     /**
+     * The most history events one execution may have; default {@value
+     * Engine#DEFAULT_HISTORY_LIMIT}, Step Functions' quota. An execution that would grow past it (a
+     * state looping on itself, say) fails with {@code States.Runtime} naming the limit, its {@code
+     * ExecutionFailed} event the last within it.
+     *
+     * @throws IllegalArgumentException when below 10
+     */
+    public Builder historyLimit(int events) {
+      if (events < 10) {
+        throw new IllegalArgumentException("historyLimit must be >= 10 but was " + events);
+      }
+      this.historyLimit = events;
+      return this;
+    }
+
+    /**
      * Where the engine's meters go ({@code bulwark.states.executions.started}, {@code
      * .executions.ended} by machine and status, {@code .executions.redriven}, {@code
      * .execution.time}, {@code .tasks} by outcome, and the backlog gauges {@code
@@ -511,6 +534,7 @@ public final class Engine implements AutoCloseable {
               pollInterval,
               httpTimeout,
               httpTaskHosts,
+              historyLimit,
               () -> database.pool().isClosed(),
               registry),
           ownTasks.keySet());

@@ -12,9 +12,11 @@ import io.bulwark.states.durable.Engine;
 import io.bulwark.states.durable.Execution;
 import io.bulwark.states.durable.ExecutionStatus;
 import io.bulwark.states.durable.HistoryEvent;
+import io.bulwark.states.internal.PageTokens;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
 import java.util.function.Function;
@@ -132,31 +134,58 @@ public final class StatesHttpModule implements HttpModule, AutoCloseable {
             e);
       }
     }
-    int limit = 100;
-    String l = ctx.queryParam("limit");
-    if (l != null) {
-      try {
-        limit = Integer.parseInt(l);
-      } catch (NumberFormatException e) {
-        limit = -1;
-      }
-      if (limit < 1 || limit > 1000) {
-        throw new BadRequest("limit", "limit must be an integer within 1..1000 but was " + l);
-      }
-    }
+    int limit = limit(ctx, 100);
     ObjectNode out = Json.object();
     ArrayNode list = out.putArray("executions");
     engine.list(s, ctx.queryParam("stateMachine"), limit).forEach(e -> list.add(e.toJson()));
     ctx.json(out);
   }
 
+  /**
+   * A page of the history, oldest first: {@code limit} events (1..1000, default 1000) from where
+   * {@code nextToken} (from the previous page) says; a {@code nextToken} in the answer when more
+   * follow, as GetExecutionHistory pages.
+   */
   private void history(Context ctx) {
+    String arn = arn(ctx);
+    int limit = limit(ctx, 1000);
+    String key = "history:" + arn;
+    String token = ctx.queryParam("nextToken");
+    int from =
+        PageTokens.offset(token, key)
+            .orElseThrow(
+                () ->
+                    new BadRequest(
+                        "nextToken",
+                        "nextToken must be one that the previous page of this history returned"));
+    List<HistoryEvent> all = engine.history(arn);
     ObjectNode out = Json.object();
     ArrayNode events = out.putArray("events");
-    for (HistoryEvent event : engine.history(arn(ctx))) {
-      events.add(event.toJson());
+    for (int i = from; i < Math.min(all.size(), from + limit); i++) {
+      events.add(all.get(i).toJson());
+    }
+    if (from + limit < all.size()) {
+      out.put("nextToken", PageTokens.token(from + limit, key));
     }
     ctx.json(out);
+  }
+
+  /** The {@code limit} query parameter, 1..1000, or {@code fallback} when absent. */
+  private static int limit(Context ctx, int fallback) {
+    String l = ctx.queryParam("limit");
+    if (l == null) {
+      return fallback;
+    }
+    int limit;
+    try {
+      limit = Integer.parseInt(l);
+    } catch (NumberFormatException e) {
+      limit = -1;
+    }
+    if (limit < 1 || limit > 1000) {
+      throw new BadRequest("limit", "limit must be an integer within 1..1000 but was " + l);
+    }
+    return limit;
   }
 
   private void stop(Context ctx) {

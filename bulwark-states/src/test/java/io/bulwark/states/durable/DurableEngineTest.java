@@ -145,6 +145,14 @@ class DurableEngineTest {
   }
 
   @Test
+  void limitsHistoriesToStepFunctionsQuotaByDefaultAndRefusesATinyLimit() {
+    assertThat(Engine.DEFAULT_HISTORY_LIMIT).isEqualTo(25_000);
+    assertThatThrownBy(() -> Engine.builder(pg.database()).historyLimit(9))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("historyLimit must be >= 10 but was 9");
+  }
+
+  @Test
   void recordsAHistoryShapedLikeGetExecutionHistory() {
     engine.createStateMachine(
         "history",

@@ -28,6 +28,7 @@ class StatesHttpModuleTest {
   @RegisterExtension static final PostgresExtension pg = PostgresExtension.migrating("states");
   @TempDir static Path home;
 
+  private static final int HISTORY_LIMIT = 40;
   private static final List<String> tokens = new CopyOnWriteArrayList<>();
   private static BulwarkServer server;
   private static final HttpClient http =
@@ -58,6 +59,7 @@ class StatesHttpModuleTest {
                                   tokens.add(r.taskToken());
                                   return null;
                                 })
+                            .historyLimit(HISTORY_LIMIT) // small, so a loop hits it fast
                             .pollInterval(Duration.ofMillis(20))))
             .start();
   }
@@ -149,6 +151,78 @@ class StatesHttpModuleTest {
     all[args.length + 1] = server.baseUrl();
     int exit = cmd.execute(all);
     return new Cli(exit, out.toString(), err.toString());
+  }
+
+  @Test
+  void aStateLoopingOnItselfFailsAtTheHistoryLimitAndItsHistoryIsPaged() throws Exception {
+    assertThat(
+            send(
+                    "POST",
+                    "/api/v1/state-machines",
+                    "{'name':'spin','definition':{'StartAt':'Again','States':{'Again':{"
+                        + "'Type':'Pass','Next':'Again'}}}}")
+                .status())
+        .isEqualTo(201);
+    assertThat(
+            send("POST", "/api/v1/executions", "{'stateMachineName':'spin','name':'s1'}").status())
+        .isEqualTo(201);
+    await()
+        .atMost(Duration.ofSeconds(20))
+        .until(
+            () ->
+                !send("GET", "/api/v1/executions/spin:s1", null)
+                    .body()
+                    .get("status")
+                    .asText()
+                    .equals("RUNNING"));
+    JsonNode failed = send("GET", "/api/v1/executions/spin:s1", null).body();
+    assertThat(failed.get("status").asText()).isEqualTo("FAILED");
+    assertThat(failed.get("error").asText()).isEqualTo("States.Runtime");
+    assertThat(failed.get("cause").asText()).contains("limit of 40 history events");
+
+    List<JsonNode> events = new java.util.ArrayList<>();
+    String next = null;
+    int pages = 0;
+    do {
+      Response page =
+          send(
+              "GET",
+              "/api/v1/executions/spin:s1/history?limit=15"
+                  + (next == null ? "" : "&nextToken=" + enc(next)),
+              null);
+      assertThat(page.status()).isEqualTo(200);
+      assertThat(page.body().get("events").size()).isBetween(1, 15);
+      page.body().get("events").forEach(events::add);
+      next = page.body().has("nextToken") ? page.body().get("nextToken").asText() : null;
+      pages++;
+    } while (next != null && pages < 10);
+    assertThat(pages).isEqualTo(3);
+    assertThat(events).hasSizeBetween(HISTORY_LIMIT - 3, HISTORY_LIMIT);
+    for (int i = 0; i < events.size(); i++) {
+      assertThat(events.get(i).get("id").asInt()).isEqualTo(i + 1);
+    }
+    assertThat(events.getLast().get("type").asText()).isEqualTo("ExecutionFailed");
+    assertThat(send("GET", "/api/v1/executions/spin:s1/history", null).body().get("events"))
+        .as("one page by default")
+        .hasSize(events.size());
+
+    JsonNode first = Json.parse(cli("history", "spin:s1", "--limit", "15").out());
+    JsonNode second =
+        Json.parse(
+            cli(
+                    "history",
+                    "spin:s1",
+                    "--limit",
+                    "15",
+                    "--next-token",
+                    first.get("nextToken").asText())
+                .out());
+    assertThat(second.get("events").get(0)).isEqualTo(events.get(15));
+
+    Response forged = send("GET", "/api/v1/executions/spin:s1/history?nextToken=bm9wZQ", null);
+    assertThat(forged.status()).isEqualTo(400);
+    assertThat(forged.contentType()).startsWith("application/problem+json");
+    assertThat(forged.body().toString()).contains("nextToken");
   }
 
   @Test

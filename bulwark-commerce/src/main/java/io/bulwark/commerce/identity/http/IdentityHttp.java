@@ -46,7 +46,8 @@ public final class IdentityHttp implements HttpModule {
               identity.register(
                   r.string("username", true, 200),
                   r.string("password", true, 200),
-                  r.string("name", true, 200));
+                  r.string("name", true, 200),
+                  ctx.ip()); // 429 sets Retry-After
           ctx.status(201).header("Location", "/api/v1/users/" + u.id()).json(view(u));
         });
     app.post(

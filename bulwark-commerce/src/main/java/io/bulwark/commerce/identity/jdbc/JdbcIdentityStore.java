@@ -12,6 +12,7 @@ import java.util.Arrays;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.Set;
 import java.util.UUID;
 
@@ -109,10 +110,12 @@ public final class JdbcIdentityStore implements IdentityStore {
   @Override
   public void updateCredentials(UUID id, String passwordHash, String role, Instant at) {
     tx.update(
-        "update identity_users set password_hash = ?, role = ?, updated_at = ? where id = ?",
+        "update identity_users set password_hash = ?, role = ?, updated_at = ?,"
+            + " token_version = token_version + case when role = ? then 0 else 1 end where id = ?",
         passwordHash,
         role,
         at,
+        role,
         id);
   }
 
@@ -120,8 +123,10 @@ public final class JdbcIdentityStore implements IdentityStore {
   public boolean updateProfile(UUID id, String name, String role, Instant at) {
     return tx.update(
             "update identity_users set name = coalesce(?, name), role = coalesce(?, role),"
-                + " updated_at = ? where id = ?",
+                + " token_version = token_version + case when coalesce(?, role) = role then 0"
+                + " else 1 end, updated_at = ? where id = ?",
             name,
+            role,
             role,
             at,
             id)
@@ -189,13 +194,52 @@ public final class JdbcIdentityStore implements IdentityStore {
   }
 
   @Override
-  public void revokeFamilyOf(UUID id, String secretHash, Instant at) {
+  public Attempts countAttempt(String key, Instant now, Instant expiredAt, int cap) {
+    // one upsert: the row lock it takes counts concurrent attempts one after the other
+    return tx.updateFirst(
+            "insert into identity_attempts as a (key, window_start, attempts) values (?, ?, 1)"
+                + " on conflict (key) do update set"
+                + " window_start = case when a.window_start <= ? then excluded.window_start"
+                + " else a.window_start end,"
+                + " attempts = case when a.window_start <= ? then 1"
+                + " else least(a.attempts + 1, ?) end"
+                + " returning attempts, window_start",
+            rs -> new Attempts(rs.getInt(1), rs.getTimestamp(2).toInstant()),
+            key,
+            now,
+            expiredAt,
+            expiredAt,
+            cap)
+        .orElseThrow();
+  }
+
+  @Override
+  public void uncountAttempt(String key) {
     tx.update(
-        "update identity_refresh_tokens set revoked_at = ? where revoked_at is null and family_id"
-            + " = (select family_id from identity_refresh_tokens where id = ? and secret_hash = ?)",
-        at,
-        id,
-        secretHash);
+        "update identity_attempts set attempts = greatest(attempts - 1, 0) where key = ?", key);
+  }
+
+  @Override
+  public void forgetAttempts(String key) {
+    tx.update("delete from identity_attempts where key = ?", key);
+  }
+
+  @Override
+  public int forgetAttemptsBefore(Instant expiredAt) {
+    return tx.update("delete from identity_attempts where window_start <= ?", expiredAt);
+  }
+
+  @Override
+  public OptionalLong tokenVersion(UUID id) {
+    return tx.queryFirst(
+            "select token_version from identity_users where id = ?", rs -> rs.getLong(1), id)
+        .map(OptionalLong::of)
+        .orElse(OptionalLong.empty());
+  }
+
+  @Override
+  public void bumpTokenVersion(UUID id) {
+    tx.update("update identity_users set token_version = token_version + 1 where id = ?", id);
   }
 
   private static User user(ResultSet rs) throws SQLException {

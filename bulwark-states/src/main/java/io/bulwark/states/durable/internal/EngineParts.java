@@ -44,6 +44,7 @@ public record EngineParts(
    * @param anyResource the handler of resources bound to none; null for none
    * @param listeners completion listeners by state machine name
    * @param httpTaskHosts the hosts (or {@code host:port}) HTTP task resources may call
+   * @param historyLimit the most history events of one execution
    * @param databaseClosed whether the database is gone for good (workers then stop)
    */
   public static EngineParts wire(
@@ -58,6 +59,7 @@ public record EngineParts(
       Duration pollInterval,
       Duration httpTimeout,
       Collection<String> httpTaskHosts,
+      int historyLimit,
       BooleanSupplier databaseClosed,
       MeterRegistry registry) {
     PostgresTransactions transactions = PostgresTransactions.of(dataSource);
@@ -66,7 +68,7 @@ public record EngineParts(
     MachineRegistry machines = new MachineRegistry(transactions, clock);
     WorkQueue queue = new WorkQueue(transactions, clock, lease);
     StepSettlement settlement =
-        new StepSettlement(interpreter, machines, queue, metrics, listeners, clock);
+        new StepSettlement(interpreter, machines, queue, metrics, listeners, historyLimit, clock);
     TaskInvocation tasks =
         new TaskInvocation(
             transactions,

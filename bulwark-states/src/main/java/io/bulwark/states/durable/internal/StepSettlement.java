@@ -34,6 +34,7 @@ final class StepSettlement {
   private final WorkQueue queue;
   private final EngineMetrics metrics;
   private final Map<String, CompletionListener> listeners;
+  private final int historyLimit;
   private final Clock clock;
 
   StepSettlement(
@@ -42,12 +43,14 @@ final class StepSettlement {
       WorkQueue queue,
       EngineMetrics metrics,
       Map<String, CompletionListener> listeners,
+      int historyLimit,
       Clock clock) {
     this.interpreter = interpreter;
     this.machines = machines;
     this.queue = queue;
     this.metrics = metrics;
     this.listeners = Map.copyOf(listeners);
+    this.historyLimit = historyLimit;
     this.clock = clock;
   }
 
@@ -59,6 +62,17 @@ final class StepSettlement {
   boolean apply(Connection c, ExecutionRow e, JsonNode machine, WorkQueue.Work w, Decision d)
       throws SQLException {
     Instant now = clock.instant();
+    // a step adds at most two events (exit, enter), the failure one more: stop while both fit
+    if (!(d instanceof Decision.Succeed || d instanceof Decision.Fail)
+        && e.lastEventId + 3 > historyLimit) {
+      d =
+          new Decision.Fail(
+              "States.Runtime",
+              "The execution reached the limit of "
+                  + historyLimit
+                  + " history events in state "
+                  + e.currentState);
+    }
     String type = MachineRegistry.stateType(machine, e.currentState);
     switch (d) {
       case Decision.Next n -> {

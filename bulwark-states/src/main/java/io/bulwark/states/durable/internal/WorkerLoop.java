@@ -1,5 +1,6 @@
 package io.bulwark.states.durable.internal;
 
+import io.bulwark.kernel.RetryLog;
 import io.bulwark.postgres.PostgresTransactions;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -16,6 +17,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class WorkerLoop implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(WorkerLoop.class);
+  private final RetryLog claims = new RetryLog(log, "claiming states work");
 
   private final PostgresTransactions transactions;
   private final WorkQueue queue;
@@ -107,10 +109,11 @@ public final class WorkerLoop implements AutoCloseable {
           running = false;
           return;
         }
-        log.warn("claiming states work failed; retrying", e);
+        claims.failed(e);
         idle();
         continue;
       }
+      claims.succeeded();
       if (!worked) {
         idle();
       }
