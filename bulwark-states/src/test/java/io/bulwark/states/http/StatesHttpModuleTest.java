@@ -206,7 +206,7 @@ class StatesHttpModuleTest {
         .as("one page by default")
         .hasSize(events.size());
 
-    JsonNode first = Json.parse(cli("history", "spin:s1", "--limit", "15").out());
+    JsonNode first = Json.parse(cli("history", "spin:s1", "--limit", "15", "--json").out());
     JsonNode second =
         Json.parse(
             cli(
@@ -215,9 +215,13 @@ class StatesHttpModuleTest {
                     "--limit",
                     "15",
                     "--next-token",
-                    first.get("nextToken").asText())
+                    first.get("nextToken").asText(),
+                    "--json")
                 .out());
     assertThat(second.get("events").get(0)).isEqualTo(events.get(15));
+    // for a person, the table ends with how to get the next page
+    assertThat(cli("history", "spin:s1", "--limit", "15").out())
+        .contains("(more events: add --next-token " + first.get("nextToken").asText() + ")");
 
     Response forged = send("GET", "/api/v1/executions/spin:s1/history?nextToken=bm9wZQ", null);
     assertThat(forged.status()).isEqualTo(400);
