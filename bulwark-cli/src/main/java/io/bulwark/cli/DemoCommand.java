@@ -119,6 +119,8 @@ final class DemoCommand implements Callable<Integer> {
         shop = HighAvailabilityDemo.start(cfg, server.port, simulator, password, server.kafka, err);
       } catch (PortInUseException e) {
         throw portTaken(e);
+      } catch (InstanceRunningException e) {
+        throw new UserInputException(e.getMessage(), e);
       }
       seeded = shop.seeded();
       url = shop.url();

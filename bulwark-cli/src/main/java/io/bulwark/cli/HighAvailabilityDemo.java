@@ -13,6 +13,7 @@ import io.bulwark.fleet.stack.LocalStack;
 import io.bulwark.fleet.stack.StackPlan;
 import io.bulwark.platform.Platform;
 import io.bulwark.server.BulwarkServer;
+import io.bulwark.server.InstanceLock;
 import io.bulwark.server.ServerConfig;
 import io.bulwark.topology.Topology;
 import io.bulwark.topology.TopologyFile;
@@ -68,9 +69,13 @@ final class HighAvailabilityDemo implements AutoCloseable {
       String adminPassword,
       String kafka,
       PrintWriter err) {
-    BulwarkServer.requireFreePort(config.host(), port);
+    // the cluster's directory has one owner: a second demo --ha on this home is refused (exit 2)
+    // naming the running one, and never touches its databases
+    InstanceLock owner = InstanceLock.acquire(config.instanceDir().resolve("db"));
     List<AutoCloseable> parts = new ArrayList<>();
+    parts.add(owner);
     try {
+      BulwarkServer.requireFreePort(config.host(), port);
       String jdbcUrl;
       if (config.jdbcUrl().isPresent()) {
         jdbcUrl = config.jdbcUrl().get();
@@ -153,6 +158,7 @@ final class HighAvailabilityDemo implements AutoCloseable {
                 + " s; see "
                 + config.instanceDir().resolve("logs").resolve("instances"));
       }
+      owner.describe("pid " + ProcessHandle.current().pid() + ", " + stack.url());
       return new HighAvailabilityDemo(parts, stack, seeded);
     } catch (Exception e) { // Netty throws its checked bind errors undeclared
       closeAll(parts);

@@ -52,6 +52,14 @@ class HighAvailabilityDemoTest {
       started = instances(demo);
       assertThat(started).hasSize(3);
 
+      // a second demo --ha on the same home is refused and touches nothing of the first
+      Path secondErr = home.resolve("second-stderr.txt");
+      Process second = DemoProcess.start(home, secondErr, "--ha");
+      assertThat(second.waitFor(60, TimeUnit.SECONDS)).isTrue();
+      assertThat(second.exitValue()).isEqualTo(2);
+      assertThat(java.nio.file.Files.readString(secondErr)).contains("is running on").contains(url);
+      assertThat(instances(demo)).containsExactlyInAnyOrderElementsOf(started);
+
       String token =
           Json.parse(
                   send(

@@ -17,7 +17,7 @@ import java.nio.file.StandardOpenOption;
  * same directory is refused naming both, and only a directory whose owner is gone is recovered (its
  * orphaned PostgreSQL stopped).
  */
-final class InstanceLock implements AutoCloseable {
+public final class InstanceLock implements AutoCloseable {
 
   private final Path file;
   private final FileChannel channel;
@@ -34,7 +34,7 @@ final class InstanceLock implements AutoCloseable {
    *
    * @throws InstanceRunningException when a live process holds it
    */
-  static InstanceLock acquire(Path instanceDir) {
+  public static InstanceLock acquire(Path instanceDir) {
     Path file = instanceDir.resolve("owner.lock");
     FileChannel channel = null;
     try {
@@ -68,7 +68,7 @@ final class InstanceLock implements AutoCloseable {
   }
 
   /** Records what the owner is, e.g. {@code pid 4242, http://127.0.0.1:8080}. */
-  void describe(String owner) {
+  public void describe(String owner) {
     try {
       channel.truncate(0);
       channel.write(ByteBuffer.wrap((owner + "\n").getBytes(StandardCharsets.UTF_8)), 0);
