@@ -568,7 +568,7 @@ public final class GatewayRuntime {
   }
 
   private static String newRequestIdText() {
-    return ProxyHandler.newRequestId().toString();
+    return RequestIds.newRequestId().toString();
   }
 
   /** Bot protection as it runs now, or null when it is off. */
