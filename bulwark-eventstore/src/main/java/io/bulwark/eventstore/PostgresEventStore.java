@@ -3,28 +3,16 @@ package io.bulwark.eventstore;
 import io.bulwark.eventstore.internal.EventStoreMetrics;
 import io.bulwark.eventstore.internal.Text;
 import io.bulwark.eventstore.internal.Upcasters;
-import io.bulwark.postgres.DataAccessException;
 import io.bulwark.postgres.PostgresTransactions;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Savepoint;
-import java.sql.Timestamp;
 import java.time.Clock;
-import java.time.Instant;
-import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
-import java.util.UUID;
-import java.util.concurrent.ConcurrentHashMap;
 import javax.sql.DataSource;
-import org.postgresql.util.PSQLException;
 
 /**
  * The {@link EventStore} on PostgreSQL (table {@code eventstore_events}, migrations {@code
@@ -82,97 +70,23 @@ import org.postgresql.util.PSQLException;
  * .events.read} and the timer {@code bulwark.eventstore.append.latency} on the registry given to
  * the builder. Appends on a caller's connection count when they are written, before the caller
  * commits, and their latency excludes the commit.
+ *
+ * <h2>Parts</h2>
+ *
+ * This class checks arguments and owns the connections; {@link Appender} owns the concurrency of
+ * appends, {@link AppendStatement} the insert itself, and {@link LogReader} the reads.
  */
 public final class PostgresEventStore implements EventStore {
 
-  private static final String COLUMNS =
-      "event_id, stream, version, position, xid::text as xid_text, type, schema_version,"
-          + " data::text as data_text,"
-          + " recorded_at, correlation_id, causation_id";
-
-  private static final String INSERT =
-      "insert into eventstore_events (event_id, stream, version, type, schema_version, data,"
-          + " correlation_id, causation_id, recorded_at) ";
-
-  /** Versions continue from the stream's last one (for {@link ExpectedVersion#ANY}). */
-  private static final String LAST_VERSION =
-      "(select coalesce(max(version), 0) from eventstore_events where stream = ?)";
-
-  /**
-   * The expected version exists and was written by this transaction or an older one, so this
-   * transaction's events sort after it in {@link #readAll}.
-   */
-  private static final String EXPECTED_EXISTS =
-      " where exists (select 1 from eventstore_events where stream = ? and version = ?"
-          + " and xid <= pg_current_xact_id())";
-
-  /** The stream's last event (if any) was written by this transaction or an older one. */
-  private static final String LAST_NOT_YOUNGER =
-      " where coalesce((select xid from eventstore_events where stream = ?"
-          + " order by version desc limit 1), '0'::xid8) <= pg_current_xact_id()";
-
-  private static final String RETURNING = " returning event_id, position, xid::text, version";
-
-  /** The unique index that makes two appends of the same version collide. */
-  private static final String VERSION_KEY = "eventstore_events_stream_version_key";
-
-  private static final int RETRIES = 100;
-
-  /**
-   * Batches up to this size are sent as one multi-row {@code VALUES} (cheaper for the server than
-   * parsing arrays); larger ones as arrays through {@code unnest}, to bound the statement size.
-   */
-  private static final int MAX_VALUES_ROWS = 64;
-
-  private static final Map<Integer, String> VALUES_ROWS = new ConcurrentHashMap<>();
-
-  private static final String READ_ALL =
-      "select "
-          + COLUMNS
-          + " from eventstore_events"
-          + " where (xid, position) > (?::text::xid8, ?)"
-          + " and xid < pg_snapshot_xmin(pg_current_snapshot())"
-          + " order by xid, position limit ?";
-
-  private static final String READ_ALL_PREFIXED =
-      "select "
-          + COLUMNS
-          + " from eventstore_events"
-          + " where (xid, position) > (?::text::xid8, ?)"
-          + " and xid < pg_snapshot_xmin(pg_current_snapshot())"
-          + " and starts_with(stream, ?)"
-          + " order by xid, position limit ?";
-
-  private static final String READ_STREAM =
-      "select "
-          + COLUMNS
-          + " from eventstore_events where stream = ? and version >= ?"
-          + " order by version limit ?";
-
-  /**
-   * Committed events after a place ({@code later}), those of them a reader can read now ({@code
-   * visible}), and the last of those.
-   */
-  private static final String BACKLOG =
-      "with later as (select xid, position from eventstore_events where (xid, position) >"
-          + " (?::text::xid8, ?) and starts_with(stream, ?)), visible as (select xid, position"
-          + " from later where xid < pg_snapshot_xmin(pg_current_snapshot())) select (select"
-          + " count(*) from visible), (select count(*) from later), last.xid::text, last.position"
-          + " from (select 1) one left join (select xid, position from visible order by xid desc,"
-          + " position desc limit 1) last on true";
-
   private final PostgresTransactions transactions;
-  private final Clock clock;
-  private final boolean savepoints;
-  private final Upcasters upcasters;
-  private final EventStoreMetrics metrics;
+  private final Appender appender;
+  private final LogReader reader;
 
   private PostgresEventStore(Builder b) {
     this.transactions = b.dataSource == null ? null : PostgresTransactions.of(b.dataSource);
-    this.clock = b.clock;
-    this.savepoints = b.savepoints;
-    this.upcasters = new Upcasters(b.upcasters);
-    this.metrics = new EventStoreMetrics(b.meterRegistry);
+    EventStoreMetrics metrics = new EventStoreMetrics(b.meterRegistry);
+    this.appender = new Appender(new AppendStatement(b.clock), metrics, b.savepoints);
+    this.reader = new LogReader(new Upcasters(b.upcasters), metrics);
   }
 
   /** A builder for a store on {@code dataSource} (already migrated with "eventstore"). */
@@ -205,70 +119,7 @@ public final class PostgresEventStore implements EventStore {
   @Override
   public AppendResult append(String stream, ExpectedVersion expected, List<NewEvent> events) {
     checkAppend(stream, expected, events);
-    PostgresTransactions tx = transactions();
-    long start = System.nanoTime();
-    try {
-      for (int attempt = 1; ; attempt++) {
-        boolean last = attempt >= RETRIES;
-        try {
-          AppendResult result =
-              tx.inNewTransaction(c -> appendOnce(c, stream, expected, events, last));
-          metrics.appended(events.size(), System.nanoTime() - start);
-          return result;
-        } catch (LostRace race) {
-          if (race.versionTaken && (!expected.isAny() || last)) {
-            metrics.conflict();
-            long current = tx.inNewTransaction(c -> currentVersion(c, stream));
-            throw new WrongExpectedVersionException(stream, expected, current);
-          }
-          // a fresh transaction gets a fresh, larger transaction id
-        }
-      }
-    } catch (DataAccessException e) {
-      throw new StorageException("cannot append to stream " + stream, e);
-    }
-  }
-
-  /**
-   * One attempt of an append in a transaction of the store's own: the result, a conflict, or a
-   * {@link LostRace} that a new transaction may win.
-   */
-  private AppendResult appendOnce(
-      Connection c, String stream, ExpectedVersion expected, List<NewEvent> events, boolean last)
-      throws SQLException {
-    AppendResult result;
-    try {
-      result = insert(c, stream, expected, events);
-    } catch (SQLException e) {
-      if (isVersionTaken(e)) {
-        throw new LostRace(true);
-      }
-      throw e;
-    }
-    if (result != null) {
-      return result;
-    }
-    // Nothing was inserted: the expected version is missing, or the last event is younger.
-    long current = currentVersion(c, stream);
-    if (!expected.isAny() && current != expected.value()) {
-      metrics.conflict();
-      throw new WrongExpectedVersionException(stream, expected, current);
-    }
-    if (last) {
-      metrics.conflict();
-      throw new ConcurrentAppendException(stream, current);
-    }
-    throw new LostRace(false);
-  }
-
-  /** Another append took the version ({@code versionTaken}) or wrote the stream's last event. */
-  private static final class LostRace extends RuntimeException {
-    final boolean versionTaken;
-
-    LostRace(boolean versionTaken) {
-      super(null, null, false, false);
-      this.versionTaken = versionTaken;
-    }
+    return appender.inOwnTransactions(transactions(), stream, expected, events);
   }
 
   @Override
@@ -276,15 +127,12 @@ public final class PostgresEventStore implements EventStore {
       Connection transaction, String stream, ExpectedVersion expected, List<NewEvent> events) {
     Objects.requireNonNull(transaction, "transaction");
     checkAppend(stream, expected, events);
-    long start = System.nanoTime();
     try {
       if (transaction.getAutoCommit()) {
         throw new IllegalArgumentException(
             "append on a caller's connection needs an open transaction (autoCommit=false)");
       }
-      AppendResult result = write(transaction, stream, expected, events);
-      metrics.appended(events.size(), System.nanoTime() - start);
-      return result;
+      return appender.inCallersTransaction(transaction, stream, expected, events);
     } catch (SQLException e) {
       throw new StorageException("cannot append to stream " + stream, e);
     }
@@ -295,7 +143,7 @@ public final class PostgresEventStore implements EventStore {
     checkStream(stream);
     checkMax(max);
     return onOwnConnection(
-        "cannot read stream " + stream, c -> readStream(c, stream, fromVersion, max));
+        "cannot read stream " + stream, c -> reader.readStream(c, stream, fromVersion, max));
   }
 
   @Override
@@ -304,11 +152,8 @@ public final class PostgresEventStore implements EventStore {
     Objects.requireNonNull(connection, "connection");
     checkStream(stream);
     checkMax(max);
-    try (PreparedStatement st = connection.prepareStatement(READ_STREAM)) {
-      st.setString(1, stream);
-      st.setLong(2, fromVersion);
-      st.setInt(3, max);
-      return readEvents(st);
+    try {
+      return reader.readStream(connection, stream, fromVersion, max);
     } catch (SQLException e) {
       throw new StorageException("cannot read stream " + stream, e);
     }
@@ -318,14 +163,16 @@ public final class PostgresEventStore implements EventStore {
   public long streamVersion(String stream) {
     checkStream(stream);
     return onOwnConnection(
-        "cannot read the version of stream " + stream, c -> currentVersion(c, stream));
+        "cannot read the version of stream " + stream,
+        c -> AppendStatement.currentVersion(c, stream));
   }
 
   @Override
   public List<RecordedEvent> readAll(LogPosition after, int max) {
     Objects.requireNonNull(after, "after");
     checkMax(max);
-    return onOwnConnection("cannot read the log after " + after, c -> readAll(c, after, max));
+    return onOwnConnection(
+        "cannot read the log after " + after, c -> reader.readAll(c, after, max));
   }
 
   /** Work on a connection of the store's own. */
@@ -348,11 +195,8 @@ public final class PostgresEventStore implements EventStore {
     Objects.requireNonNull(connection, "connection");
     Objects.requireNonNull(after, "after");
     checkMax(max);
-    try (PreparedStatement st = connection.prepareStatement(READ_ALL)) {
-      st.setString(1, Long.toUnsignedString(after.transactionId()));
-      st.setLong(2, after.position());
-      st.setInt(3, max);
-      return readEvents(st);
+    try {
+      return reader.readAll(connection, after, max);
     } catch (SQLException e) {
       throw new StorageException("cannot read the log after " + after, e);
     }
@@ -368,12 +212,8 @@ public final class PostgresEventStore implements EventStore {
     Objects.requireNonNull(connection, "connection");
     Objects.requireNonNull(after, "after");
     checkMax(max);
-    try (PreparedStatement st = connection.prepareStatement(READ_ALL_PREFIXED)) {
-      st.setString(1, Long.toUnsignedString(after.transactionId()));
-      st.setLong(2, after.position());
-      st.setString(3, streamPrefix);
-      st.setInt(4, max);
-      return readEvents(st);
+    try {
+      return reader.readAll(connection, after, max, streamPrefix);
     } catch (SQLException e) {
       throw new StorageException(
           "cannot read the streams " + streamPrefix + "* of the log after " + after, e);
@@ -385,272 +225,11 @@ public final class PostgresEventStore implements EventStore {
     Objects.requireNonNull(connection, "connection");
     Objects.requireNonNull(after, "after");
     Objects.requireNonNull(streamPrefix, "streamPrefix");
-    try (PreparedStatement st = connection.prepareStatement(BACKLOG)) {
-      st.setString(1, Long.toUnsignedString(after.transactionId()));
-      st.setLong(2, after.position());
-      st.setString(3, streamPrefix);
-      try (ResultSet rs = st.executeQuery()) {
-        rs.next();
-        long readable = rs.getLong(1);
-        long committed = rs.getLong(2);
-        String xid = rs.getString(3);
-        return new LogBacklog(
-            readable,
-            Math.max(0, committed - readable),
-            xid == null ? after : new LogPosition(Long.parseUnsignedLong(xid), rs.getLong(4)));
-      }
+    try {
+      return reader.backlog(connection, after, streamPrefix);
     } catch (SQLException e) {
       throw new StorageException("cannot count the log after " + after, e);
     }
-  }
-
-  /**
-   * Inserts the events in the caller's transaction; on a lost race undoes the attempt (back to a
-   * savepoint, or the caller's whole transaction without savepoints) and retries ({@code ANY}, on a
-   * savepoint) or throws the conflict.
-   */
-  private AppendResult write(
-      Connection c, String stream, ExpectedVersion expected, List<NewEvent> events)
-      throws SQLException {
-    for (int attempt = 1; ; attempt++) {
-      Savepoint savepoint = savepoints ? c.setSavepoint() : null;
-      try {
-        AppendResult result = insert(c, stream, expected, events);
-        if (savepoint != null) {
-          c.releaseSavepoint(savepoint);
-        }
-        if (result != null) {
-          return result;
-        }
-      } catch (SQLException e) {
-        if (!isVersionTaken(e)) {
-          if (savepoint != null) {
-            // Leave the caller's transaction usable, as if the append had not been tried.
-            try {
-              c.rollback(savepoint);
-            } catch (SQLException rollback) {
-              e.addSuppressed(rollback);
-            }
-          }
-          throw e;
-        }
-        undo(c, savepoint);
-        if (savepoint == null) {
-          // The caller's whole transaction is gone: never retry its append in a new one.
-          metrics.conflict();
-          long current = currentVersion(c, stream);
-          c.rollback();
-          if (expected.isAny()) {
-            throw new ConcurrentAppendException(stream, current, e);
-          }
-          throw new WrongExpectedVersionException(stream, expected, current, e);
-        }
-        if (expected.isAny() && attempt < RETRIES) {
-          continue;
-        }
-        metrics.conflict();
-        throw new WrongExpectedVersionException(stream, expected, currentVersion(c, stream), e);
-      }
-      // Nothing was inserted: the expected version is missing, or the last event is younger.
-      long current = currentVersion(c, stream);
-      metrics.conflict();
-      if (!expected.isAny() && current != expected.value()) {
-        throw new WrongExpectedVersionException(stream, expected, current);
-      }
-      throw new ConcurrentAppendException(stream, current);
-    }
-  }
-
-  private static void undo(Connection c, Savepoint savepoint) throws SQLException {
-    if (savepoint != null) {
-      c.rollback(savepoint);
-    } else {
-      c.rollback();
-    }
-  }
-
-  /** Inserts the events in one statement; null when the expected version does not exist. */
-  private AppendResult insert(
-      Connection c, String stream, ExpectedVersion expected, List<NewEvent> events)
-      throws SQLException {
-    // PostgreSQL keeps microseconds: truncate so the result equals what readers get back.
-    Instant now = clock.instant().truncatedTo(ChronoUnit.MICROS);
-    int n = events.size();
-    boolean exact = !expected.isAny() && expected.value() > 0;
-    String base = expected.isAny() ? LAST_VERSION : exact ? "?::bigint" : "0";
-    String sql;
-    if (n == 1) {
-      sql = INSERT + "select ?, ?, " + base + " + 1, ?, ?, ?::json, ?, ?, ?";
-    } else {
-      sql =
-          INSERT
-              + "select e.id, ?, "
-              + base
-              + " + e.n, e.type, e.sv, e.data::json, e.corr, e.caus, ?"
-              + (n <= MAX_VALUES_ROWS
-                  ? " from (values " + valuesRows(n) + ") as e(id, n, type, sv, data, corr, caus)"
-                  : " from unnest(?::uuid[], ?::text[], ?::int[], ?::text[], ?::text[],"
-                      + " ?::text[]) with ordinality as e(id, type, sv, data, corr, caus, n)");
-    }
-    sql += (exact ? EXPECTED_EXISTS : expected.isAny() ? LAST_NOT_YOUNGER : "") + RETURNING;
-    Map<UUID, long[]> written = new HashMap<>(n * 2);
-    try (PreparedStatement st = c.prepareStatement(sql)) {
-      int p = 1;
-      if (n == 1) {
-        st.setObject(p++, events.getFirst().eventId());
-      }
-      st.setString(p++, stream);
-      if (expected.isAny()) {
-        st.setString(p++, stream);
-      } else if (exact) {
-        st.setLong(p++, expected.value());
-      }
-      if (n == 1) {
-        NewEvent e = events.getFirst();
-        st.setString(p++, e.type());
-        st.setInt(p++, e.schemaVersion());
-        st.setString(p++, e.data());
-        st.setString(p++, e.correlationId());
-        st.setString(p++, e.causationId());
-        st.setTimestamp(p++, Timestamp.from(now));
-      } else {
-        st.setTimestamp(p++, Timestamp.from(now));
-        if (n <= MAX_VALUES_ROWS) {
-          for (NewEvent e : events) {
-            st.setObject(p++, e.eventId());
-            st.setString(p++, e.type());
-            st.setInt(p++, e.schemaVersion());
-            st.setString(p++, e.data());
-            st.setString(p++, e.correlationId());
-            st.setString(p++, e.causationId());
-          }
-        } else {
-          bindArrays(c, st, p, events);
-          p += 6;
-        }
-      }
-      if (exact) {
-        st.setString(p++, stream);
-        st.setLong(p, expected.value());
-      } else if (expected.isAny()) {
-        st.setString(p, stream);
-      }
-      try (ResultSet rs = st.executeQuery()) {
-        while (rs.next()) {
-          written.put(
-              rs.getObject(1, UUID.class),
-              new long[] {rs.getLong(2), Long.parseUnsignedLong(rs.getString(3)), rs.getLong(4)});
-        }
-      }
-    }
-    if (written.isEmpty()) {
-      return null;
-    }
-    List<RecordedEvent> recorded = new ArrayList<>(n);
-    for (NewEvent e : events) {
-      long[] at = written.get(e.eventId());
-      recorded.add(
-          new RecordedEvent(
-              e.eventId(),
-              stream,
-              at[2],
-              at[0],
-              at[1],
-              e.type(),
-              e.schemaVersion(),
-              e.data(),
-              now,
-              e.correlationId(),
-              e.causationId()));
-    }
-    return new AppendResult(stream, recorded.getLast().version(), recorded);
-  }
-
-  /** True for a unique violation of {@code (stream, version)}: another append took the version. */
-  private static boolean isVersionTaken(SQLException e) {
-    if (!"23505".equals(e.getSQLState())) {
-      return false;
-    }
-    if (e instanceof PSQLException pe && pe.getServerErrorMessage() != null) {
-      return VERSION_KEY.equals(pe.getServerErrorMessage().getConstraint());
-    }
-    return String.valueOf(e.getMessage()).contains(VERSION_KEY);
-  }
-
-  /** {@code (?::uuid, i, ?, ?::int, ?, ?, ?)} for i = 1..n, cached per n. */
-  private static String valuesRows(int n) {
-    return VALUES_ROWS.computeIfAbsent(
-        n,
-        count -> {
-          StringBuilder rows = new StringBuilder();
-          for (int i = 1; i <= count; i++) {
-            rows.append(i == 1 ? "" : ", ").append("(?::uuid, ").append(i);
-            rows.append(", ?, ?::int, ?, ?, ?)");
-          }
-          return rows.toString();
-        });
-  }
-
-  private static void bindArrays(
-      Connection c, PreparedStatement st, int from, List<NewEvent> events) throws SQLException {
-    int n = events.size();
-    UUID[] ids = new UUID[n];
-    String[] types = new String[n];
-    Integer[] schemaVersions = new Integer[n];
-    String[] data = new String[n];
-    String[] correlations = new String[n];
-    String[] causations = new String[n];
-    for (int i = 0; i < n; i++) {
-      NewEvent e = events.get(i);
-      ids[i] = e.eventId();
-      types[i] = e.type();
-      schemaVersions[i] = e.schemaVersion();
-      data[i] = e.data();
-      correlations[i] = e.correlationId();
-      causations[i] = e.causationId();
-    }
-    st.setArray(from, c.createArrayOf("uuid", ids));
-    st.setArray(from + 1, c.createArrayOf("text", types));
-    st.setArray(from + 2, c.createArrayOf("int4", schemaVersions));
-    st.setArray(from + 3, c.createArrayOf("text", data));
-    st.setArray(from + 4, c.createArrayOf("text", correlations));
-    st.setArray(from + 5, c.createArrayOf("text", causations));
-  }
-
-  private static long currentVersion(Connection c, String stream) throws SQLException {
-    try (PreparedStatement st =
-        c.prepareStatement(
-            "select coalesce(max(version), 0) from eventstore_events where stream = ?")) {
-      st.setString(1, stream);
-      try (ResultSet rs = st.executeQuery()) {
-        rs.next();
-        return rs.getLong(1);
-      }
-    }
-  }
-
-  private List<RecordedEvent> readEvents(PreparedStatement st) throws SQLException {
-    List<RecordedEvent> events = new ArrayList<>();
-    try (ResultSet rs = st.executeQuery()) {
-      while (rs.next()) {
-        events.add(
-            upcasters.apply(
-                new RecordedEvent(
-                    rs.getObject(1, UUID.class),
-                    rs.getString(2),
-                    rs.getLong(3),
-                    rs.getLong(4),
-                    Long.parseUnsignedLong(rs.getString(5)),
-                    rs.getString(6),
-                    rs.getInt(7),
-                    rs.getString(8),
-                    rs.getTimestamp(9).toInstant(),
-                    rs.getString(10),
-                    rs.getString(11))));
-      }
-    }
-    metrics.read(events.size());
-    return events;
   }
 
   private static void checkAppend(String stream, ExpectedVersion expected, List<NewEvent> events) {

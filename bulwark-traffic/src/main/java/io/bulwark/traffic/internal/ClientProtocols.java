@@ -29,9 +29,9 @@ import io.netty.util.ReferenceCountUtil;
  * (keep-alive, pipelining) and may switch to HTTP/2 over cleartext, either with prior knowledge
  * (the client opens with the HTTP/2 preface) or with an {@code Upgrade: h2c} request. With TLS the
  * client picks HTTP/2 or HTTP/1.1 by ALPN during the handshake. {@link ProxyHandler} gathers each
- * request's body itself (no aggregator in the pipeline). On HTTP/2 each stream becomes a child
- * channel with its own {@link ProxyHandler}, so requests of one connection are proxied
- * concurrently; upstream connections stay HTTP/1.1 and pooled.
+ * request's body itself, with a {@link RequestAssembler} (no aggregator in the pipeline). On HTTP/2
+ * each stream becomes a child channel with its own {@link ProxyHandler}, so requests of one
+ * connection are proxied concurrently; upstream connections stay HTTP/1.1 and pooled.
  */
 final class ClientProtocols {
   // Reader idleness only: watching writes too would hang a listener on every write.

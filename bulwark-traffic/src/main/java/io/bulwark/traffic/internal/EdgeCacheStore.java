@@ -62,6 +62,10 @@ final class EdgeCacheStore {
     record Bypass() implements Lookup {}
   }
 
+  // RFC 9110 15.1: statuses a cache may reuse without explicit freshness information.
+  static final Set<Integer> HEURISTICALLY_CACHEABLE =
+      Set.of(200, 203, 204, 206, 300, 301, 308, 404, 405, 410, 414, 501);
+
   static final Lookup MISS = new Lookup.Miss();
   static final Lookup BYPASS = new Lookup.Bypass();
 
@@ -189,7 +193,7 @@ final class EdgeCacheStore {
    */
   boolean storable(HttpRequest request, int status, HttpHeaders answer) {
     if (!request.method().equals(HttpMethod.GET)
-        || !ProxyHandler.HEURISTICALLY_CACHEABLE.contains(status)
+        || !HEURISTICALLY_CACHEABLE.contains(status)
         || status == 206
         || answer.contains(HttpHeaderNames.SET_COOKIE)) {
       return false;
@@ -399,7 +403,7 @@ final class EdgeCacheStore {
       return expires == null ? 0 : Math.max(0, (expires.getTime() - date) / 1000);
     }
     if (headers.contains(HttpHeaderNames.LAST_MODIFIED)
-        && ProxyHandler.HEURISTICALLY_CACHEABLE.contains(status)) {
+        && HEURISTICALLY_CACHEABLE.contains(status)) {
       Date modified = DateFormatter.parseHttpDate(headers.get(HttpHeaderNames.LAST_MODIFIED));
       if (modified != null && modified.getTime() < date) {
         return Math.min(MAX_HEURISTIC_SECONDS, (date - modified.getTime()) / 10_000);

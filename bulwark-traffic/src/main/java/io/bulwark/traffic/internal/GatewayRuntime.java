@@ -6,14 +6,7 @@ import io.bulwark.traffic.GatewayConfig;
 import io.bulwark.traffic.PoolStatus;
 import io.bulwark.traffic.TargetConfig;
 import io.bulwark.traffic.TargetStatus;
-import io.bulwark.traffic.TlsConfig;
-import io.micrometer.core.instrument.Counter;
-import io.micrometer.core.instrument.Gauge;
-import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.micrometer.core.instrument.composite.CompositeMeterRegistry;
-import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
-import io.netty.bootstrap.Bootstrap;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
@@ -24,67 +17,42 @@ import io.netty.channel.EventLoopGroup;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.channel.socket.SocketChannel;
-import io.netty.handler.codec.http.DefaultHttpHeadersFactory;
-import io.netty.handler.codec.http.HttpClientCodec;
-import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpServerCodec;
-import io.netty.handler.codec.http2.Http2SecurityUtil;
-import io.netty.handler.ssl.ApplicationProtocolConfig;
-import io.netty.handler.ssl.ApplicationProtocolNames;
 import io.netty.handler.ssl.SslContext;
-import io.netty.handler.ssl.SslContextBuilder;
-import io.netty.handler.ssl.SslProvider;
-import io.netty.handler.ssl.SupportedCipherSuiteFilter;
 import io.netty.util.AsciiString;
 import io.netty.util.concurrent.GlobalEventExecutor;
-import java.io.IOException;
-import java.io.InputStream;
 import java.net.InetSocketAddress;
-import java.nio.file.Files;
-import java.security.GeneralSecurityException;
-import java.security.KeyStore;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.LockSupport;
-import javax.net.ssl.KeyManagerFactory;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * The running gateway: event loops, listeners, router, health checks, metrics. {@code
  * io.bulwark.traffic.Gateway} is its public face; no compatibility guarantee here.
+ *
+ * <p>This class starts and stops the gateway, binds its listeners and answers the control API; its
+ * parts each own one job: {@link GatewayMeters}, {@link AccessLog}, {@link UpstreamConnector},
+ * {@link ServerTls} and {@link LiveProtection} (bot protection replaced at run time).
  */
 public final class GatewayRuntime {
   private static final Logger LOG = LoggerFactory.getLogger(GatewayRuntime.class);
-  private static final Logger ACCESS = LoggerFactory.getLogger("io.bulwark.traffic.access");
-  // Below the 30 s keep-alive of Jetty (Javalin) and the JDK's HttpServer, so the gateway, not
-  // the backend, closes an idle pooled connection, and never reuses one the backend is closing.
-  private static final long IDLE_UPSTREAM_NANOS = TimeUnit.SECONDS.toNanos(25);
 
   /** Header carrying {@link #prewarmToken()} on pre-warming requests; removed before upstream. */
   static final AsciiString PREWARM_HEADER = AsciiString.cached("x-bulwark-prewarm");
 
   // How often rate-limit buckets of idle clients are forgotten.
   private static final long SWEEP_SECONDS = 30;
-  // Upstream answers come from the gateway's own targets: their header names and values are
-  // forwarded as they are, so validating each one again on the way through buys nothing.
-  private static final HttpDecoderConfig UPSTREAM_DECODER =
-      new HttpDecoderConfig()
-          .setHeadersFactory(DefaultHttpHeadersFactory.headersFactory().withValidation(false))
-          .setTrailersFactory(DefaultHttpHeadersFactory.trailersFactory().withValidation(false));
 
   private final GatewayConfig initial;
-  private final MeterRegistry registry;
   private final Clock clock;
   private final SslContext tls;
   private final Transport transport;
@@ -92,16 +60,11 @@ public final class GatewayRuntime {
   private final EventLoopGroup workers;
   private final Router router;
   private final HealthChecker healthChecker;
-  private final Bootstrap upstream;
+  private final UpstreamConnector upstream;
   private final ChannelGroup clients = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
-  // One cell per event loop: requests start and finish on every loop, and a shared counter's
-  // cache line would bounce between the cores on each of them.
-  private final LongAdder inFlight = new LongAdder();
-  private final Map<String, Counter> retries = new ConcurrentHashMap<>();
-  private final List<Meter> gatewayMeters = new ArrayList<>();
-  private final Counter unrouted;
-  // Null when bot protection is off: the proxy then skips it with one volatile read.
-  private volatile Protection protection;
+  private final GatewayMeters meters;
+  private final AccessLog accessLog;
+  private final LiveProtection protection;
   // Null without an edge cache.
   private final EdgeCacheStore cache;
   // Marks the gateway's own pre-warming requests, which bot protection lets through.
@@ -114,9 +77,8 @@ public final class GatewayRuntime {
 
   private GatewayRuntime(GatewayConfig config, MeterRegistry registry, Clock clock) {
     this.initial = config;
-    this.registry = registry;
     this.clock = clock;
-    this.tls = config.tls().map(GatewayRuntime::sslContext).orElse(null);
+    this.tls = config.tls().map(ServerTls::of).orElse(null);
     this.transport = Transport.best();
     this.boss = transport.group(1, "bulwark-gateway-accept");
     this.workers =
@@ -125,45 +87,19 @@ public final class GatewayRuntime {
         new HealthChecker(workers, transport.socketChannel(), config.region(), t -> {});
     this.cache = config.cache().map(c -> new EdgeCacheStore(c, clock, registry)).orElse(null);
     this.router = new Router(config, clock, this::targetAdded, this::targetRemoved);
-    this.upstream =
-        new Bootstrap()
-            .channel(transport.socketChannel())
-            .option(ChannelOption.TCP_NODELAY, true)
-            .option(ChannelOption.SO_KEEPALIVE, true)
-            .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) config.connectTimeout().toMillis());
-    this.unrouted =
-        Counter.builder("bulwark.gateway.unrouted")
-            .description("Requests answered 503 because no pool had a serving target")
-            .register(registry);
-    gatewayMeters.add(unrouted);
-    gatewayMeters.add(
-        Gauge.builder("bulwark.gateway.inflight", inFlight, LongAdder::sum)
-            .description("Client requests in progress")
-            .strongReference(true)
-            .register(registry));
-    for (Pool pool : router.pools()) {
-      gatewayMeters.add(
-          Gauge.builder("bulwark.gateway.pool.weight", pool, Pool::weight)
-              .tag("pool", pool.name())
-              .strongReference(true)
-              .register(registry));
-      gatewayMeters.add(
-          Gauge.builder(
-                  "bulwark.gateway.pool.serving", pool, p -> p.serving(System.nanoTime()) ? 1 : 0)
-              .tag("pool", pool.name())
-              .description("1 when the pool is enabled and has a serving target")
-              .strongReference(true)
-              .register(registry));
-    }
+    this.upstream = new UpstreamConnector(transport, config.connectTimeout());
+    this.meters = new GatewayMeters(registry, router.pools());
+    this.accessLog = new AccessLog(config.accessLog());
+    this.protection = new LiveProtection(registry, clock);
   }
 
   /** Binds the listeners and starts health checks; throws when a port cannot be bound. */
   public static GatewayRuntime start(GatewayConfig config, MeterRegistry registry, Clock clock) {
     GatewayRuntime runtime = new GatewayRuntime(config, registry, clock);
     try {
-      config.protection().ifPresent(p -> runtime.protection = Protection.of(p, registry, clock));
+      config.protection().ifPresent(runtime.protection::start);
       runtime.workers.scheduleAtFixedRate(
-          runtime::sweepProtection, SWEEP_SECONDS, SWEEP_SECONDS, TimeUnit.SECONDS);
+          runtime.protection::sweep, SWEEP_SECONDS, SWEEP_SECONDS, TimeUnit.SECONDS);
       runtime.router.addInitialTargets(config);
       runtime.peerHealth =
           PeerHealth.start(runtime.router, config.region(), config.peers(), runtime.workers);
@@ -210,37 +146,6 @@ public final class GatewayRuntime {
   /** The TLS context of the proxy port, or null when it speaks cleartext. */
   SslContext tls() {
     return tls;
-  }
-
-  private static SslContext sslContext(TlsConfig config) {
-    char[] password = config.password().toCharArray();
-    try {
-      KeyStore store = KeyStore.getInstance("PKCS12");
-      try (InputStream in = Files.newInputStream(config.keyStore())) {
-        store.load(in, password);
-      }
-      KeyManagerFactory keys =
-          KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
-      keys.init(store, password);
-      return SslContextBuilder.forServer(keys)
-          .sslProvider(SslProvider.JDK)
-          .ciphers(Http2SecurityUtil.CIPHERS, SupportedCipherSuiteFilter.INSTANCE)
-          .applicationProtocolConfig(
-              new ApplicationProtocolConfig(
-                  ApplicationProtocolConfig.Protocol.ALPN,
-                  ApplicationProtocolConfig.SelectorFailureBehavior.NO_ADVERTISE,
-                  ApplicationProtocolConfig.SelectedListenerFailureBehavior.ACCEPT,
-                  ApplicationProtocolNames.HTTP_2,
-                  ApplicationProtocolNames.HTTP_1_1))
-          .build();
-    } catch (IOException | GeneralSecurityException e) {
-      throw new IllegalArgumentException(
-          "tls.keyStore: cannot load "
-              + config.keyStore()
-              + " as a PKCS#12 key store with the given password: "
-              + e.getMessage(),
-          e);
-    }
   }
 
   int maxBodyBytes() {
@@ -290,29 +195,14 @@ public final class GatewayRuntime {
 
   /**
    * The Prometheus text exposition of the registry the gateway was started with, when it is (or
-   * contains) a {@link PrometheusMeterRegistry}.
+   * contains) a {@link io.micrometer.prometheusmetrics.PrometheusMeterRegistry}.
    */
   Optional<String> scrape() {
-    return prometheus(registry).map(PrometheusMeterRegistry::scrape);
-  }
-
-  private static Optional<PrometheusMeterRegistry> prometheus(MeterRegistry registry) {
-    if (registry instanceof PrometheusMeterRegistry p) {
-      return Optional.of(p);
-    }
-    if (registry instanceof CompositeMeterRegistry composite) {
-      for (MeterRegistry child : composite.getRegistries()) {
-        Optional<PrometheusMeterRegistry> found = prometheus(child);
-        if (found.isPresent()) {
-          return found;
-        }
-      }
-    }
-    return Optional.empty();
+    return meters.scrape();
   }
 
   String registryKind() {
-    return registry.getClass().getSimpleName();
+    return meters.registryKind();
   }
 
   public Router router() {
@@ -328,54 +218,26 @@ public final class GatewayRuntime {
   }
 
   ChannelFuture connect(Target target, EventLoop loop) {
-    TargetMeters meters = target.meters();
-    if (meters != null) {
-      meters.connected();
-    }
-    return upstream
-        .clone(loop)
-        .handler(
-            new ChannelInitializer<Channel>() {
-              @Override
-              protected void initChannel(Channel ch) {
-                ch.pipeline()
-                    .addLast(new HttpClientCodec(UPSTREAM_DECODER, false, false))
-                    .addLast(new UpstreamHandler(target, IDLE_UPSTREAM_NANOS));
-              }
-            })
-        .connect(target.config().host(), target.config().port());
+    return upstream.connect(target, loop);
   }
 
   void requestStarted() {
-    inFlight.increment();
+    meters.requestStarted();
   }
 
   void requestFinished() {
-    inFlight.decrement();
+    meters.requestFinished();
   }
 
   void unrouted() {
-    unrouted.increment();
+    meters.unrouted();
   }
 
   void retried(Pool pool) {
-    retries
-        .computeIfAbsent(
-            pool.name(),
-            name -> {
-              Counter c =
-                  Counter.builder("bulwark.gateway.retries")
-                      .description("Attempts after the first one")
-                      .tag("pool", name)
-                      .register(registry);
-              synchronized (gatewayMeters) {
-                gatewayMeters.add(c);
-              }
-              return c;
-            })
-        .increment();
+    meters.retried(pool);
   }
 
+  /** See {@link AccessLog#log}. */
   void accessLog(
       String requestId,
       String protocol,
@@ -387,50 +249,17 @@ public final class GatewayRuntime {
       long nanos,
       String client,
       String lastError) {
-    if (!initial.accessLog() || !ACCESS.isInfoEnabled()) {
-      return;
-    }
-    String pool = target == null ? "-" : target.pool().name();
-    String targetId = target == null ? "-" : target.id();
-    double millis = nanos / 1_000_000.0;
-    ACCESS
-        .atInfo()
-        .addKeyValue("request_id", requestId)
-        .addKeyValue("protocol", protocol)
-        .addKeyValue("method", method)
-        .addKeyValue("uri", uri)
-        .addKeyValue("status", status)
-        .addKeyValue("pool", pool)
-        .addKeyValue("target", targetId)
-        .addKeyValue("attempts", attempts)
-        .addKeyValue("duration_ms", millis)
-        .addKeyValue("client", client)
-        .log(
-            "request_id={} protocol={} method={} uri=\"{}\" status={} pool={} target={} attempts={}"
-                + " duration_ms={} client={} last_error=\"{}\"",
-            requestId,
-            protocol,
-            method,
-            uri,
-            status,
-            pool,
-            targetId,
-            attempts,
-            String.format("%.3f", millis),
-            client,
-            lastError);
+    accessLog.log(
+        requestId, protocol, method, uri, status, target, attempts, nanos, client, lastError);
   }
 
   private void targetAdded(Target target) {
-    target.meters(new TargetMeters(registry, target));
+    meters.targetAdded(target);
     healthChecker.watch(target);
   }
 
   private void targetRemoved(Target target) {
-    TargetMeters meters = target.meters();
-    if (meters != null) {
-      meters.remove();
-    }
+    GatewayMeters.targetRemoved(target);
     LOG.info("target {} left pool {}", target.id(), target.pool().name());
   }
 
@@ -504,10 +333,9 @@ public final class GatewayRuntime {
 
   /** The current state as a config. */
   public GatewayConfig config() {
-    Protection p = protection;
     return GatewayConfig.builder(initial)
         .pools(router.pools().stream().map(Pool::toConfig).toList())
-        .protection(Optional.ofNullable(p).map(Protection::config))
+        .protection(protection.config())
         .build();
   }
 
@@ -568,17 +396,17 @@ public final class GatewayRuntime {
   }
 
   private static String newRequestIdText() {
-    return ProxyHandler.newRequestId().toString();
+    return RequestIds.newRequestId().toString();
   }
 
   /** Bot protection as it runs now, or null when it is off. */
   Protection protection() {
-    return protection;
+    return protection.current();
   }
 
   /** The bot protection in force, if any. */
   public Optional<BotProtection> botProtection() {
-    return Optional.ofNullable(protection).map(Protection::config);
+    return protection.config();
   }
 
   /**
@@ -586,34 +414,8 @@ public final class GatewayRuntime {
    * keep their name and key carry over, and so does the challenge secret unless the new
    * configuration names one.
    */
-  public synchronized void setBotProtection(Optional<BotProtection> config) {
-    Protection before = protection;
-    Protection after =
-        config
-            .map(c -> before == null ? Protection.of(c, registry, clock) : before.replacedBy(c))
-            .orElse(null);
-    protection = after;
-    if (before != null) {
-      before.close();
-    }
-    LOG.info(
-        "bot protection {}",
-        config
-            .map(
-                c ->
-                    "set: "
-                        + c.rules().size()
-                        + " rules, "
-                        + c.rateLimits().size()
-                        + " rate limits")
-            .orElse("off"));
-  }
-
-  private void sweepProtection() {
-    Protection p = protection;
-    if (p != null) {
-      p.sweep();
-    }
+  public void setBotProtection(Optional<BotProtection> config) {
+    protection.replace(config);
   }
 
   /**
@@ -644,31 +446,18 @@ public final class GatewayRuntime {
       }
     }
     long deadline = System.nanoTime() + grace.toNanos();
-    while (inFlight.sum() > 0 && System.nanoTime() - deadline < 0) {
+    while (meters.inFlight() > 0 && System.nanoTime() - deadline < 0) {
       LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(5));
     }
-    if (inFlight.sum() > 0) {
-      LOG.warn("gateway closing with {} requests still in flight after {}", inFlight.sum(), grace);
+    if (meters.inFlight() > 0) {
+      LOG.warn(
+          "gateway closing with {} requests still in flight after {}", meters.inFlight(), grace);
     }
     clients.close().awaitUninterruptibly(2, TimeUnit.SECONDS);
     workers.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
     boss.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
-    for (Pool pool : router.pools()) {
-      for (Target t : pool.targets()) {
-        TargetMeters meters = t.meters();
-        if (meters != null) {
-          meters.remove();
-        }
-      }
-    }
-    synchronized (gatewayMeters) {
-      gatewayMeters.forEach(registry::remove);
-      gatewayMeters.clear();
-    }
-    Protection p = protection;
-    if (p != null) {
-      p.close();
-    }
+    meters.removeAll(router.pools());
+    protection.close();
     if (cache != null) {
       cache.close();
     }
