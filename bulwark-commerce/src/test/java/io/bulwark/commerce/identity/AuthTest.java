@@ -287,7 +287,7 @@ class AuthTest {
     Response refreshed = refresh(lena.get("refreshToken").asText());
     assertThat(refreshed.status()).isEqualTo(200);
     String fresh = refreshed.json().get("accessToken").asText();
-    assertThat(app.commerce.accessTokens().verify(fresh).role()).isEqualTo(Role.OPERATOR);
+    assertThat(app.commerce.accessTokens().verify(fresh).role()).isEqualTo(Role.OPERATOR.name());
     assertThat(app.get("/api/v1/users/me", fresh).status())
         .as("a change of name alone retires nothing")
         .isEqualTo(200);
