@@ -1,0 +1,361 @@
+package io.bulwark.diagnose.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.bulwark.diagnose.http.DiagnoseHttp;
+import io.bulwark.diagnose.http.DiagnoseOptions;
+import io.bulwark.kernel.Json;
+import io.bulwark.kernel.ProblemException;
+import io.bulwark.server.BulwarkServer;
+import io.bulwark.server.ServerConfig;
+import io.bulwark.testkit.PostgresExtension;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.Statement;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+/**
+ * A real server recording its telemetry: faults injected with {@code bulwark chaos} are found by
+ * {@code bulwark diagnose} as the root cause, on the right component, with a fix.
+ */
+class DiagnoseRunningServerTest {
+
+  @RegisterExtension static final PostgresExtension pg = PostgresExtension.migrating();
+
+  private static final String TOKEN = "admin-token-for-tests";
+  private static final String LOCK_TABLE = "chaos_target";
+
+  @TempDir Path home;
+
+  @BeforeAll
+  static void lockTable() throws Exception {
+    try (Connection c = pg.database().dataSource().getConnection();
+        Statement s = c.createStatement()) {
+      s.execute("CREATE TABLE " + LOCK_TABLE + " (id int PRIMARY KEY)");
+    }
+  }
+
+  @Test
+  void findsAnInjectedCpuHogOnTheShopAndOffersToStopIt() throws Exception {
+    try (BulwarkServer server = start()) {
+      String url = server.baseUrl();
+      awaitSamples(url, Instant.EPOCH, 12);
+      JsonNode injection =
+          json(
+              run(
+                  new ChaosCommand(),
+                  "inject",
+                  "cpu-hog",
+                  "--target",
+                  "shop",
+                  "--duration",
+                  "30s",
+                  "--url",
+                  url,
+                  "--token",
+                  TOKEN,
+                  "--json"));
+      Instant started = Instant.parse(injection.get("startedAt").asText());
+      awaitSamples(url, started, 18);
+
+      JsonNode diagnosis =
+          json(
+              run(
+                  new DiagnoseCommand(),
+                  "--url",
+                  url,
+                  "--token",
+                  TOKEN,
+                  "--symptom",
+                  "checkout is slow",
+                  "--severity",
+                  "HIGH",
+                  "--since",
+                  "4s",
+                  "--json"));
+
+      assertThat(diagnosis.get("rootCause").get("component").asText()).isEqualTo("shop");
+      assertThat(diagnosis.get("rootCause").get("fault").asText()).isEqualTo("cpu-hog");
+      assertThat(diagnosis.get("rootCause").get("confidence").asDouble()).isGreaterThan(0.5);
+      assertThat(diagnosis.get("ranked").get(0)).isEqualTo(diagnosis.get("rootCause"));
+      assertThat(texts(diagnosis.get("evidence"), "text"))
+          .anySatisfy(t -> assertThat(t).startsWith("shop process.cpu.cores:"));
+      assertThat(texts(diagnosis.get("solutions"), "command"))
+          .contains("bulwark chaos stop " + injection.get("id").asText() + " --url " + url)
+          .anySatisfy(c -> assertThat(c).startsWith("top -H -p " + ProcessHandle.current().pid()));
+      assertThat(diagnosis.get("solutions").get(0).get("priority").asInt()).isEqualTo(1);
+
+      JsonNode stopped =
+          json(
+              run(
+                  new ChaosCommand(),
+                  "stop",
+                  injection.get("id").asText(),
+                  "--url",
+                  url,
+                  "--token",
+                  TOKEN,
+                  "--json"));
+      assertThat(stopped.get("status").asText()).isEqualTo("STOPPED");
+    }
+  }
+
+  @Test
+  void findsAHeldLockAsASlowQueryOnTheDatabaseAndNamesTheBlocker() throws Exception {
+    try (BulwarkServer server = start()) {
+      String url = server.baseUrl();
+      awaitSamples(url, Instant.EPOCH, 12);
+      JsonNode injection =
+          json(
+              run(
+                  new ChaosCommand(),
+                  "inject",
+                  "slow-query",
+                  "--target",
+                  "database",
+                  "--duration",
+                  "30s",
+                  "--url",
+                  url,
+                  "--token",
+                  TOKEN,
+                  "--json"));
+      Instant started = Instant.parse(injection.get("startedAt").asText());
+      awaitSamples(url, started, 18);
+
+      JsonNode diagnosis =
+          json(
+              run(
+                  new DiagnoseCommand(),
+                  "--url",
+                  url,
+                  "--token",
+                  TOKEN,
+                  "--symptom",
+                  "catalog pages hang",
+                  "--severity",
+                  "CRITICAL",
+                  "--since",
+                  "4s",
+                  "--json"));
+
+      assertThat(diagnosis.get("rootCause").get("component").asText()).isEqualTo("database");
+      assertThat(diagnosis.get("rootCause").get("fault").asText()).isEqualTo("slow-query");
+      assertThat(texts(diagnosis.get("evidence"), "text"))
+          .anySatisfy(
+              t ->
+                  assertThat(t)
+                      .startsWith("longest-running statement")
+                      .contains("blocked by pid")
+                      .contains("SELECT count(*) FROM " + LOCK_TABLE));
+      assertThat(texts(diagnosis.get("solutions"), "command"))
+          .anySatisfy(c -> assertThat(c).contains("pg_terminate_backend("));
+
+      String list = run(new ChaosCommand(), "stop", "--url", url, "--token", TOKEN);
+      assertThat(list).contains(injection.get("id").asText()).contains("STOPPED");
+      // the lock is gone: the table can be read again at once
+      try (Connection c = pg.database().dataSource().getConnection();
+          Statement s = c.createStatement()) {
+        s.setQueryTimeout(2);
+        s.executeQuery("SELECT count(*) FROM " + LOCK_TABLE).close();
+      }
+    }
+  }
+
+  @Test
+  void refusesBadArgumentsAndStrangersWithClearMessages() throws Exception {
+    try (BulwarkServer server = start()) {
+      String url = server.baseUrl();
+      assertThat(
+              fails(
+                  new DiagnoseCommand(),
+                  "--url",
+                  url,
+                  "--token",
+                  TOKEN,
+                  "--symptom",
+                  "x",
+                  "--since",
+                  "5m",
+                  "--severity",
+                  "URGENT"))
+          .isEqualTo(
+              "bulwark: --severity must be one of LOW, MEDIUM, HIGH, CRITICAL but was URGENT");
+      assertThat(
+              fails(
+                  new DiagnoseCommand(),
+                  "--url",
+                  url,
+                  "--token",
+                  TOKEN,
+                  "--symptom",
+                  "x",
+                  "--since",
+                  "soon"))
+          .contains("--since")
+          .contains("soon");
+      assertThat(
+              fails(
+                  new DiagnoseCommand(),
+                  "--url",
+                  url,
+                  "--token",
+                  TOKEN,
+                  "--symptom",
+                  "x",
+                  "--since",
+                  "1m",
+                  "--component",
+                  "nope"))
+          .contains("--component nope has no telemetry; known: ");
+      assertThat(
+              fails(
+                  new ChaosCommand(),
+                  "inject",
+                  "meteor-strike",
+                  "--target",
+                  "shop",
+                  "--url",
+                  url,
+                  "--token",
+                  TOKEN))
+          .contains("fault must be one of cpu-hog");
+      assertThat(
+              fails(
+                  new ChaosCommand(),
+                  "inject",
+                  "packet-loss",
+                  "--target",
+                  "shop",
+                  "--url",
+                  url,
+                  "--token",
+                  TOKEN))
+          .contains("cannot be injected by this server yet");
+      assertThat(
+              fails(
+                  new ChaosCommand(),
+                  "inject",
+                  "cpu-hog",
+                  "--target",
+                  "database",
+                  "--url",
+                  url,
+                  "--token",
+                  TOKEN))
+          .contains("runs on target shop but was database");
+      assertThat(
+              fails(
+                  new ChaosCommand(),
+                  "inject",
+                  "cpu-hog",
+                  "--target",
+                  "shop",
+                  "--duration",
+                  "2h",
+                  "--url",
+                  url,
+                  "--token",
+                  TOKEN))
+          .contains("duration must be between 1s and 10m");
+      assertThat(fails(new ChaosCommand(), "stop", "chaos-nope", "--url", url, "--token", TOKEN))
+          .contains("no chaos injection chaos-nope");
+      assertThat(fails(new ChaosCommand(), "list", "--url", url, "--token", "wrong"))
+          .contains("log in as an administrator");
+    }
+  }
+
+  private BulwarkServer start() {
+    BulwarkServer.Builder builder =
+        BulwarkServer.builder(
+            ServerConfig.builder()
+                .name("shop")
+                .home(home)
+                .httpPort(0)
+                .jdbcUrl(pg.jdbcUrl())
+                .poolSize(8)
+                .shutdownGrace(Duration.ofSeconds(1))
+                .build());
+    DiagnoseHttp.install(
+        builder,
+        ctx -> {
+          if (!("Bearer " + TOKEN).equals(ctx.header("Authorization"))) {
+            throw new Unauthorized();
+          }
+        },
+        DiagnoseOptions.defaults().withInterval(Duration.ofMillis(250)).withLockTable(LOCK_TABLE));
+    return builder.start();
+  }
+
+  /** Waits until the server has recorded {@code n} samples from {@code from} on. */
+  private static void awaitSamples(String url, Instant from, int n) {
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .until(
+            () -> {
+              JsonNode t =
+                  ServerApi.call(url, TOKEN, "GET", DiagnoseHttp.TELEMETRY + "?from=" + from, null);
+              for (JsonNode s : t.get("series")) {
+                if (s.get("metric").asText().equals("process.cpu.cores")) {
+                  return s.get("points").size() >= n;
+                }
+              }
+              return false;
+            });
+  }
+
+  private static String run(Object command, String... args) {
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    int code =
+        new CommandLine(command)
+            .setOut(new PrintWriter(out))
+            .setErr(new PrintWriter(err))
+            .execute(args);
+    assertThat(code).as("exit code; stderr: %s", err).isZero();
+    return out.toString();
+  }
+
+  private static String fails(Object command, String... args) {
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    int code =
+        new CommandLine(command)
+            .setOut(new PrintWriter(out))
+            .setErr(new PrintWriter(err))
+            .execute(args);
+    assertThat(code).as("exit code; stdout: %s", out).isEqualTo(2);
+    return err.toString().strip();
+  }
+
+  private static JsonNode json(String text) {
+    return Json.parse(text);
+  }
+
+  private static List<String> texts(JsonNode array, String field) {
+    List<String> out = new ArrayList<>();
+    array.forEach(e -> out.add(e.get(field).asText()));
+    return out;
+  }
+
+  /** The test server's answer to a missing or wrong token. */
+  private static final class Unauthorized extends ProblemException {
+    Unauthorized() {
+      super(
+          401, "unauthorized", "Unauthorized", "a valid bearer token is required", Map.of(), null);
+    }
+  }
+}
