@@ -4,6 +4,8 @@ import io.bulwark.commerce.Commerce;
 import io.bulwark.commerce.CommerceOptions;
 import io.bulwark.commerce.DemoData;
 import io.bulwark.commerce.payment.simulator.SimulatorOptions;
+import io.bulwark.diagnose.http.DiagnoseHttp;
+import io.bulwark.diagnose.http.DiagnoseOptions;
 import io.bulwark.dr.ReplicationMeters;
 import io.bulwark.server.BulwarkServer;
 import io.bulwark.server.InstanceRunningException;
@@ -165,8 +167,10 @@ final class DemoCommand implements Callable<Integer> {
   }
 
   /**
-   * Installs what a shop process serves: the commerce contexts, and the HTTP API of the durable
-   * state-machine engine that runs the order sagas, which only operators and admins may use.
+   * Installs what a shop process serves: the commerce contexts, the HTTP API of the durable
+   * state-machine engine that runs the order sagas, which only operators and admins may use, and
+   * the telemetry recorder and chaos API that {@code bulwark diagnose} and {@code bulwark chaos}
+   * use, for admins only.
    */
   static Commerce installShop(
       BulwarkServer.Builder builder, CommerceOptions options, String kafka) {
@@ -184,6 +188,10 @@ final class DemoCommand implements Callable<Integer> {
       AwsOptions stepFunctions) {
     Commerce commerce = Commerce.install(builder, options);
     ShopMessaging.install(builder, commerce, kafka);
+    DiagnoseHttp.install(
+        builder,
+        ctx -> ShopMessaging.admin(commerce, ctx.header("Authorization"), ctx),
+        DiagnoseOptions.defaults());
     builder
         .module(platform -> new OperatorsOnly(commerce))
         .module(platform -> new StatesHttpModule(commerce.engine()))

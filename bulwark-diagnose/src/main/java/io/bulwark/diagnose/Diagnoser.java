@@ -21,15 +21,16 @@ import java.util.Optional;
  * prior. Each of its signals is compared between the baseline (samples before the symptom's {@code
  * since}) and the symptom window (samples from {@code since} on) by a robust z-score (median and
  * MAD, so a single spike in the baseline does not hide a shift); the symptom window is summarised
- * by its median, 90th percentile or maximum as the symptom is constant, intermittent or seen once.
- * A signal that was already out of its range through the baseline counts half (it did not change at
- * the onset); a leak must also keep growing through the window. The strongest signal gives the
- * hypothesis's likelihood (a logistic of the score, 0.5 at {@value #BAR}); a hypothesis whose
- * signals another anomalous fault explains as a side effect (a full pool behind slow queries, CPU
- * spent collecting garbage) is discounted and reported as a contributing factor. Posteriors are the
- * normalised products of prior and likelihood, with a "nothing wrong" hypothesis in the mix. The
- * top hypothesis is the root cause when its posterior is at least {@value #CONFIDENCE_BAR} and its
- * score at least {@value #BAR}; otherwise the diagnosis says what to collect next.
+ * by its median, 90th percentile or maximum as the symptom is constant, intermittent or seen once
+ * (a growing signal such as a leak by its last third). A signal that was already out of its range
+ * through the baseline counts half (it did not change at the onset); a leak must also keep growing
+ * through the window. The strongest signal gives the hypothesis's likelihood (a logistic of the
+ * score, 0.5 at {@value #BAR}); a hypothesis whose signals another anomalous fault explains as a
+ * side effect (a full pool behind slow queries, CPU spent collecting garbage) is discounted and
+ * reported as a contributing factor. Posteriors are the normalised products of prior and
+ * likelihood, with a "nothing wrong" hypothesis in the mix. The top hypothesis is the root cause
+ * when its posterior is at least {@value #CONFIDENCE_BAR} and its score at least {@value #BAR};
+ * otherwise the diagnosis says what to collect next.
  *
  * <p>Change events (deploys, chaos injections …) that overlap the symptom are quoted as evidence; a
  * bad deploy is only suspected on a component that had a deploy or configuration change near the
@@ -192,7 +193,13 @@ public final class Diagnoser {
       }
       any = true;
       double sign = signal.direction() == Direction.UP ? 1 : -1;
-      double summary = summarise(window, symptom.frequency(), signal.direction());
+      // a leak is judged by where it has got to: the last third of the window
+      double summary =
+          signal.trend()
+              ? RobustStats.median(
+                  java.util.Arrays.copyOfRange(
+                      window, window.length - Math.max(1, window.length / 3), window.length))
+              : summarise(window, symptom.frequency(), signal.direction());
       double scale = RobustStats.scale(baseline, signal.minScale());
       double median = RobustStats.median(baseline);
       double score = Math.min(MAX_SCORE, sign * (summary - median) / scale);
