@@ -34,7 +34,7 @@ import org.slf4j.LoggerFactory;
  *   <li>{@code cpu-hog} on the process: one thread spinning on the CPU;
  *   <li>{@code gc-pressure} on the process: one thread allocating short-lived 64 KiB arrays as fast
  *       as it can;
- *   <li>{@code memory-leak} on the process: 10 MiB/s kept on the heap, up to a third of the maximum
+ *   <li>{@code memory-leak} on the process: 20 MiB/s kept on the heap, up to a third of the maximum
  *       heap (at most 512 MiB), released at the end;
  *   <li>{@code slow-query} on the database: a transaction holding an {@code ACCESS EXCLUSIVE} lock
  *       on the lock table while a reader waits for it, so statements on that table (the shop's
@@ -274,7 +274,7 @@ public final class Chaos implements AutoCloseable {
     long cap = Math.min(512L << 20, Runtime.getRuntime().maxMemory() / 3);
     Running r =
         new Running(
-            "10 MiB/s kept on the heap, up to " + (cap >> 20) + " MiB, released at the end");
+            "20 MiB/s kept on the heap, up to " + (cap >> 20) + " MiB, released at the end");
     List<byte[]> kept = new ArrayList<>();
     r.thread(
         id,
@@ -282,10 +282,10 @@ public final class Chaos implements AutoCloseable {
           long held = 0;
           while (!r.stopped) {
             if (held < cap) {
-              for (int i = 0; i < 16; i++) {
+              for (int i = 0; i < 32; i++) {
                 kept.add(new byte[64 * 1024]);
               }
-              held += 16 * 64 * 1024;
+              held += 32 * 64 * 1024;
             }
             try {
               Thread.sleep(100);

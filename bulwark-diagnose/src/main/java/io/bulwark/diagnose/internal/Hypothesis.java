@@ -58,7 +58,7 @@ public record Hypothesis(Fault fault, double prior, List<Signal> signals, Set<Fa
           new Hypothesis(
               Fault.MEMORY_LEAK,
               0.10,
-              List.of(new Signal(Signals.HEAP_LIVE, Direction.UP, 32 * MB, true)),
+              List.of(new Signal(Signals.HEAP_LIVE, Direction.UP, 16 * MB, true)),
               Set.of()),
           new Hypothesis(
               Fault.SLOW_QUERY,

@@ -176,6 +176,91 @@ class DiagnoseRunningServerTest {
   }
 
   @Test
+  void findsInjectedGcPressureOnTheShopRatherThanItsCpu() throws Exception {
+    try (BulwarkServer server = start()) {
+      JsonNode diagnosis = injectAndDiagnose(server.baseUrl(), "gc-pressure");
+
+      assertThat(diagnosis.get("rootCause").get("fault").asText()).isEqualTo("gc-pressure");
+      assertThat(diagnosis.get("rootCause").get("component").asText()).isEqualTo("shop");
+      assertThat(texts(diagnosis.get("solutions"), "command"))
+          .contains("jcmd " + ProcessHandle.current().pid() + " GC.class_histogram");
+    }
+  }
+
+  @Test
+  void findsAnInjectedMemoryLeakOnTheShop() throws Exception {
+    // A leak shows in the live set after collections; on this idle 1 GiB heap they would come
+    // minutes apart, so the test collects twice a second, before and during the leak alike.
+    Thread collector =
+        Thread.ofPlatform()
+            .daemon()
+            .start(
+                () -> {
+                  while (!Thread.currentThread().isInterrupted()) {
+                    System.gc();
+                    try {
+                      Thread.sleep(500);
+                    } catch (InterruptedException e) {
+                      return;
+                    }
+                  }
+                });
+    try (BulwarkServer server = start()) {
+      JsonNode diagnosis = injectAndDiagnose(server.baseUrl(), "memory-leak");
+
+      assertThat(diagnosis.get("rootCause").get("fault").asText()).isEqualTo("memory-leak");
+      assertThat(diagnosis.get("rootCause").get("component").asText()).isEqualTo("shop");
+      assertThat(texts(diagnosis.get("solutions"), "command"))
+          .anySatisfy(
+              c ->
+                  assertThat(c)
+                      .startsWith("jcmd " + ProcessHandle.current().pid() + " GC.heap_dump "));
+    } finally {
+      collector.interrupt();
+    }
+  }
+
+  /** Injects {@code fault} on the shop after a 3 s baseline and diagnoses it 5 s later. */
+  private static JsonNode injectAndDiagnose(String url, String fault) throws Exception {
+    awaitSamples(url, Instant.EPOCH, 12);
+    JsonNode injection =
+        json(
+            run(
+                new ChaosCommand(),
+                "inject",
+                fault,
+                "--target",
+                "shop",
+                "--duration",
+                "30s",
+                "--url",
+                url,
+                "--token",
+                TOKEN,
+                "--json"));
+    awaitSamples(url, Instant.parse(injection.get("startedAt").asText()), 22);
+    JsonNode diagnosis =
+        json(
+            run(
+                new DiagnoseCommand(),
+                "--url",
+                url,
+                "--token",
+                TOKEN,
+                "--symptom",
+                "checkout is slow",
+                "--severity",
+                "HIGH",
+                "--since",
+                "5s",
+                "--json"));
+    assertThat(diagnosis.get("rootCause").isObject())
+        .as("a root cause in %s", diagnosis.toPrettyString())
+        .isTrue();
+    return diagnosis;
+  }
+
+  @Test
   void refusesBadArgumentsAndStrangersWithClearMessages() throws Exception {
     try (BulwarkServer server = start()) {
       String url = server.baseUrl();
