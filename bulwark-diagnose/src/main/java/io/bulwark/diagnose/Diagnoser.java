@@ -24,13 +24,13 @@ import java.util.Optional;
  * by its median, 90th percentile or maximum as the symptom is constant, intermittent or seen once
  * (a growing signal such as a leak by its last third). A signal that was already out of its range
  * through the baseline counts half (it did not change at the onset); a leak must also keep growing
- * through the window. The strongest signal gives the hypothesis's likelihood (a logistic of the
- * score, 0.5 at {@value #BAR}); a hypothesis whose signals another anomalous fault explains as a
- * side effect (a full pool behind slow queries, CPU spent collecting garbage) is discounted and
- * reported as a contributing factor. Posteriors are the normalised products of prior and
- * likelihood, with a "nothing wrong" hypothesis in the mix. The top hypothesis is the root cause
- * when its posterior is at least {@value #CONFIDENCE_BAR} and its score at least {@value #BAR};
- * otherwise the diagnosis says what to collect next.
+ * through the window, or counts a fifth. The strongest signal gives the hypothesis's likelihood (a
+ * logistic of the score, 0.5 at {@value #BAR}); a hypothesis whose signals another anomalous fault
+ * explains as a side effect (a full pool behind slow queries, CPU spent collecting garbage) is
+ * discounted and reported as a contributing factor. Posteriors are the normalised products of prior
+ * and likelihood, with a "nothing wrong" hypothesis in the mix. The top hypothesis is the root
+ * cause when its posterior is at least {@value #CONFIDENCE_BAR} and its score at least {@value
+ * #BAR}; otherwise the diagnosis says what to collect next.
  *
  * <p>Change events (deploys, chaos injections …) that overlap the symptom are quoted as evidence; a
  * bad deploy is only suspected on a component that had a deploy or configuration change near the
@@ -47,6 +47,7 @@ public final class Diagnoser {
   private static final double NOTHING_WRONG_PRIOR = 0.3;
   private static final double NOTHING_WRONG_LIKELIHOOD = 0.02;
   private static final double EXPLAINED_DISCOUNT = 0.2;
+  private static final double NOT_GROWING_DISCOUNT = 0.2;
   private static final double OFF_COMPONENT_DISCOUNT = 0.25;
   private static final int MIN_BASELINE = 3;
   private static final int MIN_WINDOW = 2;
@@ -114,7 +115,7 @@ public final class Diagnoser {
             ? checked.stream()
                 .filter(c -> c == root.get() || contributing.contains(c.cause()))
                 .toList()
-            : checked.stream().filter(c -> c.score >= 2).limit(3).toList();
+            : checked.stream().limit(3).toList();
     shown.forEach(c -> evidence.addAll(c.evidence));
     for (ChangeEvent change : telemetry.changes()) {
       if (overlaps(change, symptom.since())) {
@@ -208,7 +209,7 @@ public final class Diagnoser {
           java.util.Arrays.stream(baseline).filter(v -> sign * (v - threshold) > 0).count();
       double factor = outBefore > baseline.length / 4 ? 0.5 : 1;
       if (signal.trend() && !growing(window, signal.minScale())) {
-        factor *= 0.5;
+        factor *= NOT_GROWING_DISCOUNT;
       }
       Optional<Instant> onset =
           series.get().points().stream()

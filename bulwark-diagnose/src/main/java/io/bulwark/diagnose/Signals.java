@@ -9,6 +9,12 @@ public final class Signals {
   /** CPU used by the process, in cores (1.0 = one core busy). */
   public static final String CPU = "process.cpu.cores";
 
+  /**
+   * Threads (other than the sampler's) that ran on a CPU for at least 5% of the interval: how many
+   * threads are busy, which a machine busy with other work does not hide as it hides {@link #CPU}.
+   */
+  public static final String BUSY_THREADS = "jvm.threads.busy";
+
   /** Resident set size of the process, bytes. */
   public static final String RSS = "process.rss.bytes";
 

@@ -31,7 +31,7 @@ import org.slf4j.LoggerFactory;
  * when the server stops, and recorded in the {@link ChangeLog} as a change event.
  *
  * <ul>
- *   <li>{@code cpu-hog} on the process: one thread spinning on the CPU;
+ *   <li>{@code cpu-hog} on the process: one thread per core spinning on the CPU;
  *   <li>{@code gc-pressure} on the process: one thread allocating short-lived 64 KiB arrays as fast
  *       as it can;
  *   <li>{@code memory-leak} on the process: 20 MiB/s kept on the heap, up to a third of the maximum
@@ -240,18 +240,21 @@ public final class Chaos implements AutoCloseable {
   }
 
   private Running spin(String id) {
-    Running r = new Running("one thread spinning on the CPU");
-    r.thread(
-        id,
-        () -> {
-          double x = 1;
-          while (!r.stopped) {
-            for (int i = 0; i < 100_000; i++) {
-              x = Math.sqrt(x + i);
+    int cores = Runtime.getRuntime().availableProcessors();
+    Running r = new Running(cores + " thread(s) spinning, one per core");
+    for (int t = 0; t < cores; t++) {
+      r.thread(
+          id + "-" + t,
+          () -> {
+            double x = 1;
+            while (!r.stopped) {
+              for (int i = 0; i < 100_000; i++) {
+                x = Math.sqrt(x + i);
+              }
             }
-          }
-          r.sink = x;
-        });
+            r.sink = x;
+          });
+    }
     return r;
   }
 

@@ -40,16 +40,16 @@ import org.slf4j.LoggerFactory;
 /**
  * Samples the server process it runs in and its PostgreSQL database.
  *
- * <p>Process: CPU in cores (from the JVM's process CPU time), resident memory and open files (from
- * {@code /proc/self} where there is one), heap in use and the live set after the latest collection,
- * share of time in GC pauses, allocation rate, the connection pool's usage and waiters (its
- * Micrometer meters), HTTP requests, mean latency and 5xx per second (the server's {@code
- * http.server.requests} timer, the meter {@code /metrics} exports), and free disk space where its
- * state lives. Database, over its own JDBC connection (so a full pool does not blind it):
- * statements running, sessions waiting for a lock and how long the longest statement has run
- * ({@code pg_stat_activity}, {@code pg_blocking_pids}); a statement running over a second is also
- * recorded with its text, backend pid and blockers. Rates are over the interval since the previous
- * sample. Not thread-safe: one recorder thread calls it.
+ * <p>Process: CPU in cores (from the JVM's process CPU time), threads running Java code, resident
+ * memory and open files (from {@code /proc/self} where there is one), heap in use and the live set
+ * after the latest collection, share of time in GC pauses, allocation rate, the connection pool's
+ * usage and waiters (its Micrometer meters), HTTP requests, mean latency and 5xx per second (the
+ * server's {@code http.server.requests} timer, the meter {@code /metrics} exports), and free disk
+ * space where its state lives. Database, over its own JDBC connection (so a full pool does not
+ * blind it): statements running, sessions waiting for a lock and how long the longest statement has
+ * run ({@code pg_stat_activity}, {@code pg_blocking_pids}); a statement running over a second is
+ * also recorded with its text, backend pid and blockers. Rates are over the interval since the
+ * previous sample. Not thread-safe: one recorder thread calls it.
  */
 public final class ServerSampler implements AutoCloseable {
 
@@ -85,6 +85,7 @@ public final class ServerSampler implements AutoCloseable {
 
   private Connection connection;
   private Previous previous;
+  private Map<Long, Long> threadCpu = new HashMap<>();
 
   /**
    * A sampler of this process, named {@code component}, keeping its state in {@code dir}, and of
@@ -116,7 +117,9 @@ public final class ServerSampler implements AutoCloseable {
     Map<String, Double> process = new LinkedHashMap<>();
     List<Observation> observations = new ArrayList<>();
     Counters now = counters();
+    double busy = busyThreads(previous == null ? 0 : (wall - previous.wall) / 1e9);
     if (previous != null) {
+      process.put(Signals.BUSY_THREADS, busy);
       double seconds = (wall - previous.wall) / 1e9;
       if (seconds > 0) {
         process.put(Signals.CPU, (now.cpuNanos - previous.counters.cpuNanos) / 1e9 / seconds);
@@ -182,6 +185,30 @@ public final class ServerSampler implements AutoCloseable {
     }
     return new Counters(
         os.getProcessCpuTime(), gc, threads.getTotalThreadAllocatedBytes(), count, seconds, errors);
+  }
+
+  /**
+   * Threads other than this one whose CPU time grew by at least 5% of the {@code seconds} since the
+   * previous sample; remembers every thread's CPU time for the next.
+   */
+  private double busyThreads(double seconds) {
+    long self = Thread.currentThread().threadId();
+    long[] ids = threads.getAllThreadIds();
+    long[] cpu = threads.getThreadCpuTime(ids);
+    Map<Long, Long> now = new HashMap<>();
+    int busy = 0;
+    for (int i = 0; i < ids.length; i++) {
+      if (cpu[i] < 0 || ids[i] == self) {
+        continue;
+      }
+      now.put(ids[i], cpu[i]);
+      long before = threadCpu.getOrDefault(ids[i], cpu[i]);
+      if (seconds > 0 && (cpu[i] - before) / 1e9 >= 0.05 * seconds) {
+        busy++;
+      }
+    }
+    threadCpu = now;
+    return busy;
   }
 
   /** Heap in use right after the latest collection, summed over the heap pools. */

@@ -48,12 +48,12 @@ public record Hypothesis(Fault fault, double prior, List<Signal> signals, Set<Fa
           new Hypothesis(
               Fault.CPU_HOG,
               0.15,
-              List.of(up(Signals.CPU, 0.15)),
+              List.of(up(Signals.CPU, 0.15), up(Signals.BUSY_THREADS, 0.5)),
               Set.of(Fault.GC_PRESSURE, Fault.MEMORY_LEAK)),
           new Hypothesis(
               Fault.GC_PRESSURE,
               0.10,
-              List.of(up(Signals.GC_PAUSE, 0.02), up(Signals.ALLOCATION, 64 * MB)),
+              List.of(up(Signals.GC_PAUSE, 0.02), up(Signals.ALLOCATION, 16 * MB)),
               Set.of(Fault.MEMORY_LEAK)),
           new Hypothesis(
               Fault.MEMORY_LEAK,

@@ -52,40 +52,7 @@ class DiagnoseRunningServerTest {
   void findsAnInjectedCpuHogOnTheShopAndOffersToStopIt() throws Exception {
     try (BulwarkServer server = start()) {
       String url = server.baseUrl();
-      awaitSamples(url, Instant.EPOCH, 12);
-      JsonNode injection =
-          json(
-              run(
-                  new ChaosCommand(),
-                  "inject",
-                  "cpu-hog",
-                  "--target",
-                  "shop",
-                  "--duration",
-                  "30s",
-                  "--url",
-                  url,
-                  "--token",
-                  TOKEN,
-                  "--json"));
-      Instant started = Instant.parse(injection.get("startedAt").asText());
-      awaitSamples(url, started, 18);
-
-      JsonNode diagnosis =
-          json(
-              run(
-                  new DiagnoseCommand(),
-                  "--url",
-                  url,
-                  "--token",
-                  TOKEN,
-                  "--symptom",
-                  "checkout is slow",
-                  "--severity",
-                  "HIGH",
-                  "--since",
-                  "4s",
-                  "--json"));
+      JsonNode diagnosis = injectAndDiagnose(url, "cpu-hog");
 
       assertThat(diagnosis.get("rootCause").get("component").asText()).isEqualTo("shop");
       assertThat(diagnosis.get("rootCause").get("fault").asText()).isEqualTo("cpu-hog");
@@ -93,22 +60,14 @@ class DiagnoseRunningServerTest {
       assertThat(diagnosis.get("ranked").get(0)).isEqualTo(diagnosis.get("rootCause"));
       assertThat(texts(diagnosis.get("evidence"), "text"))
           .anySatisfy(t -> assertThat(t).startsWith("shop process.cpu.cores:"));
+      String id = run(new ChaosCommand(), "list", "--url", url, "--token", TOKEN).split(" ")[0];
       assertThat(texts(diagnosis.get("solutions"), "command"))
-          .contains("bulwark chaos stop " + injection.get("id").asText() + " --url " + url)
+          .contains("bulwark chaos stop " + id + " --url " + url)
           .anySatisfy(c -> assertThat(c).startsWith("top -H -p " + ProcessHandle.current().pid()));
       assertThat(diagnosis.get("solutions").get(0).get("priority").asInt()).isEqualTo(1);
 
       JsonNode stopped =
-          json(
-              run(
-                  new ChaosCommand(),
-                  "stop",
-                  injection.get("id").asText(),
-                  "--url",
-                  url,
-                  "--token",
-                  TOKEN,
-                  "--json"));
+          json(run(new ChaosCommand(), "stop", id, "--url", url, "--token", TOKEN, "--json"));
       assertThat(stopped.get("status").asText()).isEqualTo("STOPPED");
     }
   }
@@ -220,9 +179,14 @@ class DiagnoseRunningServerTest {
     }
   }
 
-  /** Injects {@code fault} on the shop after a 3 s baseline and diagnoses it 5 s later. */
+  /**
+   * Injects {@code fault} on the shop and diagnoses it 5 s later, against the 3 s before: the
+   * baseline starts once the server has warmed up for 3 s (JIT compilation and the first requests
+   * make a freshly started JVM a poor baseline).
+   */
   private static JsonNode injectAndDiagnose(String url, String fault) throws Exception {
     awaitSamples(url, Instant.EPOCH, 12);
+    awaitSamples(url, Instant.now(), 12);
     JsonNode injection =
         json(
             run(
@@ -253,6 +217,8 @@ class DiagnoseRunningServerTest {
                 "HIGH",
                 "--since",
                 "5s",
+                "--baseline",
+                "3s",
                 "--json"));
     assertThat(diagnosis.get("rootCause").isObject())
         .as("a root cause in %s", diagnosis.toPrettyString())
@@ -389,6 +355,7 @@ class DiagnoseRunningServerTest {
   private static void awaitSamples(String url, Instant from, int n) {
     await()
         .atMost(Duration.ofSeconds(30))
+        .pollInterval(Duration.ofMillis(500))
         .until(
             () -> {
               JsonNode t =
