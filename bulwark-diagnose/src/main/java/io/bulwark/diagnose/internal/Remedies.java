@@ -10,6 +10,7 @@ import io.bulwark.diagnose.Solution;
 import io.bulwark.diagnose.Symptom;
 import io.bulwark.diagnose.Telemetry;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -62,6 +63,7 @@ public final class Remedies {
                                   + o.attributes().getOrDefault("query", "?"))));
       default -> {}
     }
+    out.sort(Comparator.comparingInt(Solution::priority).thenComparing(Solution::risk));
     return out;
   }
 
@@ -168,15 +170,17 @@ public final class Remedies {
                         "cancel the longest statement ("
                             + q.attributes().getOrDefault("seconds", "?")
                             + " s so far); its caller gets an error")));
-        query.ifPresent(
-            q ->
-                out.add(
-                    new Solution(
-                        p + 2,
-                        "psql -c \"EXPLAIN " + q.attributes().getOrDefault("query", "") + "\"",
-                        Risk.LOW,
-                        "read the plan: a sequential scan on a large table wants an index"
-                            + " (CREATE INDEX CONCURRENTLY …)")));
+        query
+            .filter(q -> blockedBy(q).isEmpty())
+            .ifPresent(
+                q ->
+                    out.add(
+                        new Solution(
+                            p + 2,
+                            "psql -c \"EXPLAIN " + q.attributes().getOrDefault("query", "") + "\"",
+                            Risk.LOW,
+                            "read the plan: a sequential scan on a large table wants an index"
+                                + " (CREATE INDEX CONCURRENTLY …)")));
       }
       case POOL_EXHAUSTION ->
           out.add(
