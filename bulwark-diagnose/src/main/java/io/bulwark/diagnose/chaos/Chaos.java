@@ -36,6 +36,8 @@ import org.slf4j.LoggerFactory;
  *       as it can;
  *   <li>{@code memory-leak} on the process: 20 MiB/s kept on the heap, up to a third of the maximum
  *       heap (at most 512 MiB), released at the end;
+ *   <li>{@code pool-exhaustion} on the process: every connection of its pool taken and held idle in
+ *       a transaction, so its requests wait for one;
  *   <li>{@code slow-query} on the database: a transaction holding an {@code ACCESS EXCLUSIVE} lock
  *       on the lock table while a reader waits for it, so statements on that table (the shop's
  *       catalog, in a shop process) queue behind the lock.
@@ -94,6 +96,7 @@ public final class Chaos implements AutoCloseable {
     m.put(Fault.CPU_HOG, processComponent);
     m.put(Fault.GC_PRESSURE, processComponent);
     m.put(Fault.MEMORY_LEAK, processComponent);
+    m.put(Fault.POOL_EXHAUSTION, processComponent);
     m.put(Fault.SLOW_QUERY, databaseComponent);
     return m;
   }
@@ -145,6 +148,7 @@ public final class Chaos implements AutoCloseable {
           case GC_PRESSURE -> garbage(id);
           case MEMORY_LEAK -> leak(id);
           case SLOW_QUERY -> lock(id);
+          case POOL_EXHAUSTION -> hold(id);
           default -> throw new IllegalStateException("not injectable: " + f);
         };
     Injection injection =
@@ -353,6 +357,49 @@ public final class Chaos implements AutoCloseable {
                 log.debug("chaos reader cancel: {}", e.getMessage());
               }
             }
+          }
+        });
+    return r;
+  }
+
+  private Running hold(String id) {
+    Running r = new Running("every connection of the pool held idle in a transaction");
+    List<Connection> held = new ArrayList<>();
+    r.thread(
+        id,
+        () -> {
+          while (!r.stopped) {
+            try {
+              Connection c = dataSource.getConnection();
+              c.setAutoCommit(false);
+              try (Statement s = c.createStatement()) {
+                s.execute("SELECT 1 /* bulwark chaos pool-exhaustion */");
+              }
+              synchronized (held) {
+                if (r.stopped) {
+                  c.close();
+                  return;
+                }
+                held.add(c);
+              }
+            } catch (SQLException e) {
+              // the pool is empty (its timeout passed): keep asking, as a stuck caller would
+              log.debug("chaos pool holder: {}", e.getMessage());
+            }
+          }
+        });
+    r.onUndo(
+        () -> {
+          synchronized (held) {
+            for (Connection c : held) {
+              try {
+                c.rollback();
+                c.close();
+              } catch (SQLException e) {
+                log.warn("chaos: returning a held connection failed: {}", e.getMessage());
+              }
+            }
+            held.clear();
           }
         });
     return r;

@@ -25,7 +25,8 @@ import picocli.CommandLine.Spec;
     mixinStandardHelpOptions = true,
     description =
         "Injects a fault into a running server for a bounded time, to rehearse a diagnosis:"
-            + " cpu-hog, gc-pressure and memory-leak on the server process (target shop),"
+            + " cpu-hog, gc-pressure, memory-leak and pool-exhaustion on the server process"
+            + " (target shop),"
             + " slow-query on its database (target database). Each ends by itself, on"
             + " `chaos stop` or when the server stops, and is recorded as a change event. Needs an"
             + " administrator's token (--token or $BULWARK_TOKEN).",
@@ -102,7 +103,7 @@ public final class ChaosCommand implements Callable<Integer> {
     @Parameters(
         index = "0",
         paramLabel = "FAULT",
-        description = "cpu-hog, gc-pressure, memory-leak or slow-query.")
+        description = "cpu-hog, gc-pressure, memory-leak, pool-exhaustion or slow-query.")
     String fault;
 
     @Option(names = "--target", required = true, description = "Component: shop or database.")

@@ -63,7 +63,6 @@ public final class Remedies {
                                   + o.attributes().getOrDefault("query", "?"))));
       default -> {}
     }
-    out.sort(Comparator.comparingInt(Solution::priority).thenComparing(Solution::risk));
     return out;
   }
 
@@ -215,6 +214,7 @@ public final class Remedies {
                   "roll back: refresh the group to the previous build"));
       default -> {}
     }
+    out.sort(Comparator.comparingInt(Solution::priority).thenComparing(Solution::risk));
     return out;
   }
 

@@ -147,6 +147,24 @@ class DiagnoseRunningServerTest {
   }
 
   @Test
+  void findsAnExhaustedConnectionPoolOnTheShop() throws Exception {
+    try (BulwarkServer server = start()) {
+      JsonNode diagnosis = injectAndDiagnose(server.baseUrl(), "pool-exhaustion");
+
+      assertThat(diagnosis.get("rootCause").get("fault").asText()).isEqualTo("pool-exhaustion");
+      assertThat(diagnosis.get("rootCause").get("component").asText()).isEqualTo("shop");
+      assertThat(texts(diagnosis.get("evidence"), "text"))
+          .anySatisfy(t -> assertThat(t).startsWith("shop pool.usage: 0.000 before"));
+      assertThat(texts(diagnosis.get("solutions"), "command"))
+          .anySatisfy(c -> assertThat(c).contains("now() - xact_start AS open_for"));
+    }
+    // every held connection went back: the pool serves again
+    try (Connection c = pg.database().dataSource().getConnection()) {
+      assertThat(c.isValid(2)).isTrue();
+    }
+  }
+
+  @Test
   void findsAnInjectedMemoryLeakOnTheShop() throws Exception {
     // A leak shows in the live set after collections; on this idle 1 GiB heap they would come
     // minutes apart, so the test collects twice a second, before and during the leak alike.
