@@ -245,6 +245,50 @@ class DiagnoseRunningServerTest {
   }
 
   @Test
+  void undoesAnInjectionWhenItExpiresAndRecordsWhenItEnded() throws Exception {
+    try (BulwarkServer server = start()) {
+      String url = server.baseUrl();
+      JsonNode injection =
+          json(
+              run(
+                  new ChaosCommand(),
+                  "inject",
+                  "cpu-hog",
+                  "--target",
+                  "shop",
+                  "--duration",
+                  "1s",
+                  "--url",
+                  url,
+                  "--token",
+                  TOKEN,
+                  "--json"));
+      String id = injection.get("id").asText();
+      assertThat(spinningThreads(id)).isPositive();
+
+      await()
+          .atMost(Duration.ofSeconds(10))
+          .until(
+              () ->
+                  run(new ChaosCommand(), "list", "--url", url, "--token", TOKEN)
+                      .contains(id + "  cpu-hog on shop  EXPIRED"));
+      assertThat(spinningThreads(id)).isZero();
+      JsonNode change =
+          ServerApi.call(url, TOKEN, "GET", DiagnoseHttp.TELEMETRY, null).get("changes").get(0);
+      assertThat(change.get("id").asText()).isEqualTo(id);
+      assertThat(change.get("kind").asText()).isEqualTo("CHAOS");
+      assertThat(Instant.parse(change.get("until").asText()))
+          .isAfterOrEqualTo(Instant.parse(injection.get("until").asText()));
+    }
+  }
+
+  private static long spinningThreads(String id) {
+    return Thread.getAllStackTraces().keySet().stream()
+        .filter(t -> t.getName().startsWith("bulwark-" + id))
+        .count();
+  }
+
+  @Test
   void refusesBadArgumentsAndStrangersWithClearMessages() throws Exception {
     try (BulwarkServer server = start()) {
       String url = server.baseUrl();
