@@ -2,6 +2,7 @@ package io.bulwark.diagnose.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.bulwark.diagnose.http.DiagnoseHttp;
+import io.bulwark.kernel.AdminApi;
 import java.io.PrintWriter;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
@@ -53,7 +54,7 @@ public final class ChaosCommand implements Callable<Integer> {
     @Option(names = "--json", description = "Print the server's JSON answer instead of text.")
     boolean json;
 
-    abstract JsonNode send() throws ServerApi.Failed, InterruptedException;
+    abstract JsonNode send() throws AdminApi.Failed, InterruptedException;
 
     abstract void print(JsonNode answer, PrintWriter out);
 
@@ -69,10 +70,10 @@ public final class ChaosCommand implements Callable<Integer> {
         }
         out.flush();
         return 0;
-      } catch (ServerApi.Failed e) {
+      } catch (AdminApi.Failed e) {
         spec.commandLine().getErr().println("bulwark: " + e.getMessage());
         spec.commandLine().getErr().flush();
-        return e.exitCode;
+        return e.exitCode();
       }
     }
 
@@ -116,12 +117,12 @@ public final class ChaosCommand implements Callable<Integer> {
     String duration;
 
     @Override
-    JsonNode send() throws ServerApi.Failed, InterruptedException {
+    JsonNode send() throws AdminApi.Failed, InterruptedException {
       Map<String, Object> body = new LinkedHashMap<>();
       body.put("fault", fault);
       body.put("target", target);
       body.put("duration", duration);
-      return ServerApi.call(remote.url, remote.token, "POST", DiagnoseHttp.CHAOS, body);
+      return AdminApi.call(remote.url, remote.token, "POST", DiagnoseHttp.CHAOS, body);
     }
 
     @Override
@@ -137,8 +138,8 @@ public final class ChaosCommand implements Callable<Integer> {
       description = "Lists running and recently ended injections.")
   static final class ListInjections extends Remote {
     @Override
-    JsonNode send() throws ServerApi.Failed, InterruptedException {
-      return ServerApi.call(remote.url, remote.token, "GET", DiagnoseHttp.CHAOS, null);
+    JsonNode send() throws AdminApi.Failed, InterruptedException {
+      return AdminApi.call(remote.url, remote.token, "GET", DiagnoseHttp.CHAOS, null);
     }
 
     @Override
@@ -160,12 +161,12 @@ public final class ChaosCommand implements Callable<Integer> {
     String id;
 
     @Override
-    JsonNode send() throws ServerApi.Failed, InterruptedException {
+    JsonNode send() throws AdminApi.Failed, InterruptedException {
       String path =
           id == null
               ? DiagnoseHttp.CHAOS
               : DiagnoseHttp.CHAOS + "/" + URLEncoder.encode(id, StandardCharsets.UTF_8);
-      return ServerApi.call(remote.url, remote.token, "DELETE", path, null);
+      return AdminApi.call(remote.url, remote.token, "DELETE", path, null);
     }
 
     @Override

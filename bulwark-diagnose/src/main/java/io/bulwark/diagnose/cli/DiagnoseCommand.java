@@ -12,6 +12,7 @@ import io.bulwark.diagnose.Symptom;
 import io.bulwark.diagnose.Telemetry;
 import io.bulwark.diagnose.http.DiagnoseHttp;
 import io.bulwark.diagnose.http.TelemetryJson;
+import io.bulwark.kernel.AdminApi;
 import io.bulwark.kernel.Durations;
 import io.bulwark.kernel.Json;
 import java.io.PrintWriter;
@@ -116,17 +117,17 @@ public final class DiagnoseCommand implements Callable<Integer> {
     Telemetry telemetry;
     try {
       JsonNode answer =
-          ServerApi.call(
+          AdminApi.call(
               remote.url,
               remote.token,
               "GET",
               DiagnoseHttp.TELEMETRY + "?from=" + s.since().minus(baselineLength),
               null);
       telemetry = TelemetryJson.read(answer);
-    } catch (ServerApi.Failed e) {
+    } catch (AdminApi.Failed e) {
       err.println("bulwark: " + e.getMessage());
       err.flush();
-      return e.exitCode;
+      return e.exitCode();
     } catch (IllegalArgumentException e) {
       err.println("bulwark: the server at " + remote.url + " sent " + e.getMessage());
       err.flush();

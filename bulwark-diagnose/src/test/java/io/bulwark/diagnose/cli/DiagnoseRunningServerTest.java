@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.bulwark.diagnose.http.DiagnoseHttp;
 import io.bulwark.diagnose.http.DiagnoseOptions;
+import io.bulwark.kernel.AdminApi;
 import io.bulwark.kernel.Json;
 import io.bulwark.kernel.ProblemException;
 import io.bulwark.server.BulwarkServer;
@@ -274,7 +275,7 @@ class DiagnoseRunningServerTest {
                       .contains(id + "  cpu-hog on shop  EXPIRED"));
       assertThat(spinningThreads(id)).isZero();
       JsonNode change =
-          ServerApi.call(url, TOKEN, "GET", DiagnoseHttp.TELEMETRY, null).get("changes").get(0);
+          AdminApi.call(url, TOKEN, "GET", DiagnoseHttp.TELEMETRY, null).get("changes").get(0);
       assertThat(change.get("id").asText()).isEqualTo(id);
       assertThat(change.get("kind").asText()).isEqualTo("CHAOS");
       assertThat(Instant.parse(change.get("until").asText()))
@@ -292,103 +293,39 @@ class DiagnoseRunningServerTest {
   void refusesBadArgumentsAndStrangersWithClearMessages() throws Exception {
     try (BulwarkServer server = start()) {
       String url = server.baseUrl();
-      assertThat(
-              fails(
-                  new DiagnoseCommand(),
-                  "--url",
-                  url,
-                  "--token",
-                  TOKEN,
-                  "--symptom",
-                  "x",
-                  "--since",
-                  "5m",
-                  "--severity",
-                  "URGENT"))
+      assertThat(diagnoseFails(url, "--since", "5m", "--severity", "URGENT"))
           .isEqualTo(
               "bulwark: --severity must be one of LOW, MEDIUM, HIGH, CRITICAL but was URGENT");
-      assertThat(
-              fails(
-                  new DiagnoseCommand(),
-                  "--url",
-                  url,
-                  "--token",
-                  TOKEN,
-                  "--symptom",
-                  "x",
-                  "--since",
-                  "soon"))
-          .contains("--since")
-          .contains("soon");
-      assertThat(
-              fails(
-                  new DiagnoseCommand(),
-                  "--url",
-                  url,
-                  "--token",
-                  TOKEN,
-                  "--symptom",
-                  "x",
-                  "--since",
-                  "1m",
-                  "--component",
-                  "nope"))
+      assertThat(diagnoseFails(url, "--since", "soon")).contains("--since").contains("soon");
+      assertThat(diagnoseFails(url, "--since", "1m", "--frequency", "OFTEN"))
+          .contains("--frequency must be one of ONCE, INTERMITTENT, CONSTANT but was OFTEN");
+      assertThat(diagnoseFails(url, "--since", "1m", "--component", "nope"))
           .contains("--component nope has no telemetry; known: ");
-      assertThat(
-              fails(
-                  new ChaosCommand(),
-                  "inject",
-                  "meteor-strike",
-                  "--target",
-                  "shop",
-                  "--url",
-                  url,
-                  "--token",
-                  TOKEN))
+      assertThat(chaosFails(url, "inject", "meteor-strike", "--target", "shop"))
           .contains("fault must be one of cpu-hog");
-      assertThat(
-              fails(
-                  new ChaosCommand(),
-                  "inject",
-                  "packet-loss",
-                  "--target",
-                  "shop",
-                  "--url",
-                  url,
-                  "--token",
-                  TOKEN))
+      assertThat(chaosFails(url, "inject", "packet-loss", "--target", "shop"))
           .contains("cannot be injected by this server yet");
-      assertThat(
-              fails(
-                  new ChaosCommand(),
-                  "inject",
-                  "cpu-hog",
-                  "--target",
-                  "database",
-                  "--url",
-                  url,
-                  "--token",
-                  TOKEN))
+      assertThat(chaosFails(url, "inject", "cpu-hog", "--target", "database"))
           .contains("runs on target shop but was database");
-      assertThat(
-              fails(
-                  new ChaosCommand(),
-                  "inject",
-                  "cpu-hog",
-                  "--target",
-                  "shop",
-                  "--duration",
-                  "2h",
-                  "--url",
-                  url,
-                  "--token",
-                  TOKEN))
+      assertThat(chaosFails(url, "inject", "cpu-hog", "--target", "shop", "--duration", "2h"))
           .contains("duration must be between 1s and 10m");
-      assertThat(fails(new ChaosCommand(), "stop", "chaos-nope", "--url", url, "--token", TOKEN))
-          .contains("no chaos injection chaos-nope");
+      assertThat(chaosFails(url, "stop", "chaos-nope")).contains("no chaos injection chaos-nope");
       assertThat(fails(new ChaosCommand(), "list", "--url", url, "--token", "wrong"))
           .contains("log in as an administrator");
     }
+  }
+
+  private static String diagnoseFails(String url, String... args) {
+    List<String> all =
+        new ArrayList<>(List.of("--url", url, "--token", TOKEN, "--symptom", "checkout is slow"));
+    all.addAll(List.of(args));
+    return fails(new DiagnoseCommand(), all.toArray(String[]::new));
+  }
+
+  private static String chaosFails(String url, String... args) {
+    List<String> all = new ArrayList<>(List.of(args));
+    all.addAll(List.of("--url", url, "--token", TOKEN));
+    return fails(new ChaosCommand(), all.toArray(String[]::new));
   }
 
   private BulwarkServer start() {
@@ -421,7 +358,7 @@ class DiagnoseRunningServerTest {
         .until(
             () -> {
               JsonNode t =
-                  ServerApi.call(url, TOKEN, "GET", DiagnoseHttp.TELEMETRY + "?from=" + from, null);
+                  AdminApi.call(url, TOKEN, "GET", DiagnoseHttp.TELEMETRY + "?from=" + from, null);
               for (JsonNode s : t.get("series")) {
                 if (s.get("metric").asText().equals("process.cpu.cores")) {
                   return s.get("points").size() >= n;
@@ -432,27 +369,28 @@ class DiagnoseRunningServerTest {
   }
 
   private static String run(Object command, String... args) {
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    int code =
-        new CommandLine(command)
-            .setOut(new PrintWriter(out))
-            .setErr(new PrintWriter(err))
-            .execute(args);
-    assertThat(code).as("exit code; stderr: %s", err).isZero();
-    return out.toString();
+    Run r = execute(command, args);
+    assertThat(r.exit()).as("exit code; stderr: %s", r.err()).isZero();
+    return r.out();
   }
 
   private static String fails(Object command, String... args) {
+    Run r = execute(command, args);
+    assertThat(r.exit()).as("exit code; stdout: %s", r.out()).isEqualTo(2);
+    return r.err().strip();
+  }
+
+  private record Run(int exit, String out, String err) {}
+
+  private static Run execute(Object command, String... args) {
     StringWriter out = new StringWriter();
     StringWriter err = new StringWriter();
-    int code =
+    int exit =
         new CommandLine(command)
             .setOut(new PrintWriter(out))
             .setErr(new PrintWriter(err))
             .execute(args);
-    assertThat(code).as("exit code; stdout: %s", out).isEqualTo(2);
-    return err.toString().strip();
+    return new Run(exit, out.toString(), err.toString());
   }
 
   private static JsonNode json(String text) {

@@ -1,7 +1,6 @@
-package io.bulwark.diagnose.cli;
+package io.bulwark.kernel;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.bulwark.kernel.Json;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.net.URI;
@@ -11,29 +10,36 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 
 /**
- * A call to a server's admin API for {@code bulwark diagnose} and {@code bulwark chaos}: the JSON
- * answer, or a {@link Failed} with the exit code and one line for the user.
+ * A call from a {@code bulwark} command to a running server's admin API ({@code bulwark dlq},
+ * {@code bulwark diagnose}, {@code bulwark chaos}): the JSON answer, or a {@link Failed} carrying
+ * the exit code the command should end with and one line for the user.
  */
-final class ServerApi {
+public final class AdminApi {
 
   /** A call that did not succeed: what to print and the exit code (2 bad input, 1 failed). */
-  static final class Failed extends Exception {
-    final int exitCode;
+  public static final class Failed extends Exception {
+    private final int exitCode;
 
     Failed(String message, int exitCode, Throwable cause) {
       super(message, cause);
       this.exitCode = exitCode;
     }
+
+    /** 2 for bad input (a bad URL, 400/401/403/404), 1 for a failure. */
+    public int exitCode() {
+      return exitCode;
+    }
   }
 
-  private ServerApi() {}
+  private AdminApi() {}
 
   /**
-   * Sends {@code method path} with {@code body} (JSON, or null for none) to the server; returns the
-   * parsed 2xx answer. 400/401/403/404/409 answers are bad input (exit 2); 5xx and an unreachable
-   * server are failures (exit 1).
+   * Sends {@code method path} with {@code body} (written as JSON; null for none) to the server at
+   * {@code url}, with {@code token} as the bearer token when not blank; returns the parsed 2xx
+   * answer. 400/401/403/404 answers are bad input (exit 2); 409/422, 5xx and an unreachable server
+   * are failures (exit 1).
    */
-  static JsonNode call(String url, String token, String method, String path, Object body)
+  public static JsonNode call(String url, String token, String method, String path, Object body)
       throws Failed, InterruptedException {
     URI uri;
     try {
@@ -42,11 +48,11 @@ final class ServerApi {
         throw new IllegalArgumentException("not an http(s) URL");
       }
     } catch (IllegalArgumentException e) {
-      throw new Failed("--url must be an http(s) URL but was " + url, 2, e);
+      throw new Failed("bad --url " + url + ": " + e.getMessage(), 2, e);
     }
     HttpRequest.Builder request =
         HttpRequest.newBuilder(uri)
-            .timeout(Duration.ofSeconds(30))
+            .timeout(Duration.ofSeconds(60))
             .header("Accept", "application/json")
             .method(
                 method,
@@ -91,11 +97,7 @@ final class ServerApi {
     if (status == 401 || status == 403) {
       detail += "; log in as an administrator and pass --token or $BULWARK_TOKEN";
     }
-    if (status == 404 && path.startsWith("/api/v1/admin/telemetry")) {
-      detail += "; the server at " + url + " records no telemetry (an older build?)";
-    }
-    boolean badInput =
-        status == 400 || status == 401 || status == 403 || status == 404 || status == 409;
+    boolean badInput = status == 400 || status == 401 || status == 403 || status == 404;
     throw new Failed(detail.replace('\n', ' '), badInput ? 2 : 1, null);
   }
 }
