@@ -26,7 +26,8 @@ import java.util.Optional;
  * through the baseline counts half (it did not change at the onset); a leak must also keep growing
  * through the window, or counts a fifth. The strongest signal gives the hypothesis's likelihood (a
  * logistic of the score, 0.5 at {@value #BAR}); a hypothesis whose signals another anomalous fault
- * explains as a side effect (a full pool behind slow queries, CPU spent collecting garbage) is
+ * explains as a side effect (a full pool behind slow queries, CPU spent collecting garbage), or a
+ * CPU or allocation rise that came with a rise in requests per second (more work, not a fault), is
  * discounted and reported as a contributing factor. Posteriors are the normalised products of prior
  * and likelihood, with a "nothing wrong" hypothesis in the mix. The top hypothesis is the root
  * cause when its posterior is at least {@value #CONFIDENCE_BAR} and its score at least {@value
@@ -52,6 +53,9 @@ public final class Diagnoser {
   private static final int MIN_BASELINE = 3;
   private static final int MIN_WINDOW = 2;
   private static final double MAX_SCORE = 50;
+  private static final double LOAD_MIN_SCALE = 5;
+  private static final java.util.Set<Fault> LOAD_BOUND =
+      java.util.Set.of(Fault.CPU_HOG, Fault.GC_PRESSURE);
 
   private final Remedies remedies;
 
@@ -76,12 +80,22 @@ public final class Diagnoser {
         check(symptom, telemetry, component, h, collectNext).ifPresent(checked::add);
       }
     }
-    // discount what another anomalous fault explains
+    // discount what another anomalous fault, or more requests, explains
     List<Checked> anomalous = checked.stream().filter(c -> c.score >= BAR).toList();
+    List<Evidence> loadEvidence = new ArrayList<>();
     for (Checked c : checked) {
       c.explained =
           anomalous.stream()
               .anyMatch(a -> a != c && c.hypothesis.explainedBy().contains(a.hypothesis.fault()));
+      if (LOAD_BOUND.contains(c.hypothesis.fault()) && c.score >= BAR) {
+        Optional<Evidence> load = loadRose(symptom, telemetry, c.component);
+        if (load.isPresent()) {
+          c.explained = true;
+          if (loadEvidence.stream().noneMatch(e -> e.component().equals(c.component))) {
+            loadEvidence.add(load.get());
+          }
+        }
+      }
     }
     double total = NOTHING_WRONG_PRIOR * NOTHING_WRONG_LIKELIHOOD;
     for (Checked c : checked) {
@@ -117,6 +131,7 @@ public final class Diagnoser {
                 .toList()
             : checked.stream().limit(3).toList();
     shown.forEach(c -> evidence.addAll(c.evidence));
+    evidence.addAll(loadEvidence);
     for (ChangeEvent change : telemetry.changes()) {
       if (overlaps(change, symptom.since())) {
         evidence.add(
@@ -249,6 +264,47 @@ public final class Diagnoser {
               onset));
     }
     return any ? Optional.of(c) : Optional.empty();
+  }
+
+  /**
+   * Evidence that requests per second on {@code component} rose by at least {@value #BAR} robust
+   * sigmas (and {@value #LOAD_MIN_SCALE}/s) since the symptom began: more work, not a fault.
+   */
+  private static Optional<Evidence> loadRose(
+      Symptom symptom, Telemetry telemetry, String component) {
+    Optional<Series> rate = telemetry.series(component, Signals.HTTP_RATE);
+    if (rate.isEmpty()) {
+      return Optional.empty();
+    }
+    double[] baseline = values(rate.get(), null, symptom.since());
+    double[] window = values(rate.get(), symptom.since(), null);
+    if (baseline.length < MIN_BASELINE || window.length < MIN_WINDOW) {
+      return Optional.empty();
+    }
+    double before = RobustStats.median(baseline);
+    double since = RobustStats.median(window);
+    double score = (since - before) / RobustStats.scale(baseline, LOAD_MIN_SCALE);
+    if (score < BAR) {
+      return Optional.empty();
+    }
+    return Optional.of(
+        new Evidence(
+            component,
+            Signals.HTTP_RATE,
+            String.format(
+                Locale.ROOT,
+                "%s %s: %.1f/s before %s, %.1f/s since (robust z %.1f): more requests, which"
+                    + " explain the CPU and allocation; scale out rather than hunt a fault",
+                component,
+                Signals.HTTP_RATE,
+                before,
+                symptom.since(),
+                since,
+                score),
+            Optional.of(round(before)),
+            Optional.of(round(since)),
+            Optional.of(score),
+            Optional.empty()));
   }
 
   private static boolean deployedNear(Telemetry telemetry, String component, Instant since) {

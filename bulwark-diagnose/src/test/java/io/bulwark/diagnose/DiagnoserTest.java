@@ -97,6 +97,22 @@ class DiagnoserTest {
   }
 
   @Test
+  void takesCpuThatRoseWithTheRequestsForLoadNotAHog() {
+    add("shop", Signals.CPU, i -> i < 20 ? noise(0.05, 0.02) : noise(0.95, 0.05));
+    add("shop", Signals.BUSY_THREADS, i -> i < 20 ? 0 : 4);
+    add("shop", Signals.HTTP_RATE, i -> i < 20 ? noise(20, 2) : noise(400, 20));
+    quiet();
+
+    Diagnosis d = diagnose(Frequency.CONSTANT);
+
+    assertThat(d.rootCause()).isEmpty();
+    assertThat(d.evidence())
+        .extracting(Evidence::text)
+        .anySatisfy(
+            t -> assertThat(t).startsWith("shop http.requests.rate:").contains("more requests"));
+  }
+
+  @Test
   void needsMoreInvestigationWhenNothingMoved() {
     add("shop", Signals.CPU, i -> noise(0.05, 0.02));
     quiet();
