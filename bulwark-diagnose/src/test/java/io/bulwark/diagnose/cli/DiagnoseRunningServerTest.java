@@ -14,6 +14,10 @@ import io.bulwark.server.ServerConfig;
 import io.bulwark.testkit.PostgresExtension;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.Statement;
@@ -312,6 +316,49 @@ class DiagnoseRunningServerTest {
       assertThat(chaosFails(url, "stop", "chaos-nope")).contains("no chaos injection chaos-nope");
       assertThat(fails(new ChaosCommand(), "list", "--url", url, "--token", "wrong"))
           .contains("log in as an administrator");
+    }
+  }
+
+  @Test
+  void answersEveryMalformedInjectionWithAProblemNamingTheField() throws Exception {
+    Map<String, String> bodies =
+        Map.of(
+            "{\"fault\":\"cpu-hog\",\"target\":\"shop\",\"duration\":30}", "$.duration",
+            "{\"fault\":\"cpu-hog\",\"target\":\"shop\",\"duration\":\"-5s\"}", "$.duration",
+            "{\"fault\":[\"cpu-hog\"],\"target\":\"shop\"}", "$.fault",
+            "{\"fault\":\"cpu-hog\",\"target\":\"shop\",\"force\":true}", "$.force",
+            "{\"target\":\"shop\"}", "$.fault",
+            "{\"fault\":\"cpu-hog\"}", "$.target",
+            "{\"fault\":\"cpu-hog\u0000\",\"target\":\"shop\"}", "$.fault");
+    try (BulwarkServer server = start();
+        HttpClient http = HttpClient.newHttpClient()) {
+      for (Map.Entry<String, String> body : bodies.entrySet()) {
+        HttpResponse<String> r =
+            http.send(
+                HttpRequest.newBuilder(URI.create(server.baseUrl() + DiagnoseHttp.CHAOS))
+                    .header("Authorization", "Bearer " + TOKEN)
+                    .header("Content-Type", "application/json")
+                    .POST(HttpRequest.BodyPublishers.ofString(body.getKey()))
+                    .build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(r.statusCode()).as(body.getKey()).isEqualTo(400);
+        assertThat(r.headers().firstValue("Content-Type").orElse(""))
+            .startsWith("application/problem+json");
+        assertThat(Json.parse(r.body()).get("field").asText())
+            .as(body.getKey())
+            .isEqualTo(body.getValue());
+      }
+      assertThat(run(new ChaosCommand(), "list", "--url", server.baseUrl(), "--token", TOKEN))
+          .isEqualTo("no injections" + System.lineSeparator());
+      HttpResponse<String> badFrom =
+          http.send(
+              HttpRequest.newBuilder(
+                      URI.create(server.baseUrl() + DiagnoseHttp.TELEMETRY + "?from=yesterday"))
+                  .header("Authorization", "Bearer " + TOKEN)
+                  .build(),
+              HttpResponse.BodyHandlers.ofString());
+      assertThat(badFrom.statusCode()).isEqualTo(400);
+      assertThat(Json.parse(badFrom.body()).get("field").asText()).isEqualTo("from");
     }
   }
 
