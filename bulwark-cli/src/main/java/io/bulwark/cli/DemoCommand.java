@@ -18,6 +18,7 @@ import io.bulwark.states.http.StatesHttpModule;
 import java.io.PrintWriter;
 import java.security.SecureRandom;
 import java.util.Base64;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
@@ -191,7 +192,11 @@ final class DemoCommand implements Callable<Integer> {
     DiagnoseHttp.install(
         builder,
         ctx -> ShopMessaging.admin(commerce, ctx.header("Authorization"), ctx),
-        DiagnoseOptions.defaults());
+        DiagnoseOptions.defaults(),
+        () ->
+            options.paymentGateway().isEmpty()
+                ? Optional.of(commerce.paymentGatewayUrl())
+                : Optional.empty());
     builder
         .module(platform -> new OperatorsOnly(commerce))
         .module(platform -> new StatesHttpModule(commerce.engine()))

@@ -5,6 +5,11 @@ import io.bulwark.diagnose.ChangeLog;
 import io.bulwark.diagnose.DiagnoseException;
 import io.bulwark.diagnose.Fault;
 import io.bulwark.kernel.Ids;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -20,6 +25,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 import java.util.regex.Pattern;
 import javax.sql.DataSource;
 import org.slf4j.Logger;
@@ -38,6 +44,8 @@ import org.slf4j.LoggerFactory;
  *       heap (at most 512 MiB), released at the end;
  *   <li>{@code pool-exhaustion} on the process: every connection of its pool taken and held idle in
  *       a transaction, so its requests wait for one;
+ *   <li>{@code dependency-down} on the payment network: its simulator answers every call with 503
+ *       for the duration ({@code POST /outage}), and is told to recover at the end;
  *   <li>{@code slow-query} on the database: a transaction holding an {@code ACCESS EXCLUSIVE} lock
  *       on the lock table while a reader waits for it, so statements on that table (the shop's
  *       catalog, in a shop process) queue behind the lock.
@@ -54,6 +62,8 @@ public final class Chaos implements AutoCloseable {
 
   private final String processComponent;
   private final String databaseComponent;
+  private final String dependencyComponent;
+  private final Supplier<Optional<URI>> dependency;
   private final DataSource dataSource;
   private final String lockTable;
   private final Clock clock;
@@ -65,15 +75,18 @@ public final class Chaos implements AutoCloseable {
   private final List<Injection> ended = new ArrayList<>();
 
   /**
-   * Chaos for the process named {@code processComponent} and its database named {@code
+   * Chaos for the process named {@code processComponent}, its database named {@code
    * databaseComponent} (reached through {@code dataSource}), whose slow-query fault locks {@code
-   * lockTable}.
+   * lockTable}, and the dependency named {@code dependencyComponent}: a payment simulator at the
+   * URL {@code dependency} gives when asked (empty: none, so no dependency-down).
    *
    * @throws IllegalArgumentException when {@code lockTable} is not a plain lower-case table name
    */
   public Chaos(
       String processComponent,
       String databaseComponent,
+      String dependencyComponent,
+      Supplier<Optional<URI>> dependency,
       DataSource dataSource,
       String lockTable,
       Clock clock,
@@ -84,6 +97,8 @@ public final class Chaos implements AutoCloseable {
     }
     this.processComponent = processComponent;
     this.databaseComponent = databaseComponent;
+    this.dependencyComponent = dependencyComponent;
+    this.dependency = dependency;
     this.dataSource = dataSource;
     this.lockTable = lockTable;
     this.clock = clock;
@@ -98,6 +113,9 @@ public final class Chaos implements AutoCloseable {
     m.put(Fault.MEMORY_LEAK, processComponent);
     m.put(Fault.POOL_EXHAUSTION, processComponent);
     m.put(Fault.SLOW_QUERY, databaseComponent);
+    if (dependency.get().isPresent()) {
+      m.put(Fault.DEPENDENCY_DOWN, dependencyComponent);
+    }
     return m;
   }
 
@@ -149,6 +167,7 @@ public final class Chaos implements AutoCloseable {
           case MEMORY_LEAK -> leak(id);
           case SLOW_QUERY -> lock(id);
           case POOL_EXHAUSTION -> hold(id);
+          case DEPENDENCY_DOWN -> outage(dependency.get().orElseThrow(), duration);
           default -> throw new IllegalStateException("not injectable: " + f);
         };
     Injection injection =
@@ -403,6 +422,46 @@ public final class Chaos implements AutoCloseable {
           }
         });
     return r;
+  }
+
+  private Running outage(URI simulator, Duration duration) {
+    Running r = new Running("the payment network at " + simulator + " answers every call with 503");
+    outage(simulator, Math.max(1, (duration.toMillis() + 999) / 1000));
+    r.onUndo(
+        () -> {
+          try {
+            outage(simulator, 0);
+          } catch (DiagnoseException e) {
+            // it recovers by itself when the outage it was given ends
+            log.warn("chaos: ending the payment network's outage failed: {}", e.getMessage());
+          }
+        });
+    return r;
+  }
+
+  /** Tells the simulator at {@code simulator} to be down for {@code seconds} (0: up again). */
+  private static void outage(URI simulator, long seconds) {
+    try (HttpClient client =
+        HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build()) {
+      HttpResponse<String> r =
+          client.send(
+              HttpRequest.newBuilder(simulator.resolve("/outage"))
+                  .timeout(Duration.ofSeconds(5))
+                  .header("Content-Type", "application/json")
+                  .POST(HttpRequest.BodyPublishers.ofString("{\"seconds\":" + seconds + "}"))
+                  .build(),
+              HttpResponse.BodyHandlers.ofString());
+      if (r.statusCode() != 200) {
+        throw new DiagnoseException.InjectionFailed(
+            "the payment network at " + simulator + " answered " + r.statusCode(), null);
+      }
+    } catch (IOException e) {
+      throw new DiagnoseException.InjectionFailed(
+          "cannot reach the payment network at " + simulator + ": " + e.getMessage(), e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new DiagnoseException.InjectionFailed("interrupted", e);
+    }
   }
 
   private record Active(Injection injection, Running running, ScheduledFuture<?> expiry) {}

@@ -27,7 +27,8 @@ import picocli.CommandLine.Spec;
     description =
         "Injects a fault into a running server for a bounded time, to rehearse a diagnosis:"
             + " cpu-hog, gc-pressure, memory-leak and pool-exhaustion on the server process"
-            + " (target shop),"
+            + " (target shop), dependency-down on the payment network (target payment-network,"
+            + " the shop's own simulator),"
             + " slow-query on its database (target database). Each ends by itself, on"
             + " `chaos stop` or when the server stops, and is recorded as a change event. Needs an"
             + " administrator's token (--token or $BULWARK_TOKEN).",
@@ -104,10 +105,14 @@ public final class ChaosCommand implements Callable<Integer> {
     @Parameters(
         index = "0",
         paramLabel = "FAULT",
-        description = "cpu-hog, gc-pressure, memory-leak, pool-exhaustion or slow-query.")
+        description =
+            "cpu-hog, gc-pressure, memory-leak, pool-exhaustion, slow-query or dependency-down.")
     String fault;
 
-    @Option(names = "--target", required = true, description = "Component: shop or database.")
+    @Option(
+        names = "--target",
+        required = true,
+        description = "Component: shop, database or payment-network.")
     String target;
 
     @Option(

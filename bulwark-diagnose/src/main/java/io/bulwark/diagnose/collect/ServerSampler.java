@@ -66,8 +66,15 @@ public final class ServerSampler implements AutoCloseable {
        ORDER BY query_start
       """;
 
+  /**
+   * The counter of calls to the dependency, tagged {@code outcome} ({@code success}, {@code error},
+   * {@code rejected}), that the shop keeps for its payment network.
+   */
+  public static final String DEPENDENCY_CALLS = "bulwark.payment.gateway.calls";
+
   private final String component;
   private final String databaseComponent;
+  private final String dependencyComponent;
   private final MeterRegistry registry;
   private final Path dir;
   private final String jdbcUrl;
@@ -88,12 +95,14 @@ public final class ServerSampler implements AutoCloseable {
   private Map<Long, Long> threadCpu = new HashMap<>();
 
   /**
-   * A sampler of this process, named {@code component}, keeping its state in {@code dir}, and of
-   * the database at {@code jdbcUrl}, named {@code databaseComponent}.
+   * A sampler of this process, named {@code component}, keeping its state in {@code dir}, of the
+   * database at {@code jdbcUrl}, named {@code databaseComponent}, and of the dependency whose calls
+   * {@value #DEPENDENCY_CALLS} counts, named {@code dependencyComponent}.
    */
   public ServerSampler(
       String component,
       String databaseComponent,
+      String dependencyComponent,
       MeterRegistry registry,
       Path dir,
       String jdbcUrl,
@@ -102,6 +111,7 @@ public final class ServerSampler implements AutoCloseable {
       Clock clock) {
     this.component = component;
     this.databaseComponent = databaseComponent;
+    this.dependencyComponent = dependencyComponent;
     this.registry = registry;
     this.dir = dir;
     this.jdbcUrl = jdbcUrl;
@@ -134,6 +144,15 @@ public final class ServerSampler implements AutoCloseable {
         }
       }
     }
+    Double dependencyRate = null;
+    if (previous != null
+        && now.dependencyFailures >= 0
+        && previous.counters.dependencyFailures >= 0
+        && wall > previous.wall) {
+      dependencyRate =
+          (now.dependencyFailures - previous.counters.dependencyFailures)
+              / ((wall - previous.wall) / 1e9);
+    }
     previous = new Previous(wall, now);
     process.put(
         Signals.HEAP_USED,
@@ -148,6 +167,9 @@ public final class ServerSampler implements AutoCloseable {
     }
     Map<String, Map<String, Double>> values = new HashMap<>();
     values.put(component, process);
+    if (dependencyRate != null) {
+      values.put(dependencyComponent, Map.of(Signals.DEPENDENCY_ERRORS, dependencyRate));
+    }
     Map<String, Double> db = database(at, observations);
     if (!db.isEmpty()) {
       values.put(databaseComponent, db);
@@ -183,8 +205,22 @@ public final class ServerSampler implements AutoCloseable {
         errors += t.count();
       }
     }
+    long failed = 0;
+    boolean dependency = false;
+    for (io.micrometer.core.instrument.Counter c : registry.find(DEPENDENCY_CALLS).counters()) {
+      dependency = true;
+      if (!"success".equals(c.getId().getTag("outcome"))) {
+        failed += (long) c.count();
+      }
+    }
     return new Counters(
-        os.getProcessCpuTime(), gc, threads.getTotalThreadAllocatedBytes(), count, seconds, errors);
+        os.getProcessCpuTime(),
+        gc,
+        threads.getTotalThreadAllocatedBytes(),
+        count,
+        seconds,
+        errors,
+        dependency ? failed : -1);
   }
 
   /**
@@ -356,7 +392,8 @@ public final class ServerSampler implements AutoCloseable {
       long allocated,
       long httpCount,
       double httpSeconds,
-      long httpErrors) {}
+      long httpErrors,
+      long dependencyFailures) {}
 
   private record Previous(long wall, Counters counters) {}
 }

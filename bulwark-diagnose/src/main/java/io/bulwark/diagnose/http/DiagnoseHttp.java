@@ -14,6 +14,7 @@ import io.bulwark.platform.Platform;
 import io.bulwark.platform.ServerAssembly;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
+import java.net.URI;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
@@ -21,6 +22,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
+import java.util.function.Supplier;
 
 /**
  * What a server runs for diagnosis: the telemetry recorder and fault injection, served to
@@ -58,7 +61,8 @@ public final class DiagnoseHttp implements HttpModule, AutoCloseable {
   private final TelemetryRecorder recorder;
   private final Chaos chaos;
 
-  private DiagnoseHttp(Platform platform, Guard guard, DiagnoseOptions options) {
+  private DiagnoseHttp(
+      Platform platform, Guard guard, DiagnoseOptions options, Supplier<Optional<URI>> dependency) {
     this.guard = guard;
     ChangeLog changes = new ChangeLog();
     HikariDataSource pool = platform.database().pool();
@@ -66,6 +70,7 @@ public final class DiagnoseHttp implements HttpModule, AutoCloseable {
         new ServerSampler(
             options.component(),
             options.databaseComponent(),
+            options.dependencyComponent(),
             platform.registry(),
             platform.instanceDir(),
             pool.getJdbcUrl(),
@@ -78,6 +83,8 @@ public final class DiagnoseHttp implements HttpModule, AutoCloseable {
         new Chaos(
             options.component(),
             options.databaseComponent(),
+            options.dependencyComponent(),
+            dependency,
             pool,
             options.lockTable(),
             platform.clock(),
@@ -86,9 +93,23 @@ public final class DiagnoseHttp implements HttpModule, AutoCloseable {
 
   /** Adds the recorder and the chaos API to {@code server}, behind {@code guard}. */
   public static void install(ServerAssembly server, Guard guard, DiagnoseOptions options) {
+    install(server, guard, options, Optional::empty);
+  }
+
+  /**
+   * As {@link #install(ServerAssembly, Guard, DiagnoseOptions)}, with the payment simulator at the
+   * URL {@code dependency} gives (asked when a fault is injected) as the dependency {@code
+   * dependency-down} takes down.
+   */
+  public static void install(
+      ServerAssembly server,
+      Guard guard,
+      DiagnoseOptions options,
+      Supplier<Optional<URI>> dependency) {
     Objects.requireNonNull(guard, "guard");
     Objects.requireNonNull(options, "options");
-    server.module(platform -> new DiagnoseHttp(platform, guard, options));
+    Objects.requireNonNull(dependency, "dependency");
+    server.module(platform -> new DiagnoseHttp(platform, guard, options, dependency));
   }
 
   /** The recorder, for tests and embedding. */

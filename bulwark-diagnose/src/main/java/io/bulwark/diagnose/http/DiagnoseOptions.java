@@ -9,6 +9,8 @@ import java.util.Objects;
  *
  * @param component how the topology names this server process, default {@code shop}
  * @param databaseComponent how it names the server's database, default {@code database}
+ * @param dependencyComponent how it names the dependency the server calls, default {@code
+ *     payment-network}
  * @param interval time between samples, default 1 s
  * @param retention how long samples are kept in memory, default 30 min
  * @param lockTable the table the {@code slow-query} fault locks, default {@code inventory_products}
@@ -17,6 +19,7 @@ import java.util.Objects;
 public record DiagnoseOptions(
     String component,
     String databaseComponent,
+    String dependencyComponent,
     Duration interval,
     Duration retention,
     String lockTable) {
@@ -25,6 +28,7 @@ public record DiagnoseOptions(
   public DiagnoseOptions {
     Check.notBlank("component", component);
     Check.notBlank("databaseComponent", databaseComponent);
+    Check.notBlank("dependencyComponent", dependencyComponent);
     Check.positive("interval", interval);
     Check.atLeast("retention", retention, "interval", interval);
     Objects.requireNonNull(lockTable, "lockTable");
@@ -33,16 +37,23 @@ public record DiagnoseOptions(
   /** The defaults for a shop process. */
   public static DiagnoseOptions defaults() {
     return new DiagnoseOptions(
-        "shop", "database", Duration.ofSeconds(1), Duration.ofMinutes(30), "inventory_products");
+        "shop",
+        "database",
+        "payment-network",
+        Duration.ofSeconds(1),
+        Duration.ofMinutes(30),
+        "inventory_products");
   }
 
   /** These options sampling every {@code interval}. */
   public DiagnoseOptions withInterval(Duration interval) {
-    return new DiagnoseOptions(component, databaseComponent, interval, retention, lockTable);
+    return new DiagnoseOptions(
+        component, databaseComponent, dependencyComponent, interval, retention, lockTable);
   }
 
   /** These options with the slow-query fault locking {@code table}. */
   public DiagnoseOptions withLockTable(String table) {
-    return new DiagnoseOptions(component, databaseComponent, interval, retention, table);
+    return new DiagnoseOptions(
+        component, databaseComponent, dependencyComponent, interval, retention, table);
   }
 }
