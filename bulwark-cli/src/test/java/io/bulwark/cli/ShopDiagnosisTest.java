@@ -21,6 +21,7 @@ import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -55,45 +56,14 @@ class ShopDiagnosisTest {
       assertThat(CliRun.bulwark("chaos", "list", "--url", url, "--token", customer).exit())
           .isEqualTo(2);
 
-      Instant start = Instant.now();
-      await()
-          .atMost(Duration.ofSeconds(30))
-          .pollInterval(Duration.ofMillis(500))
-          .until(() -> Instant.now().isAfter(start.plusSeconds(8)));
-      CliRun injected =
-          CliRun.bulwark(
-              "chaos",
-              "inject",
-              "slow-query",
-              "--target",
-              "database",
-              "--duration",
-              "30s",
-              "--url",
-              url,
-              "--token",
-              admin);
-      assertThat(injected.exit()).as(injected.err()).isZero();
-      assertThat(injected.out()).contains("slow-query on database  ACTIVE");
-      Instant injectedAt = Instant.now();
-      await()
-          .atMost(Duration.ofSeconds(30))
-          .pollInterval(Duration.ofMillis(500))
-          .until(() -> Instant.now().isAfter(injectedAt.plusSeconds(6)));
-
       CliRun diagnosis =
-          CliRun.bulwark(
-              "diagnose",
-              "--url",
+          injectAndDiagnose(
               url,
-              "--token",
               admin,
+              "slow-query",
+              "database",
               "--symptom",
               "catalog pages hang",
-              "--severity",
-              "HIGH",
-              "--since",
-              "5s",
               "--component",
               "database");
 
@@ -115,15 +85,7 @@ class ShopDiagnosisTest {
     try (BulwarkServer server = builder.start()) {
       DemoData.Seeded seeded = DemoData.seed(commerce, "admin-password-1");
       String url = server.baseUrl();
-      String admin =
-          AdminApi.call(
-                  url,
-                  null,
-                  "POST",
-                  "/api/v1/auth/login",
-                  Map.of("username", "admin", "password", "admin-password-1"))
-              .get("accessToken")
-              .asText();
+      String admin = login(url, "admin", "admin-password-1");
       List<String> skus = commerce.inventory().products().stream().map(Product::sku).toList();
       Thread orders =
           Thread.ofPlatform()
@@ -147,44 +109,14 @@ class ShopDiagnosisTest {
                     }
                   });
       try {
-        Instant start = Instant.now();
-        await()
-            .atMost(Duration.ofSeconds(30))
-            .pollInterval(Duration.ofMillis(500))
-            .until(() -> Instant.now().isAfter(start.plusSeconds(8)));
-        CliRun injected =
-            CliRun.bulwark(
-                "chaos",
-                "inject",
-                "dependency-down",
-                "--target",
-                "payment-network",
-                "--duration",
-                "30s",
-                "--url",
-                url,
-                "--token",
-                admin);
-        assertThat(injected.exit()).as(injected.err()).isZero();
-        Instant injectedAt = Instant.now();
-        await()
-            .atMost(Duration.ofSeconds(30))
-            .pollInterval(Duration.ofMillis(500))
-            .until(() -> Instant.now().isAfter(injectedAt.plusSeconds(6)));
-
         CliRun diagnosis =
-            CliRun.bulwark(
-                "diagnose",
-                "--url",
+            injectAndDiagnose(
                 url,
-                "--token",
                 admin,
+                "dependency-down",
+                "payment-network",
                 "--symptom",
                 "orders fail",
-                "--severity",
-                "HIGH",
-                "--since",
-                "5s",
                 "--json");
 
         assertThat(diagnosis.exit()).as(diagnosis.err()).isZero();
@@ -211,6 +143,46 @@ class ShopDiagnosisTest {
     }
   }
 
+  /**
+   * After an 8 s baseline, injects {@code fault} on {@code target} for 30 s, and 6 s later runs
+   * {@code bulwark diagnose --since 5s} with {@code args}.
+   */
+  private static CliRun injectAndDiagnose(
+      String url, String admin, String fault, String target, String... args) {
+    awaitSeconds(8);
+    CliRun injected =
+        CliRun.bulwark(
+            "chaos",
+            "inject",
+            fault,
+            "--target",
+            target,
+            "--duration",
+            "30s",
+            "--url",
+            url,
+            "--token",
+            admin);
+    assertThat(injected.exit()).as(injected.err()).isZero();
+    assertThat(injected.out()).contains(fault + " on " + target + "  ACTIVE");
+    awaitSeconds(6);
+    List<String> all =
+        new ArrayList<>(
+            List.of(
+                "diagnose", "--url", url, "--token", admin, "--severity", "HIGH", "--since", "5s"));
+    all.addAll(List.of(args));
+    return CliRun.bulwark(all.toArray(String[]::new));
+  }
+
+  /** Lets {@code seconds} of telemetry be recorded. */
+  private static void awaitSeconds(int seconds) {
+    Instant start = Instant.now();
+    await()
+        .atMost(Duration.ofSeconds(seconds + 30))
+        .pollInterval(Duration.ofMillis(500))
+        .until(() -> Instant.now().isAfter(start.plusSeconds(seconds)));
+  }
+
   private BulwarkServer.Builder builder() {
     return BulwarkServer.builder(
         ServerConfig.builder()
@@ -234,17 +206,11 @@ class ShopDiagnosisTest {
         null);
   }
 
-  private String login(String url, String user, String password) throws Exception {
-    HttpResponse<String> r =
-        http.send(
-            HttpRequest.newBuilder(URI.create(url + "/api/v1/auth/login"))
-                .header("Content-Type", "application/json")
-                .POST(
-                    HttpRequest.BodyPublishers.ofString(
-                        "{\"username\":\"" + user + "\",\"password\":\"" + password + "\"}"))
-                .build(),
-            HttpResponse.BodyHandlers.ofString());
-    return Json.parse(r.body()).get("accessToken").asText();
+  private static String login(String url, String user, String password) throws Exception {
+    return AdminApi.call(
+            url, null, "POST", "/api/v1/auth/login", Map.of("username", user, "password", password))
+        .get("accessToken")
+        .asText();
   }
 
   private int status(String url, String token) throws Exception {
