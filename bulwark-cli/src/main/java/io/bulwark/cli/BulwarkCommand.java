@@ -41,6 +41,8 @@ import picocli.CommandLine.Spec;
       io.bulwark.dr.cli.DbCommand.class,
       io.bulwark.messaging.cli.KafkaCommand.class,
       io.bulwark.messaging.cli.DlqCommand.class,
+      io.bulwark.diagnose.cli.DiagnoseCommand.class,
+      io.bulwark.diagnose.cli.ChaosCommand.class,
       CommandLine.HelpCommand.class,
     })
 public final class BulwarkCommand implements Callable<Integer> {

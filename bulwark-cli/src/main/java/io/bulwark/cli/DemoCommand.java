@@ -4,6 +4,8 @@ import io.bulwark.commerce.Commerce;
 import io.bulwark.commerce.CommerceOptions;
 import io.bulwark.commerce.DemoData;
 import io.bulwark.commerce.payment.simulator.SimulatorOptions;
+import io.bulwark.diagnose.http.DiagnoseHttp;
+import io.bulwark.diagnose.http.DiagnoseOptions;
 import io.bulwark.dr.ReplicationMeters;
 import io.bulwark.server.BulwarkServer;
 import io.bulwark.server.InstanceRunningException;
@@ -16,6 +18,7 @@ import io.bulwark.states.http.StatesHttpModule;
 import java.io.PrintWriter;
 import java.security.SecureRandom;
 import java.util.Base64;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
@@ -170,8 +173,10 @@ final class DemoCommand implements Callable<Integer> {
   }
 
   /**
-   * Installs what a shop process serves: the commerce contexts, and the HTTP API of the durable
-   * state-machine engine that runs the order sagas, which only operators and admins may use.
+   * Installs what a shop process serves: the commerce contexts, the HTTP API of the durable
+   * state-machine engine that runs the order sagas, which only operators and admins may use, and
+   * the telemetry recorder and chaos API that {@code bulwark diagnose} and {@code bulwark chaos}
+   * use, for admins only.
    */
   static Commerce installShop(
       BulwarkServer.Builder builder, CommerceOptions options, String kafka) {
@@ -189,6 +194,14 @@ final class DemoCommand implements Callable<Integer> {
       AwsOptions stepFunctions) {
     Commerce commerce = Commerce.install(builder, options);
     ShopMessaging.install(builder, commerce, kafka);
+    DiagnoseHttp.install(
+        builder,
+        ctx -> ShopMessaging.admin(commerce, ctx.header("Authorization"), ctx),
+        DiagnoseOptions.defaults(),
+        () ->
+            options.paymentGateway().isEmpty()
+                ? Optional.of(commerce.paymentGatewayUrl())
+                : Optional.empty());
     builder
         .module(platform -> new OperatorsOnly(commerce))
         .module(platform -> new StatesHttpModule(commerce.engine()))

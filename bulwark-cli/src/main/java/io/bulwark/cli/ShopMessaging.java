@@ -116,7 +116,11 @@ final class ShopMessaging implements HttpModule, AutoCloseable {
     builder.module(platform -> new ShopMessaging(platform, commerce, kafka));
   }
 
-  private static void admin(Commerce commerce, String authorization, io.javalin.http.Context ctx) {
+  /**
+   * Lets the request go on only for an administrator's bearer token: 401 (with {@code
+   * WWW-Authenticate}) without a valid one, 403 for another role. Also guards the diagnosis API.
+   */
+  static void admin(Commerce commerce, String authorization, io.javalin.http.Context ctx) {
     Caller caller;
     try {
       caller = commerce.accessTokens().authenticate(authorization);

@@ -17,8 +17,6 @@ import io.bulwark.messaging.postgres.PostgresDeadLetterQueue;
 import io.bulwark.server.BulwarkServer;
 import io.bulwark.server.ServerConfig;
 import io.bulwark.testkit.PostgresExtension;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -36,7 +34,6 @@ import org.apache.kafka.common.serialization.StringDeserializer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /**
  * A shop started with {@code --kafka}: its order and inventory events reach their Kafka topics, and
@@ -156,20 +153,20 @@ class ShopMessagingTest {
                 "RecordTooLargeException: too large",
                 5,
                 Instant.now()));
-    Run list = bulwark("dlq", "list", "--url", url, "--token", admin, "--json");
-    assertThat(list.exit).isZero();
-    JsonNode letters = Json.parse(list.out).get("items");
+    CliRun list = CliRun.bulwark("dlq", "list", "--url", url, "--token", admin, "--json");
+    assertThat(list.exit()).isZero();
+    JsonNode letters = Json.parse(list.out()).get("items");
     assertThat(letters).hasSize(1);
     String id = letters.get(0).get("id").asText();
     assertThat(letters.get(0).get("consumer").asText()).isEqualTo("kafka-relay");
 
-    Run replay = bulwark("dlq", "replay", id, "--url", url, "--token", admin);
-    assertThat(replay.exit).as(replay.err).isZero();
-    assertThat(replay.out).contains("replayed " + id + " for kafka-relay: applied now");
-    Run again = bulwark("dlq", "replay", id, "--url", url, "--token", admin, "--json");
-    assertThat(again.exit).isZero();
-    assertThat(Json.parse(again.out).get("applied").asBoolean()).isFalse();
-    assertThat(Json.parse(again.out).get("status").asText()).isEqualTo("REPLAYED");
+    CliRun replay = CliRun.bulwark("dlq", "replay", id, "--url", url, "--token", admin);
+    assertThat(replay.exit()).as(replay.err()).isZero();
+    assertThat(replay.out()).contains("replayed " + id + " for kafka-relay: applied now");
+    CliRun again = CliRun.bulwark("dlq", "replay", id, "--url", url, "--token", admin, "--json");
+    assertThat(again.exit()).isZero();
+    assertThat(Json.parse(again.out()).get("applied").asBoolean()).isFalse();
+    assertThat(Json.parse(again.out()).get("status").asText()).isEqualTo("REPLAYED");
     try (KafkaConsumer<String, String> consumer = consumer(broker)) {
       consumer.subscribe(List.of("bulwark.orders"));
       List<String> keys = new ArrayList<>();
@@ -183,30 +180,18 @@ class ShopMessagingTest {
       assertThat(keys).containsOnlyOnce("replayed-key");
     }
 
-    Run notAdmin = bulwark("dlq", "list", "--url", url, "--token", customer);
-    assertThat(notAdmin.exit).isEqualTo(2);
-    assertThat(notAdmin.err).contains("for administrators");
-    Run badArg = bulwark("dlq", "show", "nope", "--url", url, "--token", admin);
-    assertThat(badArg.exit).isEqualTo(2);
-    assertThat(badArg.err).contains("ID must be a dead letter's UUID but was \"nope\"");
-    Run discardReplayed = bulwark("dlq", "discard", id, "--url", url, "--token", admin);
-    assertThat(discardReplayed.exit).isEqualTo(1);
-    assertThat(discardReplayed.err).contains("was replayed at");
+    CliRun notAdmin = CliRun.bulwark("dlq", "list", "--url", url, "--token", customer);
+    assertThat(notAdmin.exit()).isEqualTo(2);
+    assertThat(notAdmin.err()).contains("for administrators");
+    CliRun badArg = CliRun.bulwark("dlq", "show", "nope", "--url", url, "--token", admin);
+    assertThat(badArg.exit()).isEqualTo(2);
+    assertThat(badArg.err()).contains("ID must be a dead letter's UUID but was \"nope\"");
+    CliRun discardReplayed = CliRun.bulwark("dlq", "discard", id, "--url", url, "--token", admin);
+    assertThat(discardReplayed.exit()).isEqualTo(1);
+    assertThat(discardReplayed.err()).contains("was replayed at");
 
     String metrics = get(url + "/metrics", null).body();
     assertThat(metrics).contains("bulwark_dlq_messages", "bulwark_dlq_replayed_total 1.0");
-  }
-
-  private record Run(int exit, String out, String err) {}
-
-  private static Run bulwark(String... args) {
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    CommandLine cl = BulwarkCommand.commandLine();
-    cl.setOut(new PrintWriter(out, true));
-    cl.setErr(new PrintWriter(err, true));
-    int exit = cl.execute(args);
-    return new Run(exit, out.toString(), err.toString());
   }
 
   private static List<String> types(List<JsonNode> events) {

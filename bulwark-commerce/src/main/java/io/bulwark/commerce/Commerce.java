@@ -27,7 +27,6 @@ import io.bulwark.commerce.ordering.jdbc.JdbcEngineTransactions;
 import io.bulwark.commerce.ordering.jdbc.JdbcIdempotencyKeys;
 import io.bulwark.commerce.ordering.jdbc.JdbcOrderSagaStore;
 import io.bulwark.commerce.ordering.jdbc.JdbcOrderViews;
-import io.bulwark.commerce.payment.PaymentGateway;
 import io.bulwark.commerce.payment.Payments;
 import io.bulwark.commerce.payment.http.HttpPaymentGateway;
 import io.bulwark.commerce.payment.http.PaymentHttp;
@@ -41,6 +40,7 @@ import io.bulwark.platform.ServerAssembly;
 import io.bulwark.postgres.PostgresTransactions;
 import io.bulwark.states.durable.Engine;
 import io.javalin.Javalin;
+import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.net.URI;
@@ -78,6 +78,9 @@ public final class Commerce {
    */
   public static final List<String> MIGRATIONS =
       List.of("identity", "inventory", "ordering", "payment", "states");
+
+  /** The counter of payment gateway calls, tagged {@code outcome}: success, error or rejected. */
+  public static final String GATEWAY_CALLS = "bulwark.payment.gateway.calls";
 
   private final CommerceOptions options;
   private volatile Running running;
@@ -185,6 +188,23 @@ public final class Commerce {
     return r;
   }
 
+  /**
+   * Counts the payment gateway's calls by outcome on {@value #GATEWAY_CALLS} ({@code success},
+   * {@code error}: failed or timed out, {@code rejected}: not made, the circuit being open), the
+   * meter {@code bulwark diagnose} reads the payment network's health from.
+   */
+  private static void countCalls(HttpPaymentGateway gateway, MeterRegistry registry) {
+    Counter success = registry.counter(GATEWAY_CALLS, "outcome", "success");
+    Counter error = registry.counter(GATEWAY_CALLS, "outcome", "error");
+    Counter rejected = registry.counter(GATEWAY_CALLS, "outcome", "rejected");
+    gateway
+        .circuitBreaker()
+        .getEventPublisher()
+        .onSuccess(e -> success.increment())
+        .onError(e -> error.increment())
+        .onCallNotPermitted(e -> rejected.increment());
+  }
+
   /** Everything that runs once the database is ready; closed with the server. */
   private static final class Running implements HttpModule, AutoCloseable {
     final EventBus bus = new EventBus();
@@ -258,8 +278,9 @@ public final class Commerce {
               ? null
               : PaymentSimulatorProcess.start(o.paymentSimulator());
       gatewayUrl = simulator == null ? o.paymentGateway().get() : simulator.baseUrl();
-      PaymentGateway gateway =
+      HttpPaymentGateway gateway =
           new HttpPaymentGateway(gatewayUrl, o.paymentTimeout(), o.paymentAttempts());
+      countCalls(gateway, platform.registry());
       payments = new Payments(new JdbcPaymentStore(tx), gateway, clock);
 
       // Ordering reaches the other contexts only through its ports (Customers, Catalog, Stock,

@@ -1,6 +1,7 @@
 package io.bulwark.messaging.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.bulwark.kernel.AdminApi;
 import io.bulwark.kernel.Json;
 import java.io.PrintWriter;
 import java.net.URLEncoder;
@@ -58,7 +59,7 @@ public final class DlqCommand implements Callable<Integer> {
     public final Integer call() throws InterruptedException {
       PrintWriter out = spec.commandLine().getOut();
       try {
-        JsonNode answer = AdminApi.call(remote, method(), path());
+        JsonNode answer = AdminApi.call(remote.url, remote.token, method(), path(), null);
         if (remote.json) {
           out.println(answer.toString());
         } else {
@@ -69,7 +70,7 @@ public final class DlqCommand implements Callable<Integer> {
       } catch (AdminApi.Failed e) {
         spec.commandLine().getErr().println("bulwark: " + e.getMessage());
         spec.commandLine().getErr().flush();
-        return e.exitCode;
+        return e.exitCode();
       }
     }
   }

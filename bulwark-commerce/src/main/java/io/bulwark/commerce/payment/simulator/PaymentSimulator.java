@@ -24,9 +24,11 @@ import java.util.concurrent.atomic.AtomicLong;
  * A card-network stand-in speaking HTTP on 127.0.0.1: {@code POST /charges} (with an {@code
  * Idempotency-Key} header), {@code POST /refunds}, {@code GET /charges/{key}}, {@code GET /stats},
  * {@code GET /health}. It injects latency, transient 503s, declines and slow answers as {@link
- * SimulatorOptions} say. A charge is remembered under its idempotency key, so a retried charge
- * replays the first answer and never charges twice; refunding a key that never charged voids it, so
- * a charge arriving late under that key is declined.
+ * SimulatorOptions} say; {@code POST /outage {"seconds":n}} makes it answer every charge, refund
+ * and health check with 503 for the next n seconds (0 ends an outage early), as a network that is
+ * down ({@code bulwark chaos inject dependency-down}). A charge is remembered under its idempotency
+ * key, so a retried charge replays the first answer and never charges twice; refunding a key that
+ * never charged voids it, so a charge arriving late under that key is declined.
  */
 public final class PaymentSimulator implements AutoCloseable {
 
@@ -41,6 +43,7 @@ public final class PaymentSimulator implements AutoCloseable {
   private final AtomicLong sequence = new AtomicLong();
   private final AtomicLong calls = new AtomicLong();
   private final AtomicLong injectedFailures = new AtomicLong();
+  private volatile long outageUntilNanos = System.nanoTime();
 
   private static final class Entry {
     final String reference;
@@ -98,33 +101,54 @@ public final class PaymentSimulator implements AutoCloseable {
   }
 
   private void handle(HttpExchange ex) throws IOException {
+    // a 400 is written before the exchange closes (a try-with-resources catch runs after it)
     try (ex) {
-      calls.incrementAndGet();
-      String path = ex.getRequestURI().getPath();
-      String method = ex.getRequestMethod();
-      if (method.equals("GET") && path.equals("/health")) {
-        reply(ex, 200, Map.of("status", "UP"));
-      } else if (method.equals("GET") && path.equals("/stats")) {
-        reply(ex, 200, stats());
-      } else if (method.equals("GET") && path.startsWith("/charges/")) {
-        Entry e = charges.get(path.substring("/charges/".length()));
-        if (e == null) {
-          reply(ex, 404, Map.of("error", "no charge under that key"));
-        } else {
-          reply(ex, 200, view(e));
-        }
-      } else if (method.equals("POST") && path.equals("/charges")) {
-        charge(ex);
-      } else if (method.equals("POST") && path.equals("/refunds")) {
-        refund(ex);
-      } else {
-        reply(ex, 404, Map.of("error", "no route " + method + " " + path));
+      try {
+        route(ex);
+      } catch (IllegalArgumentException e) {
+        reply(ex, 400, Map.of("error", e.getMessage()));
       }
-    } catch (IllegalArgumentException e) {
-      reply(ex, 400, Map.of("error", e.getMessage()));
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
+  }
+
+  private void route(HttpExchange ex) throws IOException, InterruptedException {
+    calls.incrementAndGet();
+    String path = ex.getRequestURI().getPath();
+    String method = ex.getRequestMethod();
+    if (method.equals("POST") && path.equals("/outage")) {
+      long seconds = body(ex).path("seconds").asLong(-1);
+      if (seconds < 0 || seconds > 3600) {
+        throw new IllegalArgumentException("seconds must be in 0..3600");
+      }
+      outageUntilNanos = System.nanoTime() + seconds * 1_000_000_000L;
+      reply(ex, 200, Map.of("outageSeconds", seconds));
+    } else if (down() && !path.equals("/stats")) {
+      injectedFailures.incrementAndGet();
+      reply(ex, 503, Map.of("error", "payment network is down"));
+    } else if (method.equals("GET") && path.equals("/health")) {
+      reply(ex, 200, Map.of("status", "UP"));
+    } else if (method.equals("GET") && path.equals("/stats")) {
+      reply(ex, 200, stats());
+    } else if (method.equals("GET") && path.startsWith("/charges/")) {
+      Entry e = charges.get(path.substring("/charges/".length()));
+      if (e == null) {
+        reply(ex, 404, Map.of("error", "no charge under that key"));
+      } else {
+        reply(ex, 200, view(e));
+      }
+    } else if (method.equals("POST") && path.equals("/charges")) {
+      charge(ex);
+    } else if (method.equals("POST") && path.equals("/refunds")) {
+      refund(ex);
+    } else {
+      reply(ex, 404, Map.of("error", "no route " + method + " " + path));
+    }
+  }
+
+  private boolean down() {
+    return System.nanoTime() - outageUntilNanos < 0;
   }
 
   private void charge(HttpExchange ex) throws IOException, InterruptedException {

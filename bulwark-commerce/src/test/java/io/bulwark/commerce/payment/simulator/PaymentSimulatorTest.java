@@ -57,6 +57,33 @@ class PaymentSimulatorTest {
   }
 
   @Test
+  void answersEveryCallWith503DuringAnOutageAndRecoversWhenItEnds() throws Exception {
+    try (PaymentSimulator sim = PaymentSimulator.start(SimulatorOptions.defaults());
+        java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient()) {
+      URI base = URI.create("http://127.0.0.1:" + sim.port());
+      assertThat(outage(http, base, "{\"seconds\":30}")).isEqualTo(200);
+      HttpPaymentGateway gw = new HttpPaymentGateway(base, Duration.ofSeconds(2), 1);
+      assertThatThrownBy(() -> gw.charge("k-o", "order-o", 500, "EUR"))
+          .isInstanceOf(PaymentGateway.PaymentUnavailable.class)
+          .hasMessageContaining("503");
+      assertThat(outage(http, base, "{\"seconds\":-1}")).isEqualTo(400);
+      assertThat(outage(http, base, "{\"seconds\":0}")).isEqualTo(200);
+      assertThat(gw.charge("k-o", "order-o", 500, "EUR"))
+          .isInstanceOf(PaymentGateway.ChargeOutcome.Approved.class);
+      assertThat(sim.stats()).containsEntry("succeeded", 1L);
+    }
+  }
+
+  private static int outage(java.net.http.HttpClient http, URI base, String body) throws Exception {
+    return http.send(
+            java.net.http.HttpRequest.newBuilder(base.resolve("/outage"))
+                .POST(java.net.http.HttpRequest.BodyPublishers.ofString(body))
+                .build(),
+            java.net.http.HttpResponse.BodyHandlers.discarding())
+        .statusCode();
+  }
+
+  @Test
   void declinesEveryChargeAtFullDeclineRate() {
     try (PaymentSimulator sim =
         PaymentSimulator.start(SimulatorOptions.defaults().withRates(0, 1.0, 0))) {

@@ -1,7 +1,6 @@
-package io.bulwark.messaging.cli;
+package io.bulwark.kernel;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.bulwark.kernel.Json;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.net.URI;
@@ -11,46 +10,60 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 
 /**
- * A call to a server's admin API: the JSON answer, or a {@link Failed} carrying the exit code a
- * command should end with and one line for the user.
+ * A call from a {@code bulwark} command to a running server's admin API ({@code bulwark dlq},
+ * {@code bulwark diagnose}, {@code bulwark chaos}): the JSON answer, or a {@link Failed} carrying
+ * the exit code the command should end with and one line for the user.
  */
-final class AdminApi {
+public final class AdminApi {
 
   /** A call that did not succeed: what to print and the exit code (2 bad input, 1 failed). */
-  static final class Failed extends Exception {
-    final int exitCode;
+  public static final class Failed extends Exception {
+    private final int exitCode;
 
     Failed(String message, int exitCode, Throwable cause) {
       super(message, cause);
       this.exitCode = exitCode;
+    }
+
+    /** 2 for bad input (a bad URL, 400/401/403/404), 1 for a failure. */
+    public int exitCode() {
+      return exitCode;
     }
   }
 
   private AdminApi() {}
 
   /**
-   * Sends {@code method path} to the server in {@code options}; returns the parsed 2xx answer.
-   * 400/401/403/404 answers are bad input (exit 2); 409/422, 5xx and an unreachable server are
-   * failures (exit 1).
+   * Sends {@code method path} with {@code body} (written as JSON; null for none) to the server at
+   * {@code url}, with {@code token} as the bearer token when not blank; returns the parsed 2xx
+   * answer. 400/401/403/404 answers are bad input (exit 2); 409/422, 5xx and an unreachable server
+   * are failures (exit 1).
    */
-  static JsonNode call(RemoteOptions options, String method, String path)
+  public static JsonNode call(String url, String token, String method, String path, Object body)
       throws Failed, InterruptedException {
     URI uri;
     try {
-      uri = URI.create(options.url.replaceAll("/+$", "") + path);
+      uri = URI.create(url.replaceAll("/+$", "") + path);
       if (uri.getScheme() == null || !uri.getScheme().startsWith("http")) {
         throw new IllegalArgumentException("not an http(s) URL");
       }
     } catch (IllegalArgumentException e) {
-      throw new Failed("bad --url " + options.url + ": " + e.getMessage(), 2, e);
+      throw new Failed("bad --url " + url + ": " + e.getMessage(), 2, e);
     }
     HttpRequest.Builder request =
         HttpRequest.newBuilder(uri)
             .timeout(Duration.ofSeconds(60))
             .header("Accept", "application/json")
-            .method(method, HttpRequest.BodyPublishers.noBody());
-    if (options.token != null && !options.token.isBlank()) {
-      request.header("Authorization", "Bearer " + options.token.strip());
+            .method(
+                method,
+                body == null
+                    ? HttpRequest.BodyPublishers.noBody()
+                    : HttpRequest.BodyPublishers.ofString(Json.write(body)));
+    if (body != null) {
+      request.header("Content-Type", "application/json");
+    }
+    if (token != null && !token.isBlank()) {
+      request.header("Authorization", "Bearer " + token.strip());
     }
     HttpResponse<String> response;
     try (HttpClient client =
@@ -60,10 +73,10 @@ final class AdminApi {
             .build()) {
       response = client.send(request.build(), HttpResponse.BodyHandlers.ofString());
     } catch (ConnectException e) {
-      throw new Failed("cannot reach " + options.url + ": connection refused", 1, e);
+      throw new Failed("cannot reach " + url + ": connection refused", 1, e);
     } catch (IOException e) {
       String why = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
-      throw new Failed("request to " + options.url + " failed: " + why, 1, e);
+      throw new Failed("request to " + url + " failed: " + why, 1, e);
     }
     int status = response.statusCode();
     String text = response.body() == null ? "" : response.body();
@@ -71,8 +84,7 @@ final class AdminApi {
       try {
         return Json.parse(text);
       } catch (RuntimeException e) {
-        throw new Failed(
-            "the server at " + options.url + " answered something other than JSON", 1, e);
+        throw new Failed("the server at " + url + " answered something other than JSON", 1, e);
       }
     }
     String detail;

@@ -1,0 +1,221 @@
+package io.bulwark.diagnose.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.bulwark.diagnose.Cause;
+import io.bulwark.diagnose.Diagnoser;
+import io.bulwark.diagnose.Diagnosis;
+import io.bulwark.diagnose.Evidence;
+import io.bulwark.diagnose.Frequency;
+import io.bulwark.diagnose.Severity;
+import io.bulwark.diagnose.Solution;
+import io.bulwark.diagnose.Symptom;
+import io.bulwark.diagnose.Telemetry;
+import io.bulwark.diagnose.http.DiagnoseHttp;
+import io.bulwark.diagnose.http.TelemetryJson;
+import io.bulwark.kernel.AdminApi;
+import io.bulwark.kernel.Durations;
+import io.bulwark.kernel.Json;
+import java.io.PrintWriter;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code bulwark diagnose}: reads a running server's recorded telemetry and change events (its
+ * admin API), compares the baseline before the symptom with the time since, and prints the ranked
+ * causes, the root cause when one clears the bar, the evidence and the fixes. Exit 0 diagnosed
+ * (with or without a root cause), 2 bad input, 1 the server could not be asked.
+ */
+@Command(
+    name = "diagnose",
+    mixinStandardHelpOptions = true,
+    description =
+        "Finds the cause of a symptom on a running server: compares its recorded telemetry (CPU,"
+            + " heap and GC, connection pool, HTTP, disk, PostgreSQL statements and locks) before"
+            + " and since the symptom, ranks hypotheses by posterior confidence, and prints the"
+            + " root cause with its evidence and the commands that fix it. Needs an"
+            + " administrator's token (--token or $BULWARK_TOKEN).")
+public final class DiagnoseCommand implements Callable<Integer> {
+
+  @Spec CommandSpec spec;
+
+  @Mixin RemoteOptions remote;
+
+  @Option(
+      names = "--symptom",
+      required = true,
+      description = "What was seen, e.g. \"checkout is slow\".")
+  String symptom;
+
+  @Option(
+      names = "--severity",
+      defaultValue = "MEDIUM",
+      description = "LOW, MEDIUM, HIGH or CRITICAL (default: ${DEFAULT-VALUE}).")
+  String severity;
+
+  @Option(
+      names = "--since",
+      required = true,
+      description = "How long ago the symptom was first seen, e.g. 15m, 90s.")
+  String since;
+
+  @Option(
+      names = "--frequency",
+      defaultValue = "CONSTANT",
+      description = "ONCE, INTERMITTENT or CONSTANT (default: ${DEFAULT-VALUE}).")
+  String frequency;
+
+  @Option(
+      names = "--component",
+      description = "A component the symptom was seen on, e.g. shop (repeatable).")
+  List<String> components = new ArrayList<>();
+
+  @Option(
+      names = "--baseline",
+      defaultValue = "10m",
+      description =
+          "How much of the time before the symptom to compare with (default: ${DEFAULT-VALUE};"
+              + " the server keeps 30m).")
+  String baseline;
+
+  @Option(names = "--json", description = "Print the diagnosis as one JSON object.")
+  boolean json;
+
+  Clock clock = Clock.systemUTC();
+
+  @Override
+  public Integer call() throws InterruptedException {
+    PrintWriter out = spec.commandLine().getOut();
+    PrintWriter err = spec.commandLine().getErr();
+    Symptom s;
+    Duration baselineLength;
+    try {
+      Duration ago = Durations.parse("--since", since);
+      baselineLength = Durations.parse("--baseline", baseline);
+      Instant now = clock.instant();
+      s =
+          new Symptom(
+              symptom,
+              choice("--severity", Severity.class, severity),
+              now.minus(ago),
+              choice("--frequency", Frequency.class, frequency),
+              components);
+    } catch (IllegalArgumentException e) {
+      err.println("bulwark: " + e.getMessage());
+      err.flush();
+      return 2;
+    }
+    Telemetry telemetry;
+    try {
+      JsonNode answer =
+          AdminApi.call(
+              remote.url,
+              remote.token,
+              "GET",
+              DiagnoseHttp.TELEMETRY + "?from=" + s.since().minus(baselineLength),
+              null);
+      telemetry = TelemetryJson.read(answer);
+    } catch (AdminApi.Failed e) {
+      err.println("bulwark: " + e.getMessage());
+      err.flush();
+      return e.exitCode();
+    } catch (IllegalArgumentException e) {
+      err.println("bulwark: the server at " + remote.url + " sent " + e.getMessage());
+      err.flush();
+      return 1;
+    }
+    for (String c : components) {
+      if (!telemetry.components().contains(c)) {
+        err.println(
+            "bulwark: --component "
+                + c
+                + " has no telemetry; known: "
+                + String.join(", ", telemetry.components()));
+        err.flush();
+        return 2;
+      }
+    }
+    Diagnosis diagnosis = Diagnoser.forServer(remote.url).diagnose(s, telemetry);
+    if (json) {
+      out.println(Json.write(diagnosis.toJson()));
+    } else {
+      print(diagnosis, out);
+    }
+    out.flush();
+    return 0;
+  }
+
+  private static <E extends Enum<E>> E choice(String option, Class<E> type, String value) {
+    try {
+      return Enum.valueOf(type, value.toUpperCase(Locale.ROOT));
+    } catch (IllegalArgumentException e) {
+      List<String> names =
+          java.util.Arrays.stream(type.getEnumConstants()).map(Enum::name).toList();
+      throw new IllegalArgumentException(
+          option + " must be one of " + String.join(", ", names) + " but was " + value, e);
+    }
+  }
+
+  private static void print(Diagnosis d, PrintWriter out) {
+    out.println(
+        "symptom: "
+            + d.symptom().description()
+            + " ("
+            + d.symptom().severity()
+            + ", "
+            + d.symptom().frequency().name().toLowerCase(Locale.ROOT)
+            + ", since "
+            + d.symptom().since()
+            + ")");
+    if (d.rootCause().isPresent()) {
+      Cause c = d.rootCause().get();
+      out.printf(
+          Locale.ROOT,
+          "root cause: %s on %s (confidence %.2f)%n",
+          c.fault().slug(),
+          c.component(),
+          c.confidence());
+    } else {
+      out.println("root cause: none cleared the bar; needs more investigation");
+    }
+    d.contributing()
+        .forEach(c -> out.println("contributing: " + c.fault().slug() + " on " + c.component()));
+    out.println("ranked:");
+    d.ranked().stream()
+        .limit(5)
+        .forEach(
+            c ->
+                out.printf(
+                    Locale.ROOT,
+                    "  %.3f  %-16s %s%n",
+                    c.confidence(),
+                    c.fault().slug(),
+                    c.component()));
+    if (!d.evidence().isEmpty()) {
+      out.println("evidence:");
+      for (Evidence e : d.evidence()) {
+        out.println("  - " + e.text());
+      }
+    }
+    if (!d.solutions().isEmpty()) {
+      out.println("solutions:");
+      for (Solution s : d.solutions()) {
+        out.println("  P" + s.priority() + " [" + s.risk() + " risk] " + s.description());
+        out.println("       " + s.command());
+      }
+    }
+    if (!d.collectNext().isEmpty()) {
+      out.println("collect next:");
+      d.collectNext().forEach(n -> out.println("  - " + n));
+    }
+  }
+}
