@@ -5,8 +5,13 @@ import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -85,5 +90,28 @@ final class DemoProcess {
       throw new AssertionError("aws stepfunctions list-state-machines failed: " + listed);
     }
     return Json.parse(listed).path("stateMachines").findValuesAsText("name");
+  }
+
+  /**
+   * {@code method url} with a JSON {@code body} (or none) and a bearer {@code token} (or none),
+   * answered within 30 s.
+   */
+  static HttpResponse<String> send(
+      HttpClient http, String method, String url, String token, String body) throws Exception {
+    HttpRequest.Builder r =
+        HttpRequest.newBuilder(URI.create(url))
+            .timeout(Duration.ofSeconds(30))
+            .method(
+                method,
+                body == null
+                    ? HttpRequest.BodyPublishers.noBody()
+                    : HttpRequest.BodyPublishers.ofString(body));
+    if (body != null) {
+      r.header("Content-Type", "application/json");
+    }
+    if (token != null) {
+      r.header("Authorization", "Bearer " + token);
+    }
+    return http.send(r.build(), HttpResponse.BodyHandlers.ofString());
   }
 }

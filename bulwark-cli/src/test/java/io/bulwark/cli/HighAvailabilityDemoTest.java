@@ -264,20 +264,6 @@ class HighAvailabilityDemoTest {
 
   private HttpResponse<String> send(String method, String url, String token, String body)
       throws Exception {
-    HttpRequest.Builder r =
-        HttpRequest.newBuilder(URI.create(url))
-            .timeout(Duration.ofSeconds(30))
-            .method(
-                method,
-                body == null
-                    ? HttpRequest.BodyPublishers.noBody()
-                    : HttpRequest.BodyPublishers.ofString(body));
-    if (body != null) {
-      r.header("Content-Type", "application/json");
-    }
-    if (token != null) {
-      r.header("Authorization", "Bearer " + token);
-    }
-    return http.send(r.build(), HttpResponse.BodyHandlers.ofString());
+    return DemoProcess.send(http, method, url, token, body);
   }
 }
