@@ -119,7 +119,7 @@ final class DemoCommand implements Callable<Integer> {
     if (ha) {
       HighAvailabilityDemo shop;
       try {
-        shop = HighAvailabilityDemo.start(cfg, server.port, simulator, password, server.kafka, err);
+        shop = HighAvailabilityDemo.start(cfg, server, simulator, password, err);
       } catch (PortInUseException e) {
         throw portTaken(e);
       } catch (InstanceRunningException e) {

@@ -31,6 +31,7 @@ import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.stream.Stream;
 
 /**
  * The shop of {@code bulwark demo --ha}: a highly available PostgreSQL cluster (a primary in
@@ -64,11 +65,12 @@ final class HighAvailabilityDemo implements AutoCloseable {
    */
   static HighAvailabilityDemo start(
       ServerConfig config,
-      int port,
+      ServerOptions server,
       SimulatorOptions simulator,
       String adminPassword,
-      String kafka,
       PrintWriter err) {
+    int port = server.port;
+    String kafka = server.kafka;
     // the cluster's directory has one owner: a second demo --ha on this home is refused (exit 2)
     // naming the running one, and never touches its databases
     InstanceLock owner = InstanceLock.acquire(config.instanceDir().resolve("db"));
@@ -117,26 +119,29 @@ final class HighAvailabilityDemo implements AutoCloseable {
       Topology topology = TopologyFile.parse("builtin:demo-ha", resource());
       ProcessCommand serve =
           new ProcessCommand(
-              List.of(
-                  ProcessCommand.currentJava(),
-                  "-XX:+UseSerialGC", // the full tiered JIT: these serve the shop's traffic
-                  "-Xmx256m",
-                  "-cp",
-                  System.getProperty("java.class.path"),
-                  Main.class.getName(),
-                  "serve",
-                  "--port",
-                  "{port}",
-                  "--home",
-                  config.instanceDir().resolve("instances").resolve("{id}").toString(),
-                  "--jdbc-url",
-                  jdbcUrl,
-                  "--db-user",
-                  config.dbUser(),
-                  "--payment-gateway",
-                  payments.baseUrl().toString(),
-                  "--watch-stdin"),
-              instanceEnvironment(jwtSecret, config.dbPassword(), kafka),
+              Stream.concat(
+                      Stream.of(
+                          ProcessCommand.currentJava(),
+                          "-XX:+UseSerialGC", // the full tiered JIT: these serve the shop's traffic
+                          "-Xmx256m",
+                          "-cp",
+                          System.getProperty("java.class.path"),
+                          Main.class.getName(),
+                          "serve",
+                          "--port",
+                          "{port}",
+                          "--home",
+                          config.instanceDir().resolve("instances").resolve("{id}").toString(),
+                          "--jdbc-url",
+                          jdbcUrl,
+                          "--db-user",
+                          config.dbUser(),
+                          "--payment-gateway",
+                          payments.baseUrl().toString(),
+                          "--watch-stdin"),
+                      server.instanceArguments().stream())
+                  .toList(),
+              instanceEnvironment(jwtSecret, config.dbPassword(), kafka, server),
               true);
       LocalProcessProvider provider =
           LocalProcessProvider.of(
@@ -221,8 +226,8 @@ final class HighAvailabilityDemo implements AutoCloseable {
 
   /** What every shop instance gets in its environment; {@code kafka} may be null. */
   private static Map<String, String> instanceEnvironment(
-      String jwtSecret, String dbPassword, String kafka) {
-    Map<String, String> env = new java.util.LinkedHashMap<>();
+      String jwtSecret, String dbPassword, String kafka, ServerOptions server) {
+    Map<String, String> env = new java.util.LinkedHashMap<>(server.instanceEnvironment());
     env.put(ServeCommand.JWT_SECRET_ENV, jwtSecret);
     env.put("BULWARK_DB_PASSWORD", dbPassword);
     // the Step Functions API, signed with the demo operator's key pair as on the one-process demo

@@ -99,6 +99,26 @@ final class ServerOptions {
     return config;
   }
 
+  /**
+   * The options a shop instance started by this process (the HA demo's) must get too: the HTTP task
+   * hosts and the /metrics address ranges (the metrics token goes by {@link #instanceEnvironment},
+   * off the command line).
+   */
+  List<String> instanceArguments() {
+    List<String> args = new ArrayList<>();
+    httpTaskHosts.forEach(h -> args.addAll(List.of("--http-task-host", h)));
+    metricsFrom.forEach(c -> args.addAll(List.of("--metrics-from", c)));
+    return args;
+  }
+
+  /** The environment such an instance needs for these options: the metrics token, if any. */
+  java.util.Map<String, String> instanceEnvironment() {
+    String token = metricsToken != null ? metricsToken : System.getenv("BULWARK_METRICS_TOKEN");
+    return token == null || token.isEmpty()
+        ? java.util.Map.of()
+        : java.util.Map.of("BULWARK_METRICS_TOKEN", token);
+  }
+
   /** Who may read /metrics, from the options and {@code $BULWARK_METRICS_TOKEN}. */
   MetricsAccess metricsAccess() {
     String token = metricsToken != null ? metricsToken : System.getenv("BULWARK_METRICS_TOKEN");

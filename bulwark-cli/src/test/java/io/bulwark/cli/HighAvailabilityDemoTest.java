@@ -38,19 +38,25 @@ import picocli.CommandLine;
  */
 class HighAvailabilityDemoTest {
 
+  static final String METRICS_TOKEN = "metrics-token-for-the-test";
+
   @TempDir Path home;
 
   private final HttpClient http = HttpClient.newHttpClient();
 
   @Test
   void servesThroughTheGatewayAndSurvivesAnInstanceKilledWithSigkill() throws Exception {
-    Process demo = DemoProcess.start(home, "--ha");
+    Process demo = DemoProcess.start(home, "--ha", "--metrics-token", METRICS_TOKEN);
     List<ProcessHandle> started = List.of();
     try {
       String url = DemoProcess.url(demo);
       assertThat(url).matches("http://127\\.0\\.0\\.1:\\d+");
       started = instances(demo);
       assertThat(started).hasSize(3);
+
+      // the instances got the demo's own options: /metrics needs the token
+      assertThat(send("GET", url + "/metrics", null, null).statusCode()).isEqualTo(403);
+      assertThat(send("GET", url + "/metrics", METRICS_TOKEN, null).statusCode()).isEqualTo(200);
 
       // a second demo --ha on the same home is refused and touches nothing of the first
       Path secondErr = home.resolve("second-stderr.txt");
