@@ -85,6 +85,22 @@ public record Topology(
   }
 
   /**
+   * How long until a failure is noticed: the traffic monitor's interval times its retries, else the
+   * slowest serving service's health check, else the profile's probe interval.
+   */
+  public java.time.Duration detectionTime() {
+    return traffic
+        .map(tr -> tr.monitor().detectionTime())
+        .orElseGet(
+            () ->
+                services.stream()
+                    .filter(Service::runsHere)
+                    .map(s -> s.healthCheck().detectionTime())
+                    .max(java.time.Duration::compareTo)
+                    .orElse(profile.healthInterval()));
+  }
+
+  /**
    * The region DR recovers into: the file's {@code dr.region}, else the only standby region, else
    * the first serving region other than the home region.
    */

@@ -1,10 +1,12 @@
 package io.bulwark.topology.analysis;
 
+import io.bulwark.kernel.Durations;
 import io.bulwark.topology.AvailabilityFigures;
 import io.bulwark.topology.Database;
 import io.bulwark.topology.Region;
 import io.bulwark.topology.Service;
 import io.bulwark.topology.Topology;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -23,6 +25,16 @@ import java.util.Set;
  * service or the database is available when any zone holding its copies is: {@code A = 1 −
  * Π_zones(1 − a_zone·(1 − (1 − a_node)^n))}. Standby regions add no availability here; they limit
  * the damage of a region loss, which the DR fit measures.
+ *
+ * <p>Redundancy is not instant: two failover factors charge the time it takes to move to a copy.
+ * {@code F_<database>}: every outage of the primary (its server or its zone) costs the failover
+ * time {@code T} out of the outage's assumed length ({@link #DATABASE_OUTAGE}), {@code 1 − (1 −
+ * a_zone·a_node)·T/MTTR}; {@code T} is detection + fence + promote when a standby sits in the
+ * primary's region (Bulwark's election automates that), and the DR runbook's detection, fence,
+ * promote, traffic switch and verify when the only copies are in other regions (done by hand until
+ * Bulwark runs runbooks). {@code F_regions}, with several serving regions: each region's outage
+ * costs its traffic share for detection + traffic switch out of {@link #REGION_OUTAGE}. Promoting
+ * an asynchronous replica also loses the writes it had not received (its lag: the RPO).
  *
  * @param availability the composite, 0..1
  * @param formula the series, e.g. {@code A = A_regions × A_ingress × A_web × A_db}
@@ -43,6 +55,12 @@ public record CompositeAvailability(double availability, String formula, List<Te
    * @param availability its value, 0..1
    */
   public record Term(String name, String what, String expression, double availability) {}
+
+  /** Assumed length of an outage of a database server or zone (its mean time to repair). */
+  public static final Duration DATABASE_OUTAGE = Duration.ofHours(1);
+
+  /** Assumed length of an outage of a region's (or provider's) shared infrastructure. */
+  public static final Duration REGION_OUTAGE = Duration.ofHours(4);
 
   /** Downtime per year at this availability, in minutes (365.25-day year). */
   public double downtimeMinutesPerYear() {
@@ -68,6 +86,10 @@ public record CompositeAvailability(double availability, String formula, List<Te
             "shared infrastructure of " + names(serving),
             "1 − " + String.join("·", regionParts),
             1 - regionUnavailable));
+
+    if (serving.size() > 1) {
+      terms.add(regionFailover(t, serving));
+    }
 
     int gateways = serving.stream().mapToInt(r -> r.network().internetGateways()).sum();
     if (gateways > 0) {
@@ -117,6 +139,9 @@ public record CompositeAvailability(double availability, String formula, List<Te
                 }
               }
               terms.add(group("A_" + db.name(), "database primary and replicas", t, perZone, node));
+              if (!db.replicas().isEmpty()) {
+                terms.add(databaseFailover(t, db, node));
+              }
             });
 
     double composite = 1;
@@ -157,6 +182,76 @@ public record CompositeAvailability(double availability, String formula, List<Te
                       .forEach(d -> todo.add(d.service())));
     }
     return t.services().stream().filter(s -> seen.contains(s.name())).toList();
+  }
+
+  /** {@code F_regions}: each serving region's outage costs its share for detection + switch. */
+  private static Term regionFailover(Topology t, List<Region> serving) {
+    Duration take = t.detectionTime().plus(t.profile().trafficSwitchTime());
+    Map<String, Integer> weights = new LinkedHashMap<>();
+    serving.forEach(r -> weights.put(r.name(), 0));
+    t.traffic()
+        .ifPresent(
+            tr ->
+                tr.pools()
+                    .forEach(
+                        p -> {
+                          if (weights.containsKey(p.region())) {
+                            weights.merge(p.region(), p.weight(), Integer::sum);
+                          }
+                        }));
+    int total = weights.values().stream().mapToInt(Integer::intValue).sum();
+    double lost = 0;
+    List<String> parts = new ArrayList<>();
+    for (Region r : serving) {
+      double share = total == 0 ? 1.0 / serving.size() : (double) weights.get(r.name()) / total;
+      double a = fraction(r.availability().orElse(t.availability().region()));
+      lost += share * (1 - a);
+      parts.add(num(share) + "·(1 − " + num(a) + ")");
+    }
+    double ratio = ratio(take, REGION_OUTAGE);
+    return new Term(
+        "F_regions",
+        "moving a failed region's traffic share to the others: detection + switch = "
+            + Durations.format(take)
+            + " per region outage, outages assumed to last "
+            + Durations.format(REGION_OUTAGE),
+        "1 − (" + String.join(" + ", parts) + ")·" + num(ratio),
+        1 - lost * ratio);
+  }
+
+  /** {@code F_<database>}: each outage of the primary costs the time to fail over to a copy. */
+  private static Term databaseFailover(Topology t, Database db, double node) {
+    var p = t.profile();
+    boolean automatic =
+        db.replicas().stream().anyMatch(r -> r.location().region().equals(db.primary().region()));
+    Duration take = t.detectionTime().plus(p.fenceTime()).plus(p.promoteTime());
+    if (!automatic) {
+      take = take.plus(p.trafficSwitchTime()).plus(p.verifyTime());
+    }
+    double zone = fraction(t.availability().zone());
+    double ratio = ratio(take, DATABASE_OUTAGE);
+    boolean async = db.replicas().stream().anyMatch(r -> !r.synchronous());
+    return new Term(
+        "F_" + db.name(),
+        (automatic
+                ? "automatic failover to a standby in the primary's region: detection + fence +"
+                    + " promote = "
+                : "failover to a replica in another region by hand (the DR runbook's detection,"
+                    + " fence, promote, traffic switch, verify) = ")
+            + Durations.format(take)
+            + " per outage of the primary, outages assumed to last "
+            + Durations.format(DATABASE_OUTAGE)
+            + (async
+                ? "; promoting an asynchronous replica also loses the writes it had not received"
+                    + " (its lag, the RPO)"
+                : ""),
+        "1 − (1 − " + num(zone) + "·" + num(node) + ")·" + num(ratio),
+        1 - (1 - zone * node) * ratio);
+  }
+
+  /** {@code part / whole}, at most 1: a failover slower than the outage waits for the repair. */
+  private static double ratio(Duration part, Duration whole) {
+    return Math.min(1.0, (double) part.toMillis() / whole.toMillis());
   }
 
   private static Term group(

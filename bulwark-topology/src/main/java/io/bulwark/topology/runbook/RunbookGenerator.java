@@ -52,16 +52,7 @@ final class RunbookGenerator {
     String f = quote(topologyFile);
     List<RunbookStep> steps = new ArrayList<>();
 
-    Duration detect =
-        t.traffic()
-            .map(tr -> tr.monitor().detectionTime())
-            .orElseGet(
-                () ->
-                    t.services().stream()
-                        .filter(Service::runsHere)
-                        .map(s -> s.healthCheck().detectionTime())
-                        .max(Duration::compareTo)
-                        .orElse(p.healthInterval()));
+    Duration detect = t.detectionTime();
     String probe = t.traffic().map(tr -> tr.monitor().path()).orElse("/health");
     add(
         steps,

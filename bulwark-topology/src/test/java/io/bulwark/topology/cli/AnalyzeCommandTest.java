@@ -19,8 +19,9 @@ class AnalyzeCommandTest {
     Run r = Run.of(new AnalyzeCommand(), Run.example("multi-az.yaml"));
     assertThat(r.exit()).isZero();
     assertThat(r.out())
-        .contains("Composite availability: 99.98")
-        .contains("A = A_regions × A_ingress × A_web × A_api × A_orders-db")
+        .contains("Composite availability: 99.97")
+        .contains("A = A_regions × A_ingress × A_web × A_api × A_orders-db × F_orders-db")
+        .contains("F_orders-db = 1 − (1 − 0.999·0.9995)·0.116667")
         .contains("A_web       = 1 − (1 − 0.999·(1 − 0.005^2))^3")
         .contains("Expected downtime: ")
         .contains("Single points of failure: none")
