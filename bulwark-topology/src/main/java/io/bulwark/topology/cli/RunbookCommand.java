@@ -19,7 +19,7 @@ import picocli.CommandLine.Spec;
     name = "runbook",
     mixinStandardHelpOptions = true,
     description =
-        "Write the DR runbook of a topology: numbered steps (detect, fence, promote, start standby, scale, switch traffic, update monitoring, verify), each with its command, expected duration, success check and rollback; then the manual steps (update external dependencies, communication) naming the file's contacts.")
+        "Write the DR runbook of a topology: numbered steps (detect, fence, promote, start standby, scale, switch traffic, update monitoring, verify), each with what to do, expected duration, success check and rollback, then update external dependencies and communication naming the file's contacts. Every step is done by hand until Bulwark's DR manager runs them.")
 public final class RunbookCommand implements Callable<Integer> {
 
   /** Output formats. */

@@ -75,7 +75,10 @@ final class RunbookWriter {
       sn.put("kind", s.kind().name().toLowerCase(Locale.ROOT).replace('_', '-'));
       sn.put("action", s.action());
       sn.put("manual", s.manual());
+      // the seed's key stays: null for a step people do by hand (every step, until Bulwark runs
+      // DR steps)
       if (s.manual()) {
+        sn.putNull("command");
         ArrayNode manual = sn.putArray("manual_steps");
         s.manualSteps().forEach(manual::add);
       } else {

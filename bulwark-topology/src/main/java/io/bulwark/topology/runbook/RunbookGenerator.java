@@ -58,7 +58,11 @@ final class RunbookGenerator {
         steps,
         StepKind.DETECT,
         "Verify primary failure in " + home,
-        "bulwark dr check-health " + f + " --region " + home,
+        "Confirm that every target in "
+            + home
+            + " fails its health check "
+            + probe
+            + " (the gateway's GET /admin/health, or your monitoring)",
         detect,
         "no healthy targets in " + home + " on " + probe + " for " + Durations.human(detect),
         "N/A – detection changes nothing");
@@ -69,10 +73,16 @@ final class RunbookGenerator {
           steps,
           StepKind.FENCE,
           "Fence the old primary of " + db.get().name() + " in " + home,
-          "bulwark dr fence " + f + " --region " + home,
+          "Stop the old primary of "
+              + db.get().name()
+              + " in "
+              + home
+              + ", or make it refuse writes: ALTER SYSTEM SET default_transaction_read_only = on;"
+              + " SELECT pg_reload_conf();",
           p.fenceTime(),
           "the old primary in " + home + " refuses writes (stopped or read-only)",
-          "bulwark dr unfence " + f + " --region " + home);
+          "start it again, or ALTER SYSTEM RESET default_transaction_read_only; SELECT"
+              + " pg_reload_conf();");
       Optional<Database.Replica> replica =
           db.get().replicas().stream()
               .filter(r -> r.location().region().equals(target) && !target.equals(home))
@@ -83,16 +93,18 @@ final class RunbookGenerator {
             steps,
             StepKind.PROMOTE_REPLICA,
             "Promote database replica " + name + " in " + target,
-            "bulwark dr promote " + f + " --replica " + name,
+            "Promote " + name + ": SELECT pg_promote(); on it",
             p.promoteTime(),
             name + " accepts writes: pg_is_in_recovery() returns false",
-            "bulwark dr failback " + f + " --to " + home + " (re-clones the old primary first)");
+            "fail back to " + home + " once its old primary is re-cloned as a replica of " + name);
       } else {
         add(
             steps,
             StepKind.RESTORE_BACKUP,
             "Restore " + db.get().name() + " in " + target + " from the latest backup",
-            "bulwark dr restore " + f + " --region " + target + " --to latest",
+            "Restore the newest base backup and the archived WAL into a new server in "
+                + target
+                + " (for a cluster Bulwark runs: bulwark db restore)",
             p.restoreTime(),
             db.get().backups().map(b -> b.pitr()).orElse(false)
                 ? "the restored database in "
@@ -118,14 +130,16 @@ final class RunbookGenerator {
           steps,
           StepKind.START_STANDBY,
           (pilot ? "Start stopped standby instances in " : "Provision instances in ") + target,
-          "bulwark dr start-standby " + f + " --region " + target,
+          "Start the stopped standby instances in "
+              + target
+              + " (your provider's console or infrastructure code)",
           grace,
           "every started instance in "
               + target
               + " passes its health check within the "
               + Durations.human(grace)
               + " grace period",
-          "bulwark dr stop-standby " + f + " --region " + target);
+          "stop the standby instances in " + target + " again");
     }
 
     Map<String, Integer> production = new LinkedHashMap<>();
@@ -144,7 +158,7 @@ final class RunbookGenerator {
         steps,
         StepKind.SCALE_TO_PRODUCTION,
         "Scale " + target + " to production capacity",
-        "bulwark dr scale " + f + " --region " + target + serviceArgs(production),
+        "Scale " + target + " to" + serviceArgs(production) + " instances",
         warm,
         String.join(
                 ", ",
@@ -153,7 +167,7 @@ final class RunbookGenerator {
                     .toList())
             + " instances healthy in "
             + target,
-        "bulwark dr scale " + f + " --region " + target + serviceArgs(standing));
+        "scale " + target + " back to" + serviceArgs(standing) + " instances");
 
     boolean shared = dr.strategy() == DrStrategy.ACTIVE_ACTIVE;
     String switchCommand;
@@ -163,18 +177,22 @@ final class RunbookGenerator {
       StringBuilder to = new StringBuilder();
       StringBuilder back = new StringBuilder();
       newWeights(traffic.get(), home, target, shared)
-          .forEach((pool, w) -> to.append(" --weight ").append(pool).append('=').append(w));
+          .forEach((pool, w) -> to.append(" ").append(pool).append('=').append(w));
       for (Traffic.Pool pool : traffic.get().pools()) {
-        back.append(" --weight ").append(pool.name()).append('=').append(pool.weight());
+        back.append(" ").append(pool.name()).append('=').append(pool.weight());
       }
       if (traffic.get().pools().stream().noneMatch(pl -> pl.region().equals(target))) {
-        to.append(" --add-pool ").append(target).append("=100");
+        to.append(" and a new pool ").append(target).append("=100");
       }
-      switchCommand = "bulwark dr switch-traffic " + f + to;
-      switchBack = "bulwark dr switch-traffic " + f + back;
+      switchCommand =
+          "Set the pool weights"
+              + to
+              + " (the gateway's admin API: PUT /admin/pools/{pool}/weight, or your global load"
+              + " balancer)";
+      switchBack = "set the pool weights back to" + back;
     } else {
-      switchCommand = "bulwark dr switch-traffic " + f + " --to " + target;
-      switchBack = "bulwark dr switch-traffic " + f + " --to " + home;
+      switchCommand = "Send all traffic to " + target + " (DNS or your global load balancer)";
+      switchBack = "send the traffic back to " + home;
     }
     Traffic.Monitor monitor =
         traffic
@@ -211,16 +229,18 @@ final class RunbookGenerator {
         steps,
         StepKind.UPDATE_MONITORING,
         "Update monitoring to treat " + target + " as primary",
-        "bulwark dr update-monitoring " + f + " --primary-region " + target,
+        "Point alerts and dashboards at " + target + " as the primary region; silence " + home,
         p.trafficSwitchTime(),
         "alerts and dashboards follow " + target + "; alerts for " + home + " are silenced",
-        "bulwark dr update-monitoring " + f + " --primary-region " + home);
+        "point them back at " + home);
 
     add(
         steps,
         StepKind.VERIFY,
         "Verify the DR site in " + target,
-        "bulwark dr verify " + f + " --region " + target,
+        "Check that every service in "
+            + target
+            + " answers /health/ready with 200 and that a test order commits",
         p.verifyTime(),
         "every service in " + target + " answers /health/ready with 200 and a test order commits",
         "investigate the specific failures; escalate to "
@@ -313,7 +333,10 @@ final class RunbookGenerator {
       Duration duration,
       String check,
       String rollback) {
-    steps.add(new RunbookStep(steps.size() + 1, kind, action, command, duration, check, rollback));
+    // Bulwark does not run DR steps yet (a DR manager will): each is done by hand, as written
+    steps.add(
+        new RunbookStep(
+            steps.size() + 1, kind, action, "", duration, check, rollback, List.of(command)));
   }
 
   /**
@@ -350,7 +373,7 @@ final class RunbookGenerator {
 
   private static String serviceArgs(Map<String, Integer> counts) {
     StringBuilder sb = new StringBuilder();
-    counts.forEach((s, n) -> sb.append(" --service ").append(s).append('=').append(n));
+    counts.forEach((s, n) -> sb.append(' ').append(s).append('=').append(n));
     return sb.toString();
   }
 

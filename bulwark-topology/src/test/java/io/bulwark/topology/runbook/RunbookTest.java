@@ -41,20 +41,20 @@ class RunbookTest {
     assertThat(r.steps())
         .extracting(RunbookStep::number)
         .containsExactly(1, 2, 3, 4, 5, 6, 7, 8, 9, 10);
-    assertThat(r.steps().subList(0, 8)).noneMatch(RunbookStep::manual);
+    // Bulwark does not run DR steps yet: every step is done by hand and names no bulwark command
+    assertThat(r.steps()).allMatch(RunbookStep::manual);
+    assertThat(r.steps()).allSatisfy(s -> assertThat(s.command()).isEmpty());
     RunbookStep promote = r.steps().get(2);
-    assertThat(promote.command()).isEqualTo("bulwark dr promote pilot-light.yaml --replica dr-1");
+    assertThat(promote.manualSteps()).containsExactly("Promote dr-1: SELECT pg_promote(); on it");
     assertThat(promote.successCheck()).contains("pg_is_in_recovery() returns false");
-    assertThat(r.steps().get(4).command())
-        .isEqualTo(
-            "bulwark dr scale pilot-light.yaml --region us-west-2 --service web=6 --service api=3");
+    assertThat(r.steps().get(4).manualSteps())
+        .containsExactly("Scale us-west-2 to web=6 api=3 instances");
     assertThat(r.steps().get(4).rollback())
-        .isEqualTo(
-            "bulwark dr scale pilot-light.yaml --region us-west-2 --service web=0 --service api=0");
-    assertThat(r.steps().get(5).command())
-        .isEqualTo("bulwark dr switch-traffic pilot-light.yaml --weight primary=0 --weight dr=100");
+        .isEqualTo("scale us-west-2 back to web=0 api=0 instances");
+    assertThat(r.steps().get(5).manualSteps().getFirst())
+        .startsWith("Set the pool weights primary=0 dr=100 (the gateway's admin API");
     assertThat(r.steps().get(5).rollback())
-        .isEqualTo("bulwark dr switch-traffic pilot-light.yaml --weight primary=100 --weight dr=0");
+        .isEqualTo("set the pool weights back to primary=100 dr=0");
     assertThat(r.steps().get(0).expectedDuration()).isEqualTo(Duration.ofSeconds(90));
     assertThat(r.steps().get(3).expectedDuration()).isEqualTo(Duration.ofSeconds(300));
     assertThat(r.steps().get(7).expectedDuration()).isEqualTo(Duration.ofMinutes(5));
@@ -153,8 +153,9 @@ class RunbookTest {
         .contains(StepKind.RESTORE_BACKUP)
         .doesNotContain(StepKind.PROMOTE_REPLICA);
     assertThat(r.toRegion()).isEqualTo("us-west-2");
-    assertThat(r.steps().get(2).command())
-        .isEqualTo("bulwark dr restore multi-az.yaml --region us-west-2 --to latest");
+    assertThat(r.steps().get(2).manualSteps().getFirst())
+        .startsWith(
+            "Restore the newest base backup and the archived WAL into a new server in us-west-2");
   }
 
   @Test
@@ -167,21 +168,16 @@ class RunbookTest {
             .filter(s -> s.kind() == StepKind.SWITCH_TRAFFIC)
             .findFirst()
             .orElseThrow();
-    assertThat(switchStep.command())
-        .isEqualTo(
-            "bulwark dr switch-traffic multi-cloud.yaml --weight aws=0 --weight azure=80"
-                + " --weight gcp=20");
+    assertThat(switchStep.manualSteps().getFirst())
+        .startsWith("Set the pool weights aws=0 azure=80 gcp=20 ");
     assertThat(switchStep.rollback())
-        .isEqualTo(
-            "bulwark dr switch-traffic multi-cloud.yaml --weight aws=50 --weight azure=30"
-                + " --weight gcp=20");
+        .isEqualTo("set the pool weights back to aws=50 azure=30 gcp=20");
     RunbookStep scale =
         r.steps().stream()
             .filter(s -> s.kind() == StepKind.SCALE_TO_PRODUCTION)
             .findFirst()
             .orElseThrow();
-    assertThat(scale.command())
-        .isEqualTo("bulwark dr scale multi-cloud.yaml --region azure-eastus --service app=5");
+    assertThat(scale.manualSteps()).containsExactly("Scale azure-eastus to app=5 instances");
   }
 
   @Test
