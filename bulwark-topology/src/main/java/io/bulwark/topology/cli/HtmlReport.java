@@ -21,6 +21,10 @@ final class HtmlReport {
 
   private static final int ZONE_W = 190;
   private static final int ROW_H = 22;
+
+  /** Characters of a row's label that fit before its boxes at 12 px. */
+  private static final int LABEL_CHARS = 16;
+
   private static final String RED = "#d62728";
 
   private HtmlReport() {}
@@ -45,6 +49,17 @@ final class HtmlReport {
         .append(t.profile().word())
         .append("</p>\n");
     h.append(svg(a)).append('\n');
+    h.append("<p class=\"legend\">")
+        .append(swatch("#eef5ff", "#4a78b5"))
+        .append(" serving region ")
+        .append(swatch("#f3f3f3", "#4a78b5"))
+        .append(" standby region ")
+        .append(swatch("#4a78b5", "#4a78b5"))
+        .append(" service instance ")
+        .append(swatch("#2ca02c", "#2ca02c"))
+        .append(" database server (primary or replica, sync or async) ")
+        .append(swatch(RED, RED))
+        .append(" part of a single point of failure; dashed boxes are zones</p>\n");
 
     CompositeAvailability c = a.availability();
     h.append("<h2>Composite availability: ")
@@ -70,8 +85,11 @@ final class HtmlReport {
 
     h.append("<h2>Single points of failure: ")
         .append(a.spofs().isEmpty() ? "none" : a.spofs().size())
-        .append("</h2>\n<table><tr><th>layer</th><th>SPOF</th><th>component</th>")
-        .append("<th>why</th><th>countermeasure</th></tr>\n");
+        .append("</h2>\n");
+    if (!a.spofs().isEmpty()) {
+      h.append("<table><tr><th>layer</th><th>SPOF</th><th>component</th>")
+          .append("<th>why</th><th>countermeasure</th></tr>\n");
+    }
     for (Spof s : a.spofs()) {
       h.append("<tr class=\"spof\"><td>")
           .append(s.layer().word())
@@ -85,7 +103,8 @@ final class HtmlReport {
           .append(esc(s.countermeasure()))
           .append("</td></tr>\n");
     }
-    h.append("</table>\n<h2>DR and cost</h2>\n<p>")
+    h.append(a.spofs().isEmpty() ? "" : "</table>\n")
+        .append("<h2>DR and cost</h2>\n<p>")
         .append(esc(a.drFit().map(f -> f.summary()).orElse("no DR strategy declared")))
         .append("</p>\n<p>Cost class <b>")
         .append(esc(a.costClass()))
@@ -168,7 +187,16 @@ final class HtmlReport {
         int y = 80;
         for (Row row : rowsIn(t, r, z)) {
           boolean hot = row.db ? badDb : badServices.contains(row.label);
-          s.append(text(zx + 6, y, row.label, hot, false));
+          // a label longer than the space before the boxes is cut, the whole in its tooltip
+          String label =
+              row.label.length() > LABEL_CHARS
+                  ? row.label.substring(0, LABEL_CHARS - 1) + "…"
+                  : row.label;
+          s.append("<g><title>")
+              .append(esc(row.label))
+              .append("</title>")
+              .append(text(zx + 6, y, label, hot, false))
+              .append("</g>");
           int bx = zx + 110;
           for (int i = 0; i < Math.min(row.count, 5); i++) {
             s.append("<rect x=\"")
@@ -230,6 +258,14 @@ final class HtmlReport {
         + ">"
         + esc(s)
         + "</text>";
+  }
+
+  private static String swatch(String fill, String stroke) {
+    return "<svg width=\"12\" height=\"12\"><rect width=\"10\" height=\"10\" x=\"1\" y=\"1\" fill=\""
+        + fill
+        + "\" stroke=\""
+        + stroke
+        + "\"/></svg>";
   }
 
   static String esc(String s) {

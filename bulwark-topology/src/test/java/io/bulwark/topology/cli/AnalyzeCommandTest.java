@@ -73,7 +73,24 @@ class AnalyzeCommandTest {
         .contains(">us-east-1a</text>")
         .contains(">db primary</text>")
         .contains("fill=\"#d62728\"")
-        .contains("<tr class=\"spof\"><td>network</td><td>single internet gateway</td>");
+        .contains("<tr class=\"spof\"><td>network</td><td>single internet gateway</td>")
+        .contains("<p class=\"legend\">")
+        .contains("part of a single point of failure");
+  }
+
+  @Test
+  void anHtmlReportWithoutSpofsHasNoEmptyTableAndCutsLongLabels() throws IOException {
+    Path html = dir.resolve("cloud.html");
+    Run r =
+        Run.of(new AnalyzeCommand(), Run.example("multi-cloud.yaml"), "--html", html.toString());
+    assertThat(r.exit()).isZero();
+    String page = Files.readString(html);
+    assertThat(page)
+        .contains("<h2>Single points of failure: none</h2>\n<h2>DR and cost</h2>")
+        .doesNotContain("<th>SPOF</th>")
+        // "azure-replica (async)" does not fit before its box: cut, whole in the tooltip
+        .contains("<title>azure-replica (async)</title><text")
+        .contains(">azure-replica (…</text>");
   }
 
   @Test
