@@ -12,8 +12,8 @@ trap 'rm -f "$cpfile"' EXIT
 ./mvnw -B -q -pl bulwark-bench -am compile dependency:build-classpath -DskipTests \
   -Dmdep.outputFile="$cpfile" >/dev/null
 cp=""
-for m in kernel postgres topology dr eventstore states commerce traffic server testkit; do
-  cp="$cp:bulwark-$m/target/classes"
+for d in bulwark-*/target/classes; do # every module, whatever the reactor adds next
+  cp="$cp:$d"
 done
 "$JAVA_HOME/bin/java" -Xms256m -Xmx1g --sun-misc-unsafe-memory-access=allow \
   -cp "bulwark-bench/target/classes$cp:$(cat "$cpfile")" io.bulwark.bench.commerce.FailoverBench "$@"
