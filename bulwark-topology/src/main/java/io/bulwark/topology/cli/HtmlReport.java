@@ -4,6 +4,7 @@ import io.bulwark.topology.Database;
 import io.bulwark.topology.Region;
 import io.bulwark.topology.Service;
 import io.bulwark.topology.Topology;
+import io.bulwark.topology.Traffic;
 import io.bulwark.topology.analysis.CompositeAvailability;
 import io.bulwark.topology.analysis.DowntimeBudget;
 import io.bulwark.topology.analysis.Layer;
@@ -60,6 +61,7 @@ final class HtmlReport {
         .append(" database server (primary or replica, sync or async) ")
         .append(swatch(RED, RED))
         .append(" part of a single point of failure; dashed boxes are zones</p>\n");
+    h.append(flows(t)).append('\n');
 
     CompositeAvailability c = a.availability();
     h.append("<h2>Composite availability: ")
@@ -220,6 +222,122 @@ final class HtmlReport {
       x += w + 20;
     }
     return s.append("</svg>").toString();
+  }
+
+  /**
+   * Who calls whom: the traffic pools (with their weights) into their services, then each service
+   * in a column after its callers, an arrow per dependency: solid when a request waits for it,
+   * dashed when asynchronous or with a fallback, red when it is a single point of failure's call.
+   */
+  private static String flows(Topology t) {
+    Map<String, Integer> column = new java.util.LinkedHashMap<>();
+    t.services().forEach(s -> column.put(s.name(), 1));
+    for (int round = 0; round < t.services().size(); round++) { // longest path from an entry
+      for (Service s : t.services()) {
+        for (Service.Dependency d : s.dependsOn()) {
+          if (column.containsKey(d.service())) {
+            column.merge(d.service(), column.get(s.name()) + 1, Math::max);
+          }
+        }
+      }
+    }
+    int boxW = 130;
+    int boxH = 26;
+    int gapX = 60;
+    Map<Integer, Integer> rowsUsed = new java.util.HashMap<>();
+    Map<String, int[]> at = new java.util.LinkedHashMap<>();
+    column.forEach(
+        (name, c) -> {
+          int row = rowsUsed.merge(c, 1, Integer::sum) - 1;
+          at.put(name, new int[] {10 + c * (boxW + gapX), 20 + row * (boxH + 16)});
+        });
+    List<String> pools = new ArrayList<>();
+    t.traffic().ifPresent(tr -> tr.pools().forEach(p -> pools.add(p.name())));
+    int rows = Math.max(pools.size(), rowsUsed.values().stream().max(Integer::compare).orElse(1));
+    int maxCol = column.values().stream().max(Integer::compare).orElse(1);
+    StringBuilder s = new StringBuilder();
+    s.append("<h2>Calls and traffic</h2>\n<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"")
+        .append(20 + (maxCol + 1) * (boxW + gapX))
+        .append("\" height=\"")
+        .append(30 + rows * (boxH + 16))
+        .append("\" font-family=\"sans-serif\" font-size=\"12\">")
+        .append("<defs><marker id=\"arrow\" viewBox=\"0 0 10 10\" refX=\"10\" refY=\"5\"")
+        .append(" markerWidth=\"7\" markerHeight=\"7\" orient=\"auto-start-reverse\">")
+        .append("<path d=\"M 0 0 L 10 5 L 0 10 z\" fill=\"#555\"/></marker></defs>\n");
+    for (int i = 0; i < pools.size(); i++) {
+      Traffic.Pool p = t.traffic().get().pools().get(i);
+      int y = 20 + i * (boxH + 16);
+      s.append(box(10, y, boxW, boxH, "pool " + p.name() + " (" + p.weight() + ")", "#fff7e6"));
+      int[] to = at.get(p.service());
+      if (to != null) {
+        s.append(arrow(10 + boxW, y + boxH / 2, to[0], to[1] + boxH / 2, false, false));
+      }
+    }
+    for (Service svc : t.services()) {
+      int[] from = at.get(svc.name());
+      for (Service.Dependency d : svc.dependsOn()) {
+        int[] to = at.get(d.service());
+        if (to != null) {
+          s.append(
+              arrow(
+                  from[0] + boxW,
+                  from[1] + boxH / 2,
+                  to[0],
+                  to[1] + boxH / 2,
+                  !d.critical(),
+                  d.address().isPresent()));
+        }
+      }
+    }
+    at.forEach(
+        (name, xy) ->
+            s.append(
+                box(
+                    xy[0],
+                    xy[1],
+                    boxW,
+                    boxH,
+                    name,
+                    t.service(name).map(Service::runsHere).orElse(true) ? "#eef5ff" : "#f3f3f3")));
+    return s.append("</svg>\n<p class=\"legend\">solid arrow: a request waits for the call;")
+        .append(" dashed: asynchronous or with a fallback; red: a hard-coded address;")
+        .append(" grey box: an external service</p>")
+        .toString();
+  }
+
+  private static String box(int x, int y, int w, int h, String label, String fill) {
+    String shown = label.length() > 20 ? label.substring(0, 19) + "…" : label;
+    return "<g><title>"
+        + esc(label)
+        + "</title><rect x=\""
+        + x
+        + "\" y=\""
+        + y
+        + "\" width=\""
+        + w
+        + "\" height=\""
+        + h
+        + "\" rx=\"4\" fill=\""
+        + fill
+        + "\" stroke=\"#4a78b5\"/>"
+        + text(x + 6, y + 17, shown, false, false)
+        + "</g>\n";
+  }
+
+  private static String arrow(int x1, int y1, int x2, int y2, boolean dashed, boolean red) {
+    return "<line class=\"flow\" x1=\""
+        + x1
+        + "\" y1=\""
+        + y1
+        + "\" x2=\""
+        + x2
+        + "\" y2=\""
+        + y2
+        + "\" stroke=\""
+        + (red ? RED : "#555")
+        + "\" stroke-width=\"1.5\""
+        + (dashed ? " stroke-dasharray=\"5 3\"" : "")
+        + " marker-end=\"url(#arrow)\"/>\n";
   }
 
   private record Row(String label, int count, boolean db) {}

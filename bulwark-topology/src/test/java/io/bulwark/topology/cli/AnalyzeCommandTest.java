@@ -75,7 +75,12 @@ class AnalyzeCommandTest {
         .contains("fill=\"#d62728\"")
         .contains("<tr class=\"spof\"><td>network</td><td>single internet gateway</td>")
         .contains("<p class=\"legend\">")
-        .contains("part of a single point of failure");
+        .contains("part of a single point of failure")
+        // who calls whom: the hard-coded web → api call is a red arrow
+        .contains("<h2>Calls and traffic</h2>")
+        .contains("<title>web</title>")
+        .contains("<title>api</title>")
+        .containsPattern("<line class=\"flow\"[^>]*stroke=\"#d62728\"[^>]*marker-end");
   }
 
   @Test
@@ -90,7 +95,11 @@ class AnalyzeCommandTest {
         .doesNotContain("<th>SPOF</th>")
         // "azure-replica (async)" does not fit before its box: cut, whole in the tooltip
         .contains("<title>azure-replica (async)</title><text")
-        .contains(">azure-replica (…</text>");
+        .contains(">azure-replica (…</text>")
+        // three weighted pools into the app, each an arrow
+        .contains("<title>pool aws (50)</title>")
+        .contains("<title>pool gcp (20)</title>");
+    assertThat(page.split("<line class=\"flow\"", -1)).hasSizeGreaterThanOrEqualTo(4);
   }
 
   @Test
