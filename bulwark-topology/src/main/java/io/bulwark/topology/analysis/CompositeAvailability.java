@@ -212,9 +212,9 @@ public record CompositeAvailability(double availability, String formula, List<Te
     return new Term(
         "F_regions",
         "moving a failed region's traffic share to the others: detection + switch = "
-            + Durations.format(take)
+            + Durations.human(take)
             + " per region outage, outages assumed to last "
-            + Durations.format(REGION_OUTAGE),
+            + Durations.human(REGION_OUTAGE),
         "1 − (" + String.join(" + ", parts) + ")·" + num(ratio),
         1 - lost * ratio);
   }
@@ -238,9 +238,9 @@ public record CompositeAvailability(double availability, String formula, List<Te
                     + " promote = "
                 : "failover to a replica in another region by hand (the DR runbook's detection,"
                     + " fence, promote, traffic switch, verify) = ")
-            + Durations.format(take)
+            + Durations.human(take)
             + " per outage of the primary, outages assumed to last "
-            + Durations.format(DATABASE_OUTAGE)
+            + Durations.human(DATABASE_OUTAGE)
             + (async
                 ? "; promoting an asynchronous replica also loses the writes it had not received"
                     + " (its lag, the RPO)"
