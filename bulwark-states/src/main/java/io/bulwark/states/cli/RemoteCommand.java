@@ -69,6 +69,11 @@ abstract class RemoteCommand implements Callable<Integer> {
       return 2;
     } catch (ConnectException e) {
       spec.commandLine().getErr().println("bulwark: cannot reach " + url + ": connection refused");
+      spec.commandLine()
+          .getErr()
+          .println(
+              "bulwark: pass the URL `bulwark demo` printed with --url or $BULWARK_URL (a demo on"
+                  + " --port 0 listens on a free port)");
       return 1;
     } catch (IOException e) {
       spec.commandLine().getErr().println("bulwark: request to " + url + " failed: " + e);

@@ -293,7 +293,9 @@ class StatesHttpModuleTest {
     java.io.StringWriter err = new java.io.StringWriter();
     cmd.setErr(new java.io.PrintWriter(err));
     assertThat(cmd.execute("describe", "cli:c1", "--url", "http://127.0.0.1:1")).isEqualTo(1);
-    assertThat(err.toString()).startsWith("bulwark: cannot reach");
+    assertThat(err.toString())
+        .startsWith("bulwark: cannot reach")
+        .contains("--url or $BULWARK_URL");
   }
 
   @Test
