@@ -43,7 +43,15 @@ class OrderConcurrencyTest {
         PaymentSimulatorProcess.start(
             SimulatorOptions.defaults().withLatency(Duration.ofMillis(1), Duration.ofMillis(10)));
     app =
-        new TestServer(pg.jdbcUrl(), home, o -> o.paymentGateway(gateway.baseUrl()).sagaWorkers(8));
+        new TestServer(
+            pg.jdbcUrl(),
+            home,
+            // this checks stock under concurrency, not payment latency: on a starved 2-core
+            // machine 2 s calls timed out and opened the payment circuit, failing paid orders
+            o ->
+                o.paymentGateway(gateway.baseUrl())
+                    .paymentTimeout(Duration.ofSeconds(15))
+                    .sagaWorkers(8));
   }
 
   @AfterAll
