@@ -37,6 +37,26 @@ class ScenarioCommandTest {
   }
 
   @Test
+  void printsAReadableSummaryOnStdoutAndFailsAP99OverTheStatedBound() {
+    // every real request takes longer than 0 ms: the bound cannot hold
+    int code = run("header-routing", "--duration", "1s", "--rate", "100", "--max-p99", "0ms");
+    assertThat(code).as(err.toString()).isEqualTo(1);
+    String text = out.toString();
+    assertThat(text).startsWith("scenario header-routing: FAILED" + System.lineSeparator());
+    assertThat(text).contains("violated:   p99 latency ").contains("exceeds the bound of 0 ms");
+    assertThat(text).doesNotContain("{").doesNotContain("=").doesNotContain("PASSED");
+    // only the summary on stdout: every line is "label: value" (progress and logs go to stderr)
+    assertThat(text.lines()).allSatisfy(line -> assertThat(line).matches("[a-z0-9 -]+: .+"));
+    assertThat(err.toString()).contains("ready at http://127.0.0.1:");
+  }
+
+  @Test
+  void rejectsABadP99Bound() {
+    assertThat(run("weights", "--max-p99", "fast")).isEqualTo(2);
+    assertThat(err.toString()).startsWith("bulwark: --max-p99: expected a duration");
+  }
+
+  @Test
   void rejectsAnUnknownScenarioNamingTheKnownOnes() {
     assertThat(run("meteor-strike")).isEqualTo(2);
     assertThat(err.toString())
