@@ -38,6 +38,9 @@ public final class LoadGenerator implements AutoCloseable {
   private final int maxInFlight;
   private volatile boolean closed;
 
+  /** The figures of the run in progress (null before the first run), for {@link #sofar()}. */
+  private volatile java.util.function.Supplier<LoadResult> running;
+
   private LoadGenerator(Duration requestTimeout, int maxInFlight) {
     this.requestTimeout = requestTimeout;
     this.maxInFlight = maxInFlight;
@@ -91,6 +94,7 @@ public final class LoadGenerator implements AutoCloseable {
     boolean closedLoop = Double.isInfinite(ratePerSecond);
     double intervalNanos = closedLoop ? 0 : 1e9 / ratePerSecond;
     long start = System.nanoTime();
+    running = () -> result(start, sent, succeeded, failed, byLabel, failures, histogram);
     for (long n = 0; n < maxRequests && !stop.getAsBoolean() && !closed; n++) {
       long scheduled = start + (long) (n * intervalNanos);
       long wait;
@@ -142,9 +146,33 @@ public final class LoadGenerator implements AutoCloseable {
               });
     }
     inFlight.arriveAndAwaitAdvance();
+    return result(start, sent, succeeded, failed, byLabel, failures, histogram);
+  }
+
+  /**
+   * What the current (or last) run measured so far: the answers received up to now; empty before
+   * the first run. For a summary when a run is cut short (Ctrl-C).
+   */
+  public java.util.Optional<LoadResult> sofar() {
+    java.util.function.Supplier<LoadResult> r = running;
+    return r == null ? java.util.Optional.empty() : java.util.Optional.of(r.get());
+  }
+
+  private static LoadResult result(
+      long start,
+      AtomicLong sent,
+      LongAdder succeeded,
+      LongAdder failed,
+      Map<String, LongAdder> byLabel,
+      List<String> failures,
+      Histogram histogram) {
     Duration elapsed = Duration.ofNanos(System.nanoTime() - start);
     Map<String, Long> labels = new java.util.TreeMap<>();
     byLabel.forEach((k, v) -> labels.put(k, v.sum()));
+    List<String> samples;
+    synchronized (failures) {
+      samples = List.copyOf(failures);
+    }
     synchronized (histogram) {
       boolean empty = histogram.getTotalCount() == 0;
       return new LoadResult(
@@ -156,7 +184,7 @@ public final class LoadGenerator implements AutoCloseable {
           empty ? 0 : histogram.getMaxValue() / 1e6,
           elapsed,
           labels,
-          failures);
+          samples);
     }
   }
 

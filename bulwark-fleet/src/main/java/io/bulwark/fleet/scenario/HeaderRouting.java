@@ -32,7 +32,7 @@ public final class HeaderRouting implements Scenario {
   @Override
   public ScenarioResult run(ScenarioOptions options) {
     try (LocalStack stack = Runs.start(name(), Runs.threeClouds(), options);
-        LoadGenerator load = LoadGenerator.create(Runs.REQUEST_TIMEOUT, Runs.MAX_IN_FLIGHT)) {
+        LoadGenerator load = Runs.load(options, Runs.MAX_IN_FLIGHT)) {
       long count = Math.max(400, (long) (options.rate() * options.duration().toMillis() / 1000.0));
       double rate = Math.max(options.rate(), count / (options.duration().toMillis() / 1000.0));
       options.progress().accept(count + " requests, 3 of 4 with " + HEADER + " ...");
@@ -53,7 +53,7 @@ public final class HeaderRouting implements Scenario {
                       + "->"
                       + resp.headers().firstValue("X-Region").orElse("?"));
       List<String> violations = new ArrayList<>();
-      Runs.noFailures(r, violations);
+      Runs.loadHeld(r, options, violations);
       Map<String, Object> exact = new LinkedHashMap<>();
       for (String cloud : CLOUDS) {
         long sent =

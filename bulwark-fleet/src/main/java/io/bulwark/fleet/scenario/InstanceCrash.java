@@ -37,7 +37,7 @@ public final class InstanceCrash implements Scenario {
   @Override
   public ScenarioResult run(ScenarioOptions options) {
     try (LocalStack stack = Runs.start(name(), Runs.singleRegion(3, 6, 3, 50), options);
-        LoadGenerator load = LoadGenerator.create(Runs.REQUEST_TIMEOUT, Runs.MAX_IN_FLIGHT)) {
+        LoadGenerator load = Runs.load(options, Runs.MAX_IN_FLIGHT)) {
       InstanceGroup web = stack.group("web");
       Duration grace = web.config().gracePeriod();
       long start = System.nanoTime();
@@ -77,7 +77,7 @@ public final class InstanceCrash implements Scenario {
                           && e.instanceId().equals(Optional.of(victim.id())))
               .findFirst();
       List<String> violations = new ArrayList<>();
-      Runs.noFailures(r, violations);
+      Runs.loadHeld(r, options, violations);
       Map<String, Object> facts =
           Runs.map(
               "killed",

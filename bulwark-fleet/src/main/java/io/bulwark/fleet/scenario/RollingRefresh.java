@@ -35,7 +35,7 @@ public final class RollingRefresh implements Scenario {
   @Override
   public ScenarioResult run(ScenarioOptions options) {
     try (LocalStack stack = Runs.start(name(), Runs.singleRegion(4, 8, 4, MIN_HEALTHY), options);
-        LoadGenerator load = LoadGenerator.create(Runs.REQUEST_TIMEOUT, Runs.MAX_IN_FLIGHT)) {
+        LoadGenerator load = Runs.load(options, Runs.MAX_IN_FLIGHT)) {
       InstanceGroup web = stack.group("web");
       long start = System.nanoTime();
       long duration = options.duration().toMillis();
@@ -58,7 +58,7 @@ public final class RollingRefresh implements Scenario {
       LoadResult r = result.join();
       RefreshStatus refresh = web.status().refresh().orElseThrow();
       List<String> violations = new ArrayList<>();
-      Runs.noFailures(r, violations);
+      Runs.loadHeld(r, options, violations);
       if (!refresh.done()) {
         violations.add("the refresh did not finish within 60 s");
       }

@@ -60,6 +60,16 @@ final class Runs {
             .toList());
   }
 
+  /**
+   * A load generator with at most {@code maxInFlight} outstanding requests, handed to {@link
+   * ScenarioOptions#loads()}.
+   */
+  static LoadGenerator load(ScenarioOptions options, int maxInFlight) {
+    LoadGenerator load = LoadGenerator.create(REQUEST_TIMEOUT, maxInFlight);
+    options.loads().accept(load);
+    return load;
+  }
+
   /** Runs load on its own thread until {@code stop} or {@code maxRequests}. */
   static CompletableFuture<LoadResult> background(
       LoadGenerator load,
@@ -136,7 +146,20 @@ final class Runs {
     return (System.nanoTime() - startNanos) / 1_000_000;
   }
 
-  static void noFailures(LoadResult r, List<String> violations) {
+  /**
+   * Adds to {@code violations} what the load itself broke: a failed request, no request at all, a
+   * p99 latency over the options' {@linkplain ScenarioOptions#p99Bound() bound}.
+   */
+  static void loadHeld(LoadResult r, ScenarioOptions options, List<String> violations) {
+    Duration bound = options.p99Bound();
+    if (bound != null && r.p99Millis() > bound.toNanos() / 1e6) {
+      violations.add(
+          String.format(
+              java.util.Locale.ROOT,
+              "p99 latency %.1f ms exceeds the bound of %s",
+              r.p99Millis(),
+              io.bulwark.kernel.Durations.human(bound)));
+    }
     if (r.failed() > 0) {
       violations.add(r.failed() + " of " + r.sent() + " requests failed");
     }

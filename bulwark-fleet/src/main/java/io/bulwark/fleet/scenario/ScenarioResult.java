@@ -26,6 +26,23 @@ public record ScenarioResult(
   public ScenarioResult {
     facts = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(facts));
     violations = List.copyOf(violations);
+    if (passed && !violations.isEmpty()) {
+      throw new IllegalArgumentException("a scenario with violations cannot pass: " + violations);
+    }
+  }
+
+  /**
+   * The partial result of a scenario cut short (Ctrl-C) after its load measured {@code sofar}: not
+   * passed, whatever the figures.
+   */
+  public static ScenarioResult interrupted(Scenario scenario, LoadResult sofar) {
+    return new ScenarioResult(
+        scenario.name(),
+        scenario.claim(),
+        false,
+        sofar,
+        Map.of(),
+        List.of("interrupted before the scenario ended: the figures are what was measured so far"));
   }
 
   /** The result as the JSON object {@code bulwark scenario --json} prints. */
@@ -67,7 +84,8 @@ public record ScenarioResult(
             load.p50Millis(),
             load.p99Millis(),
             load.maxMillis()));
-    facts.forEach((k, v) -> b.append(String.format("%-11s %s%n", k + ":", v)));
+    facts.forEach(
+        (k, v) -> b.append(String.format("%-11s %s%n", k.replace('_', ' ') + ":", readable(v))));
     for (String v : violations) {
       b.append("violated:   ").append(v).append('\n');
     }
@@ -75,6 +93,22 @@ public record ScenarioResult(
       b.append("failure:    ").append(f).append('\n');
     }
     return b.toString();
+  }
+
+  /** A fact as text: a map as {@code key value, key value} (not Java's {@code {key=value}}). */
+  static String readable(Object fact) {
+    if (fact instanceof Map<?, ?> m) {
+      if (m.isEmpty()) {
+        return "none";
+      }
+      List<String> parts = new java.util.ArrayList<>();
+      m.forEach((k, v) -> parts.add(k + " " + readable(v)));
+      return String.join(", ", parts);
+    }
+    if (fact instanceof Double d) {
+      return d == Math.rint(d) ? String.valueOf(d.longValue()) : String.valueOf(d);
+    }
+    return String.valueOf(fact);
   }
 
   static double round(double v) {

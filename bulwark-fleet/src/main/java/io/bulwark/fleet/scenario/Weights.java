@@ -31,7 +31,7 @@ public final class Weights implements Scenario {
   @Override
   public ScenarioResult run(ScenarioOptions options) {
     try (LocalStack stack = Runs.start(name(), Runs.threeClouds(), options);
-        LoadGenerator load = LoadGenerator.create(Runs.REQUEST_TIMEOUT, 16)) {
+        LoadGenerator load = Runs.load(options, 16)) {
       options.progress().accept(REQUESTS + " requests, 16 at a time ...");
       LoadResult r =
           load.run(
@@ -41,7 +41,7 @@ public final class Weights implements Scenario {
               Runs.items(stack.url()),
               Runs.header("X-Region"));
       List<String> violations = new ArrayList<>();
-      Runs.noFailures(r, violations);
+      Runs.loadHeld(r, options, violations);
       Map<String, Object> split = new LinkedHashMap<>();
       Map<String, Object> expected = new LinkedHashMap<>();
       for (PoolConfig pool : stack.plan().gateway().pools()) {

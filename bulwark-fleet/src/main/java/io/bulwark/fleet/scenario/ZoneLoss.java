@@ -37,7 +37,7 @@ public final class ZoneLoss implements Scenario {
   @Override
   public ScenarioResult run(ScenarioOptions options) {
     try (LocalStack stack = Runs.start(name(), Runs.singleRegion(6, 9, 6, 50), options);
-        LoadGenerator load = LoadGenerator.create(Runs.REQUEST_TIMEOUT, Runs.MAX_IN_FLIGHT)) {
+        LoadGenerator load = Runs.load(options, Runs.MAX_IN_FLIGHT)) {
       InstanceGroup web = stack.group("web");
       long start = System.nanoTime();
       long duration = options.duration().toMillis();
@@ -64,7 +64,7 @@ public final class ZoneLoss implements Scenario {
       Map<String, Integer> byZone = new LinkedHashMap<>();
       status.inServiceByZone().forEach((z, n) -> byZone.put(z.name(), n));
       List<String> violations = new ArrayList<>();
-      Runs.noFailures(r, violations);
+      Runs.loadHeld(r, options, violations);
       if (!restored.get()) {
         violations.add("capacity was not restored in the other zones within 30 s");
       }

@@ -58,6 +58,33 @@ class LoadGeneratorTest {
   }
 
   @Test
+  void reportsWhatARunningRunMeasuredSoFar() {
+    try (LoadGenerator load = LoadGenerator.create(Duration.ofSeconds(5), 8)) {
+      assertThat(load.sofar()).isEmpty();
+      java.util.concurrent.atomic.AtomicReference<LoadResult> midway =
+          new java.util.concurrent.atomic.AtomicReference<>();
+      LoadResult r =
+          load.run(
+              1000,
+              Long.MAX_VALUE,
+              () -> {
+                // stop once 50 answers are in, noting what the run had measured by then
+                LoadResult now = load.sofar().orElseThrow();
+                if (now.succeeded() + now.failed() >= 50) {
+                  midway.set(now);
+                  return true;
+                }
+                return false;
+              },
+              n -> HttpRequest.newBuilder(URI.create(url + "/items/" + (n % 10))),
+              resp -> resp.headers().firstValue("X-Zone").orElse(null));
+      assertThat(midway.get().succeeded() + midway.get().failed()).isBetween(50L, r.sent());
+      assertThat(midway.get().p99Millis()).isPositive();
+      assertThat(load.sofar().orElseThrow().sent()).isEqualTo(r.sent());
+    }
+  }
+
+  @Test
   void countsARefusedConnectionAsAFailure() {
     server.stop(0);
     try (LoadGenerator load = LoadGenerator.create(Duration.ofSeconds(2), 8)) {

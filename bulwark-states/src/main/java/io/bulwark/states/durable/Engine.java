@@ -214,6 +214,15 @@ public final class Engine implements AutoCloseable {
    *     machines}, which only their owner starts ({@link #startOwn})
    */
   public Execution start(String machine, String name, JsonNode input) {
+    return startOrFind(machine, name, input).execution();
+  }
+
+  /**
+   * Starts an execution as {@link #start(String, String, JsonNode)} does, and says whether it
+   * created it ({@link StartedExecution#created()} false when it returned the RUNNING execution of
+   * that name and input), so an API can tell a replay from a new start.
+   */
+  public StartedExecution startOrFind(String machine, String name, JsonNode input) {
     refuseOwn(machine, "started through the API");
     String executionName = name == null ? UUID.randomUUID().toString() : name;
     requireName(executionName, "execution name");

@@ -12,6 +12,7 @@ import io.bulwark.states.durable.Engine;
 import io.bulwark.states.durable.Execution;
 import io.bulwark.states.durable.ExecutionStatus;
 import io.bulwark.states.durable.HistoryEvent;
+import io.bulwark.states.durable.StartedExecution;
 import io.bulwark.states.internal.PageTokens;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
@@ -116,8 +117,14 @@ public final class StatesHttpModule implements HttpModule, AutoCloseable {
   private void start(Context ctx) {
     StartExecution body = JsonBody.read(ctx, StartExecution.class);
     require(body.stateMachineName(), "$.stateMachineName");
-    Execution e = engine.start(body.stateMachineName(), body.name(), body.input());
-    ctx.status(201).header("Location", "/api/v1/executions/" + e.executionArn()).json(e.toJson());
+    StartedExecution started =
+        engine.startOrFind(body.stateMachineName(), body.name(), body.input());
+    Execution e = started.execution();
+    // a replay of a running execution's start (same name and input) creates nothing: 200, as Step
+    // Functions' StartExecution returns the existing execution
+    ctx.status(started.created() ? 201 : 200)
+        .header("Location", "/api/v1/executions/" + e.executionArn())
+        .json(e.toJson());
   }
 
   private void list(Context ctx) {

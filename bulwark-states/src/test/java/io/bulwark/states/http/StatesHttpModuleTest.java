@@ -336,7 +336,21 @@ class StatesHttpModuleTest {
         "/api/v1/state-machines",
         "{'name':'sleepy','definition':{'StartAt':'W','States':{'W':{'Type':'Wait',"
             + "'Seconds':600,'End':true}}}}");
-    send("POST", "/api/v1/executions", "{'stateMachineName':'sleepy','name':'s1'}");
+    Response first =
+        send("POST", "/api/v1/executions", "{'stateMachineName':'sleepy','name':'s1'}");
+    assertThat(first.status()).isEqualTo(201);
+    // a replay of a running execution's start (same name and input) returns it, creating nothing
+    Response replay =
+        send("POST", "/api/v1/executions", "{'stateMachineName':'sleepy','name':'s1'}");
+    assertThat(replay.status()).isEqualTo(200);
+    assertThat(replay.body().get("executionArn")).isEqualTo(first.body().get("executionArn"));
+    assertThat(replay.body().get("startDate")).isEqualTo(first.body().get("startDate"));
+    Response otherInput =
+        send(
+            "POST",
+            "/api/v1/executions",
+            "{'stateMachineName':'sleepy','name':'s1','input':{'a':1}}");
+    assertThat(otherInput.status()).isEqualTo(409);
     Response stopped = send("POST", "/api/v1/executions/sleepy:s1/stop", "{'error':'Cancelled'}");
     assertThat(stopped.status()).isEqualTo(200);
     assertThat(stopped.body().get("status").asText()).isEqualTo("ABORTED");
@@ -346,6 +360,11 @@ class StatesHttpModuleTest {
     assertThat(again.contentType()).startsWith("application/problem+json");
     assertThat(again.body().get("type").asText()).isEqualTo("/problems/execution-not-running");
 
+    assertThat(
+            send("POST", "/api/v1/executions", "{'stateMachineName':'sleepy','name':'s1'}")
+                .status())
+        .as("the name of an ended execution is taken")
+        .isEqualTo(409);
     Response redrive = send("POST", "/api/v1/executions/sleepy:s1/redrive", null);
     assertThat(redrive.status()).isEqualTo(409);
 

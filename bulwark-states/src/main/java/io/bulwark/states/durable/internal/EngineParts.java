@@ -53,7 +53,7 @@ public record EngineParts(
       Map<String, Map<String, DurableTaskHandler>> ownHandlers,
       DurableTaskHandler anyResource,
       Map<String, CompletionListener> listeners,
-      Clock clock,
+      Clock givenClock,
       int workerCount,
       Duration lease,
       Duration pollInterval,
@@ -62,6 +62,9 @@ public record EngineParts(
       int historyLimit,
       BooleanSupplier databaseClosed,
       MeterRegistry registry) {
+    // PostgreSQL keeps microseconds: an engine that reads time in microseconds answers a start
+    // with the startDate that later reads of the execution return
+    Clock clock = Clock.tick(givenClock, Duration.ofNanos(1_000));
     PostgresTransactions transactions = PostgresTransactions.of(dataSource);
     EngineMetrics metrics = new EngineMetrics(registry, transactions, clock);
     Interpreter interpreter = new Interpreter(clock);

@@ -5,6 +5,7 @@ import io.bulwark.postgres.PostgresTransactions;
 import io.bulwark.states.StatesError;
 import io.bulwark.states.durable.Execution;
 import io.bulwark.states.durable.ExecutionStatus;
+import io.bulwark.states.durable.StartedExecution;
 import io.bulwark.states.durable.StatesException;
 import io.bulwark.states.internal.ContextObject;
 import java.sql.Connection;
@@ -49,12 +50,12 @@ public final class ExecutionControl {
    * input, that execution is returned and nothing new starts; otherwise a taken name is a Conflict
    * ({@code execution-already-exists}).
    */
-  public Execution start(String machineName, String executionName, JsonNode input) {
-    Execution started =
+  public StartedExecution start(String machineName, String executionName, JsonNode input) {
+    StartedExecution started =
         transactions.inNewTransaction(
             c -> {
               try {
-                return start(c, machineName, executionName, input, 0);
+                return new StartedExecution(start(c, machineName, executionName, input, 0), true);
               } catch (StatesException.Conflict taken) {
                 // the insert skipped the taken arn (on conflict do nothing): the transaction is
                 // usable
@@ -63,7 +64,7 @@ public final class ExecutionControl {
                 if (existing != null
                     && existing.status == ExecutionStatus.RUNNING
                     && existing.input.equals(input)) {
-                  return existing.toExecution();
+                  return new StartedExecution(existing.toExecution(), false);
                 }
                 throw taken;
               }
