@@ -24,7 +24,10 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
@@ -81,33 +84,27 @@ class ShopDiagnosisTest {
   void findsThePaymentNetworkDownWhileOrdersFlow() throws Exception {
     BulwarkServer.Builder builder = builder();
     Commerce commerce = installShop(builder);
-    AtomicBoolean ordering = new AtomicBoolean(true);
     try (BulwarkServer server = builder.start()) {
       DemoData.Seeded seeded = DemoData.seed(commerce, "admin-password-1");
       String url = server.baseUrl();
       String admin = login(url, "admin", "admin-password-1");
       List<String> skus = commerce.inventory().products().stream().map(Product::sku).toList();
-      Thread orders =
-          Thread.ofPlatform()
-              .daemon()
-              .start(
-                  () -> {
-                    for (int i = 0; ordering.get(); i++) {
-                      String sku = skus.get(i % skus.size());
-                      commerce
-                          .orders()
-                          .place(
-                              new PlaceOrder(
-                                  seeded.customerId(),
-                                  List.of(new PlaceOrder.Line(sku, 1)),
-                                  "outage-" + i));
-                      try {
-                        Thread.sleep(200);
-                      } catch (InterruptedException e) {
-                        return;
-                      }
-                    }
-                  });
+      AtomicInteger placed = new AtomicInteger();
+      ScheduledExecutorService orders = Executors.newSingleThreadScheduledExecutor();
+      orders.scheduleAtFixedRate(
+          () -> {
+            int i = placed.getAndIncrement();
+            commerce
+                .orders()
+                .place(
+                    new PlaceOrder(
+                        seeded.customerId(),
+                        List.of(new PlaceOrder.Line(skus.get(i % skus.size()), 1)),
+                        "outage-" + i));
+          },
+          0,
+          200,
+          TimeUnit.MILLISECONDS);
       try {
         CliRun diagnosis =
             injectAndDiagnose(
@@ -137,8 +134,8 @@ class ShopDiagnosisTest {
                     .asText())
             .isEqualTo("UP");
       } finally {
-        ordering.set(false);
-        orders.join(5_000);
+        orders.shutdownNow();
+        orders.awaitTermination(5, TimeUnit.SECONDS);
       }
     }
   }

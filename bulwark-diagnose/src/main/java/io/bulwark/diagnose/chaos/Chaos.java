@@ -302,25 +302,28 @@ public final class Chaos implements AutoCloseable {
         new Running(
             "20 MiB/s kept on the heap, up to " + (cap >> 20) + " MiB, released at the end");
     List<byte[]> kept = new ArrayList<>();
-    r.thread(
-        id,
-        () -> {
-          long held = 0;
-          while (!r.stopped) {
-            if (held < cap) {
-              for (int i = 0; i < 32; i++) {
-                kept.add(new byte[64 * 1024]);
+    long step = 32 * 64 * 1024; // 2 MiB every 100 ms on the chaos timer, up to the cap
+    ScheduledFuture<?> growing =
+        timers.scheduleAtFixedRate(
+            () -> {
+              synchronized (kept) {
+                if ((long) kept.size() * 64 * 1024 + step <= cap) {
+                  for (int i = 0; i < 32; i++) {
+                    kept.add(new byte[64 * 1024]);
+                  }
+                }
               }
-              held += 32 * 64 * 1024;
-            }
-            try {
-              Thread.sleep(100);
-            } catch (InterruptedException e) {
-              return;
-            }
+            },
+            0,
+            100,
+            TimeUnit.MILLISECONDS);
+    r.onUndo(() -> growing.cancel(false));
+    r.onUndo(
+        () -> {
+          synchronized (kept) {
+            kept.clear();
           }
         });
-    r.onUndo(kept::clear);
     return r;
   }
 

@@ -26,6 +26,9 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -140,20 +143,8 @@ class DiagnoseRunningServerTest {
   void findsAnInjectedMemoryLeakOnTheShop() throws Exception {
     // A leak shows in the live set after collections; on this idle 1 GiB heap they would come
     // minutes apart, so the test collects twice a second, before and during the leak alike.
-    Thread collector =
-        Thread.ofPlatform()
-            .daemon()
-            .start(
-                () -> {
-                  while (!Thread.currentThread().isInterrupted()) {
-                    System.gc();
-                    try {
-                      Thread.sleep(500);
-                    } catch (InterruptedException e) {
-                      return;
-                    }
-                  }
-                });
+    ScheduledExecutorService collector = Executors.newSingleThreadScheduledExecutor();
+    collector.scheduleAtFixedRate(System::gc, 0, 500, TimeUnit.MILLISECONDS);
     try (BulwarkServer server = start()) {
       JsonNode diagnosis = injectAndDiagnose(server.baseUrl(), "memory-leak", "shop");
 
@@ -165,7 +156,7 @@ class DiagnoseRunningServerTest {
                   assertThat(c)
                       .startsWith("jcmd " + ProcessHandle.current().pid() + " GC.heap_dump "));
     } finally {
-      collector.interrupt();
+      collector.shutdownNow();
     }
   }
 

@@ -75,7 +75,8 @@ class ScenarioCommandTest {
       await()
           .atMost(Duration.ofSeconds(30))
           .until(() -> Files.exists(stderr) && Files.readString(stderr).contains("ready at"));
-      Thread.sleep(1500); // some load through the gateway
+      // some load through the gateway, with the scenario still running
+      await().pollDelay(Duration.ofMillis(1500)).atMost(Duration.ofSeconds(10)).until(p::isAlive);
       p.destroy(); // SIGTERM runs the same shutdown hooks as Ctrl-C's SIGINT
       assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
       String text = Files.readString(dir.resolve("stdout.txt"));
