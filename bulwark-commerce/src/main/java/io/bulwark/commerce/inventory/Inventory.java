@@ -361,12 +361,7 @@ public final class Inventory {
    *     approval yet or any more
    */
   public Replenishment approve(UUID id, Integer quantity) {
-    requirePositive(quantity);
-    return proceed(
-        id,
-        Replenishment.Status.REQUESTED,
-        "approved",
-        (token, r) -> replenishment.proceed(token, quantity == null ? r.quantity() : quantity));
+    return advance(id, quantity, Replenishment.Status.REQUESTED, "approved");
   }
 
   /**
@@ -401,19 +396,21 @@ public final class Inventory {
    *     the goods yet or any more
    */
   public Replenishment receive(UUID id, Integer quantity) {
-    requirePositive(quantity);
-    return proceed(
-        id,
-        Replenishment.Status.APPROVED,
-        "received",
-        (token, r) -> replenishment.proceed(token, quantity == null ? r.quantity() : quantity));
+    return advance(id, quantity, Replenishment.Status.APPROVED, "received");
   }
 
-  private static void requirePositive(Integer quantity) {
+  /** Moves a request in {@code expected} on with {@code quantity} units (null: the request's). */
+  private Replenishment advance(
+      UUID id, Integer quantity, Replenishment.Status expected, String verb) {
     if (quantity != null && quantity < 1) {
       throw new CommerceException.InvalidInput(
           "$.quantity", "quantity must be >= 1 but was " + quantity);
     }
+    return proceed(
+        id,
+        expected,
+        verb,
+        (token, r) -> replenishment.proceed(token, quantity == null ? r.quantity() : quantity));
   }
 
   /**

@@ -16,6 +16,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.function.BiFunction;
 
 /**
  * HTTP adapter of catalog and inventory: {@code /api/v1/products}, {@code /api/v1/inventory} and
@@ -135,27 +136,25 @@ public final class InventoryHttp implements HttpModule {
                       .orElseThrow(
                           () -> new CommerceException.NotFound("no replenishment " + id))));
         });
+    operatorStep(app, "approve", inventory::approve);
+    operatorStep(app, "receive", inventory::receive);
+  }
+
+  /**
+   * {@code POST /api/v1/replenishments/{id}/STEP} with an optional {@code quantity}: an operator
+   * moves the request on ({@code 202} with the request as it is now).
+   */
+  private void operatorStep(
+      Javalin app, String step, BiFunction<UUID, Integer, Replenishment> move) {
     app.post(
-        "/api/v1/replenishments/{id}/approve",
+        "/api/v1/replenishments/{id}/" + step,
         ctx -> {
           Requests.caller(ctx, tokens).require(Permission.OPERATE);
           UUID id = Requests.uuidPath(ctx, "id");
           Long quantity = Fields.body(ctx, "quantity").integer("quantity", false, 1, 1_000_000);
           ctx.status(202)
               .json(
-                  replenishmentView(
-                      inventory.approve(id, quantity == null ? null : quantity.intValue())));
-        });
-    app.post(
-        "/api/v1/replenishments/{id}/receive",
-        ctx -> {
-          Requests.caller(ctx, tokens).require(Permission.OPERATE);
-          UUID id = Requests.uuidPath(ctx, "id");
-          Long quantity = Fields.body(ctx, "quantity").integer("quantity", false, 1, 1_000_000);
-          ctx.status(202)
-              .json(
-                  replenishmentView(
-                      inventory.receive(id, quantity == null ? null : quantity.intValue())));
+                  replenishmentView(move.apply(id, quantity == null ? null : quantity.intValue())));
         });
   }
 
