@@ -2,8 +2,11 @@ package io.bulwark.postgres;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
+import com.zaxxer.hikari.util.DriverDataSource;
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.time.Duration;
+import java.util.Properties;
 import javax.sql.DataSource;
 import org.flywaydb.core.Flyway;
 
@@ -13,6 +16,12 @@ import org.flywaydb.core.Flyway;
  * with its own history table, so modules migrate independently.
  */
 public final class Database implements AutoCloseable {
+
+  /** How long a request waits for a connection before it fails as unavailable. */
+  private static final long CONNECTION_TIMEOUT_MS = 5_000;
+
+  /** How often the pool tries to open a connection while the database is unavailable. */
+  static final Duration RECONNECT_INTERVAL = Duration.ofMillis(50);
 
   private final HikariDataSource dataSource;
   private volatile boolean migrated;
@@ -32,17 +41,20 @@ public final class Database implements AutoCloseable {
    */
   public static Database connect(
       String jdbcUrl, String user, String password, int maxPoolSize, Object meterRegistry) {
+    Properties driver = new Properties();
+    driver.setProperty("reWriteBatchedInserts", "true");
+    driver.setProperty("tcpKeepAlive", "true");
     HikariConfig config = new HikariConfig();
-    config.setJdbcUrl(jdbcUrl);
-    config.setUsername(user);
-    config.setPassword(password);
+    config.setDataSource(
+        new ReconnectingDataSource(
+            new DriverDataSource(jdbcUrl, "org.postgresql.Driver", driver, user, password),
+            RECONNECT_INTERVAL,
+            Duration.ofMillis(CONNECTION_TIMEOUT_MS)));
     config.setMaximumPoolSize(maxPoolSize);
     config.setMinimumIdle(Math.min(2, maxPoolSize));
     config.setPoolName("bulwark");
-    config.setConnectionTimeout(5_000);
+    config.setConnectionTimeout(CONNECTION_TIMEOUT_MS);
     config.setInitializationFailTimeout(-1);
-    config.addDataSourceProperty("reWriteBatchedInserts", "true");
-    config.addDataSourceProperty("tcpKeepAlive", "true");
     if (meterRegistry != null) {
       config.setMetricRegistry(meterRegistry);
     }
