@@ -74,7 +74,8 @@ final class InstanceLifecycle {
         if ((m.state == Lifecycle.PENDING || m.state == Lifecycle.IN_SERVICE)
             && m.probe == null
             && due) {
-          m.probe = probe.check(m.instance);
+          m.probe =
+              m.state == Lifecycle.PENDING ? probe.check(m.instance) : probe.alive(m.instance);
         }
       }
       case DRAINING -> {

@@ -10,6 +10,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalInt;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
@@ -142,6 +143,47 @@ class InstanceGroupTest {
     assertThat(first.stopped).isTrue();
     assertThat(provider.launched).hasSize(2);
     assertThat(registrar.registered).containsExactly("web-2");
+  }
+
+  @Test
+  void keepsInstancesThatAreAliveButNotReadyWhenLivenessDecides() {
+    // readiness fails on every instance at once (their shared database fails over); liveness holds
+    HealthProbe readyOrAlive =
+        new HealthProbe() {
+          @Override
+          public CompletableFuture<Boolean> check(Instance i) {
+            return FakeProvider.probe().check(i);
+          }
+
+          @Override
+          public CompletableFuture<Boolean> alive(Instance i) {
+            return CompletableFuture.completedFuture(i.isAlive());
+          }
+        };
+    InstanceGroup g =
+        InstanceGroup.create(
+            threeZones(3, 3, 3)
+                .gracePeriod(Duration.ofSeconds(1))
+                .healthCheckInterval(Duration.ofMillis(200))
+                .unhealthyThreshold(2)
+                .build(),
+            provider,
+            registrar,
+            readyOrAlive,
+            clock);
+    run(g, 20);
+    assertThat(g.status().in(Lifecycle.IN_SERVICE)).hasSize(3);
+    provider.launched.forEach(i -> i.ready = false);
+    run(g, 40);
+    assertThat(provider.launched).hasSize(3).noneMatch(i -> i.stopped);
+    assertThat(g.status().in(Lifecycle.IN_SERVICE)).hasSize(3);
+
+    // a dead process still fails liveness and is replaced
+    provider.launched.get(0).kill();
+    provider.launched.forEach(i -> i.ready = true);
+    run(g, 40);
+    assertThat(provider.launched).hasSize(4);
+    assertThat(g.status().in(Lifecycle.IN_SERVICE)).hasSize(3);
   }
 
   @Test

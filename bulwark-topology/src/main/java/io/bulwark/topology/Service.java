@@ -235,6 +235,11 @@ public record Service(
    * @param healthyThreshold passes before healthy (2)
    * @param unhealthyThreshold failures before unhealthy (2)
    * @param matcher expected status, default {@code 200}
+   * @param livenessPath the path whose failures make the instance group replace an instance in
+   *     service (Kubernetes' liveness probe), when it differs from {@code path}: an instance whose
+   *     readiness fails because a dependency every instance shares is down (the database during a
+   *     failover) leaves the gateway's rotation but is not replaced, as replacing it cannot help.
+   *     Empty: {@code path} decides both
    */
   public record HealthCheck(
       String path,
@@ -242,15 +247,21 @@ public record Service(
       Duration timeout,
       int healthyThreshold,
       int unhealthyThreshold,
-      String matcher) {
+      String matcher,
+      Optional<String> livenessPath) {
 
     public HealthCheck {
       Objects.requireNonNull(path, "path");
       Objects.requireNonNull(interval, "interval");
       Objects.requireNonNull(timeout, "timeout");
       Objects.requireNonNull(matcher, "matcher");
+      Objects.requireNonNull(livenessPath, "livenessPath");
       if (!path.startsWith("/")) {
         throw new IllegalArgumentException("path must start with /, got \"" + path + "\"");
+      }
+      if (livenessPath.isPresent() && !livenessPath.get().startsWith("/")) {
+        throw new IllegalArgumentException(
+            "liveness-path must start with /, got \"" + livenessPath.get() + "\"");
       }
       if (interval.isZero() || interval.isNegative()) {
         throw new IllegalArgumentException("interval must be positive, got " + interval);
@@ -260,6 +271,18 @@ public record Service(
         throw new IllegalArgumentException(
             "thresholds must be >= 1, got " + healthyThreshold + "/" + unhealthyThreshold);
       }
+    }
+
+    /** A check whose {@code path} also decides replacement. */
+    public HealthCheck(
+        String path,
+        Duration interval,
+        Duration timeout,
+        int healthyThreshold,
+        int unhealthyThreshold,
+        String matcher) {
+      this(
+          path, interval, timeout, healthyThreshold, unhealthyThreshold, matcher, Optional.empty());
     }
 
     /** The profile's check on {@code /health}. */

@@ -111,11 +111,7 @@ public final class LocalStack implements AutoCloseable {
                                 .toList())));
         groups.add(
             InstanceGroup.create(
-                g.config(),
-                provider,
-                new RegionRegistrar(byRegion),
-                HttpHealthProbe.of(g.healthPath(), g.healthTimeout()),
-                clock));
+                g.config(), provider, new RegionRegistrar(byRegion), probe(g), clock));
       }
     } catch (RuntimeException e) {
       all.forEach(g -> g.close(Duration.ZERO));
@@ -124,6 +120,11 @@ public final class LocalStack implements AutoCloseable {
     }
     groups.forEach(g -> GroupMetrics.bind(g, registry));
     return new LocalStack(plan, gateway, regionGateways, registry, provider, Fleet.start(groups));
+  }
+
+  private static HttpHealthProbe probe(StackPlan.GroupPlan g) {
+    HttpHealthProbe readiness = HttpHealthProbe.of(g.healthPath(), g.healthTimeout());
+    return g.livenessPath().map(readiness::withLiveness).orElse(readiness);
   }
 
   /**

@@ -69,15 +69,19 @@ public record StackPlan(
    *     no traffic from the gateway
    * @param healthPath the path the group's own readiness check probes
    * @param healthTimeout how long that check waits
+   * @param livenessPath the path whose failures replace an instance in service (empty: {@code
+   *     healthPath})
    */
   public record GroupPlan(
       Service service,
       GroupConfig config,
       Map<String, String> poolByRegion,
       String healthPath,
-      Duration healthTimeout) {
+      Duration healthTimeout,
+      Optional<String> livenessPath) {
     public GroupPlan {
       poolByRegion = Map.copyOf(poolByRegion);
+      Objects.requireNonNull(livenessPath, "livenessPath");
     }
   }
 
@@ -216,7 +220,12 @@ public record StackPlan(
       }
       groups.add(
           new GroupPlan(
-              s, config.build(), poolByRegion, s.healthCheck().path(), s.healthCheck().timeout()));
+              s,
+              config.build(),
+              poolByRegion,
+              s.healthCheck().path(),
+              s.healthCheck().timeout(),
+              s.healthCheck().livenessPath()));
     }
     return new StackPlan(topology, gateway.build(), regionGateways, groups);
   }

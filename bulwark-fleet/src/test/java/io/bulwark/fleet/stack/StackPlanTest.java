@@ -82,6 +82,18 @@ class StackPlanTest {
         .extracting(g -> g.config().name())
         .containsExactly("web", "api", "cache");
     assertThat(plan.groups().get(1).poolByRegion()).as("api has no traffic pool").isEmpty();
+    assertThat(plan.groups().get(0).livenessPath()).as("no liveness-path: path decides").isEmpty();
+  }
+
+  @Test
+  void separatesTheLivenessCheckThatReplacesFromTheReadinessCheckThatRoutes() {
+    StackPlan plan = StackPlan.of(TopologyFile.load(example("edge.yaml")), 8080, 0);
+    StackPlan.GroupPlan shop = plan.groups().get(0);
+    assertThat(shop.healthPath()).isEqualTo("/health/ready");
+    assertThat(shop.livenessPath()).hasValue("/health/live");
+    assertThat(plan.gateway().pool("main").orElseThrow().healthCheck().orElseThrow().path())
+        .as("the gateway routes on readiness")
+        .isEqualTo("/health/ready");
   }
 
   @Test

@@ -152,9 +152,10 @@ final class ServiceBinder {
     int healthy = (int) integer(get(m, "healthy-threshold"), d.healthyThreshold(), 1, 100);
     int unhealthy = (int) integer(get(m, "unhealthy-threshold"), d.unhealthyThreshold(), 1, 100);
     String matcher = text(get(m, "matcher"), d.matcher());
+    Optional<String> liveness = Optional.ofNullable(text(get(m, "liveness-path"), null));
     return reader.attempt(
         path,
-        () -> new Service.HealthCheck(p, interval, timeout, healthy, unhealthy, matcher),
+        () -> new Service.HealthCheck(p, interval, timeout, healthy, unhealthy, matcher, liveness),
         () -> d);
   }
 }

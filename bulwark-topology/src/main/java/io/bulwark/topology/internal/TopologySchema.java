@@ -83,6 +83,11 @@ final class TopologySchema {
       new Shape.Obj(
           List.of(
               opt("path", PATH, "HTTP path probed (default /health)"),
+              opt(
+                  "liveness-path",
+                  PATH,
+                  "path whose failures replace an instance (default: path); /health/live for"
+                      + " Bulwark's own services"),
               opt("interval", DURATION, "time between probes (cloud 30s, local 1s)"),
               opt("timeout", DURATION, "probe timeout (cloud 5s, local 500ms)"),
               opt("healthy-threshold", POSITIVE, "passes before healthy (default 2)"),
