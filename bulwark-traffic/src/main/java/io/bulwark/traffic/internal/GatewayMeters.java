@@ -28,6 +28,7 @@ final class GatewayMeters {
   private final Map<String, Counter> retries = new ConcurrentHashMap<>();
   private final List<Meter> meters = new ArrayList<>();
   private final Counter unrouted;
+  private final Counter failedOpen;
 
   /** Registers the gateway's meters, and the gauges of {@code pools}, on {@code registry}. */
   GatewayMeters(MeterRegistry registry, Collection<Pool> pools) {
@@ -37,6 +38,12 @@ final class GatewayMeters {
             .description("Requests answered 503 because no pool had a serving target")
             .register(registry);
     meters.add(unrouted);
+    this.failedOpen =
+        Counter.builder("bulwark.gateway.fail.open")
+            .description(
+                "Requests routed to targets failing their checks because no target passed them")
+            .register(registry);
+    meters.add(failedOpen);
     meters.add(
         Gauge.builder("bulwark.gateway.inflight", inFlight, LongAdder::sum)
             .description("Client requests in progress")
@@ -73,6 +80,10 @@ final class GatewayMeters {
 
   void unrouted() {
     unrouted.increment();
+  }
+
+  void failedOpen() {
+    failedOpen.increment();
   }
 
   void retried(Pool pool) {

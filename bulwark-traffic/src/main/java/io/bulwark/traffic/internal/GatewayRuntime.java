@@ -89,6 +89,7 @@ public final class GatewayRuntime {
     this.router = new Router(config, clock, this::targetAdded, this::targetRemoved);
     this.upstream = new UpstreamConnector(transport, config.connectTimeout());
     this.meters = new GatewayMeters(registry, router.pools());
+    router.onFailOpen(meters::failedOpen);
     this.accessLog = new AccessLog(config.accessLog());
     this.protection = new LiveProtection(registry, clock);
   }

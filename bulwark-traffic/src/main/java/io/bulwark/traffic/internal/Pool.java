@@ -178,6 +178,27 @@ public final class Pool {
     return best;
   }
 
+  /**
+   * Fail-open choice when no target anywhere serves: the target outside {@code exclude} with the
+   * fewest outstanding requests among those not draining or removed, whatever their health checks
+   * and ejections say. Null when there is none.
+   */
+  Target chooseIgnoringHealth(Set<Target> exclude) {
+    if (!enabled) {
+      return null;
+    }
+    Target best = null;
+    for (Target t : targets) {
+      if (t.draining() || t.removed() || exclude.contains(t)) {
+        continue;
+      }
+      if (best == null || t.inFlight() < best.inFlight()) {
+        best = t;
+      }
+    }
+    return best;
+  }
+
   /** Ejects {@code target} unless too many of the pool's targets are ejected already. */
   synchronized boolean tryEject(Target target, long nowNanos) {
     if (target.ejectedAt(nowNanos)) {

@@ -45,6 +45,8 @@ public final class Router {
   private final Consumer<Target> onAdded;
   private final Object balanceLock = new Object();
 
+  private volatile Runnable failedOpen = () -> {};
+
   Router(GatewayConfig config, Clock clock, Consumer<Target> onAdded, Consumer<Target> onRemoved) {
     this.clock = clock;
     this.onAdded = onAdded;
@@ -65,6 +67,11 @@ public final class Router {
       pools.add(pool);
       poolsByName.put(pc.name(), pool);
     }
+  }
+
+  /** Runs {@code counter} for each request routed fail-open. */
+  void onFailOpen(Runnable counter) {
+    this.failedOpen = counter;
   }
 
   /** Adds the configured targets; separate from construction so callbacks see a full router. */
@@ -147,7 +154,12 @@ public final class Router {
 
   /**
    * The target for a request, or null when no pool can serve it. Targets in {@code tried} are
-   * avoided while others exist.
+   * avoided while others exist. When no target anywhere passes its checks, the gateway fails open
+   * (as AWS load balancers do, and Envoy below its panic threshold): it routes to the targets of
+   * the pool the request would have gone to anyway, since every target failing at once more often
+   * means a dependency they share is down (their database failing over) than that all of them are;
+   * they answer as soon as it is back, without waiting for checks to pass again. A request then
+   * never goes to the same target twice.
    *
    * @param route the request's route; its pool, if any, comes before the steering rules
    * @param affinityTarget the target id named by a valid affinity cookie, or null
@@ -182,7 +194,32 @@ public final class Router {
     if (chosen == null && !tried.isEmpty()) {
       chosen = selectAvoiding(rulePool, Set.of(), nowNanos);
     }
+    if (chosen == null) {
+      chosen = failOpen(rulePool, tried);
+      if (chosen != null) {
+        failedOpen.run();
+      }
+    }
     return chosen;
+  }
+
+  /**
+   * The fail-open target: from the rule's pool, else from the heaviest weighted pool, else null.
+   */
+  private Target failOpen(Pool rulePool, Set<Target> tried) {
+    if (rulePool != null) {
+      return rulePool.chooseIgnoringHealth(tried);
+    }
+    Pool heaviest = null;
+    for (Pool p : pools) {
+      if (p.weight() > 0 && p.enabled() && (heaviest == null || p.weight() > heaviest.weight())) {
+        heaviest = p;
+      }
+    }
+    if (heaviest == null && fallbackPool.isPresent()) {
+      heaviest = poolsByName.get(fallbackPool.get());
+    }
+    return heaviest == null ? null : heaviest.chooseIgnoringHealth(tried);
   }
 
   private Target selectAvoiding(Pool rulePool, Set<Target> exclude, long nowNanos) {
