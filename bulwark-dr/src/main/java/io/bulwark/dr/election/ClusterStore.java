@@ -12,6 +12,7 @@ import java.util.Optional;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.zookeeper.CreateMode;
 import org.apache.zookeeper.KeeperException;
+import org.apache.zookeeper.Watcher;
 import org.apache.zookeeper.data.Stat;
 
 /**
@@ -33,6 +34,7 @@ public final class ClusterStore {
 
   private final CuratorFramework zk;
   private final String base;
+  private volatile Watcher leaderWatcher;
 
   /** The store of cluster {@code cluster} on {@code zk}. */
   public ClusterStore(CuratorFramework zk, String cluster) {
@@ -70,11 +72,24 @@ public final class ClusterStore {
    */
   public record Request(String kind, Optional<String> to, long atMs) {}
 
+  /**
+   * Runs {@code onChange} (on ZooKeeper's event thread; it must not block) when the lease read by
+   * the next {@link #leader()} changes: created, changed, or gone because its holder released it or
+   * its session expired. Lets an agent act on a lost lease at once instead of at its next loop.
+   */
+  public void watchLeader(Runnable onChange) {
+    this.leaderWatcher = event -> onChange.run();
+  }
+
   /** The leader lease, if held. */
   public Optional<Leader> leader() throws Exception {
     Stat stat = new Stat();
+    Watcher watcher = leaderWatcher;
     try {
-      byte[] data = zk.getData().storingStatIn(stat).forPath(base + "/leader");
+      byte[] data =
+          watcher == null
+              ? zk.getData().storingStatIn(stat).forPath(base + "/leader")
+              : zk.getData().storingStatIn(stat).usingWatcher(watcher).forPath(base + "/leader");
       JsonNode n = Json.parse(new String(data, StandardCharsets.UTF_8));
       return Optional.of(
           new Leader(
@@ -84,6 +99,9 @@ public final class ClusterStore {
               n.path("forkLsn").asLong(),
               stat.getEphemeralOwner()));
     } catch (KeeperException.NoNodeException e) {
+      if (watcher != null) {
+        zk.checkExists().usingWatcher(watcher).forPath(base + "/leader");
+      }
       return Optional.empty();
     }
   }

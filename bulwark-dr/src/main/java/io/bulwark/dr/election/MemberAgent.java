@@ -76,7 +76,7 @@ public final class MemberAgent implements AutoCloseable {
   private long term;
   private List<String> syncSet = List.of();
   private PendingShrink pendingShrink;
-  private Thread loop;
+  private volatile Thread loop;
   private Thread heartbeat;
   private Thread watchdog;
 
@@ -105,6 +105,14 @@ public final class MemberAgent implements AutoCloseable {
             .retryPolicy(new RetryNTimes(2, (int) spec.loopInterval().toMillis()))
             .build();
     this.store = new ClusterStore(zk, spec.name());
+    // a lease that vanishes (its holder's session expired) wakes the loop at once
+    store.watchLeader(
+        () -> {
+          Thread t = loop;
+          if (t != null) {
+            LockSupport.unpark(t);
+          }
+        });
   }
 
   /** Connects to the store and starts the loop, the heartbeat and the fencing watchdog. */
@@ -497,9 +505,9 @@ public final class MemberAgent implements AutoCloseable {
 
   private void elect() throws Exception {
     if (leaderlessSinceNanos == 0) {
+      // publish the final position, then decide now if every live standby has published its own
       leaderlessSinceNanos = System.nanoTime();
       publish(true);
-      return;
     }
     Optional<ClusterStore.Request> request = store.request();
     long now = clock.millis();
