@@ -2,7 +2,9 @@
 # Database failover time through the shop (kill -9 of the primary -> first accepted order) over
 # N runs, and commits/s with a synchronous standby versus the primary alone, on this machine.
 # Builds the reactor (no install) and runs io.bulwark.bench.commerce.FailoverBench; options pass
-# through (--runs 10 --clients 2 --throughput-clients 4 --throughput-seconds 10).
+# through (--runs 10 --clients 2 --throughput-clients 4 --throughput-seconds 10). With
+# `--launch ./bulwark` the failovers run against `./bulwark demo --ha` as a user starts it (the
+# shop's serve processes behind the gateway), through the gateway.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export JAVA_HOME="${JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}"
