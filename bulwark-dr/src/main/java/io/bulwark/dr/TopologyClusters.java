@@ -89,7 +89,8 @@ public final class TopologyClusters {
         home,
         members,
         zk,
-        FailoverPolicy.defaults(),
+        new FailoverPolicy(
+            db.failover().strictSync(), db.failover().allowAsync(), db.failover().maxLagBytes()),
         LocalClusters.SESSION_TIMEOUT,
         LocalClusters.LOOP_INTERVAL,
         backups,

@@ -14,23 +14,50 @@ import java.util.OptionalDouble;
  * @param primary where the primary runs
  * @param replicas streaming replicas, names unique
  * @param backups backups; empty means none (a data-layer SPOF)
+ * @param failover what automatic failover may do
  */
 public record Database(
     String name,
     OptionalDouble availability,
     Location primary,
     List<Replica> replicas,
-    Optional<Backups> backups) {
+    Optional<Backups> backups,
+    Failover failover) {
 
   public Database {
     Objects.requireNonNull(name, "name");
     Objects.requireNonNull(availability, "availability");
     Objects.requireNonNull(primary, "primary");
     Objects.requireNonNull(backups, "backups");
+    Objects.requireNonNull(failover, "failover");
     replicas = List.copyOf(replicas);
     Percentages.check("availability", availability);
     if (new HashSet<>(replicas.stream().map(Replica::name).toList()).size() != replicas.size()) {
       throw new IllegalArgumentException("replica names must be unique");
+    }
+  }
+
+  /**
+   * What automatic failover may do (Patroni's {@code synchronous_mode_strict} and {@code
+   * maximum_lag_on_failover}).
+   *
+   * @param strictSync with no synchronous standby streaming, commits wait rather than being
+   *     acknowledged by the primary alone (default false: the primary goes on alone, and no standby
+   *     is eligible for failover until one has caught up again)
+   * @param allowAsync whether an asynchronous replica may be promoted when no synchronous one is
+   *     eligible; it may lack acknowledged commits (default false)
+   * @param maxLagBytes how far behind the primary an asynchronous candidate may be (default 1 MiB)
+   */
+  public record Failover(boolean strictSync, boolean allowAsync, long maxLagBytes) {
+    public Failover {
+      if (maxLagBytes < 0) {
+        throw new IllegalArgumentException("max-lag must be >= 0 but was " + maxLagBytes);
+      }
+    }
+
+    /** Non-strict, no asynchronous promotion, 1 MiB. */
+    public static Failover defaults() {
+      return new Failover(false, false, 1 << 20);
     }
   }
 

@@ -75,6 +75,25 @@ class TopologyValidationTest {
   }
 
   @Test
+  void readsTheFailoverPolicyOrItsDefaults() {
+    assertThat(TopologyFile.parse("bulwark.yaml", VALID).database().orElseThrow().failover())
+        .isEqualTo(Database.Failover.defaults());
+    String yaml =
+        VALID.replace(
+            "  backups: {copy-to-region: us-west-2}\n",
+            "  backups: {copy-to-region: us-west-2}\n"
+                + "  failover: {strict-sync: true, allow-async: true, max-lag: 16MB}\n");
+    assertThat(errors(yaml)).isEmpty();
+    assertThat(TopologyFile.parse("bulwark.yaml", yaml).database().orElseThrow().failover())
+        .isEqualTo(new Database.Failover(true, true, 16L << 20));
+    assertThat(errors(yaml.replace("max-lag: 16MB", "max-lag: lots")))
+        .singleElement()
+        .asString()
+        .contains("database.failover.max-lag")
+        .contains("a size like");
+  }
+
+  @Test
   void rejectsABadDuration() {
     assertThat(errors(VALID.replace("rpo: 24h", "rpo: five")))
         .containsExactly(

@@ -9,6 +9,7 @@ import static io.bulwark.topology.internal.BindingReader.items;
 import static io.bulwark.topology.internal.BindingReader.map;
 import static io.bulwark.topology.internal.BindingReader.names;
 import static io.bulwark.topology.internal.BindingReader.pct;
+import static io.bulwark.topology.internal.BindingReader.size;
 import static io.bulwark.topology.internal.BindingReader.text;
 
 import io.bulwark.topology.AvailabilityFigures;
@@ -186,13 +187,23 @@ final class TopologyBinder {
                   bool(get(bm, "pitr"), true),
                   Optional.ofNullable(text(get(bm, "copy-to-region"), null))));
     }
+    Database.Failover failover = Database.Failover.defaults();
+    YamlNode.MapNode fm = map(get(m, "failover"));
+    if (fm != null) {
+      failover =
+          new Database.Failover(
+              bool(get(fm, "strict-sync"), failover.strictSync()),
+              bool(get(fm, "allow-async"), failover.allowAsync()),
+              size(get(fm, "max-lag"), failover.maxLagBytes()));
+    }
     return Optional.of(
         new Database(
             text(get(m, "name"), "database"),
             pct(get(m, "availability")),
             primary,
             replicas,
-            backups));
+            backups,
+            failover));
   }
 
   private Database.Location location(YamlNode.MapNode m, Map<String, Region> regions) {

@@ -165,6 +165,29 @@ final class TopologySchema {
               opt("pitr", BOOL, "point-in-time recovery from archived WAL (default true)"),
               opt("copy-to-region", NAME, "region that receives a copy of every backup")));
 
+  static final Shape SIZE =
+      new Shape.Text("^[1-9][0-9]{0,6}(KB|MB|GB)$", "a size like 512KB, 64MB or 1GB");
+
+  static final Shape FAILOVER =
+      new Shape.Obj(
+          List.of(
+              opt(
+                  "strict-sync",
+                  BOOL,
+                  "with no synchronous standby streaming, commits wait instead of being"
+                      + " acknowledged by the primary alone (Patroni's synchronous_mode_strict;"
+                      + " default false)"),
+              opt(
+                  "allow-async",
+                  BOOL,
+                  "an asynchronous replica may be promoted when no synchronous one is eligible;"
+                      + " it may lack acknowledged commits (default false)"),
+              opt(
+                  "max-lag",
+                  SIZE,
+                  "how far behind the primary an asynchronous candidate may be (Patroni's"
+                      + " maximum_lag_on_failover; default 1MB)")));
+
   static final Shape DATABASE =
       new Shape.Obj(
           List.of(
@@ -172,7 +195,8 @@ final class TopologySchema {
               opt("availability", PERCENT, "known availability of one database server"),
               req("primary", DB_PRIMARY, "the primary server"),
               opt("replicas", new Shape.Arr(REPLICA, 0), "streaming replicas"),
-              opt("backups", BACKUPS, "backups; leaving this out means no backups")));
+              opt("backups", BACKUPS, "backups; leaving this out means no backups"),
+              opt("failover", FAILOVER, "what automatic failover may do")));
 
   static final Shape POOL =
       new Shape.Obj(
@@ -220,9 +244,6 @@ final class TopologySchema {
                   new Shape.Arr(NAME, 1),
                   "regions whose gateway instances probe the pools; gateways elsewhere ask them"
                       + " (default: every gateway probes)")));
-
-  static final Shape SIZE =
-      new Shape.Text("^[1-9][0-9]{0,6}(KB|MB|GB)$", "a size like 512KB, 64MB or 1GB");
 
   static final Shape ROUTE =
       new Shape.Obj(
