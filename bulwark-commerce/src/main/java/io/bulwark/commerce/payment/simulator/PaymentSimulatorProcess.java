@@ -38,7 +38,7 @@ public final class PaymentSimulatorProcess implements AutoCloseable {
     List<String> cmd = new ArrayList<>();
     cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     cmd.add("-Xmx96m");
-    cmd.add("-XX:TieredStopAtLevel=1");
+    // the full tiered JIT: it answers every payment of the shop it serves for as long as it runs
     cmd.add("-XX:+UseSerialGC");
     cmd.add("-Xshare:auto");
     cmd.add("-cp");
