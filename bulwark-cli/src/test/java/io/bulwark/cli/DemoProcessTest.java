@@ -4,16 +4,23 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.bulwark.kernel.Json;
+import io.bulwark.topology.TopologyFile;
+import io.bulwark.topology.runbook.Runbook;
+import io.bulwark.topology.runbook.RunbookAsl;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -139,6 +146,8 @@ class DemoProcessTest {
           .contains("AWS_ACCESS_KEY_ID=operator AWS_SECRET_ACCESS_KEY=operator-password aws")
           .contains("operator / operator-password (operator");
       assertThat(DemoProcess.stateMachinesListedByTheAwsCli(url, home)).contains("order-saga");
+
+      drRunbookStepsWaitForTheOperator(http, url, token);
       List<ProcessHandle> children = demo.toHandle().descendants().toList();
       assertThat(children).isNotEmpty(); // the payment-gateway simulator
 
@@ -159,5 +168,70 @@ class DemoProcessTest {
     } finally {
       demo.destroyForcibly();
     }
+  }
+
+  /**
+   * The DR runbook as a state machine runs on the demo's engine: its first step waits for the
+   * operator, whose token is in the history, and moves on once the operator sends it back.
+   */
+  private void drRunbookStepsWaitForTheOperator(HttpClient http, String url, String admin)
+      throws Exception {
+    Path topology = Path.of("../examples/pilot-light.yaml");
+    if (!Files.exists(topology)) {
+      topology = Path.of("examples/pilot-light.yaml");
+    }
+    ObjectNode create = Json.object();
+    create.put("name", "dr-pilot-light");
+    create.set(
+        "definition",
+        RunbookAsl.of(
+            Runbook.of(TopologyFile.load(topology), topology.toString(), Clock.systemUTC())));
+    assertThat(
+            DemoProcess.send(
+                    http, "POST", url + "/api/v1/state-machines", admin, Json.write(create))
+                .statusCode())
+        .isEqualTo(201);
+    HttpResponse<String> started =
+        DemoProcess.send(
+            http,
+            "POST",
+            url + "/api/v1/executions",
+            admin,
+            "{\"stateMachineName\":\"dr-pilot-light\",\"name\":\"drill-1\",\"input\":{}}");
+    assertThat(started.statusCode()).isEqualTo(201);
+    String execution = url + "/api/v1/executions/dr-pilot-light:drill-1";
+    // the task's parameters are a JSON string inside the history event: quotes come escaped
+    Pattern tokenInHistory = Pattern.compile("\\\\?\"taskToken\\\\?\"\\s*:\\s*\\\\?\"([^\"\\\\]+)");
+    String[] token = new String[1];
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .until(
+            () -> {
+              Matcher m =
+                  tokenInHistory.matcher(
+                      DemoProcess.send(http, "GET", execution + "/history", admin, null).body());
+              return m.find() && (token[0] = m.group(1)) != null;
+            });
+    assertThat(
+            Json.parse(DemoProcess.send(http, "GET", execution, admin, null).body())
+                .get("status")
+                .asText())
+        .isEqualTo("RUNNING");
+    assertThat(
+            DemoProcess.send(
+                    http,
+                    "POST",
+                    url + "/api/v1/task-tokens/" + token[0] + "/success",
+                    admin,
+                    "{\"output\":{\"doneBy\":\"operator\"}}")
+                .statusCode())
+        .isEqualTo(204);
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .until(
+            () ->
+                DemoProcess.send(http, "GET", execution + "/history", admin, null)
+                    .body()
+                    .contains("2 fence"));
   }
 }

@@ -71,6 +71,9 @@ public final class Commerce {
 
   private static final Logger log = LoggerFactory.getLogger(Commerce.class);
 
+  /** Resource of a DR runbook's manual step ({@code RunbookAsl.MANUAL_STEP} in the topology). */
+  static final String DR_MANUAL_STEP = "bulwark:dr:manual-step";
+
   /**
    * The Flyway migration folders, one per context ({@code db/migration/<name>}), and the
    * state-machine engine's ({@code states}), which runs the order saga and the replenishment
@@ -319,6 +322,10 @@ public final class Commerce {
               .bind(
                   saga.bind(
                       Engine.builder(platform.database())
+                          // the manual steps of a DR runbook run as a state machine (bulwark
+                          // runbook --format asl) wait here until an operator sends the token
+                          // their history shows back
+                          .task(DR_MANUAL_STEP, request -> null)
                           .clock(clock)
                           .workers(o.sagaWorkers())
                           .lease(o.sagaLease())

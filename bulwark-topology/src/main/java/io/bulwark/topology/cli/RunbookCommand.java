@@ -3,6 +3,7 @@ package io.bulwark.topology.cli;
 import io.bulwark.kernel.Json;
 import io.bulwark.topology.Topology;
 import io.bulwark.topology.runbook.Runbook;
+import io.bulwark.topology.runbook.RunbookAsl;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -14,7 +15,10 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
-/** {@code bulwark runbook FILE}: the DR runbook of a topology, as Markdown or JSON. */
+/**
+ * {@code bulwark runbook FILE}: the DR runbook of a topology, as Markdown, JSON or a States
+ * Language state machine.
+ */
 @Command(
     name = "runbook",
     mixinStandardHelpOptions = true,
@@ -25,7 +29,8 @@ public final class RunbookCommand implements Callable<Integer> {
   /** Output formats. */
   enum Format {
     markdown,
-    json
+    json,
+    asl
   }
 
   @Spec CommandSpec spec;
@@ -33,7 +38,13 @@ public final class RunbookCommand implements Callable<Integer> {
   @Parameters(index = "0", paramLabel = "FILE", description = "topology file (bulwark.yaml)")
   Path file;
 
-  @Option(names = "--format", paramLabel = "FORMAT", description = "markdown (default) or json")
+  @Option(
+      names = "--format",
+      paramLabel = "FORMAT",
+      description =
+          "markdown (default), json, or asl: an Amazon States Language state machine that runs"
+              + " the steps as a durable execution (each step a task completed by its task token;"
+              + " a failed step rolls back the ones before it)")
   Format format = Format.markdown;
 
   @Option(names = "--json", description = "print the runbook as JSON (same as --format json)")
@@ -55,11 +66,24 @@ public final class RunbookCommand implements Callable<Integer> {
     } catch (IllegalArgumentException e) {
       return Loading.badInput(err, e.getMessage());
     }
+    if (json) {
+      format = Format.json;
+    }
     out.print(
-        json || format == Format.json
-            ? Json.write(RunbookWriter.json(r)) + "\n"
-            : RunbookWriter.markdown(r));
+        switch (format) {
+          case json -> Json.write(RunbookWriter.json(r)) + "\n";
+          case asl -> pretty(RunbookAsl.of(r)) + "\n";
+          case markdown -> RunbookWriter.markdown(r);
+        });
     out.flush();
     return 0;
+  }
+
+  private static String pretty(Object value) {
+    try {
+      return Json.mapper().writerWithDefaultPrettyPrinter().writeValueAsString(value);
+    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
   }
 }
