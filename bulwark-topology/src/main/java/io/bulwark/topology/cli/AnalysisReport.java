@@ -51,10 +51,15 @@ final class AnalysisReport {
     }
     if (c.regionStates().size() > 1) {
       sb.append("  region states S (a region's outage takes down all of its zones):\n");
+      int sw =
+          c.regionStates().stream()
+              .mapToInt(s -> String.join(", ", s.up()).length())
+              .max()
+              .orElse(0);
       for (CompositeAvailability.RegionState s : c.regionStates()) {
-        sb.append("    S = {")
-            .append(String.join(", ", s.up()))
-            .append("}  P(S) = ")
+        sb.append("    S = ")
+            .append(pad("{" + String.join(", ", s.up()) + "}", sw + 2))
+            .append("  P(S) = ")
             .append(String.format(java.util.Locale.ROOT, "%.4g", s.probability()))
             .append("  A(S) = ")
             .append(CompositeAvailability.percent(s.availability()))

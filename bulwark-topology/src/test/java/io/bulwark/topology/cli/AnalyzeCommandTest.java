@@ -59,7 +59,7 @@ class AnalyzeCommandTest {
     assertThat(text.out())
         .contains("A = Σ_S P(S)·A_ingress(S)·A_web(S)·A_api(S)·A_orders-db(S) × F_regions")
         .contains("region states S (a region's outage takes down all of its zones):")
-        .contains("S = {eu-west-1}  P(S) = 9.999e-05  A(S) = 99.85%")
+        .containsPattern("S = \\{eu-west-1\\} +P\\(S\\) = 9.999e-05  A\\(S\\) = 99.85%")
         .containsPattern("region eu-west-1 +99.99% +\\[availability.region; set regions");
 
     JsonNode av =
