@@ -4,13 +4,17 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.bulwark.kernel.Json;
+import io.javalin.Javalin;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.SortedSet;
+import java.util.TreeSet;
 
 /**
  * The server's OpenAPI 3.1 document, served at {@value #PATH}: a base document (the server's own
@@ -26,6 +30,8 @@ public final class OpenApi {
   public static final String PATH = "/api/v1/openapi.json";
 
   private static final Set<String> PART_KEYS = Set.of("paths", "components", "tags");
+
+  private static final Set<String> METHODS = Set.of("get", "post", "put", "delete", "patch");
 
   private OpenApi() {}
 
@@ -108,6 +114,32 @@ public final class OpenApi {
       }
     }
     return doc;
+  }
+
+  /** {@code "METHOD /path"} of every operation {@code doc} describes, sorted. */
+  public static SortedSet<String> operations(JsonNode doc) {
+    SortedSet<String> out = new TreeSet<>();
+    for (Map.Entry<String, JsonNode> path : doc.path("paths").properties()) {
+      for (Map.Entry<String, JsonNode> op : path.getValue().properties()) {
+        if (METHODS.contains(op.getKey())) {
+          out.add(op.getKey().toUpperCase(Locale.ROOT) + " " + path.getKey());
+        }
+      }
+    }
+    return out;
+  }
+
+  /**
+   * {@code "METHOD /path"} of every route registered on {@code app} (GET, POST, PUT, DELETE,
+   * PATCH), sorted, in the form {@link #operations} gives: what a test compares with the document.
+   */
+  public static SortedSet<String> routes(Javalin app) {
+    SortedSet<String> out = new TreeSet<>();
+    app.unsafeConfig().pvt.internalRouter.allHttpHandlers().stream()
+        .map(h -> h.getEndpoint())
+        .filter(e -> METHODS.contains(e.getMethod().name().toLowerCase(Locale.ROOT)))
+        .forEach(e -> out.add(e.getMethod().name() + " " + e.getPath()));
+    return out;
   }
 
   /** Adds the operationIds of {@code doc} to {@code seen}, refusing one seen before. */

@@ -27,7 +27,6 @@ import io.bulwark.server.http.HttpApi;
 import io.bulwark.states.http.StatesHttpModule;
 import io.bulwark.testkit.PostgresExtension;
 import io.javalin.Javalin;
-import io.javalin.http.HandlerType;
 import io.swagger.v3.parser.OpenAPIV3Parser;
 import io.swagger.v3.parser.core.models.SwaggerParseResult;
 import java.net.URI;
@@ -53,14 +52,6 @@ import org.junit.jupiter.api.io.TempDir;
  * body rules their handlers enforce and the shape of every response they give.
  */
 class OpenApiDocumentTest {
-
-  private static final Set<HandlerType> VERBS =
-      Set.of(
-          HandlerType.GET,
-          HandlerType.POST,
-          HandlerType.PUT,
-          HandlerType.DELETE,
-          HandlerType.PATCH);
 
   /** A machine whose executions wait an hour: they stay RUNNING while the tests call them. */
   static final String WAITING =
@@ -277,17 +268,7 @@ class OpenApiDocumentTest {
 
   /** "METHOD /path" for every operation of the document, with {param} placeholders. */
   static Set<String> documented(JsonNode doc) {
-    Set<String> out = new TreeSet<>();
-    for (Iterator<String> paths = doc.get("paths").fieldNames(); paths.hasNext(); ) {
-      String path = paths.next();
-      for (Iterator<String> ops = doc.get("paths").get(path).fieldNames(); ops.hasNext(); ) {
-        String method = ops.next();
-        if (VERBS.contains(HandlerType.valueOf(method.toUpperCase(Locale.ROOT)))) {
-          out.add(method.toUpperCase(Locale.ROOT) + " " + path);
-        }
-      }
-    }
-    return out;
+    return OpenApi.operations(doc);
   }
 
   @Test
@@ -323,11 +304,7 @@ class OpenApiDocumentTest {
 
   @Test
   void describesEveryRouteTheServerServesAndNoOther() throws Exception {
-    Set<String> registered = new TreeSet<>();
-    app.get().unsafeConfig().pvt.internalRouter.allHttpHandlers().stream()
-        .map(p -> p.getEndpoint())
-        .filter(e -> VERBS.contains(e.getMethod()))
-        .forEach(e -> registered.add(e.getMethod().name() + " " + e.getPath()));
+    Set<String> registered = OpenApi.routes(app.get());
     assertThat(registered)
         .hasSizeGreaterThan(30)
         .contains("GET /health/live", "GET /metrics", "POST /api/v1/executions/{id}/redrive");

@@ -430,24 +430,8 @@ class StatesHttpModuleTest {
       throws Exception {
     Response r = send("GET", "/api/v1/openapi.json", null);
     assertThat(r.status()).isEqualTo(200);
-    java.util.Set<String> documented = new java.util.TreeSet<>();
-    r.body()
-        .get("paths")
-        .properties()
-        .forEach(
-            p ->
-                p.getValue()
-                    .fieldNames()
-                    .forEachRemaining(
-                        m ->
-                            documented.add(
-                                m.toUpperCase(java.util.Locale.ROOT) + " " + p.getKey())));
-    java.util.Set<String> registered = new java.util.TreeSet<>();
-    app.get().unsafeConfig().pvt.internalRouter.allHttpHandlers().stream()
-        .map(h -> h.getEndpoint())
-        .filter(e -> e.getMethod().isHttpMethod() && !e.getMethod().name().equals("HEAD"))
-        .filter(e -> !e.getMethod().name().equals("OPTIONS"))
-        .forEach(e -> registered.add(e.getMethod().name() + " " + e.getPath()));
+    java.util.Set<String> documented = io.bulwark.http.OpenApi.operations(r.body());
+    java.util.Set<String> registered = io.bulwark.http.OpenApi.routes(app.get());
     assertThat(documented)
         .isEqualTo(registered)
         .contains("POST /api/v1/task-tokens/{token}/heartbeat", "GET /health/ready")
