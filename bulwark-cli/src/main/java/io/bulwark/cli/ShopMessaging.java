@@ -1,11 +1,13 @@
 package io.bulwark.cli;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import io.bulwark.commerce.Commerce;
 import io.bulwark.commerce.CommerceException;
 import io.bulwark.commerce.auth.Caller;
 import io.bulwark.commerce.auth.Role;
 import io.bulwark.commerce.ordering.OrderLog;
 import io.bulwark.http.HttpModule;
+import io.bulwark.http.OpenApi;
 import io.bulwark.kernel.Json;
 import io.bulwark.messaging.BusOptions;
 import io.bulwark.messaging.MessageBus;
@@ -25,6 +27,7 @@ import io.javalin.Javalin;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import javax.sql.DataSource;
 
 /**
@@ -135,6 +138,12 @@ final class ShopMessaging implements HttpModule, AutoCloseable {
               + " is "
               + caller.role());
     }
+  }
+
+  /** The dead-letter routes' part of the server's OpenAPI document. */
+  @Override
+  public Optional<JsonNode> openApi() {
+    return Optional.of(OpenApi.resource(DeadLetterHttp.class, DeadLetterHttp.OPENAPI));
   }
 
   @Override

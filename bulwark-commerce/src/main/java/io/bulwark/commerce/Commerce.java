@@ -1,9 +1,9 @@
 package io.bulwark.commerce;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import io.bulwark.commerce.auth.AccessTokens;
 import io.bulwark.commerce.auth.SigningKeys;
 import io.bulwark.commerce.events.EventBus;
-import io.bulwark.commerce.http.OpenApiHttp;
 import io.bulwark.commerce.identity.AttemptLimiter;
 import io.bulwark.commerce.identity.CachedRoles;
 import io.bulwark.commerce.identity.Identity;
@@ -33,6 +33,7 @@ import io.bulwark.commerce.payment.http.PaymentHttp;
 import io.bulwark.commerce.payment.jdbc.JdbcPaymentStore;
 import io.bulwark.commerce.payment.simulator.PaymentSimulatorProcess;
 import io.bulwark.http.HttpModule;
+import io.bulwark.http.OpenApi;
 import io.bulwark.kernel.Refreshing;
 import io.bulwark.kernel.RetryLog;
 import io.bulwark.platform.Platform;
@@ -48,6 +49,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -68,6 +70,12 @@ import org.slf4j.LoggerFactory;
  * }</pre>
  */
 public final class Commerce {
+
+  /**
+   * The classpath resource holding the commerce routes' part of the server's OpenAPI document; a
+   * test checks it against the routes the commerce modules register.
+   */
+  public static final String OPENAPI = "/openapi/commerce-v1.json";
 
   private static final Logger log = LoggerFactory.getLogger(Commerce.class);
 
@@ -341,7 +349,6 @@ public final class Commerce {
       http.add(new InventoryHttp(inventory, tokens));
       http.add(new OrderingHttp(orders, queries, projection, tokens));
       http.add(new PaymentHttp(payments, tokens));
-      http.add(new OpenApiHttp());
       projection.start();
       engine.startWorkers();
 
@@ -407,6 +414,12 @@ public final class Commerce {
     @Override
     public void register(Javalin app) {
       http.forEach(m -> m.register(app));
+    }
+
+    /** The commerce routes' part of the server's OpenAPI document ({@value Commerce#OPENAPI}). */
+    @Override
+    public Optional<JsonNode> openApi() {
+      return Optional.of(OpenApi.resource(Commerce.class, OPENAPI));
     }
 
     @Override

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.bulwark.kernel.Json;
+import io.bulwark.states.http.StatesHttpModule;
 import io.bulwark.testkit.TestPostgres;
 import java.io.ByteArrayOutputStream;
 import java.net.URI;
@@ -31,7 +32,8 @@ import net.jqwik.api.lifecycle.BeforeContainer;
  * runs) with one hostile element somewhere: a NUL or other control character, an unpaired
  * surrogate, bytes that are not UTF-8, a value nested thousands deep or over a megabyte, in a body
  * field, a query parameter or a path parameter. The answer is never a 5xx, always problem+json, and
- * nothing in the database changes.
+ * nothing in the database changes. The server runs the engine's API as the shop does, so its routes
+ * (state machines, executions, task tokens) are fuzzed with the rest.
  */
 class HostileInputProperties {
 
@@ -78,7 +80,9 @@ class HostileInputProperties {
         new TestServer(
             TestPostgres.server().jdbcUrl(database),
             home,
-            o -> o.loginFailuresPerAddress(1_000_000).loginFailuresPerAccount(1_000_000));
+            o -> o.loginFailuresPerAddress(1_000_000).loginFailuresPerAccount(1_000_000),
+            // the shop runs the engine's API, as `bulwark demo` does: its routes are fuzzed too
+            (server, commerce) -> server.module(p -> new StatesHttpModule(commerce.engine())));
     admin = app.adminToken();
     app.send(
         "POST",
@@ -86,6 +90,9 @@ class HostileInputProperties {
         admin,
         "{\"sku\":\"HOST-1\",\"name\":\"Host\",\"price\":100,\"available\":1000}");
     operations = operations(app.get("/api/v1/openapi.json", null).json());
+    assertThat(operations)
+        .extracting(Operation::toString)
+        .contains("POST /api/v1/executions", "POST /api/v1/task-tokens/{token}/success");
   }
 
   @AfterContainer
@@ -286,6 +293,7 @@ class HostileInputProperties {
             + " identity_refresh_tokens), (select count(*) from inventory_products),"
             + " (select sum(available) from inventory_stock), (select count(*) from"
             + " eventstore_events), (select string_agg(role || permission, ',' order by role, permission)"
-            + " from identity_role_permissions)");
+            + " from identity_role_permissions), (select count(*) from states_state_machines),"
+            + " (select count(*) from states_executions), (select count(*) from states_history)");
   }
 }

@@ -2,9 +2,13 @@ package io.bulwark.http;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonMappingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.cfg.CoercionAction;
+import com.fasterxml.jackson.databind.cfg.CoercionInputShape;
 import com.fasterxml.jackson.databind.exc.InvalidFormatException;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
+import com.fasterxml.jackson.databind.type.LogicalType;
 import io.bulwark.kernel.Json;
 import io.javalin.http.Context;
 
@@ -14,7 +18,22 @@ import io.javalin.http.Context;
  */
 public final class JsonBody {
 
+  /**
+   * The shared mapper, refusing a number or a boolean where a string is expected: {@code 5} for a
+   * name is a mistake to name, not a name to read as {@code "5"}.
+   */
+  private static final ObjectMapper STRICT = strict();
+
   private JsonBody() {}
+
+  private static ObjectMapper strict() {
+    ObjectMapper m = Json.mapper().copy();
+    m.coercionConfigFor(LogicalType.Textual)
+        .setCoercion(CoercionInputShape.Integer, CoercionAction.Fail)
+        .setCoercion(CoercionInputShape.Float, CoercionAction.Fail)
+        .setCoercion(CoercionInputShape.Boolean, CoercionAction.Fail);
+    return m;
+  }
 
   /** The body of {@code ctx} as {@code type}; throws {@link BadRequest} when it is not one. */
   public static <T> T read(Context ctx, Class<T> type) {
@@ -23,7 +42,7 @@ public final class JsonBody {
       throw new BadRequest(null, "request body is empty; expected a JSON object");
     }
     try {
-      T value = Json.mapper().readValue(body, type);
+      T value = STRICT.readValue(body, type);
       if (value == null) {
         throw new BadRequest(null, "request body is null; expected a JSON object");
       }

@@ -1,5 +1,6 @@
 package io.bulwark.diagnose.http;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.zaxxer.hikari.HikariDataSource;
 import io.bulwark.diagnose.ChangeLog;
 import io.bulwark.diagnose.DiagnoseException;
@@ -9,6 +10,7 @@ import io.bulwark.diagnose.collect.ServerSampler;
 import io.bulwark.diagnose.collect.TelemetryRecorder;
 import io.bulwark.http.HttpModule;
 import io.bulwark.http.JsonBody;
+import io.bulwark.http.OpenApi;
 import io.bulwark.kernel.Durations;
 import io.bulwark.platform.Platform;
 import io.bulwark.platform.ServerAssembly;
@@ -55,6 +57,9 @@ public final class DiagnoseHttp implements HttpModule, AutoCloseable {
 
   /** Where injections are managed. */
   public static final String CHAOS = "/api/v1/admin/chaos";
+
+  /** The classpath resource describing these routes for the server's OpenAPI document. */
+  public static final String OPENAPI = "/openapi/diagnose-v1.json";
 
   private final Guard guard;
   private final ServerSampler sampler;
@@ -115,6 +120,12 @@ public final class DiagnoseHttp implements HttpModule, AutoCloseable {
   /** The recorder, for tests and embedding. */
   public TelemetryRecorder recorder() {
     return recorder;
+  }
+
+  /** These routes' part of the server's OpenAPI document: {@value #OPENAPI}. */
+  @Override
+  public Optional<JsonNode> openApi() {
+    return Optional.of(OpenApi.resource(DiagnoseHttp.class, OPENAPI));
   }
 
   @Override

@@ -39,6 +39,12 @@ public final class DeadLetterHttp {
   /** Where the routes live. */
   public static final String PATH = "/api/v1/admin/dlq";
 
+  /**
+   * The classpath resource describing these routes for the OpenAPI document of a server that serves
+   * them.
+   */
+  public static final String OPENAPI = "/openapi/dead-letters-v1.json";
+
   private final DeadLetterQueue queue;
   private final Guard guard;
 

@@ -1,7 +1,9 @@
 package io.bulwark.server.http;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.bulwark.http.ControlCharacters;
 import io.bulwark.http.HttpModule;
+import io.bulwark.http.OpenApi;
 import io.bulwark.http.ProblemRenderer;
 import io.bulwark.http.RequestIds;
 import io.bulwark.kernel.Json;
@@ -13,6 +15,7 @@ import io.javalin.json.JavalinJackson;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.net.InetAddress;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -217,8 +220,29 @@ public final class HttpApi {
           ctx.contentType("text/plain; version=0.0.4; charset=utf-8").result(registry.scrape());
         });
 
+    byte[] document = Json.write(document(modules)).getBytes(StandardCharsets.UTF_8);
+    app.get(
+        OpenApi.PATH,
+        ctx ->
+            ctx.contentType("application/json")
+                .header("Cache-Control", "public, max-age=3600")
+                .result(document));
+
     modules.forEach(m -> m.register(app));
     return app;
+  }
+
+  /** The classpath resource describing the server's own routes and the shared components. */
+  static final String OPENAPI_BASE = "/openapi/server-v1.json";
+
+  /**
+   * The OpenAPI document of a server running {@code modules}: the server's own routes and each
+   * module's part, so it describes the routes of the modules this server runs and no other.
+   */
+  public static ObjectNode document(List<HttpModule> modules) {
+    return OpenApi.merge(
+        OpenApi.resource(HttpApi.class, OPENAPI_BASE),
+        modules.stream().flatMap(m -> m.openApi().stream()).toList());
   }
 
   private static void noRoute(io.javalin.http.Context ctx) {

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.bulwark.http.HttpModule;
+import io.bulwark.http.OpenApi;
 import io.bulwark.http.RequestIds;
 import io.bulwark.kernel.Json;
 import io.bulwark.states.durable.Engine;
@@ -15,6 +16,7 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -34,6 +36,9 @@ public final class StepFunctionsApi implements HttpModule {
   private static final String TARGET_PREFIX = "AWSStepFunctions.";
   private static final String CONTENT_TYPE = "application/x-amz-json-1.0";
 
+  /** The classpath resource describing this endpoint for the server's OpenAPI document. */
+  public static final String OPENAPI = "/openapi/aws-stepfunctions.json";
+
   private final AwsOptions options;
   private final Map<String, Function<Members, ObjectNode>> actions;
   private final SigV4 signatures;
@@ -52,6 +57,12 @@ public final class StepFunctionsApi implements HttpModule {
   @Override
   public void register(Javalin app) {
     app.post("/", this::handle);
+  }
+
+  /** The endpoint's part of the server's OpenAPI document: {@value #OPENAPI}. */
+  @Override
+  public Optional<JsonNode> openApi() {
+    return Optional.of(OpenApi.resource(StepFunctionsApi.class, OPENAPI));
   }
 
   private void handle(Context ctx) {

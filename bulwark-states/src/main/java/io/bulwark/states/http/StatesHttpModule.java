@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.bulwark.http.BadRequest;
 import io.bulwark.http.HttpModule;
 import io.bulwark.http.JsonBody;
+import io.bulwark.http.OpenApi;
 import io.bulwark.kernel.Json;
 import io.bulwark.platform.Platform;
 import io.bulwark.states.durable.Engine;
@@ -20,6 +21,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.function.Function;
 import java.util.function.UnaryOperator;
 
@@ -31,6 +33,10 @@ import java.util.function.UnaryOperator;
  * on a {@link io.bulwark.platform.ServerAssembly}.
  */
 public final class StatesHttpModule implements HttpModule, AutoCloseable {
+
+  /** The classpath resource describing these routes for the server's OpenAPI document. */
+  public static final String OPENAPI = "/openapi/states-v1.json";
+
   private final Engine engine;
 
   /** A module serving {@code engine}. */
@@ -67,6 +73,12 @@ public final class StatesHttpModule implements HttpModule, AutoCloseable {
   @Override
   public void close() {
     engine.close();
+  }
+
+  /** The routes' part of the server's OpenAPI document: {@value #OPENAPI}. */
+  @Override
+  public Optional<JsonNode> openApi() {
+    return Optional.of(OpenApi.resource(StatesHttpModule.class, OPENAPI));
   }
 
   /** The engine behind the routes. */

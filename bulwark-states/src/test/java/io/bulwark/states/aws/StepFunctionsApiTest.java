@@ -60,11 +60,12 @@ class StepFunctionsApiTest {
   private static final List<String> tokens = new CopyOnWriteArrayList<>();
   private static final AtomicBoolean broken = new AtomicBoolean(true);
   private static BulwarkServer server;
+  private static final StatesHttpModule[] REST = new StatesHttpModule[1];
   private static SfnClient sfn;
 
   @BeforeAll
   static void start() {
-    StatesHttpModule[] rest = new StatesHttpModule[1];
+    StatesHttpModule[] rest = REST;
     server =
         BulwarkServer.builder(
                 ServerConfig.builder()
@@ -148,6 +149,31 @@ class StepFunctionsApiTest {
         .until(
             () -> sfn.describeExecution(b -> b.executionArn(executionArn)),
             d -> d.status() != ExecutionStatus.RUNNING);
+  }
+
+  @Test
+  void theServedOpenApiDocumentDescribesTheEndpointAndEveryActionItServes() throws Exception {
+    var r =
+        java.net.http.HttpClient.newHttpClient()
+            .send(
+                java.net.http.HttpRequest.newBuilder(
+                        URI.create(server.baseUrl() + "/api/v1/openapi.json"))
+                    .build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString());
+    JsonNode post = Json.parse(r.body()).at("/paths/~1/post");
+    assertThat(post.get("operationId").asText()).isEqualTo("stepFunctionsAction");
+    assertThat(post.at("/requestBody/content").has("application/x-amz-json-1.0")).isTrue();
+    java.util.Set<String> targets = new java.util.TreeSet<>();
+    post.at("/parameters/0/schema/enum").forEach(t -> targets.add(t.asText()));
+    java.util.Set<String> served = new java.util.TreeSet<>();
+    new Actions(REST[0].engine(), new AwsArns("us-east-1", "123456789012"))
+        .byName()
+        .keySet()
+        .forEach(a -> served.add("AWSStepFunctions." + a));
+    assertThat(targets).isEqualTo(served);
+    // the engine's REST routes are there too: the server runs both
+    assertThat(Json.parse(r.body()).at("/paths/~1api~1v1~1executions/post/operationId").asText())
+        .isEqualTo("startExecution");
   }
 
   @Test

@@ -31,6 +31,8 @@ class StatesHttpModuleTest {
   private static final int HISTORY_LIMIT = 40;
   private static final List<String> tokens = new CopyOnWriteArrayList<>();
   private static BulwarkServer server;
+  private static final java.util.concurrent.atomic.AtomicReference<io.javalin.Javalin> app =
+      new java.util.concurrent.atomic.AtomicReference<>();
   private static final HttpClient http =
       HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
 
@@ -61,6 +63,8 @@ class StatesHttpModuleTest {
                                 })
                             .historyLimit(HISTORY_LIMIT) // small, so a loop hits it fast
                             .pollInterval(Duration.ofMillis(20))))
+            // registered last: sees the same Javalin app, to enumerate its routes
+            .module(platform -> app::set)
             .start();
   }
 
@@ -381,5 +385,67 @@ class StatesHttpModuleTest {
     assertThat(send("GET", "/api/v1/executions?status=DONE", null).status()).isEqualTo(400);
     assertThat(send("POST", "/api/v1/task-tokens/unknown/success", "{'output':{}}").status())
         .isEqualTo(404);
+  }
+
+  @Test
+  void aNulCharacterAnywhereInABodyIsAProblemNeverA5xx() throws Exception {
+    send(
+        "POST",
+        "/api/v1/state-machines",
+        "{'name':'nul','definition':{'StartAt':'W','States':{'W':{'Type':'Wait',"
+            + "'Seconds':600,'End':true}}}}");
+    String nul = "a\\u0000b";
+    List<String[]> calls =
+        List.of(
+            new String[] {
+              "/api/v1/executions", "{'stateMachineName':'nul','input':{'x':'" + nul + "'}}"
+            },
+            new String[] {
+              "/api/v1/executions", "{'stateMachineName':'nul','input':{'" + nul + "':1}}"
+            },
+            new String[] {"/api/v1/executions", "{'stateMachineName':'nul','name':'" + nul + "'}"},
+            new String[] {"/api/v1/executions", "{'stateMachineName':'" + nul + "'}"},
+            new String[] {"/api/v1/state-machines", "{'name':'" + nul + "','definition':{}}"},
+            new String[] {
+              "/api/v1/state-machines",
+              "{'name':'nul2','definition':{'Comment':'"
+                  + nul
+                  + "','StartAt':'W','States':{'W':"
+                  + "{'Type':'Pass','End':true}}}}"
+            },
+            new String[] {"/api/v1/task-tokens/t/failure", "{'error':'" + nul + "'}"},
+            new String[] {"/api/v1/task-tokens/t/success", "{'output':'" + nul + "'}"});
+    send("POST", "/api/v1/executions", "{'stateMachineName':'nul','name':'n1'}");
+    List<String[]> all = new java.util.ArrayList<>(calls);
+    all.add(new String[] {"/api/v1/executions/nul:n1/stop", "{'error':'" + nul + "'}"});
+    for (String[] c : all) {
+      Response r = send("POST", c[0], c[1]);
+      assertThat(r.status()).as(c[0] + " " + c[1] + " -> " + r.body()).isBetween(400, 499);
+      assertThat(r.contentType()).as(c[1]).startsWith("application/problem+json");
+    }
+  }
+
+  @Test
+  void theServedOpenApiDocumentDescribesExactlyTheRoutesOfAServerRunningOnlyTheEngine()
+      throws Exception {
+    Response r = send("GET", "/api/v1/openapi.json", null);
+    assertThat(r.status()).isEqualTo(200);
+    java.util.Set<String> documented = io.bulwark.http.OpenApi.operations(r.body());
+    java.util.Set<String> registered = io.bulwark.http.OpenApi.routes(app.get());
+    assertThat(documented)
+        .isEqualTo(registered)
+        .contains("POST /api/v1/task-tokens/{token}/heartbeat", "GET /health/ready")
+        .noneMatch(op -> op.contains("/orders"));
+    // every operation names its problems and the schemas of its answers
+    JsonNode paths = r.body().get("paths");
+    for (String op : documented) {
+      String[] mp = op.split(" ", 2);
+      JsonNode o = paths.get(mp[1]).get(mp[0].toLowerCase(java.util.Locale.ROOT));
+      assertThat(o.get("operationId")).as(op).isNotNull();
+      assertThat(o.get("tags")).as(op).isNotEmpty();
+      if (mp[1].startsWith("/api/v1/") && !mp[1].equals("/api/v1/openapi.json")) {
+        assertThat(o.get("responses").has("400")).as(op).isTrue();
+      }
+    }
   }
 }

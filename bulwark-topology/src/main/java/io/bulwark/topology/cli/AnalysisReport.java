@@ -49,6 +49,34 @@ final class AnalysisReport {
           .append(t.what())
           .append("]\n");
     }
+    if (c.regionStates().size() > 1) {
+      sb.append("  region states S (a region's outage takes down all of its zones):\n");
+      int sw =
+          c.regionStates().stream()
+              .mapToInt(s -> String.join(", ", s.up()).length())
+              .max()
+              .orElse(0);
+      for (CompositeAvailability.RegionState s : c.regionStates()) {
+        sb.append("    S = ")
+            .append(pad("{" + String.join(", ", s.up()) + "}", sw + 2))
+            .append("  P(S) = ")
+            .append(String.format(java.util.Locale.ROOT, "%.4g", s.probability()))
+            .append("  A(S) = ")
+            .append(CompositeAvailability.percent(s.availability()))
+            .append('\n');
+      }
+    }
+    sb.append("  assumptions (change them in the file where a source is named):\n");
+    int aw = c.assumptions().stream().mapToInt(x -> x.name().length()).max().orElse(0);
+    for (CompositeAvailability.Assumption x : c.assumptions()) {
+      sb.append("    ")
+          .append(pad(x.name(), aw))
+          .append("  ")
+          .append(x.value())
+          .append("   [")
+          .append(x.source())
+          .append("]\n");
+    }
     DowntimeBudget d = DowntimeBudget.of(Math.min(100, Math.max(0, pct)));
     sb.append("Expected downtime: ")
         .append(DowntimeBudget.format(c.downtimeMinutesPerYear()))
@@ -109,6 +137,21 @@ final class AnalysisReport {
       tn.put("what", t.what());
       tn.put("expression", t.expression());
       tn.put("availability", t.availability());
+    }
+    ArrayNode states = av.putArray("region_states");
+    for (CompositeAvailability.RegionState s : c.regionStates()) {
+      ObjectNode sn = states.addObject();
+      ArrayNode up = sn.putArray("up");
+      s.up().forEach(up::add);
+      sn.put("probability", s.probability());
+      sn.put("availability", s.availability());
+    }
+    ArrayNode assumptions = av.putArray("assumptions");
+    for (CompositeAvailability.Assumption x : c.assumptions()) {
+      ObjectNode xn = assumptions.addObject();
+      xn.put("name", x.name());
+      xn.put("value", x.value());
+      xn.put("source", x.source());
     }
     av.put("downtime_minutes_per_year", c.downtimeMinutesPerYear());
     av.put("downtime_per_year", DowntimeBudget.format(c.downtimeMinutesPerYear()));

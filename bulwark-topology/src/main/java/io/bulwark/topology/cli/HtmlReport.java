@@ -84,6 +84,33 @@ final class HtmlReport {
           .append("</td></tr>\n");
     }
     h.append("</table>\n");
+    if (c.regionStates().size() > 1) {
+      h.append(
+              "<p>Region states <code>S</code>: a region's outage takes down all of its zones.</p>")
+          .append("\n<table><tr><th>regions up</th><th>P(S)</th><th>A(S)</th></tr>\n");
+      for (CompositeAvailability.RegionState s : c.regionStates()) {
+        h.append("<tr><td>")
+            .append(esc(String.join(", ", s.up())))
+            .append("</td><td>")
+            .append(String.format(java.util.Locale.ROOT, "%.4g", s.probability()))
+            .append("</td><td>")
+            .append(CompositeAvailability.percent(s.availability()))
+            .append("</td></tr>\n");
+      }
+      h.append("</table>\n");
+    }
+    h.append(
+        "<h3>Assumptions</h3>\n<table><tr><th>figure</th><th>value</th><th>source</th></tr>\n");
+    for (CompositeAvailability.Assumption x : c.assumptions()) {
+      h.append("<tr><td>")
+          .append(esc(x.name()))
+          .append("</td><td>")
+          .append(esc(x.value()))
+          .append("</td><td>")
+          .append(esc(x.source()))
+          .append("</td></tr>\n");
+    }
+    h.append("</table>\n");
 
     h.append("<h2>Single points of failure: ")
         .append(a.spofs().isEmpty() ? "none" : a.spofs().size())

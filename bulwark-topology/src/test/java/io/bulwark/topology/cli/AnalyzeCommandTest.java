@@ -54,6 +54,62 @@ class AnalyzeCommandTest {
   }
 
   @Test
+  void showsTheRegionStatesAndTheAssumptionsInTextJsonAndHtml() throws IOException {
+    Run text = Run.of(new AnalyzeCommand(), Run.example("active-active.yaml"));
+    assertThat(text.out())
+        .contains("A = Σ_S P(S)·A_ingress(S)·A_web(S)·A_api(S)·A_orders-db(S) × F_regions")
+        .contains("region states S (a region's outage takes down all of its zones):")
+        .containsPattern("S = \\{eu-west-1\\} +P\\(S\\) = 9.999e-05  A\\(S\\) = 99.85%")
+        .containsPattern("region eu-west-1 +99.99% +\\[availability.region; set regions");
+
+    JsonNode av =
+        Json.parse(Run.of(new AnalyzeCommand(), Run.example("active-active.yaml"), "--json").out())
+            .get("availability");
+    assertThat(av.get("region_states")).hasSize(3);
+    assertThat(av.get("region_states").get(0).get("up").toString())
+        .isEqualTo("[\"us-east-1\",\"eu-west-1\"]");
+    assertThat(av.get("region_states").get(0).get("probability").asDouble())
+        .isCloseTo(0.9999 * 0.9999, org.assertj.core.api.Assertions.within(1e-15));
+    assertThat(av.get("assumptions").findValuesAsText("name"))
+        .contains("region us-east-1", "zone", "region outage length (MTTR)");
+
+    Path html = dir.resolve("aa.html");
+    Run.of(new AnalyzeCommand(), Run.example("active-active.yaml"), "--html", html.toString());
+    assertThat(Files.readString(html))
+        .contains("<th>regions up</th><th>P(S)</th><th>A(S)</th>")
+        .contains("<tr><td>eu-west-1</td><td>9.999e-05</td><td>99.85%</td></tr>")
+        .contains("<h3>Assumptions</h3>")
+        .contains("<tr><td>zone</td><td>99.9%</td><td>availability.zone</td></tr>");
+  }
+
+  @Test
+  void aRegionFigureInTheFileOverridesTheDefaultAndLowersEveryZoneInIt() throws IOException {
+    String base =
+        """
+        name: two
+        regions:
+          - {name: a, role: primary, zones: [a1, a2]%s}
+          - {name: b, role: active, zones: [b1, b2]}
+        services: [{name: web, instances: {min: 4, max: 4}}]
+        """;
+    Path plain = dir.resolve("plain.yaml");
+    Path weak = dir.resolve("weak.yaml");
+    Files.writeString(plain, base.formatted(""));
+    Files.writeString(weak, base.formatted(", availability: 99"));
+    JsonNode p = Json.parse(Run.of(new AnalyzeCommand(), plain.toString(), "--json").out());
+    JsonNode w = Json.parse(Run.of(new AnalyzeCommand(), weak.toString(), "--json").out());
+    assertThat(w.at("/availability/composite").asDouble())
+        .isLessThan(p.at("/availability/composite").asDouble());
+    assertThat(w.at("/availability/assumptions/0/value").asText()).isEqualTo("99%");
+    assertThat(w.at("/availability/assumptions/0/source").asText())
+        .isEqualTo("regions[].availability in the file");
+    // state {b}: region a down (1 %), b up; web's two instances in b carry the service
+    assertThat(w.at("/availability/region_states/1/up").toString()).isEqualTo("[\"b\"]");
+    assertThat(w.at("/availability/region_states/1/probability").asDouble())
+        .isCloseTo(0.01 * 0.9999, org.assertj.core.api.Assertions.within(1e-15));
+  }
+
+  @Test
   void failsOnSpofOnlyWhenAsked() {
     assertThat(Run.of(new AnalyzeCommand(), Run.example("single-az.yaml"), "--fail-on-spof").exit())
         .isEqualTo(1);
