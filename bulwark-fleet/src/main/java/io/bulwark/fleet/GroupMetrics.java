@@ -1,5 +1,6 @@
 package io.bulwark.fleet;
 
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.util.function.ToDoubleFunction;
@@ -9,7 +10,9 @@ import java.util.function.ToDoubleFunction;
  * time they are scraped: {@code fleet.group.min.size}, {@code fleet.group.max.size} and {@code
  * fleet.group.desired.capacity} per group, {@code fleet.group.in.service.instances} and {@code
  * fleet.group.total.instances} per group and zone (tags {@code group}, {@code region}, {@code
- * zone}). In Prometheus text these become {@code fleet_group_min_size} and so on.
+ * zone}), and the counter {@code fleet.group.instance.seconds} (what the group cost). In Prometheus
+ * text these become {@code fleet_group_min_size}, {@code fleet_group_instance_seconds_total} and so
+ * on.
  */
 public final class GroupMetrics {
 
@@ -28,6 +31,10 @@ public final class GroupMetrics {
         s -> s.desired(),
         name,
         null);
+    FunctionCounter.builder("fleet.group.instance.seconds", group, InstanceGroup::instanceSeconds)
+        .description("instance-seconds used: instances launched and not yet gone, over time")
+        .tag("group", name)
+        .register(registry);
     for (Zone zone : group.config().zones()) {
       gauge(
           registry,

@@ -2,6 +2,7 @@ package io.bulwark.fleet;
 
 import io.bulwark.fleet.GroupEvent.Kind;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -58,6 +59,8 @@ public final class InstanceGroup implements AutoCloseable {
   private Rollout refresh;
   private Instant launchBackoffUntil = Instant.MIN;
   private boolean closed;
+  private Instant lastTick;
+  private double instanceSeconds;
 
   private InstanceGroup(
       GroupConfig config, Provider provider, Registrar registrar, HealthProbe probe, Clock clock) {
@@ -116,7 +119,10 @@ public final class InstanceGroup implements AutoCloseable {
     size.resize(min, max, desired, "size set to " + min + ".." + max + ", desired " + desired);
   }
 
-  /** Follows {@code policy} on {@code metric} from the next tick on. */
+  /**
+   * Follows {@code policy} on {@code metric} from the next tick on, next to the policies on other
+   * metrics it follows: the group takes the largest size any of them asks for.
+   */
   public synchronized void track(TargetTracking policy, Metric metric) {
     scaling.track(
         Objects.requireNonNull(policy, "policy"), Objects.requireNonNull(metric, "metric"));
@@ -189,6 +195,14 @@ public final class InstanceGroup implements AutoCloseable {
     return events.recent();
   }
 
+  /**
+   * Instance-seconds used so far: for each tick, the instances launched and not yet gone times the
+   * time since the previous tick. What the group cost, to compare with provisioning its peak.
+   */
+  public synchronized double instanceSeconds() {
+    return instanceSeconds;
+  }
+
   /** Calls {@code listener} for every later event (on the ticking thread). */
   public void onEvent(Consumer<GroupEvent> listener) {
     events.listen(Objects.requireNonNull(listener, "listener"));
@@ -200,6 +214,11 @@ public final class InstanceGroup implements AutoCloseable {
       return;
     }
     Instant now = clock.instant();
+    if (lastTick != null && now.isAfter(lastTick)) {
+      // every instance launched and not yet gone costs, whether in service or not
+      instanceSeconds += members.size() * (Duration.between(lastTick, now).toNanos() / 1e9);
+    }
+    lastTick = now;
     lifecycle.forgetStopped();
     scaling.applySchedule(now);
     scaling.autoscale(

@@ -11,10 +11,12 @@ import java.util.Locale;
 import java.util.function.IntSupplier;
 
 /**
- * Owns a group's scaling decisions: scheduled actions, applied at their time, and a {@link
- * TargetTracking} policy on a {@link Metric}, which scales out at once and scales in only to the
- * highest size it wanted over its cool-down. Both change the {@link GroupSize}; bringing the
- * instances to that size is the group's job. Guarded by the group's lock.
+ * Owns a group's scaling decisions: scheduled actions, applied at their time, and {@link
+ * TargetTracking} policies on {@link Metric}s, which scale out at once and scale in only to the
+ * highest size they wanted over the cool-down. With several policies (requests/s, CPU, latency),
+ * the group follows the one asking for the most instances, as AWS does: it scales out when any
+ * policy asks for more, and in only when every policy asks for fewer. Both change the {@link
+ * GroupSize}; bringing the instances to that size is the group's job. Guarded by the group's lock.
  */
 final class ScalingPolicies {
 
@@ -22,8 +24,7 @@ final class ScalingPolicies {
   private final GroupEventLog events;
   private final List<ScheduledAction> schedule = new ArrayList<>();
   private final Deque<Integer> lowWants = new ArrayDeque<>();
-  private TargetTracking tracking;
-  private Metric metric;
+  private final List<Tracked> tracked = new ArrayList<>();
   private Instant nextEvaluation = Instant.MIN;
   private Instant lowSince;
 
@@ -32,10 +33,15 @@ final class ScalingPolicies {
     this.events = events;
   }
 
-  /** Follows {@code policy} on {@code metric} from the next evaluation on. */
+  private record Tracked(TargetTracking policy, Metric metric) {}
+
+  /**
+   * Follows {@code policy} on {@code metric} from the next evaluation on, next to the policies it
+   * follows already; a policy on the same metric name replaces the earlier one.
+   */
   void track(TargetTracking policy, Metric metric) {
-    this.tracking = policy;
-    this.metric = metric;
+    tracked.removeIf(t -> t.policy().metricName().equals(policy.metricName()));
+    tracked.add(new Tracked(policy, metric));
     this.nextEvaluation = Instant.MIN;
     this.lowSince = null;
     this.lowWants.clear();
@@ -80,22 +86,41 @@ final class ScalingPolicies {
    * then).
    */
   void autoscale(Instant now, IntSupplier inServiceCount) {
-    if (tracking == null || now.isBefore(nextEvaluation)) {
+    if (tracked.isEmpty() || now.isBefore(nextEvaluation)) {
       return;
     }
-    nextEvaluation = now.plus(tracking.evaluationInterval());
+    nextEvaluation =
+        now.plus(
+            tracked.stream()
+                .map(t -> t.policy().evaluationInterval())
+                .min(Comparator.naturalOrder())
+                .orElseThrow());
     int inService = inServiceCount.getAsInt();
     if (inService == 0) {
       return;
     }
-    double value = metric.sample(now, inService);
-    if (Double.isNaN(value)) {
+    TargetTracking tracking = null;
+    double value = Double.NaN;
+    int wanted = Integer.MIN_VALUE;
+    for (Tracked t : tracked) {
+      double v = t.metric().sample(now, inService);
+      if (Double.isNaN(v)) {
+        continue;
+      }
+      int w = t.policy().desiredFor(inService, v);
+      if (w > wanted) {
+        wanted = w;
+        tracking = t.policy();
+        value = v;
+      }
+    }
+    if (tracking == null) {
       return;
     }
     int min = size.min();
     int max = size.max();
     int desired = size.desired();
-    int want = Math.max(min, Math.min(max, tracking.desiredFor(inService, value)));
+    int want = Math.max(min, Math.min(max, wanted));
     String why =
         tracking.metricName()
             + " is "

@@ -33,6 +33,18 @@ public record TargetTracking(
         "requests/s per instance", perInstance, Duration.ofSeconds(1), Duration.ofSeconds(30));
   }
 
+  /** Tracks CPU percent per instance, evaluated every second, scale-in after 30 s. */
+  public static TargetTracking cpu(double percent) {
+    return new TargetTracking(
+        "CPU % per instance", percent, Duration.ofSeconds(1), Duration.ofSeconds(30));
+  }
+
+  /** Tracks the mean response time in ms, evaluated every second, scale-in after 30 s. */
+  public static TargetTracking latency(double millis) {
+    return new TargetTracking(
+        "mean latency ms", millis, Duration.ofSeconds(1), Duration.ofSeconds(30));
+  }
+
   /** The desired count this metric value asks for, before min/max. */
   public int desiredFor(int inService, double value) {
     if (Double.isNaN(value) || inService == 0) {

@@ -47,6 +47,7 @@ final class FakeProvider implements Provider {
     volatile boolean alive = true;
     volatile boolean ready;
     volatile boolean stopped;
+    volatile long pid = -1;
 
     FakeInstance(LaunchSpec spec, int port) {
       this.spec = spec;
@@ -75,7 +76,7 @@ final class FakeProvider implements Provider {
 
     @Override
     public OptionalLong pid() {
-      return OptionalLong.empty();
+      return pid < 0 ? OptionalLong.empty() : OptionalLong.of(pid);
     }
 
     @Override

@@ -290,6 +290,51 @@ class InstanceGroupTest {
   }
 
   @Test
+  void withSeveralPoliciesTheGroupTakesTheLargestSizeAnyAsksFor() {
+    InstanceGroup g = group(threeZones(2, 10, 2));
+    // group totals, shared by the instances in service: requests/s and CPU % of one core
+    AtomicReference<Double> requests = new AtomicReference<>(80.0);
+    AtomicReference<Double> cpu = new AtomicReference<>(60.0);
+    g.track(
+        new TargetTracking(
+            "requests/s per instance", 50, Duration.ofMillis(500), Duration.ofSeconds(3)),
+        (now, inService) -> requests.get() / inService);
+    g.track(
+        new TargetTracking("CPU % per instance", 60, Duration.ofMillis(500), Duration.ofSeconds(3)),
+        (now, inService) -> cpu.get() / inService);
+    run(g, 5);
+    assertThat(g.status().desired()).isEqualTo(2);
+
+    cpu.set(240.0); // 120% on each of 2: CPU asks for 4 while requests/s asks for 2
+    run(g, 10);
+    assertThat(g.status().desired()).isEqualTo(4);
+    assertThat(g.events())
+        .anySatisfy(e -> assertThat(e.detail()).contains("scales out to 4: CPU % per instance"));
+
+    cpu.set(60.0);
+    requests.set(400.0); // requests/s alone asks for 8: out again at once
+    run(g, 10);
+    assertThat(g.status().desired()).isEqualTo(8);
+
+    requests.set(80.0); // now both ask for fewer: in only after the cooldown, to what they ask
+    run(g, 20);
+    assertThat(g.status().desired()).as("still within the cooldown").isEqualTo(8);
+    run(g, 20);
+    assertThat(g.status().desired()).isEqualTo(2);
+  }
+
+  @Test
+  void countsTheInstanceSecondsItUses() {
+    InstanceGroup g = group(threeZones(1, 3, 3));
+    run(g, 1); // launches 3 at t = 0
+    run(g, 100); // 10 s with 3 instances
+    assertThat(g.instanceSeconds()).isCloseTo(30.0, org.assertj.core.data.Offset.offset(0.31));
+    g.setDesired(1);
+    run(g, 100); // 10 s more, 1 instance once the two drained (a few ticks)
+    assertThat(g.instanceSeconds()).isBetween(40.0, 42.0);
+  }
+
+  @Test
   void scheduledActionPreScalesAtItsTime() {
     InstanceGroup g = group(threeZones(2, 6, 2));
     Instant peak = clock.instant().plusSeconds(10);

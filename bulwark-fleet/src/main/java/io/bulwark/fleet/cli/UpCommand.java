@@ -3,12 +3,14 @@ package io.bulwark.fleet.cli;
 import io.bulwark.dr.ClusterSpec;
 import io.bulwark.dr.DatabaseCluster;
 import io.bulwark.dr.TopologyClusters;
+import io.bulwark.fleet.InstanceCpu;
 import io.bulwark.fleet.InstanceGroup;
 import io.bulwark.fleet.TargetTracking;
 import io.bulwark.fleet.http.FleetApi;
 import io.bulwark.fleet.local.LocalProcessProvider;
 import io.bulwark.fleet.local.ProcessCommand;
 import io.bulwark.fleet.stack.BuiltinTopology;
+import io.bulwark.fleet.stack.GatewayLatency;
 import io.bulwark.fleet.stack.GatewayRequestRate;
 import io.bulwark.fleet.stack.LocalStack;
 import io.bulwark.fleet.stack.StackPlan;
@@ -27,6 +29,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -125,6 +128,21 @@ public final class UpCommand implements java.util.concurrent.Callable<Integer> {
   Double targetRps;
 
   @Option(
+      names = "--target-cpu",
+      paramLabel = "PERCENT",
+      description =
+          "autoscale every service to hold this CPU use per instance (percent of one core)")
+  Double targetCpu;
+
+  @Option(
+      names = "--target-latency",
+      paramLabel = "MS",
+      description =
+          "autoscale every service to hold this mean response time at the gateway (ms); with"
+              + " several --target-* options the group takes the largest size any asks for")
+  Double targetLatency;
+
+  @Option(
       names = "--status",
       defaultValue = "auto",
       description = "status on stderr: live (redraw), lines, off, auto (live on a terminal)")
@@ -166,9 +184,9 @@ public final class UpCommand implements java.util.concurrent.Callable<Integer> {
         throw new IllegalArgumentException(
             "--status must be auto, live, lines or off, got \"" + status + "\"");
       }
-      if (targetRps != null && !(targetRps > 0)) {
-        throw new IllegalArgumentException("--target-rps must be > 0, got " + targetRps);
-      }
+      positive("--target-rps", targetRps);
+      positive("--target-cpu", targetCpu);
+      positive("--target-latency", targetLatency);
       if (fleetPort < -1 || fleetPort > 65535) {
         throw new IllegalArgumentException(
             "--fleet-port must be between 0 and 65535, or -1, got " + fleetPort);
@@ -273,17 +291,24 @@ public final class UpCommand implements java.util.concurrent.Callable<Integer> {
       }
       return Exits.badInput(err, e.getMessage() + " (choose another --fleet-port)");
     }
-    if (targetRps != null) {
-      for (InstanceGroup g : stack.groups()) {
-        var groupPlan =
-            plan.groups().stream()
-                .filter(p -> p.config().name().equals(g.name()))
-                .findFirst()
-                .orElseThrow();
+    for (InstanceGroup g : stack.groups()) {
+      Set<String> pools =
+          new HashSet<>(
+              plan.groups().stream()
+                  .filter(p -> p.config().name().equals(g.name()))
+                  .findFirst()
+                  .orElseThrow()
+                  .poolByRegion()
+                  .values());
+      if (targetRps != null) {
         g.track(
-            TargetTracking.requestRate(targetRps),
-            GatewayRequestRate.of(
-                stack.registry(), new HashSet<>(groupPlan.poolByRegion().values())));
+            TargetTracking.requestRate(targetRps), GatewayRequestRate.of(stack.registry(), pools));
+      }
+      if (targetCpu != null) {
+        g.track(TargetTracking.cpu(targetCpu), InstanceCpu.of(g));
+      }
+      if (targetLatency != null) {
+        g.track(TargetTracking.latency(targetLatency), GatewayLatency.of(stack.registry(), pools));
       }
     }
 
@@ -400,5 +425,11 @@ public final class UpCommand implements java.util.concurrent.Callable<Integer> {
 
   private Optional<Topology> load(PrintWriter err) {
     return file == null ? Optional.of(BuiltinTopology.topology()) : Loading.load(file, err);
+  }
+
+  private static void positive(String option, Double value) {
+    if (value != null && !(value > 0 && value < 1e9)) {
+      throw new IllegalArgumentException(option + " must be > 0, got " + value);
+    }
   }
 }
