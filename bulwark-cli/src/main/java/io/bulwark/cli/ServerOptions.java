@@ -1,5 +1,6 @@
 package io.bulwark.cli;
 
+import io.bulwark.commerce.CommerceOptions;
 import io.bulwark.kernel.Check;
 import io.bulwark.server.MetricsAccess;
 import io.bulwark.server.ServerConfig;
@@ -70,6 +71,44 @@ final class ServerOptions {
               + " 16 characters; or env BULWARK_METRICS_TOKEN).")
   String metricsToken;
 
+  @Option(
+      names = "--intake-capacity",
+      defaultValue = "100000",
+      paramLabel = "ORDERS",
+      description =
+          "Most orders queued (accepted, their saga not yet past ReserveInventory) before new"
+              + " orders get 503 with Retry-After (default: ${DEFAULT-VALUE}).")
+  int intakeCapacity;
+
+  @Option(
+      names = "--vip-headroom",
+      defaultValue = "10",
+      paramLabel = "PERCENT",
+      description =
+          "Room beyond --intake-capacity kept for VIP customers' orders, in percent of it, 0..100"
+              + " (default: ${DEFAULT-VALUE}).")
+  int vipHeadroomPercent;
+
+  /**
+   * The shop's options from these: the HTTP task hosts (checked when built) and the order intake's
+   * capacity.
+   *
+   * @throws UserInputException naming the option of a bad capacity or headroom
+   */
+  CommerceOptions.Builder commerce() {
+    if (intakeCapacity < 1) {
+      throw new UserInputException("--intake-capacity must be >= 1 but was " + intakeCapacity);
+    }
+    if (vipHeadroomPercent < 0 || vipHeadroomPercent > 100) {
+      throw new UserInputException(
+          "--vip-headroom must be in 0..100 but was " + vipHeadroomPercent);
+    }
+    return CommerceOptions.builder()
+        .httpTaskHosts(httpTaskHosts)
+        .intakeCapacity(intakeCapacity)
+        .vipHeadroomPercent(vipHeadroomPercent);
+  }
+
   /**
    * A server configuration named {@code name} from these options, on {@code httpPort}.
    *
@@ -101,12 +140,14 @@ final class ServerOptions {
 
   /**
    * The options a shop instance started by this process (the HA demo's) must get too: the HTTP task
-   * hosts and the /metrics address ranges (the metrics token goes by {@link #instanceEnvironment},
-   * off the command line).
+   * hosts, the order intake's capacity and the /metrics address ranges (the metrics token goes by
+   * {@link #instanceEnvironment}, off the command line).
    */
   List<String> instanceArguments() {
     List<String> args = new ArrayList<>();
     httpTaskHosts.forEach(h -> args.addAll(List.of("--http-task-host", h)));
+    args.addAll(List.of("--intake-capacity", Integer.toString(intakeCapacity)));
+    args.addAll(List.of("--vip-headroom", Integer.toString(vipHeadroomPercent)));
     metricsFrom.forEach(c -> args.addAll(List.of("--metrics-from", c)));
     return args;
   }

@@ -14,6 +14,7 @@ import io.bulwark.commerce.inventory.Inventory;
 import io.bulwark.commerce.inventory.http.InventoryHttp;
 import io.bulwark.commerce.inventory.jdbc.JdbcInventoryStore;
 import io.bulwark.commerce.ordering.EngineTransactions;
+import io.bulwark.commerce.ordering.OrderIntake;
 import io.bulwark.commerce.ordering.OrderLog;
 import io.bulwark.commerce.ordering.OrderProjection;
 import io.bulwark.commerce.ordering.OrderQueries;
@@ -140,6 +141,11 @@ public final class Commerce {
     return running().orders;
   }
 
+  /** The bounded queue that admits or refuses new orders. */
+  public OrderIntake orderIntake() {
+    return running().intake;
+  }
+
   /** The query side of ordering. */
   public OrderQueries orderQueries() {
     return running().queries;
@@ -214,10 +220,12 @@ public final class Commerce {
     final Inventory inventory;
     final List<HttpModule> http = new ArrayList<>();
     final ScheduledExecutorService scheduler;
+    final ScheduledExecutorService intakeReader;
     final PaymentSimulatorProcess simulator;
     final URI gatewayUrl;
     final Payments payments;
     final OrderService orders;
+    final OrderIntake intake;
     final OrderQueries queries;
     final OrderProjection projection;
     final OrderSaga saga;
@@ -288,6 +296,9 @@ public final class Commerce {
       OrderLog orderLog = new EventStoreOrderLog(tx, clock, platform.registry());
       saga = new OrderSaga(new JdbcOrderSagaStore(tx), orderLog, tx, engineTransactions, bus);
       queries = new OrderQueries(new JdbcOrderViews(tx), orderLog);
+      intake =
+          new OrderIntake(
+              o.intakeCapacity(), o.vipHeadroomPercent(), saga::queued, platform.registry());
       projection =
           new OrderProjection(
               new JdbcOrderViews(tx), orderLog, tx, o.pollInterval(), queries::invalidate);
@@ -304,7 +315,8 @@ public final class Commerce {
                 saga.wake();
                 projection.wake();
               },
-              bus);
+              bus,
+              intake);
       meterLag(platform.registry(), projection);
       OrderSagaFunctions functions =
           new OrderSagaFunctions(
@@ -338,6 +350,24 @@ public final class Commerce {
       projection.start();
       engine.startWorkers();
 
+      intake.refresh(); // the queue as it stands, before the first order is admitted
+      intakeReader =
+          Executors.newSingleThreadScheduledExecutor(
+              Thread.ofPlatform().name("order-intake").daemon().factory());
+      RetryLog intakeReading = new RetryLog(log, "order intake depth reading");
+      long refresh = OrderIntake.REFRESH_INTERVAL.toMillis();
+      intakeReader.scheduleWithFixedDelay(
+          () -> {
+            try {
+              intake.refresh();
+              intakeReading.succeeded();
+            } catch (RuntimeException e) {
+              intakeReading.failed(e);
+            }
+          },
+          refresh,
+          refresh,
+          TimeUnit.MILLISECONDS);
       scheduler =
           Executors.newSingleThreadScheduledExecutor(
               Thread.ofPlatform().name("commerce-housekeeping").daemon().factory());
@@ -407,7 +437,9 @@ public final class Commerce {
       try {
         engine.close();
         projection.close();
+        intakeReader.shutdownNow();
         scheduler.shutdownNow();
+        intakeReader.awaitTermination(5, TimeUnit.SECONDS);
         scheduler.awaitTermination(5, TimeUnit.SECONDS);
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
