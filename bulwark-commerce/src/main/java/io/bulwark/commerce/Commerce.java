@@ -50,6 +50,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import javax.sql.DataSource;
@@ -354,20 +355,8 @@ public final class Commerce {
       intakeReader =
           Executors.newSingleThreadScheduledExecutor(
               Thread.ofPlatform().name("order-intake").daemon().factory());
-      RetryLog intakeReading = new RetryLog(log, "order intake depth reading");
-      long refresh = OrderIntake.REFRESH_INTERVAL.toMillis();
-      intakeReader.scheduleWithFixedDelay(
-          () -> {
-            try {
-              intake.refresh();
-              intakeReading.succeeded();
-            } catch (RuntimeException e) {
-              intakeReading.failed(e);
-            }
-          },
-          refresh,
-          refresh,
-          TimeUnit.MILLISECONDS);
+      readIntakeDepth(
+          new RetryLog(log, "order intake depth reading"), OrderIntake.REFRESH_INTERVAL);
       scheduler =
           Executors.newSingleThreadScheduledExecutor(
               Thread.ofPlatform().name("commerce-housekeeping").daemon().factory());
@@ -393,6 +382,30 @@ public final class Commerce {
           every,
           every,
           TimeUnit.MILLISECONDS);
+    }
+
+    /**
+     * Reads the intake queue's depth after {@code delay}, then again after the delay the reading
+     * asks for, until the server stops.
+     */
+    private void readIntakeDepth(RetryLog retries, Duration delay) {
+      try {
+        intakeReader.schedule(
+            () -> {
+              Duration next = OrderIntake.REFRESH_INTERVAL;
+              try {
+                next = intake.refresh();
+                retries.succeeded();
+              } catch (RuntimeException e) {
+                retries.failed(e);
+              }
+              readIntakeDepth(retries, next);
+            },
+            delay.toMillis(),
+            TimeUnit.MILLISECONDS);
+      } catch (RejectedExecutionException stopped) {
+        // the server is stopping
+      }
     }
 
     /**
