@@ -90,19 +90,10 @@ final class ServerOptions {
   int vipHeadroomPercent;
 
   /**
-   * The shop's options from these: the HTTP task hosts (checked when built) and the order intake's
-   * capacity.
-   *
-   * @throws UserInputException naming the option of a bad capacity or headroom
+   * The shop's options from these: the HTTP task hosts and the order intake's capacity (checked by
+   * {@link #config}, which every command calls before it starts anything).
    */
   CommerceOptions.Builder commerce() {
-    if (intakeCapacity < 1) {
-      throw new UserInputException("--intake-capacity must be >= 1 but was " + intakeCapacity);
-    }
-    if (vipHeadroomPercent < 0 || vipHeadroomPercent > 100) {
-      throw new UserInputException(
-          "--vip-headroom must be in 0..100 but was " + vipHeadroomPercent);
-    }
     return CommerceOptions.builder()
         .httpTaskHosts(httpTaskHosts)
         .intakeCapacity(intakeCapacity)
@@ -112,11 +103,18 @@ final class ServerOptions {
   /**
    * A server configuration named {@code name} from these options, on {@code httpPort}.
    *
-   * @throws UserInputException for an out-of-range port
+   * @throws UserInputException for an out-of-range port, intake capacity or VIP headroom
    */
   ServerConfig.Builder config(String name, int httpPort) {
     if (port < 0 || port > 65535) {
       throw new UserInputException("--port must be in 0..65535 but was " + port);
+    }
+    if (intakeCapacity < 1) {
+      throw new UserInputException("--intake-capacity must be >= 1 but was " + intakeCapacity);
+    }
+    if (vipHeadroomPercent < 0 || vipHeadroomPercent > 100) {
+      throw new UserInputException(
+          "--vip-headroom must be in 0..100 but was " + vipHeadroomPercent);
     }
     if (kafka != null && kafka.isBlank()) {
       kafka = null; // an empty $BULWARK_KAFKA means none
