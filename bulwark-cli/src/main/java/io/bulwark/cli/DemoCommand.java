@@ -163,10 +163,7 @@ final class DemoCommand implements Callable<Integer> {
 
   private CommerceOptions shopOptions(SimulatorOptions simulator) {
     try {
-      return CommerceOptions.builder()
-          .paymentSimulator(simulator)
-          .httpTaskHosts(server.httpTaskHosts)
-          .build();
+      return server.commerce().paymentSimulator(simulator).build();
     } catch (IllegalArgumentException e) {
       throw new UserInputException("--http-task-host: " + e.getMessage(), e);
     }

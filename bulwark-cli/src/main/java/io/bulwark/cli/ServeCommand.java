@@ -71,7 +71,7 @@ final class ServeCommand implements Callable<Integer> {
           "--payment-gateway must be an http(s) URL but was " + paymentGateway);
     }
     String secret = System.getenv(JWT_SECRET_ENV);
-    CommerceOptions.Builder options = CommerceOptions.builder().httpTaskHosts(server.httpTaskHosts);
+    CommerceOptions.Builder options = server.commerce();
     if (secret != null && !secret.isEmpty()) {
       options.jwtSecret(secret);
     }

@@ -1,5 +1,6 @@
 package io.bulwark.cli;
 
+import io.bulwark.commerce.CommerceOptions;
 import io.bulwark.kernel.Check;
 import io.bulwark.server.MetricsAccess;
 import io.bulwark.server.ServerConfig;
@@ -70,14 +71,50 @@ final class ServerOptions {
               + " 16 characters; or env BULWARK_METRICS_TOKEN).")
   String metricsToken;
 
+  @Option(
+      names = "--intake-capacity",
+      defaultValue = "100000",
+      paramLabel = "ORDERS",
+      description =
+          "Most orders queued (accepted, their saga not yet past ReserveInventory) before new"
+              + " orders get 503 with Retry-After (default: ${DEFAULT-VALUE}).")
+  int intakeCapacity;
+
+  @Option(
+      names = "--vip-headroom",
+      defaultValue = "10",
+      paramLabel = "PERCENT",
+      description =
+          "Room beyond --intake-capacity kept for VIP customers' orders, in percent of it, 0..100"
+              + " (default: ${DEFAULT-VALUE}).")
+  int vipHeadroomPercent;
+
+  /**
+   * The shop's options from these: the HTTP task hosts and the order intake's capacity (checked by
+   * {@link #config}, which every command calls before it starts anything).
+   */
+  CommerceOptions.Builder commerce() {
+    return CommerceOptions.builder()
+        .httpTaskHosts(httpTaskHosts)
+        .intakeCapacity(intakeCapacity)
+        .vipHeadroomPercent(vipHeadroomPercent);
+  }
+
   /**
    * A server configuration named {@code name} from these options, on {@code httpPort}.
    *
-   * @throws UserInputException for an out-of-range port
+   * @throws UserInputException for an out-of-range port, intake capacity or VIP headroom
    */
   ServerConfig.Builder config(String name, int httpPort) {
     if (port < 0 || port > 65535) {
       throw new UserInputException("--port must be in 0..65535 but was " + port);
+    }
+    if (intakeCapacity < 1) {
+      throw new UserInputException("--intake-capacity must be >= 1 but was " + intakeCapacity);
+    }
+    if (vipHeadroomPercent < 0 || vipHeadroomPercent > 100) {
+      throw new UserInputException(
+          "--vip-headroom must be in 0..100 but was " + vipHeadroomPercent);
     }
     if (kafka != null && kafka.isBlank()) {
       kafka = null; // an empty $BULWARK_KAFKA means none
@@ -101,12 +138,14 @@ final class ServerOptions {
 
   /**
    * The options a shop instance started by this process (the HA demo's) must get too: the HTTP task
-   * hosts and the /metrics address ranges (the metrics token goes by {@link #instanceEnvironment},
-   * off the command line).
+   * hosts, the order intake's capacity and the /metrics address ranges (the metrics token goes by
+   * {@link #instanceEnvironment}, off the command line).
    */
   List<String> instanceArguments() {
     List<String> args = new ArrayList<>();
     httpTaskHosts.forEach(h -> args.addAll(List.of("--http-task-host", h)));
+    args.addAll(List.of("--intake-capacity", Integer.toString(intakeCapacity)));
+    args.addAll(List.of("--vip-headroom", Integer.toString(vipHeadroomPercent)));
     metricsFrom.forEach(c -> args.addAll(List.of("--metrics-from", c)));
     return args;
   }

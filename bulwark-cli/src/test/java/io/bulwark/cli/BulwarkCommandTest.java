@@ -148,6 +148,18 @@ class BulwarkCommandTest {
   }
 
   @Test
+  void rejectsABadIntakeCapacityOrVipHeadroomBeforeStartingAnything(@TempDir Path home) {
+    assertThat(run("demo", "--intake-capacity", "0", "--home", home.toString())).isEqualTo(2);
+    assertThat(run("serve", "--vip-headroom", "150", "--jdbc-url", "jdbc:postgresql://x/y"))
+        .isEqualTo(2);
+    assertThat(err.toString())
+        .contains("--intake-capacity must be >= 1 but was 0")
+        .contains("--vip-headroom must be in 0..100 but was 150")
+        .doesNotContain("Exception");
+    assertThat(home.resolve("demo/pg/postmaster.pid")).doesNotExist();
+  }
+
+  @Test
   void rejectsAKafkaAddressThatIsNotHostPortBeforeStartingAnything(@TempDir Path home) {
     assertThat(run("demo", "--kafka", "localhost", "--home", home.toString())).isEqualTo(2);
     assertThat(run("serve", "--kafka", "h:0", "--jdbc-url", "jdbc:postgresql://x/y")).isEqualTo(2);

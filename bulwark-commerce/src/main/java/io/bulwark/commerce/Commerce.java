@@ -14,6 +14,7 @@ import io.bulwark.commerce.inventory.Inventory;
 import io.bulwark.commerce.inventory.http.InventoryHttp;
 import io.bulwark.commerce.inventory.jdbc.JdbcInventoryStore;
 import io.bulwark.commerce.ordering.EngineTransactions;
+import io.bulwark.commerce.ordering.OrderIntake;
 import io.bulwark.commerce.ordering.OrderLog;
 import io.bulwark.commerce.ordering.OrderProjection;
 import io.bulwark.commerce.ordering.OrderQueries;
@@ -51,6 +52,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import javax.sql.DataSource;
@@ -151,6 +153,11 @@ public final class Commerce {
     return running().orders;
   }
 
+  /** The bounded queue that admits or refuses new orders. */
+  public OrderIntake orderIntake() {
+    return running().intake;
+  }
+
   /** The query side of ordering. */
   public OrderQueries orderQueries() {
     return running().queries;
@@ -225,10 +232,12 @@ public final class Commerce {
     final Inventory inventory;
     final List<HttpModule> http = new ArrayList<>();
     final ScheduledExecutorService scheduler;
+    final ScheduledExecutorService intakeReader;
     final PaymentSimulatorProcess simulator;
     final URI gatewayUrl;
     final Payments payments;
     final OrderService orders;
+    final OrderIntake intake;
     final OrderQueries queries;
     final OrderProjection projection;
     final OrderSaga saga;
@@ -299,6 +308,9 @@ public final class Commerce {
       OrderLog orderLog = new EventStoreOrderLog(tx, clock, platform.registry());
       saga = new OrderSaga(new JdbcOrderSagaStore(tx), orderLog, tx, engineTransactions, bus);
       queries = new OrderQueries(new JdbcOrderViews(tx), orderLog);
+      intake =
+          new OrderIntake(
+              o.intakeCapacity(), o.vipHeadroomPercent(), saga::queued, platform.registry());
       projection =
           new OrderProjection(
               new JdbcOrderViews(tx), orderLog, tx, o.pollInterval(), queries::invalidate);
@@ -315,7 +327,8 @@ public final class Commerce {
                 saga.wake();
                 projection.wake();
               },
-              bus);
+              bus,
+              intake);
       meterLag(platform.registry(), projection);
       OrderSagaFunctions functions =
           new OrderSagaFunctions(
@@ -352,6 +365,12 @@ public final class Commerce {
       projection.start();
       engine.startWorkers();
 
+      intake.refresh(); // the queue as it stands, before the first order is admitted
+      intakeReader =
+          Executors.newSingleThreadScheduledExecutor(
+              Thread.ofPlatform().name("order-intake").daemon().factory());
+      readIntakeDepth(
+          new RetryLog(log, "order intake depth reading"), OrderIntake.REFRESH_INTERVAL);
       scheduler =
           Executors.newSingleThreadScheduledExecutor(
               Thread.ofPlatform().name("commerce-housekeeping").daemon().factory());
@@ -377,6 +396,30 @@ public final class Commerce {
           every,
           every,
           TimeUnit.MILLISECONDS);
+    }
+
+    /**
+     * Reads the intake queue's depth after {@code delay}, then again after the delay the reading
+     * asks for, until the server stops.
+     */
+    private void readIntakeDepth(RetryLog retries, Duration delay) {
+      try {
+        intakeReader.schedule(
+            () -> {
+              Duration next = OrderIntake.REFRESH_INTERVAL;
+              try {
+                next = intake.refresh();
+                retries.succeeded();
+              } catch (RuntimeException e) {
+                retries.failed(e);
+              }
+              readIntakeDepth(retries, next);
+            },
+            delay.toMillis(),
+            TimeUnit.MILLISECONDS);
+      } catch (RejectedExecutionException stopped) {
+        // the server is stopping
+      }
     }
 
     /**
@@ -427,7 +470,9 @@ public final class Commerce {
       try {
         engine.close();
         projection.close();
+        intakeReader.shutdownNow();
         scheduler.shutdownNow();
+        intakeReader.awaitTermination(5, TimeUnit.SECONDS);
         scheduler.awaitTermination(5, TimeUnit.SECONDS);
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();

@@ -123,4 +123,26 @@ public abstract sealed class CommerceException extends ProblemException {
       return retryAfterSeconds;
     }
   }
+
+  /** The shop cannot take this now, like a full order intake; retry after a while. 503. */
+  public static final class Unavailable extends CommerceException {
+    private final long retryAfterSeconds;
+
+    /** Refused with problem type {@code type}; worth retrying after {@code retryAfterSeconds}. */
+    public Unavailable(String type, String detail, long retryAfterSeconds) {
+      super(
+          503,
+          type,
+          "Service unavailable",
+          detail,
+          Map.of("retryAfterSeconds", retryAfterSeconds),
+          null);
+      this.retryAfterSeconds = retryAfterSeconds;
+    }
+
+    /** Seconds until the caller may try again. */
+    public long retryAfterSeconds() {
+      return retryAfterSeconds;
+    }
+  }
 }

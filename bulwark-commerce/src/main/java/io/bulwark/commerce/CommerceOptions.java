@@ -32,12 +32,17 @@ import java.util.Optional;
  * @param paymentTimeout timeout of one payment call, default 2 s
  * @param paymentAttempts attempts per payment call (Resilience4j retry), default 3
  * @param sagaWorkers state-machine engine workers running order sagas (and any other execution),
- *     default 4; retries and back-off come from the saga's definition
+ *     default 4, 0 for a process that only takes orders (another instance on the same database runs
+ *     their sagas); retries and back-off come from the saga's definition
  * @param pollInterval how often background workers look for work when not woken, default 500 ms
  * @param sagaLease how long a claimed saga step belongs to its engine worker; after a crash the
  *     step is retried once the lease ran out, default 30 s
  * @param httpTaskHosts hosts ({@code host} or {@code host:port}) that state machines' HTTP task
  *     resources may call, default none (see {@code Engine.Builder.httpTaskHosts})
+ * @param intakeCapacity most orders queued (accepted, their saga not yet past its first state)
+ *     before new orders are refused with 503, default 100,000 (see {@code OrderIntake})
+ * @param vipHeadroomPercent room beyond {@code intakeCapacity} kept for VIP customers' orders, in
+ *     percent of the capacity (rounded up), 0..100, default 10
  */
 public record CommerceOptions(
     Optional<String> jwtSecret,
@@ -58,7 +63,9 @@ public record CommerceOptions(
     int sagaWorkers,
     Duration pollInterval,
     Duration sagaLease,
-    List<String> httpTaskHosts) {
+    List<String> httpTaskHosts,
+    int intakeCapacity,
+    int vipHeadroomPercent) {
 
   public CommerceOptions {
     httpTaskHosts = List.copyOf(httpTaskHosts);
@@ -77,7 +84,9 @@ public record CommerceOptions(
     Check.positive("loginFailuresPerAddress", loginFailuresPerAddress);
     Check.positive("registrationsPerAddress", registrationsPerAddress);
     Check.positive("paymentAttempts", paymentAttempts);
-    Check.positive("sagaWorkers", sagaWorkers);
+    Check.within("sagaWorkers", sagaWorkers, 0, 256);
+    Check.positive("intakeCapacity", intakeCapacity);
+    Check.within("vipHeadroomPercent", vipHeadroomPercent, 0, 100);
     if (jwtSecret.isPresent()
         && jwtSecret.get().getBytes(java.nio.charset.StandardCharsets.UTF_8).length < 32) {
       throw new IllegalArgumentException("jwtSecret must be at least 32 bytes");
@@ -119,6 +128,8 @@ public record CommerceOptions(
     private Duration pollInterval = Duration.ofMillis(500);
     private Duration sagaLease = Duration.ofSeconds(30);
     private List<String> httpTaskHosts = List.of();
+    private int intakeCapacity = 100_000;
+    private int vipHeadroomPercent = 10;
 
     private Builder() {}
 
@@ -224,6 +235,18 @@ public record CommerceOptions(
       return this;
     }
 
+    /** Most orders queued before regular orders are refused; default 100,000. */
+    public Builder intakeCapacity(int orders) {
+      this.intakeCapacity = orders;
+      return this;
+    }
+
+    /** Room beyond the intake capacity for VIP orders, in percent of it; default 10. */
+    public Builder vipHeadroomPercent(int percent) {
+      this.vipHeadroomPercent = percent;
+      return this;
+    }
+
     /** Checks every value; throws {@link IllegalArgumentException} naming the bad one. */
     public CommerceOptions build() {
       return new CommerceOptions(
@@ -245,7 +268,9 @@ public record CommerceOptions(
           sagaWorkers,
           pollInterval,
           sagaLease,
-          httpTaskHosts);
+          httpTaskHosts,
+          intakeCapacity,
+          vipHeadroomPercent);
     }
   }
 }

@@ -169,7 +169,11 @@ class CommerceContractTest {
         .hasMessage("bcryptCost must be in 4..31 but was 3");
     assertThatThrownBy(() -> CommerceOptions.builder().jwtSecret("short").build())
         .hasMessageContaining("jwtSecret must be at least 32 bytes");
-    assertThatThrownBy(() -> CommerceOptions.builder().sagaWorkers(0).build())
-        .hasMessage("sagaWorkers must be >= 1 but was 0");
+    assertThatThrownBy(() -> CommerceOptions.builder().sagaWorkers(-1).build())
+        .hasMessage("sagaWorkers must be in 0..256 but was -1");
+    assertThatThrownBy(() -> CommerceOptions.builder().intakeCapacity(0).build())
+        .hasMessage("intakeCapacity must be >= 1 but was 0");
+    assertThatThrownBy(() -> CommerceOptions.builder().vipHeadroomPercent(101).build())
+        .hasMessage("vipHeadroomPercent must be in 0..100 but was 101");
   }
 }

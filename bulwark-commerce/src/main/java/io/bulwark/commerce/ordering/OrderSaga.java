@@ -136,6 +136,14 @@ public final class OrderSaga implements OrderService.SagaStarter {
     return store.running(List.of(MACHINE, COMPENSATION));
   }
 
+  /**
+   * Number of orders waiting in the intake queue: order sagas RUNNING whose current state is still
+   * the first one, {@link OrderSagaTasks#RESERVE_INVENTORY} (a retried reservation included).
+   */
+  public long queued() {
+    return store.runningIn(MACHINE, OrderSagaTasks.RESERVE_INVENTORY);
+  }
+
   /** An order saga ended; start compensation if it ended without one. */
   private void sagaEnded(Execution e) {
     Order order = pending(e);

@@ -26,6 +26,12 @@ public interface OrderSagaStore {
   int running(List<String> machines);
 
   /**
+   * How many top-level executions of {@code machine} are RUNNING with {@code state} as their
+   * current state.
+   */
+  long runningIn(String machine, String state);
+
+  /**
    * The earlier runner's unfinished sagas, locked until the transaction ends (those another process
    * has locked are skipped).
    */

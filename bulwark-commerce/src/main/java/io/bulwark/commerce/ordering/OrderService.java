@@ -9,6 +9,7 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -26,6 +27,8 @@ import java.util.regex.Pattern;
  * quantities in range, prices from the catalog), then in one transaction records the idempotency
  * key, appends {@code OrderPlaced} to the order's stream and starts its saga. The order is
  * acknowledged only after that commit, so an acknowledged order always reaches a terminal state.
+ * Before that transaction, the {@link OrderIntake} admits the order or refuses it (503) with
+ * nothing written; a replayed idempotency key is answered even when the intake is full.
  */
 public final class OrderService {
 
@@ -46,6 +49,7 @@ public final class OrderService {
   private final SagaStarter saga;
   private final Runnable onPlaced;
   private final EventBus bus;
+  private final OrderIntake intake;
 
   /** Starts the saga of a new order inside the transaction that places it. */
   @FunctionalInterface
@@ -60,8 +64,8 @@ public final class OrderService {
   /**
    * The command side, keeping keys in {@code keys} and events in {@code orderLog} within {@code
    * tx}; {@code saga} starts each order's saga in the order's transaction, {@code onPlaced} runs
-   * after each new order commits (wakes the saga's workers), and {@code OrderPlaced} is published
-   * on {@code bus}.
+   * after each new order commits (wakes the saga's workers), {@code OrderPlaced} is published on
+   * {@code bus}, and {@code intake} admits or refuses each new order.
    */
   public OrderService(
       IdempotencyKeys keys,
@@ -72,7 +76,8 @@ public final class OrderService {
       Clock clock,
       SagaStarter saga,
       Runnable onPlaced,
-      EventBus bus) {
+      EventBus bus,
+      OrderIntake intake) {
     this.keys = keys;
     this.orderLog = orderLog;
     this.tx = tx;
@@ -82,6 +87,7 @@ public final class OrderService {
     this.saga = saga;
     this.onPlaced = onPlaced;
     this.bus = bus;
+    this.intake = intake;
   }
 
   /**
@@ -98,8 +104,10 @@ public final class OrderService {
    * @throws CommerceException.InvalidInput for a bad line or key, naming the field
    * @throws CommerceException.Unprocessable for an unknown customer or product
    * @throws CommerceException.Conflict when the idempotency key was used for a different request
+   * @throws CommerceException.Unavailable when the order intake is full for the customer's lane
    */
   public Placed place(PlaceOrder cmd) {
+    Instant arrived = clock.instant();
     validate(cmd);
     String hash = hash(cmd.lines(), cmd.shippingAddress());
     if (cmd.idempotencyKey() != null) {
@@ -152,34 +160,40 @@ public final class OrderService {
     AtomicReference<Instant> placedAt = new AtomicReference<>(now);
     String cur = currency;
     long sum = total;
-    UUID existing =
-        tx.inTransaction(
-            () -> {
-              if (cmd.idempotencyKey() != null) {
-                Optional<IdempotencyKeys.Use> earlier =
-                    keys.claim(cmd.customerId(), cmd.idempotencyKey(), hash, id, now);
-                if (earlier.isPresent()) {
-                  return sameRequest(cmd, hash, earlier.get());
+    UUID existing;
+    try (OrderIntake.Admission admission = intake.admit(customer.vip())) {
+      existing =
+          tx.inTransaction(
+              () -> {
+                if (cmd.idempotencyKey() != null) {
+                  Optional<IdempotencyKeys.Use> earlier =
+                      keys.claim(cmd.customerId(), cmd.idempotencyKey(), hash, id, now);
+                  if (earlier.isPresent()) {
+                    return sameRequest(cmd, hash, earlier.get());
+                  }
                 }
-              }
-              List<DomainEvent> placed =
-                  orderLog.append(
-                      id,
-                      0,
-                      List.of(
-                          new OrderLog.Pending(
-                              OrderEvents.PLACED,
-                              OrderEvents.placed(
-                                  customer, items, sum, cur, cmd.shippingAddress()))));
-              placedAt.set(placed.getFirst().occurredAt());
-              saga.start(id, customer.vip());
-              tx.afterCommit(
-                  () -> {
-                    onPlaced.run();
-                    placed.forEach(bus::publish);
-                  });
-              return null;
-            });
+                List<DomainEvent> placed =
+                    orderLog.append(
+                        id,
+                        0,
+                        List.of(
+                            new OrderLog.Pending(
+                                OrderEvents.PLACED,
+                                OrderEvents.placed(
+                                    customer, items, sum, cur, cmd.shippingAddress()))));
+                placedAt.set(placed.getFirst().occurredAt());
+                saga.start(id, customer.vip());
+                tx.afterCommit(
+                    () -> {
+                      onPlaced.run();
+                      placed.forEach(bus::publish);
+                    });
+                return null;
+              });
+      if (existing == null) {
+        admission.accepted(Duration.between(arrived, clock.instant()));
+      }
+    }
     if (existing != null) {
       return new Placed(order(existing).orElseThrow(), true);
     }

@@ -90,7 +90,8 @@ class OrderLogVisibilityTest {
             Clock.systemUTC(),
             (id, vip) -> {}, // no saga: this test is about the log and its readers
             () -> {},
-            new EventBus());
+            new EventBus(),
+            OrderIntake.unbounded());
     projection =
         new OrderProjection(new JdbcOrderViews(tx), log, tx, Duration.ofSeconds(1), (o, c) -> {});
     reader = new Reader();

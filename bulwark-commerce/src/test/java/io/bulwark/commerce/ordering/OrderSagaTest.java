@@ -148,7 +148,8 @@ class OrderSagaTest {
         Clock.systemUTC(),
         starter,
         () -> {},
-        new EventBus());
+        new EventBus(),
+        OrderIntake.unbounded());
   }
 
   @BeforeEach

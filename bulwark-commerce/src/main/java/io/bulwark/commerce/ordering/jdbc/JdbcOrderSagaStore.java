@@ -29,6 +29,18 @@ public final class JdbcOrderSagaStore implements OrderSagaStore {
   }
 
   @Override
+  public long runningIn(String machine, String state) {
+    // the index on (machine_name, status, start_date) of top-level executions finds the rows
+    return tx.queryFirst(
+            "select count(*) from states_executions where parent_arn is null and machine_name = ?"
+                + " and status = 'RUNNING' and current_state = ?",
+            rs -> rs.getLong(1),
+            machine,
+            state)
+        .orElseThrow();
+  }
+
+  @Override
   public List<LegacySaga> lockUnfinishedLegacySagas() {
     return tx.inTransaction(
         () ->
