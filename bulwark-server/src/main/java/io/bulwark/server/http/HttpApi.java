@@ -6,6 +6,7 @@ import io.bulwark.http.HttpModule;
 import io.bulwark.http.OpenApi;
 import io.bulwark.http.ProblemRenderer;
 import io.bulwark.http.RequestIds;
+import io.bulwark.http.Tracing;
 import io.bulwark.kernel.Json;
 import io.bulwark.server.MetricsAccess;
 import io.javalin.Javalin;
@@ -79,6 +80,7 @@ public final class HttpApi {
       Duration bodyTimeout) {
     AtomicReference<Server> jetty = new AtomicReference<>();
     AtomicReference<SlowRequests> slow = new AtomicReference<>();
+    Tracing tracing = Tracing.fromEnvironment("bulwark");
     Javalin app =
         Javalin.create(
             config -> {
@@ -129,11 +131,13 @@ public final class HttpApi {
                       s.close();
                     }
                   });
+              config.events.serverStopped(tracing::close);
             });
 
     app.before(
         ctx -> {
           RequestIds.assign(ctx);
+          tracing.start(ctx);
           ctx.attribute(TIMER_ATTRIBUTE, Timer.start(registry));
           ctx.header(NOSNIFF, "nosniff");
           ControlCharacters.check(ctx);
@@ -153,6 +157,7 @@ public final class HttpApi {
                         .register(registry));
             access.info("{} {} {} {}ms", ctx.method(), ctx.path(), status, nanos / 1_000_000.0);
           }
+          tracing.end(ctx, route, status);
           RequestIds.clear();
         });
 
