@@ -22,6 +22,7 @@ import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
@@ -150,8 +151,8 @@ final class DiagnoseEvalCommand implements Callable<Integer> {
         Commerce commerce =
             DemoCommand.installShop(
                 builder,
-                // the admin check then rarely needs a database connection, which
-                // pool-exhaustion takes
+                // fewer database reads by the admin check, which pool-exhaustion starves (the
+                // role permissions it reads are still cached only 5 s: CachedRoles.TTL)
                 CommerceOptions.builder().tokenVersionCacheTtl(Duration.ofMinutes(10)).build(),
                 null);
         builtIn = DemoCommand.startOrExplain(builder);
@@ -208,7 +209,7 @@ final class DiagnoseEvalCommand implements Callable<Integer> {
 
   private static List<String> skus(String url, String token)
       throws AdminApi.Failed, InterruptedException {
-    List<String> skus = new java.util.ArrayList<>();
+    List<String> skus = new ArrayList<>();
     AdminApi.call(url, token, "GET", "/api/v1/products", null)
         .forEach(p -> skus.add(p.get("sku").asText()));
     if (skus.isEmpty()) {

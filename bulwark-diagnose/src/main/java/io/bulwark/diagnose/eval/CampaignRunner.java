@@ -11,6 +11,7 @@ import io.bulwark.diagnose.Telemetry;
 import io.bulwark.diagnose.http.DiagnoseHttp;
 import io.bulwark.diagnose.http.TelemetryJson;
 import io.bulwark.kernel.AdminApi;
+import io.bulwark.kernel.Durations;
 import java.io.PrintWriter;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
@@ -174,7 +175,7 @@ public final class CampaignRunner {
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("fault", in.fault().slug());
         body.put("target", in.target());
-        body.put("duration", io.bulwark.kernel.Durations.format(in.duration()));
+        body.put("duration", Durations.format(in.duration()));
         JsonNode injection = AdminApi.call(url, token.get(), "POST", DiagnoseHttp.CHAOS, body);
         running = injection.get("id").asText();
         Instant injected = Instant.parse(injection.get("startedAt").asText());

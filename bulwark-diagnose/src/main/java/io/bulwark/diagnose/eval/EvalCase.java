@@ -4,6 +4,7 @@ import io.bulwark.diagnose.Cause;
 import io.bulwark.diagnose.Fault;
 import java.util.List;
 import java.util.Optional;
+import java.util.stream.Stream;
 
 /**
  * One injection of a campaign and what each ranking made of it.
@@ -31,21 +32,16 @@ public record EvalCase(
 
   /** Where the engine ranked the true cause: 1 = first, 0 = not at all. */
   public int rank() {
-    for (int i = 0; i < ranked.size(); i++) {
-      if (ranked.get(i).fault() == fault && ranked.get(i).component().equals(target)) {
-        return i + 1;
-      }
-    }
-    return 0;
+    return rankOf(ranked.stream().map(c -> c.fault() == fault && c.component().equals(target)));
   }
 
   /** Where the baseline ranked the true cause: 1 = first, 0 = not at all. */
   public int baselineRank() {
-    for (int i = 0; i < baseline.size(); i++) {
-      if (baseline.get(i).fault() == fault && baseline.get(i).component().equals(target)) {
-        return i + 1;
-      }
-    }
-    return 0;
+    return rankOf(baseline.stream().map(s -> s.fault() == fault && s.component().equals(target)));
+  }
+
+  /** The 1-based position of the first match; 0 (index -1, plus one) when none matches. */
+  private static int rankOf(Stream<Boolean> matches) {
+    return matches.toList().indexOf(true) + 1;
   }
 }

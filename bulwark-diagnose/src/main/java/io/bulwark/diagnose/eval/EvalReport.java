@@ -78,7 +78,7 @@ public record EvalReport(List<EvalCase> cases) {
   public void print(PrintWriter out) {
     out.printf(
         Locale.ROOT,
-        "%-3s %-16s %-16s %-34s %5s %5s %7s%n",
+        "%-3s %-16s %-16s %-42s %5s %5s %7s%n",
         "#",
         "fault",
         "target",
@@ -90,7 +90,7 @@ public record EvalReport(List<EvalCase> cases) {
     for (EvalCase c : cases) {
       out.printf(
           Locale.ROOT,
-          "%-3d %-16s %-16s %-34s %5s %5s %7.1f%n",
+          "%-3d %-16s %-16s %-42s %5s %5s %7.1f%n",
           i++,
           c.fault().slug(),
           c.target(),
