@@ -68,6 +68,8 @@ public final class BulwarkCommand implements Callable<Integer> {
   /** A command line with Bulwark's exit codes and error handling wired in. */
   public static CommandLine commandLine() {
     CommandLine cl = new CommandLine(new BulwarkCommand());
+    // `diagnose eval` starts a shop when none runs, which only the CLI can wire
+    cl.getSubcommands().get("diagnose").addSubcommand(new DiagnoseEvalCommand());
     cl.setExitCodeExceptionMapper(e -> BAD_INPUT);
     cl.setExecutionExceptionHandler(new ErrorHandler());
     cl.setParameterExceptionHandler(ErrorHandler::onBadParameters);

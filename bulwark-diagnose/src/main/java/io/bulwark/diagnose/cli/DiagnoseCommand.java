@@ -50,10 +50,7 @@ public final class DiagnoseCommand implements Callable<Integer> {
 
   @Mixin RemoteOptions remote;
 
-  @Option(
-      names = "--symptom",
-      required = true,
-      description = "What was seen, e.g. \"checkout is slow\".")
+  @Option(names = "--symptom", description = "What was seen, e.g. \"checkout is slow\" (required).")
   String symptom;
 
   @Option(
@@ -64,8 +61,7 @@ public final class DiagnoseCommand implements Callable<Integer> {
 
   @Option(
       names = "--since",
-      required = true,
-      description = "How long ago the symptom was first seen, e.g. 15m, 90s.")
+      description = "How long ago the symptom was first seen, e.g. 15m, 90s (required).")
   String since;
 
   @Option(
@@ -99,6 +95,11 @@ public final class DiagnoseCommand implements Callable<Integer> {
     Symptom s;
     Duration baselineLength;
     try {
+      // checked here, not by picocli, so that `diagnose eval` needs neither
+      if (symptom == null || since == null) {
+        throw new IllegalArgumentException(
+            "missing " + (symptom == null ? "--symptom" : "--since") + "; see --help");
+      }
       Duration ago = Durations.parse("--since", since);
       baselineLength = Durations.parse("--baseline", baseline);
       Instant now = clock.instant();

@@ -260,6 +260,7 @@ class DiagnoseRunningServerTest {
           .isEqualTo(
               "bulwark: --severity must be one of LOW, MEDIUM, HIGH, CRITICAL but was URGENT");
       assertThat(diagnoseFails(url, "--since", "soon")).contains("--since").contains("soon");
+      assertThat(diagnoseFails(url)).isEqualTo("bulwark: missing --since; see --help");
       assertThat(diagnoseFails(url, "--since", "1m", "--frequency", "OFTEN"))
           .contains("--frequency must be one of ONCE, INTERMITTENT, CONSTANT but was OFTEN");
       assertThat(diagnoseFails(url, "--since", "1m", "--component", "nope"))
