@@ -1,6 +1,7 @@
 package io.bulwark.commerce.identity;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.github.benmanes.caffeine.cache.Ticker;
@@ -192,5 +193,29 @@ class RolesTest {
     assertThat(here.permissions("night-shift")).containsExactly(Permission.CATALOG_READ);
     assertThat(CachedRoles.TTL).isLessThanOrEqualTo(java.time.Duration.ofSeconds(5));
     assertThat(here.permissions("no-such-role")).isEmpty();
+  }
+
+  @Test
+  void theLastReadPermissionsStandInWhileThePoolIsExhausted() throws Exception {
+    try (io.bulwark.postgres.Database tiny =
+        io.bulwark.postgres.Database.connect(
+            pg.jdbcUrl(), io.bulwark.postgres.PostgresServer.SUPERUSER, "", 1)) {
+      JdbcIdentityStore store = new JdbcIdentityStore(PostgresTransactions.of(tiny.dataSource()));
+      store.insert(new Role("on-call", EnumSet.of(Permission.OPERATE)), Instant.now());
+      AtomicLong nanos = new AtomicLong();
+      CachedRoles roles = new CachedRoles(store, nanos::get);
+      assertThat(roles.permissions("on-call")).containsExactly(Permission.OPERATE);
+
+      try (java.sql.Connection held = tiny.dataSource().getConnection()) {
+        assertThat(held.isValid(1)).isTrue(); // the pool's only connection: nothing else gets one
+        nanos.addAndGet(CachedRoles.TTL.toNanos() + 1);
+        assertThat(roles.permissions("on-call"))
+            .as("read before: it stands in")
+            .containsExactly(Permission.OPERATE);
+        assertThatThrownBy(() -> roles.permissions("never-read"))
+            .as("never read: nothing to stand in")
+            .isInstanceOf(RuntimeException.class);
+      }
+    }
   }
 }
