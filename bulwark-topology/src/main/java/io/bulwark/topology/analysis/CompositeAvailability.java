@@ -13,6 +13,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -40,8 +41,10 @@ import java.util.Set;
  * primary's region (Bulwark's election automates that), and the DR runbook's detection, fence,
  * promote, traffic switch and verify when the only copies are in other regions (done by hand until
  * Bulwark runs runbooks). {@code F_regions}, with several serving regions: each region's outage
- * costs its traffic share for detection + traffic switch out of {@link #REGION_OUTAGE}. Promoting
- * an asynchronous replica also loses the writes it had not received (its lag: the RPO).
+ * costs its traffic share for detection + traffic switch out of {@link #REGION_OUTAGE}; the outage
+ * of the region holding the database primary costs all traffic detection + fence + promote +
+ * switch, since writes everywhere wait for a replica elsewhere to be promoted by hand. Promoting an
+ * asynchronous replica also loses the writes it had not received (its lag: the RPO).
  *
  * @param availability the composite, 0..1
  * @param formula how the terms combine, e.g. {@code A = A_regions × A_ingress × A_web × A_db}
@@ -181,7 +184,7 @@ public record CompositeAvailability(
               }
             });
     if (serving.size() > 1) {
-      independent.add(0, regionFailover(t, serving));
+      independent.add(0, regionFailover(t, serving, t.database()));
     }
 
     List<RegionState> states = regionStates(regionUp, blocks);
@@ -450,9 +453,15 @@ public record CompositeAvailability(
     return t.services().stream().filter(s -> seen.contains(s.name())).toList();
   }
 
-  /** {@code F_regions}: each serving region's outage costs its share for detection + switch. */
-  private static Term regionFailover(Topology t, List<Region> serving) {
-    Duration take = t.detectionTime().plus(t.profile().trafficSwitchTime());
+  /**
+   * {@code F_regions}: each serving region's outage costs its share for detection + switch; the
+   * outage of the database primary's region costs all traffic detection + fence + promote + switch.
+   */
+  private static Term regionFailover(Topology t, List<Region> serving, Optional<Database> db) {
+    var p = t.profile();
+    Duration take = t.detectionTime().plus(p.trafficSwitchTime());
+    Duration withPromotion = take.plus(p.fenceTime()).plus(p.promoteTime());
+    Optional<String> primaryRegion = db.map(d -> d.primary().region());
     Map<String, Integer> weights = new LinkedHashMap<>();
     serving.forEach(r -> weights.put(r.name(), 0));
     t.traffic()
@@ -460,29 +469,46 @@ public record CompositeAvailability(
             tr ->
                 tr.pools()
                     .forEach(
-                        p -> {
-                          if (weights.containsKey(p.region())) {
-                            weights.merge(p.region(), p.weight(), Integer::sum);
+                        pool -> {
+                          if (weights.containsKey(pool.region())) {
+                            weights.merge(pool.region(), pool.weight(), Integer::sum);
                           }
                         }));
     int total = weights.values().stream().mapToInt(Integer::intValue).sum();
     double lost = 0;
     List<String> parts = new ArrayList<>();
     for (Region r : serving) {
-      double share = total == 0 ? 1.0 / serving.size() : (double) weights.get(r.name()) / total;
+      boolean holdsPrimary = primaryRegion.map(r.name()::equals).orElse(false);
+      double share =
+          holdsPrimary
+              ? 1.0
+              : total == 0 ? 1.0 / serving.size() : (double) weights.get(r.name()) / total;
       double a = fraction(r.availability().orElse(t.availability().region()));
-      lost += share * (1 - a);
-      parts.add(num(share) + "·(1 − " + num(a) + ")");
+      double ratio = ratio(holdsPrimary ? withPromotion : take, REGION_OUTAGE);
+      lost += share * (1 - a) * ratio;
+      parts.add(num(share) + "·(1 − " + num(a) + ")·" + num(ratio));
     }
-    double ratio = ratio(take, REGION_OUTAGE);
     return new Term(
         "F_regions",
         "moving a failed region's traffic share to the others: detection + switch = "
             + Durations.human(take)
-            + " per region outage, outages assumed to last "
+            + " per region outage"
+            + primaryRegion
+                .filter(pr -> serving.stream().anyMatch(r -> r.name().equals(pr)))
+                .map(
+                    pr ->
+                        "; losing "
+                            + pr
+                            + ", which holds the database primary, stops every region's writes"
+                            + " until a replica elsewhere is promoted by hand: detection + fence +"
+                            + " promote + switch = "
+                            + Durations.human(withPromotion)
+                            + " for all traffic")
+                .orElse("")
+            + "; outages assumed to last "
             + Durations.human(REGION_OUTAGE),
-        "1 − (" + String.join(" + ", parts) + ")·" + num(ratio),
-        1 - lost * ratio);
+        "1 − (" + String.join(" + ", parts) + ")",
+        1 - lost);
   }
 
   /** {@code F_<database>}: each outage of the primary costs the time to fail over to a copy. */
