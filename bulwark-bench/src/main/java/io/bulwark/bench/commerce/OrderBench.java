@@ -57,7 +57,9 @@ import org.slf4j.LoggerFactory;
  *       {@code Idempotency-Key}) for the measurement window: accepted (202) per second, orders
  *       reaching CONFIRMED per second within the window, p50/p99 latency (HdrHistogram), and the
  *       time the saga needs afterwards to drain what was accepted, and the end-to-end rate: orders
- *       CONFIRMED from the start of the window until the backlog is drained, per second.
+ *       CONFIRMED from the start of the window until the backlog is drained, per second; and the
+ *       commits per confirmed order ({@code pg_stat_database.xact_commit} over the window and the
+ *       drain, every transaction of the server included).
  * </ol>
  *
  * <p>Options: {@code --clients 4,16,64} {@code --seconds 10} (orders window) {@code
@@ -82,7 +84,8 @@ public final class OrderBench {
       long errors,
       double drainSeconds,
       long backlogLeft,
-      double endToEndPerSecond) {}
+      double endToEndPerSecond,
+      double commitsPerOrder) {}
 
   /** How long draining took and how many accepted orders were still not terminal after it. */
   record Drain(double seconds, long left) {}
@@ -190,12 +193,17 @@ public final class OrderBench {
         List<Result> results = new ArrayList<>();
         for (int c : clients) {
           double commits = baseline(jdbcUrl, c, Duration.ofSeconds(baselineSeconds));
+          long commitsBefore = databaseCommits(jdbcUrl);
           long confirmedBefore = confirmed.sum();
           long runStart = System.nanoTime();
           Result r = orders.run(c, Duration.ofSeconds(seconds));
           Drain drain = orders.drain(Duration.ofSeconds(drainSeconds));
-          double endToEnd =
-              (confirmed.sum() - confirmedBefore) / ((System.nanoTime() - runStart) / 1e9);
+          long confirmedInRun = confirmed.sum() - confirmedBefore;
+          double endToEnd = confirmedInRun / ((System.nanoTime() - runStart) / 1e9);
+          double commitsPerOrder =
+              confirmedInRun == 0
+                  ? Double.NaN
+                  : (databaseCommits(jdbcUrl) - commitsBefore) / (double) confirmedInRun;
           results.add(
               new Result(
                   c,
@@ -207,7 +215,8 @@ public final class OrderBench {
                   r.errors(),
                   drain.seconds(),
                   drain.left(),
-                  endToEnd));
+                  endToEnd,
+                  commitsPerOrder));
           System.out.printf(Locale.ROOT, "  %d clients done%n", c);
         }
         print(results);
@@ -226,12 +235,12 @@ public final class OrderBench {
     System.out.println(
         "| clients | PG commits/s | orders accepted/s | accepted / commits | CONFIRMED/s under"
             + " load | p50 ms | p99 ms | errors | drain s | left after drain | CONFIRMED/s end to"
-            + " end |");
-    System.out.println("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+            + " end | commits per order |");
+    System.out.println("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
     for (Result r : results) {
       System.out.printf(
           Locale.ROOT,
-          "| %d | %.0f | %.0f | %.3f | %.0f | %.1f | %.1f | %d | %.1f | %d | %.0f |%n",
+          "| %d | %.0f | %.0f | %.3f | %.0f | %.1f | %.1f | %d | %.1f | %d | %.0f | %.1f |%n",
           r.clients(),
           r.commitsPerSecond(),
           r.acceptedPerSecond(),
@@ -242,7 +251,25 @@ public final class OrderBench {
           r.errors(),
           r.drainSeconds(),
           r.backlogLeft(),
-          r.endToEndPerSecond());
+          r.endToEndPerSecond(),
+          r.commitsPerOrder());
+    }
+  }
+
+  /**
+   * Transactions committed in the bench's database so far ({@code pg_stat_database.xact_commit},
+   * read-only ones included: every commit the server asks of PostgreSQL). Backends report their
+   * counts about once a second, so this waits that long first.
+   */
+  static long databaseCommits(String jdbcUrl) throws SQLException, InterruptedException {
+    Thread.sleep(1_100);
+    try (Connection c = DriverManager.getConnection(jdbcUrl, PostgresServer.SUPERUSER, "");
+        var st = c.createStatement();
+        var rs =
+            st.executeQuery(
+                "select xact_commit from pg_stat_database where datname = current_database()")) {
+      rs.next();
+      return rs.getLong(1);
     }
   }
 
@@ -434,7 +461,8 @@ public final class OrderBench {
           errors.sum(),
           0,
           0,
-          0);
+          0,
+          Double.NaN);
     }
 
     /** Waits until every accepted order is CONFIRMED or FAILED; returns the seconds it took. */
