@@ -41,6 +41,7 @@ import io.bulwark.platform.Platform;
 import io.bulwark.platform.ServerAssembly;
 import io.bulwark.postgres.PostgresTransactions;
 import io.bulwark.states.durable.Engine;
+import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.javalin.Javalin;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
@@ -94,6 +95,13 @@ public final class Commerce {
 
   /** The counter of payment gateway calls, tagged {@code outcome}: success, error or rejected. */
   public static final String GATEWAY_CALLS = "bulwark.payment.gateway.calls";
+
+  /**
+   * Gauge, 1 for the payment gateway circuit breaker's current state and 0 for the others (tag
+   * {@code state}: {@code closed}, {@code open}, {@code half_open}, ...), as Resilience4j's own
+   * Micrometer binding names it.
+   */
+  public static final String GATEWAY_CIRCUIT = "bulwark.payment.gateway.circuit.state";
 
   private final CommerceOptions options;
   private volatile Running running;
@@ -207,9 +215,10 @@ public final class Commerce {
   }
 
   /**
-   * Counts the payment gateway's calls by outcome on {@value #GATEWAY_CALLS} ({@code success},
-   * {@code error}: failed or timed out, {@code rejected}: not made, the circuit being open), the
-   * meter {@code bulwark diagnose} reads the payment network's health from.
+   * Publishes the breaker's state on {@value #GATEWAY_CIRCUIT} and counts the payment gateway's
+   * calls by outcome on {@value #GATEWAY_CALLS} ({@code success}, {@code error}: failed or timed
+   * out, {@code rejected}: not made, the circuit being open), the meter {@code bulwark diagnose}
+   * reads the payment network's health from.
    */
   private static void countCalls(HttpPaymentGateway gateway, MeterRegistry registry) {
     Counter success = registry.counter(GATEWAY_CALLS, "outcome", "success");
@@ -221,6 +230,13 @@ public final class Commerce {
         .onSuccess(e -> success.increment())
         .onError(e -> error.increment())
         .onCallNotPermitted(e -> rejected.increment());
+    CircuitBreaker breaker = gateway.circuitBreaker();
+    for (CircuitBreaker.State state : CircuitBreaker.State.values()) {
+      Gauge.builder(GATEWAY_CIRCUIT, breaker, b -> b.getState() == state ? 1 : 0)
+          .description("1 for the payment gateway circuit breaker's current state")
+          .tag("state", state.name().toLowerCase(java.util.Locale.ROOT))
+          .register(registry);
+    }
   }
 
   /** Everything that runs once the database is ready; closed with the server. */

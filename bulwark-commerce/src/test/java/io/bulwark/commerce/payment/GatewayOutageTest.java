@@ -82,4 +82,39 @@ class GatewayOutageTest {
     assertThat(app.commerce.payments().refundRequested(id)).isTrue();
     assertThat(app.commerce.payments().payment(id).orElseThrow().status()).isEqualTo("UNKNOWN");
   }
+
+  @Test
+  void opensTheCircuitAndShowsItOnMetrics() throws Exception {
+    String admin = app.adminToken();
+    app.send(
+        "POST",
+        "/api/v1/products",
+        admin,
+        "{\"sku\":\"RADIO-1\",\"name\":\"Radio\",\"price\":3000,\"available\":50}");
+    String token = app.customer("circuit-watcher");
+    gateway.close();
+    java.util.List<UUID> ids = new java.util.ArrayList<>();
+    for (int i = 0; i < 6; i++) {
+      ids.add(
+          UUID.fromString(
+              app.send(
+                      "POST",
+                      "/api/v1/orders",
+                      token,
+                      "{\"items\":[{\"sku\":\"RADIO-1\",\"quantity\":1}]}")
+                  .json()
+                  .get("id")
+                  .asText()));
+    }
+    await()
+        .atMost(Duration.ofSeconds(60))
+        .until(
+            () ->
+                ids.stream()
+                    .allMatch(id -> app.commerce.orders().order(id).orElseThrow().terminal()));
+    String metrics = app.get("/metrics", null).body();
+    assertThat(metrics)
+        .contains("bulwark_payment_gateway_circuit_state{state=\"open\"} 1.0")
+        .contains("bulwark_payment_gateway_circuit_state{state=\"closed\"} 0.0");
+  }
 }
