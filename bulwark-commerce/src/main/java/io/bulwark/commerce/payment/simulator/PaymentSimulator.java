@@ -26,9 +26,12 @@ import java.util.concurrent.atomic.AtomicLong;
  * {@code GET /health}. It injects latency, transient 503s, declines and slow answers as {@link
  * SimulatorOptions} say; {@code POST /outage {"seconds":n}} makes it answer every charge, refund
  * and health check with 503 for the next n seconds (0 ends an outage early), as a network that is
- * down ({@code bulwark chaos inject dependency-down}). A charge is remembered under its idempotency
- * key, so a retried charge replays the first answer and never charges twice; refunding a key that
- * never charged voids it, so a charge arriving late under that key is declined.
+ * down ({@code bulwark chaos inject dependency-down}). {@code POST /burst {"seconds":n,
+ * "latencyMs":m,"errorRate":r}} is a payment spike for the next n seconds: every charge and refund
+ * takes m ms more, and a share r of them answers 503 (0 seconds ends it); {@code GET /stats} shows
+ * a running burst. A charge is remembered under its idempotency key, so a retried charge replays
+ * the first answer and never charges twice; refunding a key that never charged voids it, so a
+ * charge arriving late under that key is declined.
  */
 public final class PaymentSimulator implements AutoCloseable {
 
@@ -44,6 +47,14 @@ public final class PaymentSimulator implements AutoCloseable {
   private final AtomicLong calls = new AtomicLong();
   private final AtomicLong injectedFailures = new AtomicLong();
   private volatile long outageUntilNanos = System.nanoTime();
+  private volatile Burst burst = new Burst(System.nanoTime(), 0, 0);
+
+  /** A payment spike until {@code untilNanos}: extra latency, and a share of 503s. */
+  private record Burst(long untilNanos, long latencyMs, double errorRate) {
+    boolean active() {
+      return System.nanoTime() - untilNanos < 0;
+    }
+  }
 
   private static final class Entry {
     final String reference;
@@ -124,6 +135,23 @@ public final class PaymentSimulator implements AutoCloseable {
       }
       outageUntilNanos = System.nanoTime() + seconds * 1_000_000_000L;
       reply(ex, 200, Map.of("outageSeconds", seconds));
+    } else if (method.equals("POST") && path.equals("/burst")) {
+      JsonNode b = body(ex);
+      long seconds = b.path("seconds").asLong(-1);
+      long latencyMs = b.path("latencyMs").asLong(0);
+      double errorRate = b.path("errorRate").asDouble(0);
+      if (seconds < 0 || seconds > 3600) {
+        throw new IllegalArgumentException("seconds must be in 0..3600");
+      }
+      if (latencyMs < 0 || latencyMs > 60_000) {
+        throw new IllegalArgumentException("latencyMs must be in 0..60000");
+      }
+      if (!(errorRate >= 0 && errorRate <= 1)) {
+        throw new IllegalArgumentException("errorRate must be in 0..1");
+      }
+      burst = new Burst(System.nanoTime() + seconds * 1_000_000_000L, latencyMs, errorRate);
+      reply(
+          ex, 200, Map.of("burstSeconds", seconds, "latencyMs", latencyMs, "errorRate", errorRate));
     } else if (down() && !path.equals("/stats")) {
       injectedFailures.incrementAndGet();
       reply(ex, 503, Map.of("error", "payment network is down"));
@@ -164,6 +192,10 @@ public final class PaymentSimulator implements AutoCloseable {
       throw new IllegalArgumentException("amount must be > 0 and currency an ISO 4217 code");
     }
     latency();
+    if (burstFails()) {
+      reply(ex, 503, Map.of("error", "payment network overloaded"));
+      return;
+    }
     boolean slow = false;
     Entry result;
     synchronized (locks.computeIfAbsent(key, k -> new Object())) {
@@ -210,6 +242,10 @@ public final class PaymentSimulator implements AutoCloseable {
       throw new IllegalArgumentException("chargeKey is required");
     }
     latency();
+    if (burstFails()) {
+      reply(ex, 503, Map.of("error", "payment network overloaded"));
+      return;
+    }
     if (random.nextDouble() < options.failureRate()) {
       injectedFailures.incrementAndGet();
       reply(ex, 503, Map.of("error", "gateway temporarily unavailable"));
@@ -262,6 +298,18 @@ public final class PaymentSimulator implements AutoCloseable {
     m.put("duplicateCharges", perReference.values().stream().filter(n -> n > 1).count());
     m.put("injectedFailures", injectedFailures.get());
     m.put("calls", calls.get());
+    Burst b = burst;
+    if (b.active()) {
+      m.put(
+          "burst",
+          Map.of(
+              "secondsLeft",
+              Math.max(0, (b.untilNanos() - System.nanoTime()) / 1_000_000_000L),
+              "latencyMs",
+              b.latencyMs(),
+              "errorRate",
+              b.errorRate()));
+    }
     return m;
   }
 
@@ -278,10 +326,24 @@ public final class PaymentSimulator implements AutoCloseable {
     return m;
   }
 
+  /** Whether a running burst fails this call (counted as an injected failure). */
+  private boolean burstFails() {
+    Burst b = burst;
+    if (b.active() && b.errorRate() > 0 && random.nextDouble() < b.errorRate()) {
+      injectedFailures.incrementAndGet();
+      return true;
+    }
+    return false;
+  }
+
   private void latency() throws InterruptedException {
     long min = options.minLatency().toMillis();
     long max = options.maxLatency().toMillis();
     long ms = min + (max > min ? (long) (random.nextDouble() * (max - min + 1)) : 0);
+    Burst b = burst;
+    if (b.active()) {
+      ms += b.latencyMs();
+    }
     if (ms > 0) {
       Thread.sleep(Duration.ofMillis(ms));
     }

@@ -74,9 +74,48 @@ class PaymentSimulatorTest {
     }
   }
 
+  @Test
+  void aBurstSlowsAndFailsCallsOnCommandUntilItEnds() throws Exception {
+    try (PaymentSimulator sim =
+            PaymentSimulator.start(
+                SimulatorOptions.defaults()
+                    .withLatency(Duration.ZERO, Duration.ZERO)
+                    .withRates(0, 0, 0));
+        java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient()) {
+      URI base = URI.create("http://127.0.0.1:" + sim.port());
+      HttpPaymentGateway gw = new HttpPaymentGateway(base, Duration.ofSeconds(5), 1);
+
+      // every call fails while the burst runs, and the stats say a burst is on
+      assertThat(post(http, base, "/burst", "{\"seconds\":60,\"errorRate\":1.0}")).isEqualTo(200);
+      assertThatThrownBy(() -> gw.charge("k-b1", "order-b1", 500, "EUR"))
+          .isInstanceOf(PaymentGateway.PaymentUnavailable.class)
+          .hasMessageContaining("503");
+      assertThat(sim.stats()).containsKey("burst");
+
+      // a latency-only burst: each call takes at least the added time, and succeeds
+      assertThat(post(http, base, "/burst", "{\"seconds\":60,\"latencyMs\":300}")).isEqualTo(200);
+      long started = System.nanoTime();
+      assertThat(gw.charge("k-b2", "order-b2", 500, "EUR"))
+          .isInstanceOf(PaymentGateway.ChargeOutcome.Approved.class);
+      assertThat(Duration.ofNanos(System.nanoTime() - started))
+          .isGreaterThanOrEqualTo(Duration.ofMillis(300));
+
+      assertThat(post(http, base, "/burst", "{\"seconds\":5,\"errorRate\":1.5}")).isEqualTo(400);
+      assertThat(post(http, base, "/burst", "{\"seconds\":0}")).isEqualTo(200);
+      assertThat(sim.stats()).doesNotContainKey("burst");
+      assertThat(gw.charge("k-b3", "order-b3", 500, "EUR"))
+          .isInstanceOf(PaymentGateway.ChargeOutcome.Approved.class);
+    }
+  }
+
   private static int outage(java.net.http.HttpClient http, URI base, String body) throws Exception {
+    return post(http, base, "/outage", body);
+  }
+
+  private static int post(java.net.http.HttpClient http, URI base, String path, String body)
+      throws Exception {
     return http.send(
-            java.net.http.HttpRequest.newBuilder(base.resolve("/outage"))
+            java.net.http.HttpRequest.newBuilder(base.resolve(path))
                 .POST(java.net.http.HttpRequest.BodyPublishers.ofString(body))
                 .build(),
             java.net.http.HttpResponse.BodyHandlers.discarding())
