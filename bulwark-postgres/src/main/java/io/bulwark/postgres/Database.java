@@ -24,10 +24,16 @@ public final class Database implements AutoCloseable {
   static final Duration RECONNECT_INTERVAL = Duration.ofMillis(50);
 
   private final HikariDataSource dataSource;
+  private final String jdbcUrl;
+  private final String user;
+  private final String password;
   private volatile boolean migrated;
 
-  private Database(HikariDataSource dataSource) {
+  private Database(HikariDataSource dataSource, String jdbcUrl, String user, String password) {
     this.dataSource = dataSource;
+    this.jdbcUrl = jdbcUrl;
+    this.user = user;
+    this.password = password;
   }
 
   /** A pool of up to {@code maxPoolSize} connections to {@code jdbcUrl}. */
@@ -58,7 +64,7 @@ public final class Database implements AutoCloseable {
     if (meterRegistry != null) {
       config.setMetricRegistry(meterRegistry);
     }
-    return new Database(new HikariDataSource(config));
+    return new Database(new HikariDataSource(config), jdbcUrl, user, password);
   }
 
   /** Applies {@code module}'s migrations from {@code classpath:db/migration/<module>}. */
@@ -92,6 +98,24 @@ public final class Database implements AutoCloseable {
   /** The pool. */
   public DataSource dataSource() {
     return dataSource;
+  }
+
+  /**
+   * The JDBC URL the pool connects to, for a tool that needs a connection of its own beside the
+   * pool (a monitor that must not wait behind a full pool).
+   */
+  public String jdbcUrl() {
+    return jdbcUrl;
+  }
+
+  /** The user the pool connects as. */
+  public String user() {
+    return user;
+  }
+
+  /** The password the pool connects with. */
+  public String password() {
+    return password;
   }
 
   /** The Hikari pool, for metrics binding. */

@@ -78,9 +78,9 @@ public final class DiagnoseHttp implements HttpModule, AutoCloseable {
             options.dependencyComponent(),
             platform.registry(),
             platform.instanceDir(),
-            pool.getJdbcUrl(),
-            pool.getUsername(),
-            pool.getPassword(),
+            platform.database().jdbcUrl(),
+            platform.database().user(),
+            platform.database().password(),
             platform.clock());
     this.recorder =
         TelemetryRecorder.start(sampler, changes, options.interval(), options.retention());
