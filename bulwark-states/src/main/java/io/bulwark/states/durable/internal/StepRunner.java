@@ -183,7 +183,24 @@ final class StepRunner implements AutoCloseable {
       TaskOutcome outcome = tasks.callJoined(c, request, handler, joined);
       return taskEnded(c, e, machine, w, t, scheduledAt, outcome, joined);
     }
-    return settlement.apply(c, e, machine, w, d);
+    return next(c, e, w, joined, settlement.apply(c, e, machine, w, d));
+  }
+
+  /**
+   * After a state's move in transaction {@code c}: when the execution goes on stepping ({@code
+   * more}), prepares its next state in the same transaction while the transaction's budget of
+   * states lasts, so a run of states that call nothing outside (Pass, Choice, Wait 0, tasks that
+   * join the transaction) commits once; else returns {@code more} (true: the next transaction goes
+   * on). Every state still records its own events, in the same order.
+   */
+  private Object next(
+      Connection c,
+      ExecutionRow e,
+      WorkQueue.Work w,
+      TaskInvocation.JoinedTransaction joined,
+      boolean more)
+      throws SQLException {
+    return more && "STEP".equals(w.kind) && joined.admitState() ? prepare(c, e, w, joined) : more;
   }
 
   /** Calls the task of {@code call}, records the outcome and prepares what comes next. */
@@ -235,8 +252,7 @@ final class StepRunner implements AutoCloseable {
         scheduledAt,
         Events.taskScheduled(t.resource(), t.payload(), StepSettlement.seconds(t.timeout())));
     e.event("TaskStarted", scheduledAt, Events.taskStarted(t.resource()));
-    boolean more = settlement.taskEnded(c, e, machine, w, t.resource(), outcome);
-    return more && "STEP".equals(w.kind) ? prepare(c, e, w, joined) : more;
+    return next(c, e, w, joined, settlement.taskEnded(c, e, machine, w, t.resource(), outcome));
   }
 
   /** Calls the handler of a parked {@code .waitForTaskToken} task (at-least-once). */
