@@ -24,8 +24,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * kill -9 of an engine process with hundreds of executions in flight (waits, transient failures
- * retried with back-off, tasks joining the step's transaction): a fresh engine finishes them all,
- * no completed step runs again, and a joined task's writes exist exactly once.
+ * retried with back-off, tasks joining the step's transaction, Pass states and Waits of 0 seconds
+ * carried out in the transaction of the step before them): a fresh engine finishes them all, no
+ * completed step runs again, and a joined task's writes exist exactly once.
  */
 class CrashRecoveryTest {
   @RegisterExtension static final PostgresExtension pg = PostgresExtension.migrating("states");
@@ -36,15 +37,17 @@ class CrashRecoveryTest {
 
   private static final String MACHINE =
       """
-      {"StartAt":"Reserve","States":{
+      {"StartAt":"Begin","States":{
+        "Begin":{"Type":"Pass","Result":"begun","ResultPath":"$.begin","Next":"Reserve"},
         "Reserve":{"Type":"Task","Resource":"crash-task","ResultPath":"$.reserve","Next":"Hold",
           "Retry":[{"ErrorEquals":["Transient"],"IntervalSeconds":1,"BackoffRate":2,
                     "MaxDelaySeconds":2,"MaxAttempts":3,"JitterStrategy":"FULL"}]},
         "Hold":{"Type":"Wait","SecondsPath":"$.wait","Next":"Charge"},
         "Charge":{"Type":"Task","Resource":"crash-task","ResultPath":"$.charge","Next":"Ship",
           "Retry":[{"ErrorEquals":["Transient"],"IntervalSeconds":1,"MaxAttempts":3}]},
-        "Ship":{"Type":"Task","Resource":"crash-task","ResultPath":"$.ship","Next":"Confirm",
+        "Ship":{"Type":"Task","Resource":"crash-task","ResultPath":"$.ship","Next":"Mark",
           "Retry":[{"ErrorEquals":["States.ALL"],"IntervalSeconds":1,"MaxAttempts":2}]},
+        "Mark":{"Type":"Pass","Result":"shipped","ResultPath":"$.mark","Next":"Confirm"},
         "Confirm":{"Type":"Task","Resource":"crash-joined","ResultPath":"$.confirm","End":true,
           "Parameters":{"n.$":"$.n"},
           "Retry":[{"ErrorEquals":["Transient"],"IntervalSeconds":1,"MaxAttempts":2}]}}}
@@ -87,7 +90,7 @@ class CrashRecoveryTest {
     Engine api = CrashEngineMain.engine(pg.database(), 0, 0);
     api.createStateMachine("crash", MACHINE);
     for (int i = 0; i < EXECUTIONS; i++) {
-      api.start("crash", "c" + i, Json.parse("{\"n\":" + i + ",\"wait\":" + (1 + i % 2) + "}"));
+      api.start("crash", "c" + i, Json.parse("{\"n\":" + i + ",\"wait\":" + (i % 3) + "}"));
     }
 
     Process child =
@@ -157,6 +160,8 @@ class CrashRecoveryTest {
         .isEmpty();
     assertThat(count("select count(*) from states_history where type = 'TaskSucceeded'"))
         .isEqualTo(4L * EXECUTIONS);
+    assertThat(count("select count(*) from states_history where type = 'PassStateExited'"))
+        .isEqualTo(2L * EXECUTIONS);
     // The task that joins the step's transaction took effect exactly once per execution, across
     // the kill: its failed first attempts and the kill's uncommitted step left no write behind.
     assertThat(count("select count(*) from crash_joined")).isEqualTo(EXECUTIONS);

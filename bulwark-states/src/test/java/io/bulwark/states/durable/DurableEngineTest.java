@@ -235,6 +235,75 @@ class DurableEngineTest {
         .contains("WaitStateEntered", "WaitStateExited", "SucceedStateEntered");
   }
 
+  @Test
+  void runsStatesThatCallNothingOutsideInOneTransactionWithTheSameHistory() {
+    // 17 Pass states, a Choice, a Wait of 0 seconds and a Succeed: nothing calls out, so the
+    // claim's transaction carries out all 20 states, each still recording its own events
+    StringBuilder states = new StringBuilder();
+    List<String> expected = new java.util.ArrayList<>(List.of("ExecutionStarted"));
+    for (int i = 0; i < 17; i++) {
+      states.append(
+          "'S%d':{'Type':'Pass','ResultPath':'$.s%d','Result':%d,'Next':'S%d'},"
+              .formatted(i, i % 3, i, i + 1));
+      expected.addAll(List.of("PassStateEntered", "PassStateExited"));
+    }
+    states.append(
+        "'S17':{'Type':'Choice','Choices':[{'Variable':'$.s0','NumericEquals':15,'Next':'S18'}],"
+            + "'Default':'Bad'},'S18':{'Type':'Wait','Seconds':0,'Next':'S19'},"
+            + "'S19':{'Type':'Succeed'},'Bad':{'Type':'Fail','Error':'Wrong'}");
+    expected.addAll(
+        List.of(
+            "ChoiceStateEntered",
+            "ChoiceStateExited",
+            "WaitStateEntered",
+            "WaitStateExited",
+            "SucceedStateEntered",
+            "SucceedStateExited",
+            "ExecutionSucceeded"));
+    engine.createStateMachine("batched", def("{'StartAt':'S0','States':{" + states + "}}"));
+    Execution e = awaitEnd(engine.start("batched", "b1", Json.parse("{\"order\":1}")));
+    assertThat(e.status()).isEqualTo(ExecutionStatus.SUCCEEDED);
+    assertThat(e.output()).isEqualTo(Json.parse("{\"order\":1,\"s0\":15,\"s1\":16,\"s2\":14}"));
+    List<HistoryEvent> history = engine.history(e.executionArn());
+    assertThat(history).extracting(HistoryEvent::type).containsExactlyElementsOf(expected);
+    assertThat(history).extracting(HistoryEvent::id).isSorted().doesNotHaveDuplicates();
+    // the start's transaction, then one for all 20 states (before: one per state, 21 in all)
+    assertThat(historyTransactions(e.executionArn())).isEqualTo(2);
+  }
+
+  @Test
+  void boundsTheStatesOfOneTransaction() {
+    // a chain longer than one transaction carries out (its first state and 32 more) commits
+    // every 33 states: 70 states take three step transactions after the start's
+    StringBuilder states = new StringBuilder();
+    for (int i = 0; i < 69; i++) {
+      states.append("'S%d':{'Type':'Pass','Next':'S%d'},".formatted(i, i + 1));
+    }
+    states.append("'S69':{'Type':'Pass','End':true}");
+    engine.createStateMachine("chain70", def("{'StartAt':'S0','States':{" + states + "}}"));
+    Execution e = awaitEnd(engine.start("chain70", "c1", Json.parse("{\"n\":1}")));
+    assertThat(e.status()).isEqualTo(ExecutionStatus.SUCCEEDED);
+    assertThat(e.output()).isEqualTo(Json.parse("{\"n\":1}"));
+    assertThat(engine.history(e.executionArn())).hasSize(1 + 70 * 2 + 1);
+    assertThat(historyTransactions(e.executionArn())).isEqualTo(1 + 3);
+  }
+
+  /** How many transactions wrote the history of {@code arn} (its rows' distinct xmin). */
+  private static int historyTransactions(String arn) {
+    try (var c = pg.database().dataSource().getConnection();
+        var ps =
+            c.prepareStatement(
+                "select count(distinct xmin::text) from states_history where execution_arn = ?")) {
+      ps.setString(1, arn);
+      try (var rs = ps.executeQuery()) {
+        rs.next();
+        return rs.getInt(1);
+      }
+    } catch (java.sql.SQLException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
   private static int countWork(String arn, String kind) {
     try (var c = pg.database().dataSource().getConnection();
         var ps =

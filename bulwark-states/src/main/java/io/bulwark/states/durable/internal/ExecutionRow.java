@@ -49,6 +49,9 @@ final class ExecutionRow {
   long lastEventId;
   private final List<Event> events = new ArrayList<>();
 
+  /** Changed since the last {@link #save} and left to be saved later in the same transaction. */
+  private boolean deferred;
+
   private record Event(long id, String type, Instant ts, JsonNode details) {}
 
   /** Appends a history event; returns its id. */
@@ -169,8 +172,24 @@ final class ExecutionRow {
     }
   }
 
+  /**
+   * Leaves saving to later in the same transaction: the caller goes on with the execution's next
+   * state and saves it then, or calls {@link #flush}.
+   */
+  void defer() {
+    deferred = true;
+  }
+
+  /** Saves the row and its new events if a save was {@link #defer deferred}. */
+  void flush(Connection c) throws SQLException {
+    if (deferred) {
+      save(c);
+    }
+  }
+
   /** Saves the changed columns and the new events. */
   void save(Connection c) throws SQLException {
+    deferred = false;
     try (PreparedStatement ps =
         c.prepareStatement(
             "update states_executions set status = ?, input = ?::jsonb, output = ?::jsonb,"

@@ -173,6 +173,7 @@ final class StepRunner implements AutoCloseable {
     if (d instanceof Decision.InvokeTask t && !TaskInvocation.isCallback(t.resource())) {
       TaskRequest request = TaskInvocation.request(e, t);
       DurableTaskHandler handler = tasks.joining(e.machineName, t, request);
+      e.flush(c); // the states before the task are saved before it runs, whatever it does
       if (handler == null) {
         return new TaskCall(e, t, request, clock.instant());
       }
@@ -183,7 +184,29 @@ final class StepRunner implements AutoCloseable {
       TaskOutcome outcome = tasks.callJoined(c, request, handler, joined);
       return taskEnded(c, e, machine, w, t, scheduledAt, outcome, joined);
     }
-    return settlement.apply(c, e, machine, w, d);
+    return next(c, e, w, joined, settlement.apply(c, e, machine, w, d));
+  }
+
+  /**
+   * After a state's move in transaction {@code c}: when the execution goes on stepping ({@code
+   * more}), prepares its next state in the same transaction while the transaction's budget of
+   * states lasts, so a run of states that call nothing outside (Pass, Choice, Wait 0, tasks that
+   * join the transaction) commits once and saves the execution's row once; else saves what is left
+   * unsaved and returns {@code more} (true: the next transaction goes on). Every state still
+   * records its own events, in the same order.
+   */
+  private Object next(
+      Connection c,
+      ExecutionRow e,
+      WorkQueue.Work w,
+      TaskInvocation.JoinedTransaction joined,
+      boolean more)
+      throws SQLException {
+    if (more && "STEP".equals(w.kind) && joined.admitState()) {
+      return prepare(c, e, w, joined);
+    }
+    e.flush(c);
+    return more;
   }
 
   /** Calls the task of {@code call}, records the outcome and prepares what comes next. */
@@ -235,8 +258,7 @@ final class StepRunner implements AutoCloseable {
         scheduledAt,
         Events.taskScheduled(t.resource(), t.payload(), StepSettlement.seconds(t.timeout())));
     e.event("TaskStarted", scheduledAt, Events.taskStarted(t.resource()));
-    boolean more = settlement.taskEnded(c, e, machine, w, t.resource(), outcome);
-    return more && "STEP".equals(w.kind) ? prepare(c, e, w, joined) : more;
+    return next(c, e, w, joined, settlement.taskEnded(c, e, machine, w, t.resource(), outcome));
   }
 
   /** Calls the handler of a parked {@code .waitForTaskToken} task (at-least-once). */
@@ -290,14 +312,18 @@ final class StepRunner implements AutoCloseable {
     JsonNode machine = machines.machine(c, e);
     switch (w.kind) {
       case "AFTER_WAIT" -> {
-        return settlement.apply(c, e, machine, w, StepSettlement.afterWait(w.payload));
+        boolean more = settlement.apply(c, e, machine, w, StepSettlement.afterWait(w.payload));
+        e.flush(c);
+        return more;
       }
       case "BRANCHES_DONE" -> {
         if (e.childrenPrefix == null || e.pendingChildren > 0) {
           WorkQueue.delete(c, w.id);
           return false;
         }
-        return settlement.branchesDone(c, e, machine, w);
+        boolean more = settlement.branchesDone(c, e, machine, w);
+        e.flush(c);
+        return more;
       }
       case "TIMEOUT" -> {
         WorkQueue.delete(c, w.id);

@@ -57,7 +57,9 @@ final class StepSettlement {
   /**
    * Carries out {@code d} for execution {@code e} inside transaction {@code c}. {@code w} is the
    * claimed work row to reuse (null outside a worker: new work rows are inserted). Returns true
-   * when the worker should go on stepping the same execution under the same claim.
+   * when the worker should go on stepping the same execution under the same claim; then {@code e}
+   * may be left {@link ExecutionRow#defer unsaved}, and the caller goes on with its next state in
+   * the same transaction or {@link ExecutionRow#flush flushes} it. False: {@code e} is saved.
    */
   boolean apply(Connection c, ExecutionRow e, JsonNode machine, WorkQueue.Work w, Decision d)
       throws SQLException {
@@ -78,8 +80,12 @@ final class StepSettlement {
       case Decision.Next n -> {
         e.event(type + "StateExited", now, Events.stateExited(e.currentState, n.output()));
         enter(e, machine, n.state(), n.output(), now);
+        if (queue.reschedule(c, e.arn, w, "STEP", now, null, true)) {
+          e.defer(); // the worker goes on with the next state, which saves both
+          return true;
+        }
         e.save(c);
-        return queue.reschedule(c, e.arn, w, "STEP", now, null, true);
+        return false;
       }
       case Decision.Succeed s -> {
         e.event(type + "StateExited", now, Events.stateExited(e.currentState, s.output()));

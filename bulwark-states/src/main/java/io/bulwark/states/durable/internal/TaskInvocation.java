@@ -172,22 +172,37 @@ public final class TaskInvocation {
 
   /**
    * The transaction of one step as offered to tasks that join it, with what the running task wants
-   * done after the commit (handed on only if it succeeds), and how many more tasks may join it (a
-   * loop of joining tasks still commits now and then).
+   * done after the commit (handed on only if it succeeds), how many more tasks may join it and how
+   * many more states it may carry out after its first (a loop of joining tasks or of Pass and
+   * Choice states still commits now and then, and a stop waits for at most one such transaction).
    */
   static final class JoinedTransaction implements TaskTransaction {
     private static final int TASKS_PER_TRANSACTION = 8;
 
+    /** States after the first that one step transaction carries out at most. */
+    static final int STATES_PER_TRANSACTION = 32;
+
     private Connection connection;
     private final List<Runnable> pending = new ArrayList<>();
     private int budget;
+    private int states;
 
     /** Starts (or, on a retried transaction, starts again) on {@code c}. */
     JoinedTransaction begin(Connection c) {
       connection = c;
       pending.clear();
       budget = TASKS_PER_TRANSACTION;
+      states = STATES_PER_TRANSACTION;
       return this;
+    }
+
+    /** Takes the place of one more state in this transaction; false when the budget is spent. */
+    boolean admitState() {
+      if (states == 0) {
+        return false;
+      }
+      states--;
+      return true;
     }
 
     /** Takes one task's place in this transaction; false when the budget is spent. */
