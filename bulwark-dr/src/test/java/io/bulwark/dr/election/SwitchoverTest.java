@@ -57,6 +57,12 @@ class SwitchoverTest {
   @Order(1)
   void aStandbyThatFallsBehindShowsItsLagInStatusAndMetrics() throws Exception {
     int portC = spec.requireMember("pg-c").port();
+    // lag in seconds compares commit times: pg-c must have replayed a commit since it started
+    // (the table's creation may have reached it in its clone instead), or its lag is unknown
+    try (Connection c = DriverManager.getConnection(db.jdbcUrl("postgres"), "postgres", "")) {
+      c.createStatement().execute("insert into writes (id, port) values (999999, 0)");
+    }
+    await().atMost(Duration.ofSeconds(20)).until(() -> replayedACommit(portC));
     exec(portC, "select pg_wal_replay_pause()");
     PGSimpleDataSource primary = new PGSimpleDataSource();
     primary.setUrl(db.jdbcUrl("postgres"));
@@ -128,6 +134,16 @@ class SwitchoverTest {
               assertThat(s.member("pg-c").orElseThrow().streaming()).isTrue();
               assertThat(s.member("pg-a").orElseThrow().timeline()).hasValue(2);
             });
+  }
+
+  private static boolean replayedACommit(int port) throws Exception {
+    try (Connection c =
+            DriverManager.getConnection(
+                "jdbc:postgresql://127.0.0.1:" + port + "/postgres", "postgres", "");
+        var rs = c.createStatement().executeQuery("select pg_last_xact_replay_timestamp()")) {
+      rs.next();
+      return rs.getTimestamp(1) != null;
+    }
   }
 
   private static void exec(int port, String sql) throws Exception {
