@@ -11,7 +11,9 @@ import io.bulwark.commerce.inventory.Product;
 import io.bulwark.commerce.inventory.Replenishment;
 import io.bulwark.commerce.inventory.StockLevel;
 import io.bulwark.http.HttpModule;
+import io.bulwark.http.Validators;
 import io.javalin.Javalin;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -23,6 +25,12 @@ import java.util.function.BiFunction;
  * {@code /api/v1/replenishments}.
  */
 public final class InventoryHttp implements HttpModule {
+
+  /**
+   * How long the gateway's edge cache may serve the catalog without asking: a price change shows
+   * within this; every later read revalidates with the ETag.
+   */
+  static final Duration CATALOG_TTL = Duration.ofSeconds(5);
 
   private final Inventory inventory;
   private final AccessTokens tokens;
@@ -39,7 +47,8 @@ public final class InventoryHttp implements HttpModule {
         "/api/v1/products",
         ctx -> {
           Requests.caller(ctx, tokens).require(Permission.CATALOG_READ);
-          ctx.json(inventory.products().stream().map(InventoryHttp::view).toList());
+          Validators.json(
+              ctx, inventory.products().stream().map(InventoryHttp::view).toList(), CATALOG_TTL);
         });
     app.get(
         "/api/v1/products/{sku}",
@@ -50,7 +59,7 @@ public final class InventoryHttp implements HttpModule {
           if (p == null) {
             throw notFound(sku);
           }
-          ctx.json(view(p));
+          Validators.json(ctx, view(p), CATALOG_TTL);
         });
     app.post(
         "/api/v1/products",
