@@ -21,6 +21,7 @@ import java.util.concurrent.locks.LockSupport;
 import java.util.function.BooleanSupplier;
 import java.util.function.Function;
 import java.util.function.LongFunction;
+import java.util.function.LongUnaryOperator;
 import org.HdrHistogram.Histogram;
 
 /**
@@ -80,8 +81,6 @@ public final class LoadGenerator implements AutoCloseable {
     if (!(ratePerSecond > 0)) {
       throw new IllegalArgumentException("rate must be > 0 but was " + ratePerSecond);
     }
-    Objects.requireNonNull(stop, "stop");
-    Objects.requireNonNull(request, "request");
     Objects.requireNonNull(label, "label");
     Histogram histogram = new Histogram(Duration.ofMinutes(1).toNanos(), 3);
     LongAdder succeeded = new LongAdder();
@@ -89,20 +88,90 @@ public final class LoadGenerator implements AutoCloseable {
     AtomicLong sent = new AtomicLong();
     Map<String, LongAdder> byLabel = new ConcurrentHashMap<>();
     List<String> failures = new ArrayList<>();
-    Phaser inFlight = new Phaser(1);
-    Semaphore slots = new Semaphore(maxInFlight);
     boolean closedLoop = Double.isInfinite(ratePerSecond);
     double intervalNanos = closedLoop ? 0 : 1e9 / ratePerSecond;
     long start = System.nanoTime();
     running = () -> result(start, sent, succeeded, failed, byLabel, failures, histogram);
+    drive(
+        start,
+        closedLoop ? null : n -> (long) (n * intervalNanos),
+        maxRequests,
+        stop,
+        n -> {
+          sent.incrementAndGet();
+          return request.apply(n);
+        },
+        HttpResponse.BodyHandlers.discarding(),
+        (n, r, response, error, latency) -> {
+          synchronized (histogram) {
+            histogram.recordValue(Math.min(latency, histogram.getHighestTrackableValue()));
+          }
+          if (error == null && response.statusCode() / 100 == 2) {
+            succeeded.increment();
+            String l = label.apply(response);
+            if (l != null) {
+              byLabel.computeIfAbsent(l, k -> new LongAdder()).increment();
+            }
+          } else {
+            failed.increment();
+            synchronized (failures) {
+              if (failures.size() < 10) {
+                failures.add(
+                    r.method()
+                        + " "
+                        + r.uri().getPath()
+                        + ": "
+                        + (error != null ? rootCause(error) : "HTTP " + response.statusCode()));
+              }
+            }
+          }
+        });
+    return result(start, sent, succeeded, failed, byLabel, failures, histogram);
+  }
+
+  /** One answer, or the error that took its place, with its latency from when it was due. */
+  @FunctionalInterface
+  public interface Answer<T> {
+    /**
+     * @param n the request's number
+     * @param request what was sent
+     * @param response the answer, null when {@code error} is not
+     * @param error why there is no answer, else null
+     * @param latencyNanos from when the request was due (or, in a closed loop, sent)
+     */
+    void accept(
+        long n, HttpRequest request, HttpResponse<T> response, Throwable error, long latencyNanos);
+  }
+
+  /**
+   * Sends {@code request(n)} for n = 0, 1, ... each at {@code start + dueNanos(n)} (an arrival
+   * schedule, e.g. {@link ArrivalProfile#offsetNanos}), until {@code stop} says so or {@code
+   * maxRequests} were sent, hands every answer to {@code answer} on the client's threads, and
+   * returns once all are in. With a null {@code dueNanos} it sends as fast as {@code maxInFlight}
+   * outstanding requests allow (a closed loop).
+   */
+  public <T> void drive(
+      long start,
+      LongUnaryOperator dueNanos,
+      long maxRequests,
+      BooleanSupplier stop,
+      LongFunction<HttpRequest.Builder> request,
+      HttpResponse.BodyHandler<T> body,
+      Answer<T> answer) {
+    Objects.requireNonNull(stop, "stop");
+    Objects.requireNonNull(request, "request");
+    Objects.requireNonNull(body, "body");
+    Objects.requireNonNull(answer, "answer");
+    Phaser inFlight = new Phaser(1);
+    Semaphore slots = new Semaphore(maxInFlight);
     for (long n = 0; n < maxRequests && !stop.getAsBoolean() && !closed; n++) {
-      long scheduled = start + (long) (n * intervalNanos);
+      long scheduled = dueNanos == null ? start : start + dueNanos.applyAsLong(n);
       long wait;
       while ((wait = scheduled - System.nanoTime()) > 0) {
         LockSupport.parkNanos(wait);
       }
       long due;
-      if (!closedLoop && slots.tryAcquire()) {
+      if (dueNanos != null && slots.tryAcquire()) {
         due = scheduled;
       } else if (acquire(slots)) {
         due = System.nanoTime();
@@ -110,43 +179,21 @@ public final class LoadGenerator implements AutoCloseable {
         break;
       }
       HttpRequest r = request.apply(n).timeout(requestTimeout).build();
-      sent.incrementAndGet();
       inFlight.register();
+      long number = n;
       client
-          .sendAsync(r, HttpResponse.BodyHandlers.discarding())
+          .sendAsync(r, body)
           .whenComplete(
               (response, error) -> {
-                long latency = System.nanoTime() - due;
-                synchronized (histogram) {
-                  histogram.recordValue(Math.min(latency, histogram.getHighestTrackableValue()));
+                try {
+                  answer.accept(number, r, response, error, System.nanoTime() - due);
+                } finally {
+                  slots.release();
+                  inFlight.arriveAndDeregister();
                 }
-                if (error == null && response.statusCode() / 100 == 2) {
-                  succeeded.increment();
-                  String l = label.apply(response);
-                  if (l != null) {
-                    byLabel.computeIfAbsent(l, k -> new LongAdder()).increment();
-                  }
-                } else {
-                  failed.increment();
-                  synchronized (failures) {
-                    if (failures.size() < 10) {
-                      failures.add(
-                          r.method()
-                              + " "
-                              + r.uri().getPath()
-                              + ": "
-                              + (error != null
-                                  ? rootCause(error)
-                                  : "HTTP " + response.statusCode()));
-                    }
-                  }
-                }
-                slots.release();
-                inFlight.arriveAndDeregister();
               });
     }
     inFlight.arriveAndAwaitAdvance();
-    return result(start, sent, succeeded, failed, byLabel, failures, histogram);
   }
 
   /**
@@ -203,7 +250,8 @@ public final class LoadGenerator implements AutoCloseable {
     }
   }
 
-  private static String rootCause(Throwable e) {
+  /** The innermost cause of {@code e}, as {@code Class: message}. */
+  public static String rootCause(Throwable e) {
     Throwable t = e;
     while (t.getCause() != null && t.getCause() != t) {
       t = t.getCause();
