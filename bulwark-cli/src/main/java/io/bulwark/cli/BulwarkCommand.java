@@ -70,6 +70,8 @@ public final class BulwarkCommand implements Callable<Integer> {
     CommandLine cl = new CommandLine(new BulwarkCommand());
     // `diagnose eval` starts a shop when none runs, which only the CLI can wire
     cl.getSubcommands().get("diagnose").addSubcommand(new DiagnoseEvalCommand());
+    // `scenario black-friday` runs the shop, which only the CLI can start
+    cl.getSubcommands().get("scenario").addSubcommand(new BlackFridayCommand());
     cl.setExitCodeExceptionMapper(e -> BAD_INPUT);
     cl.setExecutionExceptionHandler(new ErrorHandler());
     cl.setParameterExceptionHandler(ErrorHandler::onBadParameters);

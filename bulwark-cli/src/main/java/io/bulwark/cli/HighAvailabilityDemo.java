@@ -12,6 +12,7 @@ import io.bulwark.fleet.local.ProcessCommand;
 import io.bulwark.fleet.stack.LocalStack;
 import io.bulwark.fleet.stack.StackPlan;
 import io.bulwark.platform.Platform;
+import io.bulwark.postgres.PostgresServer;
 import io.bulwark.server.BulwarkServer;
 import io.bulwark.server.InstanceLock;
 import io.bulwark.server.ServerConfig;
@@ -22,6 +23,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
+import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 import java.time.Clock;
@@ -31,6 +33,7 @@ import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Consumer;
 import java.util.stream.Stream;
 
 /**
@@ -44,18 +47,39 @@ import java.util.stream.Stream;
  */
 final class HighAvailabilityDemo implements AutoCloseable {
 
-  private static final String TOPOLOGY = "/io/bulwark/cli/demo-ha.yaml";
   private static final Duration READY_TIMEOUT = Duration.ofSeconds(180);
+
+  /**
+   * What runs: the topology (a resource) whose services the instance groups run and whose traffic
+   * section configures the gateway; a database cluster with failover, or one embedded PostgreSQL
+   * server; and what to seed beyond the demo's data.
+   *
+   * @param topology the topology file's resource path
+   * @param cluster a primary and a synchronous standby over ZooKeeper, else one server
+   * @param seed more data, with the shop's modules, after the demo's
+   */
+  record Layout(String topology, boolean cluster, Consumer<Commerce> seed) {
+    /** {@code bulwark demo --ha}'s. */
+    static final Layout DEMO = new Layout("/io/bulwark/cli/demo-ha.yaml", true, c -> {});
+  }
 
   private final List<AutoCloseable> parts;
   private final LocalStack stack;
   private final DemoData.Seeded seeded;
+  private final String jdbcUrl;
+  private final URI payments;
 
   private HighAvailabilityDemo(
-      List<AutoCloseable> parts, LocalStack stack, DemoData.Seeded seeded) {
+      List<AutoCloseable> parts,
+      LocalStack stack,
+      DemoData.Seeded seeded,
+      String jdbcUrl,
+      URI payments) {
     this.parts = parts;
     this.stack = stack;
     this.seeded = seeded;
+    this.jdbcUrl = jdbcUrl;
+    this.payments = payments;
   }
 
   /**
@@ -69,7 +93,21 @@ final class HighAvailabilityDemo implements AutoCloseable {
       SimulatorOptions simulator,
       String adminPassword,
       PrintWriter err) {
-    int port = server.port;
+    return start(config, server, simulator, adminPassword, err, Layout.DEMO, server.port);
+  }
+
+  /**
+   * Starts {@code layout} as {@link #start(ServerConfig, ServerOptions, SimulatorOptions, String,
+   * PrintWriter)} does, with the gateway on {@code port}.
+   */
+  static HighAvailabilityDemo start(
+      ServerConfig config,
+      ServerOptions server,
+      SimulatorOptions simulator,
+      String adminPassword,
+      PrintWriter err,
+      Layout layout,
+      int port) {
     String kafka = server.kafka;
     // the cluster's directory has one owner: a second demo --ha on this home is refused (exit 2)
     // naming the running one, and never touches its databases
@@ -81,6 +119,15 @@ final class HighAvailabilityDemo implements AutoCloseable {
       String jdbcUrl;
       if (config.jdbcUrl().isPresent()) {
         jdbcUrl = config.jdbcUrl().get();
+      } else if (!layout.cluster()) {
+        PostgresServer pg =
+            PostgresServer.builder(config.instanceDir().resolve("pg"))
+                .dieWithParent(true)
+                .build()
+                .start();
+        parts.add(pg);
+        pg.createDatabaseIfMissing(Platform.DATABASE);
+        jdbcUrl = pg.jdbcUrl(Platform.DATABASE);
       } else {
         DatabaseCluster db =
             DatabaseCluster.create(LocalClusters.demo(config.instanceDir().resolve("db")));
@@ -112,11 +159,13 @@ final class HighAvailabilityDemo implements AutoCloseable {
       BulwarkServer once = seeder.start(); // migrates; seeding needs it running
       try {
         seeded = DemoData.seed(commerce, adminPassword);
+        layout.seed().accept(commerce);
       } finally {
         once.close();
       }
 
-      Topology topology = TopologyFile.parse("builtin:demo-ha", resource());
+      Topology topology =
+          TopologyFile.parse("builtin:" + layout.topology(), resource(layout.topology()));
       ProcessCommand serve =
           new ProcessCommand(
               Stream.concat(
@@ -148,7 +197,12 @@ final class HighAvailabilityDemo implements AutoCloseable {
               serve,
               Map.of("shop", serve),
               Optional.of(config.instanceDir().resolve("logs").resolve("instances")));
-      err.println("starting 3 shop instances over zones zone-a, zone-b, zone-c ...");
+      err.println(
+          "starting "
+              + topology.services().get(0).instances().desired()
+              + " shop instances over "
+              + String.join(", ", topology.homeRegion().zones())
+              + " ...");
       err.flush();
       LocalStack stack =
           LocalStack.start(
@@ -164,7 +218,7 @@ final class HighAvailabilityDemo implements AutoCloseable {
                 + config.instanceDir().resolve("logs").resolve("instances"));
       }
       owner.describe("pid " + ProcessHandle.current().pid() + ", " + stack.url());
-      return new HighAvailabilityDemo(parts, stack, seeded);
+      return new HighAvailabilityDemo(parts, stack, seeded, jdbcUrl, payments.baseUrl());
     } catch (Exception e) { // Netty throws its checked bind errors undeclared
       closeAll(parts);
       throw e instanceof RuntimeException r
@@ -176,6 +230,21 @@ final class HighAvailabilityDemo implements AutoCloseable {
   /** The gateway's base URL. */
   String url() {
     return stack.url();
+  }
+
+  /** The gateway and the instance groups. */
+  LocalStack stack() {
+    return stack;
+  }
+
+  /** Where the shop's database is (the primary, for a cluster). */
+  String jdbcUrl() {
+    return jdbcUrl;
+  }
+
+  /** The payment simulator's base URL. */
+  URI payments() {
+    return payments;
   }
 
   /** What seeding left in the shop. */
@@ -213,14 +282,14 @@ final class HighAvailabilityDemo implements AutoCloseable {
     return Base64.getEncoder().encodeToString(key);
   }
 
-  private static String resource() {
-    try (InputStream in = HighAvailabilityDemo.class.getResourceAsStream(TOPOLOGY)) {
+  private static String resource(String path) {
+    try (InputStream in = HighAvailabilityDemo.class.getResourceAsStream(path)) {
       if (in == null) {
-        throw new IllegalStateException("missing resource " + TOPOLOGY);
+        throw new IllegalStateException("missing resource " + path);
       }
       return new String(in.readAllBytes(), StandardCharsets.UTF_8);
     } catch (IOException e) {
-      throw new UncheckedIOException("cannot read " + TOPOLOGY, e);
+      throw new UncheckedIOException("cannot read " + path, e);
     }
   }
 

@@ -28,7 +28,8 @@ import picocli.CommandLine.Spec;
       "Run a self-contained failure scenario: it starts its own gateway and instances (child"
           + " processes on free ports), runs load through the gateway, injects the fault and"
           + " stops everything.",
-      "Scenarios: instance-crash, rolling-refresh, zone-loss, weights, header-routing.",
+      "Scenarios: instance-crash, rolling-refresh, zone-loss, weights, header-routing; and"
+          + " black-friday, the shop under a sales peak (see scenario black-friday --help).",
       "Prints requests sent/succeeded/failed, p50/p99 latency and the scenario's facts on stdout"
           + " (progress goes to stderr); Ctrl-C prints what was measured so far.",
       "Exit 0 when the claim holds, 1 when it fails, 2 for bad input."
@@ -37,8 +38,10 @@ public final class ScenarioCommand implements Callable<Integer> {
 
   @Spec CommandSpec spec;
 
+  // optional for picocli, which would otherwise demand it before `scenario black-friday` too
   @Parameters(
       index = "0",
+      arity = "0..1",
       paramLabel = "NAME",
       description = "instance-crash, rolling-refresh, zone-loss, weights or header-routing")
   String name;
@@ -69,6 +72,9 @@ public final class ScenarioCommand implements Callable<Integer> {
   public Integer call() {
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
+    if (name == null) {
+      return Exits.badInput(err, "Missing required parameter: 'NAME'");
+    }
     Scenario scenario = Scenario.named(name).orElse(null);
     if (scenario == null) {
       return Exits.badInput(
