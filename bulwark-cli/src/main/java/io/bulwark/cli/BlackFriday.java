@@ -121,9 +121,6 @@ final class BlackFriday {
     final List<String> skus = new ArrayList<>();
   }
 
-  /** An order the shop acknowledged. */
-  private record Acknowledged(String id, boolean vip, boolean doorbuster) {}
-
   private final Settings settings;
   private final Consumer<String> progress;
 
@@ -316,7 +313,7 @@ final class BlackFriday {
 
   private Reconciliation reconcile(Connection db, URI payments, HttpClient http, Measurements m)
       throws Exception {
-    List<String> ids = new ArrayList<>(m.acknowledged.keySet());
+    List<String> ids = new ArrayList<>(m.acknowledged);
     long drainStart = System.nanoTime();
     long deadline = drainStart + Math.max(120, settings.duration().toSeconds()) * 1_000_000_000L;
     Map<String, String> status = statuses(db, ids);
@@ -436,7 +433,7 @@ final class BlackFriday {
     final Histogram vipOrders = new Histogram(60_000_000_000L, 3);
     final Recorder interval = new Recorder(60_000_000_000L, 3);
     final LongAdder intervalErrors = new LongAdder();
-    final Map<String, Acknowledged> acknowledged = new ConcurrentHashMap<>();
+    final java.util.Set<String> acknowledged = ConcurrentHashMap.newKeySet();
     final List<Sample> samples = java.util.Collections.synchronizedList(new ArrayList<>());
     final List<String> failureSamples = java.util.Collections.synchronizedList(new ArrayList<>());
     final AtomicLong sent = new AtomicLong();
@@ -444,7 +441,6 @@ final class BlackFriday {
     final String run = Long.toString(System.currentTimeMillis(), 36);
     volatile double spikeAtSeconds = -1;
     volatile long spikeSeconds;
-    private final Map<Long, Kind> kinds = new ConcurrentHashMap<>();
 
     private enum Kind {
       CATALOG,
@@ -463,29 +459,35 @@ final class BlackFriday {
       }
     }
 
-    /** Request {@code n} of the load, chosen from its number so a run is repeatable. */
-    HttpRequest.Builder request(long n, String base, Accounts accounts) {
-      sent.incrementAndGet();
-      java.util.SplittableRandom r = new java.util.SplittableRandom(n * 0x9E3779B97F4A7C15L);
-      Kind kind;
-      boolean vip = false;
-      String token;
-      if (r.nextDouble() < BOT_SHARE) {
-        kind = r.nextBoolean() ? Kind.SCRAPER : Kind.SCALPER;
-        token = kind == Kind.SCALPER ? accounts.scalper : null;
-      } else {
-        vip = r.nextDouble() < VIP_SHARE;
-        List<String> pool = vip ? accounts.vips : accounts.customers;
-        token = pool.get((int) (n % pool.size()));
+    /** What request {@code n} is, from its number alone: a run is repeatable, nothing stored. */
+    private record Pick(Kind kind, boolean vip, java.util.SplittableRandom rest) {
+      static Pick of(long n) {
+        java.util.SplittableRandom r = new java.util.SplittableRandom(n * 0x9E3779B97F4A7C15L);
+        if (r.nextDouble() < BOT_SHARE) {
+          return new Pick(r.nextBoolean() ? Kind.SCRAPER : Kind.SCALPER, false, r);
+        }
+        boolean vip = r.nextDouble() < VIP_SHARE;
         double op = r.nextDouble();
-        kind =
+        Kind kind =
             op < ORDER_SHARE
                 ? (r.nextDouble() < DOORBUSTER_SHARE ? Kind.DOORBUSTER_ORDER : Kind.ORDER)
                 : op < ORDER_SHARE + 0.10 ? Kind.PRODUCT : Kind.CATALOG;
+        return new Pick(kind, vip, r);
       }
-      kinds.put(n, kind);
-      if (vip) {
-        vipRequests.add(n);
+    }
+
+    /** Request {@code n} of the load. */
+    HttpRequest.Builder request(long n, String base, Accounts accounts) {
+      sent.incrementAndGet();
+      Pick pick = Pick.of(n);
+      Kind kind = pick.kind();
+      java.util.SplittableRandom r = pick.rest();
+      String token;
+      if (kind.bot()) {
+        token = kind == Kind.SCALPER ? accounts.scalper : null;
+      } else {
+        List<String> pool = pick.vip() ? accounts.vips : accounts.customers;
+        token = pool.get((int) (n % pool.size()));
       }
       String sku =
           kind == Kind.DOORBUSTER_ORDER || kind == Kind.SCALPER
@@ -509,20 +511,19 @@ final class BlackFriday {
       return b.uri(URI.create(base + path)).GET();
     }
 
-    private final java.util.Set<Long> vipRequests = ConcurrentHashMap.newKeySet();
-
     void answer(
         long n,
         HttpRequest request,
         HttpResponse<String> response,
         Throwable error,
         long latencyNanos) {
-      Kind kind = kinds.remove(n);
-      boolean vip = vipRequests.remove(n);
+      Pick pick = Pick.of(n);
+      Kind kind = pick.kind();
+      boolean vip = pick.vip();
       int status = response == null ? -1 : response.statusCode();
       if (kind.order() && (status == 202 || status == 201)) {
         String id = Json.parse(response.body()).path("id").asText();
-        acknowledged.put(id, new Acknowledged(id, vip, kind != Kind.ORDER));
+        acknowledged.add(id);
       }
       if (kind.bot()) {
         botSent.increment();
