@@ -2,16 +2,14 @@ package io.bulwark.cli;
 
 import io.bulwark.kernel.Durations;
 import io.bulwark.kernel.Json;
+import io.bulwark.kernel.Trees;
 import io.bulwark.server.ServerConfig;
-import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Comparator;
 import java.util.concurrent.Callable;
-import java.util.stream.Stream;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -159,16 +157,8 @@ final class BlackFridayCommand implements Callable<Integer> {
     }
     out.flush();
     if (home != null) {
-      deleteQuietly(home);
+      Trees.deleteQuietly(home);
     }
     return result.passed() ? BulwarkCommand.OK : BulwarkCommand.CHECK_FAILED;
-  }
-
-  private static void deleteQuietly(Path dir) {
-    try (Stream<Path> walk = Files.walk(dir)) {
-      walk.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-    } catch (IOException e) {
-      // a temporary directory left behind is harmless
-    }
   }
 }

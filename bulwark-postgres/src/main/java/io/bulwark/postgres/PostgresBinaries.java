@@ -1,5 +1,6 @@
 package io.bulwark.postgres;
 
+import io.bulwark.kernel.Trees;
 import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -11,10 +12,8 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermission;
-import java.util.Comparator;
 import java.util.EnumSet;
 import java.util.Set;
-import java.util.stream.Stream;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
 import org.apache.commons.compress.compressors.xz.XZCompressorInputStream;
@@ -111,7 +110,7 @@ public final class PostgresBinaries {
             }
           }
         }
-        deleteRecursively(target);
+        Trees.delete(target);
         Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
       }
     } catch (IOException e) {
@@ -135,16 +134,5 @@ public final class PostgresBinaries {
     }
     perms.add(PosixFilePermission.OWNER_READ);
     return perms;
-  }
-
-  static void deleteRecursively(Path dir) throws IOException {
-    if (!Files.exists(dir, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
-      return;
-    }
-    try (Stream<Path> walk = Files.walk(dir)) {
-      for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
-        Files.deleteIfExists(p);
-      }
-    }
   }
 }

@@ -1,5 +1,6 @@
 package io.bulwark.postgres;
 
+import io.bulwark.kernel.Trees;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
@@ -278,7 +279,7 @@ public final class PostgresServer implements AutoCloseable {
 
   private void initdb() throws IOException {
     Path tmp = dataDir.resolveSibling(dataDir.getFileName() + ".initdb");
-    PostgresBinaries.deleteRecursively(tmp);
+    Trees.delete(tmp);
     log.info("initialising PostgreSQL data directory {}", dataDir);
     int rc =
         run(
@@ -300,7 +301,7 @@ public final class PostgresServer implements AutoCloseable {
       throw new PostgresException("initdb failed with exit code " + rc + " for " + dataDir);
     }
     // initdb into a side directory, then rename: a crash mid-initdb never leaves a half-made one.
-    PostgresBinaries.deleteRecursively(dataDir);
+    Trees.delete(dataDir);
     Files.move(tmp, dataDir);
   }
 

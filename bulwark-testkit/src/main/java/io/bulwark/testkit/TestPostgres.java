@@ -1,12 +1,11 @@
 package io.bulwark.testkit;
 
+import io.bulwark.kernel.Trees;
 import io.bulwark.postgres.PostgresServer;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Comparator;
-import java.util.stream.Stream;
 
 /**
  * The one real PostgreSQL server of a test JVM, started on first use and stopped when the JVM
@@ -36,7 +35,7 @@ public final class TestPostgres {
                 new Thread(
                     () -> {
                       s.close();
-                      deleteQuietly(dir);
+                      Trees.deleteQuietly(dir);
                     },
                     "test-postgres-stop"));
         server = s;
@@ -45,13 +44,5 @@ public final class TestPostgres {
       }
     }
     return server;
-  }
-
-  private static void deleteQuietly(Path dir) {
-    try (Stream<Path> walk = Files.walk(dir)) {
-      walk.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-    } catch (IOException ignored) {
-      // best effort: it is a temp directory
-    }
   }
 }

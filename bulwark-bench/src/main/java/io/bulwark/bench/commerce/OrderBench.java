@@ -11,6 +11,7 @@ import io.bulwark.commerce.inventory.Product;
 import io.bulwark.commerce.ordering.OrderEvents;
 import io.bulwark.commerce.payment.simulator.PaymentSimulator;
 import io.bulwark.commerce.payment.simulator.SimulatorOptions;
+import io.bulwark.kernel.Trees;
 import io.bulwark.platform.Platform;
 import io.bulwark.postgres.PostgresServer;
 import io.bulwark.server.BulwarkServer;
@@ -30,14 +31,12 @@ import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
-import java.util.stream.Stream;
 import org.HdrHistogram.Histogram;
 import org.HdrHistogram.Recorder;
 import org.slf4j.LoggerFactory;
@@ -225,7 +224,7 @@ public final class OrderBench {
         }
       }
     } finally {
-      deleteQuietly(dir);
+      Trees.deleteQuietly(dir);
     }
     System.out.printf(Locale.ROOT, "total %.0f s%n", (System.nanoTime() - started) / 1e9);
   }
@@ -499,14 +498,6 @@ public final class OrderBench {
           .header("Idempotency-Key", "bench-" + keys.incrementAndGet())
           .POST(HttpRequest.BodyPublishers.ofString(body.toString()))
           .build();
-    }
-  }
-
-  private static void deleteQuietly(Path dir) {
-    try (Stream<Path> walk = Files.walk(dir)) {
-      walk.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-    } catch (IOException ignored) {
-      // best effort: a temporary directory
     }
   }
 }

@@ -6,9 +6,9 @@ import io.bulwark.eventstore.ExpectedVersion;
 import io.bulwark.eventstore.NewEvent;
 import io.bulwark.eventstore.PostgresEventStore;
 import io.bulwark.kernel.Ids;
+import io.bulwark.kernel.Trees;
 import io.bulwark.postgres.Database;
 import io.bulwark.postgres.PostgresServer;
-import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -20,11 +20,9 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.CountDownLatch;
-import java.util.stream.Stream;
 import org.HdrHistogram.Histogram;
 import org.slf4j.LoggerFactory;
 
@@ -85,7 +83,7 @@ public final class EventStoreBench {
         new EventStoreBench.Run(db, Duration.ofSeconds(seconds), batch).all(writers);
       }
     } finally {
-      deleteQuietly(dir);
+      Trees.deleteQuietly(dir);
     }
   }
 
@@ -289,14 +287,6 @@ public final class EventStoreBench {
           return rs.getString(1);
         }
       }
-    }
-  }
-
-  private static void deleteQuietly(Path dir) {
-    try (Stream<Path> walk = Files.walk(dir)) {
-      walk.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-    } catch (IOException ignored) {
-      // a temp directory; the OS cleans it eventually
     }
   }
 }

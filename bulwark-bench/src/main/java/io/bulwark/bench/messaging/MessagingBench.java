@@ -3,6 +3,7 @@ package io.bulwark.bench.messaging;
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
 import io.bulwark.eventstore.IdempotentConsumer;
+import io.bulwark.kernel.Trees;
 import io.bulwark.messaging.BusOptions;
 import io.bulwark.messaging.MessageBus;
 import io.bulwark.messaging.kafka.KafkaMessageBus;
@@ -12,7 +13,6 @@ import io.bulwark.messaging.postgres.PostgresDeadLetterQueue;
 import io.bulwark.messaging.postgres.PostgresMessageBus;
 import io.bulwark.postgres.Database;
 import io.bulwark.postgres.PostgresServer;
-import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -22,11 +22,9 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.time.Duration;
-import java.util.Comparator;
 import java.util.Locale;
 import java.util.UUID;
 import java.util.function.Supplier;
-import java.util.stream.Stream;
 import org.HdrHistogram.Histogram;
 import org.slf4j.LoggerFactory;
 
@@ -130,7 +128,7 @@ public final class MessagingBench {
         }
       }
     } finally {
-      deleteQuietly(dir);
+      Trees.deleteQuietly(dir);
     }
   }
 
@@ -247,14 +245,6 @@ public final class MessagingBench {
       st.execute(
           "truncate bench_effects, eventstore_outbox, eventstore_processed_messages,"
               + " messaging_dead_letters");
-    }
-  }
-
-  private static void deleteQuietly(Path dir) {
-    try (Stream<Path> paths = Files.walk(dir)) {
-      paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-    } catch (IOException e) {
-      System.err.println("could not delete " + dir + ": " + e.getMessage());
     }
   }
 }

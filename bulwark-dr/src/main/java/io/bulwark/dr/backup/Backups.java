@@ -4,7 +4,7 @@ import io.bulwark.dr.ClusterSpec;
 import io.bulwark.dr.DbException;
 import io.bulwark.dr.MemberSpec;
 import io.bulwark.dr.cluster.OnlineBackup;
-import io.bulwark.dr.internal.Trees;
+import io.bulwark.kernel.Trees;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;

@@ -3,7 +3,7 @@ package io.bulwark.dr.backup;
 import io.bulwark.dr.ClusterSpec;
 import io.bulwark.dr.DbException;
 import io.bulwark.dr.cluster.ServerConfig;
-import io.bulwark.dr.internal.Trees;
+import io.bulwark.kernel.Trees;
 import io.bulwark.postgres.PostgresException;
 import io.bulwark.postgres.PostgresServer;
 import java.io.IOException;

@@ -2,7 +2,7 @@ package io.bulwark.dr.cluster;
 
 import io.bulwark.dr.ClusterSpec;
 import io.bulwark.dr.MemberSpec;
-import io.bulwark.dr.internal.Trees;
+import io.bulwark.kernel.Trees;
 import io.bulwark.postgres.PostgresServer;
 import java.io.IOException;
 import java.io.UncheckedIOException;

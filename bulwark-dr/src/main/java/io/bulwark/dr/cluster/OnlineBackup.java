@@ -1,6 +1,6 @@
 package io.bulwark.dr.cluster;
 
-import io.bulwark.dr.internal.Trees;
+import io.bulwark.kernel.Trees;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.FileVisitResult;

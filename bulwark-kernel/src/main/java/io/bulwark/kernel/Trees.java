@@ -1,4 +1,4 @@
-package io.bulwark.dr.internal;
+package io.bulwark.kernel;
 
 import java.io.IOException;
 import java.nio.file.FileVisitResult;
@@ -10,7 +10,7 @@ import java.nio.file.attribute.BasicFileAttributes;
 import java.util.Comparator;
 import java.util.stream.Stream;
 
-/** Copying and deleting directory trees (data directories, backups). */
+/** Copying and deleting directory trees (data directories, backups, temporary homes). */
 public final class Trees {
   private Trees() {}
 
@@ -44,6 +44,18 @@ public final class Trees {
       for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
         Files.deleteIfExists(p);
       }
+    }
+  }
+
+  /**
+   * Deletes {@code dir} as {@link #delete} does, ignoring failures: for temporary directories,
+   * where one left behind is harmless.
+   */
+  public static void deleteQuietly(Path dir) {
+    try {
+      delete(dir);
+    } catch (IOException | RuntimeException e) {
+      // a temporary directory left behind is harmless
     }
   }
 }
