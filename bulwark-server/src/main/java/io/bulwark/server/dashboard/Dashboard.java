@@ -1,6 +1,8 @@
 package io.bulwark.server.dashboard;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import io.bulwark.http.HttpModule;
+import io.bulwark.http.OpenApi;
 import io.bulwark.http.ProblemRenderer;
 import io.bulwark.kernel.Json;
 import io.bulwark.server.MetricsAccess;
@@ -15,6 +17,7 @@ import java.net.InetAddress;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
@@ -48,6 +51,8 @@ public final class Dashboard implements HttpModule, AutoCloseable {
 
   private static final Logger log = LoggerFactory.getLogger(Dashboard.class);
   private static final String SLOT = "bulwark.dashboard.slot";
+  private static final String EVENT_STREAM = "text/event-stream";
+  private static final String OPENAPI = "/openapi/dashboard-v1.json";
 
   private final DashboardMeter meter;
   private final MetricsAccess access;
@@ -132,11 +137,13 @@ public final class Dashboard implements HttpModule, AutoCloseable {
     app.after(EVENTS, this::release);
   }
 
+  @Override
+  public Optional<JsonNode> openApi() {
+    return Optional.of(OpenApi.resource(Dashboard.class, OPENAPI));
+  }
+
   /** Refuses a stream the client may not open, or one beyond {@code maxClients}. */
   private void admit(Context ctx) throws IOException {
-    if (ctx.method().name().equals("OPTIONS")) {
-      return;
-    }
     String client = ctx.req().getRemoteAddr().replaceAll("^\\[|\\]$", "");
     String authorization = ctx.header("Authorization");
     String token = ctx.queryParam("token");
@@ -152,18 +159,27 @@ public final class Dashboard implements HttpModule, AutoCloseable {
           EVENTS + " is restricted like /metrics: the configured address ranges or bearer token");
       return;
     }
+    if (!EVENT_STREAM.equals(ctx.header("Accept"))) {
+      refuse(
+          ctx,
+          406,
+          "not-acceptable",
+          "Not acceptable",
+          EVENTS + " answers only Accept: text/event-stream (an EventSource sends it)");
+      return;
+    }
     if (closed) {
       refuse(ctx, 503, "unavailable", "Service unavailable", "the server is stopping");
       return;
     }
     if (!slots.tryAcquire()) {
+      ctx.header("Retry-After", "5");
       refuse(
           ctx,
           503,
           "dashboard-full",
           "Service unavailable",
           "the dashboard already streams to " + maxClients + " clients; try again later");
-      ctx.header("Retry-After", "5");
       return;
     }
     ctx.attribute(SLOT, new AtomicBoolean(true));
