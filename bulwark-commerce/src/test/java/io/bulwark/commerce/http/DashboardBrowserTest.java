@@ -19,8 +19,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The dashboard in a real headless Chromium against a real shop: the page loads, its event stream
- * shows orders placed through the HTTP API and the breaker state the meter holds, and stopping the
- * server ends the stream instead of waiting on it.
+ * shows orders placed through the HTTP API and the breaker state the meter holds (closed, then open
+ * once the payment gateway is gone), and stopping the server ends the stream instead of waiting on
+ * it.
  */
 class DashboardBrowserTest {
 
@@ -39,7 +40,10 @@ class DashboardBrowserTest {
           new TestServer(
               pg.jdbcUrl(),
               home,
-              o -> o.paymentGateway(gatewayUrl).pollInterval(Duration.ofMillis(50)));
+              o ->
+                  o.paymentGateway(gatewayUrl)
+                      .paymentTimeout(Duration.ofMillis(300))
+                      .pollInterval(Duration.ofMillis(50)));
       String admin = app.adminToken();
       assertThat(
               app.send(
@@ -98,6 +102,30 @@ class DashboardBrowserTest {
           .atMost(Duration.ofSeconds(5))
           .untilAsserted(
               () -> assertThat(raw(page, "breakerState")).isEqualTo(breakerFromRegistry(shop)));
+
+      // the gateway goes away: orders fail, the breaker opens, and the page follows the meter
+      gateway.close();
+      for (int i = 0; i < 6; i++) {
+        assertThat(
+                app.send(
+                        "POST",
+                        "/api/v1/orders",
+                        customer,
+                        "{\"items\":[{\"sku\":\"LAMP-1\",\"quantity\":1}]}")
+                    .status())
+            .isEqualTo(202);
+      }
+      await()
+          .atMost(Duration.ofSeconds(40))
+          .untilAsserted(
+              () -> {
+                assertThat(raw(page, "ordersPlaced")).isEqualTo("9");
+                assertThat(breakerFromRegistry(shop)).isEqualTo("open");
+                assertThat(raw(page, "breakerState")).isEqualTo("open");
+                assertThat(Double.parseDouble(raw(page, "confirmedShare"))).isLessThan(1.0);
+              });
+      assertThat(breakerFromMetrics(app.get("/metrics", null).body())).isEqualTo("open");
+      assertThat(raw(page, "revenue")).isEqualTo("15000");
 
       // the page's stream is still open: stopping the server must end it, not wait out the grace
       long started = System.nanoTime();
