@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
 # Tools the test suite drives besides the JDK, installed when missing and apt can install them:
 #   aws  (Debian's awscli): StepFunctionsCliTest runs the AWS CLI against a running server.
+#   chromium (Debian's chromium): DashboardBrowserTest loads /dashboard in headless Chromium.
 # Without root or apt it only says what is missing; the tests that need a tool then fail and name
 # it (they never skip). Safe to run again: installed tools are left alone.
 set -uo pipefail
 
 missing=()
 command -v aws >/dev/null 2>&1 || missing+=(awscli)
+command -v chromium >/dev/null 2>&1 || missing+=(chromium)
 
 [ ${#missing[@]} -eq 0 ] && exit 0
 

@@ -329,7 +329,12 @@ public final class Commerce {
               o.intakeCapacity(), o.vipHeadroomPercent(), saga::queued, platform.registry());
       projection =
           new OrderProjection(
-              new JdbcOrderViews(tx), orderLog, tx, o.pollInterval(), queries::invalidate);
+              new JdbcOrderViews(tx),
+              orderLog,
+              tx,
+              o.pollInterval(),
+              queries::invalidate,
+              platform.registry());
       orders =
           new OrderService(
               new JdbcIdempotencyKeys(tx),

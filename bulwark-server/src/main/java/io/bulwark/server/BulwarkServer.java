@@ -9,6 +9,7 @@ import io.bulwark.platform.Platform;
 import io.bulwark.platform.ServerAssembly;
 import io.bulwark.postgres.Database;
 import io.bulwark.postgres.PostgresServer;
+import io.bulwark.server.dashboard.Dashboard;
 import io.bulwark.server.http.HttpApi;
 import io.javalin.Javalin;
 import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
@@ -22,6 +23,7 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -47,6 +49,13 @@ public final class BulwarkServer implements AutoCloseable {
   private final Javalin app;
   private final InstanceLock owner;
   private final DatabaseSupervisor supervisor;
+  private final Dashboard dashboard;
+
+  /** The error budget's availability objective: 99.9 % of requests answered without a 5xx. */
+  public static final double AVAILABILITY_OBJECTIVE = 0.999;
+
+  /** The environment variable naming this process's zone on the dashboard (default "local"). */
+  public static final String ZONE_ENV = "BULWARK_ZONE";
 
   private BulwarkServer(Builder b) {
     this.config = b.config;
@@ -71,6 +80,7 @@ public final class BulwarkServer implements AutoCloseable {
     List<AutoCloseable> started = new ArrayList<>();
     Javalin javalin = null;
     DatabaseSupervisor watcher = null;
+    Dashboard board = null;
     try {
       String url;
       if (config.jdbcUrl().isPresent()) {
@@ -117,6 +127,17 @@ public final class BulwarkServer implements AutoCloseable {
         }
         http.add(m);
       }
+      board =
+          new Dashboard(
+              registry,
+              config.metrics(),
+              AVAILABILITY_OBJECTIVE,
+              Optional.ofNullable(System.getenv(ZONE_ENV))
+                  .filter(z -> !z.isBlank())
+                  .orElse("local"),
+              Duration.ofSeconds(1),
+              Dashboard.MAX_CLIENTS);
+      http.add(board);
       Database readyDb = db;
       javalin =
           HttpApi.create(
@@ -127,6 +148,9 @@ public final class BulwarkServer implements AutoCloseable {
               http);
       javalin.start(config.host(), config.httpPort());
     } catch (Exception e) { // Javalin can throw checked exceptions it does not declare
+      if (board != null) {
+        board.close();
+      }
       stopQuietly(javalin, started, db, pg);
       lock.close();
       throw e instanceof RuntimeException r
@@ -146,6 +170,7 @@ public final class BulwarkServer implements AutoCloseable {
     this.app = javalin;
     this.owner = lock;
     this.supervisor = watcher == null ? null : watcher.start();
+    this.dashboard = board;
     owner.describe("pid " + ProcessHandle.current().pid() + ", " + baseUrl());
     log.info("Bulwark listening on {}", baseUrl());
   }
@@ -191,6 +216,14 @@ public final class BulwarkServer implements AutoCloseable {
     return Optional.ofNullable(postgres);
   }
 
+  /**
+   * The live dashboard ({@code /dashboard}); a process that runs an instance group tells it the
+   * instances per zone through {@link Dashboard#supplyInstancesByZone}.
+   */
+  public Dashboard dashboard() {
+    return dashboard;
+  }
+
   /** The metrics registry scraped by {@code /metrics}. */
   public PrometheusMeterRegistry registry() {
     return registry;
@@ -202,6 +235,7 @@ public final class BulwarkServer implements AutoCloseable {
     if (supervisor != null) {
       supervisor.close();
     }
+    dashboard.close(); // its event streams would otherwise hold the HTTP server's stop
     stopQuietly(app, closeables, database, postgres);
     gcMetrics.close();
     owner.close();

@@ -5,7 +5,11 @@ import io.bulwark.eventstore.LogBacklog;
 import io.bulwark.eventstore.LogPosition;
 import io.bulwark.kernel.RetryLog;
 import io.bulwark.kernel.Transactions;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -52,6 +56,10 @@ public final class OrderProjection implements AutoCloseable {
   private final Transactions tx;
   private final Duration pollInterval;
   private final BiConsumer<Set<UUID>, Set<UUID>> onApplied;
+  private final MeterRegistry registry;
+  private final Counter placed;
+  private final Counter confirmed;
+  private final Counter failed;
   private final Semaphore signal = new Semaphore(0);
   private Thread thread;
   private volatile boolean running;
@@ -70,11 +78,50 @@ public final class OrderProjection implements AutoCloseable {
       Transactions tx,
       Duration pollInterval,
       BiConsumer<Set<UUID>, Set<UUID>> onApplied) {
+    this(views, orderLog, tx, pollInterval, onApplied, new SimpleMeterRegistry());
+  }
+
+  /**
+   * As above, counting in {@code registry} the orders each committed batch placed and ended: {@code
+   * bulwark.orders.placed}, {@code bulwark.orders.ended{outcome=confirmed|failed}} and {@code
+   * bulwark.orders.revenue{currency}} (minor units of confirmed orders). Counted after the batch's
+   * transaction commits, so a batch that is rolled back and retried counts once.
+   */
+  public OrderProjection(
+      OrderViews views,
+      OrderLog orderLog,
+      Transactions tx,
+      Duration pollInterval,
+      BiConsumer<Set<UUID>, Set<UUID>> onApplied,
+      MeterRegistry registry) {
     this.views = views;
     this.orderLog = orderLog;
     this.tx = tx;
     this.pollInterval = pollInterval;
     this.onApplied = onApplied;
+    this.registry = registry;
+    this.placed =
+        Counter.builder(PLACED_METER)
+            .description("Orders the read views took in, counted by the projecting process")
+            .register(registry);
+    this.confirmed = ended(registry, "confirmed");
+    this.failed = ended(registry, "failed");
+  }
+
+  /** Orders placed, as projected. */
+  public static final String PLACED_METER = "bulwark.orders.placed";
+
+  /** Orders ended, by {@code outcome} (confirmed or failed), as projected. */
+  public static final String ENDED_METER = "bulwark.orders.ended";
+
+  /** Minor units of confirmed orders, by {@code currency}, as projected. */
+  public static final String REVENUE_METER = "bulwark.orders.revenue";
+
+  private static Counter ended(MeterRegistry registry, String outcome) {
+    return Counter.builder(ENDED_METER)
+        .description("Orders that reached CONFIRMED or FAILED, counted by the projecting process")
+        .tag("outcome", outcome)
+        .register(registry);
   }
 
   /** Starts catching up in the background, now and whenever {@link #wake()} is called. */
@@ -189,7 +236,20 @@ public final class OrderProjection implements AutoCloseable {
   }
 
   private record Batch(
-      LogPosition from, LogPosition to, int size, Set<UUID> orders, Set<UUID> customers) {}
+      LogPosition from,
+      LogPosition to,
+      int size,
+      Set<UUID> orders,
+      Set<UUID> customers,
+      Tally tally) {}
+
+  /** What one batch placed and ended, counted once its transaction has committed. */
+  private static final class Tally {
+    int placed;
+    int confirmed;
+    int failed;
+    final Map<String, Long> revenue = new HashMap<>();
+  }
 
   private int applyBatch() {
     Batch b =
@@ -199,8 +259,9 @@ public final class OrderProjection implements AutoCloseable {
               List<OrderLog.Stored> batch = orderLog.after(from, BATCH);
               Set<UUID> orders = new HashSet<>();
               Set<UUID> customers = new HashSet<>();
+              Tally tally = new Tally();
               for (OrderLog.Stored s : batch) {
-                UUID customer = apply(s.event());
+                UUID customer = apply(s.event(), tally);
                 orders.add(UUID.fromString(s.event().aggregateId()));
                 if (customer != null) {
                   customers.add(customer);
@@ -210,8 +271,21 @@ public final class OrderProjection implements AutoCloseable {
               if (!batch.isEmpty()) {
                 views.moveCheckpoint(to);
               }
-              return new Batch(from, to, batch.size(), orders, customers);
+              return new Batch(from, to, batch.size(), orders, customers, tally);
             });
+    placed.increment(b.tally().placed);
+    confirmed.increment(b.tally().confirmed);
+    failed.increment(b.tally().failed);
+    b.tally()
+        .revenue
+        .forEach(
+            (currency, minor) ->
+                Counter.builder(REVENUE_METER)
+                    .description(
+                        "Minor units of confirmed orders, counted by the projecting process")
+                    .tag("currency", currency)
+                    .register(registry)
+                    .increment(minor));
     if (seen != null && b.from().compareTo(seen) > 0) {
       onApplied.accept(null, null); // another instance projected events this one never saw
     }
@@ -222,8 +296,11 @@ public final class OrderProjection implements AutoCloseable {
     return b.size();
   }
 
-  /** Applies one event to the views; returns the customer it concerns, when known. */
-  private UUID apply(DomainEvent e) {
+  /**
+   * Applies one event to the views, counting in {@code tally} what it placed or ended; returns the
+   * customer it concerns, when known.
+   */
+  private UUID apply(DomainEvent e, Tally tally) {
     UUID orderId = UUID.fromString(e.aggregateId());
     switch (e.type()) {
       case OrderEvents.PLACED -> {
@@ -243,6 +320,7 @@ public final class OrderProjection implements AutoCloseable {
                 e.occurredAt());
         if (added) {
           views.countPlaced(customer, name, currency, orderId, e.occurredAt());
+          tally.placed++;
         }
         return customer;
       }
@@ -257,6 +335,12 @@ public final class OrderProjection implements AutoCloseable {
             .map(
                 ended -> {
                   views.countEnded(ended.customerId(), confirmed, ended.totalMinor());
+                  if (confirmed) {
+                    tally.confirmed++;
+                    tally.revenue.merge(ended.currency(), ended.totalMinor(), Long::sum);
+                  } else {
+                    tally.failed++;
+                  }
                   return ended.customerId();
                 })
             .orElse(null);

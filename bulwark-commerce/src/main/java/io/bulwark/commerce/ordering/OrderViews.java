@@ -53,8 +53,9 @@ public interface OrderViews {
    *
    * @param customerId whose order it was
    * @param totalMinor its total
+   * @param currency the total's currency (ISO 4217)
    */
-  record Ended(UUID customerId, long totalMinor) {}
+  record Ended(UUID customerId, long totalMinor, String currency) {}
 
   /**
    * Ends the view of a PENDING order as {@code status}, with {@code reason} (or null).

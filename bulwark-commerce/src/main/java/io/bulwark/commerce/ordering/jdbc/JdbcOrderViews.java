@@ -128,8 +128,9 @@ public final class JdbcOrderViews implements OrderViews {
   public Optional<Ended> endOrder(UUID orderId, OrderStatus status, String reason, Instant at) {
     return tx.updateFirst(
         "update ordering_order_view set status = ?, reason = ?, updated_at = ? where order_id = ?"
-            + " and status = 'PENDING' returning customer_id, total_minor",
-        rs -> new Ended(rs.getObject(1, UUID.class), rs.getLong(2)),
+            + " and status = 'PENDING' returning customer_id, total_minor,"
+            + " currency",
+        rs -> new Ended(rs.getObject(1, UUID.class), rs.getLong(2), rs.getString(3)),
         status.name(),
         reason,
         at,
