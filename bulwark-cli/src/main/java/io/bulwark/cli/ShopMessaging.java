@@ -39,7 +39,7 @@ import javax.sql.DataSource;
  * event store's {@code order-<id>} streams) to topic {@value #ORDERS}, keyed by order id, and every
  * inventory event ({@code inventory_events}) to {@value #INVENTORY}, keyed by sku; each body is an
  * {@link Envelope}. Either way the dead-letter queue is served to administrators at {@code
- * /api/v1/admin/dlq}.
+ * /api/v1/admin/dlq}, and holds the engine's failed saga tasks too ({@link TaskDeadLetters}).
  */
 final class ShopMessaging implements HttpModule, AutoCloseable {
 
@@ -53,10 +53,12 @@ final class ShopMessaging implements HttpModule, AutoCloseable {
   private final List<OutboxFeed> feeds = new ArrayList<>();
   private final DeadLetterHttp http;
 
-  private ShopMessaging(Platform platform, Commerce commerce, String kafka) {
+  private ShopMessaging(
+      Platform platform, Commerce commerce, String kafka, TaskDeadLetters taskLetters) {
     DataSource ds = platform.database().dataSource();
     PostgresDeadLetterQueue dlq =
         PostgresDeadLetterQueue.of(ds, platform.clock(), platform.registry());
+    taskLetters.attach(commerce.engine(), dlq);
     if (kafka == null) {
       bus =
           PostgresMessageBus.of(
@@ -116,7 +118,9 @@ final class ShopMessaging implements HttpModule, AutoCloseable {
       KafkaSettings.checkBootstrap(kafka);
     }
     builder.migrate("messaging");
-    builder.module(platform -> new ShopMessaging(platform, commerce, kafka));
+    TaskDeadLetters taskLetters = new TaskDeadLetters();
+    commerce.onTaskFailure(taskLetters);
+    builder.module(platform -> new ShopMessaging(platform, commerce, kafka, taskLetters));
   }
 
   /**

@@ -41,6 +41,7 @@ import io.bulwark.platform.Platform;
 import io.bulwark.platform.ServerAssembly;
 import io.bulwark.postgres.PostgresTransactions;
 import io.bulwark.states.durable.Engine;
+import io.bulwark.states.durable.TaskFailureListener;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.javalin.Javalin;
 import io.micrometer.core.instrument.Counter;
@@ -105,6 +106,7 @@ public final class Commerce {
 
   private final CommerceOptions options;
   private volatile Running running;
+  private volatile TaskFailureListener taskFailures;
 
   private Commerce(CommerceOptions options) {
     this.options = options;
@@ -208,8 +210,17 @@ public final class Commerce {
     return r;
   }
 
+  /**
+   * Tells {@code listener} when a Task state's failure ends an execution of the shop's engine (see
+   * {@link Engine.Builder#onTaskFailure}): the assembly's hook for the dead-letter queue. Call it
+   * before the server starts; the engine is built with the listener set then.
+   */
+  public void onTaskFailure(TaskFailureListener listener) {
+    this.taskFailures = java.util.Objects.requireNonNull(listener, "listener");
+  }
+
   private HttpModule start(Platform platform) {
-    Running r = new Running(options, platform);
+    Running r = new Running(options, platform, taskFailures);
     running = r;
     return r;
   }
@@ -259,7 +270,7 @@ public final class Commerce {
     final OrderSaga saga;
     final Engine engine;
 
-    Running(CommerceOptions o, Platform platform) {
+    Running(CommerceOptions o, Platform platform, TaskFailureListener taskFailures) {
       Clock clock = platform.clock();
       PostgresTransactions tx = PostgresTransactions.of(platform.database().dataSource());
       byte[] key =
@@ -359,11 +370,15 @@ public final class Commerce {
               new OrderSagaTasks(new InventoryStock(inventory), new PaymentsBilling(payments)),
               bus,
               projection::wake);
+      Engine.Builder engineBuilder = Engine.builder(platform.database());
+      if (taskFailures != null) {
+        engineBuilder.onTaskFailure(taskFailures);
+      }
       engine =
           replenishment
               .bind(
                   saga.bind(
-                      Engine.builder(platform.database())
+                      engineBuilder
                           // the manual steps of a DR runbook run as a state machine (bulwark
                           // runbook --format asl) wait here until an operator sends the token
                           // their history shows back

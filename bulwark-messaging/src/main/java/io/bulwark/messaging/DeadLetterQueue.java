@@ -35,6 +35,14 @@ public interface DeadLetterQueue extends DeadLetters {
   void onReplay(String consumer, Replayer replayer);
 
   /**
+   * Lets letters of {@code source} ({@link Failure#TASK}, say) be replayed by {@code replayer} in
+   * this process when their consumer has no {@link #onReplay} replayer of its own: the durable
+   * engine registers one replayer for the tasks of every state machine, including machines defined
+   * after it. A later registration for the same source replaces it.
+   */
+  void onReplayOfSource(String source, Replayer replayer);
+
+  /**
    * Letters with {@code status} (all when null), oldest first, at most {@code limit} (1..1000).
    *
    * @throws MessagingException.InvalidInput limit out of range

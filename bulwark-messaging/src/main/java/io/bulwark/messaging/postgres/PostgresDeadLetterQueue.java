@@ -52,6 +52,7 @@ public final class PostgresDeadLetterQueue implements DeadLetterQueue {
   private final PostgresTransactions transactions;
   private final Clock clock;
   private final Map<String, Replayer> replayers = new ConcurrentHashMap<>();
+  private final Map<String, Replayer> sourceReplayers = new ConcurrentHashMap<>();
   private final Counter deadLettered;
   private final Counter replayed;
   private final Counter discarded;
@@ -169,6 +170,11 @@ public final class PostgresDeadLetterQueue implements DeadLetterQueue {
   }
 
   @Override
+  public void onReplayOfSource(String source, Replayer replayer) {
+    sourceReplayers.put(Objects.requireNonNull(source, "source"), Objects.requireNonNull(replayer));
+  }
+
+  @Override
   public List<DeadLetter> list(DeadLetter.Status status, int limit) {
     if (limit < 1 || limit > 1000) {
       throw new MessagingException.InvalidInput(
@@ -240,6 +246,9 @@ public final class PostgresDeadLetterQueue implements DeadLetterQueue {
       case DEAD -> {}
     }
     Replayer replayer = replayers.get(letter.consumer());
+    if (replayer == null) {
+      replayer = sourceReplayers.get(letter.source());
+    }
     if (replayer == null) {
       throw new MessagingException.NoConsumer(
           "no consumer \""

@@ -207,6 +207,58 @@ class PostgresDeadLetterQueueTest {
     assertThat(letter.createdAt()).isEqualTo(Instant.parse("2026-11-27T06:00:00Z"));
   }
 
+  @Test
+  void aSourceReplayerTakesLettersOfThatSourceWhoseConsumerHasNoReplayerOfItsOwn() {
+    queue.add(
+        Failure.ofTask(
+            "fulfil",
+            "Ship",
+            "arn#run-0",
+            "{}",
+            new IllegalStateException("down"),
+            3,
+            Instant.now()));
+    UUID task = queue.list(null, 10).getFirst().id();
+    UUID message = deadLetter("billing");
+    List<String> replayedBy = new ArrayList<>();
+    queue.onReplayOfSource(
+        Failure.TASK,
+        letter -> {
+          replayedBy.add("tasks:" + letter.consumer());
+          return true;
+        });
+
+    assertThat(queue.replay(task).applied()).isTrue();
+    assertThat(replayedBy).containsExactly("tasks:fulfil");
+    // a message letter is not the task source's
+    assertThatThrownBy(() -> queue.replay(message))
+        .isInstanceOf(MessagingException.NoConsumer.class);
+    // a consumer's own replayer comes first
+    queue.add(
+        Failure.ofTask(
+            "refund",
+            "Pay",
+            "arn#run-0",
+            "{}",
+            new IllegalStateException("down"),
+            1,
+            Instant.now()));
+    UUID own =
+        queue.list(DeadLetter.Status.DEAD, 10).stream()
+            .filter(d -> d.consumer().equals("refund"))
+            .findFirst()
+            .orElseThrow()
+            .id();
+    queue.onReplay(
+        "refund",
+        letter -> {
+          replayedBy.add("own:" + letter.consumer());
+          return true;
+        });
+    assertThat(queue.replay(own).applied()).isTrue();
+    assertThat(replayedBy).containsExactly("tasks:fulfil", "own:refund");
+  }
+
   private UUID deadLetter(String consumer) {
     OutboxMessage m = message("{}");
     queue.add(Failure.ofMessage(consumer, m, new IllegalStateException("down"), 5));

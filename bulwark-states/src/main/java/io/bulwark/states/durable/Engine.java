@@ -380,6 +380,7 @@ public final class Engine implements AutoCloseable {
     private final Map<String, Map<String, DurableTaskHandler>> ownTasks = new HashMap<>();
     private final Map<String, CompletionListener> listeners = new HashMap<>();
     private DurableTaskHandler anyTask;
+    private TaskFailureListener taskFailures;
     private Clock clock = Clock.systemUTC();
     private int workers = 4;
     private Duration lease = Duration.ofSeconds(60);
@@ -446,6 +447,17 @@ public final class Engine implements AutoCloseable {
         throw new IllegalArgumentException("machine must not be blank");
       }
       listeners.put(machine, Objects.requireNonNull(listener, "listener"));
+      return this;
+    }
+
+    /**
+     * Calls {@code listener} when a Task state's failure ends a top-level execution of any machine
+     * (its Retry attempts ran out and no Catch took it), in the transaction that records the
+     * failure (see {@link TaskFailureListener}); default none. The execution fails the same way
+     * with or without it.
+     */
+    public Builder onTaskFailure(TaskFailureListener listener) {
+      this.taskFailures = Objects.requireNonNull(listener, "listener");
       return this;
     }
 
@@ -537,6 +549,7 @@ public final class Engine implements AutoCloseable {
               ownTasks,
               anyTask,
               listeners,
+              taskFailures,
               clock,
               workers,
               lease,

@@ -3,6 +3,7 @@ package io.bulwark.states.durable.internal;
 import io.bulwark.postgres.PostgresTransactions;
 import io.bulwark.states.durable.CompletionListener;
 import io.bulwark.states.durable.DurableTaskHandler;
+import io.bulwark.states.durable.TaskFailureListener;
 import io.bulwark.states.internal.Interpreter;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
@@ -43,6 +44,7 @@ public record EngineParts(
    * @param ownHandlers task handlers by machine and resource, for that machine's executions only
    * @param anyResource the handler of resources bound to none; null for none
    * @param listeners completion listeners by state machine name
+   * @param taskFailures told when a Task state's failure ends a top-level execution; null for none
    * @param httpTaskHosts the hosts (or {@code host:port}) HTTP task resources may call
    * @param historyLimit the most history events of one execution
    * @param databaseClosed whether the database is gone for good (workers then stop)
@@ -53,6 +55,7 @@ public record EngineParts(
       Map<String, Map<String, DurableTaskHandler>> ownHandlers,
       DurableTaskHandler anyResource,
       Map<String, CompletionListener> listeners,
+      TaskFailureListener taskFailures,
       Clock givenClock,
       int workerCount,
       Duration lease,
@@ -71,7 +74,8 @@ public record EngineParts(
     MachineRegistry machines = new MachineRegistry(transactions, clock);
     WorkQueue queue = new WorkQueue(transactions, clock, lease);
     StepSettlement settlement =
-        new StepSettlement(interpreter, machines, queue, metrics, listeners, historyLimit, clock);
+        new StepSettlement(
+            interpreter, machines, queue, metrics, listeners, taskFailures, historyLimit, clock);
     TaskInvocation tasks =
         new TaskInvocation(
             transactions,

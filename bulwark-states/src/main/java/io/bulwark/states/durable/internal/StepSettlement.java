@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.bulwark.states.durable.CompletionListener;
 import io.bulwark.states.durable.Execution;
 import io.bulwark.states.durable.ExecutionStatus;
+import io.bulwark.states.durable.TaskFailureListener;
 import io.bulwark.states.internal.ContextObject;
 import io.bulwark.states.internal.Decision;
 import io.bulwark.states.internal.Interpreter;
@@ -34,6 +35,7 @@ final class StepSettlement {
   private final WorkQueue queue;
   private final EngineMetrics metrics;
   private final Map<String, CompletionListener> listeners;
+  private final TaskFailureListener taskFailures;
   private final int historyLimit;
   private final Clock clock;
 
@@ -43,6 +45,7 @@ final class StepSettlement {
       WorkQueue queue,
       EngineMetrics metrics,
       Map<String, CompletionListener> listeners,
+      TaskFailureListener taskFailures,
       int historyLimit,
       Clock clock) {
     this.interpreter = interpreter;
@@ -50,6 +53,7 @@ final class StepSettlement {
     this.queue = queue;
     this.metrics = metrics;
     this.listeners = Map.copyOf(listeners);
+    this.taskFailures = taskFailures;
     this.historyLimit = historyLimit;
     this.clock = clock;
   }
@@ -174,6 +178,18 @@ final class StepSettlement {
       d =
           interpreter.taskFailed(
               machine, e.currentState, e.currentInput, e.context, outcome.failure(), e.retry);
+      if (d instanceof Decision.Fail && e.parentArn == null && taskFailures != null) {
+        // retries exhausted and no Catch: the task's failure ends the execution
+        String state = e.currentState;
+        JsonNode input = e.currentInput;
+        int attempts = e.retry.attempt() + 1;
+        boolean goesOn = apply(c, e, machine, w, d);
+        taskFailures.taskFailed(
+            c,
+            new TaskFailureListener.FailedTask(
+                e.toExecution(), state, resource, error, cause, attempts, input, now));
+        return goesOn;
+      }
     }
     return apply(c, e, machine, w, d);
   }
