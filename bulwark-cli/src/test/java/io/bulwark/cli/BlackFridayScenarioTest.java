@@ -7,7 +7,6 @@ import io.bulwark.kernel.Json;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -47,7 +46,7 @@ class BlackFridayScenarioTest {
     Path report = home.resolve("bf.html");
     Path stderr = home.resolve("stderr.txt");
     Process p =
-        bulwark(
+        DemoProcess.bulwark(
             stderr,
             "scenario",
             "black-friday",
@@ -117,17 +116,5 @@ class BlackFridayScenarioTest {
     CliRun peak = CliRun.bulwark("scenario", "black-friday", "--peak-instances", "1");
     assertThat(peak.exit()).isEqualTo(2);
     assertThat(peak.err()).contains("--peak-instances");
-  }
-
-  private static Process bulwark(Path stderr, String... args) throws Exception {
-    List<String> argv =
-        new ArrayList<>(
-            List.of(
-                ProcessHandle.current().info().command().orElse("java"),
-                "-cp",
-                System.getProperty("java.class.path"),
-                Main.class.getName()));
-    argv.addAll(List.of(args));
-    return new ProcessBuilder(argv).redirectError(stderr.toFile()).start();
   }
 }

@@ -31,13 +31,9 @@ final class DemoProcess {
 
   /** As {@link #start(Path, String...)}, with stderr going to {@code stderr}. */
   static Process start(Path home, Path stderr, String... extra) throws IOException {
-    List<String> argv =
+    List<String> args =
         new ArrayList<>(
             List.of(
-                ProcessHandle.current().info().command().orElse("java"),
-                "-cp",
-                System.getProperty("java.class.path"),
-                Main.class.getName(),
                 "demo",
                 "--port",
                 "0",
@@ -45,7 +41,20 @@ final class DemoProcess {
                 home.toString(),
                 "--admin-password",
                 "admin-secret-1"));
-    argv.addAll(List.of(extra));
+    args.addAll(List.of(extra));
+    return bulwark(stderr, args.toArray(String[]::new));
+  }
+
+  /** {@code bulwark ARGS} as a real process on the test's class path, stderr to {@code stderr}. */
+  static Process bulwark(Path stderr, String... args) throws IOException {
+    List<String> argv =
+        new ArrayList<>(
+            List.of(
+                ProcessHandle.current().info().command().orElse("java"),
+                "-cp",
+                System.getProperty("java.class.path"),
+                Main.class.getName()));
+    argv.addAll(List.of(args));
     return new ProcessBuilder(argv).redirectError(stderr.toFile()).start();
   }
 

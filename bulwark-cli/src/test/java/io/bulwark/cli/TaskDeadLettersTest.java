@@ -143,8 +143,10 @@ class TaskDeadLettersTest {
     // and once more, later: already applied, nothing runs again
     DeadLetterQueue.Replayed again = queue.replay(letter.id());
     assertThat(again.applied()).isFalse();
-    Thread.sleep(200);
-    assertThat(calls.get(arn).get()).isEqualTo(4);
+    await()
+        .during(Duration.ofMillis(300))
+        .atMost(Duration.ofSeconds(2))
+        .untilAsserted(() -> assertThat(calls.get(arn).get()).isEqualTo(4));
     assertThat(types(arn).stream().filter("ExecutionRedriven"::equals)).hasSize(1);
     assertThat(engine.describe(arn).redriveCount()).isEqualTo(1);
     assertThat(queue.waiting()).isZero();
