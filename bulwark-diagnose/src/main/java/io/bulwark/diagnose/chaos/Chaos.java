@@ -10,6 +10,11 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -20,7 +25,9 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
+import java.util.Random;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
@@ -44,6 +51,10 @@ import org.slf4j.LoggerFactory;
  *       heap (at most 512 MiB), released at the end;
  *   <li>{@code pool-exhaustion} on the process: every connection of its pool taken and held idle in
  *       a transaction, so its requests wait for one;
+ *   <li>{@code disk-fill} on the process: a file of {@value #DISK_FILL_MAX_MIB} MiB, never more
+ *       than a quarter of the free space, allocated in its own directory at once ({@code
+ *       fallocate}; written when that is missing) and deleted at the end (the free space the
+ *       process sees drops; nothing outside its directory is touched);
  *   <li>{@code dependency-down} on the payment network: its simulator answers every call with 503
  *       for the duration ({@code POST /outage}), and is told to recover at the end;
  *   <li>{@code slow-query} on the database: a transaction holding an {@code ACCESS EXCLUSIVE} lock
@@ -60,12 +71,18 @@ public final class Chaos implements AutoCloseable {
   private static final Pattern TABLE = Pattern.compile("[a-z_][a-z0-9_]{0,62}");
   private static final int KEPT = 100;
 
+  /** The most a disk-fill writes, MiB. */
+  public static final int DISK_FILL_MAX_MIB = 2048;
+
+  private static final int FILL_CHUNK = 8 << 20;
+
   private final String processComponent;
   private final String databaseComponent;
   private final String dependencyComponent;
   private final Supplier<Optional<URI>> dependency;
   private final DataSource dataSource;
   private final String lockTable;
+  private final Path directory;
   private final Clock clock;
   private final ChangeLog changes;
   private final ScheduledExecutorService timers =
@@ -78,7 +95,8 @@ public final class Chaos implements AutoCloseable {
    * Chaos for the process named {@code processComponent}, its database named {@code
    * databaseComponent} (reached through {@code dataSource}), whose slow-query fault locks {@code
    * lockTable}, and the dependency named {@code dependencyComponent}: a payment simulator at the
-   * URL {@code dependency} gives when asked (empty: none, so no dependency-down).
+   * URL {@code dependency} gives when asked (empty: none, so no dependency-down). A disk-fill
+   * writes under {@code directory} (the process's own state directory).
    *
    * @throws IllegalArgumentException when {@code lockTable} is not a plain lower-case table name
    */
@@ -89,6 +107,7 @@ public final class Chaos implements AutoCloseable {
       Supplier<Optional<URI>> dependency,
       DataSource dataSource,
       String lockTable,
+      Path directory,
       Clock clock,
       ChangeLog changes) {
     if (!TABLE.matcher(lockTable).matches()) {
@@ -101,6 +120,7 @@ public final class Chaos implements AutoCloseable {
     this.dependency = dependency;
     this.dataSource = dataSource;
     this.lockTable = lockTable;
+    this.directory = Objects.requireNonNull(directory, "directory");
     this.clock = clock;
     this.changes = changes;
   }
@@ -112,6 +132,7 @@ public final class Chaos implements AutoCloseable {
     m.put(Fault.GC_PRESSURE, processComponent);
     m.put(Fault.MEMORY_LEAK, processComponent);
     m.put(Fault.POOL_EXHAUSTION, processComponent);
+    m.put(Fault.DISK_FILL, processComponent);
     m.put(Fault.SLOW_QUERY, databaseComponent);
     if (dependency.get().isPresent()) {
       m.put(Fault.DEPENDENCY_DOWN, dependencyComponent);
@@ -167,6 +188,7 @@ public final class Chaos implements AutoCloseable {
           case MEMORY_LEAK -> leak(id);
           case SLOW_QUERY -> lock(id);
           case POOL_EXHAUSTION -> hold(id);
+          case DISK_FILL -> fill(id);
           case DEPENDENCY_DOWN -> outage(dependency.get().orElseThrow(), duration);
           default -> throw new IllegalStateException("not injectable: " + f);
         };
@@ -427,6 +449,89 @@ public final class Chaos implements AutoCloseable {
     return r;
   }
 
+  private Running fill(String id) {
+    Path chaos = directory.resolve("chaos");
+    long bound;
+    try {
+      Files.createDirectories(chaos);
+      bound =
+          Math.min((long) DISK_FILL_MAX_MIB << 20, Files.getFileStore(chaos).getUsableSpace() / 4);
+    } catch (IOException e) {
+      throw new DiagnoseException.InjectionFailed(
+          "cannot write under " + chaos + ": " + e.getMessage(), e);
+    }
+    Path file = chaos.resolve(id + ".fill");
+    boolean allocated = fallocate(file, bound);
+    Running r =
+        new Running(
+            (allocated ? "a file allocated under " : "a file written under ")
+                + chaos
+                + ", "
+                + (bound >> 20)
+                + " MiB, deleted at the end");
+    if (!allocated) {
+      r.thread(id, () -> write(file, bound, r));
+    }
+    r.afterThreads(
+        () -> {
+          try {
+            Files.deleteIfExists(file);
+          } catch (IOException e) {
+            log.warn("chaos: could not delete {}: {}", file, e.getMessage());
+          }
+        });
+    return r;
+  }
+
+  /**
+   * Reserves {@code bytes} for {@code file} at once with {@code fallocate(1)}, as Chaos Mesh's disk
+   * fill does: the blocks are taken without writing them, so the fault costs no CPU or I/O that
+   * would look like another fault. False when there is no {@code fallocate} or the file system does
+   * not support it.
+   */
+  private static boolean fallocate(Path file, long bytes) {
+    try {
+      Process p =
+          new ProcessBuilder("fallocate", "-l", Long.toString(bytes), file.toString())
+              .redirectErrorStream(true)
+              .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+              .start();
+      if (p.waitFor(10, TimeUnit.SECONDS) && p.exitValue() == 0) {
+        return true;
+      }
+      p.destroyForcibly();
+    } catch (IOException e) {
+      log.debug("chaos: no fallocate: {}", e.getMessage());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    try {
+      Files.deleteIfExists(file);
+    } catch (IOException e) {
+      log.debug("chaos: {}: {}", file, e.getMessage());
+    }
+    return false;
+  }
+
+  /** Writes {@code bound} bytes of noise to {@code file} as fast as the disk takes them. */
+  private static void write(Path file, long bound, Running r) {
+    ByteBuffer chunk = ByteBuffer.allocateDirect(FILL_CHUNK);
+    // not zeros: a file system that compresses or dedups must still spend the space
+    new Random(1).ints(FILL_CHUNK / 4).forEach(chunk::putInt);
+    try (FileChannel out =
+        FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+      long written = 0;
+      while (!r.stopped && written + FILL_CHUNK <= bound) {
+        chunk.clear();
+        while (chunk.hasRemaining()) {
+          written += out.write(chunk);
+        }
+      }
+    } catch (IOException e) {
+      log.warn("chaos: disk-fill stopped writing {}: {}", file, e.getMessage());
+    }
+  }
+
   private Running outage(URI simulator, Duration duration) {
     Running r = new Running("the payment network at " + simulator + " answers every call with 503");
     outage(simulator, Math.max(1, (duration.toMillis() + 999) / 1000));
@@ -474,6 +579,7 @@ public final class Chaos implements AutoCloseable {
     final String description;
     final List<Thread> threads = new ArrayList<>();
     final List<Runnable> undo = new ArrayList<>();
+    final List<Runnable> afterThreads = new ArrayList<>();
     volatile boolean stopped;
     volatile Object sink;
 
@@ -489,6 +595,11 @@ public final class Chaos implements AutoCloseable {
       undo.add(action);
     }
 
+    /** Runs {@code action} when undone, once the workers have stopped. */
+    void afterThreads(Runnable action) {
+      afterThreads.add(action);
+    }
+
     void undo() {
       stopped = true;
       undo.forEach(Runnable::run);
@@ -498,9 +609,10 @@ public final class Chaos implements AutoCloseable {
           t.join(5_000);
         } catch (InterruptedException e) {
           Thread.currentThread().interrupt();
-          return;
+          break;
         }
       }
+      afterThreads.forEach(Runnable::run);
     }
   }
 }

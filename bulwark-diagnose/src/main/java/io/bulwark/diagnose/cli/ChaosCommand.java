@@ -26,7 +26,7 @@ import picocli.CommandLine.Spec;
     mixinStandardHelpOptions = true,
     description =
         "Injects a fault into a running server for a bounded time, to rehearse a diagnosis:"
-            + " cpu-hog, gc-pressure, memory-leak and pool-exhaustion on the server process"
+            + " cpu-hog, gc-pressure, memory-leak, pool-exhaustion and disk-fill on the server process"
             + " (target shop), dependency-down on the payment network (target payment-network,"
             + " the shop's own simulator),"
             + " slow-query on its database (target database). Each ends by itself, on"
@@ -106,7 +106,8 @@ public final class ChaosCommand implements Callable<Integer> {
         index = "0",
         paramLabel = "FAULT",
         description =
-            "cpu-hog, gc-pressure, memory-leak, pool-exhaustion, slow-query or dependency-down.")
+            "cpu-hog, gc-pressure, memory-leak, pool-exhaustion, disk-fill, slow-query or"
+                + " dependency-down.")
     String fault;
 
     @Option(

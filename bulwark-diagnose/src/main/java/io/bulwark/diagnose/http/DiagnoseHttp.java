@@ -92,6 +92,7 @@ public final class DiagnoseHttp implements HttpModule, AutoCloseable {
             dependency,
             pool,
             options.lockTable(),
+            platform.instanceDir(),
             platform.clock(),
             changes);
   }

@@ -160,6 +160,31 @@ class DiagnoseRunningServerTest {
     }
   }
 
+  @Test
+  void findsAFillingDiskOnTheShopAndDeletesTheFillWhenStopped() throws Exception {
+    try (BulwarkServer server = start()) {
+      String url = server.baseUrl();
+      JsonNode diagnosis = injectAndDiagnose(url, "disk-fill", "shop");
+
+      assertThat(diagnosis.get("rootCause").get("fault").asText()).isEqualTo("disk-fill");
+      assertThat(diagnosis.get("rootCause").get("component").asText()).isEqualTo("shop");
+      assertThat(texts(diagnosis.get("evidence"), "text"))
+          .anySatisfy(t -> assertThat(t).startsWith("shop disk.free.bytes:"));
+      assertThat(texts(diagnosis.get("solutions"), "command"))
+          .anySatisfy(c -> assertThat(c).startsWith("du -xsh "));
+      assertThat(fills()).as("the fill file while it runs").hasSize(1);
+
+      run(new ChaosCommand(), "stop", "--url", url, "--token", TOKEN);
+      assertThat(fills()).as("nothing left behind").isEmpty();
+    }
+  }
+
+  private List<Path> fills() throws java.io.IOException {
+    try (java.util.stream.Stream<Path> files = java.nio.file.Files.walk(home)) {
+      return files.filter(f -> f.getFileName().toString().endsWith(".fill")).toList();
+    }
+  }
+
   /**
    * Injects {@code fault} on {@code target} and diagnoses it 5 s later, against the 3 s before: the
    * baseline starts once the server has warmed up for 3 s (JIT compilation and the first requests
