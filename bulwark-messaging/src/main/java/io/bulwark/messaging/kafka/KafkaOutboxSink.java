@@ -167,6 +167,19 @@ final class KafkaOutboxSink implements MessageSink, AutoCloseable {
     }
   }
 
+  /** A {@code producer-metrics} figure of the current producer ({@code NaN} before the first). */
+  synchronized double producerMetric(String name) {
+    if (producer == null) {
+      return Double.NaN;
+    }
+    return producer.metrics().entrySet().stream()
+        .filter(e -> e.getKey().group().equals("producer-metrics"))
+        .filter(e -> e.getKey().name().equals(name))
+        .mapToDouble(e -> ((Number) e.getValue().metricValue()).doubleValue())
+        .findFirst()
+        .orElse(Double.NaN);
+  }
+
   /** Sends a dead letter of {@link #RELAY_CONSUMER} again. */
   synchronized boolean replay(DeadLetter letter) throws Exception {
     try {
