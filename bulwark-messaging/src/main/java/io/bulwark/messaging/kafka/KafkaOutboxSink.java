@@ -66,9 +66,14 @@ import org.slf4j.LoggerFactory;
  * as long as it takes, and nothing is lost or dead-lettered because of an outage. A record Kafka
  * refuses outright (a topic name Kafka does not allow, a record too large) is retried like a
  * failing consumer and then dead-lettered for consumer {@value #RELAY_CONSUMER}; replaying it sends
- * it again. Records of its key already in flight behind it may reach Kafka before its retry, so
- * order holds for such a key only when the refusal is immediate (the producer's own checks, which
- * stop the batch before anything later is sent).
+ * it again.
+ *
+ * <p>The one way a key's order can break, which sending one record at a time did not have: a record
+ * fails while a later record of its partition, already handed to the producer, is written anyway;
+ * that later record then precedes the failed one's retry in the topic. It takes a refusal by the
+ * broker itself (the producer's own checks, such as a record too large or a bad topic name, refuse
+ * at once and stop the batch before anything later is sent), or a delivery timeout that races the
+ * broker coming back.
  */
 final class KafkaOutboxSink implements MessageSink, AutoCloseable {
 
