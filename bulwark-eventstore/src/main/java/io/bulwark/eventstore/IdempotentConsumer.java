@@ -14,10 +14,10 @@ import javax.sql.DataSource;
  * concurrent deliveries of the same message serialise on that row's key: one applies, the other
  * sees it done.
  *
- * <p>Use it directly as the {@link MessageSink} of an {@link OutboxRelay}, or call {@link #process}
- * from any transport.
+ * <p>Use it as the sink of an {@link OutboxRelay} with {@link MessageSink#oneAtATime}, or call
+ * {@link #process} from any transport.
  */
-public final class IdempotentConsumer implements MessageSink {
+public final class IdempotentConsumer implements MessageSink.PerMessage {
 
   /** A database effect of one message, run on the consumer's transaction. */
   @FunctionalInterface

@@ -14,10 +14,8 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Objects;
-import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import javax.sql.DataSource;
@@ -29,11 +27,13 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Each round claims up to {@code batchSize} due messages with {@code SELECT … FOR UPDATE SKIP
  * LOCKED} (so several relays, in one or many processes, share the work without blocking each
- * other), delivers them in id order, deletes the delivered ones and commits. A crash after a
- * delivery but before the commit delivers that message again: consumers deduplicate with {@link
+ * other), hands the whole batch, in id order, to the sink in one call ({@link
+ * MessageSink#deliver}), deletes the messages the sink reports delivered and commits. A crash after
+ * a delivery but before the commit delivers that message again: consumers deduplicate with {@link
  * IdempotentConsumer}. A failed delivery is retried after {@link Backoff} (attempts and last error
  * are kept on the row), and later messages with the same key wait until it is delivered, so one
- * relay keeps per-key order. With several relays, per-key order is not guaranteed.
+ * relay keeps per-key order. A message the sink did not attempt stays as it was and is claimed
+ * again in the next round. With several relays, per-key order is not guaranteed.
  *
  * <p>Meters: {@code bulwark.eventstore.outbox.delivered} and {@code
  * bulwark.eventstore.outbox.failures}.
@@ -143,42 +143,38 @@ public final class OutboxRelay implements AutoCloseable {
         }
       }
     }
-    Set<String> blockedKeys = new HashSet<>();
+    DeliveryReport report = sink.deliver(List.copyOf(claimed));
+    if (Thread.currentThread().isInterrupted()) {
+      loop.stop();
+    }
     List<Long> done = new ArrayList<>();
     for (int i = 0; i < claimed.size(); i++) {
       OutboxMessage m = claimed.get(i);
-      if (m.key() != null && blockedKeys.contains(m.key())) {
+      if (report.delivered().contains(m.messageId())) {
+        done.add(rowIds.get(i));
         continue;
       }
-      try {
-        sink.deliver(m);
-        done.add(rowIds.get(i));
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        loop.stop();
-        break;
-      } catch (Exception e) {
-        failures.increment();
-        if (m.key() != null) {
-          blockedKeys.add(m.key());
-        }
-        Duration delay = backoff.delay(m.attempts() + 1);
-        log.warn(
-            "delivering outbox message {} on {} failed (attempt {}), retrying in {}: {}",
-            m.messageId(),
-            m.topic(),
-            m.attempts() + 1,
-            delay,
-            e.toString());
-        try (PreparedStatement st =
-            c.prepareStatement(
-                "update eventstore_outbox set attempts = attempts + 1, last_error = ?,"
-                    + " next_attempt_at = now() + ? * interval '1 microsecond' where id = ?")) {
-          st.setString(1, String.valueOf(e));
-          st.setLong(2, TimeUnit.NANOSECONDS.toMicros(delay.toNanos()));
-          st.setLong(3, rowIds.get(i));
-          st.executeUpdate();
-        }
+      Exception e = report.failed().get(m.messageId());
+      if (e == null) {
+        continue; // not attempted: claimed again next round, no attempt counted
+      }
+      failures.increment();
+      Duration delay = backoff.delay(m.attempts() + 1);
+      log.warn(
+          "delivering outbox message {} on {} failed (attempt {}), retrying in {}: {}",
+          m.messageId(),
+          m.topic(),
+          m.attempts() + 1,
+          delay,
+          e.toString());
+      try (PreparedStatement st =
+          c.prepareStatement(
+              "update eventstore_outbox set attempts = attempts + 1, last_error = ?,"
+                  + " next_attempt_at = now() + ? * interval '1 microsecond' where id = ?")) {
+        st.setString(1, String.valueOf(e));
+        st.setLong(2, TimeUnit.NANOSECONDS.toMicros(delay.toNanos()));
+        st.setLong(3, rowIds.get(i));
+        st.executeUpdate();
       }
     }
     if (!done.isEmpty()) {

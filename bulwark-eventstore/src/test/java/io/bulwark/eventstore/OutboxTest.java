@@ -10,6 +10,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -59,7 +60,8 @@ class OutboxTest {
     }
     List<OutboxMessage> received = new ArrayList<>();
 
-    int delivered = OutboxRelay.builder(dataSource, received::add).build().relayOnce();
+    int delivered =
+        OutboxRelay.builder(dataSource, MessageSink.oneAtATime(received::add)).build().relayOnce();
 
     assertThat(delivered).isEqualTo(1);
     assertThat(received)
@@ -71,7 +73,11 @@ class OutboxTest {
               assertThat(m.key()).isEqualTo("o-2");
               assertThat(m.payload()).isEqualTo("{\"id\":\"o-2\"}");
             });
-    assertThat(OutboxRelay.builder(dataSource, received::add).build().relayOnce()).isZero();
+    assertThat(
+            OutboxRelay.builder(dataSource, MessageSink.oneAtATime(received::add))
+                .build()
+                .relayOnce())
+        .isZero();
   }
 
   @Test
@@ -97,7 +103,7 @@ class OutboxTest {
     enqueueCommitted("other", "independent");
     AtomicInteger failuresLeft = new AtomicInteger(2);
     List<String> received = new CopyOnWriteArrayList<>();
-    MessageSink flaky =
+    MessageSink.PerMessage flaky =
         m -> {
           if (m.payload().equals("first") && failuresLeft.getAndDecrement() > 0) {
             throw new IllegalStateException("broker down");
@@ -106,7 +112,7 @@ class OutboxTest {
         };
 
     OutboxRelay relay =
-        OutboxRelay.builder(dataSource, flaky)
+        OutboxRelay.builder(dataSource, MessageSink.oneAtATime(flaky))
             .pollInterval(Duration.ofMillis(5))
             .backoff(new Backoff(Duration.ofMillis(20), Duration.ofMillis(50), 2))
             .build()
@@ -120,6 +126,44 @@ class OutboxTest {
     assertThat(received).containsSubsequence("first", "second");
     assertThat(received.getFirst()).isEqualTo("independent");
     assertThat(pending()).isZero();
+  }
+
+  @Test
+  void handsTheWholeBatchToTheSinkAtOnceAndLeavesWhatItDidNotAttemptForTheNextRound()
+      throws Exception {
+    List<UUID> ids = new ArrayList<>();
+    for (int i = 0; i < 6; i++) {
+      ids.add(enqueueCommitted("k" + (i % 3), "m-" + i));
+    }
+    List<List<UUID>> batches = new CopyOnWriteArrayList<>();
+    MessageSink sink =
+        batch -> {
+          List<UUID> batchIds = batch.stream().map(OutboxMessage::messageId).toList();
+          batches.add(batchIds);
+          if (batches.size() == 1) {
+            // a pipelining sink: the first acknowledged, the second failed, the rest unknown
+            return new DeliveryReport(
+                Set.of(batchIds.get(0)),
+                Map.of(batchIds.get(1), new IllegalStateException("broker down")));
+          }
+          return new DeliveryReport(Set.copyOf(batchIds), Map.of());
+        };
+    OutboxRelay relay =
+        OutboxRelay.builder(dataSource, sink)
+            .backoff(new Backoff(Duration.ofHours(1), Duration.ofHours(1), 2))
+            .build();
+
+    assertThat(relay.relayOnce()).isEqualTo(1);
+    assertThat(batches).containsExactly(ids);
+    assertThat(attemptsByMessage())
+        .containsExactlyInAnyOrderEntriesOf(
+            Map.of(ids.get(1), 1, ids.get(2), 0, ids.get(3), 0, ids.get(4), 0, ids.get(5), 0));
+
+    assertThat(relay.relayOnce()).isEqualTo(3);
+    // m-4 shares m-1's key and waits behind it; the others were not charged an attempt
+    assertThat(batches.get(1)).containsExactly(ids.get(2), ids.get(3), ids.get(5));
+    assertThat(attemptsByMessage())
+        .containsExactlyInAnyOrderEntriesOf(Map.of(ids.get(1), 1, ids.get(4), 0));
   }
 
   @Test
@@ -143,7 +187,7 @@ class OutboxTest {
             });
     // Some deliveries apply the effect, then "crash" before the relay deletes the message: the
     // relay delivers them again and the consumer must recognise them.
-    MessageSink crashAfterEffect =
+    MessageSink.PerMessage crashAfterEffect =
         m -> {
           consumer.deliver(m);
           if (crashes.getAndDecrement() > 0) {
@@ -154,7 +198,7 @@ class OutboxTest {
     try {
       for (int i = 0; i < 3; i++) {
         relays.add(
-            OutboxRelay.builder(dataSource, crashAfterEffect)
+            OutboxRelay.builder(dataSource, MessageSink.oneAtATime(crashAfterEffect))
                 .batchSize(10)
                 .pollInterval(Duration.ofMillis(5))
                 .backoff(new Backoff(Duration.ofMillis(5), Duration.ofMillis(20), 2))
@@ -206,6 +250,18 @@ class OutboxTest {
       c.commit();
       return id;
     }
+  }
+
+  private static Map<UUID, Integer> attemptsByMessage() throws Exception {
+    Map<UUID, Integer> out = new HashMap<>();
+    try (Connection c = dataSource.getConnection();
+        var st = c.createStatement();
+        ResultSet rs = st.executeQuery("select message_id, attempts from eventstore_outbox")) {
+      while (rs.next()) {
+        out.put(rs.getObject(1, UUID.class), rs.getInt(2));
+      }
+    }
+    return out;
   }
 
   private static long pending() throws Exception {

@@ -10,7 +10,8 @@ import java.util.Objects;
  * How a bus relays and retries, whatever its transport.
  *
  * @param redelivery retries before a message is dead-lettered
- * @param batchSize messages the relay claims per round, 1..10000
+ * @param batchSize messages the relay claims per round, 1..10000 (on Kafka: records in flight
+ *     together, one round trip)
  * @param pollInterval the relay's wait when the outbox is empty, {@code > 0}
  * @param registry where the bus's meters go
  */
@@ -50,7 +51,10 @@ public record BusOptions(
       return this;
     }
 
-    /** Messages the relay claims per round (default 100), 1..10000. */
+    /**
+     * Messages the relay claims per round (default 100), 1..10000; on Kafka they are sent in one
+     * round trip.
+     */
     public Builder batchSize(int batchSize) {
       this.batchSize = Check.within("batchSize", batchSize, 1, 10_000);
       return this;

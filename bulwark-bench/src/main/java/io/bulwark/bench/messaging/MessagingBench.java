@@ -46,11 +46,18 @@ import org.slf4j.LoggerFactory;
  *
  * Transports alternate for {@code --rounds N} (default 2) rounds so load drift hits both. The
  * database is an embedded PostgreSQL with its durable defaults (fsync on, synchronous commit).
+ *
+ * <p>The bench places no orders: its orders/s column is the drain's messages/s divided by {@code
+ * --messages-per-order K} (default {@value #MESSAGES_PER_ORDER}, what one confirmed one-line order
+ * of the shop publishes with {@code --kafka}: {@code OrderPlaced}, {@code InventoryReserved},
+ * {@code PaymentCharged} and {@code OrderConfirmed} on {@code bulwark.orders}, {@code
+ * InventoryReserved} on {@code bulwark.inventory}), and the output says so.
  */
 public final class MessagingBench {
 
   private static final String TOPIC = "bench.orders";
   private static final int KEYS = 100;
+  private static final int MESSAGES_PER_ORDER = 5;
 
   private MessagingBench() {}
 
@@ -60,6 +67,7 @@ public final class MessagingBench {
     int rate = 100;
     int seconds = 10;
     int rounds = 2;
+    int perOrder = MESSAGES_PER_ORDER;
     for (int i = 0; i < args.length; i += 2) {
       String value = i + 1 < args.length ? args[i + 1] : "";
       try {
@@ -68,12 +76,19 @@ public final class MessagingBench {
           case "--rate" -> rate = Integer.parseInt(value);
           case "--seconds" -> seconds = Integer.parseInt(value);
           case "--rounds" -> rounds = Integer.parseInt(value);
+          case "--messages-per-order" -> perOrder = Integer.parseInt(value);
           default -> throw new IllegalArgumentException("unknown option " + args[i]);
         }
       } catch (IllegalArgumentException e) {
-        System.err.println(e.getMessage() + "; use --messages N --rate R --seconds S --rounds N");
+        System.err.println(
+            e.getMessage()
+                + "; use --messages N --rate R --seconds S --rounds N --messages-per-order K");
         System.exit(2);
       }
+    }
+    if (perOrder < 1) {
+      System.err.println("--messages-per-order must be >= 1 but was " + perOrder);
+      System.exit(2);
     }
     ((Logger) LoggerFactory.getLogger(Logger.ROOT_LOGGER_NAME)).setLevel(Level.WARN);
     Path dir = Files.createTempDirectory("bulwark-messaging-bench-");
@@ -94,19 +109,23 @@ public final class MessagingBench {
             Locale.ROOT,
             "messaging bench: %d CPUs, load average %.1f at start; drain %d messages (100 keys,"
                 + " 10 per transaction); latency at %d messages/s for %d s; %d alternating"
-                + " rounds%n%n",
+                + " rounds%n"
+                + "orders/s = drain msg/s / %d (messages one confirmed order publishes; the bench"
+                + " places no orders)%n%n",
             Runtime.getRuntime().availableProcessors(),
             ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage(),
             messages,
             rate,
             seconds,
-            rounds);
+            rounds,
+            perOrder);
         System.out.printf(
             Locale.ROOT,
-            "%-9s %5s %14s %12s %12s %12s%n",
+            "%-9s %5s %14s %10s %12s %12s %12s%n",
             "transport",
             "round",
             "drain msg/s",
+            "orders/s",
             "p50 ms",
             "p99 ms",
             "max ms");
@@ -117,10 +136,11 @@ public final class MessagingBench {
             Histogram latency = latency(db, bus, rate, seconds);
             System.out.printf(
                 Locale.ROOT,
-                "%-9s %5d %14.0f %12.1f %12.1f %12.1f%n",
+                "%-9s %5d %14.0f %10.0f %12.1f %12.1f %12.1f%n",
                 transport,
                 round,
                 drain,
+                drain / perOrder,
                 latency.getValueAtPercentile(50) / 1000.0,
                 latency.getValueAtPercentile(99) / 1000.0,
                 latency.getMaxValue() / 1000.0);

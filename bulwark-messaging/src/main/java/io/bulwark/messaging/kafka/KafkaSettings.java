@@ -13,8 +13,9 @@ import java.util.Objects;
  * @param clientId prefix of the producer's and consumers' client ids
  * @param partitions partitions of topics the bus creates (1..1000)
  * @param replicationFactor replicas of topics the bus creates, or -1 for the broker's default
- * @param sendTimeout how long one relayed message may take to be acknowledged by every in-sync
- *     replica before the relay retries it
+ * @param sendTimeout how long a relayed record may take to be acknowledged by every in-sync replica
+ *     before the relay retries it (a relay round's records are in flight together, so a round waits
+ *     about this long at most)
  * @param topics topics to create when the bus starts, besides its consumers' (those it publishes
  *     to)
  */
@@ -106,7 +107,7 @@ public record KafkaSettings(
       return this;
     }
 
-    /** Time for one message to be acknowledged (default 15 s), {@code > 0}. */
+    /** Time for a relayed record to be acknowledged (default 15 s), {@code > 0}. */
     public Builder sendTimeout(Duration sendTimeout) {
       this.sendTimeout = Check.positive("sendTimeout", sendTimeout);
       return this;

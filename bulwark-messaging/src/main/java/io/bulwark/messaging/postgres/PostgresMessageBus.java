@@ -1,6 +1,7 @@
 package io.bulwark.messaging.postgres;
 
 import io.bulwark.eventstore.IdempotentConsumer;
+import io.bulwark.eventstore.MessageSink;
 import io.bulwark.eventstore.Outbox;
 import io.bulwark.eventstore.OutboxMessage;
 import io.bulwark.eventstore.OutboxRelay;
@@ -19,9 +20,9 @@ import javax.sql.DataSource;
  * The default bus on one machine: the outbox in PostgreSQL, relayed straight to the consumers of
  * the process that relays. Several processes may share the database (give them the same
  * subscriptions). One of them relays at a time ({@link RelayLeadership}), so one key's messages are
- * delivered in order. A message whose effect fails is retried by the relay with back-off, keeping
- * later messages of its key behind it; on its last attempt it is dead-lettered for that consumer
- * and the others go on.
+ * delivered in order, one message after the other ({@link MessageSink#oneAtATime}). A message whose
+ * effect fails is retried by the relay with back-off, keeping later messages of its key behind it;
+ * on its last attempt it is dead-lettered for that consumer and the others go on.
  */
 public final class PostgresMessageBus implements MessageBus {
 
@@ -32,8 +33,9 @@ public final class PostgresMessageBus implements MessageBus {
 
   private PostgresMessageBus(DataSource dataSource, DeadLetterQueue deadLetters, BusOptions o) {
     this.subscriptions = new Subscriptions(dataSource, deadLetters, o.redelivery(), o.registry());
-    this.relay = Relays.relay(dataSource, this::dispatch, o);
-    this.leadership = Relays.leadership(dataSource, this::dispatch, o);
+    MessageSink sink = MessageSink.oneAtATime(this::dispatch);
+    this.relay = Relays.relay(dataSource, sink, o);
+    this.leadership = Relays.leadership(dataSource, sink, o);
   }
 
   /**
