@@ -5,6 +5,7 @@ import io.bulwark.dr.DatabaseCluster;
 import io.bulwark.dr.TopologyClusters;
 import io.bulwark.fleet.InstanceCpu;
 import io.bulwark.fleet.InstanceGroup;
+import io.bulwark.fleet.QueueBacklog;
 import io.bulwark.fleet.TargetTracking;
 import io.bulwark.fleet.http.FleetApi;
 import io.bulwark.fleet.local.LocalProcessProvider;
@@ -143,6 +144,15 @@ public final class UpCommand implements java.util.concurrent.Callable<Integer> {
   Double targetLatency;
 
   @Option(
+      names = "--target-queue-depth",
+      paramLabel = "ORDERS",
+      description =
+          "autoscale every service to hold this backlog per instance: the order intake's depth"
+              + " (bulwark_orders_intake_depth on the in-service instances' /metrics, as `bulwark"
+              + " serve` run with --exec reports it) divided by the instances in service")
+  Double targetQueueDepth;
+
+  @Option(
       names = "--status",
       defaultValue = "auto",
       description = "status on stderr: live (redraw), lines, off, auto (live on a terminal)")
@@ -187,6 +197,7 @@ public final class UpCommand implements java.util.concurrent.Callable<Integer> {
       positive("--target-rps", targetRps);
       positive("--target-cpu", targetCpu);
       positive("--target-latency", targetLatency);
+      positive("--target-queue-depth", targetQueueDepth);
       if (fleetPort < -1 || fleetPort > 65535) {
         throw new IllegalArgumentException(
             "--fleet-port must be between 0 and 65535, or -1, got " + fleetPort);
@@ -309,6 +320,11 @@ public final class UpCommand implements java.util.concurrent.Callable<Integer> {
       }
       if (targetLatency != null) {
         g.track(TargetTracking.latency(targetLatency), GatewayLatency.of(stack.registry(), pools));
+      }
+      if (targetQueueDepth != null) {
+        g.track(
+            TargetTracking.queueDepth(targetQueueDepth),
+            QueueBacklog.of(g, QueueBacklog.ORDER_INTAKE_DEPTH));
       }
     }
 

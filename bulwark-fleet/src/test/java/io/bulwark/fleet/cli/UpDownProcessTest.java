@@ -149,6 +149,40 @@ class UpDownProcessTest {
   }
 
   @Test
+  void upRejectsATargetQueueDepthThatIsNotPositive() {
+    for (String bad : List.of("0", "-5", "NaN", "Infinity")) {
+      StringWriter err = new StringWriter();
+      CommandLine cl = new CommandLine(new UpCommand());
+      cl.setErr(new PrintWriter(err));
+      assertThat(cl.execute("--home", home.toString(), "--target-queue-depth", bad))
+          .as(bad)
+          .isEqualTo(2);
+      assertThat(err.toString())
+          .isEqualTo(
+              "bulwark: --target-queue-depth must be > 0, got "
+                  + Double.parseDouble(bad)
+                  + System.lineSeparator());
+    }
+    StringWriter err = new StringWriter();
+    CommandLine cl = new CommandLine(new UpCommand());
+    cl.setErr(new PrintWriter(err));
+    assertThat(cl.execute("--target-queue-depth", "lots")).isEqualTo(2);
+    assertThat(err.toString()).contains("--target-queue-depth").contains("lots");
+  }
+
+  @Test
+  void upHelpDocumentsQueueDepthTracking() {
+    StringWriter out = new StringWriter();
+    CommandLine cl = new CommandLine(new UpCommand());
+    cl.setOut(new PrintWriter(out));
+    assertThat(cl.execute("--help")).isZero();
+    assertThat(out.toString().replaceAll("\\s+", " ")) // help wraps its lines
+        .contains("--target-queue-depth=ORDERS")
+        .contains("backlog per instance")
+        .contains("bulwark_orders_intake_depth");
+  }
+
+  @Test
   void upRejectsAnInvalidTopologyWithItsErrors() throws Exception {
     Path bad = home.resolve("bad.yaml");
     Files.writeString(bad, "name: x\nregions: []\nservices: []\nbogus: 1\n");
