@@ -111,6 +111,26 @@ class UpDownProcessTest {
   }
 
   @Test
+  void execInstancesAreToldTheFleetApiThatCountsTheirGroupPerZone() throws Exception {
+    List<String> argv =
+        ProcessCommand.javaMain(EnvEchoMain.class.getName(), List.of(), false).argv();
+    Process up = up("--status", "off", "--exec", "web=" + String.join(" ", argv));
+    String url = firstLine(up);
+    String fleet =
+        Json.parse(Files.readString(home.resolve("run/local-demo/up.json")))
+            .get("fleet_url")
+            .asText();
+
+    HttpResponse<String> told = get(url + "/env/BULWARK_FLEET_URL");
+    assertThat(told.statusCode()).isEqualTo(200);
+    assertThat(told.body()).isEqualTo(fleet);
+    HttpResponse<String> zones = get(told.body() + "/fleet/groups/web/zones");
+    assertThat(zones.statusCode()).isEqualTo(200);
+    assertThat(Json.parse(zones.body()).get("inServiceByZone"))
+        .isEqualTo(Json.parse("{\"zone-a\": 1, \"zone-b\": 1, \"zone-c\": 1}"));
+  }
+
+  @Test
   void downStopsTheRunningTopologyAndItsInstances() throws Exception {
     Process up = up("--status", "off");
     String url = firstLine(up);
