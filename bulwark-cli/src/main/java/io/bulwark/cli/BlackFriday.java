@@ -151,7 +151,8 @@ final class BlackFriday {
             err,
             layout,
             settings.gatewayPort())) {
-      return drive(shop, config, accounts);
+      return drive(
+          shop, config, accounts, server.instanceEnvironment().get("BULWARK_METRICS_TOKEN"));
     }
   }
 
@@ -181,7 +182,9 @@ final class BlackFriday {
         .forEach(accounts.skus::add);
   }
 
-  private BlackFridayResult drive(HighAvailabilityDemo shop, ServerConfig config, Accounts accounts)
+  /** Runs the load; {@code metricsToken} (null for none) reads the instances' {@code /metrics}. */
+  private BlackFridayResult drive(
+      HighAvailabilityDemo shop, ServerConfig config, Accounts accounts, String metricsToken)
       throws Exception {
     ArrivalProfile profile = settings.profile();
     InstanceGroup group = shop.stack().group("shop");
@@ -200,7 +203,7 @@ final class BlackFriday {
     // about a quarter of a second at most before its saga starts: 0.25 s x 100/s = 25 orders.
     group.track(
         TargetTracking.queueDepth(BACKLOG_PER_INSTANCE),
-        QueueBacklog.of(group, QueueBacklog.ORDER_INTAKE_DEPTH));
+        QueueBacklog.of(group, QueueBacklog.ORDER_INTAKE_DEPTH).withBearerToken(metricsToken));
     int peakInstances = settings.peakInstances();
     group.schedule(
         ScheduledAction.of(

@@ -10,6 +10,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.OptionalDouble;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
@@ -20,8 +21,8 @@ import java.util.concurrent.Executors;
  * instances' {@code /metrics} (Prometheus text), divided by the instances in service. The queue is
  * shared (every instance reports the same depth, read from one database), so the depth is the
  * largest value any instance answered with; an instance that does not answer within the timeout,
- * answers with an error or without the gauge is left out, and the depth is {@code NaN} when none
- * answered.
+ * answers with an error (403 too: give a {@link #withBearerToken token} when {@code /metrics} is
+ * guarded) or without the gauge is left out, and the depth is {@code NaN} when none answered.
  *
  * <p>Scraping runs asynchronously so that a slow instance never holds up the group: {@link #sample}
  * returns the depth of the last finished scrape and starts the next one unless one is still under
@@ -38,14 +39,17 @@ public final class QueueBacklog implements Metric {
   private final InstanceGroup group;
   private final String gauge;
   private final Duration timeout;
+  private final Optional<String> bearerToken;
   private final HttpClient client;
   private CompletableFuture<Double> scraping;
   private double lastDepth = Double.NaN;
 
-  private QueueBacklog(InstanceGroup group, String gauge, Duration timeout) {
+  private QueueBacklog(
+      InstanceGroup group, String gauge, Duration timeout, Optional<String> bearerToken) {
     this.group = group;
     this.gauge = gauge;
     this.timeout = timeout;
+    this.bearerToken = bearerToken;
     this.client =
         HttpClient.newBuilder()
             .version(HttpClient.Version.HTTP_1_1)
@@ -79,7 +83,16 @@ public final class QueueBacklog implements Metric {
         java.util.regex.Pattern.compile("[a-zA-Z_:][a-zA-Z0-9_:]*"),
         "a Prometheus metric name such as bulwark_orders_intake_depth");
     Check.positive("queue scrape timeout", timeout);
-    return new QueueBacklog(group, gauge, timeout);
+    return new QueueBacklog(group, gauge, timeout, Optional.empty());
+  }
+
+  /**
+   * This metric scraping with {@code Authorization: Bearer token}, for instances whose {@code
+   * /metrics} takes a token (e.g. {@code bulwark serve --metrics-token}); a blank token sends none.
+   */
+  public QueueBacklog withBearerToken(String token) {
+    return new QueueBacklog(
+        group, gauge, timeout, Optional.ofNullable(token).filter(t -> !t.isBlank()));
   }
 
   /**
@@ -120,13 +133,14 @@ public final class QueueBacklog implements Metric {
   private CompletableFuture<OptionalDouble> scrape(InstanceStatus instance) {
     HttpRequest request;
     try {
-      request =
+      HttpRequest.Builder b =
           HttpRequest.newBuilder(
                   URI.create("http://" + instance.host() + ":" + instance.port() + "/metrics"))
               .timeout(timeout)
               .header("Accept", "text/plain")
-              .GET()
-              .build();
+              .GET();
+      bearerToken.ifPresent(t -> b.header("Authorization", "Bearer " + t));
+      request = b.build();
     } catch (IllegalArgumentException e) {
       return CompletableFuture.completedFuture(OptionalDouble.empty());
     }

@@ -18,7 +18,8 @@ import java.util.function.Function;
 /**
  * A provider whose instances are real HTTP servers on 127.0.0.1 serving {@code GET /metrics}: the
  * Prometheus text {@code metrics} gives for the instance's number (0 for the first launched), or a
- * hang when it gives {@link #HANG}, or 500 when it gives {@code null}.
+ * hang when it gives {@link #HANG}, or 500 when it gives {@code null}; 403 without {@code
+ * Authorization: Bearer requiredToken} when that is set.
  */
 final class MetricsServerProvider implements Provider {
   /** What {@code metrics} returns for an instance that accepts the request and never answers. */
@@ -27,6 +28,7 @@ final class MetricsServerProvider implements Provider {
   private final Function<Integer, String> metrics;
   private final List<ServerInstance> launched = new CopyOnWriteArrayList<>();
   private final CountDownLatch closed = new CountDownLatch(1);
+  volatile String requiredToken;
 
   MetricsServerProvider(Function<Integer, String> metrics) {
     this.metrics = metrics;
@@ -46,6 +48,13 @@ final class MetricsServerProvider implements Provider {
         "/metrics",
         exchange -> {
           try (exchange) {
+            String token = requiredToken;
+            if (token != null
+                && !("Bearer " + token)
+                    .equals(exchange.getRequestHeaders().getFirst("Authorization"))) {
+              exchange.sendResponseHeaders(403, -1);
+              return;
+            }
             String text = metrics.apply(n);
             if (HANG.equals(text)) {
               closed.await();

@@ -121,6 +121,21 @@ class QueueBacklogTest {
   }
 
   @Test
+  void sendsTheMetricsTokenWhenGivenOne() throws Exception {
+    group(2, n -> DEPTH + " 8\n");
+    provider.requiredToken = "metrics-token-0123456789";
+    assertThat(QueueBacklog.of(group, DEPTH).depth().get(5, TimeUnit.SECONDS))
+        .as("403 without the token")
+        .isNaN();
+    assertThat(
+            QueueBacklog.of(group, DEPTH)
+                .withBearerToken("metrics-token-0123456789")
+                .depth()
+                .get(5, TimeUnit.SECONDS))
+        .isEqualTo(8);
+  }
+
+  @Test
   void refusesAGaugeThatIsNotAPrometheusName() {
     group(1, n -> "");
     assertThatThrownBy(() -> QueueBacklog.of(group, "bulwark.orders.intake.depth"))

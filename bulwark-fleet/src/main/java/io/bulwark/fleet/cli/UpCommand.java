@@ -347,7 +347,9 @@ public final class UpCommand implements java.util.concurrent.Callable<Integer> {
       if (targetQueueDepth != null) {
         g.track(
             TargetTracking.queueDepth(targetQueueDepth),
-            QueueBacklog.of(g, QueueBacklog.ORDER_INTAKE_DEPTH));
+            // the instances inherit this process's environment, their metrics token included
+            QueueBacklog.of(g, QueueBacklog.ORDER_INTAKE_DEPTH)
+                .withBearerToken(System.getenv("BULWARK_METRICS_TOKEN")));
       }
     }
 
