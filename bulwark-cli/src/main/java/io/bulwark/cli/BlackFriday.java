@@ -197,10 +197,11 @@ final class BlackFriday {
     group.track(TargetTracking.cpu(60), InstanceCpu.of(group));
     // Orders queue up in the intake before CPU shows it (an instance waiting on the payment
     // network or the database is idle), so the group also tracks the backlog. AWS's rule for the
-    // target: the longest acceptable wait over the time one instance takes per queued order. The
-    // first step (reserving stock) is one short transaction, taken by an instance's four saga
-    // workers at roughly 100 orders/s (an estimate, not a measurement), and an order should wait
-    // about a quarter of a second at most before its saga starts: 0.25 s x 100/s = 25 orders.
+    // target: the longest acceptable wait over the time one instance takes per queued order. One
+    // process's four saga workers drained about 150-300 whole sagas/s in docs/benchmarks.md on a
+    // busy machine; here the gateway, the load and several instances share the CPU, so count on
+    // about 100 orders/s per instance. An order should wait about a quarter of a second at most
+    // before its saga starts: 0.25 s x 100 orders/s = 25 orders per instance.
     group.track(
         TargetTracking.queueDepth(BACKLOG_PER_INSTANCE),
         QueueBacklog.of(group, QueueBacklog.ORDER_INTAKE_DEPTH).withBearerToken(metricsToken));
