@@ -8,6 +8,7 @@ import io.bulwark.commerce.payment.simulator.SimulatorOptions;
 import io.bulwark.fleet.InstanceGroup;
 import io.bulwark.fleet.InstanceStatus;
 import io.bulwark.fleet.Lifecycle;
+import io.bulwark.fleet.QueueBacklog;
 import io.bulwark.kernel.Json;
 import io.bulwark.server.ServerConfig;
 import java.io.PrintWriter;
@@ -20,17 +21,19 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Iterator;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 
 /**
- * The shop instances an instance group starts (real {@code bulwark serve} processes behind the
- * gateway, as {@code scenario black-friday} runs them) show the group's instances per zone on their
- * live dashboards, read from the fleet API of the process running the group, not just themselves.
+ * The shop as an instance group of real {@code bulwark serve} processes behind the gateway, as
+ * {@code scenario black-friday} runs it: each instance's live dashboard shows the group's instances
+ * per zone, read from the fleet API of the process running the group, not just itself; and the
+ * group reads the order intake's depth from the instances' real {@code /metrics}.
  */
-class GroupDashboardTest {
+class ShopGroupTest {
 
   @TempDir Path home;
 
@@ -57,6 +60,12 @@ class GroupDashboardTest {
       InstanceGroup group = shop.stack().group("shop");
       List<InstanceStatus> first = group.status().in(Lifecycle.IN_SERVICE);
       assertThat(first).hasSize(2);
+      assertThat(
+              QueueBacklog.of(group, QueueBacklog.ORDER_INTAKE_DEPTH)
+                  .depth()
+                  .get(10, TimeUnit.SECONDS))
+          .as("the shop's bulwark_orders_intake_depth, parsed from its /metrics (NaN if not)")
+          .isEqualTo(0.0);
       // without the fleet, each would show itself alone: {"zone-a":1} or {"zone-b":1}
       for (InstanceStatus i : first) {
         await()
