@@ -6,6 +6,7 @@ import io.bulwark.commerce.inventory.Product;
 import io.bulwark.commerce.payment.simulator.SimulatorOptions;
 import io.bulwark.fleet.InstanceCpu;
 import io.bulwark.fleet.InstanceGroup;
+import io.bulwark.fleet.QueueBacklog;
 import io.bulwark.fleet.ScheduledAction;
 import io.bulwark.fleet.TargetTracking;
 import io.bulwark.fleet.load.ArrivalProfile;
@@ -67,6 +68,9 @@ final class BlackFriday {
   private static final double VIP_SHARE = 0.05;
   private static final double ORDER_SHARE = 0.15;
   private static final double DOORBUSTER_SHARE = 0.30;
+
+  /** Orders queued in the intake per instance in service that target tracking holds to. */
+  static final double BACKLOG_PER_INSTANCE = 25;
 
   /**
    * What to run.
@@ -147,7 +151,8 @@ final class BlackFriday {
             err,
             layout,
             settings.gatewayPort())) {
-      return drive(shop, config, accounts);
+      return drive(
+          shop, config, accounts, server.instanceEnvironment().get("BULWARK_METRICS_TOKEN"));
     }
   }
 
@@ -177,7 +182,9 @@ final class BlackFriday {
         .forEach(accounts.skus::add);
   }
 
-  private BlackFridayResult drive(HighAvailabilityDemo shop, ServerConfig config, Accounts accounts)
+  /** Runs the load; {@code metricsToken} (null for none) reads the instances' {@code /metrics}. */
+  private BlackFridayResult drive(
+      HighAvailabilityDemo shop, ServerConfig config, Accounts accounts, String metricsToken)
       throws Exception {
     ArrivalProfile profile = settings.profile();
     InstanceGroup group = shop.stack().group("shop");
@@ -188,6 +195,16 @@ final class BlackFriday {
     group.setSize(
         settings.baselineInstances(), settings.peakInstances(), settings.baselineInstances());
     group.track(TargetTracking.cpu(60), InstanceCpu.of(group));
+    // Orders queue up in the intake before CPU shows it (an instance waiting on the payment
+    // network or the database is idle), so the group also tracks the backlog. AWS's rule for the
+    // target: the longest acceptable wait over the time one instance takes per queued order. One
+    // process's four saga workers drained about 150-300 whole sagas/s in docs/benchmarks.md on a
+    // busy machine; here the gateway, the load and several instances share the CPU, so count on
+    // about 100 orders/s per instance. An order should wait about a quarter of a second at most
+    // before its saga starts: 0.25 s x 100 orders/s = 25 orders per instance.
+    group.track(
+        TargetTracking.queueDepth(BACKLOG_PER_INSTANCE),
+        QueueBacklog.of(group, QueueBacklog.ORDER_INTAKE_DEPTH).withBearerToken(metricsToken));
     int peakInstances = settings.peakInstances();
     group.schedule(
         ScheduledAction.of(
@@ -196,7 +213,8 @@ final class BlackFriday {
             peakInstances,
             peakInstances,
             peakInstances));
-    // after the peak the floor goes back down; target tracking lets instances go as CPU falls
+    // after the peak the floor goes back down; target tracking lets instances go as CPU and the
+    // backlog fall
     group.schedule(
         ScheduledAction.of(
             "after-peak",

@@ -7,6 +7,7 @@ import io.bulwark.commerce.payment.simulator.PaymentSimulatorProcess;
 import io.bulwark.commerce.payment.simulator.SimulatorOptions;
 import io.bulwark.dr.DatabaseCluster;
 import io.bulwark.dr.LocalClusters;
+import io.bulwark.fleet.http.FleetApi;
 import io.bulwark.fleet.local.LocalProcessProvider;
 import io.bulwark.fleet.local.ProcessCommand;
 import io.bulwark.fleet.stack.LocalStack;
@@ -16,6 +17,7 @@ import io.bulwark.postgres.PostgresServer;
 import io.bulwark.server.BulwarkServer;
 import io.bulwark.server.InstanceLock;
 import io.bulwark.server.ServerConfig;
+import io.bulwark.server.dashboard.FleetZones;
 import io.bulwark.topology.Topology;
 import io.bulwark.topology.TopologyFile;
 import io.bulwark.traffic.GatewayConfig;
@@ -33,6 +35,7 @@ import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 import java.util.stream.Stream;
 
@@ -166,6 +169,12 @@ final class HighAvailabilityDemo implements AutoCloseable {
 
       Topology topology =
           TopologyFile.parse("builtin:" + layout.topology(), resource(layout.topology()));
+      // the fleet API comes up before the group so that its instances can be told where it is:
+      // their dashboards show the group's instances per zone from it (FleetZones)
+      AtomicReference<LocalStack> running = new AtomicReference<>();
+      FleetApi fleet =
+          FleetApi.start(() -> running.get() == null ? List.of() : running.get().groups(), 0);
+      parts.add(fleet);
       ProcessCommand serve =
           new ProcessCommand(
               Stream.concat(
@@ -190,7 +199,7 @@ final class HighAvailabilityDemo implements AutoCloseable {
                           "--watch-stdin"),
                       server.instanceArguments().stream())
                   .toList(),
-              instanceEnvironment(jwtSecret, config.dbPassword(), kafka, server),
+              instanceEnvironment(jwtSecret, config.dbPassword(), kafka, server, fleet.url()),
               true);
       LocalProcessProvider provider =
           LocalProcessProvider.of(
@@ -210,6 +219,7 @@ final class HighAvailabilityDemo implements AutoCloseable {
               provider,
               Clock.systemUTC());
       parts.add(stack);
+      running.set(stack);
       if (!stack.awaitReady(READY_TIMEOUT)) {
         throw new IllegalStateException(
             "the shop instances did not become healthy within "
@@ -293,9 +303,12 @@ final class HighAvailabilityDemo implements AutoCloseable {
     }
   }
 
-  /** What every shop instance gets in its environment; {@code kafka} may be null. */
+  /**
+   * What every shop instance gets in its environment; {@code kafka} may be null. {@code fleetUrl}
+   * is the fleet API its dashboard reads the group's instances per zone from.
+   */
   private static Map<String, String> instanceEnvironment(
-      String jwtSecret, String dbPassword, String kafka, ServerOptions server) {
+      String jwtSecret, String dbPassword, String kafka, ServerOptions server, String fleetUrl) {
     Map<String, String> env = new java.util.LinkedHashMap<>(server.instanceEnvironment());
     env.put(ServeCommand.JWT_SECRET_ENV, jwtSecret);
     env.put("BULWARK_DB_PASSWORD", dbPassword);
@@ -305,6 +318,7 @@ final class HighAvailabilityDemo implements AutoCloseable {
     if (kafka != null) {
       env.put("BULWARK_KAFKA", kafka);
     }
+    env.put(FleetZones.FLEET_URL_ENV, fleetUrl);
     return env;
   }
 }

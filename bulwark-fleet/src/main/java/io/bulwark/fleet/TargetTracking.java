@@ -45,6 +45,18 @@ public record TargetTracking(
         "mean latency ms", millis, Duration.ofSeconds(1), Duration.ofSeconds(30));
   }
 
+  /**
+   * Tracks the backlog per instance of a queue (its depth over the instances in service, see {@link
+   * QueueBacklog}), evaluated every second, scale-in after 30 s. As AWS advises for queues, choose
+   * {@code backlogPerInstance} as the longest acceptable wait divided by the time one instance
+   * takes per queued item: the group then asks for {@code ceil(depth / backlogPerInstance)}
+   * instances.
+   */
+  public static TargetTracking queueDepth(double backlogPerInstance) {
+    return new TargetTracking(
+        "backlog per instance", backlogPerInstance, Duration.ofSeconds(1), Duration.ofSeconds(30));
+  }
+
   /** The desired count this metric value asks for, before min/max. */
   public int desiredFor(int inService, double value) {
     if (Double.isNaN(value) || inService == 0) {

@@ -119,4 +119,68 @@ class FleetApiTest {
     assertThat(body.get("correlationId").asText())
         .isEqualTo(r.headers().firstValue("X-Request-Id").orElseThrow());
   }
+
+  @Test
+  void countsTheInServiceInstancesOfAGroupByZoneName() throws Exception {
+    InstanceGroup shop =
+        InstanceGroup.create(
+            GroupConfig.builder("shop")
+                .size(1, 6, 3)
+                .zone(Zone.of("r1", "zone-a"))
+                .zone(Zone.of("r1", "zone-b"))
+                .build(),
+            provider,
+            Registrar.none(),
+            FakeProvider.probe(),
+            clock);
+    java.util.concurrent.atomic.AtomicReference<List<InstanceGroup>> groups =
+        new java.util.concurrent.atomic.AtomicReference<>(List.of());
+    try (FleetApi early = FleetApi.start(groups::get, 0)) {
+      HttpResponse<String> before =
+          http.send(
+              HttpRequest.newBuilder(URI.create(early.url() + "/fleet/groups/shop/zones")).build(),
+              HttpResponse.BodyHandlers.ofString());
+      assertThat(before.statusCode()).as("no groups yet").isEqualTo(404);
+
+      groups.set(List.of(shop));
+      for (int k = 0; k < 5; k++) {
+        shop.tick();
+        clock.advance(Duration.ofMillis(100));
+      }
+      HttpResponse<String> zones =
+          http.send(
+              HttpRequest.newBuilder(URI.create(early.url() + "/fleet/groups/shop/zones")).build(),
+              HttpResponse.BodyHandlers.ofString());
+      assertThat(zones.statusCode()).isEqualTo(200);
+      var body = Json.parse(zones.body());
+      assertThat(body.get("group").asText()).isEqualTo("shop");
+      assertThat(body.get("inServiceByZone"))
+          .isEqualTo(Json.parse("{\"zone-a\": 2, \"zone-b\": 1}"));
+
+      shop.setDesired(1);
+      for (int k = 0; k < 5; k++) {
+        shop.tick();
+        clock.advance(Duration.ofMillis(100));
+      }
+      var after =
+          Json.parse(
+              http.send(
+                      HttpRequest.newBuilder(URI.create(early.url() + "/fleet/groups/shop/zones"))
+                          .build(),
+                      HttpResponse.BodyHandlers.ofString())
+                  .body());
+      assertThat(after.get("inServiceByZone").size())
+          .as("draining instances are not in service")
+          .isEqualTo(1);
+      HttpResponse<String> put =
+          http.send(
+              HttpRequest.newBuilder(URI.create(early.url() + "/fleet/groups/shop/zones"))
+                  .PUT(HttpRequest.BodyPublishers.noBody())
+                  .build(),
+              HttpResponse.BodyHandlers.ofString());
+      assertThat(put.statusCode()).isEqualTo(405);
+    } finally {
+      shop.close();
+    }
+  }
 }

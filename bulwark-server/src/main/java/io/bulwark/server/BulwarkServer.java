@@ -10,6 +10,7 @@ import io.bulwark.platform.ServerAssembly;
 import io.bulwark.postgres.Database;
 import io.bulwark.postgres.PostgresServer;
 import io.bulwark.server.dashboard.Dashboard;
+import io.bulwark.server.dashboard.FleetZones;
 import io.bulwark.server.http.HttpApi;
 import io.javalin.Javalin;
 import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
@@ -127,17 +128,24 @@ public final class BulwarkServer implements AutoCloseable {
         }
         http.add(m);
       }
+      String zone =
+          Optional.ofNullable(System.getenv(ZONE_ENV)).filter(z -> !z.isBlank()).orElse("local");
       board =
           new Dashboard(
               registry,
               config.metrics(),
               AVAILABILITY_OBJECTIVE,
-              Optional.ofNullable(System.getenv(ZONE_ENV))
-                  .filter(z -> !z.isBlank())
-                  .orElse("local"),
+              zone,
               Duration.ofSeconds(1),
               Dashboard.MAX_CLIENTS);
       http.add(board);
+      // started by an instance group: the group's process tells how many instances run where
+      Optional<FleetZones> fleet =
+          FleetZones.fromEnvironment(System.getenv(), zone, config.clock());
+      if (fleet.isPresent()) {
+        started.add(fleet.get());
+        board.supplyInstancesByZone(fleet.get());
+      }
       Database readyDb = db;
       javalin =
           HttpApi.create(
@@ -217,8 +225,10 @@ public final class BulwarkServer implements AutoCloseable {
   }
 
   /**
-   * The live dashboard ({@code /dashboard}); a process that runs an instance group tells it the
-   * instances per zone through {@link Dashboard#supplyInstancesByZone}.
+   * The live dashboard ({@code /dashboard}). Started by an instance group ({@value
+   * FleetZones#FLEET_URL_ENV} set), it shows the group's instances per zone from the fleet API
+   * ({@link FleetZones}); a process that runs a group itself can tell it through {@link
+   * Dashboard#supplyInstancesByZone}.
    */
   public Dashboard dashboard() {
     return dashboard;

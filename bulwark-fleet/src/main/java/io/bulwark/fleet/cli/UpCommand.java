@@ -5,6 +5,7 @@ import io.bulwark.dr.DatabaseCluster;
 import io.bulwark.dr.TopologyClusters;
 import io.bulwark.fleet.InstanceCpu;
 import io.bulwark.fleet.InstanceGroup;
+import io.bulwark.fleet.QueueBacklog;
 import io.bulwark.fleet.TargetTracking;
 import io.bulwark.fleet.http.FleetApi;
 import io.bulwark.fleet.local.LocalProcessProvider;
@@ -35,6 +36,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -60,6 +62,12 @@ import picocli.CommandLine.Spec;
       "Exit 0 after a clean stop, 1 when the fleet does not come up, 2 for bad input."
     })
 public final class UpCommand implements java.util.concurrent.Callable<Integer> {
+
+  /**
+   * The environment variable naming the fleet API's URL to the instances {@code --exec} starts (the
+   * one {@code bulwark serve} reads for its dashboard).
+   */
+  static final String FLEET_URL_ENV = "BULWARK_FLEET_URL";
 
   @Spec CommandSpec spec;
 
@@ -94,7 +102,9 @@ public final class UpCommand implements java.util.concurrent.Callable<Integer> {
       paramLabel = "SERVICE=COMMAND",
       description = {
         "run COMMAND for SERVICE's instances instead of the built-in instance; placeholders"
-            + " {port} {id} {zone} {region} {service} {generation}, also as BULWARK_* variables",
+            + " {port} {id} {zone} {region} {service} {generation}, also as BULWARK_* variables;"
+            + " BULWARK_FLEET_URL names the fleet API (`bulwark serve` shows its group's"
+            + " instances per zone on its dashboard from it)",
         "e.g. --exec 'web=java -jar app.jar --port {port}'"
       })
   Map<String, String> exec = new LinkedHashMap<>();
@@ -143,6 +153,15 @@ public final class UpCommand implements java.util.concurrent.Callable<Integer> {
   Double targetLatency;
 
   @Option(
+      names = "--target-queue-depth",
+      paramLabel = "ORDERS",
+      description =
+          "autoscale every service to hold this backlog per instance: the order intake's depth"
+              + " (bulwark_orders_intake_depth on the in-service instances' /metrics, as `bulwark"
+              + " serve` run with --exec reports it) divided by the instances in service")
+  Double targetQueueDepth;
+
+  @Option(
       names = "--status",
       defaultValue = "auto",
       description = "status on stderr: live (redraw), lines, off, auto (live on a terminal)")
@@ -187,6 +206,7 @@ public final class UpCommand implements java.util.concurrent.Callable<Integer> {
       positive("--target-rps", targetRps);
       positive("--target-cpu", targetCpu);
       positive("--target-latency", targetLatency);
+      positive("--target-queue-depth", targetQueueDepth);
       if (fleetPort < -1 || fleetPort > 65535) {
         throw new IllegalArgumentException(
             "--fleet-port must be between 0 and 65535, or -1, got " + fleetPort);
@@ -261,6 +281,26 @@ public final class UpCommand implements java.util.concurrent.Callable<Integer> {
     }
     DatabaseCluster db = database;
 
+    // the fleet API comes up before the groups so that --exec instances can be told where it is
+    // (BULWARK_FLEET_URL): a `bulwark serve` instance's dashboard shows its group's instances per
+    // zone from it
+    AtomicReference<LocalStack> running = new AtomicReference<>();
+    FleetApi api;
+    try {
+      api =
+          fleetPort < 0
+              ? null
+              : FleetApi.start(
+                  () -> running.get() == null ? List.of() : running.get().groups(), fleetPort);
+    } catch (java.io.UncheckedIOException e) {
+      if (db != null) {
+        db.close();
+      }
+      return Exits.badInput(err, e.getMessage() + " (choose another --fleet-port)");
+    }
+    if (api != null) {
+      commands.replaceAll((service, c) -> c.withEnvironment(FLEET_URL_ENV, api.url()));
+    }
     LocalProcessProvider provider =
         LocalProcessProvider.of(
             ProcessCommand.instance(1), commands, Optional.of(runDir.resolve("logs")));
@@ -269,6 +309,9 @@ public final class UpCommand implements java.util.concurrent.Callable<Integer> {
       stack = LocalStack.start(plan, provider, Clock.systemUTC());
     } catch (IllegalStateException e) {
       provider.close();
+      if (api != null) {
+        api.close();
+      }
       if (db != null) {
         db.close();
       }
@@ -278,18 +321,9 @@ public final class UpCommand implements java.util.concurrent.Callable<Integer> {
               + e.getMessage()
               + (port != 0 ? " (choose another --port; 0 picks a free one)" : ""));
     }
+    running.set(stack);
     for (ScheduleOption o : scheduled) {
       stack.group(o.service()).schedule(o.action());
-    }
-    FleetApi api;
-    try {
-      api = fleetPort < 0 ? null : FleetApi.start(stack.groups(), fleetPort);
-    } catch (java.io.UncheckedIOException e) {
-      stack.close();
-      if (db != null) {
-        db.close();
-      }
-      return Exits.badInput(err, e.getMessage() + " (choose another --fleet-port)");
     }
     for (InstanceGroup g : stack.groups()) {
       Set<String> pools =
@@ -309,6 +343,13 @@ public final class UpCommand implements java.util.concurrent.Callable<Integer> {
       }
       if (targetLatency != null) {
         g.track(TargetTracking.latency(targetLatency), GatewayLatency.of(stack.registry(), pools));
+      }
+      if (targetQueueDepth != null) {
+        g.track(
+            TargetTracking.queueDepth(targetQueueDepth),
+            // the instances inherit this process's environment, their metrics token included
+            QueueBacklog.of(g, QueueBacklog.ORDER_INTAKE_DEPTH)
+                .withBearerToken(System.getenv("BULWARK_METRICS_TOKEN")));
       }
     }
 

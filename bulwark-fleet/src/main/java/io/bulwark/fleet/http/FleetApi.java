@@ -17,9 +17,11 @@ import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -32,20 +34,24 @@ import org.slf4j.LoggerFactory;
  * <pre>
  * GET  /fleet/groups                    every group: size, instances, refresh
  * GET  /fleet/groups/{name}             one group, with its last 50 events
+ * GET  /fleet/groups/{name}/zones       {"group": "shop", "inServiceByZone": {"zone-a": 2}}
  * POST /fleet/groups/{name}/refresh     start a rolling refresh (202)
  * PUT  /fleet/groups/{name}/desired     {"desired": 5}
  * POST /fleet/instances/{id}/kill       SIGKILL one instance (202), to watch it being replaced
  * </pre>
+ *
+ * <p>{@code …/zones} counts the group's in-service instances by zone name (what an instance gets as
+ * {@code BULWARK_ZONE}), for the shop's live dashboard; a zone without any is left out.
  */
 public final class FleetApi implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(FleetApi.class);
 
   private final HttpServer server;
   private final ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor();
-  private final List<InstanceGroup> groups;
+  private final Supplier<List<InstanceGroup>> groups;
 
-  private FleetApi(List<InstanceGroup> groups, int port) throws IOException {
-    this.groups = List.copyOf(groups);
+  private FleetApi(Supplier<List<InstanceGroup>> groups, int port) throws IOException {
+    this.groups = groups;
     this.server = HttpServer.create(new InetSocketAddress("127.0.0.1", port), 64);
     server.setExecutor(executor);
     server.createContext("/fleet/", this::handle);
@@ -58,6 +64,19 @@ public final class FleetApi implements AutoCloseable {
    * @throws UncheckedIOException when the port cannot be bound
    */
   public static FleetApi start(List<InstanceGroup> groups, int port) {
+    List<InstanceGroup> fixed = List.copyOf(groups);
+    return start(() -> fixed, port);
+  }
+
+  /**
+   * Serves the groups {@code groups} answers at each request on {@code port} (0 picks a free one):
+   * started before the groups exist, its URL can be handed to the instances they launch (until then
+   * every group is unknown, 404).
+   *
+   * @throws UncheckedIOException when the port cannot be bound
+   */
+  public static FleetApi start(Supplier<List<InstanceGroup>> groups, int port) {
+    Objects.requireNonNull(groups, "groups");
     try {
       return new FleetApi(groups, port);
     } catch (IOException e) {
@@ -109,7 +128,10 @@ public final class FleetApi implements AutoCloseable {
       throws IOException {
     if (parts.length == 2 && parts[1].equals("groups")) {
       allow(method, "GET");
-      json(exchange, 200, Map.of("groups", groups.stream().map(InstanceGroup::status).toList()));
+      json(
+          exchange,
+          200,
+          Map.of("groups", groups.get().stream().map(InstanceGroup::status).toList()));
       return;
     }
     if (parts.length >= 3 && parts[1].equals("groups")) {
@@ -121,6 +143,13 @@ public final class FleetApi implements AutoCloseable {
         var events = group.events();
         body.put("events", events.subList(Math.max(0, events.size() - 50), events.size()));
         json(exchange, 200, body);
+        return;
+      }
+      if (parts.length == 4 && parts[3].equals("zones")) {
+        allow(method, "GET");
+        Map<String, Integer> byZone = new LinkedHashMap<>();
+        group.status().inServiceByZone().forEach((z, n) -> byZone.merge(z.name(), n, Integer::sum));
+        json(exchange, 200, Map.of("group", group.name(), "inServiceByZone", byZone));
         return;
       }
       if (parts.length == 4 && parts[3].equals("refresh")) {
@@ -145,7 +174,7 @@ public final class FleetApi implements AutoCloseable {
     if (parts.length == 4 && parts[1].equals("instances") && parts[3].equals("kill")) {
       allow(method, "POST");
       Instance instance =
-          groups.stream()
+          groups.get().stream()
               .map(g -> g.instance(parts[2]))
               .flatMap(Optional::stream)
               .findFirst()
@@ -164,6 +193,7 @@ public final class FleetApi implements AutoCloseable {
   }
 
   private InstanceGroup group(String name) {
+    List<InstanceGroup> groups = this.groups.get();
     return groups.stream()
         .filter(g -> g.name().equals(name))
         .findFirst()

@@ -31,6 +31,13 @@ public record ProcessCommand(
     environment = Map.copyOf(Objects.requireNonNull(environment, "environment"));
   }
 
+  /** This command with {@code name=value} added to its environment (replacing one so named). */
+  public ProcessCommand withEnvironment(String name, String value) {
+    Map<String, String> env = new LinkedHashMap<>(environment);
+    env.put(Objects.requireNonNull(name, "name"), Objects.requireNonNull(value, "value"));
+    return new ProcessCommand(argv, env, watchesStdin);
+  }
+
   /** Runs {@code argv} as given (no stdin watching). */
   public static ProcessCommand of(List<String> argv) {
     return new ProcessCommand(argv, Map.of(), false);

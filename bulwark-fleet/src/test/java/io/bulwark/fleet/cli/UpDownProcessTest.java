@@ -111,6 +111,26 @@ class UpDownProcessTest {
   }
 
   @Test
+  void execInstancesAreToldTheFleetApiThatCountsTheirGroupPerZone() throws Exception {
+    List<String> argv =
+        ProcessCommand.javaMain(EnvEchoMain.class.getName(), List.of(), false).argv();
+    Process up = up("--status", "off", "--exec", "web=" + String.join(" ", argv));
+    String url = firstLine(up);
+    String fleet =
+        Json.parse(Files.readString(home.resolve("run/local-demo/up.json")))
+            .get("fleet_url")
+            .asText();
+
+    HttpResponse<String> told = get(url + "/env/BULWARK_FLEET_URL");
+    assertThat(told.statusCode()).isEqualTo(200);
+    assertThat(told.body()).isEqualTo(fleet);
+    HttpResponse<String> zones = get(told.body() + "/fleet/groups/web/zones");
+    assertThat(zones.statusCode()).isEqualTo(200);
+    assertThat(Json.parse(zones.body()).get("inServiceByZone"))
+        .isEqualTo(Json.parse("{\"zone-a\": 1, \"zone-b\": 1, \"zone-c\": 1}"));
+  }
+
+  @Test
   void downStopsTheRunningTopologyAndItsInstances() throws Exception {
     Process up = up("--status", "off");
     String url = firstLine(up);
@@ -146,6 +166,40 @@ class UpDownProcessTest {
             "bulwark: --schedule: expected an ISO-8601 instant like 2026-11-27T06:00:00Z, got"
                 + " \"friday\""
                 + System.lineSeparator());
+  }
+
+  @Test
+  void upRejectsATargetQueueDepthThatIsNotPositive() {
+    for (String bad : List.of("0", "-5", "NaN", "Infinity")) {
+      StringWriter err = new StringWriter();
+      CommandLine cl = new CommandLine(new UpCommand());
+      cl.setErr(new PrintWriter(err));
+      assertThat(cl.execute("--home", home.toString(), "--target-queue-depth", bad))
+          .as(bad)
+          .isEqualTo(2);
+      assertThat(err.toString())
+          .isEqualTo(
+              "bulwark: --target-queue-depth must be > 0, got "
+                  + Double.parseDouble(bad)
+                  + System.lineSeparator());
+    }
+    StringWriter err = new StringWriter();
+    CommandLine cl = new CommandLine(new UpCommand());
+    cl.setErr(new PrintWriter(err));
+    assertThat(cl.execute("--target-queue-depth", "lots")).isEqualTo(2);
+    assertThat(err.toString()).contains("--target-queue-depth").contains("lots");
+  }
+
+  @Test
+  void upHelpDocumentsQueueDepthTracking() {
+    StringWriter out = new StringWriter();
+    CommandLine cl = new CommandLine(new UpCommand());
+    cl.setOut(new PrintWriter(out));
+    assertThat(cl.execute("--help")).isZero();
+    assertThat(out.toString().replaceAll("\\s+", " ")) // help wraps its lines
+        .contains("--target-queue-depth=ORDERS")
+        .contains("backlog per instance")
+        .contains("bulwark_orders_intake_depth");
   }
 
   @Test
