@@ -142,6 +142,15 @@ public record ClusterSpec(
   }
 
   /**
+   * pgjdbc URL over every member for reads that may be slightly stale: a standby when one answers
+   * ({@code targetServerType=preferSecondary}, spread over the standbys with {@code
+   * loadBalanceHosts}), else the primary.
+   */
+  public String readJdbcUrl(String database) {
+    return jdbcUrl(database, "preferSecondary") + "&loadBalanceHosts=true";
+  }
+
+  /**
    * pgjdbc multi-host URL over every member with {@code targetServerType} ({@code primary}, {@code
    * preferSecondary}, ...). Host status is rechecked every second so that clients find a newly
    * promoted primary at once.

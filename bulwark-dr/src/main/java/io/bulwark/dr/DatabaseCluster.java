@@ -151,6 +151,11 @@ public final class DatabaseCluster implements AutoCloseable {
     return spec.jdbcUrl(database);
   }
 
+  /** URL of {@code database} for reads that may be slightly stale: a standby when one answers. */
+  public String readJdbcUrl(String database) {
+    return spec.readJdbcUrl(database);
+  }
+
   /** The local ZooKeeper ensemble (empty when external or not owned here). */
   public Optional<ZooKeeperEnsemble> zookeeper() {
     return Optional.ofNullable(ensemble);
