@@ -157,7 +157,7 @@ public record ClusterSpec(
    */
   public String jdbcUrl(String database, String targetServerType) {
     return "jdbc:postgresql://"
-        + String.join(",", members.stream().map(m -> "127.0.0.1:" + m.port()).toList())
+        + String.join(",", members.stream().map(MemberSpec::address).toList())
         + "/"
         + database
         + "?targetServerType="
@@ -177,6 +177,7 @@ public record ClusterSpec(
       n.put("region", m.region());
       n.put("zone", m.zone());
       n.put("sync", m.sync());
+      n.put("host", m.host());
       n.put("port", m.port());
       n.put("bootstrap", m.bootstrap());
     }
@@ -237,6 +238,7 @@ public record ClusterSpec(
                 n.path("region").asText(),
                 n.path("zone").asText(),
                 n.path("sync").asBoolean(),
+                n.path("host").asText(MemberSpec.LOOPBACK),
                 n.path("port").asInt(),
                 n.path("bootstrap").asBoolean()));
       }
