@@ -11,6 +11,7 @@ import io.bulwark.dr.LocalClusters;
 import io.bulwark.dr.MemberSpec;
 import io.bulwark.dr.TestClusters;
 import io.bulwark.dr.internal.Ports;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -94,6 +95,10 @@ class ReplicationTest {
       assertThat(ServerConfig.read(b.dataDir()).get("primary_conninfo"))
           .startsWith("host=127.0.0.2 port=" + aSpec.port() + " ");
       assertThat(b.following()).contains("pg-a");
+      assertThat(Files.readString(b.dataDir().resolve("pg_hba.conf")))
+          .as("the members' hosts may connect, for replication too")
+          .contains("host replication all 127.0.0.2/32 trust")
+          .contains("host all all 127.0.0.2/32 trust");
       b.start();
       a.setSynchronousStandbys(List.of("pg-b"));
       await()

@@ -7,10 +7,12 @@ import io.bulwark.commerce.TestServer;
 import io.bulwark.dr.ClusterSpec;
 import io.bulwark.dr.LocalClusters;
 import io.bulwark.dr.cluster.MemberServer;
+import io.bulwark.dr.cluster.ServerProbe;
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
+import java.sql.Connection;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -82,6 +84,35 @@ class ReplicaReadsTest {
                   Map<String, Double> m = metrics(shop);
                   assertThat(m).containsEntry("bulwark_db_read_replica", 1.0);
                   assertThat(m.get("bulwark_db_read_lag_seconds")).isBetween(0.0, 5.0);
+                });
+
+        // the standby stops applying what it receives: commits still return (it flushes them),
+        // its answers go stale, and the gauge shows how far behind they are
+        try (Connection standby = ServerProbe.connect(b.member())) {
+          standby.createStatement().execute("select pg_wal_replay_pause()");
+          assertThat(
+                  shop.send(
+                          "POST",
+                          "/api/v1/products",
+                          admin,
+                          "{\"sku\":\"replica-2\",\"name\":\"Not replayed yet\",\"price\":900}")
+                      .status())
+              .isEqualTo(201);
+          TestServer.Response stale = shop.get("/api/v1/products/replica-2", admin);
+          assertThat(stale.status()).isEqualTo(404);
+          assertThat(source(stale)).isEqualTo("replica");
+          await()
+              .atMost(Duration.ofSeconds(10))
+              .untilAsserted(
+                  () -> assertThat(metrics(shop).get("bulwark_db_read_lag_seconds")).isPositive());
+          standby.createStatement().execute("select pg_wal_replay_resume()");
+        }
+        await()
+            .atMost(Duration.ofSeconds(10))
+            .untilAsserted(
+                () -> {
+                  assertThat(shop.get("/api/v1/products/replica-2", admin).status()).isEqualTo(200);
+                  assertThat(metrics(shop).get("bulwark_db_read_lag_seconds")).isLessThan(1.0);
                 });
 
         // browse continuously while the standby stops: every answer is a 200
