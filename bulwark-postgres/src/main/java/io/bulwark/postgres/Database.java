@@ -75,6 +75,10 @@ public final class Database implements AutoCloseable {
     Properties driver = new Properties();
     driver.setProperty("reWriteBatchedInserts", "true");
     driver.setProperty("tcpKeepAlive", "true");
+    if (readOnly) {
+      // pgjdbc's default ("transaction") makes auto-commit statements writable despite readOnly
+      driver.setProperty("readOnlyMode", "always");
+    }
     HikariConfig config = new HikariConfig();
     config.setDataSource(
         new ReconnectingDataSource(

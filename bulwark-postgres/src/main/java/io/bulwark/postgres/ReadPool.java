@@ -126,7 +126,7 @@ public final class ReadPool implements AutoCloseable {
         Source source = separate ? sourceOf(c) : Source.PRIMARY;
         return new Result<>(work.run(c), source);
       } catch (SQLException e) {
-        if (!separate || attempt >= ATTEMPTS || !DatabaseFailures.unavailable(e)) {
+        if (!separate || attempt >= ATTEMPTS || !lostServer(e)) {
           throw new DataAccessException("read on pool " + pool.pool().getPoolName() + " failed", e);
         }
         // a stopped replica broke every connection to it, not only this one: open new ones
@@ -170,6 +170,14 @@ public final class ReadPool implements AutoCloseable {
       // the next sample tries again; the gauges keep the last value meanwhile
       log.debug("cannot sample the read pool's lag", e);
     }
+  }
+
+  /**
+   * Whether the server went away under the read; not a write refused as read-only (25006), which on
+   * this pool is a bug in the read, not a server that just became a standby.
+   */
+  private static boolean lostServer(SQLException e) {
+    return DatabaseFailures.unavailable(e) && !"25006".equals(DataAccessException.sqlState(e));
   }
 
   private static Source sourceOf(Connection c) throws SQLException {
