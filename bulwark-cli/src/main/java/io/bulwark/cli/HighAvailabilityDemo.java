@@ -120,6 +120,7 @@ final class HighAvailabilityDemo implements AutoCloseable {
     try {
       BulwarkServer.requireFreePort(config.host(), port);
       String jdbcUrl;
+      Optional<String> readJdbcUrl = config.readJdbcUrl();
       if (config.jdbcUrl().isPresent()) {
         jdbcUrl = config.jdbcUrl().get();
       } else if (!layout.cluster()) {
@@ -138,6 +139,8 @@ final class HighAvailabilityDemo implements AutoCloseable {
         db.start(err);
         LocalClusters.createDatabaseIfMissing(db.jdbcUrl("postgres"), Platform.DATABASE);
         jdbcUrl = db.jdbcUrl(Platform.DATABASE);
+        // the shop instances browse the catalog on the sync standby while it is there
+        readJdbcUrl = Optional.of(db.readJdbcUrl(Platform.DATABASE));
       }
       PaymentSimulatorProcess payments = PaymentSimulatorProcess.start(simulator);
       parts.add(payments);
@@ -197,7 +200,9 @@ final class HighAvailabilityDemo implements AutoCloseable {
                           "--payment-gateway",
                           payments.baseUrl().toString(),
                           "--watch-stdin"),
-                      server.instanceArguments().stream())
+                      Stream.concat(
+                          readJdbcUrl.stream().flatMap(u -> Stream.of("--read-jdbc-url", u)),
+                          server.instanceArguments().stream()))
                   .toList(),
               instanceEnvironment(jwtSecret, config.dbPassword(), kafka, server, fleet.url()),
               true);

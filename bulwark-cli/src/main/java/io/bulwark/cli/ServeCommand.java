@@ -53,6 +53,14 @@ final class ServeCommand implements Callable<Integer> {
   String jdbcUrl;
 
   @Option(
+      names = "--read-jdbc-url",
+      description =
+          "Read the catalog's product list and detail here, through a small read-only pool, e.g."
+              + " the cluster's members with targetServerType=preferSecondary (default: on"
+              + " --jdbc-url).")
+  String readJdbcUrl;
+
+  @Option(
       names = "--payment-gateway",
       description =
           "Base URL of the payment gateway all instances share (default: start a simulator of"
@@ -70,6 +78,10 @@ final class ServeCommand implements Callable<Integer> {
       throw new UserInputException(
           "--payment-gateway must be an http(s) URL but was " + paymentGateway);
     }
+    if (readJdbcUrl != null && !readJdbcUrl.startsWith("jdbc:postgresql:")) {
+      throw new UserInputException(
+          "--read-jdbc-url must start with jdbc:postgresql: but was \"" + readJdbcUrl + "\"");
+    }
     String secret = System.getenv(JWT_SECRET_ENV);
     CommerceOptions.Builder options = server.commerce();
     if (secret != null && !secret.isEmpty()) {
@@ -78,7 +90,8 @@ final class ServeCommand implements Callable<Integer> {
     if (paymentGateway != null) {
       options.paymentGateway(paymentGateway);
     }
-    ServerConfig.Builder config = server.config(name, server.port).jdbcUrl(jdbcUrl);
+    ServerConfig.Builder config =
+        server.config(name, server.port).jdbcUrl(jdbcUrl).readJdbcUrl(readJdbcUrl);
     ServerConfig cfg;
     CommerceOptions commerceOptions;
     try {

@@ -160,6 +160,22 @@ class BulwarkCommandTest {
   }
 
   @Test
+  void rejectsAReadUrlThatIsNotPostgresWithExitCodeTwo() {
+    assertThat(
+            run(
+                "serve",
+                "--jdbc-url",
+                "jdbc:postgresql://x/y",
+                "--read-jdbc-url",
+                "jdbc:mysql://replica/y"))
+        .isEqualTo(2);
+    assertThat(err.toString())
+        .contains(
+            "--read-jdbc-url must start with jdbc:postgresql: but was \"jdbc:mysql://replica/y\"")
+        .doesNotContain("Exception");
+  }
+
+  @Test
   void rejectsAKafkaAddressThatIsNotHostPortBeforeStartingAnything(@TempDir Path home) {
     assertThat(run("demo", "--kafka", "localhost", "--home", home.toString())).isEqualTo(2);
     assertThat(run("serve", "--kafka", "h:0", "--jdbc-url", "jdbc:postgresql://x/y")).isEqualTo(2);

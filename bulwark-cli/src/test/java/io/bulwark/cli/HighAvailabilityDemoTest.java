@@ -93,6 +93,17 @@ class HighAvailabilityDemoTest {
                       .asText()
                       .equals("CONFIRMED"));
 
+      // the instances browse the catalog on the sync standby (demo --ha gives them its read URL)
+      await()
+          .atMost(Duration.ofSeconds(30))
+          .untilAsserted(
+              () -> {
+                HttpResponse<String> product =
+                    send("GET", url + "/api/v1/products/BOOK-1", token, null);
+                assertThat(product.statusCode()).isEqualTo(200);
+                assertThat(product.headers().firstValue("X-Read-Source")).contains("replica");
+              });
+
       // the Step Functions API through the gateway, signed as on the one-process demo
       assertThat(DemoProcess.stateMachinesListedByTheAwsCli(url, home)).contains("order-saga");
 

@@ -12,6 +12,7 @@ import io.bulwark.commerce.identity.http.IdentityHttp;
 import io.bulwark.commerce.identity.jdbc.JdbcIdentityStore;
 import io.bulwark.commerce.inventory.Inventory;
 import io.bulwark.commerce.inventory.http.InventoryHttp;
+import io.bulwark.commerce.inventory.jdbc.JdbcCatalogReads;
 import io.bulwark.commerce.inventory.jdbc.JdbcInventoryStore;
 import io.bulwark.commerce.ordering.EngineTransactions;
 import io.bulwark.commerce.ordering.OrderIntake;
@@ -395,7 +396,7 @@ public final class Commerce {
       replenishment.attach(engine, inventory);
 
       http.add(new IdentityHttp(identity, tokens));
-      http.add(new InventoryHttp(inventory, tokens));
+      http.add(new InventoryHttp(inventory, new JdbcCatalogReads(platform.reads()), tokens));
       http.add(new OrderingHttp(orders, queries, projection, tokens));
       http.add(new PaymentHttp(payments, tokens));
       projection.start();

@@ -35,15 +35,27 @@ public final class TestServer implements AutoCloseable {
       Path home,
       UnaryOperator<CommerceOptions.Builder> tweak,
       BiConsumer<BulwarkServer.Builder, Commerce> modules) {
+    this(jdbcUrl, home, UnaryOperator.identity(), tweak, modules);
+  }
+
+  /** As above, with {@code config} changing the server's configuration (a read URL, say). */
+  public TestServer(
+      String jdbcUrl,
+      Path home,
+      UnaryOperator<ServerConfig.Builder> config,
+      UnaryOperator<CommerceOptions.Builder> tweak,
+      BiConsumer<BulwarkServer.Builder, Commerce> modules) {
     BulwarkServer.Builder b =
         BulwarkServer.builder(
-            ServerConfig.builder()
-                .name("commerce")
-                .home(home)
-                .httpPort(0)
-                .jdbcUrl(jdbcUrl)
-                .poolSize(16)
-                .shutdownGrace(Duration.ofSeconds(2))
+            config
+                .apply(
+                    ServerConfig.builder()
+                        .name("commerce")
+                        .home(home)
+                        .httpPort(0)
+                        .jdbcUrl(jdbcUrl)
+                        .poolSize(16)
+                        .shutdownGrace(Duration.ofSeconds(2)))
                 .build());
     CommerceOptions.Builder o =
         CommerceOptions.builder()

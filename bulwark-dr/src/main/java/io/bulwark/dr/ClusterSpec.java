@@ -142,13 +142,22 @@ public record ClusterSpec(
   }
 
   /**
+   * pgjdbc URL over every member for reads that may be slightly stale: a standby when one answers
+   * ({@code targetServerType=preferSecondary}, spread over the standbys with {@code
+   * loadBalanceHosts}), else the primary.
+   */
+  public String readJdbcUrl(String database) {
+    return jdbcUrl(database, "preferSecondary") + "&loadBalanceHosts=true";
+  }
+
+  /**
    * pgjdbc multi-host URL over every member with {@code targetServerType} ({@code primary}, {@code
    * preferSecondary}, ...). Host status is rechecked every second so that clients find a newly
    * promoted primary at once.
    */
   public String jdbcUrl(String database, String targetServerType) {
     return "jdbc:postgresql://"
-        + String.join(",", members.stream().map(m -> "127.0.0.1:" + m.port()).toList())
+        + String.join(",", members.stream().map(MemberSpec::address).toList())
         + "/"
         + database
         + "?targetServerType="
@@ -168,6 +177,7 @@ public record ClusterSpec(
       n.put("region", m.region());
       n.put("zone", m.zone());
       n.put("sync", m.sync());
+      n.put("host", m.host());
       n.put("port", m.port());
       n.put("bootstrap", m.bootstrap());
     }
@@ -228,6 +238,7 @@ public record ClusterSpec(
                 n.path("region").asText(),
                 n.path("zone").asText(),
                 n.path("sync").asBoolean(),
+                n.path("host").asText(MemberSpec.LOOPBACK),
                 n.path("port").asInt(),
                 n.path("bootstrap").asBoolean()));
       }

@@ -38,6 +38,7 @@ public record ClusterStatus(Optional<String> leader, List<Member> members) {
    * @param zone its zone
    * @param region its region
    * @param pid the postmaster's pid, when running
+   * @param host the address it is reached at
    * @param port its port
    * @param timeline its timeline, when running
    * @param lagBytes WAL not yet replayed compared with the primary (0 on the primary)
@@ -55,6 +56,7 @@ public record ClusterStatus(Optional<String> leader, List<Member> members) {
       String zone,
       String region,
       OptionalLong pid,
+      String host,
       int port,
       OptionalInt timeline,
       OptionalLong lagBytes,
@@ -115,6 +117,7 @@ public record ClusterStatus(Optional<String> leader, List<Member> members) {
               m.zone(),
               m.region(),
               running ? OptionalLong.of(s.pid()) : OptionalLong.empty(),
+              m.host(),
               m.port(),
               running && s.timeline() > 0 ? OptionalInt.of(s.timeline()) : OptionalInt.empty(),
               lagBytes,
@@ -131,8 +134,8 @@ public record ClusterStatus(Optional<String> leader, List<Member> members) {
   /**
    * The contract of {@code bulwark db status --json}: {@code
    * {"leader":NAME|null,"members":[{"name",
-   * "role","zone","region","pid","port","timeline","lagBytes","lagSeconds","sync"}…]}}, with null
-   * for what is unknown (a member that is down).
+   * "role","zone","region","pid","host","port","timeline","lagBytes","lagSeconds","sync"}…]}}, with
+   * null for what is unknown (a member that is down).
    */
   public String toJson() {
     ObjectNode root = Json.object();
@@ -153,6 +156,7 @@ public record ClusterStatus(Optional<String> leader, List<Member> members) {
       } else {
         n.putNull("pid");
       }
+      n.put("host", m.host());
       n.put("port", m.port());
       if (m.timeline().isPresent()) {
         n.put("timeline", m.timeline().getAsInt());

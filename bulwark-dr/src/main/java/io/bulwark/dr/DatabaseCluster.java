@@ -6,6 +6,10 @@ import io.bulwark.dr.election.ClusterStore;
 import io.bulwark.dr.election.ZooKeeperEnsemble;
 import io.bulwark.dr.internal.ChildProcess;
 import java.io.PrintWriter;
+import java.net.InetAddress;
+import java.net.NetworkInterface;
+import java.net.SocketException;
+import java.net.UnknownHostException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -85,10 +89,16 @@ public final class DatabaseCluster implements AutoCloseable {
   /**
    * Starts the local ZooKeeper ensemble (unless external) and every member's agent, then waits up
    * to three minutes until a primary takes writes. Progress goes to {@code progress}.
+   *
+   * @throws DbException.BadRequest before starting anything when a member's host is not an address
+   *     of this machine (every member's agent runs here)
    */
   public DatabaseCluster start(PrintWriter progress) {
     if (!owner) {
       throw new IllegalStateException("a cluster opened from another process cannot be started");
+    }
+    for (MemberSpec m : spec.members()) {
+      requireLocal(m);
     }
     if (spec.zookeeper().external().isEmpty()) {
       progress.println(
@@ -108,8 +118,7 @@ public final class DatabaseCluster implements AutoCloseable {
               + m.region()
               + "/"
               + m.zone()
-              + ", port "
-              + m.port()
+              + (m.host().equals(MemberSpec.LOOPBACK) ? ", port " + m.port() : ", " + m.address())
               + (m.bootstrap()
                   ? ", first primary"
                   : m.sync() ? ", sync standby" : ", async standby")
@@ -149,6 +158,11 @@ public final class DatabaseCluster implements AutoCloseable {
   /** pgjdbc URL of {@code database} that follows the primary. */
   public String jdbcUrl(String database) {
     return spec.jdbcUrl(database);
+  }
+
+  /** URL of {@code database} for reads that may be slightly stale: a standby when one answers. */
+  public String readJdbcUrl(String database) {
+    return spec.readJdbcUrl(database);
   }
 
   /** The local ZooKeeper ensemble (empty when external or not owned here). */
@@ -346,6 +360,36 @@ public final class DatabaseCluster implements AutoCloseable {
       return Optional.of(p.pid());
     }
     return ChildProcess.running(agentPid(name)).map(ProcessHandle::pid);
+  }
+
+  private static void requireLocal(MemberSpec m) {
+    InetAddress address;
+    try {
+      address = InetAddress.getByName(m.host());
+    } catch (UnknownHostException e) {
+      throw new DbException.BadRequest(
+          "member " + m.name() + ": host " + m.host() + " does not resolve to an address");
+    }
+    boolean local;
+    try {
+      local =
+          address.isLoopbackAddress()
+              || address.isAnyLocalAddress()
+              || NetworkInterface.getByInetAddress(address) != null;
+    } catch (SocketException e) {
+      local = false;
+    }
+    if (!local) {
+      throw new DbException.BadRequest(
+          "member "
+              + m.name()
+              + ": host "
+              + m.host()
+              + (m.host().equals(address.getHostAddress())
+                  ? ""
+                  : " (" + address.getHostAddress() + ")")
+              + " is not an address of this machine, and every member's server runs here");
+    }
   }
 
   /** Stops every agent (standbys first, so none is promoted) and the ensemble. */

@@ -51,7 +51,13 @@ public final class TopologyClusters {
     boolean anySync = db.replicas().stream().anyMatch(Database.Replica::synchronous);
     members.add(
         new MemberSpec(
-            PRIMARY, db.primary().region(), db.primary().zone(), anySync, ports.next(), true));
+            PRIMARY,
+            db.primary().region(),
+            db.primary().zone(),
+            anySync,
+            db.primary().host(),
+            ports.next(),
+            true));
     for (Database.Replica r : db.replicas()) {
       members.add(
           new MemberSpec(
@@ -59,6 +65,7 @@ public final class TopologyClusters {
               r.location().region(),
               r.location().zone(),
               r.synchronous(),
+              r.location().host(),
               ports.next(),
               false));
     }

@@ -59,6 +59,7 @@ class ClusterStatusTest {
               "zone",
               "region",
               "pid",
+              "host",
               "port",
               "timeline",
               "lagBytes",
@@ -67,6 +68,7 @@ class ClusterStatusTest {
     }
     JsonNode pa = json.get("members").get(0);
     assertThat(pa.get("role").asText()).isEqualTo("primary");
+    assertThat(pa.get("host").asText()).isEqualTo("127.0.0.1");
     assertThat(pa.get("lagBytes").asLong()).isZero();
     JsonNode pb = json.get("members").get(1);
     assertThat(pb.get("role").asText()).isEqualTo("standby");

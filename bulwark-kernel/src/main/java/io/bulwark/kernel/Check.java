@@ -20,7 +20,34 @@ public final class Check {
   private static final Pattern HOST_PORT =
       Pattern.compile("(\\[[0-9A-Fa-f:.]+\\]|[A-Za-z0-9._-]+):([0-9]{1,5})");
 
+  /**
+   * A server's address: an IPv4 address ({@code 10.0.0.5}) or a host name whose last label starts
+   * with a letter ({@code db-2.example.com}, {@code localhost}); so {@code 300.1.1.1} is refused
+   * rather than looked up as a name. Plain enough to go unquoted into a libpq conninfo and a JDBC
+   * URL.
+   */
+  public static final String HOST_PATTERN =
+      "^((25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])\\.){3}(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])$"
+          + "|^([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?\\.)*[A-Za-z]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?$";
+
+  private static final Pattern HOST = Pattern.compile(HOST_PATTERN);
+
   private Check() {}
+
+  /**
+   * Returns {@code value} when it matches {@link #HOST_PATTERN}.
+   *
+   * @throws IllegalArgumentException naming {@code name} otherwise
+   */
+  public static String host(String name, String value) {
+    if (value == null || !HOST.matcher(value).matches()) {
+      throw new IllegalArgumentException(
+          name
+              + " must be an IPv4 address or a host name (e.g. 10.0.0.5, db-2.example.com) but was "
+              + (value == null ? "null" : "\"" + value + "\""));
+    }
+    return value;
+  }
 
   /**
    * Returns {@code value} when it is a comma-separated list of {@code host:port} (a host name, an

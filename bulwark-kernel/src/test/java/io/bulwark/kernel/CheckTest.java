@@ -20,6 +20,27 @@ class CheckTest {
   }
 
   @Test
+  void acceptsAnIpv4AddressOrAHostNameAsAHostAndNothingThatWouldBreakAConninfo() {
+    for (String ok :
+        new String[] {
+          "127.0.0.1", "10.0.0.5", "255.255.255.255", "localhost", "db-2.example.com"
+        }) {
+      assertThat(Check.host("host", ok)).isEqualTo(ok);
+    }
+    for (String bad :
+        new String[] {"", "300.1.2.3", "10.0.0", "db 2", "db'2", "-db", "db.", "10.0.0.5:5432"}) {
+      assertThatThrownBy(() -> Check.host("member pg-b: host", bad))
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessage(
+              "member pg-b: host must be an IPv4 address or a host name (e.g. 10.0.0.5,"
+                  + " db-2.example.com) but was \""
+                  + bad
+                  + "\"");
+    }
+    assertThatThrownBy(() -> Check.host("host", null)).hasMessageEndingWith("but was null");
+  }
+
+  @Test
   void acceptsAZeroDurationWhereNotNegativeIsAsked() {
     assertThat(Check.notNegative("warmUp", Duration.ZERO)).isEqualTo(Duration.ZERO);
     assertThatThrownBy(() -> Check.notNegative("warmUp", Duration.ofMillis(-1)))

@@ -2,6 +2,7 @@ package io.bulwark.platform;
 
 import io.bulwark.eventstore.EventStore;
 import io.bulwark.postgres.Database;
+import io.bulwark.postgres.ReadPool;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -12,6 +13,9 @@ import java.util.Objects;
  * migrated: a factory passed to {@link ServerAssembly#module} receives it.
  *
  * @param database the server's database pool
+ * @param reads where reads that tolerate slightly stale data may run: a replica when the server was
+ *     given a read URL, else the primary's pool; never for reads that must see the caller's own
+ *     writes
  * @param eventStore the event store on that database
  * @param registry where the module's metrics go (scraped at {@code /metrics})
  * @param clock the clock every module reads the time from
@@ -19,6 +23,7 @@ import java.util.Objects;
  */
 public record Platform(
     Database database,
+    ReadPool reads,
     EventStore eventStore,
     MeterRegistry registry,
     Clock clock,
@@ -30,6 +35,7 @@ public record Platform(
   /** Checks that every member is present. */
   public Platform {
     Objects.requireNonNull(database, "database");
+    Objects.requireNonNull(reads, "reads");
     Objects.requireNonNull(eventStore, "eventStore");
     Objects.requireNonNull(registry, "registry");
     Objects.requireNonNull(clock, "clock");

@@ -23,6 +23,9 @@ public final class Database implements AutoCloseable {
   /** How often the pool tries to open a connection while the database is unavailable. */
   static final Duration RECONNECT_INTERVAL = Duration.ofMillis(50);
 
+  /** How long a read-only pool keeps a connection (HikariCP's minimum is 30 s). */
+  static final Duration READ_CONNECTION_LIFETIME = Duration.ofSeconds(60);
+
   private final HikariDataSource dataSource;
   private final String jdbcUrl;
   private final String user;
@@ -47,9 +50,35 @@ public final class Database implements AutoCloseable {
    */
   public static Database connect(
       String jdbcUrl, String user, String password, int maxPoolSize, Object meterRegistry) {
+    return connect(jdbcUrl, user, password, maxPoolSize, meterRegistry, false);
+  }
+
+  /**
+   * A read-only pool (pool name {@code bulwark-read}) of up to {@code maxPoolSize} connections to
+   * {@code jdbcUrl}, typically a multi-host URL with {@code targetServerType=preferSecondary}. Its
+   * connections are retired after a minute, so that reads that fell back to the primary while the
+   * replicas were away return to a replica soon after one is back. Metrics go to {@code
+   * meterRegistry} as for {@link #connect(String, String, String, int, Object)}.
+   */
+  public static Database connectReadOnly(
+      String jdbcUrl, String user, String password, int maxPoolSize, Object meterRegistry) {
+    return connect(jdbcUrl, user, password, maxPoolSize, meterRegistry, true);
+  }
+
+  private static Database connect(
+      String jdbcUrl,
+      String user,
+      String password,
+      int maxPoolSize,
+      Object meterRegistry,
+      boolean readOnly) {
     Properties driver = new Properties();
     driver.setProperty("reWriteBatchedInserts", "true");
     driver.setProperty("tcpKeepAlive", "true");
+    if (readOnly) {
+      // pgjdbc's default ("transaction") makes auto-commit statements writable despite readOnly
+      driver.setProperty("readOnlyMode", "always");
+    }
     HikariConfig config = new HikariConfig();
     config.setDataSource(
         new ReconnectingDataSource(
@@ -58,7 +87,14 @@ public final class Database implements AutoCloseable {
             Duration.ofMillis(CONNECTION_TIMEOUT_MS)));
     config.setMaximumPoolSize(maxPoolSize);
     config.setMinimumIdle(Math.min(2, maxPoolSize));
-    config.setPoolName("bulwark");
+    config.setPoolName(readOnly ? "bulwark-read" : "bulwark");
+    if (readOnly) {
+      config.setReadOnly(true);
+      config.setMaxLifetime(READ_CONNECTION_LIFETIME.toMillis());
+      // both must stay below the lifetime, or HikariCP turns them off with a warning
+      config.setIdleTimeout(READ_CONNECTION_LIFETIME.toMillis() / 2);
+      config.setKeepaliveTime(READ_CONNECTION_LIFETIME.toMillis() / 2);
+    }
     config.setConnectionTimeout(CONNECTION_TIMEOUT_MS);
     config.setInitializationFailTimeout(-1);
     if (meterRegistry != null) {

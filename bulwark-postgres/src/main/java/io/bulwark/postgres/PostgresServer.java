@@ -1,5 +1,6 @@
 package io.bulwark.postgres;
 
+import io.bulwark.kernel.Check;
 import io.bulwark.kernel.Trees;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -45,6 +46,7 @@ public final class PostgresServer implements AutoCloseable {
 
   private final PostgresBinaries binaries;
   private final Path dataDir;
+  private final String host;
   private final int requestedPort;
   private final Map<String, String> settings;
   private final Duration startTimeout;
@@ -62,6 +64,7 @@ public final class PostgresServer implements AutoCloseable {
   private PostgresServer(Builder b) {
     this.binaries = b.binaries != null ? b.binaries : PostgresBinaries.defaults();
     this.dataDir = b.dataDir.toAbsolutePath();
+    this.host = b.host;
     this.requestedPort = b.port;
     this.settings = Map.copyOf(b.settings);
     this.startTimeout = b.startTimeout;
@@ -96,7 +99,7 @@ public final class PostgresServer implements AutoCloseable {
         }
         log.warn("port {} was taken before PostgreSQL bound it; retrying", port);
       }
-      log.info("PostgreSQL {} ready on 127.0.0.1:{} (data {})", version(), port, dataDir);
+      log.info("PostgreSQL {} ready on {}:{} (data {})", version(), host, port, dataDir);
       return this;
     } catch (IOException e) {
       throw new UncheckedIOException("cannot start PostgreSQL in " + dataDir, e);
@@ -124,7 +127,7 @@ public final class PostgresServer implements AutoCloseable {
         throw new PostgresException(
             "PostgreSQL did not start again on port " + port + "; see " + logFile());
       }
-      log.info("PostgreSQL restarted on 127.0.0.1:{} (data {})", port, dataDir);
+      log.info("PostgreSQL restarted on {}:{} (data {})", host, port, dataDir);
       return this;
     } catch (IOException e) {
       throw new UncheckedIOException("cannot restart PostgreSQL in " + dataDir, e);
@@ -134,6 +137,11 @@ public final class PostgresServer implements AutoCloseable {
   /** The port the server listens on (valid after {@link #start()}). */
   public int port() {
     return port;
+  }
+
+  /** The address the server listens on (default 127.0.0.1). */
+  public String host() {
+    return host;
   }
 
   /** The data directory. */
@@ -153,7 +161,7 @@ public final class PostgresServer implements AutoCloseable {
 
   /** JDBC URL of database {@code database} on this server. */
   public String jdbcUrl(String database) {
-    return "jdbc:postgresql://127.0.0.1:" + port + "/" + database;
+    return "jdbc:postgresql://" + host + ":" + port + "/" + database;
   }
 
   /** Opens a superuser connection to {@code database}. */
@@ -354,7 +362,7 @@ public final class PostgresServer implements AutoCloseable {
     cmd.add("-p");
     cmd.add(Integer.toString(port));
     Map<String, String> all = new LinkedHashMap<>();
-    all.put("listen_addresses", "127.0.0.1");
+    all.put("listen_addresses", host);
     all.put("unix_socket_directories", "");
     all.put("fsync", "on");
     all.put("synchronous_commit", "on");
@@ -489,6 +497,7 @@ public final class PostgresServer implements AutoCloseable {
   public static final class Builder {
     private final Path dataDir;
     private PostgresBinaries binaries;
+    private String host = "127.0.0.1";
     private int port;
     private final Map<String, String> settings = new LinkedHashMap<>();
     private Duration startTimeout = Duration.ofSeconds(60);
@@ -500,6 +509,17 @@ public final class PostgresServer implements AutoCloseable {
         throw new IllegalArgumentException("dataDir must not be null");
       }
       this.dataDir = dataDir;
+    }
+
+    /**
+     * Address to listen on and to connect to; default 127.0.0.1. Connections from other hosts also
+     * need an entry in the data directory's {@code pg_hba.conf}.
+     *
+     * @throws IllegalArgumentException when it is no IPv4 address or host name
+     */
+    public Builder host(String host) {
+      this.host = Check.host("host", host);
+      return this;
     }
 
     /** Port to listen on; 0 (the default) picks a free one. */

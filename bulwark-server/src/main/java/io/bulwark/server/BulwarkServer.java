@@ -9,10 +9,13 @@ import io.bulwark.platform.Platform;
 import io.bulwark.platform.ServerAssembly;
 import io.bulwark.postgres.Database;
 import io.bulwark.postgres.PostgresServer;
+import io.bulwark.postgres.ReadPool;
 import io.bulwark.server.dashboard.Dashboard;
 import io.bulwark.server.dashboard.FleetZones;
 import io.bulwark.server.http.HttpApi;
 import io.javalin.Javalin;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
@@ -54,6 +57,9 @@ public final class BulwarkServer implements AutoCloseable {
 
   /** The error budget's availability objective: 99.9 % of requests answered without a 5xx. */
   public static final double AVAILABILITY_OBJECTIVE = 0.999;
+
+  /** How often the read pool's replica lag is sampled. */
+  static final Duration READ_LAG_SAMPLE = Duration.ofSeconds(1);
 
   /** The environment variable naming this process's zone on the dashboard (default "local"). */
   public static final String ZONE_ENV = "BULWARK_ZONE";
@@ -103,7 +109,10 @@ public final class BulwarkServer implements AutoCloseable {
       }
       EventStore events =
           PostgresEventStore.builder(db.dataSource()).meterRegistry(registry).build();
-      Platform platform = new Platform(db, events, registry, config.clock(), config.instanceDir());
+      ReadPool reads = readPool(config, db, registry);
+      started.add(reads); // closed after every module, which may read through it
+      Platform platform =
+          new Platform(db, reads, events, registry, config.clock(), config.instanceDir());
       List<HttpModule> http = new ArrayList<>();
       if (pg != null) {
         // while the embedded database is known to be down, API requests get 503 at once instead
@@ -181,6 +190,41 @@ public final class BulwarkServer implements AutoCloseable {
     this.dashboard = board;
     owner.describe("pid " + ProcessHandle.current().pid() + ", " + baseUrl());
     log.info("Bulwark listening on {}", baseUrl());
+  }
+
+  /**
+   * The pool for reads that tolerate slightly stale data: a read-only pool of its own on {@code
+   * readJdbcUrl} when set, else the primary's; either way with the gauges {@code
+   * bulwark_db_read_lag_seconds} (the replica's apply lag the pool sees, 0 on the primary) and
+   * {@code bulwark_db_read_replica} (1 while the pool's last sample ran on a replica, else 0).
+   */
+  private static ReadPool readPool(ServerConfig config, Database primary, MeterRegistry registry) {
+    ReadPool reads =
+        config
+            .readJdbcUrl()
+            .map(
+                url -> {
+                  log.info("reading the catalog on {}", url);
+                  return ReadPool.separate(
+                      Database.connectReadOnly(
+                          url,
+                          config.dbUser(),
+                          config.dbPassword(),
+                          config.readPoolSize(),
+                          registry),
+                      READ_LAG_SAMPLE);
+                })
+            .orElseGet(() -> ReadPool.onPrimary(primary));
+    Gauge.builder("bulwark.db.read.lag.seconds", reads, ReadPool::lagSeconds)
+        .description("apply lag of the replica the read pool reads from; 0 on the primary")
+        .register(registry);
+    Gauge.builder(
+            "bulwark.db.read.replica",
+            reads,
+            r -> r.sampledSource() == ReadPool.Source.REPLICA ? 1 : 0)
+        .description("1 while the read pool reads from a replica, 0 while it reads the primary")
+        .register(registry);
+    return reads;
   }
 
   /**

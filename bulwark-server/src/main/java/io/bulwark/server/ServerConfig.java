@@ -18,6 +18,10 @@ import java.util.Optional;
  * @param dbUser user for the external database
  * @param dbPassword password for the external database
  * @param poolSize maximum database connections
+ * @param readJdbcUrl where the catalog's product list and detail may be read, typically the
+ *     cluster's members with {@code targetServerType=preferSecondary}; empty means the primary's
+ *     pool; needs {@code jdbcUrl}
+ * @param readPoolSize maximum connections of the read pool, default 4
  * @param shutdownGrace how long in-flight requests may take to finish on shutdown
  * @param clock the time every module reads, default the UTC system clock
  * @param metrics who may read {@code /metrics}, default anyone
@@ -31,6 +35,8 @@ public record ServerConfig(
     String dbUser,
     String dbPassword,
     int poolSize,
+    Optional<String> readJdbcUrl,
+    int readPoolSize,
     Duration shutdownGrace,
     Clock clock,
     MetricsAccess metrics) {
@@ -45,10 +51,21 @@ public record ServerConfig(
       throw new IllegalArgumentException("clock must not be null");
     }
     Check.positive("poolSize", poolSize);
+    Check.positive("readPoolSize", readPoolSize);
     java.util.Objects.requireNonNull(metrics, "metrics");
     if (jdbcUrl.isPresent() && !jdbcUrl.get().startsWith("jdbc:postgresql:")) {
       throw new IllegalArgumentException(
           "jdbcUrl must start with jdbc:postgresql: but was \"" + jdbcUrl.get() + "\"");
+    }
+    if (readJdbcUrl.isPresent()) {
+      if (!readJdbcUrl.get().startsWith("jdbc:postgresql:")) {
+        throw new IllegalArgumentException(
+            "readJdbcUrl must start with jdbc:postgresql: but was \"" + readJdbcUrl.get() + "\"");
+      }
+      if (jdbcUrl.isEmpty()) {
+        throw new IllegalArgumentException(
+            "readJdbcUrl needs jdbcUrl (replicas of an external primary) but jdbcUrl was not set");
+      }
     }
   }
 
@@ -72,6 +89,8 @@ public record ServerConfig(
     private String dbUser = "postgres";
     private String dbPassword = "";
     private int poolSize = 20;
+    private String readJdbcUrl;
+    private int readPoolSize = 4;
     private Duration shutdownGrace = Duration.ofSeconds(20);
     private Clock clock = Clock.systemUTC();
     private MetricsAccess metrics = MetricsAccess.open();
@@ -117,6 +136,21 @@ public record ServerConfig(
       return this;
     }
 
+    /**
+     * Read the catalog's product list and detail on {@code readJdbcUrl} (a replica-preferring URL),
+     * through a read-only pool of its own; null (the default) reads them on the primary.
+     */
+    public Builder readJdbcUrl(String readJdbcUrl) {
+      this.readJdbcUrl = readJdbcUrl;
+      return this;
+    }
+
+    /** Maximum connections of the read pool; default 4. */
+    public Builder readPoolSize(int readPoolSize) {
+      this.readPoolSize = readPoolSize;
+      return this;
+    }
+
     public Builder shutdownGrace(Duration shutdownGrace) {
       this.shutdownGrace = shutdownGrace;
       return this;
@@ -144,6 +178,8 @@ public record ServerConfig(
           dbUser,
           dbPassword,
           poolSize,
+          Optional.ofNullable(readJdbcUrl),
+          readPoolSize,
           shutdownGrace,
           clock,
           metrics);

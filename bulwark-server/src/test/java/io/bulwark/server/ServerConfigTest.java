@@ -18,6 +18,26 @@ class ServerConfigTest {
   }
 
   @Test
+  void refusesAReadUrlWithoutAPrimaryUrlOrOfAnotherDriver() {
+    assertThat(ServerConfig.builder().build().readJdbcUrl()).isEmpty();
+    assertThatThrownBy(
+            () -> ServerConfig.builder().readJdbcUrl("jdbc:postgresql://r:5432/bulwark").build())
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage(
+            "readJdbcUrl needs jdbcUrl (replicas of an external primary) but jdbcUrl was not set");
+    assertThatThrownBy(
+            () ->
+                ServerConfig.builder()
+                    .jdbcUrl("jdbc:postgresql://p:5432/bulwark")
+                    .readJdbcUrl("jdbc:mysql://r/bulwark")
+                    .build())
+        .hasMessage(
+            "readJdbcUrl must start with jdbc:postgresql: but was \"jdbc:mysql://r/bulwark\"");
+    assertThatThrownBy(() -> ServerConfig.builder().readPoolSize(0).build())
+        .hasMessageContaining("readPoolSize");
+  }
+
+  @Test
   void refusesANullClockNamingTheField() {
     assertThatThrownBy(() -> ServerConfig.builder().clock(null).build())
         .isInstanceOf(IllegalArgumentException.class)

@@ -61,11 +61,23 @@ public record Database(
     }
   }
 
-  /** A region and zone. */
-  public record Location(String region, String zone) {
+  /**
+   * Where a database server runs.
+   *
+   * @param region its region
+   * @param zone its zone
+   * @param host the address it listens on and the other members and clients reach it at (default
+   *     {@value #LOOPBACK})
+   */
+  public record Location(String region, String zone, String host) {
+
+    /** The host of a member that gives none: this machine's loopback. */
+    public static final String LOOPBACK = "127.0.0.1";
+
     public Location {
       Objects.requireNonNull(region, "region");
       Objects.requireNonNull(zone, "zone");
+      Objects.requireNonNull(host, "host");
     }
   }
 

@@ -159,6 +159,38 @@ class TopologyValidationTest {
   }
 
   @Test
+  void readsEachDatabaseMembersHostOrTheLoopback() {
+    Database db = TopologyFile.parse("bulwark.yaml", VALID).database().orElseThrow();
+    assertThat(db.primary().host()).isEqualTo("127.0.0.1");
+    String yaml =
+        VALID.replace(
+            "zone: a2, mode: sync}", "zone: a2, mode: sync, host: db-2.internal.example.com}");
+    assertThat(errors(yaml)).isEmpty();
+    assertThat(TopologyFile.parse("bulwark.yaml", yaml).database().orElseThrow().replicas())
+        .singleElement()
+        .extracting(r -> r.location().host())
+        .isEqualTo("db-2.internal.example.com");
+  }
+
+  @Test
+  void rejectsADatabaseHostThatIsNoAddressNamingItsPath() {
+    assertThat(
+            errors(
+                VALID.replace("zone: a2, mode: sync}", "zone: a2, mode: sync, host: 300.1.2.3}")))
+        .containsExactly(
+            "bulwark.yaml:22: database.replicas[0].host: expected an IPv4 address or a host name,"
+                + " like 10.0.0.5 or db-2.example.com, got \"300.1.2.3\"");
+    assertThat(
+            errors(
+                VALID.replace(
+                    "primary: {region: us-east-1, zone: a1}",
+                    "primary: {region: us-east-1, zone: a1, host: \"db 1\"}")))
+        .singleElement()
+        .asString()
+        .startsWith("bulwark.yaml:20: database.primary.host: expected an IPv4 address");
+  }
+
+  @Test
   void rejectsAnUnknownZoneForTheDatabase() {
     assertThat(errors(VALID.replace("zone: a2, mode: sync", "zone: b7, mode: sync")))
         .containsExactly(

@@ -50,11 +50,7 @@ public final class Backups {
       Files.createDirectories(dir);
       OnlineBackup.Result r =
           OnlineBackup.copy(
-              primary.port(),
-              spec.dataDir(primary.name()),
-              dir.resolve("data"),
-              "bulwark " + id,
-              true);
+              primary, spec.dataDir(primary.name()), dir.resolve("data"), "bulwark " + id, true);
       BaseBackup backup =
           new BaseBackup(
               id,

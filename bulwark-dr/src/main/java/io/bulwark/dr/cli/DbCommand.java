@@ -94,7 +94,7 @@ public final class DbCommand implements Runnable {
       description = {
         "Members, role, timeline, lag in bytes and seconds, sync state, and the leader.",
         "--json prints {\"leader\":NAME|null,\"members\":[{\"name\",\"role\",\"zone\",\"region\","
-            + "\"pid\",\"port\",\"timeline\",\"lagBytes\",\"lagSeconds\",\"sync\"}...]}."
+            + "\"pid\",\"host\",\"port\",\"timeline\",\"lagBytes\",\"lagSeconds\",\"sync\"}...]}."
       })
   static final class Status implements Callable<Integer> {
     @Spec CommandSpec spec;

@@ -73,6 +73,7 @@ public final class MemberServer implements AutoCloseable {
     server = builder().build();
     server.start();
     ServerConfig.ensureInclude(dataDir());
+    ServerConfig.allowMembers(dataDir(), spec);
     ServerConfig.write(dataDir(), Map.of("synchronous_standby_names", ""));
     reload();
   }
@@ -92,12 +93,13 @@ public final class MemberServer implements AutoCloseable {
     }
     OnlineBackup.Result result =
         OnlineBackup.copy(
-            source.port(),
+            source,
             spec.dataDir(source.name()),
             data,
             "clone " + member.name() + " from " + source.name(),
             false);
     ServerConfig.ensureInclude(data);
+    ServerConfig.allowMembers(data, spec);
     writeStandbyConfig(source);
     log.info(
         "cloned {} from {} (WAL {} to {})",
@@ -114,6 +116,9 @@ public final class MemberServer implements AutoCloseable {
       return;
     }
     ensureArchiveDirs();
+    if (hasData()) {
+      ServerConfig.allowMembers(dataDir(), spec); // a member added to the spec since the clone
+    }
     server = builder().build();
     server.start();
   }
@@ -136,7 +141,7 @@ public final class MemberServer implements AutoCloseable {
       return Optional.empty();
     }
     for (MemberSpec m : spec.members()) {
-      if (conninfo.contains("port=" + m.port() + " ")) {
+      if (conninfo.contains("host=" + m.host() + " port=" + m.port() + " ")) {
         return Optional.of(m.name());
       }
     }
@@ -165,7 +170,7 @@ public final class MemberServer implements AutoCloseable {
 
   /** The server's state over SQL. */
   public ServerState state() throws SQLException {
-    return ServerProbe.read(member.port());
+    return ServerProbe.read(member);
   }
 
   /** Fences: immediate shutdown, no transaction commits after this returns. */
@@ -191,7 +196,7 @@ public final class MemberServer implements AutoCloseable {
   }
 
   private void reload() {
-    try (Connection c = ServerProbe.connect(member.port());
+    try (Connection c = ServerProbe.connect(member);
         var st = c.createStatement()) {
       st.execute("select pg_reload_conf()");
     } catch (SQLException e) {
@@ -227,6 +232,7 @@ public final class MemberServer implements AutoCloseable {
   private PostgresServer.Builder builder() {
     PostgresServer.Builder b =
         PostgresServer.builder(dataDir())
+            .host(member.host())
             .port(member.port())
             .dieWithParent(dieWithParent)
             .walSegmentSizeMb(spec.walSegmentMb())

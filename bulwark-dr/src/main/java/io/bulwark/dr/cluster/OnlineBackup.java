@@ -1,5 +1,6 @@
 package io.bulwark.dr.cluster;
 
+import io.bulwark.dr.MemberSpec;
 import io.bulwark.kernel.Trees;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -62,19 +63,19 @@ public final class OnlineBackup {
   private OnlineBackup() {}
 
   /**
-   * Copies the running server at {@code port} whose data directory is {@code source} into {@code
+   * Copies the running server of {@code member} whose data directory is {@code source} into {@code
    * target} (which must not exist). {@code waitForArchive} makes {@code pg_backup_stop} wait until
    * the WAL the copy needs is archived (for base backups kept for recovery); a standby clone
    * streams it instead.
    */
   public static Result copy(
-      int port, Path source, Path target, String label, boolean waitForArchive) {
+      MemberSpec member, Path source, Path target, String label, boolean waitForArchive) {
     if (Files.exists(target)) {
       throw new IllegalArgumentException("backup target " + target + " already exists");
     }
     try (Connection c =
         DriverManager.getConnection(
-            "jdbc:postgresql://127.0.0.1:" + port + "/postgres", "postgres", "")) {
+            "jdbc:postgresql://" + member.address() + "/postgres", "postgres", "")) {
       long start;
       int timeline;
       try (var st = c.prepareStatement("select pg_backup_start(?, true) - '0/0'::pg_lsn")) {
@@ -115,7 +116,13 @@ public final class OnlineBackup {
       return new Result(start, stop, timeline);
     } catch (SQLException e) {
       throw new ReplicationException(
-          "online backup of the server on port " + port + " failed: " + e.getMessage(), e);
+          "online backup of "
+              + member.name()
+              + " ("
+              + member.address()
+              + ") failed: "
+              + e.getMessage(),
+          e);
     } catch (IOException e) {
       throw new UncheckedIOException("cannot copy " + source + " to " + target, e);
     }

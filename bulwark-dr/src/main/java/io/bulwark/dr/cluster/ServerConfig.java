@@ -89,11 +89,49 @@ public final class ServerConfig {
 
   /** {@code primary_conninfo} that streams from {@code source} under this member's name. */
   public static String conninfo(MemberSpec source, String applicationName) {
-    return "host=127.0.0.1 port="
+    return "host="
+        + source.host()
+        + " port="
         + source.port()
         + " user=postgres application_name="
         + applicationName
         + " connect_timeout=2";
+  }
+
+  /**
+   * Lets every member's host other than the loopback connect to the server in {@code dataDir}, for
+   * queries and for replication ({@code initdb} trusts only the loopback): appends the missing
+   * {@code pg_hba.conf} lines. Members are trusted as the loopback is; put a password or
+   * certificate rule first in {@code pg_hba.conf} where the network between them is not private.
+   * Takes effect at the next start or reload.
+   */
+  public static void allowMembers(Path dataDir, ClusterSpec spec) {
+    Path hba = dataDir.resolve("pg_hba.conf");
+    try {
+      String text = Files.readString(hba);
+      StringBuilder more = new StringBuilder();
+      for (String host : spec.members().stream().map(MemberSpec::host).distinct().toList()) {
+        if (host.equals(MemberSpec.LOOPBACK) || host.equals("localhost")) {
+          continue;
+        }
+        String address = host.matches("[0-9.]+") ? host + "/32" : host;
+        for (String database : List.of("all", "replication")) {
+          String line = "host " + database + " all " + address + " trust";
+          if (!text.contains(line + "\n") && !more.toString().contains(line + "\n")) {
+            more.append(line).append("\n");
+          }
+        }
+      }
+      if (!more.isEmpty()) {
+        Files.writeString(
+            hba,
+            (text.endsWith("\n") ? text : text + "\n")
+                + "# the cluster's members (written by the Bulwark agent)\n"
+                + more);
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot update " + hba, e);
+    }
   }
 
   /** {@code ANY 1 ("a", "b")}, or empty for none. */

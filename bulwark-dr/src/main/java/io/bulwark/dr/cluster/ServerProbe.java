@@ -1,5 +1,6 @@
 package io.bulwark.dr.cluster;
 
+import io.bulwark.dr.MemberSpec;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
@@ -14,19 +15,19 @@ public final class ServerProbe {
 
   private ServerProbe() {}
 
-  /** Opens a superuser connection to {@code port} that gives up after about two seconds. */
-  public static Connection connect(int port) throws SQLException {
+  /** Opens a superuser connection to {@code member} that gives up after about two seconds. */
+  public static Connection connect(MemberSpec member) throws SQLException {
     Properties p = new Properties();
     p.setProperty("user", "postgres");
     p.setProperty("connectTimeout", "2");
     p.setProperty("socketTimeout", "5");
     p.setProperty("ApplicationName", "bulwark-agent");
-    return DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + port + "/postgres", p);
+    return DriverManager.getConnection("jdbc:postgresql://" + member.address() + "/postgres", p);
   }
 
-  /** The state of the server on {@code port}. */
-  public static ServerState read(int port) throws SQLException {
-    try (Connection c = connect(port)) {
+  /** The state of {@code member}'s server. */
+  public static ServerState read(MemberSpec member) throws SQLException {
+    try (Connection c = connect(member)) {
       return read(c);
     }
   }

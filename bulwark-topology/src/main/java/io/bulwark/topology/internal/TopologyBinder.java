@@ -210,7 +210,8 @@ final class TopologyBinder {
     String region = text(get(m, "region"), "");
     String firstZone =
         Optional.ofNullable(regions.get(region)).map(r -> r.zones().get(0)).orElse("");
-    return new Database.Location(region, text(get(m, "zone"), firstZone));
+    return new Database.Location(
+        region, text(get(m, "zone"), firstZone), text(get(m, "host"), Database.Location.LOOPBACK));
   }
 
   private Optional<DisasterRecovery> dr(YamlNode.MapNode m) {

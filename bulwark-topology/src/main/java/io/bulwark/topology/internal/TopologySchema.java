@@ -3,6 +3,7 @@ package io.bulwark.topology.internal;
 import static io.bulwark.topology.internal.TopologySchema.Fields.opt;
 import static io.bulwark.topology.internal.TopologySchema.Fields.req;
 
+import io.bulwark.kernel.Check;
 import java.util.List;
 
 /** The shape of {@code bulwark.yaml}: every key, its type and what it means. */
@@ -14,6 +15,9 @@ final class TopologySchema {
   static final Shape NAME =
       new Shape.Text(NAME_PATTERN, "a name of letters, digits, '.', '_' or '-'");
   static final Shape TEXT = new Shape.Text(null, "text");
+  static final Shape HOST =
+      new Shape.Text(
+          Check.HOST_PATTERN, "an IPv4 address or a host name, like 10.0.0.5 or db-2.example.com");
   static final Shape PATH = new Shape.Text("^/.*$", "an HTTP path starting with /");
   static final Shape WINDOW =
       new Shape.Text(
@@ -143,7 +147,12 @@ final class TopologySchema {
       new Shape.Obj(
           List.of(
               req("region", NAME, "region of the primary"),
-              opt("zone", NAME, "zone of the primary (default: first zone of the region)")));
+              opt("zone", NAME, "zone of the primary (default: first zone of the region)"),
+              opt(
+                  "host",
+                  HOST,
+                  "address the primary's server listens on and is reached at (default"
+                      + " 127.0.0.1)")));
 
   static final Shape REPLICA =
       new Shape.Obj(
@@ -151,6 +160,11 @@ final class TopologySchema {
               req("name", NAME, "replica name"),
               req("region", NAME, "region of the replica"),
               opt("zone", NAME, "zone of the replica (default: first zone of the region)"),
+              opt(
+                  "host",
+                  HOST,
+                  "address the replica's server listens on and is reached at (default"
+                      + " 127.0.0.1)"),
               opt(
                   "mode",
                   new Shape.Choice(List.of("sync", "async")),

@@ -41,6 +41,24 @@ class TopologyCommandTest {
   }
 
   @Test
+  void validateNamesADatabaseHostThatIsNoAddressAndExitsTwo() throws IOException {
+    Path bad = dir.resolve("bulwark.yaml");
+    Files.writeString(
+        bad,
+        "name: x\nregions:\n  - {name: r, role: primary, zones: [z]}\nservices:\n"
+            + "  - {name: web, instances: {min: 1, max: 2}}\n"
+            + "database:\n  name: db\n  primary: {region: r, host: 'db one'}\n");
+    Run r = Run.of(new TopologyCommand(), "validate", bad.toString());
+    assertThat(r.exit()).isEqualTo(2);
+    assertThat(r.err().lines().toList())
+        .containsExactly(
+            bad
+                + ":8: database.primary.host: expected an IPv4 address or a host name, like"
+                + " 10.0.0.5 or db-2.example.com, got \"db one\"",
+            "bulwark: " + bad + " is not a valid topology (1 error)");
+  }
+
+  @Test
   void validateJsonListsEveryErrorWithItsLineAndPath() throws IOException {
     Path bad = dir.resolve("bulwark.yaml");
     Files.writeString(

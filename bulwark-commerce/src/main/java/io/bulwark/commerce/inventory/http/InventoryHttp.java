@@ -6,6 +6,7 @@ import io.bulwark.commerce.auth.Permission;
 import io.bulwark.commerce.events.DomainEvent;
 import io.bulwark.commerce.internal.Fields;
 import io.bulwark.commerce.internal.Requests;
+import io.bulwark.commerce.inventory.CatalogReads;
 import io.bulwark.commerce.inventory.Inventory;
 import io.bulwark.commerce.inventory.Product;
 import io.bulwark.commerce.inventory.Replenishment;
@@ -17,6 +18,7 @@ import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.UUID;
 import java.util.function.BiFunction;
 
@@ -32,12 +34,23 @@ public final class InventoryHttp implements HttpModule {
    */
   static final Duration CATALOG_TTL = Duration.ofSeconds(5);
 
+  /**
+   * The header that says which kind of server answered a catalog read: {@code replica} or {@code
+   * primary}.
+   */
+  public static final String READ_SOURCE = "X-Read-Source";
+
   private final Inventory inventory;
+  private final CatalogReads catalog;
   private final AccessTokens tokens;
 
-  /** Routes for {@code inventory}, authenticating with {@code tokens}. */
-  public InventoryHttp(Inventory inventory, AccessTokens tokens) {
+  /**
+   * Routes for {@code inventory}, with the product list and detail read from {@code catalog},
+   * authenticating with {@code tokens}.
+   */
+  public InventoryHttp(Inventory inventory, CatalogReads catalog, AccessTokens tokens) {
     this.inventory = inventory;
+    this.catalog = catalog;
     this.tokens = tokens;
   }
 
@@ -47,19 +60,19 @@ public final class InventoryHttp implements HttpModule {
         "/api/v1/products",
         ctx -> {
           Requests.caller(ctx, tokens).require(Permission.CATALOG_READ);
+          CatalogReads.Read<List<Product>> read = catalog.products();
+          ctx.header(READ_SOURCE, source(read));
           Validators.json(
-              ctx, inventory.products().stream().map(InventoryHttp::view).toList(), CATALOG_TTL);
+              ctx, read.value().stream().map(InventoryHttp::view).toList(), CATALOG_TTL);
         });
     app.get(
         "/api/v1/products/{sku}",
         ctx -> {
           Requests.caller(ctx, tokens).require(Permission.CATALOG_READ);
           String sku = ctx.pathParam("sku");
-          Product p = inventory.products(List.of(sku)).get(sku);
-          if (p == null) {
-            throw notFound(sku);
-          }
-          Validators.json(ctx, view(p), CATALOG_TTL);
+          CatalogReads.Read<Optional<Product>> read = catalog.product(sku);
+          ctx.header(READ_SOURCE, source(read));
+          Validators.json(ctx, view(read.value().orElseThrow(() -> notFound(sku))), CATALOG_TTL);
         });
     app.post(
         "/api/v1/products",
@@ -212,6 +225,10 @@ public final class InventoryHttp implements HttpModule {
   private static CommerceException notFound(String sku) {
     return new CommerceException.NotFound(
         "no product with sku \"" + Requests.abbreviate(sku) + "\"");
+  }
+
+  private static String source(CatalogReads.Read<?> read) {
+    return read.fromReplica() ? "replica" : "primary";
   }
 
   static Map<String, Object> view(Product p) {

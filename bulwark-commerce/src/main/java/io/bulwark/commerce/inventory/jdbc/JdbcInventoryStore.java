@@ -28,7 +28,7 @@ import java.util.UUID;
 public final class JdbcInventoryStore implements InventoryStore {
 
   private static final TypeReference<Map<String, Object>> MAP = new TypeReference<>() {};
-  private static final String PRODUCT =
+  static final String PRODUCT =
       "select sku, name, price_minor, currency," + " low_stock_threshold from inventory_products";
   private static final String STOCK =
       "select s.sku, s.available, s.reserved, p.low_stock_threshold from inventory_stock s join"
@@ -305,7 +305,7 @@ public final class JdbcInventoryStore implements InventoryStore {
     return new StockLevel(rs.getString(1), rs.getInt(2), rs.getInt(3), rs.getInt(4));
   }
 
-  private static Product product(ResultSet rs) throws SQLException {
+  static Product product(ResultSet rs) throws SQLException {
     return new Product(
         rs.getString(1), rs.getString(2), rs.getLong(3), rs.getString(4), rs.getInt(5));
   }
