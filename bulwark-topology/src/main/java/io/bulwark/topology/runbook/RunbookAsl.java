@@ -30,6 +30,21 @@ public final class RunbookAsl {
   /** Resource of a step Bulwark runs by its command. */
   public static final String COMMAND_STEP = "bulwark:dr:run-command";
 
+  /** Resource of a step the DR manager carries out itself ({@link #automated}). */
+  public static final String EXECUTE_STEP = "bulwark:dr:execute-step";
+
+  /** Resource of the DR manager's rollback of one step ({@link #automated}). */
+  public static final String ROLL_BACK_STEP = "bulwark:dr:roll-back-step";
+
+  /**
+   * Resource of a manual step the DR manager hands to people without waiting for them ({@link
+   * #automated}): it records the instructions in the history.
+   */
+  public static final String HAND_OVER_STEP = "bulwark:dr:hand-over-step";
+
+  /** Error a DR manager's step fails with when its success condition does not hold. */
+  public static final String STEP_FAILED = "Runbook.StepFailed";
+
   /** Error of an activation that failed and was rolled back. */
   public static final String ROLLED_BACK = "Runbook.RolledBack";
 
@@ -119,12 +134,96 @@ public final class RunbookAsl {
     return root;
   }
 
+  /**
+   * The state machine the DR manager runs for {@code runbook}: the same states as {@link #of}, but
+   * each step of a kind the manager {@linkplain StepKind#automated carries out} is a task on
+   * {@value #EXECUTE_STEP} that performs it and checks its success condition (retried once on
+   * {@value #STEP_FAILED}), and each other step a task on {@value #HAND_OVER_STEP} that records its
+   * instructions for people without waiting. When a step fails or times out, the completed steps
+   * and the failed one are rolled back in reverse order on {@value #ROLL_BACK_STEP} (a rollback
+   * that fails is recorded under {@code $.rollbackFailures} and the next one still runs), and the
+   * execution fails with {@value #ROLLED_BACK}. Parameters carry {@code step} (its number) and
+   * {@code kind}; results go to {@code $.steps.<number>}.
+   */
+  public static ObjectNode automated(Runbook runbook) {
+    ObjectNode root = Json.object();
+    root.put(
+        "Comment",
+        runbook.title()
+            + ": "
+            + runbook.strategy().word()
+            + " from "
+            + runbook.fromRegion()
+            + " to "
+            + runbook.toRegion()
+            + ", carried out by the DR manager (bulwark dr activate)");
+    List<RunbookStep> steps = runbook.steps();
+    root.put("StartAt", stateName(steps.get(0)));
+    ObjectNode states = root.putObject("States");
+    for (int i = 0; i < steps.size(); i++) {
+      RunbookStep s = steps.get(i);
+      ObjectNode task = states.putObject(stateName(s));
+      task.put("Type", "Task");
+      task.put("Comment", s.action());
+      task.put("Resource", s.kind().automated() ? EXECUTE_STEP : HAND_OVER_STEP);
+      ObjectNode params = task.putObject("Parameters");
+      params.put("step", s.number());
+      params.put("kind", kind(s));
+      params.put("action", s.action());
+      params.put("execution.$", "$$.Execution.Id");
+      task.put("TimeoutSeconds", timeout(s).toSeconds());
+      task.put("ResultPath", "$.steps." + s.number());
+      if (s.kind().automated()) {
+        ObjectNode retry = task.putArray("Retry").addObject();
+        retry.putArray("ErrorEquals").add(STEP_FAILED);
+        retry.put("IntervalSeconds", 2);
+        retry.put("MaxAttempts", 1);
+        retry.put("BackoffRate", 1.0);
+      }
+      ObjectNode c = task.putArray("Catch").addObject();
+      c.putArray("ErrorEquals").add("States.ALL");
+      c.put("ResultPath", "$.failure");
+      c.put("Next", rollbackName(s));
+      if (i + 1 < steps.size()) {
+        task.put("Next", stateName(steps.get(i + 1)));
+      } else {
+        task.put("End", true);
+      }
+    }
+    for (int i = steps.size() - 1; i >= 0; i--) {
+      RunbookStep s = steps.get(i);
+      String next = i > 0 ? rollbackName(steps.get(i - 1)) : "Rolled back";
+      ObjectNode undo = states.putObject(rollbackName(s));
+      undo.put("Type", "Task");
+      undo.put("Comment", "Roll back: " + s.action());
+      undo.put("Resource", ROLL_BACK_STEP);
+      ObjectNode params = undo.putObject("Parameters");
+      params.put("step", s.number());
+      params.put("kind", kind(s));
+      params.put("action", "Roll back step " + s.number() + ": " + s.action());
+      params.put("execution.$", "$$.Execution.Id");
+      undo.put("TimeoutSeconds", timeout(s).toSeconds());
+      undo.put("ResultPath", "$.rollbacks." + s.number());
+      ObjectNode c = undo.putArray("Catch").addObject();
+      c.putArray("ErrorEquals").add("States.ALL");
+      c.put("ResultPath", "$.rollbackFailures." + s.number());
+      c.put("Next", next);
+      undo.put("Next", next);
+    }
+    ObjectNode fail = states.putObject("Rolled back");
+    fail.put("Type", "Fail");
+    fail.put("Error", ROLLED_BACK);
+    fail.put("Cause", "a step failed or timed out; it and the steps before it were rolled back");
+    return root;
+  }
+
   /** The state of step {@code s}: its number and kind, e.g. {@code 3 promote-replica}. */
   public static String stateName(RunbookStep s) {
     return s.number() + " " + kind(s);
   }
 
-  private static String rollbackName(RunbookStep s) {
+  /** The rollback state of step {@code s}, e.g. {@code Roll back 3 promote-replica}. */
+  public static String rollbackName(RunbookStep s) {
     return "Roll back " + stateName(s);
   }
 

@@ -1,0 +1,44 @@
+package io.bulwark.recovery.internal;
+
+import io.bulwark.topology.Topology;
+import io.bulwark.topology.Traffic;
+import io.bulwark.topology.runbook.Runbook;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.List;
+
+/**
+ * What every step executor works with.
+ *
+ * @param site the running topology
+ * @param topology its topology
+ * @param runbook the runbook being executed
+ * @param clock the time source
+ * @param monitoringLog the file monitoring events are appended to
+ */
+record StepContext(Site site, Topology topology, Runbook runbook, Clock clock, Path monitoringLog) {
+
+  /** The region that failed. */
+  String from() {
+    return runbook.fromRegion();
+  }
+
+  /** The region recovered into. */
+  String to() {
+    return runbook.toRegion();
+  }
+
+  /** The traffic pools of {@code region}. */
+  List<String> poolsOf(String region) {
+    return topology
+        .traffic()
+        .map(t -> t.pools().stream().filter(p -> p.region().equals(region)))
+        .map(s -> s.map(Traffic.Pool::name).toList())
+        .orElse(List.of());
+  }
+
+  /** The path the gateway's monitor probes ({@code /health} without a traffic section). */
+  String monitorPath() {
+    return topology.traffic().map(t -> t.monitor().path()).orElse("/health");
+  }
+}
