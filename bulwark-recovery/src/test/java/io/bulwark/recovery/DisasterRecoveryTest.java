@@ -3,6 +3,7 @@ package io.bulwark.recovery;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import io.bulwark.dr.ClusterSpec;
 import io.bulwark.dr.DatabaseCluster;
 import io.bulwark.dr.TopologyClusters;
@@ -11,12 +12,17 @@ import io.bulwark.fleet.Zone;
 import io.bulwark.fleet.http.FleetApi;
 import io.bulwark.fleet.stack.LocalStack;
 import io.bulwark.fleet.stack.StackPlan;
+import io.bulwark.kernel.Json;
+import io.bulwark.recovery.cli.DrActivateCommand;
+import io.bulwark.recovery.cli.DrStatusCommand;
+import io.bulwark.recovery.cli.UpState;
 import io.bulwark.testkit.PostgresExtension;
 import io.bulwark.topology.Topology;
 import io.bulwark.topology.TopologyFile;
 import io.bulwark.topology.runbook.RunbookAsl;
 import io.bulwark.topology.runbook.RunbookStep;
 import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -37,6 +43,7 @@ import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
 
 /**
  * A pilot-light topology loses its primary region for real (every instance there and the database
@@ -55,7 +62,9 @@ class DisasterRecoveryTest {
   void pilotLightRegionLossIsRecoveredInTheDrRegionStepByStep() throws Exception {
     Path file = Path.of(DisasterRecoveryTest.class.getResource("pilot-light-small.yaml").toURI());
     Topology topology = TopologyFile.load(file);
-    ClusterSpec spec = TopologyClusters.of(topology, tmp.resolve("db"), Optional.empty());
+    Path home = tmp.resolve("home");
+    Path runDir = UpState.runDir(home, topology.name());
+    ClusterSpec spec = TopologyClusters.of(topology, runDir.resolve("db"), Optional.empty());
     try (DatabaseCluster db =
             DatabaseCluster.create(spec).start(new PrintWriter(System.err, true));
         LocalStack stack = LocalStack.start(StackPlan.of(topology, 0, 0));
@@ -69,7 +78,14 @@ class DisasterRecoveryTest {
               "http://127.0.0.1:" + stack.gateway().adminPort(),
               fleet.url(),
               Optional.of(spec.home()),
-              tmp.resolve("dr"));
+              runDir.resolve("dr"));
+      UpState.write(
+          home,
+          topology.name(),
+          running.gatewayUrl(),
+          running.adminUrl(),
+          running.fleetUrl(),
+          file.toString());
       db.awaitStandbys(Duration.ofSeconds(60));
       int primaryPort = port(db, TopologyClusters.PRIMARY);
       int drPort = port(db, "dr-1");
@@ -83,19 +99,49 @@ class DisasterRecoveryTest {
       assertThat(before.primaryHealthy()).isTrue();
       assertThat(before.dr().ready()).as(before.dr().problems().toString()).isTrue();
       assertThat(before.dr().database()).extracting(m -> m.get("name")).containsExactly("dr-1");
+      StringWriter out = new StringWriter();
+      assertThat(cli(new DrStatusCommand(), out, "--home", home.toString(), "--json")).isZero();
+      JsonNode status = Json.parse(out.toString());
+      assertThat(status.path("strategy").asText()).isEqualTo("pilot-light");
+      assertThat(status.path("targets").path("rtoSeconds").asLong()).isEqualTo(4 * 3600);
+      assertThat(status.path("primary").path("healthy").asBoolean()).isTrue();
+      assertThat(status.path("primary").path("pools").get(0).path("healthyTargets").asInt())
+          .isEqualTo(2);
+      assertThat(status.path("dr").path("ready").asBoolean()).isTrue();
+      assertThat(status.path("dr").path("database").get(0).path("streaming").asBoolean()).isTrue();
+      assertThat(status.path("dr").path("database").get(0).has("lagBytes")).isTrue();
+      StringWriter plan = new StringWriter();
+      assertThat(cli(new DrActivateCommand(), plan, "--home", home.toString())).isZero();
+      assertThat(plan.toString())
+          .contains("nothing changed; run with --approve")
+          .contains(" 3. [manager] Promote database replica dr-1 in us-west-2")
+          .contains("10. [people]  Communication");
+      assertThat(db.status().leader()).contains(TopologyClusters.PRIMARY);
+      assertThat(stack.gateway().pools())
+          .filteredOn(p -> p.name().equals("primary"))
+          .extracting(p -> p.weight())
+          .containsExactly(100);
 
-      // the primary region is lost: nothing there restarts or launches again
-      for (String zone : List.of("us-east-1a", "us-east-1b")) {
-        stack.provider().failZone(Zone.of(PRIMARY, zone));
-      }
+      // the primary region is lost: its zones kill their instances (SIGKILL) and refuse launches,
+      // its database primary is killed and nothing restarts it
       List<InstanceStatus> east =
           stack.group("web").status().instances().stream()
               .filter(i -> i.zone().region().equals(PRIMARY))
               .toList();
       assertThat(east).hasSize(2);
-      for (InstanceStatus i : east) {
-        ProcessHandle.of(i.pid().orElseThrow()).orElseThrow().destroyForcibly();
+      for (String zone : List.of("us-east-1a", "us-east-1b")) {
+        stack.provider().failZone(Zone.of(PRIMARY, zone));
       }
+      await()
+          .atMost(Duration.ofSeconds(10))
+          .until(
+              () ->
+                  east.stream()
+                      .noneMatch(
+                          i ->
+                              ProcessHandle.of(i.pid().orElseThrow())
+                                  .map(ProcessHandle::isAlive)
+                                  .orElse(false)));
       db.killMember(TopologyClusters.PRIMARY);
       db.stopMember(TopologyClusters.PRIMARY);
 
@@ -137,6 +183,13 @@ class DisasterRecoveryTest {
       assertThat(after.monitoring()).isPresent();
       assertThat(after.monitoring().get().path("primaryRegion").asText()).isEqualTo(DR);
     }
+  }
+
+  private static int cli(Object command, StringWriter out, String... args) {
+    CommandLine cl = new CommandLine(command);
+    cl.setOut(new PrintWriter(out, true));
+    cl.setErr(new PrintWriter(System.err, true));
+    return cl.execute(args);
   }
 
   private static int port(DatabaseCluster db, String member) {
