@@ -145,24 +145,44 @@ class DisasterRecoveryTest {
       db.killMember(TopologyClusters.PRIMARY);
       db.stopMember(TopologyClusters.PRIMARY);
 
-      Activation activation;
-      try (DisasterRecoveryManager manager =
+      // a first manager starts the activation and is stopped while it promotes the replica (the
+      // step in hand finishes, then its workers stop)
+      String name = "region-loss-1";
+      Map<String, StepRecord> whenStopped;
+      try (DisasterRecoveryManager first =
           DisasterRecoveryManager.start(running, ENGINE.database(), Clock.systemUTC())) {
-        activation = manager.activate("region-loss-1", Duration.ofMinutes(3));
-        Map<String, StepRecord> byState =
-            activation.steps().stream()
-                .collect(Collectors.toMap(StepRecord::state, Function.identity()));
+        first.activate(name, Duration.ZERO);
+        await()
+            .atMost(Duration.ofMinutes(2))
+            .until(
+                () ->
+                    first.activation(name).orElseThrow().steps().stream()
+                        .anyMatch(r -> r.state().equals("3 promote-replica")));
+      }
+      try (DisasterRecoveryManager second =
+          DisasterRecoveryManager.start(running, ENGINE.database(), Clock.systemUTC())) {
+        whenStopped = byState(second.activation(name).orElseThrow());
+        assertThat(whenStopped.get("3 promote-replica").status()).isEqualTo("SUCCEEDED");
+        assertThat(whenStopped).doesNotContainKey("8 verify");
+
+        Activation activation = second.activate(name, Duration.ofMinutes(3));
+        Map<String, StepRecord> byState = byState(activation);
         assertThat(activation.status())
             .as("%s %s %s", activation.error(), activation.cause(), activation.steps())
             .isEqualTo("SUCCEEDED");
         assertThat(activation.steps()).noneMatch(StepRecord::rollback);
-        for (RunbookStep step : manager.runbook().steps()) {
+        for (RunbookStep step : second.runbook().steps()) {
           StepRecord r = byState.get(RunbookAsl.stateName(step));
           assertThat(r).as("step %s in the history", RunbookAsl.stateName(step)).isNotNull();
           assertThat(r.status()).isEqualTo("SUCCEEDED");
           assertThat(r.seconds()).isGreaterThanOrEqualTo(0);
           assertThat(r.detail()).isNotBlank();
+          assertThat(r.attempts()).as("attempts of %s", r.state()).isEqualTo(1);
         }
+        // the steps done before the stop were not carried out again by the second manager
+        whenStopped.values().stream()
+            .filter(r -> r.status().equals("SUCCEEDED"))
+            .forEach(r -> assertThat(byState.get(r.state())).isEqualTo(r));
         assertThat(byState.get("3 promote-replica").detail()).contains("failed over to dr-1");
       }
 
@@ -183,6 +203,10 @@ class DisasterRecoveryTest {
       assertThat(after.monitoring()).isPresent();
       assertThat(after.monitoring().get().path("primaryRegion").asText()).isEqualTo(DR);
     }
+  }
+
+  private static Map<String, StepRecord> byState(Activation a) {
+    return a.steps().stream().collect(Collectors.toMap(StepRecord::state, Function.identity()));
   }
 
   private static int cli(Object command, StringWriter out, String... args) {
