@@ -67,6 +67,20 @@ public final class DisasterRecoveryManager implements AutoCloseable {
    */
   public static DisasterRecoveryManager start(
       RunningTopology running, Database database, Clock clock) {
+    return start(running, database, clock, Duration.ofMinutes(10));
+  }
+
+  /**
+   * As {@link #start(RunningTopology, Database, Clock)}, with no step waiting longer than {@code
+   * maxStepWait} for its success condition (default: twice its expected duration, 30 s to 10 min).
+   *
+   * @throws IllegalArgumentException when {@code maxStepWait} is not positive
+   */
+  public static DisasterRecoveryManager start(
+      RunningTopology running, Database database, Clock clock, Duration maxStepWait) {
+    if (maxStepWait == null || maxStepWait.isNegative() || maxStepWait.isZero()) {
+      throw new IllegalArgumentException("maxStepWait must be > 0 but was " + maxStepWait);
+    }
     Runbook runbook = runbook(running, clock);
     database.migrate("states");
     Site site = new Site(running);
@@ -76,7 +90,8 @@ public final class DisasterRecoveryManager implements AutoCloseable {
             running.topology(),
             runbook,
             clock,
-            running.stateDir().resolve("monitoring.jsonl"));
+            running.stateDir().resolve("monitoring.jsonl"),
+            maxStepWait);
     Engine engine =
         Engine.builder(database)
             .task(RunbookAsl.EXECUTE_STEP, tasks.execute())

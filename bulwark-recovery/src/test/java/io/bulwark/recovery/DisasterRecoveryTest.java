@@ -122,6 +122,27 @@ class DisasterRecoveryTest {
           .extracting(p -> p.weight())
           .containsExactly(100);
 
+      // a false alarm: the primary region is healthy, so detection fails (after its retry) and
+      // the activation rolls back and changes nothing
+      try (DisasterRecoveryManager hasty =
+          DisasterRecoveryManager.start(
+              running, ENGINE.database(), Clock.systemUTC(), Duration.ofSeconds(1))) {
+        Activation falseAlarm = hasty.activate("false-alarm", Duration.ofMinutes(1));
+        assertThat(falseAlarm.status()).isEqualTo("FAILED");
+        assertThat(falseAlarm.error()).contains(RunbookAsl.ROLLED_BACK);
+        assertThat(falseAlarm.steps())
+            .extracting(StepRecord::state)
+            .containsExactly("1 detect", "Roll back 1 detect");
+        StepRecord detect = byState(falseAlarm).get("1 detect");
+        assertThat(detect.status()).isEqualTo("FAILED");
+        assertThat(detect.attempts()).isEqualTo(2);
+        assertThat(detect.detail())
+            .contains(RunbookAsl.STEP_FAILED)
+            .contains("us-east-1 still has healthy targets");
+        assertThat(byState(falseAlarm).get("Roll back 1 detect").status()).isEqualTo("SUCCEEDED");
+      }
+      assertThat(db.status().leader()).contains(TopologyClusters.PRIMARY);
+
       // the primary region is lost: its zones kill their instances (SIGKILL) and refuse launches,
       // its database primary is killed and nothing restarts it
       List<InstanceStatus> east =

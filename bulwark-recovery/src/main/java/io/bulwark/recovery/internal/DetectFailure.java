@@ -22,7 +22,7 @@ final class DetectFailure implements StepExecutor {
     String[] seen = {""};
     Polling.until(
         ctx.clock(),
-        Polling.budget(step),
+        ctx.budget(step),
         "no healthy target in " + ctx.from(),
         () -> {
           List<String> healthy = new ArrayList<>();

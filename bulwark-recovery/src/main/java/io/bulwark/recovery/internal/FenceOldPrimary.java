@@ -33,7 +33,7 @@ final class FenceOldPrimary implements StepExecutor {
     }
     Polling.until(
         ctx.clock(),
-        Polling.budget(step),
+        ctx.budget(step),
         "no member in " + ctx.from() + " takes writes",
         () ->
             membersOfFailedRegion().stream()

@@ -58,7 +58,7 @@ final class PromoteReplica implements StepExecutor {
     }
     Polling.until(
         ctx.clock(),
-        Polling.budget(step),
+        ctx.budget(step),
         name + " is the primary and commits a write",
         () -> {
           if (!isLeader(name)) {

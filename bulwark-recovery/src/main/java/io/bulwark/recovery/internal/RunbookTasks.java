@@ -35,13 +35,18 @@ public final class RunbookTasks {
 
   /**
    * Handlers acting on {@code site}, for {@code runbook} of {@code topology}; monitoring events go
-   * to {@code monitoringLog}.
+   * to {@code monitoringLog}; no step waits longer than {@code maxStepWait} for its condition.
    */
   public RunbookTasks(
-      Site site, Topology topology, Runbook runbook, Clock clock, Path monitoringLog) {
+      Site site,
+      Topology topology,
+      Runbook runbook,
+      Clock clock,
+      Path monitoringLog,
+      Duration maxStepWait) {
     this.runbook = runbook;
     this.clock = clock;
-    StepContext ctx = new StepContext(site, topology, runbook, clock, monitoringLog);
+    StepContext ctx = new StepContext(site, topology, runbook, clock, monitoringLog, maxStepWait);
     executors.put(StepKind.DETECT, new DetectFailure(ctx));
     executors.put(StepKind.FENCE, new FenceOldPrimary(ctx));
     executors.put(StepKind.PROMOTE_REPLICA, new PromoteReplica(ctx));

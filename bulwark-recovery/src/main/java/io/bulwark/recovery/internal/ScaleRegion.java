@@ -43,7 +43,7 @@ final class ScaleRegion implements StepExecutor {
     String[] seen = {""};
     Polling.until(
         ctx.clock(),
-        Polling.budget(step),
+        ctx.budget(step),
         (toProduction ? "production capacity " + production : "a healthy instance per service")
             + " in "
             + ctx.to(),

@@ -3,8 +3,10 @@ package io.bulwark.recovery.internal;
 import io.bulwark.topology.Topology;
 import io.bulwark.topology.Traffic;
 import io.bulwark.topology.runbook.Runbook;
+import io.bulwark.topology.runbook.RunbookStep;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.List;
 
 /**
@@ -15,8 +17,21 @@ import java.util.List;
  * @param runbook the runbook being executed
  * @param clock the time source
  * @param monitoringLog the file monitoring events are appended to
+ * @param maxStepWait the longest a step waits for its success condition
  */
-record StepContext(Site site, Topology topology, Runbook runbook, Clock clock, Path monitoringLog) {
+record StepContext(
+    Site site,
+    Topology topology,
+    Runbook runbook,
+    Clock clock,
+    Path monitoringLog,
+    Duration maxStepWait) {
+
+  /** How long {@code step} waits for its condition: {@link Polling#budget}, at most the cap. */
+  Duration budget(RunbookStep step) {
+    Duration b = Polling.budget(step);
+    return b.compareTo(maxStepWait) > 0 ? maxStepWait : b;
+  }
 
   /** The region that failed. */
   String from() {

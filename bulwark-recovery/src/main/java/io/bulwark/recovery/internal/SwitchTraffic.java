@@ -33,7 +33,7 @@ final class SwitchTraffic implements StepExecutor {
     set(weights);
     Polling.until(
         ctx.clock(),
-        Polling.budget(step),
+        ctx.budget(step),
         "weights " + weights + " with a healthy target behind each weighted pool",
         () -> {
           for (var e : weights.entrySet()) {

@@ -23,7 +23,7 @@ final class VerifySite implements StepExecutor {
     String[] found = {""};
     Polling.until(
         ctx.clock(),
-        Polling.budget(step),
+        ctx.budget(step),
         "the DR site in " + ctx.to() + " serves",
         () -> {
           for (int i = 0; i < IN_A_ROW; i++) {
