@@ -173,6 +173,24 @@ public final class DisasterRecoveryManager implements AutoCloseable {
     return now;
   }
 
+  /**
+   * The name the next {@link #activate} of series {@code base} should use: {@code base-1}, {@code
+   * base-2}, …; the first that was never started, or that still runs (to resume it) or succeeded
+   * (to report it rather than fail over twice). One that failed and was rolled back does not block
+   * a new attempt.
+   */
+  public String activationName(String base) {
+    for (int n = 1; ; n++) {
+      String name = base + "-" + n;
+      Optional<Activation> a = activation(name);
+      if (a.isEmpty()
+          || a.get().status().equals("RUNNING")
+          || a.get().status().equals("SUCCEEDED")) {
+        return name;
+      }
+    }
+  }
+
   /** The activation called {@code name}, if one was started. */
   public Optional<Activation> activation(String name) {
     String arn = Engine.executionArn(MACHINE, name);

@@ -88,14 +88,15 @@ public final class DrActivateCommand implements Callable<Integer> {
       out.flush();
       return 0;
     }
-    String activation = "activate-" + attach.state().startedAt().getEpochSecond();
     Path pg = attach.running().stateDir().resolve("pg");
-    err.println("DR manager: state in " + pg + ", activation " + activation);
-    err.flush();
     try (PostgresServer server = PostgresServer.builder(pg).build().start();
         Database db = Database.connect(server.jdbcUrl("postgres"), "postgres", "", 4);
         DisasterRecoveryManager manager =
             DisasterRecoveryManager.start(attach.running(), db, Clock.systemUTC())) {
+      String activation =
+          manager.activationName("activate-" + attach.state().startedAt().getEpochSecond());
+      err.println("DR manager: state in " + pg + ", activation " + activation);
+      err.flush();
       Activation a = manager.activate(activation, wait);
       if (json) {
         out.println(Json.write(toJson(a)));
