@@ -20,6 +20,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -45,11 +46,7 @@ import picocli.CommandLine.Spec;
 public final class DrActivateCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
 
-  @Option(names = "--name", description = "the running topology's name (default: the only one)")
-  String name;
-
-  @Option(names = "--home", description = "state directory (default: $BULWARK_HOME or ~/.bulwark)")
-  Path home;
+  @Mixin AttachOptions target;
 
   @Option(names = "--approve", description = "carry out the failover (default: only print it)")
   boolean approve;
@@ -78,7 +75,7 @@ public final class DrActivateCommand implements Callable<Integer> {
     Attach attach;
     Runbook runbook;
     try {
-      attach = Attach.find(name, home);
+      attach = target.attach();
       runbook = DisasterRecoveryManager.runbook(attach.running(), Clock.systemUTC());
     } catch (RecoveryException e) {
       return Exits.of(err, e);

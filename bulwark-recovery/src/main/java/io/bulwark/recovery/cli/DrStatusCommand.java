@@ -4,10 +4,10 @@ import io.bulwark.kernel.Json;
 import io.bulwark.recovery.DrStatus;
 import io.bulwark.recovery.RecoveryException;
 import java.io.PrintWriter;
-import java.nio.file.Path;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -29,11 +29,7 @@ import picocli.CommandLine.Spec;
 public final class DrStatusCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
 
-  @Option(names = "--name", description = "the running topology's name (default: the only one)")
-  String name;
-
-  @Option(names = "--home", description = "state directory (default: $BULWARK_HOME or ~/.bulwark)")
-  Path home;
+  @Mixin AttachOptions target;
 
   @Option(names = "--json", description = "print one JSON object")
   boolean json;
@@ -44,7 +40,7 @@ public final class DrStatusCommand implements Callable<Integer> {
     PrintWriter err = spec.commandLine().getErr();
     DrStatus status;
     try {
-      status = DrStatus.read(Attach.find(name, home).running());
+      status = DrStatus.read(target.attach().running());
     } catch (RecoveryException e) {
       return Exits.of(err, e);
     }
