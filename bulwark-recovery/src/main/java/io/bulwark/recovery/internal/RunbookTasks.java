@@ -57,6 +57,13 @@ public final class RunbookTasks {
     executors.put(StepKind.VERIFY, new VerifySite(ctx));
   }
 
+  /**
+   * Whether an executor of its own carries out steps of {@code kind} (else they are handed over).
+   */
+  public boolean executes(StepKind kind) {
+    return executors.containsKey(kind);
+  }
+
   /** The handler of {@value RunbookAsl#EXECUTE_STEP}. */
   public DurableTaskHandler execute() {
     return r -> run(r, "execute", false);
