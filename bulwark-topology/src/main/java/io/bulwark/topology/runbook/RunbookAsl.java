@@ -8,9 +8,11 @@ import java.util.List;
 import java.util.Locale;
 
 /**
- * A runbook as an Amazon States Language state machine, so that the DR manager runs it as a durable
- * execution on Bulwark's engine: a manager that dies mid-failover resumes where it stopped, and the
- * execution history shows who completed which step when.
+ * A runbook as an Amazon States Language state machine, run as a durable execution on Bulwark's
+ * engine: an execution that stops mid-failover resumes where it stopped, and the execution history
+ * shows who completed which step when. {@link #of} is the machine people work through ({@code
+ * bulwark runbook --format asl}, described below); {@link #automated} is the one the DR manager
+ * ({@code bulwark dr activate}) carries out itself.
  *
  * <p>Each step is a {@code Task} on {@value #MANUAL_STEP}{@code .waitForTaskToken} (a person
  * carries it out and reports it done or failed with the task token, which its parameters carry so

@@ -328,7 +328,8 @@ final class RunbookGenerator {
       Duration duration,
       String check,
       String rollback) {
-    // Bulwark does not run DR steps yet (a DR manager will): each is done by hand, as written
+    // the printed runbook is for people, each step written out; the DR manager (bulwark dr
+    // activate) carries out the step kinds it automates with executors of its own
     steps.add(
         new RunbookStep(
             steps.size() + 1, kind, action, "", duration, check, rollback, List.of(command)));
