@@ -1,6 +1,8 @@
 package io.bulwark.cli;
 
 import io.bulwark.commerce.cli.ProjectionsCommand;
+import io.bulwark.recovery.cli.DrActivateCommand;
+import io.bulwark.recovery.cli.DrStatusCommand;
 import io.bulwark.states.cli.StatesCommand;
 import io.bulwark.topology.cli.AnalyzeCommand;
 import io.bulwark.topology.cli.AvailabilityCommand;
@@ -72,6 +74,9 @@ public final class BulwarkCommand implements Callable<Integer> {
     cl.getSubcommands().get("diagnose").addSubcommand(new DiagnoseEvalCommand());
     // `scenario black-friday` runs the shop, which only the CLI can start
     cl.getSubcommands().get("scenario").addSubcommand(new BlackFridayCommand());
+    // `dr status|activate` attach to a running `up`, which the topology module cannot see
+    cl.getSubcommands().get("dr").addSubcommand(new DrStatusCommand());
+    cl.getSubcommands().get("dr").addSubcommand(new DrActivateCommand());
     cl.setExitCodeExceptionMapper(e -> BAD_INPUT);
     cl.setExecutionExceptionHandler(new ErrorHandler());
     cl.setParameterExceptionHandler(ErrorHandler::onBadParameters);

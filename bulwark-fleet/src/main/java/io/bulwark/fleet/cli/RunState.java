@@ -16,7 +16,8 @@ import java.util.stream.Stream;
 
 /**
  * What {@code bulwark up} leaves in its run directory ({@code <home>/run/<topology>/up.json}) so
- * {@code bulwark down} can find and stop it.
+ * {@code bulwark down} can find and stop it, and other commands ({@code bulwark dr}) can attach to
+ * it: the gateway's admin API, the fleet API and the topology file.
  *
  * @param name topology name
  * @param pid process id of {@code bulwark up}
@@ -26,7 +27,7 @@ import java.util.stream.Stream;
  * @param fleetUrl the fleet control API's URL, or empty
  * @param file the topology file, or {@code builtin:local-demo}
  */
-record RunState(
+public record RunState(
     String name,
     long pid,
     Instant startedAt,
@@ -40,7 +41,7 @@ record RunState(
   /**
    * {@code <home>/run}, where home is {@code --home}, {@code $BULWARK_HOME} or {@code ~/.bulwark}.
    */
-  static Path runRoot(Path home) {
+  public static Path runRoot(Path home) {
     if (home != null) {
       return home.resolve("run");
     }
@@ -70,7 +71,8 @@ record RunState(
         java.nio.file.StandardCopyOption.ATOMIC_MOVE);
   }
 
-  static Optional<RunState> read(Path dir) {
+  /** The state in run directory {@code dir}, if it holds a readable one. */
+  public static Optional<RunState> read(Path dir) {
     Path f = dir.resolve(FILE);
     if (!Files.isRegularFile(f)) {
       return Optional.empty();
@@ -92,7 +94,7 @@ record RunState(
   }
 
   /** Every run directory holding a state file. */
-  static List<Path> all(Path runRoot) {
+  public static List<Path> all(Path runRoot) {
     List<Path> out = new ArrayList<>();
     if (!Files.isDirectory(runRoot)) {
       return out;
@@ -106,7 +108,7 @@ record RunState(
   }
 
   /** The live {@code bulwark up} process this state names, if it still runs. */
-  Optional<ProcessHandle> process() {
+  public Optional<ProcessHandle> process() {
     return ProcessHandle.of(pid)
         .filter(ProcessHandle::isAlive)
         .filter(

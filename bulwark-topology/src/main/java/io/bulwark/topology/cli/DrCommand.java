@@ -5,11 +5,16 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
 
-/** {@code bulwark dr}: disaster recovery planning (and, later, failover and drills). */
+/**
+ * {@code bulwark dr}: disaster recovery planning; the CLI adds {@code status} and {@code activate},
+ * which attach to a running {@code bulwark up}.
+ */
 @Command(
     name = "dr",
     mixinStandardHelpOptions = true,
-    description = "Disaster recovery: choose a strategy for RPO/RTO targets.",
+    description =
+        "Disaster recovery: choose a strategy for RPO/RTO targets (plan), and for a running"
+            + " `bulwark up`: its DR readiness (status) and the failover (activate).",
     subcommands = {DrPlanCommand.class})
 public final class DrCommand implements Callable<Integer> {
   @Spec CommandSpec spec;

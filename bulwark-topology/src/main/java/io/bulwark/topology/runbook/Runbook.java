@@ -7,6 +7,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 
 /**
@@ -64,6 +65,30 @@ public record Runbook(
    */
   public static Runbook of(Topology topology, String topologyFile, Clock clock) {
     return RunbookGenerator.generate(topology, topologyFile, clock);
+  }
+
+  /**
+   * The instances per service that {@code toRegion} runs once this runbook has scaled it to
+   * production capacity (the {@code SCALE_TO_PRODUCTION} step's figures), for {@code topology}, the
+   * topology this runbook was generated from.
+   */
+  public Map<String, Integer> productionCapacity(Topology topology) {
+    return RunbookGenerator.productionCapacity(topology, fromRegion, toRegion, strategy);
+  }
+
+  /**
+   * The pool weights once this runbook has switched traffic (the {@code SWITCH_TRAFFIC} step's
+   * figures: {@code toRegion}'s pools 100, the rest 0; for active/active only the failed region's
+   * share moves); empty when {@code topology} has no traffic section.
+   */
+  public Map<String, Integer> weightsAfterSwitch(Topology topology) {
+    return topology
+        .traffic()
+        .map(
+            tr ->
+                RunbookGenerator.newWeights(
+                    tr, fromRegion, toRegion, strategy == DrStrategy.ACTIVE_ACTIVE))
+        .orElse(Map.of());
   }
 
   /** Sum of the steps' expected durations: the RTO this runbook implies. */

@@ -142,15 +142,10 @@ final class RunbookGenerator {
           "stop the standby instances in " + target + " again");
     }
 
-    Map<String, Integer> production = new LinkedHashMap<>();
+    Map<String, Integer> production = productionCapacity(t, home, target, dr.strategy());
     Map<String, Integer> standing = new LinkedHashMap<>();
     for (Service s : runs) {
-      int failed = t.running(s, home);
-      int there = target.equals(home) ? 0 : t.running(s, target);
-      production.put(
-          s.name(),
-          dr.strategy() == DrStrategy.ACTIVE_ACTIVE ? failed + there : Math.max(failed, 1));
-      standing.put(s.name(), there);
+      standing.put(s.name(), target.equals(home) ? 0 : t.running(s, target));
     }
     Duration warm =
         runs.stream().map(s -> s.rollout().warmUp()).max(Duration::compareTo).orElse(p.warmUp());
@@ -333,17 +328,34 @@ final class RunbookGenerator {
       Duration duration,
       String check,
       String rollback) {
-    // Bulwark does not run DR steps yet (a DR manager will): each is done by hand, as written
+    // the printed runbook is for people, each step written out; the DR manager (bulwark dr
+    // activate) carries out the step kinds it automates with executors of its own
     steps.add(
         new RunbookStep(
             steps.size() + 1, kind, action, "", duration, check, rollback, List.of(command)));
   }
 
   /**
+   * Instances per service the DR region runs after failover: the failed region's count (at least
+   * one), or for active/active both regions' counts together.
+   */
+  static Map<String, Integer> productionCapacity(
+      Topology t, String home, String target, DrStrategy strategy) {
+    Map<String, Integer> production = new LinkedHashMap<>();
+    for (Service s : t.services().stream().filter(Service::runsHere).toList()) {
+      int failed = t.running(s, home);
+      int there = target.equals(home) ? 0 : t.running(s, target);
+      production.put(
+          s.name(), strategy == DrStrategy.ACTIVE_ACTIVE ? failed + there : Math.max(failed, 1));
+    }
+    return production;
+  }
+
+  /**
    * Pool weights after failover: the DR region's pools take 100 and the rest 0 (the seed's DR 100 /
    * primary 0); for active/active only the failed region's share moves to the target region.
    */
-  private static Map<String, Integer> newWeights(
+  static Map<String, Integer> newWeights(
       Traffic traffic, String home, String target, boolean shared) {
     Map<String, Integer> weights = new LinkedHashMap<>();
     List<Traffic.Pool> targetPools =

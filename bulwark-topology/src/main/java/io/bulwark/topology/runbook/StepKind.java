@@ -23,5 +23,13 @@ public enum StepKind {
   /** Manual: point the CDN origin, third-party integrations and dashboards at the DR region. */
   UPDATE_EXTERNAL_DEPENDENCIES,
   /** Manual and ongoing: tell stakeholders, update the status page, keep the review timeline. */
-  COMMUNICATION
+  COMMUNICATION;
+
+  /**
+   * Whether the DR manager ({@code bulwark dr activate}) carries out steps of this kind itself; the
+   * others (restoring a backup, external dependencies, communication) it hands to people.
+   */
+  public boolean automated() {
+    return this != RESTORE_BACKUP && this != UPDATE_EXTERNAL_DEPENDENCIES && this != COMMUNICATION;
+  }
 }
