@@ -26,7 +26,7 @@ import picocli.CommandLine.Spec;
           + " rate limits, edge cache), then sends an open-model load that ramps from a baseline to"
           + " --peak times it, with VIP customers, bots and a scalper, and a payment-network spike"
           + " in the middle of the peak. The group is pre-scaled by schedule before the ramp and"
-          + " autoscaled on CPU and on the order intake's backlog per instance. Afterwards every acknowledged order is reconciled against the"
+          + " autoscaled on CPU. Afterwards every acknowledged order is reconciled against the"
           + " database and the card network.",
       "Prints availability, mean and p99 latency (VIP separately), orders lost, stock oversold,"
           + " double charges, bot requests blocked and instance-seconds against provisioning the"
