@@ -14,15 +14,17 @@ import java.util.Optional;
 import java.util.OptionalDouble;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The backlog per instance of a queue the group's instances work through, for target tracking on
  * queue depth as AWS recommends for queues: the queue's depth, read from a gauge on the in-service
  * instances' {@code /metrics} (Prometheus text), divided by the instances in service. The queue is
- * shared (every instance reports the same depth, read from one database), so the depth is the
- * largest value any instance answered with; an instance that does not answer within the timeout,
- * answers with an error (403 too: give a {@link #withBearerToken token} when {@code /metrics} is
- * guarded) or without the gauge is left out, and the depth is {@code NaN} when none answered.
+ * shared (every instance reports the same depth, read from one database), so one answer is enough:
+ * a scrape asks one in-service instance, taking turns so that no instance carries every scrape, and
+ * asks the next only when that one does not answer within the timeout, answers with an error (403
+ * too: give a {@link #withBearerToken token} when {@code /metrics} is guarded) or without the
+ * gauge; the depth is {@code NaN} when none answered.
  *
  * <p>Scraping runs asynchronously so that a slow instance never holds up the group: {@link #sample}
  * returns the depth of the last finished scrape and starts the next one unless one is still under
@@ -41,6 +43,7 @@ public final class QueueBacklog implements Metric {
   private final Duration timeout;
   private final Optional<String> bearerToken;
   private final HttpClient client;
+  private final AtomicInteger turn = new AtomicInteger();
   private CompletableFuture<Double> scraping;
   private double lastDepth = Double.NaN;
 
@@ -96,25 +99,33 @@ public final class QueueBacklog implements Metric {
   }
 
   /**
-   * Scrapes the group's in-service instances now.
+   * Scrapes the group's in-service instances now, one after the other until one answers, starting
+   * with the instance after the one the previous scrape started with.
    *
-   * @return completes (never exceptionally) with the largest depth any instance answered with, or
-   *     {@code NaN} when none did
+   * @return completes (never exceptionally) with the depth the first answering instance reported,
+   *     or {@code NaN} when none did
    */
   public CompletableFuture<Double> depth() {
-    List<CompletableFuture<OptionalDouble>> answers = new ArrayList<>();
-    for (InstanceStatus i : group.status().in(Lifecycle.IN_SERVICE)) {
-      answers.add(scrape(i));
+    List<InstanceStatus> inService = group.status().in(Lifecycle.IN_SERVICE);
+    if (inService.isEmpty()) {
+      return CompletableFuture.completedFuture(Double.NaN);
     }
-    return CompletableFuture.allOf(answers.toArray(CompletableFuture[]::new))
-        .thenApply(
-            done ->
-                answers.stream()
-                    .map(CompletableFuture::join)
-                    .filter(OptionalDouble::isPresent)
-                    .mapToDouble(OptionalDouble::getAsDouble)
-                    .max()
-                    .orElse(Double.NaN));
+    int first = Math.floorMod(turn.getAndIncrement(), inService.size());
+    List<InstanceStatus> order = new ArrayList<>(inService.subList(first, inService.size()));
+    order.addAll(inService.subList(0, first));
+    return firstAnswer(order, 0);
+  }
+
+  private CompletableFuture<Double> firstAnswer(List<InstanceStatus> order, int at) {
+    if (at == order.size()) {
+      return CompletableFuture.completedFuture(Double.NaN);
+    }
+    return scrape(order.get(at))
+        .thenCompose(
+            d ->
+                d.isPresent()
+                    ? CompletableFuture.completedFuture(d.getAsDouble())
+                    : firstAnswer(order, at + 1));
   }
 
   @Override
