@@ -159,17 +159,16 @@ public final class HeadlessChromium implements AutoCloseable {
     if (r.hasNonNull("errorText")) {
       throw new IllegalStateException("navigating to " + url + " failed: " + r.get("errorText"));
     }
-    long deadline = System.nanoTime() + CALL_TIMEOUT.toNanos();
-    while (!"complete".equals(evaluate("document.readyState"))) {
-      if (System.nanoTime() > deadline) {
-        throw new IllegalStateException(url + " did not finish loading within " + CALL_TIMEOUT);
-      }
-      try {
-        Thread.sleep(50);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new IllegalStateException("interrupted", e);
-      }
+    // Page.navigate answers once the new document is committed; the promise settles on its load
+    // event (or at once when it already fired), so no polling
+    String state =
+        evaluate(
+            """
+            new Promise(done => document.readyState === 'complete'
+                ? done(document.readyState)
+                : addEventListener('load', () => done(document.readyState), {once: true}))""");
+    if (!"complete".equals(state)) {
+      throw new IllegalStateException(url + " did not finish loading: readyState " + state);
     }
   }
 
