@@ -42,6 +42,17 @@ class EmbeddingTest {
         "Second":{"Type":"Task","Resource":"joined","ResultPath":null,"End":true,
           "Parameters":{"id.$":"States.Format('{}-2', $.id)","fail":false,"outside.$":"$.outside"}},
         "Caught":{"Type":"Pass","End":true}}}""";
+  static final String AROUND =
+      """
+      {"StartAt":"First","States":{
+        "First":{"Type":"Task","Resource":"joined","ResultPath":null,"Next":"Pay",
+          "Parameters":{"id.$":"States.Format('{}-first', $.id)","fail":false,"outside":false}},
+        "Pay":{"Type":"Task","Resource":"around","ResultPath":"$.paid","Next":"Last",
+          "Parameters":{"id.$":"$.id","failAt.$":"$.failAt"},
+          "Catch":[{"ErrorEquals":["Broken"],"ResultPath":"$.error","Next":"Caught"}]},
+        "Last":{"Type":"Task","Resource":"joined","ResultPath":null,"End":true,
+          "Parameters":{"id.$":"States.Format('{}-last', $.id)","fail":false,"outside":false}},
+        "Caught":{"Type":"Pass","End":true}}}""";
 
   static final List<String> worked = new CopyOnWriteArrayList<>();
   static final List<String> afterCommit = new CopyOnWriteArrayList<>();
@@ -68,6 +79,7 @@ class EmbeddingTest {
                   return r.input();
                 })
             .task("joined", new JoiningHandler())
+            .task("around", new AroundHandler())
             .onCompletion(
                 "held",
                 (c, e) -> {
@@ -94,6 +106,7 @@ class EmbeddingTest {
     engine.createStateMachine("other", ONE_TASK);
     engine.createStateMachine("joined", JOINED);
     engine.createStateMachine("held", JOINED);
+    engine.createStateMachine("around", AROUND);
     engine.createStateMachine("metered", ONE_TASK);
     StringBuilder chain = new StringBuilder("{\"StartAt\":\"T0\",\"States\":{");
     for (int i = 0; i < 12; i++) {
@@ -147,6 +160,81 @@ class EmbeddingTest {
         throw new IllegalStateException(e);
       }
       return request.input();
+    }
+  }
+
+  /** What each call of {@link AroundHandler} saw committed, and what each of its parts did. */
+  static final java.util.Map<String, List<String>> committedAt =
+      new java.util.concurrent.ConcurrentHashMap<>();
+
+  /**
+   * Works around its call: writes {@code <id>-before} before it and {@code <id>-after} after it
+   * through the engine's connection, noting what had committed when the call ran and after each
+   * part's commit, and fails where the input's {@code failAt} says (after writing).
+   */
+  static final class AroundHandler implements DurableTaskHandler {
+    @Override
+    public boolean worksAroundCall(TaskRequest request) {
+      return true;
+    }
+
+    @Override
+    public com.fasterxml.jackson.databind.JsonNode before(
+        TaskRequest request, TaskTransaction transaction) {
+      return part(request, transaction, "before", Json.parse("{\"token\":\"prepared\"}"));
+    }
+
+    @Override
+    public com.fasterxml.jackson.databind.JsonNode call(
+        TaskRequest request, com.fasterxml.jackson.databind.JsonNode prepared) {
+      String id = request.input().path("id").asText();
+      committedAt.put(id + " call " + prepared.path("token").asText(), writesOf(id));
+      if ("call".equals(request.input().path("failAt").asText())) {
+        throw new StatesError("Broken", "the call failed");
+      }
+      return Json.parse("{\"charged\":\"" + id + "\"}");
+    }
+
+    @Override
+    public com.fasterxml.jackson.databind.JsonNode after(
+        TaskRequest request,
+        com.fasterxml.jackson.databind.JsonNode result,
+        TaskTransaction transaction) {
+      com.fasterxml.jackson.databind.node.ObjectNode recorded = result.deepCopy();
+      return part(request, transaction, "after", recorded.put("recorded", true));
+    }
+
+    private static com.fasterxml.jackson.databind.JsonNode part(
+        TaskRequest request,
+        TaskTransaction transaction,
+        String part,
+        com.fasterxml.jackson.databind.JsonNode result) {
+      String id = request.input().path("id").asText();
+      try (PreparedStatement ps =
+          transaction.connection().prepareStatement("insert into joined_writes values (?)")) {
+        ps.setString(1, id + "-" + part);
+        ps.executeUpdate();
+      } catch (SQLException e) {
+        throw new IllegalStateException(e);
+      }
+      transaction.afterCommit(() -> committedAt.put(id + " " + part, writesOf(id)));
+      if (part.equals(request.input().path("failAt").asText())) {
+        throw new StatesError("Broken", part + " failed after writing");
+      }
+      return result;
+    }
+
+    @Override
+    public com.fasterxml.jackson.databind.JsonNode invoke(TaskRequest request) {
+      throw new IllegalStateException("a task that works around its call is called by call()");
+    }
+  }
+
+  static List<String> writesOf(String id) {
+    try {
+      return joinedWrites().stream().filter(w -> w.startsWith(id + "-")).toList();
+    } catch (SQLException e) {
+      throw new IllegalStateException(e);
     }
   }
 
@@ -281,6 +369,60 @@ class EmbeddingTest {
         .isEqualTo(historyTypes(out))
         .containsSubsequence(
             "TaskStateEntered", "TaskScheduled", "TaskStarted", "TaskSucceeded", "TaskStateExited");
+  }
+
+  @Test
+  void aTaskThatWorksAroundItsCallCommitsEachPartWithTheNeighbouringSteps() throws SQLException {
+    drain();
+    engine.start("around", "ok", Json.parse("{\"id\":\"ok\",\"failAt\":\"none\"}"));
+    drain();
+    String arn = Engine.executionArn("around", "ok");
+    assertThat(engine.describe(arn).status()).isEqualTo(ExecutionStatus.SUCCEEDED);
+    assertThat(engine.describe(arn).output().path("paid").toString())
+        .isEqualTo("{\"charged\":\"ok\",\"recorded\":true}");
+    assertThat(committedAt.get("ok call prepared"))
+        .as("the part before the call committed with the state before it, before the call")
+        .containsExactly("ok-before", "ok-first");
+    assertThat(committedAt.get("ok after"))
+        .as("the part after the call committed with the state after it")
+        .containsExactlyInAnyOrder("ok-first", "ok-before", "ok-after", "ok-last");
+    assertThat(historyTypes(arn))
+        .containsSubsequence(
+            "TaskStateEntered",
+            "TaskScheduled",
+            "TaskStarted",
+            "TaskSucceeded",
+            "TaskStateExited",
+            "TaskStateEntered",
+            "TaskScheduled",
+            "TaskStarted",
+            "TaskSucceeded",
+            "TaskStateExited");
+  }
+
+  @Test
+  void aFailingPartAroundTheCallRollsBackItsWritesAndFailsTheTask() throws SQLException {
+    drain();
+    for (String at : List.of("before", "call", "after")) {
+      engine.start("around", at, Json.parse("{\"id\":\"" + at + "\",\"failAt\":\"" + at + "\"}"));
+    }
+    drain();
+    for (String at : List.of("before", "call", "after")) {
+      String arn = Engine.executionArn("around", at);
+      assertThat(engine.describe(arn).output().path("error").path("Error").asText())
+          .as(at)
+          .isEqualTo("Broken");
+      assertThat(historyTypes(arn)).as(at).contains("TaskFailed").doesNotContain("ExecutionFailed");
+    }
+    assertThat(writesOf("before"))
+        .as("nothing of the failed part, no call")
+        .containsExactly("before-first");
+    assertThat(committedAt).doesNotContainKey("before call prepared");
+    assertThat(writesOf("call")).containsExactly("call-before", "call-first");
+    assertThat(writesOf("after"))
+        .as("the failed part after the call rolled back, the Catch went on")
+        .containsExactly("after-before", "after-first");
+    assertThat(committedAt).containsKey("after call prepared");
   }
 
   @Test

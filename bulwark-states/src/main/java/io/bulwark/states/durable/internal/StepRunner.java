@@ -23,10 +23,11 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Carries out one piece of claimed work: a STEP (decide the current state's move with the {@link
- * Interpreter}, call its task outside any transaction while the claim's lease is renewed, record
- * the outcome, and go on with the next state under the same claim), a DISPATCH of a parked task's
- * handler, or a fired timer (AFTER_WAIT, BRANCHES_DONE, TIMEOUT, TOKEN_TIMEOUT). Every transaction
- * checks first that the claim still owns the work.
+ * Interpreter}, call its task outside any transaction while the claim's lease is renewed — with the
+ * task's own work before and after the call, if it has any, in the transactions on either side —
+ * record the outcome, and go on with the next state under the same claim), a DISPATCH of a parked
+ * task's handler, or a fired timer (AFTER_WAIT, BRANCHES_DONE, TIMEOUT, TOKEN_TIMEOUT). Every
+ * transaction checks first that the claim still owns the work.
  */
 final class StepRunner implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(StepRunner.class);
@@ -66,9 +67,18 @@ final class StepRunner implements AutoCloseable {
     this.lease = lease;
   }
 
-  /** A task to call outside the transaction, as prepared for the execution's current state. */
+  /**
+   * A task to call outside the transaction, as prepared for the execution's current state: with its
+   * handler when that {@linkplain DurableTaskHandler#worksAroundCall works around the call} (else
+   * null), and what its part before the call returned.
+   */
   private record TaskCall(
-      ExecutionRow snapshot, Decision.InvokeTask task, TaskRequest request, Instant scheduledAt) {}
+      ExecutionRow snapshot,
+      Decision.InvokeTask task,
+      TaskRequest request,
+      Instant scheduledAt,
+      DurableTaskHandler around,
+      JsonNode prepared) {}
 
   /**
    * The first move of the claimed work {@code w} inside the claim's transaction {@code c}: for a
@@ -175,7 +185,15 @@ final class StepRunner implements AutoCloseable {
       DurableTaskHandler handler = tasks.joining(e.machineName, t, request);
       e.flush(c); // the states before the task are saved before it runs, whatever it does
       if (handler == null) {
-        return new TaskCall(e, t, request, clock.instant());
+        Instant scheduledAt = clock.instant();
+        DurableTaskHandler around = tasks.around(e.machineName, t, request);
+        if (around == null) {
+          return new TaskCall(e, t, request, scheduledAt, null, null);
+        }
+        TaskOutcome before = tasks.before(c, request, around, joined);
+        return before.succeeded()
+            ? new TaskCall(e, t, request, scheduledAt, around, before.result())
+            : taskEnded(c, e, machine, w, t, scheduledAt, before, joined);
       }
       if (!joined.admit()) {
         return Boolean.TRUE; // commit what the transaction did; the next one runs this task
@@ -221,7 +239,14 @@ final class StepRunner implements AutoCloseable {
             TimeUnit.MILLISECONDS);
     TaskOutcome outcome;
     try {
-      outcome = tasks.call(s.machineName, call.request(), t.timeout(), t.heartbeat());
+      outcome =
+          tasks.call(
+              s.machineName,
+              call.request(),
+              t.timeout(),
+              t.heartbeat(),
+              call.around(),
+              call.prepared());
     } finally {
       renewal.cancel(false);
     }
@@ -234,8 +259,12 @@ final class StepRunner implements AutoCloseable {
               || e.retry.attempt() != t.retry().attempt()) {
             return Boolean.FALSE;
           }
-          return taskEnded(
-              c, e, machines.machine(c, e), w, t, call.scheduledAt(), outcome, joined.begin(c));
+          TaskInvocation.JoinedTransaction j = joined.begin(c);
+          TaskOutcome ended =
+              call.around() != null && outcome.succeeded()
+                  ? tasks.after(c, call.request(), call.around(), outcome.result(), j)
+                  : outcome;
+          return taskEnded(c, e, machines.machine(c, e), w, t, call.scheduledAt(), ended, j);
         });
   }
 

@@ -126,17 +126,42 @@ public final class TaskInvocation {
   }
 
   /**
-   * Calls the task of {@code request} (of an execution of {@code machine}) outside any transaction,
-   * bounded by its limits.
+   * The handler of task {@code t} when it is called outside the transaction and {@linkplain
+   * DurableTaskHandler#worksAroundCall works in the transactions around the call}, else null.
    */
-  TaskOutcome call(String machine, TaskRequest request, Duration timeout, Duration heartbeat) {
+  DurableTaskHandler around(String machine, Decision.InvokeTask t, TaskRequest request) {
+    DurableTaskHandler handler = handler(machine, t.resource());
+    return handler != null && handler.worksAroundCall(request) ? handler : null;
+  }
+
+  /**
+   * Calls the task of {@code request} (of an execution of {@code machine}) outside any transaction,
+   * bounded by its limits: through {@code around}'s {@link DurableTaskHandler#call} with {@code
+   * prepared} when it works around the call (not null), else the resource's handler.
+   */
+  TaskOutcome call(
+      String machine,
+      TaskRequest request,
+      Duration timeout,
+      Duration heartbeat,
+      DurableTaskHandler around,
+      JsonNode prepared) {
     try {
       return TaskOutcome.succeeded(
           TaskInvoker.invoke(
-              request.stateName(), timeout, heartbeat, null, () -> invoke(machine, request)));
+              request.stateName(),
+              timeout,
+              heartbeat,
+              null,
+              () -> around != null ? around.call(request, prepared) : invoke(machine, request)));
     } catch (StatesError e) {
       return TaskOutcome.ofCall(e);
     }
+  }
+
+  /** As {@link #call(String, TaskRequest, Duration, Duration, DurableTaskHandler, JsonNode)}. */
+  TaskOutcome call(String machine, TaskRequest request, Duration timeout, Duration heartbeat) {
+    return call(machine, request, timeout, heartbeat, null, null);
   }
 
   /**
@@ -146,11 +171,38 @@ public final class TaskInvocation {
   TaskOutcome callJoined(
       Connection c, TaskRequest request, DurableTaskHandler handler, JoinedTransaction joined)
       throws SQLException {
+    return inTransaction(c, request, joined, () -> handler.invoke(request, joined));
+  }
+
+  /**
+   * {@code around}'s part before its call, in the step's transaction {@code c}, as a joined task.
+   */
+  TaskOutcome before(
+      Connection c, TaskRequest request, DurableTaskHandler around, JoinedTransaction joined)
+      throws SQLException {
+    return inTransaction(c, request, joined, () -> around.before(request, joined));
+  }
+
+  /**
+   * {@code around}'s part after its call succeeded with {@code result}, in the transaction {@code
+   * c} that records the outcome, as a joined task.
+   */
+  TaskOutcome after(
+      Connection c,
+      TaskRequest request,
+      DurableTaskHandler around,
+      JsonNode result,
+      JoinedTransaction joined)
+      throws SQLException {
+    return inTransaction(c, request, joined, () -> around.after(request, result, joined));
+  }
+
+  private TaskOutcome inTransaction(
+      Connection c, TaskRequest request, JoinedTransaction joined, TaskInvoker.Call work)
+      throws SQLException {
     Savepoint before = c.setSavepoint();
     try {
-      JsonNode result =
-          TaskInvoker.invoke(
-              request.stateName(), null, null, null, () -> handler.invoke(request, joined));
+      JsonNode result = TaskInvoker.invoke(request.stateName(), null, null, null, work);
       joined.pending.forEach(transactions::afterCommit);
       return TaskOutcome.succeeded(result);
     } catch (StatesError e) {
