@@ -16,7 +16,28 @@ final class PaymentsBilling implements Billing {
 
   @Override
   public String charge(UUID orderId, UUID customerId, long amount, String currency) {
-    return switch (payments.charge(orderId, customerId, amount, currency)) {
+    return chargeId(payments.charge(orderId, customerId, amount, currency));
+  }
+
+  @Override
+  public String openCharge(UUID orderId, UUID customerId, long amount, String currency) {
+    return Payments.settled(payments.open(orderId, customerId, amount, currency))
+        .map(PaymentsBilling::chargeId)
+        .orElse(null);
+  }
+
+  @Override
+  public String requestCharge(UUID orderId, UUID customerId, long amount, String currency) {
+    return chargeId(payments.ask(orderId, amount, currency));
+  }
+
+  @Override
+  public void recordCharge(UUID orderId, String chargeId) {
+    payments.charged(orderId, chargeId);
+  }
+
+  private static String chargeId(PaymentGateway.ChargeOutcome outcome) {
+    return switch (outcome) {
       case PaymentGateway.ChargeOutcome.Approved a -> a.chargeId();
       case PaymentGateway.ChargeOutcome.Declined d -> throw new Billing.Declined(d.reason());
     };

@@ -15,6 +15,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.function.Supplier;
 
 /**
  * The order saga's tasks as the Lambda functions that the seed's state machine invokes through
@@ -86,6 +87,74 @@ public final class OrderSagaFunctions implements DurableTaskHandler {
         && !task.equals(OrderSagaTasks.COMPENSATE_INVENTORY);
   }
 
+  /**
+   * {@code payment-processing-function} works around its call to the payment network: the payment
+   * is opened in the transaction that reserved the stock, and the approval is recorded, with its
+   * {@code PaymentCharged} event, in the transaction that records the task's success and confirms
+   * the order; only a refusal or a failure takes a transaction of its own.
+   */
+  @Override
+  public boolean worksAroundCall(TaskRequest request) {
+    return OrderSagaTasks.PROCESS_PAYMENT.equals(
+        FUNCTIONS.get(request.input().path("FunctionName").asText("")));
+  }
+
+  @Override
+  public JsonNode before(TaskRequest request, TaskTransaction transaction) {
+    return asFunction(
+        request,
+        () -> {
+          Order order = new Joined(orderId(request.executionArn()), transaction).order();
+          open(order);
+          String chargeId = engineTransactions.within(transaction, () -> tasks.openPayment(order));
+          ObjectNode prepared = Json.object();
+          prepared.put("customerId", order.customerId().toString());
+          prepared.put("totalMinor", order.totalMinor());
+          prepared.put("currency", order.currency());
+          prepared.put("chargeId", chargeId);
+          return prepared;
+        });
+  }
+
+  @Override
+  public JsonNode call(TaskRequest request, JsonNode prepared) {
+    return asFunction(
+        request,
+        () -> {
+          UUID id = orderId(request.executionArn());
+          Map<String, Object> result = new LinkedHashMap<>();
+          result.put("orderId", id.toString());
+          result.putAll(
+              prepared.hasNonNull("chargeId")
+                  ? Map.of("chargeId", prepared.get("chargeId").asText())
+                  : tasks.requestPayment(
+                      id,
+                      UUID.fromString(prepared.path("customerId").asText()),
+                      prepared.path("totalMinor").asLong(),
+                      prepared.path("currency").asText()));
+          return response(request, result);
+        });
+  }
+
+  @Override
+  public JsonNode after(TaskRequest request, JsonNode result, TaskTransaction transaction) {
+    return asFunction(
+        request,
+        () -> {
+          UUID id = orderId(request.executionArn());
+          String chargeId = result.path("Payload").path("chargeId").asText();
+          Joined recorder = new Joined(id, transaction);
+          engineTransactions.within(
+              transaction,
+              () -> {
+                tasks.recordPayment(id, chargeId);
+                return null;
+              });
+          recorder.record(OrderEvents.PAYMENT_CHARGED, Map.of("chargeId", chargeId));
+          return result;
+        });
+  }
+
   @Override
   public JsonNode invoke(TaskRequest request) {
     return respond(request, null);
@@ -110,15 +179,24 @@ public final class OrderSagaFunctions implements DurableTaskHandler {
               + String.join(", ", FUNCTIONS.keySet().stream().sorted().toList())
               + ")");
     }
+    return asFunction(request, () -> response(request, run(task, request, joined)));
+  }
+
+  /** Lambda's invoke response carrying {@code result} as the function's payload. */
+  private static JsonNode response(TaskRequest request, Map<String, Object> result) {
+    ObjectNode response = Json.object();
+    response.put("ExecutedVersion", "$LATEST");
+    response.set("Payload", Json.mapper().valueToTree(result));
+    response.putObject("SdkHttpMetadata").put("HttpStatusCode", 200);
+    response.putObject("SdkResponseMetadata").put("RequestId", requestId(request));
+    response.put("StatusCode", 200);
+    return response;
+  }
+
+  /** Runs {@code work} as a function: its failures become the function's errors, as Lambda's. */
+  private static JsonNode asFunction(TaskRequest request, Supplier<JsonNode> work) {
     try {
-      Map<String, Object> result = run(task, request, joined);
-      ObjectNode response = Json.object();
-      response.put("ExecutedVersion", "$LATEST");
-      response.set("Payload", Json.mapper().valueToTree(result));
-      response.putObject("SdkHttpMetadata").put("HttpStatusCode", 200);
-      response.putObject("SdkResponseMetadata").put("RequestId", requestId(request));
-      response.put("StatusCode", 200);
-      return response;
+      return work.get();
     } catch (TaskFailure f) {
       throw functionError(request, f.type(), f.causeText(), f);
     } catch (RuntimeException e) { // the database of the ordering context, most likely

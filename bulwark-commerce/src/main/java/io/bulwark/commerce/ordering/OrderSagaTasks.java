@@ -2,6 +2,8 @@ package io.bulwark.commerce.ordering;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.UUID;
+import java.util.function.Supplier;
 
 /**
  * The order saga's task functions, one per Task state of the seed's state machine: {@code
@@ -47,10 +49,46 @@ public final class OrderSagaTasks {
 
   /** Charges the order total; fails with {@code PaymentFailedError} when declined. */
   public Map<String, Object> processPayment(Order order) {
+    return charged(
+        payment(
+            () ->
+                billing.charge(
+                    order.id(), order.customerId(), order.totalMinor(), order.currency())));
+  }
+
+  /**
+   * The first part of {@link #processPayment} split around the call to the payment network, in the
+   * caller's transaction: the charge id when the order was already charged, else null.
+   */
+  public String openPayment(Order order) {
+    return payment(
+        () ->
+            billing.openCharge(
+                order.id(), order.customerId(), order.totalMinor(), order.currency()));
+  }
+
+  /** The second part: charges the order total (outside any transaction). */
+  public Map<String, Object> requestPayment(
+      UUID orderId, UUID customerId, long totalMinor, String currency) {
+    return charged(payment(() -> billing.requestCharge(orderId, customerId, totalMinor, currency)));
+  }
+
+  /** The third part: records the approved charge, in the caller's transaction. */
+  public void recordPayment(UUID orderId, String chargeId) {
+    payment(
+        () -> {
+          billing.recordCharge(orderId, chargeId);
+          return null;
+        });
+  }
+
+  private static Map<String, Object> charged(String chargeId) {
+    return Map.of("chargeId", chargeId);
+  }
+
+  private static <T> T payment(Supplier<T> call) {
     try {
-      String chargeId =
-          billing.charge(order.id(), order.customerId(), order.totalMinor(), order.currency());
-      return Map.of("chargeId", chargeId);
+      return call.get();
     } catch (Billing.Declined e) {
       throw new TaskFailure(TaskFailure.PAYMENT_FAILED, "payment declined: " + e.getMessage(), e);
     } catch (RuntimeException e) {

@@ -30,27 +30,54 @@ public final class Payments {
   }
 
   /**
-   * Charges the order once.
+   * Charges the order once: {@link #open}, {@link #ask} and, when approved, {@link #charged}, each
+   * in a transaction of its own.
    *
    * @throws PaymentGateway.PaymentUnavailable when the gateway cannot say; retrying is safe
    */
   public ChargeOutcome charge(UUID orderId, UUID customerId, long amountMinor, String currency) {
-    store.insertPending(orderId, key(orderId), customerId, amountMinor, currency, clock.instant());
-    Payment p = payment(orderId).orElseThrow();
-    switch (p.status()) {
-      case "CHARGED" -> {
-        return new ChargeOutcome.Approved(p.chargeId());
-      }
-      case "DECLINED" -> {
-        return new ChargeOutcome.Declined(p.reason());
-      }
-      case "REFUNDED", "VOIDED" -> {
-        return new ChargeOutcome.Declined("payment was already " + p.status().toLowerCase());
-      }
-      default -> {
-        // PENDING or UNKNOWN: ask the gateway (idempotently)
-      }
+    Payment p = open(orderId, customerId, amountMinor, currency);
+    Optional<ChargeOutcome> known = settled(p);
+    if (known.isPresent()) {
+      return known.get();
     }
+    ChargeOutcome outcome = ask(orderId, amountMinor, currency);
+    if (outcome instanceof ChargeOutcome.Approved a) {
+      charged(orderId, a.chargeId());
+    }
+    return outcome;
+  }
+
+  /**
+   * The first part of a charge split around its call to the gateway (for a caller that commits the
+   * parts with writes of its own): records a pending charge of the order unless it has one, in the
+   * caller's transaction when one is open, and returns the payment as it stands.
+   */
+  public Payment open(UUID orderId, UUID customerId, long amountMinor, String currency) {
+    store.insertPending(orderId, key(orderId), customerId, amountMinor, currency, clock.instant());
+    return payment(orderId).orElseThrow();
+  }
+
+  /** The outcome of {@code p} when it is already known (not PENDING or UNKNOWN). */
+  public static Optional<ChargeOutcome> settled(Payment p) {
+    return switch (p.status()) {
+      case "CHARGED" -> Optional.of(new ChargeOutcome.Approved(p.chargeId()));
+      case "DECLINED" -> Optional.of(new ChargeOutcome.Declined(p.reason()));
+      case "REFUNDED", "VOIDED" ->
+          Optional.of(
+              new ChargeOutcome.Declined("payment was already " + p.status().toLowerCase()));
+      default -> Optional.empty(); // PENDING or UNKNOWN: ask the gateway (idempotently)
+    };
+  }
+
+  /**
+   * The second part: asks the gateway for the charge of an {@linkplain #open open} payment, under
+   * the order's idempotency key, and records a refusal or an unknown outcome; an approval is left
+   * for the caller to record with {@link #charged}.
+   *
+   * @throws PaymentGateway.PaymentUnavailable when the gateway cannot say; retrying is safe
+   */
+  public ChargeOutcome ask(UUID orderId, long amountMinor, String currency) {
     ChargeOutcome outcome;
     try {
       outcome = gateway.charge(key(orderId), orderId.toString(), amountMinor, currency);
@@ -58,11 +85,15 @@ public final class Payments {
       update(orderId, "UNKNOWN", null, e.getMessage());
       throw e;
     }
-    switch (outcome) {
-      case ChargeOutcome.Approved a -> update(orderId, "CHARGED", a.chargeId(), null);
-      case ChargeOutcome.Declined d -> update(orderId, "DECLINED", null, d.reason());
+    if (outcome instanceof ChargeOutcome.Declined d) {
+      update(orderId, "DECLINED", null, d.reason());
     }
     return outcome;
+  }
+
+  /** The third part: records the approved charge {@code chargeId} of {@code orderId}. */
+  public void charged(UUID orderId, String chargeId) {
+    update(orderId, "CHARGED", chargeId, null);
   }
 
   /**
