@@ -110,56 +110,29 @@ public final class OrderService {
     Instant arrived = clock.instant();
     validate(cmd);
     String hash = hash(cmd.lines(), cmd.shippingAddress());
-    if (cmd.idempotencyKey() != null) {
-      Optional<Placed> earlier = replay(cmd, hash);
-      if (earlier.isPresent()) {
-        return earlier.get();
-      }
+    // the reads an order needs, in one transaction rather than one each
+    Read read =
+        tx.inTransaction(
+            () -> {
+              if (cmd.idempotencyKey() != null) {
+                Optional<Placed> earlier = replay(cmd, hash);
+                if (earlier.isPresent()) {
+                  return new Read(earlier, null);
+                }
+              }
+              return new Read(Optional.empty(), priced(cmd));
+            });
+    if (read.earlier().isPresent()) {
+      return read.earlier().get();
     }
-    Customers.Customer customer =
-        customers
-            .find(cmd.customerId())
-            .orElseThrow(
-                () ->
-                    new CommerceException.Unprocessable(
-                        "unknown-customer",
-                        null,
-                        "customer " + cmd.customerId() + " does not exist"));
-    List<String> skus = cmd.lines().stream().map(PlaceOrder.Line::sku).toList();
-    Map<String, Catalog.Entry> products = catalog.find(skus);
-    List<OrderItem> items = new ArrayList<>();
-    String currency = null;
-    long total = 0;
-    for (int i = 0; i < cmd.lines().size(); i++) {
-      PlaceOrder.Line line = cmd.lines().get(i);
-      Catalog.Entry p = products.get(line.sku());
-      if (p == null) {
-        throw new CommerceException.Unprocessable(
-            "unknown-product",
-            "$.items[" + i + "].sku",
-            "no product with sku \"" + abbreviate(line.sku()) + "\"");
-      }
-      if (currency != null && !currency.equals(p.currency())) {
-        throw new CommerceException.Unprocessable(
-            "mixed-currencies",
-            "$.items[" + i + "].sku",
-            "all items must share one currency; " + p.sku() + " is priced in " + p.currency());
-      }
-      currency = p.currency();
-      OrderItem item = new OrderItem(p.sku(), p.name(), line.quantity(), p.priceMinor());
-      try {
-        total = Math.addExact(total, item.lineTotalMinor());
-      } catch (ArithmeticException e) {
-        throw new CommerceException.InvalidInput("$.items", "order total is too large", e);
-      }
-      items.add(item);
-    }
+    Customers.Customer customer = read.priced().customer();
+    List<OrderItem> items = read.priced().items();
     UUID id = Ids.newId(clock);
     Instant now = clock.instant();
     // the order was placed when its OrderPlaced was recorded: the 202 shows what reads will show
     AtomicReference<Instant> placedAt = new AtomicReference<>(now);
-    String cur = currency;
-    long sum = total;
+    String cur = read.priced().currency();
+    long sum = read.priced().totalMinor();
     UUID existing;
     try (OrderIntake.Admission admission = intake.admit(customer.vip())) {
       existing =
@@ -203,8 +176,8 @@ public final class OrderService {
             customer.id(),
             customer.name(),
             List.copyOf(items),
-            total,
-            currency,
+            sum,
+            cur,
             OrderStatus.PENDING,
             null,
             placedAt.get(),
@@ -212,6 +185,55 @@ public final class OrderService {
             1,
             cmd.shippingAddress()),
         false);
+  }
+
+  /** What an order is built from: its customer and its lines priced from the catalog. */
+  private record Priced(
+      Customers.Customer customer, List<OrderItem> items, String currency, long totalMinor) {}
+
+  /** The earlier order of a replayed key, or the new order's reads. */
+  private record Read(Optional<Placed> earlier, Priced priced) {}
+
+  private Priced priced(PlaceOrder cmd) {
+    Customers.Customer customer =
+        customers
+            .find(cmd.customerId())
+            .orElseThrow(
+                () ->
+                    new CommerceException.Unprocessable(
+                        "unknown-customer",
+                        null,
+                        "customer " + cmd.customerId() + " does not exist"));
+    List<String> skus = cmd.lines().stream().map(PlaceOrder.Line::sku).toList();
+    Map<String, Catalog.Entry> products = catalog.find(skus);
+    List<OrderItem> items = new ArrayList<>();
+    String currency = null;
+    long total = 0;
+    for (int i = 0; i < cmd.lines().size(); i++) {
+      PlaceOrder.Line line = cmd.lines().get(i);
+      Catalog.Entry p = products.get(line.sku());
+      if (p == null) {
+        throw new CommerceException.Unprocessable(
+            "unknown-product",
+            "$.items[" + i + "].sku",
+            "no product with sku \"" + abbreviate(line.sku()) + "\"");
+      }
+      if (currency != null && !currency.equals(p.currency())) {
+        throw new CommerceException.Unprocessable(
+            "mixed-currencies",
+            "$.items[" + i + "].sku",
+            "all items must share one currency; " + p.sku() + " is priced in " + p.currency());
+      }
+      currency = p.currency();
+      OrderItem item = new OrderItem(p.sku(), p.name(), line.quantity(), p.priceMinor());
+      try {
+        total = Math.addExact(total, item.lineTotalMinor());
+      } catch (ArithmeticException e) {
+        throw new CommerceException.InvalidInput("$.items", "order total is too large", e);
+      }
+      items.add(item);
+    }
+    return new Priced(customer, items, currency, total);
   }
 
   /** The order as its event stream says now (the write model), if it exists. */
