@@ -110,78 +110,80 @@ public final class OrderService {
     Instant arrived = clock.instant();
     validate(cmd);
     String hash = hash(cmd.lines(), cmd.shippingAddress());
-    // the reads an order needs, in one transaction rather than one each
-    Read read =
-        tx.inTransaction(
-            () -> {
-              if (cmd.idempotencyKey() != null) {
-                Optional<Placed> earlier = replay(cmd, hash);
-                if (earlier.isPresent()) {
-                  return new Read(earlier, null);
-                }
-              }
-              return new Read(Optional.empty(), priced(cmd));
-            });
-    if (read.earlier().isPresent()) {
-      return read.earlier().get();
-    }
-    Customers.Customer customer = read.priced().customer();
-    List<OrderItem> items = read.priced().items();
-    UUID id = Ids.newId(clock);
-    Instant now = clock.instant();
-    // the order was placed when its OrderPlaced was recorded: the 202 shows what reads will show
-    AtomicReference<Instant> placedAt = new AtomicReference<>(now);
-    String cur = read.priced().currency();
-    long sum = read.priced().totalMinor();
-    UUID existing;
-    try (OrderIntake.Admission admission = intake.admit(customer.vip())) {
-      existing =
+    // one transaction reads what the order needs and records it; the admission is taken once
+    // (a retried transaction keeps it) and held until the transaction has ended
+    AtomicReference<OrderIntake.Admission> admission = new AtomicReference<>();
+    try {
+      Placed placed =
           tx.inTransaction(
               () -> {
                 if (cmd.idempotencyKey() != null) {
-                  Optional<IdempotencyKeys.Use> earlier =
-                      keys.claim(cmd.customerId(), cmd.idempotencyKey(), hash, id, now);
+                  Optional<Placed> earlier = replay(cmd, hash);
                   if (earlier.isPresent()) {
-                    return sameRequest(cmd, hash, earlier.get());
+                    return earlier.get(); // a replay is never refused for capacity
                   }
                 }
-                List<DomainEvent> placed =
-                    orderLog.append(
-                        id,
-                        0,
-                        List.of(
-                            new OrderLog.Pending(
-                                OrderEvents.PLACED,
-                                OrderEvents.placed(
-                                    customer, items, sum, cur, cmd.shippingAddress()))));
-                placedAt.set(placed.getFirst().occurredAt());
-                saga.start(id, customer.vip());
-                tx.afterCommit(
-                    () -> {
-                      onPlaced.run();
-                      placed.forEach(bus::publish);
-                    });
-                return null;
+                Priced order = priced(cmd);
+                if (admission.get() == null) {
+                  admission.set(intake.admit(order.customer().vip()));
+                }
+                return record(cmd, hash, order);
               });
-      if (existing == null) {
-        admission.accepted(Duration.between(arrived, clock.instant()));
+      if (!placed.replayed()) {
+        admission.get().accepted(Duration.between(arrived, clock.instant()));
+      }
+      return placed;
+    } finally {
+      if (admission.get() != null) {
+        admission.get().close();
       }
     }
-    if (existing != null) {
-      return new Placed(order(existing).orElseThrow(), true);
+  }
+
+  /** Records the new order, in the transaction open on this thread. */
+  private Placed record(PlaceOrder cmd, String hash, Priced order) {
+    UUID id = Ids.newId(clock);
+    if (cmd.idempotencyKey() != null) {
+      Optional<IdempotencyKeys.Use> earlier =
+          keys.claim(cmd.customerId(), cmd.idempotencyKey(), hash, id, clock.instant());
+      if (earlier.isPresent()) { // the same key, placed concurrently: that order
+        return new Placed(order(sameRequest(cmd, hash, earlier.get())).orElseThrow(), true);
+      }
     }
+    Customers.Customer customer = order.customer();
+    List<DomainEvent> placed =
+        orderLog.append(
+            id,
+            0,
+            List.of(
+                new OrderLog.Pending(
+                    OrderEvents.PLACED,
+                    OrderEvents.placed(
+                        customer,
+                        order.items(),
+                        order.totalMinor(),
+                        order.currency(),
+                        cmd.shippingAddress()))));
+    saga.start(id, customer.vip());
+    tx.afterCommit(
+        () -> {
+          onPlaced.run();
+          placed.forEach(bus::publish);
+        });
+    // the order was placed when its OrderPlaced was recorded: the 202 shows what reads will show
+    Instant placedAt = placed.getFirst().occurredAt();
     return new Placed(
         new Order(
             id,
             customer.id(),
             customer.name(),
-            List.copyOf(items),
-            sum,
-            cur,
+            List.copyOf(order.items()),
+            order.totalMinor(),
+            order.currency(),
             OrderStatus.PENDING,
             null,
-            placedAt.get(),
-            placedAt.get(),
+            placedAt,
+            placedAt,
             1,
             cmd.shippingAddress()),
         false);
