@@ -281,6 +281,14 @@ class EmbeddingTest {
     }
   }
 
+  /** Starts execution {@code name} of {@code machine} after the work due now, runs it; its arn. */
+  static String runToEnd(String machine, String name, String input) {
+    drain();
+    engine.start(machine, name, Json.parse(input));
+    drain();
+    return Engine.executionArn(machine, name);
+  }
+
   static void drain() {
     while (engine.runOnce()) {
       // run all due work in this thread
@@ -373,10 +381,7 @@ class EmbeddingTest {
 
   @Test
   void aTaskThatWorksAroundItsCallCommitsEachPartWithTheNeighbouringSteps() throws SQLException {
-    drain();
-    engine.start("around", "ok", Json.parse("{\"id\":\"ok\",\"failAt\":\"none\"}"));
-    drain();
-    String arn = Engine.executionArn("around", "ok");
+    String arn = runToEnd("around", "ok", "{\"id\":\"ok\",\"failAt\":\"none\"}");
     assertThat(engine.describe(arn).status()).isEqualTo(ExecutionStatus.SUCCEEDED);
     assertThat(engine.describe(arn).output().path("paid").toString())
         .isEqualTo("{\"charged\":\"ok\",\"recorded\":true}");
@@ -427,10 +432,7 @@ class EmbeddingTest {
 
   @Test
   void aJoinedTaskThatFailsLeavesNoneOfItsWritesAndItsCatchRuns() throws SQLException {
-    drain();
-    engine.start("joined", "fails", Json.parse("{\"id\":\"jf\",\"fail\":true,\"outside\":false}"));
-    drain();
-    String arn = Engine.executionArn("joined", "fails");
+    String arn = runToEnd("joined", "fails", "{\"id\":\"jf\",\"fail\":true,\"outside\":false}");
     assertThat(engine.describe(arn).status()).isEqualTo(ExecutionStatus.SUCCEEDED);
     assertThat(engine.describe(arn).output().path("error").path("Error").asText())
         .isEqualTo("Broken");
