@@ -215,8 +215,7 @@ public final class FailoverBench {
     }
   }
 
-  private static String login(HttpClient http, String url, String user, String password)
-      throws Exception {
+  static String login(HttpClient http, String url, String user, String password) throws Exception {
     HttpResponse<String> r =
         http.send(
             HttpRequest.newBuilder(URI.create(url + "/api/v1/auth/login"))
@@ -232,7 +231,7 @@ public final class FailoverBench {
     return Json.parse(r.body()).get("accessToken").asText();
   }
 
-  private static void drain(BufferedReader out) {
+  static void drain(BufferedReader out) {
     try {
       out.transferTo(Writer.nullWriter());
     } catch (IOException e) {

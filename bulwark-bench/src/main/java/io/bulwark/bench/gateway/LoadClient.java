@@ -18,6 +18,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -30,28 +31,40 @@ import org.HdrHistogram.Histogram;
  * not earlier ones were answered; latency runs from the time a request was due, so a stalled server
  * is not hidden (no coordinated omission).
  */
-final class LoadClient {
-  private static final ByteBuf REQUEST =
-      Unpooled.unreleasableBuffer(
-          Unpooled.directBuffer()
-              .writeBytes(
-                  "GET / HTTP/1.1\r\nhost: 127.0.0.1\r\n\r\n".getBytes(StandardCharsets.US_ASCII)));
-
+public final class LoadClient {
   /** What one run measured; latencies in milliseconds. */
-  record Result(long requests, long errors, double seconds, double p50, double p99, double p999) {
-    double throughput() {
+  public record Result(
+      long requests, long errors, double seconds, double p50, double p99, double p999) {
+    /** Requests answered per second. */
+    public double throughput() {
       return requests / seconds;
     }
   }
 
   private final NettyTransport transport;
+  private final ByteBuf request;
 
   LoadClient(NettyTransport transport) {
+    this(transport, "/", Map.of());
+  }
+
+  /**
+   * A client sending {@code GET path} with {@code headers} on every request (only a 200 answer
+   * counts as a success).
+   */
+  public LoadClient(NettyTransport transport, String path, Map<String, String> headers) {
     this.transport = transport;
+    StringBuilder head =
+        new StringBuilder("GET ").append(path).append(" HTTP/1.1\r\nhost: 127.0.0.1\r\n");
+    headers.forEach((k, v) -> head.append(k).append(": ").append(v).append("\r\n"));
+    this.request =
+        Unpooled.unreleasableBuffer(
+            Unpooled.directBuffer()
+                .writeBytes(head.append("\r\n").toString().getBytes(StandardCharsets.US_ASCII)));
   }
 
   /** Maximum throughput with {@code connections} connections each keeping one request open. */
-  Result closedLoop(int port, int connections, Duration warmup, Duration measure) {
+  public Result closedLoop(int port, int connections, Duration warmup, Duration measure) {
     return run(port, connections, 0, warmup, measure);
   }
 
@@ -64,7 +77,7 @@ final class LoadClient {
     EventLoopGroup group = transport.group(1, "bench-load");
     try {
       EventLoop loop = group.next();
-      Run run = new Run(loop, rate, connections);
+      Run run = new Run(loop, rate, connections, request);
       Bootstrap bootstrap =
           new Bootstrap()
               .group(loop)
@@ -116,9 +129,11 @@ final class LoadClient {
     long recordStart;
     long requests;
     long errors;
+    final ByteBuf request;
 
-    Run(EventLoop loop, double rate, int connections) {
+    Run(EventLoop loop, double rate, int connections, ByteBuf request) {
       this.loop = loop;
+      this.request = request;
       this.connections = connections;
       this.periodNanos = rate <= 0 ? 0 : (long) (connections * 1e9 / rate);
     }
@@ -216,7 +231,7 @@ final class LoadClient {
       busy = true;
       ok = true;
       sentAt = from;
-      ctx.writeAndFlush(REQUEST.duplicate(), ctx.voidPromise());
+      ctx.writeAndFlush(run.request.duplicate(), ctx.voidPromise());
     }
 
     @Override

@@ -16,13 +16,14 @@ import io.netty.util.concurrent.DefaultThreadFactory;
 import java.util.function.Supplier;
 
 /** Epoll when its native library loads (precise timers for the open-loop client), else NIO. */
-record NettyTransport(
+public record NettyTransport(
     String name,
     Supplier<IoHandlerFactory> ioHandler,
     Class<? extends ServerChannel> serverChannel,
     Class<? extends SocketChannel> socketChannel) {
 
-  static NettyTransport best() {
+  /** Epoll when it loads here, else NIO. */
+  public static NettyTransport best() {
     if (Epoll.isAvailable()) {
       return new NettyTransport(
           "epoll",
