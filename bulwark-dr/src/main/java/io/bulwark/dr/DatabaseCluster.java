@@ -173,7 +173,8 @@ public final class DatabaseCluster implements AutoCloseable {
   /** The cluster's state as the agents published it. */
   public ClusterStatus status() {
     try {
-      return ClusterStatus.of(spec, store().leader(), store().members(), clock.millis());
+      return ClusterStatus.of(
+          spec, store().leader(), store().members(), store().sync(), clock.millis());
     } catch (DbException e) {
       throw e;
     } catch (Exception e) {
