@@ -44,8 +44,11 @@ public record ClusterStatus(Optional<String> leader, List<Member> members) {
    * @param lagBytes WAL not yet replayed compared with the primary (0 on the primary)
    * @param lagSeconds commit time of the primary's last commit minus that of the last one this
    *     member replayed: how much history it would lose if promoted now (0 on the primary)
-   * @param sync whether commits currently wait for it (in {@code synchronous_standby_names} and
-   *     streaming)
+   * @param sync whether it is a synchronous standby an automatic failover may promote: commits wait
+   *     for it (in {@code synchronous_standby_names} and streaming) and the cluster has recorded it
+   *     as holding every acknowledged commit (the store's {@code sync} set). A newcomer is in the
+   *     first before the second, until it has caught up: a primary lost meanwhile is not replaced
+   *     by it
    * @param streaming whether a standby streams from the primary
    * @param lastCommitAtMs last commit (primary) or last replayed commit (standby), epoch ms
    */
@@ -70,11 +73,15 @@ public record ClusterStatus(Optional<String> leader, List<Member> members) {
     return members.stream().filter(m -> m.name().equals(name)).findFirst();
   }
 
-  /** Builds the status from what the agents published. */
+  /**
+   * Builds the status from what the agents published; {@code eligible} is the store's {@code sync}
+   * set (the standbys automatic failover may promote).
+   */
   static ClusterStatus of(
       ClusterSpec spec,
       Optional<ClusterStore.Leader> lease,
       Map<String, MemberState> states,
+      List<String> eligible,
       long nowMs) {
     Optional<String> leader =
         lease.filter(ClusterStore.Leader::ready).map(ClusterStore.Leader::member);
@@ -107,8 +114,9 @@ public record ClusterStatus(Optional<String> leader, List<Member> members) {
         }
       }
       boolean sync =
-          row.map(r -> r.syncState().equals("sync") || r.syncState().equals("quorum"))
-              .orElse(false);
+          eligible.contains(m.name())
+              && row.map(r -> r.syncState().equals("sync") || r.syncState().equals("quorum"))
+                  .orElse(false);
       members.add(
           new Member(
               m.name(),

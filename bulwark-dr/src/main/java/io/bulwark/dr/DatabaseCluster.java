@@ -61,6 +61,7 @@ public final class DatabaseCluster implements AutoCloseable {
   private CuratorFramework zk;
   private ClusterStore store;
   private Thread supervisor;
+  private Thread backups;
   private volatile boolean closing;
 
   private DatabaseCluster(ClusterSpec spec, boolean owner, Clock clock) {
@@ -126,12 +127,13 @@ public final class DatabaseCluster implements AutoCloseable {
       progress.flush();
       startAgent(m.name());
     }
-    supervisor = Thread.ofPlatform().daemon().name("db-supervisor").start(this::supervise);
+    supervisor =
+        Thread.ofPlatform().daemon().name("db-supervisor " + spec.home()).start(this::supervise);
     String leader = awaitPrimary(Duration.ofMinutes(3));
     progress.println("database primary: " + leader + "; waiting for the standbys ...");
     progress.flush();
     awaitStandbys(Duration.ofMinutes(3));
-    BackupScheduler backups =
+    BackupScheduler schedule =
         new BackupScheduler(
             spec,
             clock,
@@ -142,16 +144,17 @@ public final class DatabaseCluster implements AutoCloseable {
                 return Optional.empty();
               }
             });
-    Thread.ofPlatform()
-        .daemon()
-        .name("db-backups")
-        .start(
-            () -> {
-              while (!closing) {
-                backups.runOnce();
-                LockSupport.parkNanos(TimeUnit.SECONDS.toNanos(60));
-              }
-            });
+    backups =
+        Thread.ofPlatform()
+            .daemon()
+            .name("db-backups " + spec.home())
+            .start(
+                () -> {
+                  while (!closing) {
+                    schedule.runOnce();
+                    LockSupport.parkNanos(TimeUnit.SECONDS.toNanos(60));
+                  }
+                });
     return this;
   }
 
@@ -173,7 +176,8 @@ public final class DatabaseCluster implements AutoCloseable {
   /** The cluster's state as the agents published it. */
   public ClusterStatus status() {
     try {
-      return ClusterStatus.of(spec, store().leader(), store().members(), clock.millis());
+      return ClusterStatus.of(
+          spec, store().leader(), store().members(), store().sync(), clock.millis());
     } catch (DbException e) {
       throw e;
     } catch (Exception e) {
@@ -392,10 +396,15 @@ public final class DatabaseCluster implements AutoCloseable {
     }
   }
 
-  /** Stops every agent (standbys first, so none is promoted) and the ensemble. */
+  /**
+   * Stops every agent (standbys first, so none is promoted) and the ensemble. Nothing of the
+   * cluster is left running once this returns: the supervisor has stopped before the agents (so it
+   * cannot restart one of them), and the backup schedule has ended.
+   */
   @Override
   public void close() {
     closing = true;
+    stopThread(supervisor);
     if (owner) {
       Optional<String> leader = Optional.empty();
       try {
@@ -414,11 +423,28 @@ public final class DatabaseCluster implements AutoCloseable {
       order.values().forEach(p -> p.stop(90));
       agents.clear();
     }
+    // a backup under way fails quickly once the servers are gone
+    stopThread(backups);
     if (zk != null) {
       zk.close();
     }
     if (ensemble != null) {
       ensemble.close();
+    }
+  }
+
+  /** Wakes {@code t} (parked or sleeping until its next round) and waits until it has ended. */
+  private static void stopThread(Thread t) {
+    if (t == null || t == Thread.currentThread()) {
+      return;
+    }
+    t.interrupt();
+    try {
+      if (!t.join(Duration.ofSeconds(60))) {
+        log.warn("{} did not end within 60 s of close", t.getName());
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
     }
   }
 

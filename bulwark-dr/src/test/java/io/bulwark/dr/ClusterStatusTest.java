@@ -46,6 +46,7 @@ class ClusterStatusTest {
             spec,
             Optional.of(new ClusterStore.Leader("pg-a", 2, true, 100, 7)),
             Map.of("pg-a", a, "pg-b", b),
+            List.of("pg-b"),
             now);
 
     JsonNode json = Json.parse(s.toJson());
@@ -90,7 +91,52 @@ class ClusterStatusTest {
     ClusterSpec spec = TestClusters.spec(home, FailoverPolicy.defaults(), "pg-b:zone-b:local:sync");
     ClusterStatus s =
         ClusterStatus.of(
-            spec, Optional.of(new ClusterStore.Leader("pg-b", 3, false, 0, 9)), Map.of(), 0);
+            spec,
+            Optional.of(new ClusterStore.Leader("pg-b", 3, false, 0, 9)),
+            Map.of(),
+            List.of(),
+            0);
     assertThat(Json.parse(s.toJson()).get("leader").isNull()).isTrue();
+  }
+
+  /**
+   * A standby the primary just put in {@code synchronous_standby_names} is not yet one a failover
+   * may promote (the primary records it in the store once it has caught up): until then it is not
+   * {@code sync}, so that nobody kills the primary expecting it to take over. FailoverTest did, and
+   * the old primary resumed instead.
+   */
+  @Test
+  void aStandbyCommitsWaitForIsNotSyncUntilTheClusterRecordsItAsEligible() {
+    ClusterSpec spec = TestClusters.spec(home, FailoverPolicy.defaults(), "pg-b:zone-b:local:sync");
+    long now = 1_000_000;
+    MemberState a =
+        new MemberState(
+            "pg-a",
+            "primary",
+            11,
+            1,
+            2,
+            5_000,
+            5_000,
+            now - 100,
+            false,
+            false,
+            now,
+            List.of(new ServerState.Standby("pg-b", "streaming", "quorum", 5_000, 5_000, 0)));
+    MemberState b =
+        new MemberState(
+            "pg-b", "standby", 12, 1, 2, 5_000, 5_000, now - 100, true, false, now, List.of());
+    Optional<ClusterStore.Leader> lease =
+        Optional.of(new ClusterStore.Leader("pg-a", 1, true, 0, 7));
+
+    ClusterStatus joining =
+        ClusterStatus.of(spec, lease, Map.of("pg-a", a, "pg-b", b), List.of(), now);
+    ClusterStatus eligible =
+        ClusterStatus.of(spec, lease, Map.of("pg-a", a, "pg-b", b), List.of("pg-b"), now);
+
+    assertThat(joining.member("pg-b").orElseThrow().sync()).isFalse();
+    assertThat(Json.parse(joining.toJson()).get("members").get(1).get("sync").asBoolean())
+        .isFalse();
+    assertThat(eligible.member("pg-b").orElseThrow().sync()).isTrue();
   }
 }

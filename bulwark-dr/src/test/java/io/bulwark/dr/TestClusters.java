@@ -1,5 +1,8 @@
 package io.bulwark.dr;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
 import io.bulwark.dr.internal.Ports;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -33,5 +36,39 @@ public final class TestClusters {
         Duration.ofMillis(250),
         BackupPolicy.defaults(),
         1);
+  }
+
+  /**
+   * Closes {@code db} (an owner) and asserts that nothing of it is left running: no agent, server
+   * or ZooKeeper process, and no thread of the owner (its supervisor would restart agents, its
+   * backup schedule would connect to the members' ports, which a later cluster may be given).
+   */
+  public static void closeLeavingNothing(DatabaseCluster db) {
+    ClusterSpec spec = db.spec();
+    List<Long> pids = new ArrayList<>();
+    for (MemberSpec m : spec.members()) {
+      db.agentProcess(m.name()).ifPresent(pids::add);
+      db.postmasterPid(m.name()).ifPresent(pids::add);
+    }
+    db.zookeeper()
+        .ifPresent(
+            z -> spec.zookeeper().members().forEach(n -> z.pid(n.id()).ifPresent(pids::add)));
+    assertThat(pids).as("processes of the running cluster").isNotEmpty();
+
+    db.close();
+
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .untilAsserted(
+            () ->
+                assertThat(pids)
+                    .as("processes of the cluster in %s after close", spec.home())
+                    .noneMatch(
+                        pid -> ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)));
+    assertThat(Thread.getAllStackTraces().keySet())
+        .filteredOn(Thread::isAlive)
+        .extracting(Thread::getName)
+        .as("threads of the cluster's owner after close")
+        .noneMatch(name -> name.contains(spec.home().toString()));
   }
 }

@@ -39,7 +39,10 @@ class FailoverTest {
 
       await().atMost(Duration.ofSeconds(60)).until(() -> writer.acksBy("pg-b") >= 50);
       writer.close();
-      assertThat(db.status().leader()).contains("pg-b");
+      // pg-b takes writes from its promotion on, and publishes its lease as ready just after
+      await()
+          .atMost(Duration.ofSeconds(10))
+          .untilAsserted(() -> assertThat(db.status().leader()).contains("pg-b"));
 
       Set<Long> stored = TaggedWriter.storedIds(spec.requireMember("pg-b").port());
       assertThat(stored).containsAll(writer.acks().stream().map(TaggedWriter.Ack::id).toList());
@@ -54,6 +57,8 @@ class FailoverTest {
                 assertThat(a.streaming()).isTrue();
                 assertThat(a.timeline()).hasValue(2);
               });
+
+      TestClusters.closeLeavingNothing(db);
     }
   }
 

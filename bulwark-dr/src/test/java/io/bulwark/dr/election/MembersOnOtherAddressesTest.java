@@ -10,6 +10,7 @@ import io.bulwark.dr.DatabaseCluster;
 import io.bulwark.dr.FailoverPolicy;
 import io.bulwark.dr.LocalClusters;
 import io.bulwark.dr.MemberSpec;
+import io.bulwark.dr.TestClusters;
 import io.bulwark.dr.backup.Backups;
 import io.bulwark.dr.cluster.ServerProbe;
 import io.bulwark.dr.internal.Ports;
@@ -92,6 +93,8 @@ class MembersOnOtherAddressesTest {
                 assertThat(now.member("pg-a").orElseThrow().timeline()).hasValue(2);
               });
       await().atMost(Duration.ofSeconds(10)).until(() -> count(spec.requireMember("pg-a")) == 2);
+
+      TestClusters.closeLeavingNothing(db);
     }
   }
 
