@@ -191,25 +191,30 @@ public final class PostgresServer implements AutoCloseable {
   /** Fast shutdown (rolls back open transactions, checkpoints); waits until the process exits. */
   @Override
   public synchronized void close() {
-    if (launcher != null) {
-      launcher.shutdown(); // its thread ends once idle; the postmaster is stopped below anyway
-      launcher = null;
-    }
-    if (process == null || !process.isAlive()) {
-      return;
-    }
-    run(
-        command("pg_ctl", "stop", "-D", dataDir.toString(), "-m", "fast", "-w", "-t", "60"),
-        Duration.ofSeconds(70));
     try {
-      if (!process.waitFor(10, TimeUnit.SECONDS)) {
+      if (process == null || !process.isAlive()) {
+        return;
+      }
+      run(
+          command("pg_ctl", "stop", "-D", dataDir.toString(), "-m", "fast", "-w", "-t", "60"),
+          Duration.ofSeconds(70));
+      try {
+        if (!process.waitFor(10, TimeUnit.SECONDS)) {
+          process.destroyForcibly();
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
         process.destroyForcibly();
       }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      process.destroyForcibly();
+      log.info("PostgreSQL on port {} stopped", port);
+    } finally {
+      // only now: the launcher thread's end signals a postmaster that dies with its owner (an
+      // immediate shutdown), which would race the fast shutdown above
+      if (launcher != null) {
+        launcher.shutdown();
+        launcher = null;
+      }
     }
-    log.info("PostgreSQL on port {} stopped", port);
   }
 
   /** Kills the postmaster with SIGKILL, as a crash would; for failure tests and drills. */

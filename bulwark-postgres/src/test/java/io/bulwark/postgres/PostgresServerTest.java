@@ -37,6 +37,18 @@ class PostgresServerTest {
   }
 
   @Test
+  void aServerThatDiesWithItsOwnerStillShutsDownCleanlyOnClose() throws Exception {
+    Path data = dir.resolve("pg");
+    PostgresServer server = PostgresServer.builder(data).dieWithParent(true).build().start();
+    server.close();
+    String log = Files.readString(server.logFile());
+    assertThat(log)
+        .as("close() is a fast shutdown, not raced by the owner thread's end")
+        .contains("received fast shutdown request")
+        .doesNotContain("received immediate shutdown request");
+  }
+
+  @Test
   void recoversAfterThePostmasterWasKilled() throws Exception {
     Path data = dir.resolve("pg");
     PostgresServer crashed = PostgresServer.builder(data).build().start();
