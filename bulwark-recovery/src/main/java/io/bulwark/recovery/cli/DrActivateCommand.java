@@ -128,7 +128,7 @@ public final class DrActivateCommand implements Callable<Integer> {
     }
   }
 
-  private static void printSteps(PrintWriter out, Activation a) {
+  static void printSteps(PrintWriter out, Activation a) {
     out.println(
         a.executionArn() + ": " + a.status() + a.error().map(e -> " (" + e + ")").orElse(""));
     for (StepRecord s : a.steps()) {

@@ -30,10 +30,18 @@ final class SwitchTraffic implements StepExecutor {
           RunbookAsl.STEP_FAILED,
           "the topology has no traffic section, so the gateway has no pools to switch");
     }
+    return setAndAwait(weights, ctx.budget(step));
+  }
+
+  /**
+   * Sets {@code weights} and waits up to {@code budget} until the gateway reports them with a
+   * healthy target behind each weighted pool.
+   */
+  String setAndAwait(Map<String, Integer> weights, java.time.Duration budget) {
     set(weights);
     Polling.until(
         ctx.clock(),
-        ctx.budget(step),
+        budget,
         "weights " + weights + " with a healthy target behind each weighted pool",
         () -> {
           for (var e : weights.entrySet()) {
@@ -53,12 +61,16 @@ final class SwitchTraffic implements StepExecutor {
 
   @Override
   public String rollBack(RunbookStep step) {
-    Map<String, Integer> original = new LinkedHashMap<>();
-    ctx.topology()
-        .traffic()
-        .ifPresent(t -> t.pools().forEach(p -> original.put(p.name(), p.weight())));
+    Map<String, Integer> original = topologyWeights(ctx.topology());
     set(original);
     return "weights back to " + original;
+  }
+
+  /** The pool weights {@code topology} gives (empty without a traffic section). */
+  static Map<String, Integer> topologyWeights(io.bulwark.topology.Topology topology) {
+    Map<String, Integer> weights = new LinkedHashMap<>();
+    topology.traffic().ifPresent(t -> t.pools().forEach(p -> weights.put(p.name(), p.weight())));
+    return weights;
   }
 
   private void set(Map<String, Integer> weights) {
