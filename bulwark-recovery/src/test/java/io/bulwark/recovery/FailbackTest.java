@@ -1,0 +1,171 @@
+package io.bulwark.recovery;
+
+import static io.bulwark.recovery.RegionLossStack.DR;
+import static io.bulwark.recovery.RegionLossStack.PRIMARY;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.bulwark.dr.MemberSpec;
+import io.bulwark.dr.TopologyClusters;
+import io.bulwark.kernel.Json;
+import io.bulwark.recovery.cli.DrFailbackCommand;
+import io.bulwark.testkit.PostgresExtension;
+import io.bulwark.testkit.TaggedWriter;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+/**
+ * After a pilot-light region loss and the DR activation, the primary region comes back and {@code
+ * bulwark dr failback --approve} returns the topology to it: the original primary member leads
+ * again, the gateway answers from the original region, and no write acknowledged before the loss,
+ * during DR or through the failback's switchover is missing.
+ */
+class FailbackTest {
+
+  @RegisterExtension static final PostgresExtension ENGINE = PostgresExtension.migrating("states");
+
+  @TempDir Path tmp;
+
+  @Test
+  void failsBackToTheOriginalRegionWithoutLosingAnAcknowledgedWrite() throws Exception {
+    Path home = tmp.resolve("home");
+    try (RegionLossStack site = RegionLossStack.start(home)) {
+      // nothing to fail back while the primary region serves
+      StringWriter refused = new StringWriter();
+      assertThat(cli(refused, "--home", home.toString())).isEqualTo(2);
+      assertThat(refused.toString())
+          .contains("the primary is in the original region " + PRIMARY + " already")
+          .contains("database primary primary");
+
+      String url = site.db.jdbcUrl("postgres");
+      TaggedWriter.createTable(url);
+      List<TaggedWriter.Ack> acknowledged = new ArrayList<>();
+      // writes acknowledged before the loss, all on the DR replica before the region goes (the
+      // replica is asynchronous: what it had not received is the activation's RPO, not ours)
+      TaggedWriter before = TaggedWriter.start(url, port -> member(site, port), 1);
+      try {
+        await().atMost(Duration.ofSeconds(30)).until(() -> before.acksBy("primary") >= 50);
+      } finally {
+        before.close();
+      }
+      acknowledged.addAll(before.acks());
+      List<Long> beforeIds = acknowledged.stream().map(TaggedWriter.Ack::id).toList();
+      await()
+          .atMost(Duration.ofSeconds(30))
+          .until(() -> TaggedWriter.storedIds(site.port("dr-1")).containsAll(beforeIds));
+
+      site.losePrimaryRegion();
+      try (DisasterRecoveryManager dr =
+          DisasterRecoveryManager.start(site.running, ENGINE.database(), Clock.systemUTC())) {
+        Activation a = dr.activate("region-loss", Duration.ofMinutes(3));
+        assertThat(a.status()).as("%s %s", a.error(), a.cause()).isEqualTo("SUCCEEDED");
+      }
+      assertThat(site.db.status().leader()).contains("dr-1");
+
+      // writes during DR and through the failback, by one writer that follows the primary
+      TaggedWriter through = TaggedWriter.start(url, port -> member(site, port), 1_000_000);
+      try {
+        await().atMost(Duration.ofSeconds(30)).until(() -> through.acksBy("dr-1") >= 50);
+
+        StringWriter plan = new StringWriter();
+        assertThat(cli(plan, "--home", home.toString())).isZero();
+        assertThat(plan.toString())
+            .contains("Failback from " + DR + " to " + PRIMARY)
+            .contains("nothing changed; run with --approve")
+            .contains("4. switchover-database")
+            .contains("Switch the database over to primary in " + PRIMARY);
+        assertThat(site.db.status().leader()).contains("dr-1");
+
+        site.restorePrimaryRegion();
+        StringWriter out = new StringWriter();
+        StringWriter progress = new StringWriter();
+        int exit = cli(out, progress, "--home", home.toString(), "--approve", "--json");
+        assertThat(exit).as("%s%n%s", progress, out).isZero();
+        JsonNode result = Json.parse(out.toString());
+        assertThat(result.path("status").asText()).isEqualTo("SUCCEEDED");
+        List<String> states = new ArrayList<>();
+        for (JsonNode step : result.path("steps")) {
+          states.add(step.path("name").asText());
+          assertThat(step.path("status").asText()).as(step.toString()).isEqualTo("SUCCEEDED");
+          assertThat(step.path("detail").asText()).isNotBlank();
+        }
+        assertThat(states)
+            .containsExactly(
+                "1 check-region",
+                "2 reseed-database",
+                "3 restore-compute",
+                "4 switchover-database",
+                "5 switch-traffic",
+                "6 scale-down-dr",
+                "7 update-monitoring",
+                "8 verify");
+        await().atMost(Duration.ofSeconds(30)).until(() -> through.acksBy("primary") >= 50);
+      } finally {
+        through.close();
+      }
+      acknowledged.addAll(through.acks());
+      assertThat(through.acksBy("dr-1")).isPositive();
+
+      assertThat(site.db.status().leader()).contains(TopologyClusters.PRIMARY);
+      for (int i = 0; i < 3; i++) {
+        HttpResponse<String> hello = site.get("/api/v1/hello");
+        assertThat(hello.statusCode()).isEqualTo(200);
+        assertThat(hello.headers().firstValue("X-Region")).contains(PRIMARY);
+      }
+      Set<Long> stored = TaggedWriter.storedIds(site.port(TopologyClusters.PRIMARY));
+      assertThat(stored)
+          .as("every acknowledged write (%d) is on the restored primary", acknowledged.size())
+          .containsAll(acknowledged.stream().map(TaggedWriter.Ack::id).toList());
+      assertThat(site.stack.gateway().pools())
+          .filteredOn(p -> p.name().equals("primary"))
+          .extracting(p -> p.weight())
+          .containsExactly(100);
+      DrStatus after = DrStatus.read(site.running);
+      assertThat(after.primaryHealthy()).isTrue();
+      assertThat(after.monitoring().orElseThrow().path("event").asText())
+          .isEqualTo("primary-region-restored");
+      assertThat(after.monitoring().orElseThrow().path("primaryRegion").asText())
+          .isEqualTo(PRIMARY);
+      assertThat(after.dr().database())
+          .extracting(m -> m.get("name") + " " + m.get("streaming"))
+          .containsExactly("dr-1 true");
+
+      // and once back, there is nothing to fail back
+      StringWriter again = new StringWriter();
+      assertThat(cli(again, "--home", home.toString(), "--approve")).isEqualTo(2);
+      assertThat(again.toString()).contains("nothing to fail back");
+    }
+  }
+
+  private static String member(RegionLossStack site, int port) {
+    return site.spec.members().stream()
+        .filter(m -> m.port() == port)
+        .map(MemberSpec::name)
+        .findFirst()
+        .orElse("port " + port);
+  }
+
+  /** Runs {@code dr failback ARGS}: its standard output goes to {@code out}, errors too. */
+  private static int cli(StringWriter out, String... args) {
+    return cli(out, out, args);
+  }
+
+  private static int cli(StringWriter out, StringWriter err, String... args) {
+    CommandLine cl = new CommandLine(new DrFailbackCommand());
+    cl.setOut(new PrintWriter(out, true));
+    cl.setErr(new PrintWriter(err, true));
+    return cl.execute(args);
+  }
+}
