@@ -19,7 +19,9 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -96,8 +98,10 @@ class FailbackTest {
         JsonNode result = Json.parse(out.toString());
         assertThat(result.path("status").asText()).isEqualTo("SUCCEEDED");
         List<String> states = new ArrayList<>();
+        Map<String, String> details = new HashMap<>();
         for (JsonNode step : result.path("steps")) {
           states.add(step.path("name").asText());
+          details.put(step.path("name").asText(), step.path("detail").asText());
           assertThat(step.path("status").asText()).as(step.toString()).isEqualTo("SUCCEEDED");
           assertThat(step.path("detail").asText()).isNotBlank();
         }
@@ -111,6 +115,11 @@ class FailbackTest {
                 "6 scale-down-dr",
                 "7 update-monitoring",
                 "8 verify");
+        assertThat(details.get("1 check-region")).contains(PRIMARY + " runs instances again");
+        assertThat(details.get("2 reseed-database")).contains("primary streams from dr-1");
+        assertThat(details.get("4 switchover-database"))
+            .contains("switched over from dr-1 to primary");
+        assertThat(details.get("8 verify")).contains("answered 200 from " + PRIMARY);
         await().atMost(Duration.ofSeconds(30)).until(() -> through.acksBy("primary") >= 50);
       } finally {
         through.close();
