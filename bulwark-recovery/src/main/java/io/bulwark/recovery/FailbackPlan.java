@@ -31,6 +31,18 @@ public record FailbackPlan(
     Optional<String> member,
     List<FailbackPlan.Step> steps) {
 
+  /** Step names, in order. */
+  public static final List<String> STEP_NAMES =
+      List.of(
+          "check-region",
+          "reseed-database",
+          "restore-compute",
+          "switchover-database",
+          "switch-traffic",
+          "scale-down-dr",
+          "update-monitoring",
+          "verify");
+
   /**
    * One step.
    *
@@ -60,18 +72,6 @@ public record FailbackPlan(
     Objects.requireNonNull(activation, "activation");
     steps = List.copyOf(steps);
   }
-
-  /** Step names, in order. */
-  public static final List<String> STEP_NAMES =
-      List.of(
-          "check-region",
-          "reseed-database",
-          "restore-compute",
-          "switchover-database",
-          "switch-traffic",
-          "scale-down-dr",
-          "update-monitoring",
-          "verify");
 
   /**
    * The failback of {@code running}: the reverse of its runbook ({@link
@@ -179,14 +179,6 @@ public record FailbackPlan(
   private static Step step(List<Step> before, String action, Duration expected, String check) {
     int n = before.size() + 1;
     return new Step(n, STEP_NAMES.get(n - 1), action, expected, check);
-  }
-
-  /** The step called {@code name}. */
-  public Step step(String name) {
-    return steps.stream()
-        .filter(s -> s.name().equals(name))
-        .findFirst()
-        .orElseThrow(() -> new IllegalArgumentException("no failback step " + name));
   }
 
   /** Sum of the steps' expected durations. */

@@ -109,6 +109,8 @@ public final class DrFailbackCommand implements Callable<Integer> {
             + plan.from()
             + " to "
             + plan.to()
+            + ", expected "
+            + Durations.format(plan.expectedDuration())
             + " (nothing changed; run with --approve to carry it out)");
     for (FailbackPlan.Step s : plan.steps()) {
       out.println(
