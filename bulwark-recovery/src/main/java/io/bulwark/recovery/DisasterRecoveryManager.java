@@ -7,6 +7,7 @@ import io.bulwark.recovery.internal.RunbookTasks;
 import io.bulwark.recovery.internal.Site;
 import io.bulwark.states.durable.Engine;
 import io.bulwark.states.durable.Execution;
+import io.bulwark.states.durable.ExecutionStatus;
 import io.bulwark.states.durable.HistoryEvent;
 import io.bulwark.states.durable.StatesException;
 import io.bulwark.topology.DrStrategy;
@@ -177,7 +178,7 @@ public final class DisasterRecoveryManager implements AutoCloseable {
    * The name the next {@link #activate} of series {@code base} should use: {@code base-1}, {@code
    * base-2}, …; the first that was never started, or that still runs (to resume it) or succeeded
    * (to report it rather than fail over twice). One that failed and was rolled back does not block
-   * a new attempt.
+   * a new attempt, nor does one that succeeded before a failback ({@link Failback}) succeeded.
    */
   public String activationName(String base) {
     for (int n = 1; ; n++) {
@@ -185,10 +186,16 @@ public final class DisasterRecoveryManager implements AutoCloseable {
       Optional<Activation> a = activation(name);
       if (a.isEmpty()
           || a.get().status().equals("RUNNING")
-          || a.get().status().equals("SUCCEEDED")) {
+          || a.get().status().equals("SUCCEEDED") && !failedBackAfter(a.get())) {
         return name;
       }
     }
+  }
+
+  private boolean failedBackAfter(Activation a) {
+    Instant done = a.stoppedAt().orElse(a.startedAt());
+    return engine.list(ExecutionStatus.SUCCEEDED, Failback.MACHINE, 1).stream()
+        .anyMatch(f -> f.stopDate() != null && f.stopDate().isAfter(done));
   }
 
   /** The activation called {@code name}, if one was started. */

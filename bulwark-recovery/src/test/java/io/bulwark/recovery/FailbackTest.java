@@ -8,9 +8,13 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.bulwark.dr.MemberSpec;
 import io.bulwark.dr.TopologyClusters;
+import io.bulwark.fleet.cli.RunState;
 import io.bulwark.kernel.Json;
+import io.bulwark.postgres.Database;
+import io.bulwark.postgres.PostgresServer;
+import io.bulwark.recovery.cli.DrActivateCommand;
 import io.bulwark.recovery.cli.DrFailbackCommand;
-import io.bulwark.testkit.PostgresExtension;
+import io.bulwark.recovery.cli.UpState;
 import io.bulwark.testkit.TaggedWriter;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -24,7 +28,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 
@@ -35,8 +38,6 @@ import picocli.CommandLine;
  * during DR or through the failback's switchover is missing.
  */
 class FailbackTest {
-
-  @RegisterExtension static final PostgresExtension ENGINE = PostgresExtension.migrating("states");
 
   @TempDir Path tmp;
 
@@ -69,11 +70,19 @@ class FailbackTest {
           .until(() -> TaggedWriter.storedIds(site.port("dr-1")).containsAll(beforeIds));
 
       site.losePrimaryRegion();
-      try (DisasterRecoveryManager dr =
-          DisasterRecoveryManager.start(site.running, ENGINE.database(), Clock.systemUTC())) {
-        Activation a = dr.activate("region-loss", Duration.ofMinutes(3));
-        assertThat(a.status()).as("%s %s", a.error(), a.cause()).isEqualTo("SUCCEEDED");
-      }
+      StringWriter activated = new StringWriter();
+      StringWriter activating = new StringWriter();
+      assertThat(
+              cli(
+                  new DrActivateCommand(),
+                  activated,
+                  activating,
+                  "--home",
+                  home.toString(),
+                  "--approve",
+                  "--json"))
+          .as("%s%n%s", activating, activated)
+          .isZero();
       assertThat(site.db.status().leader()).contains("dr-1");
 
       // writes during DR and through the failback, by one writer that follows the primary
@@ -151,10 +160,25 @@ class FailbackTest {
           .extracting(m -> m.get("name") + " " + m.get("streaming"))
           .containsExactly("dr-1 true");
 
-      // and once back, there is nothing to fail back
+      // and once back, there is nothing to fail back, and a new loss would be a new activation
+      // rather than the report of the one that was failed back
       StringWriter again = new StringWriter();
       assertThat(cli(again, "--home", home.toString(), "--approve")).isEqualTo(2);
       assertThat(again.toString()).contains("nothing to fail back");
+      String base =
+          "activate-"
+              + RunState.read(UpState.runDir(home, site.topology.name()))
+                  .orElseThrow()
+                  .startedAt()
+                  .getEpochSecond();
+      try (PostgresServer server =
+              PostgresServer.builder(site.running.stateDir().resolve("pg")).build().start();
+          Database state = Database.connect(server.jdbcUrl("postgres"), "postgres", "", 2);
+          DisasterRecoveryManager dr =
+              DisasterRecoveryManager.start(site.running, state, Clock.systemUTC())) {
+        assertThat(dr.activation(base + "-1").orElseThrow().status()).isEqualTo("SUCCEEDED");
+        assertThat(dr.activationName(base)).isEqualTo(base + "-2");
+      }
     }
   }
 
@@ -168,11 +192,15 @@ class FailbackTest {
 
   /** Runs {@code dr failback ARGS}: its standard output goes to {@code out}, errors too. */
   private static int cli(StringWriter out, String... args) {
-    return cli(out, out, args);
+    return cli(new DrFailbackCommand(), out, out, args);
   }
 
   private static int cli(StringWriter out, StringWriter err, String... args) {
-    CommandLine cl = new CommandLine(new DrFailbackCommand());
+    return cli(new DrFailbackCommand(), out, err, args);
+  }
+
+  private static int cli(Object command, StringWriter out, StringWriter err, String... args) {
+    CommandLine cl = new CommandLine(command);
     cl.setOut(new PrintWriter(out, true));
     cl.setErr(new PrintWriter(err, true));
     return cl.execute(args);
