@@ -165,11 +165,17 @@ public final class DisasterRecoveryManager implements AutoCloseable {
       // It ran before and has ended: report that activation rather than starting another.
       return activation(name).orElseThrow(() -> e);
     }
+    return awaitEnd(engine, clock, MACHINE, name, timeout);
+  }
+
+  /** Waits up to {@code timeout} for execution {@code name} of {@code machine} to end. */
+  static Activation awaitEnd(
+      Engine engine, Clock clock, String machine, String name, Duration timeout) {
     Instant deadline = clock.instant().plus(timeout);
-    Activation now = activation(name).orElseThrow();
+    Activation now = execution(engine, machine, name).orElseThrow();
     while (!now.done() && clock.instant().isBefore(deadline)) {
       LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(200));
-      now = activation(name).orElseThrow();
+      now = execution(engine, machine, name).orElseThrow();
     }
     return now;
   }
@@ -200,7 +206,12 @@ public final class DisasterRecoveryManager implements AutoCloseable {
 
   /** The activation called {@code name}, if one was started. */
   public Optional<Activation> activation(String name) {
-    String arn = Engine.executionArn(MACHINE, name);
+    return execution(engine, MACHINE, name);
+  }
+
+  /** Execution {@code name} of {@code machine} with its steps, if one was started. */
+  static Optional<Activation> execution(Engine engine, String machine, String name) {
+    String arn = Engine.executionArn(machine, name);
     Execution e;
     try {
       e = engine.describe(arn);
@@ -223,6 +234,10 @@ public final class DisasterRecoveryManager implements AutoCloseable {
     StepBuilder current = null;
     for (HistoryEvent ev : history) {
       String type = ev.type();
+      if (type.equals("FailStateEntered")) {
+        current = null; // the end state of a failed execution (Rolled back), not a step
+        continue;
+      }
       if (type.endsWith("StateEntered")) {
         String name = ev.details().path("stateEnteredEventDetails").path("name").asText();
         current = byState.computeIfAbsent(name, n -> new StepBuilder(n, ev.timestamp()));
@@ -259,9 +274,6 @@ public final class DisasterRecoveryManager implements AutoCloseable {
     }
     List<StepRecord> out = new ArrayList<>();
     for (StepBuilder b : byState.values()) {
-      if (b.name.equals("Rolled back")) {
-        continue;
-      }
       out.add(
           new StepRecord(
               b.name,

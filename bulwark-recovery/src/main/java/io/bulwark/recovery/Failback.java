@@ -12,13 +12,10 @@ import io.bulwark.states.durable.ExecutionStatus;
 import io.bulwark.states.durable.StatesException;
 import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.LockSupport;
 
 /**
  * {@code bulwark dr failback}: after an activation moved the primary to the DR region, returns it
@@ -193,13 +190,7 @@ public final class Failback implements AutoCloseable {
     } catch (StatesException.Conflict e) {
       return execution(name).orElseThrow(() -> e);
     }
-    Instant deadline = clock.instant().plus(timeout);
-    Activation now = execution(name).orElseThrow();
-    while (!now.done() && clock.instant().isBefore(deadline)) {
-      LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(200));
-      now = execution(name).orElseThrow();
-    }
-    return now;
+    return DisasterRecoveryManager.awaitEnd(engine, clock, MACHINE, name, timeout);
   }
 
   /**
@@ -218,24 +209,7 @@ public final class Failback implements AutoCloseable {
 
   /** The failback called {@code name}, if one was started. */
   public Optional<Activation> execution(String name) {
-    String arn = Engine.executionArn(MACHINE, name);
-    Execution e;
-    try {
-      e = engine.describe(arn);
-    } catch (StatesException.NotFound notFound) {
-      return Optional.empty();
-    }
-    return Optional.of(
-        new Activation(
-            arn,
-            e.status().name(),
-            e.startDate(),
-            Optional.ofNullable(e.stopDate()),
-            Optional.ofNullable(e.error()),
-            Optional.ofNullable(e.cause()),
-            DisasterRecoveryManager.steps(engine.history(arn)).stream()
-                .filter(r -> !r.state().equals(FailbackMachine.STOPPED))
-                .toList()));
+    return DisasterRecoveryManager.execution(engine, MACHINE, name);
   }
 
   /** Stops the engine's workers (a failback in flight stays in the database) and the site. */

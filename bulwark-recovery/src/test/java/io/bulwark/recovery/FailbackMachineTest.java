@@ -9,7 +9,6 @@ import io.bulwark.topology.TopologyFile;
 import io.bulwark.topology.runbook.RunbookAsl;
 import java.nio.file.Path;
 import java.time.Clock;
-import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -25,15 +24,7 @@ class FailbackMachineTest {
         new String[] {"pilot-light.yaml", "warm-standby.yaml", "active-active.yaml"}) {
       Path file = EXAMPLES.resolve(example);
       Topology topology = TopologyFile.load(file);
-      RunningTopology running =
-          new RunningTopology(
-              topology,
-              file.toString(),
-              "http://127.0.0.1:1",
-              "http://127.0.0.1:2",
-              "http://127.0.0.1:3",
-              Optional.empty(),
-              Path.of("unused"));
+      RunningTopology running = ActivationMachineTest.notRunning(topology, file);
       FailbackPlan plan = FailbackPlan.of(running, Clock.systemUTC());
       assertThat(plan.to()).as(example).isEqualTo(plan.activation().fromRegion());
       assertThat(plan.from()).as(example).isEqualTo(plan.activation().toRegion());

@@ -2,14 +2,11 @@ package io.bulwark.recovery.cli;
 
 import io.bulwark.kernel.Durations;
 import io.bulwark.kernel.Json;
-import io.bulwark.postgres.Database;
-import io.bulwark.postgres.PostgresServer;
 import io.bulwark.recovery.Activation;
 import io.bulwark.recovery.Failback;
 import io.bulwark.recovery.FailbackPlan;
 import io.bulwark.recovery.RecoveryException;
 import java.io.PrintWriter;
-import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.concurrent.Callable;
@@ -50,27 +47,17 @@ public final class DrFailbackCommand implements Callable<Integer> {
   @Option(names = "--json", description = "print one JSON object")
   boolean json;
 
-  @Option(
-      names = "--timeout",
-      defaultValue = "30m",
-      description = "how long to wait for the failback (default: ${DEFAULT-VALUE})")
-  String timeout;
+  @Mixin TimeoutOption timeout;
 
   @Override
   public Integer call() {
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
     Duration wait;
-    try {
-      wait = Durations.parse("--timeout", timeout);
-    } catch (IllegalArgumentException e) {
-      err.println("bulwark: " + e.getMessage());
-      err.flush();
-      return 2;
-    }
     Attach attach;
     FailbackPlan plan;
     try {
+      wait = timeout.value();
       attach = target.attach();
       plan = FailbackPlan.of(attach.running(), Clock.systemUTC());
       if (!approve) {
@@ -82,13 +69,11 @@ public final class DrFailbackCommand implements Callable<Integer> {
     } catch (RecoveryException e) {
       return Exits.of(err, e);
     }
-    Path pg = attach.running().stateDir().resolve("pg");
-    try (PostgresServer server = PostgresServer.builder(pg).build().start();
-        Database db = Database.connect(server.jdbcUrl("postgres"), "postgres", "", 4);
-        Failback failback = Failback.start(attach.running(), db, Clock.systemUTC())) {
+    try (ManagerState state = ManagerState.open(attach.running());
+        Failback failback = Failback.start(attach.running(), state.database(), Clock.systemUTC())) {
       String name =
           failback.executionName("failback-" + attach.state().startedAt().getEpochSecond());
-      err.println("DR manager: state in " + pg + ", failback " + name);
+      err.println("DR manager: state in " + state.dir() + ", failback " + name);
       err.flush();
       Activation a = failback.run(name, wait);
       if (json) {
