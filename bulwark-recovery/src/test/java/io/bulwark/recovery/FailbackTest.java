@@ -19,6 +19,7 @@ import io.bulwark.testkit.TaggedWriter;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.net.http.HttpResponse;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -27,15 +28,18 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 
 /**
  * After a pilot-light region loss and the DR activation, the primary region comes back and {@code
- * bulwark dr failback --approve} returns the topology to it: the original primary member leads
- * again, the gateway answers from the original region, and no write acknowledged before the loss,
- * during DR or through the failback's switchover is missing.
+ * bulwark dr failback --approve} returns the topology to it, even with its first run killed with
+ * SIGKILL mid-way: the original primary member leads again, the gateway answers from the original
+ * region, and no write acknowledged before the loss, during DR or through the failback's switchover
+ * is missing.
  */
 class FailbackTest {
 
@@ -100,10 +104,48 @@ class FailbackTest {
         assertThat(site.db.status().leader()).contains("dr-1");
 
         site.restorePrimaryRegion();
+        // a first `dr failback --approve`, a process of its own, is killed with SIGKILL as it
+        // starts the switchover; run again, the command resumes the same failback
+        Path log = tmp.resolve("failback.log");
+        Process first =
+            new ProcessBuilder(
+                    Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                    "-cp",
+                    System.getProperty("java.class.path"),
+                    FailbackCliMain.class.getName(),
+                    "--home",
+                    home.toString(),
+                    "--approve")
+                .redirectErrorStream(true)
+                .redirectOutput(log.toFile())
+                .start();
+        try {
+          await()
+              .atMost(Duration.ofMinutes(2))
+              .pollInterval(Duration.ofMillis(50))
+              .until(
+                  () ->
+                      !first.isAlive()
+                          || Files.readString(log).contains("4 switchover-database started"));
+        } finally {
+          first.destroyForcibly().waitFor();
+        }
+        String firstLog = Files.readString(log);
+        assertThat(firstLog).contains("4 switchover-database started");
+        Matcher name = Pattern.compile("failback (failback-\\d+-\\d+)").matcher(firstLog);
+        assertThat(name.find()).as(firstLog).isTrue();
+        List<String> doneBeforeKill = new ArrayList<>();
+        Matcher done = Pattern.compile("failback step (\\d [a-z-]+) done: ").matcher(firstLog);
+        while (done.find()) {
+          doneBeforeKill.add(done.group(1));
+        }
+        assertThat(doneBeforeKill).contains("1 check-region", "3 restore-compute");
+
         StringWriter out = new StringWriter();
         StringWriter progress = new StringWriter();
         int exit = cli(out, progress, "--home", home.toString(), "--approve", "--json");
         assertThat(exit).as("%s%n%s", progress, out).isZero();
+        assertThat(progress.toString()).contains("failback " + name.group(1));
         JsonNode result = Json.parse(out.toString());
         assertThat(result.path("status").asText()).isEqualTo("SUCCEEDED");
         List<String> states = new ArrayList<>();
@@ -111,6 +153,10 @@ class FailbackTest {
         for (JsonNode step : result.path("steps")) {
           states.add(step.path("name").asText());
           details.put(step.path("name").asText(), step.path("detail").asText());
+          if (doneBeforeKill.contains(step.path("name").asText())) {
+            // done before the kill: not carried out again
+            assertThat(step.path("attempts").asInt()).as(step.toString()).isEqualTo(1);
+          }
           assertThat(step.path("status").asText()).as(step.toString()).isEqualTo("SUCCEEDED");
           assertThat(step.path("detail").asText()).isNotBlank();
         }
@@ -126,8 +172,9 @@ class FailbackTest {
                 "8 verify");
         assertThat(details.get("1 check-region")).contains(PRIMARY + " runs instances again");
         assertThat(details.get("2 reseed-database")).contains("primary streams from dr-1");
+        // the switchover in flight at the kill was delivered again and found done (or did it)
         assertThat(details.get("4 switchover-database"))
-            .contains("switched over from dr-1 to primary");
+            .containsAnyOf("switched over from dr-1 to primary", "primary was already the primary");
         assertThat(details.get("8 verify")).contains("answered 200 from " + PRIMARY);
         await().atMost(Duration.ofSeconds(30)).until(() -> through.acksBy("primary") >= 50);
       } finally {

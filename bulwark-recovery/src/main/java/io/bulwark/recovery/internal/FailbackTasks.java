@@ -82,7 +82,7 @@ public final class FailbackTasks {
     return r -> {
       FailbackPlan.Step step = step(r.input());
       Instant started = clock.instant();
-      LOG.info("failback step {}: {}", step.stateName(), step.action());
+      LOG.info("failback step {} started: {}", step.stateName(), step.action());
       String detail;
       try {
         detail = run(step);
@@ -101,7 +101,7 @@ public final class FailbackTasks {
       out.put("status", "DONE");
       out.put("detail", detail);
       out.put("seconds", Duration.between(started, clock.instant()).toMillis() / 1000.0);
-      LOG.info("failback step {}: {}", step.stateName(), detail);
+      LOG.info("failback step {} done: {}", step.stateName(), detail);
       return out;
     };
   }
