@@ -235,7 +235,8 @@ public final class DisasterRecoveryManager implements AutoCloseable {
     for (HistoryEvent ev : history) {
       String type = ev.type();
       if (type.equals("FailStateEntered")) {
-        current = null; // the end state of a failed execution (Rolled back), not a step
+        current =
+            null; // a failed execution's end state (Rolled back, Failback stopped), not a step
         continue;
       }
       if (type.endsWith("StateEntered")) {

@@ -2,8 +2,10 @@ package io.bulwark.recovery.internal;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.bulwark.states.StatesError;
+import io.bulwark.topology.Topology;
 import io.bulwark.topology.runbook.RunbookAsl;
 import io.bulwark.topology.runbook.RunbookStep;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -37,7 +39,7 @@ final class SwitchTraffic implements StepExecutor {
    * Sets {@code weights} and waits up to {@code budget} until the gateway reports them with a
    * healthy target behind each weighted pool.
    */
-  String setAndAwait(Map<String, Integer> weights, java.time.Duration budget) {
+  String setAndAwait(Map<String, Integer> weights, Duration budget) {
     set(weights);
     Polling.until(
         ctx.clock(),
@@ -67,7 +69,7 @@ final class SwitchTraffic implements StepExecutor {
   }
 
   /** The pool weights {@code topology} gives (empty without a traffic section). */
-  static Map<String, Integer> topologyWeights(io.bulwark.topology.Topology topology) {
+  static Map<String, Integer> topologyWeights(Topology topology) {
     Map<String, Integer> weights = new LinkedHashMap<>();
     topology.traffic().ifPresent(t -> t.pools().forEach(p -> weights.put(p.name(), p.weight())));
     return weights;
