@@ -19,6 +19,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -132,7 +133,7 @@ public final class FailbackTasks {
    */
   private String checkRegion(Duration budget) {
     Map<String, Integer> need = FailbackPlan.compute(topology, plan.to());
-    Map<String, Integer> base = new java.util.HashMap<>();
+    Map<String, Integer> base = new HashMap<>();
     for (JsonNode g : site.groups()) {
       base.put(g.path("name").asText(), active(g, false));
     }
@@ -169,7 +170,7 @@ public final class FailbackTasks {
                       + " (its zones take no launches yet)");
             }
             if (desired.getOrDefault(name, 0) <= b && !clock.instant().isBefore(nextProbe[0])) {
-              site.setDesired(name, b + 1);
+              site.setDesired(name, roomFor(name, b + 1));
             }
             return Optional.of(name + " has no instance in " + plan.to() + " yet");
           }
@@ -234,14 +235,38 @@ public final class FailbackTasks {
       }
       int elsewhere = active(g, false);
       int now = desired.getOrDefault(name, 0);
-      int max = topology.service(name).map(s -> s.instances().max()).orElse(elsewhere + n);
-      int want = Math.min(max, elsewhere + n);
+      int want = roomFor(name, elsewhere + n);
       if (want > now) {
         site.setDesired(name, want);
         done.add(name + " desired " + now + " -> " + want);
       }
     }
     return done.isEmpty() ? "" : String.join(", ", done) + "; ";
+  }
+
+  /**
+   * {@code want} instances of service {@code name}, when its maximum allows them.
+   *
+   * @throws StatesError of type {@code Runbook.StepFailed} naming the maximum otherwise: the
+   *     original region's instances cannot start beside the DR region's
+   */
+  private int roomFor(String name, int want) {
+    int max = topology.service(name).map(s -> s.instances().max()).orElse(want);
+    if (want > max) {
+      throw new StatesError(
+          RunbookAsl.STEP_FAILED,
+          name
+              + " would need "
+              + want
+              + " instances to run "
+              + plan.to()
+              + "'s beside those still serving in "
+              + plan.from()
+              + ", above its maximum "
+              + max
+              + "; raise instances.max in the topology");
+    }
+    return want;
   }
 
   private String scaleDown(Duration budget) {
