@@ -2,6 +2,7 @@ package io.bulwark.cli;
 
 import io.bulwark.commerce.cli.ProjectionsCommand;
 import io.bulwark.recovery.cli.DrActivateCommand;
+import io.bulwark.recovery.cli.DrFailbackCommand;
 import io.bulwark.recovery.cli.DrStatusCommand;
 import io.bulwark.states.cli.StatesCommand;
 import io.bulwark.topology.cli.AnalyzeCommand;
@@ -74,9 +75,10 @@ public final class BulwarkCommand implements Callable<Integer> {
     cl.getSubcommands().get("diagnose").addSubcommand(new DiagnoseEvalCommand());
     // `scenario black-friday` runs the shop, which only the CLI can start
     cl.getSubcommands().get("scenario").addSubcommand(new BlackFridayCommand());
-    // `dr status|activate` attach to a running `up`, which the topology module cannot see
+    // `dr status|activate|failback` attach to a running `up`, which the topology module cannot see
     cl.getSubcommands().get("dr").addSubcommand(new DrStatusCommand());
     cl.getSubcommands().get("dr").addSubcommand(new DrActivateCommand());
+    cl.getSubcommands().get("dr").addSubcommand(new DrFailbackCommand());
     cl.setExitCodeExceptionMapper(e -> BAD_INPUT);
     cl.setExecutionExceptionHandler(new ErrorHandler());
     cl.setParameterExceptionHandler(ErrorHandler::onBadParameters);

@@ -7,6 +7,7 @@ import io.bulwark.recovery.internal.RunbookTasks;
 import io.bulwark.recovery.internal.Site;
 import io.bulwark.states.durable.Engine;
 import io.bulwark.states.durable.Execution;
+import io.bulwark.states.durable.ExecutionStatus;
 import io.bulwark.states.durable.HistoryEvent;
 import io.bulwark.states.durable.StatesException;
 import io.bulwark.topology.DrStrategy;
@@ -164,11 +165,17 @@ public final class DisasterRecoveryManager implements AutoCloseable {
       // It ran before and has ended: report that activation rather than starting another.
       return activation(name).orElseThrow(() -> e);
     }
+    return awaitEnd(engine, clock, MACHINE, name, timeout);
+  }
+
+  /** Waits up to {@code timeout} for execution {@code name} of {@code machine} to end. */
+  static Activation awaitEnd(
+      Engine engine, Clock clock, String machine, String name, Duration timeout) {
     Instant deadline = clock.instant().plus(timeout);
-    Activation now = activation(name).orElseThrow();
+    Activation now = execution(engine, machine, name).orElseThrow();
     while (!now.done() && clock.instant().isBefore(deadline)) {
       LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(200));
-      now = activation(name).orElseThrow();
+      now = execution(engine, machine, name).orElseThrow();
     }
     return now;
   }
@@ -177,7 +184,7 @@ public final class DisasterRecoveryManager implements AutoCloseable {
    * The name the next {@link #activate} of series {@code base} should use: {@code base-1}, {@code
    * base-2}, …; the first that was never started, or that still runs (to resume it) or succeeded
    * (to report it rather than fail over twice). One that failed and was rolled back does not block
-   * a new attempt.
+   * a new attempt, nor does one that succeeded before a failback ({@link Failback}) succeeded.
    */
   public String activationName(String base) {
     for (int n = 1; ; n++) {
@@ -185,15 +192,26 @@ public final class DisasterRecoveryManager implements AutoCloseable {
       Optional<Activation> a = activation(name);
       if (a.isEmpty()
           || a.get().status().equals("RUNNING")
-          || a.get().status().equals("SUCCEEDED")) {
+          || a.get().status().equals("SUCCEEDED") && !failedBackAfter(a.get())) {
         return name;
       }
     }
   }
 
+  private boolean failedBackAfter(Activation a) {
+    Instant done = a.stoppedAt().orElse(a.startedAt());
+    return engine.list(ExecutionStatus.SUCCEEDED, Failback.MACHINE, 1).stream()
+        .anyMatch(f -> f.stopDate() != null && f.stopDate().isAfter(done));
+  }
+
   /** The activation called {@code name}, if one was started. */
   public Optional<Activation> activation(String name) {
-    String arn = Engine.executionArn(MACHINE, name);
+    return execution(engine, MACHINE, name);
+  }
+
+  /** Execution {@code name} of {@code machine} with its steps, if one was started. */
+  static Optional<Activation> execution(Engine engine, String machine, String name) {
+    String arn = Engine.executionArn(machine, name);
     Execution e;
     try {
       e = engine.describe(arn);
@@ -216,6 +234,11 @@ public final class DisasterRecoveryManager implements AutoCloseable {
     StepBuilder current = null;
     for (HistoryEvent ev : history) {
       String type = ev.type();
+      if (type.equals("FailStateEntered")) {
+        current =
+            null; // a failed execution's end state (Rolled back, Failback stopped), not a step
+        continue;
+      }
       if (type.endsWith("StateEntered")) {
         String name = ev.details().path("stateEnteredEventDetails").path("name").asText();
         current = byState.computeIfAbsent(name, n -> new StepBuilder(n, ev.timestamp()));
@@ -252,9 +275,6 @@ public final class DisasterRecoveryManager implements AutoCloseable {
     }
     List<StepRecord> out = new ArrayList<>();
     for (StepBuilder b : byState.values()) {
-      if (b.name.equals("Rolled back")) {
-        continue;
-      }
       out.add(
           new StepRecord(
               b.name,

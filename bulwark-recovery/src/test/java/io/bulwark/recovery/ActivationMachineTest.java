@@ -32,15 +32,7 @@ class ActivationMachineTest {
         new String[] {"pilot-light.yaml", "warm-standby.yaml", "active-active.yaml"}) {
       Path file = EXAMPLES.resolve(example);
       Topology topology = TopologyFile.load(file);
-      RunningTopology running =
-          new RunningTopology(
-              topology,
-              file.toString(),
-              "http://127.0.0.1:1",
-              "http://127.0.0.1:2",
-              "http://127.0.0.1:3",
-              Optional.empty(),
-              Path.of("unused"));
+      RunningTopology running = notRunning(topology, file);
       Runbook runbook = DisasterRecoveryManager.runbook(running, Clock.systemUTC());
       JsonNode machine = RunbookAsl.automated(runbook);
       assertThat(StateMachine.validate(machine)).as(example).isEmpty();
@@ -65,18 +57,22 @@ class ActivationMachineTest {
   void aBackupAndRestoreTopologyIsRefusedNamingTheManualWay() throws Exception {
     Path file = EXAMPLES.resolve("multi-az.yaml");
     Topology topology = TopologyFile.load(file);
-    RunningTopology running =
-        new RunningTopology(
-            topology,
-            file.toString(),
-            "http://127.0.0.1:1",
-            "http://127.0.0.1:2",
-            "http://127.0.0.1:3",
-            Optional.empty(),
-            Path.of("unused"));
+    RunningTopology running = notRunning(topology, file);
     assertThatThrownBy(() -> DisasterRecoveryManager.runbook(running, Clock.systemUTC()))
         .isInstanceOf(RecoveryException.NotPossible.class)
         .hasMessageContaining(file + ": the DR manager cannot restore a backup yet")
         .hasMessageContaining("bulwark runbook " + file);
+  }
+
+  /** {@code topology} from {@code file} as if it ran, at addresses nothing answers on. */
+  static RunningTopology notRunning(Topology topology, Path file) {
+    return new RunningTopology(
+        topology,
+        file.toString(),
+        "http://127.0.0.1:1",
+        "http://127.0.0.1:2",
+        "http://127.0.0.1:3",
+        Optional.empty(),
+        Path.of("unused"));
   }
 }

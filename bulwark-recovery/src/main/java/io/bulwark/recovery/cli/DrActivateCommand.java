@@ -2,8 +2,6 @@ package io.bulwark.recovery.cli;
 
 import io.bulwark.kernel.Durations;
 import io.bulwark.kernel.Json;
-import io.bulwark.postgres.Database;
-import io.bulwark.postgres.PostgresServer;
 import io.bulwark.recovery.Activation;
 import io.bulwark.recovery.DisasterRecoveryManager;
 import io.bulwark.recovery.RecoveryException;
@@ -11,7 +9,6 @@ import io.bulwark.recovery.StepRecord;
 import io.bulwark.topology.runbook.Runbook;
 import io.bulwark.topology.runbook.RunbookStep;
 import java.io.PrintWriter;
-import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -54,27 +51,17 @@ public final class DrActivateCommand implements Callable<Integer> {
   @Option(names = "--json", description = "print one JSON object")
   boolean json;
 
-  @Option(
-      names = "--timeout",
-      defaultValue = "30m",
-      description = "how long to wait for the activation (default: ${DEFAULT-VALUE})")
-  String timeout;
+  @Mixin TimeoutOption timeout;
 
   @Override
   public Integer call() {
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
     Duration wait;
-    try {
-      wait = Durations.parse("--timeout", timeout);
-    } catch (IllegalArgumentException e) {
-      err.println("bulwark: " + e.getMessage());
-      err.flush();
-      return 2;
-    }
     Attach attach;
     Runbook runbook;
     try {
+      wait = timeout.value();
       attach = target.attach();
       runbook = DisasterRecoveryManager.runbook(attach.running(), Clock.systemUTC());
     } catch (RecoveryException e) {
@@ -85,14 +72,12 @@ public final class DrActivateCommand implements Callable<Integer> {
       out.flush();
       return 0;
     }
-    Path pg = attach.running().stateDir().resolve("pg");
-    try (PostgresServer server = PostgresServer.builder(pg).build().start();
-        Database db = Database.connect(server.jdbcUrl("postgres"), "postgres", "", 4);
+    try (ManagerState state = ManagerState.open(attach.running());
         DisasterRecoveryManager manager =
-            DisasterRecoveryManager.start(attach.running(), db, Clock.systemUTC())) {
+            DisasterRecoveryManager.start(attach.running(), state.database(), Clock.systemUTC())) {
       String activation =
           manager.activationName("activate-" + attach.state().startedAt().getEpochSecond());
-      err.println("DR manager: state in " + pg + ", activation " + activation);
+      err.println("DR manager: state in " + state.dir() + ", activation " + activation);
       err.flush();
       Activation a = manager.activate(activation, wait);
       if (json) {
@@ -128,7 +113,7 @@ public final class DrActivateCommand implements Callable<Integer> {
     }
   }
 
-  private static void printSteps(PrintWriter out, Activation a) {
+  static void printSteps(PrintWriter out, Activation a) {
     out.println(
         a.executionArn() + ": " + a.status() + a.error().map(e -> " (" + e + ")").orElse(""));
     for (StepRecord s : a.steps()) {

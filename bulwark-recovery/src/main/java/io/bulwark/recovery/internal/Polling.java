@@ -20,7 +20,12 @@ final class Polling {
 
   /** How long a step may wait for its condition: twice its expected duration, 30 s to 10 min. */
   static Duration budget(RunbookStep step) {
-    Duration two = step.expectedDuration().multipliedBy(2);
+    return budget(step.expectedDuration());
+  }
+
+  /** How long a step expected to take {@code expected} may wait: twice that, 30 s to 10 min. */
+  static Duration budget(Duration expected) {
+    Duration two = expected.multipliedBy(2);
     return two.compareTo(MIN_WAIT) < 0 ? MIN_WAIT : two.compareTo(MAX_WAIT) > 0 ? MAX_WAIT : two;
   }
 

@@ -29,7 +29,12 @@ record StepContext(
 
   /** How long {@code step} waits for its condition: {@link Polling#budget}, at most the cap. */
   Duration budget(RunbookStep step) {
-    Duration b = Polling.budget(step);
+    return budget(step.expectedDuration());
+  }
+
+  /** How long a step expected to take {@code expected} waits: {@link Polling#budget}, capped. */
+  Duration budget(Duration expected) {
+    Duration b = Polling.budget(expected);
     return b.compareTo(maxStepWait) > 0 ? maxStepWait : b;
   }
 

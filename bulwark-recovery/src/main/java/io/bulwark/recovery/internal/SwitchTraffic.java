@@ -2,8 +2,10 @@ package io.bulwark.recovery.internal;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.bulwark.states.StatesError;
+import io.bulwark.topology.Topology;
 import io.bulwark.topology.runbook.RunbookAsl;
 import io.bulwark.topology.runbook.RunbookStep;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -30,10 +32,18 @@ final class SwitchTraffic implements StepExecutor {
           RunbookAsl.STEP_FAILED,
           "the topology has no traffic section, so the gateway has no pools to switch");
     }
+    return setAndAwait(weights, ctx.budget(step));
+  }
+
+  /**
+   * Sets {@code weights} and waits up to {@code budget} until the gateway reports them with a
+   * healthy target behind each weighted pool.
+   */
+  String setAndAwait(Map<String, Integer> weights, Duration budget) {
     set(weights);
     Polling.until(
         ctx.clock(),
-        ctx.budget(step),
+        budget,
         "weights " + weights + " with a healthy target behind each weighted pool",
         () -> {
           for (var e : weights.entrySet()) {
@@ -53,12 +63,16 @@ final class SwitchTraffic implements StepExecutor {
 
   @Override
   public String rollBack(RunbookStep step) {
-    Map<String, Integer> original = new LinkedHashMap<>();
-    ctx.topology()
-        .traffic()
-        .ifPresent(t -> t.pools().forEach(p -> original.put(p.name(), p.weight())));
+    Map<String, Integer> original = topologyWeights(ctx.topology());
     set(original);
     return "weights back to " + original;
+  }
+
+  /** The pool weights {@code topology} gives (empty without a traffic section). */
+  static Map<String, Integer> topologyWeights(Topology topology) {
+    Map<String, Integer> weights = new LinkedHashMap<>();
+    topology.traffic().ifPresent(t -> t.pools().forEach(p -> weights.put(p.name(), p.weight())));
+    return weights;
   }
 
   private void set(Map<String, Integer> weights) {

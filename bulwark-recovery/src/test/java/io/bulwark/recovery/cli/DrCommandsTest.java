@@ -74,6 +74,17 @@ class DrCommandsTest {
     assertThat(err.toString()).contains(file + ": no dr section");
     assertThat(run(new DrActivateCommand(), "--home", home.toString())).isEqualTo(2);
     assertThat(err.toString()).contains("no dr section, so there is nothing to activate");
+    assertThat(run(new DrFailbackCommand(), "--home", home.toString(), "--approve")).isEqualTo(2);
+    assertThat(err.toString()).contains(file + ": no dr section");
+  }
+
+  @Test
+  void failbackWithoutARunningTopologyOrWithABadTimeoutIsBadInput() {
+    assertThat(run(new DrFailbackCommand(), "--home", home.toString(), "--approve")).isEqualTo(2);
+    assertThat(err.toString()).contains("no running topology");
+    assertThat(run(new DrFailbackCommand(), "--home", home.toString(), "--timeout", "soon"))
+        .isEqualTo(2);
+    assertThat(err.toString()).contains("--timeout");
   }
 
   @Test

@@ -96,7 +96,11 @@ final class RunbookGenerator {
             "Promote " + name + ": SELECT pg_promote(); on it",
             p.promoteTime(),
             name + " accepts writes: pg_is_in_recovery() returns false",
-            "fail back to " + home + " once its old primary is re-cloned as a replica of " + name);
+            "not reversible in place; fail back to "
+                + home
+                + " with bulwark dr failback --approve (re-clones its old primary as a standby of "
+                + name
+                + ", then a planned, zero-loss switchover back)");
       } else {
         add(
             steps,

@@ -1,4 +1,4 @@
-package io.bulwark.dr;
+package io.bulwark.testkit;
 
 import java.sql.Connection;
 import java.sql.DriverManager;
