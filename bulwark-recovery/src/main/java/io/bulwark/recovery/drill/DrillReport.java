@@ -137,6 +137,9 @@ public final class DrillReport {
     svg.append(text(WIDTH - 50, HEIGHT - 8, seconds + " s", "#333"));
     svg.append(polyline(ok, xScale, yScale, baseY, "#1a7f37"));
     svg.append(polyline(errors, xScale, yScale, baseY, "#c0392b"));
+    // p99 on its own scale, labelled on the right
+    svg.append(polyline(p99, xScale, (HEIGHT - TOP - BOTTOM) / maxP99, baseY, "#2563eb"));
+    svg.append(text(WIDTH - 60, TOP + 4, Math.round(maxP99) + " ms", "#2563eb"));
     double faultX = LEFT + since(r.startedAt(), r.faultAt()) * xScale;
     svg.append(line(faultX, TOP, faultX, baseY, "#000", ""));
     svg.append(text(faultX + 3, TOP + 10, "fault", "#000"));
@@ -152,7 +155,9 @@ public final class DrillReport {
               "#555"));
     }
     svg.append("</svg>\n<p><span style=\"color:#1a7f37\">acknowledged orders/s</span>, ")
-        .append("<span style=\"color:#c0392b\">errors/s</span>; the black line is the fault, ")
+        .append("<span style=\"color:#c0392b\">errors/s</span> (left scale), ")
+        .append("<span style=\"color:#2563eb\">p99 latency</span> (right scale, ms); ")
+        .append("the black line is the fault, ")
         .append("the dashed ones the runbook steps (numbered as in the table).</p>\n");
     return svg.toString();
   }

@@ -114,6 +114,7 @@ class DrillResultTest {
         .contains("dr-1 &lt;ok&gt;")
         .contains("10.0 s")
         .contains("1 of 3 acknowledged orders lost")
+        .contains("p99 latency")
         .doesNotContain("<script")
         .doesNotContain("href=");
   }
