@@ -8,6 +8,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 
 /**
@@ -108,6 +110,10 @@ public final class DrillReport {
     int seconds = (int) Math.max(1, Math.ceil(since(r.startedAt(), r.endedAt())));
     int[] ok = new int[seconds + 1];
     int[] errors = new int[seconds + 1];
+    List<List<Double>> latencies = new ArrayList<>();
+    for (int i = 0; i <= seconds; i++) {
+      latencies.add(new ArrayList<>());
+    }
     for (OrderAttempt a : r.attempts()) {
       int s =
           (int) Math.max(0, Math.min(seconds, Math.floor(since(r.startedAt(), a.answeredAt()))));
@@ -116,10 +122,19 @@ public final class DrillReport {
       } else {
         errors[s]++;
       }
+      latencies.get(s).add(since(a.sentAt(), a.answeredAt()) * 1000);
     }
     int max = 1;
+    double maxP99 = 1;
+    int[] p99 = new int[seconds + 1];
     for (int i = 0; i <= seconds; i++) {
       max = Math.max(max, Math.max(ok[i], errors[i]));
+      List<Double> l = latencies.get(i);
+      if (!l.isEmpty()) {
+        l.sort(null);
+        p99[i] = (int) Math.round(l.get((int) Math.ceil(0.99 * l.size()) - 1));
+        maxP99 = Math.max(maxP99, p99[i]);
+      }
     }
     double xScale = (WIDTH - LEFT - 10) / (double) seconds;
     double yScale = (HEIGHT - TOP - BOTTOM) / (double) max;
