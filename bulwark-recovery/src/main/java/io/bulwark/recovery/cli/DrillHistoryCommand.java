@@ -6,6 +6,9 @@ import io.bulwark.kernel.Json;
 import io.bulwark.recovery.drill.DrillHistory;
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -47,12 +50,12 @@ public final class DrillHistoryCommand implements Callable<Integer> {
       out.println("no drill recorded; run `bulwark drill FILE --disaster region-loss`");
     } else {
       out.printf(
-          "%-24s %-22s %-14s %-12s %9s %9s %6s %s%n",
+          "%-20s %-22s %-14s %-12s %9s %9s %6s %s%n",
           "date", "topology", "strategy", "disaster", "RTO s", "RPO s", "lost", "targets");
       for (JsonNode d : drills) {
         out.printf(
-            "%-24s %-22s %-14s %-12s %9s %9.1f %6d %s%n",
-            d.path("date").asText(),
+            "%-20s %-22s %-14s %-12s %9s %9.1f %6d %s%n",
+            date(d.path("date").asText()),
             d.path("topology").asText(),
             d.path("strategy").asText(),
             d.path("disaster").asText(),
@@ -66,5 +69,14 @@ public final class DrillHistoryCommand implements Callable<Integer> {
     }
     out.flush();
     return 0;
+  }
+
+  /** The date to the second, as people read it: {@code 2026-12-06T03:15:36Z}. */
+  private static String date(String iso) {
+    try {
+      return Instant.parse(iso).truncatedTo(ChronoUnit.SECONDS).toString();
+    } catch (DateTimeParseException e) {
+      return iso;
+    }
   }
 }

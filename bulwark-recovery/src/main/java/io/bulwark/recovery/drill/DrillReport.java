@@ -115,8 +115,7 @@ public final class DrillReport {
       latencies.add(new ArrayList<>());
     }
     for (OrderAttempt a : r.attempts()) {
-      int s =
-          (int) Math.max(0, Math.min(seconds, Math.floor(since(r.startedAt(), a.answeredAt()))));
+      int s = (int) Math.max(0, Math.min(seconds, Math.floor(since(r.startedAt(), a.sentAt()))));
       if (a.acknowledged()) {
         ok[s]++;
       } else {
@@ -169,9 +168,11 @@ public final class DrillReport {
               s.number().map(String::valueOf).orElse("R"),
               "#555"));
     }
-    svg.append("</svg>\n<p><span style=\"color:#1a7f37\">acknowledged orders/s</span>, ")
+    svg.append("</svg>\n<p>Orders by the second they were sent: ")
+        .append("<span style=\"color:#1a7f37\">acknowledged/s</span>, ")
         .append("<span style=\"color:#c0392b\">errors/s</span> (left scale), ")
-        .append("<span style=\"color:#2563eb\">p99 latency</span> (right scale, ms); ")
+        .append("<span style=\"color:#2563eb\">p99 latency</span> (right scale, ms; a request")
+        .append(" that got no answer counts with the time it waited); ")
         .append("the black line is the fault, ")
         .append("the dashed ones the runbook steps (numbered as in the table).</p>\n");
     return svg.toString();
