@@ -7,7 +7,6 @@ import io.bulwark.postgres.Database;
 import io.bulwark.postgres.PostgresServer;
 import io.bulwark.recovery.DisasterRecoveryManager;
 import io.bulwark.recovery.RecoveryException;
-import io.bulwark.recovery.RunningTopology;
 import io.bulwark.recovery.StepRecord;
 import io.bulwark.recovery.drill.Disaster;
 import io.bulwark.recovery.drill.Drill;
@@ -26,7 +25,6 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Comparator;
-import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.stream.Stream;
 import picocli.CommandLine.Command;
@@ -134,10 +132,7 @@ public final class DrillCommand implements Callable<Integer> {
               Duration.ofSeconds(30));
       topology = load(file);
       // refuse what the manager cannot fail over before starting anything
-      DisasterRecoveryManager.runbook(
-          new RunningTopology(
-              topology, file.toString(), "-", "-", "-", Optional.empty(), Path.of(".")),
-          Clock.systemUTC());
+      DisasterRecoveryManager.runbook(topology, file.toString(), Clock.systemUTC());
       if (topology.database().isEmpty()) {
         throw new IllegalArgumentException(
             file + ": no database section, so a drill has nothing to count lost orders in");

@@ -22,6 +22,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.OptionalDouble;
+import java.util.Set;
 import java.util.concurrent.locks.LockSupport;
 
 /**
@@ -150,17 +151,7 @@ public final class Drill {
       Instant endedAt = clock.instant();
       OrderAttempt first = firstServed(attempts, runbook.toRegion(), faultAt);
       Map<String, Integer> stored = storedOrders(ordersUrl, Duration.ofSeconds(30));
-      List<String> lost = new ArrayList<>();
-      Instant earliestLost = null;
-      for (OrderAttempt a : attempts) {
-        if (a.acknowledged() && !stored.containsKey(a.id())) {
-          lost.add(a.id());
-          if (earliestLost == null || a.answeredAt().isBefore(earliestLost)) {
-            earliestLost = a.answeredAt();
-          }
-        }
-      }
-      double rpo = earliestLost == null ? 0 : Math.max(0, seconds(earliestLost, faultAt));
+      Loss loss = Loss.of(attempts, stored.keySet(), faultAt);
       List<String> duplicates =
           stored.entrySet().stream()
               .filter(e -> e.getValue() > 1)
@@ -179,7 +170,7 @@ public final class Drill {
           first == null
               ? OptionalDouble.empty()
               : OptionalDouble.of(seconds(faultAt, first.answeredAt())),
-          rpo,
+          loss.windowSeconds(),
           dr.rto().toSeconds(),
           dr.rpo().toSeconds(),
           activation.status(),
@@ -190,8 +181,33 @@ public final class Drill {
           activation.steps(),
           killed,
           attempts,
-          lost,
+          loss.ids(),
           duplicates);
+    }
+  }
+
+  /**
+   * The acknowledged orders a disaster lost.
+   *
+   * @param ids the orders acknowledged (2xx) but missing from the database afterwards, in the order
+   *     they were answered
+   * @param windowSeconds from the acknowledgement of the earliest of them to the fault (0 when none
+   *     is missing, or it was acknowledged after the fault)
+   */
+  record Loss(List<String> ids, double windowSeconds) {
+    /** The loss of {@code attempts} (sorted by answer time) given the ids {@code stored}. */
+    static Loss of(List<OrderAttempt> attempts, Set<String> stored, Instant faultAt) {
+      List<String> lost = new ArrayList<>();
+      Instant earliest = null;
+      for (OrderAttempt a : attempts) {
+        if (a.acknowledged() && !stored.contains(a.id())) {
+          lost.add(a.id());
+          if (earliest == null || a.answeredAt().isBefore(earliest)) {
+            earliest = a.answeredAt();
+          }
+        }
+      }
+      return new Loss(lost, earliest == null ? 0 : Math.max(0, seconds(earliest, faultAt)));
     }
   }
 

@@ -118,4 +118,24 @@ class DrillResultTest {
         .doesNotContain("<script")
         .doesNotContain("href=");
   }
+
+  @Test
+  void theLossIsTheAcknowledgedOrdersMissingAndTheWindowBeforeTheFault() {
+    List<OrderAttempt> attempts =
+        List.of(
+            new OrderAttempt("o-1", T0, T0.plusMillis(100), 201, Optional.of("us-east-1")),
+            new OrderAttempt("o-2", T0, T0.plusMillis(4200), 201, Optional.of("us-east-1")),
+            new OrderAttempt("o-3", T0, T0.plusMillis(4700), 201, Optional.of("us-east-1")),
+            new OrderAttempt("o-4", T0, T0.plusMillis(4800), 503, Optional.of("us-east-1")),
+            new OrderAttempt("o-5", T0, T0.plusSeconds(9), 201, Optional.of("us-west-2")));
+    Instant fault = T0.plusSeconds(5);
+
+    Drill.Loss loss = Drill.Loss.of(attempts, java.util.Set.of("o-1", "o-5"), fault);
+    assertThat(loss.ids()).containsExactly("o-2", "o-3");
+    assertThat(loss.windowSeconds()).isEqualTo(0.8);
+
+    Drill.Loss none = Drill.Loss.of(attempts, java.util.Set.of("o-1", "o-2", "o-3", "o-5"), fault);
+    assertThat(none.ids()).isEmpty();
+    assertThat(none.windowSeconds()).isZero();
+  }
 }
