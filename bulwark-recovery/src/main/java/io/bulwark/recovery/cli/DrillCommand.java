@@ -215,7 +215,7 @@ public final class DrillCommand implements Callable<Integer> {
         "  activation %s%s%n",
         r.activationStatus(), r.activationError() == null ? "" : " (" + r.activationError() + ")");
     for (StepRecord s : r.steps()) {
-      out.printf("    %-34s %-9s %7.1f s%n", s.state(), s.status(), s.seconds());
+      out.printf("    %-34s %-9s %7.1f s%n", s.state(), s.status(), r.stepSeconds(s));
     }
     out.println(r.targetsMet() ? "targets met" : "TARGETS MISSED");
   }

@@ -97,7 +97,7 @@ public final class DrillReport {
           .append("</td><td>")
           .append(String.format(Locale.ROOT, "%.1f", since(r.faultAt(), s.startedAt())))
           .append("</td><td>")
-          .append(String.format(Locale.ROOT, "%.1f", s.seconds()))
+          .append(String.format(Locale.ROOT, "%.1f", r.stepSeconds(s)))
           .append("</td><td>")
           .append(esc(s.detail()))
           .append("</td></tr>\n");

@@ -1,6 +1,7 @@
 package io.bulwark.recovery.drill;
 
 import io.bulwark.recovery.StepRecord;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -110,7 +111,7 @@ public record DrillResult(
     for (StepRecord s : steps) {
       Map<String, Object> row = new LinkedHashMap<>();
       row.put("name", s.state());
-      row.put("seconds", s.seconds());
+      row.put("seconds", stepSeconds(s));
       row.put("status", s.status());
       row.put("startedAt", s.startedAt().toString());
       row.put("attempts", s.attempts());
@@ -140,6 +141,16 @@ public record DrillResult(
     out.put("targetsMet", targetsMet());
     out.put("activationStatus", activationStatus);
     return out;
+  }
+
+  /**
+   * How long step {@code s} ran: as its history says, or, for one still running when the drill
+   * ended (the activation outlasted {@code --timeout}), until the drill ended.
+   */
+  public double stepSeconds(StepRecord s) {
+    return s.status().equals("RUNNING")
+        ? Math.max(s.seconds(), Duration.between(s.startedAt(), endedAt).toMillis() / 1000.0)
+        : s.seconds();
   }
 
   private static double round(double seconds) {

@@ -80,6 +80,13 @@ class DrillResultTest {
     assertThat(j.path("steps").get(1).path("name").asText()).isEqualTo("3 promote-replica");
     assertThat(j.path("steps").get(1).path("seconds").asDouble()).isEqualTo(2.1);
     assertThat(j.path("steps").get(1).path("status").asText()).isEqualTo("SUCCEEDED");
+    assertThat(
+            result(OptionalDouble.empty(), 0, List.of())
+                .stepSeconds(
+                    new StepRecord(
+                        "5 scale-to-production", "RUNNING", T0.plusSeconds(8), 0, 1, "")))
+        .as("a step still running when the drill ended counts until then")
+        .isEqualTo(8.0);
     JsonNode unrecovered =
         Json.parse(Json.write(result(OptionalDouble.empty(), 0, List.of()).toJson()));
     assertThat(unrecovered.path("rtoSeconds").isNull()).isTrue();
