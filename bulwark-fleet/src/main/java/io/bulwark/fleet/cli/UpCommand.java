@@ -303,7 +303,8 @@ public final class UpCommand implements java.util.concurrent.Callable<Integer> {
       commands.replaceAll((service, c) -> c.withEnvironment(FLEET_URL_ENV, api.url()));
     }
     // the built-in instances record orders (POST /api/v1/orders/{id}) in the topology's
-    // database, following its primary, so that `bulwark drill` can count what a failover lost
+    // database, following its primary, so a failover here keeps or loses them as a shop's would
+    // (`bulwark drill` counts that on a copy of its own)
     ProcessCommand builtin =
         db == null
             ? ProcessCommand.instance(1)
