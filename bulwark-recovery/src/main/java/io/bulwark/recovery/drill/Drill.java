@@ -34,7 +34,7 @@ import java.util.concurrent.locks.LockSupport;
  *
  * <pre>{@code
  * try (DrillStack stack = DrillStack.start(topology, file, workDir, Duration.ofMinutes(1), err)) {
- *   DrillResult r = Drill.run(stack, engineDatabase, Drill.Options.defaults(), Clock.systemUTC(), err);
+ *   DrillResult r = Drill.run(stack, engine, Drill.Options.defaults(), Clock.systemUTC(), err);
  * }
  * }</pre>
  */
