@@ -71,6 +71,7 @@ public final class DrillCommand implements Callable<Integer> {
 
   @Option(
       names = "--approve",
+      paramLabel = "MODE",
       defaultValue = "auto",
       description = "who approves the activation: auto (default: the drill approves it)")
   String approve;
@@ -83,23 +84,29 @@ public final class DrillCommand implements Callable<Integer> {
 
   @Option(
       names = "--orders-per-second",
+      paramLabel = "N",
       defaultValue = "20",
       description = "the order load's rate (default: ${DEFAULT-VALUE})")
   double ordersPerSecond;
 
   @Option(
       names = "--warm-up",
+      paramLabel = "DURATION",
       defaultValue = "5s",
       description = "how long the load runs before the fault (default: ${DEFAULT-VALUE})")
   String warmUp;
 
   @Option(
       names = "--timeout",
+      paramLabel = "DURATION",
       defaultValue = "30m",
       description = "how long the DR activation may take (default: ${DEFAULT-VALUE})")
   String timeout;
 
-  @Option(names = "--home", description = "state directory (default: $BULWARK_HOME or ~/.bulwark)")
+  @Option(
+      names = "--home",
+      paramLabel = "DIR",
+      description = "state directory (default: $BULWARK_HOME or ~/.bulwark)")
   Path home;
 
   @Override

@@ -28,13 +28,16 @@ import picocli.CommandLine.Spec;
 public final class DrillHistoryCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
 
-  @Option(names = "--name", description = "only this topology's drills")
+  @Option(names = "--name", paramLabel = "TOPOLOGY", description = "only this topology's drills")
   String name;
 
   @Option(names = "--json", description = "print one JSON object: {\"drills\":[…]}")
   boolean json;
 
-  @Option(names = "--home", description = "state directory (default: $BULWARK_HOME or ~/.bulwark)")
+  @Option(
+      names = "--home",
+      paramLabel = "DIR",
+      description = "state directory (default: $BULWARK_HOME or ~/.bulwark)")
   Path home;
 
   @Override
