@@ -25,7 +25,9 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Comparator;
+import java.util.Optional;
 import java.util.concurrent.Callable;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Stream;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -154,13 +156,32 @@ public final class DrillCommand implements Callable<Integer> {
     DrillHistory history = DrillHistory.in(stateHome);
     Path work = history.dir(topology.name()).resolve("work-" + System.currentTimeMillis());
     DrillResult result;
+    // a drill stopped with Ctrl-C or SIGTERM still stops what it started
+    AtomicReference<DrillStack> started = new AtomicReference<>();
+    AtomicReference<PostgresServer> engineServer = new AtomicReference<>();
+    Thread hook =
+        new Thread(
+            () -> {
+              Optional.ofNullable(started.get()).ifPresent(DrillStack::close);
+              Optional.ofNullable(engineServer.get()).ifPresent(PostgresServer::close);
+            },
+            "bulwark-drill-stop");
+    Runtime.getRuntime().addShutdownHook(hook);
     try (PostgresServer server = PostgresServer.builder(work.resolve("pg")).build().start();
         Database engine = Database.connect(server.jdbcUrl("postgres"), "postgres", "", 4);
         DrillStack stack =
             DrillStack.start(topology, file.toString(), work, Duration.ofSeconds(90), err)) {
+      engineServer.set(server);
+      started.set(stack);
       result = Drill.run(stack, engine, options, Clock.systemUTC(), err);
     } catch (RecoveryException e) {
       return Exits.of(err, e);
+    } finally {
+      try {
+        Runtime.getRuntime().removeShutdownHook(hook);
+      } catch (IllegalStateException shuttingDown) {
+        // the hook is running or has run: it stops what was started
+      }
     }
     history.append(result);
     if (report != null) {

@@ -25,6 +25,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.LockSupport;
 
 /**
@@ -39,6 +40,7 @@ public final class DrillStack implements AutoCloseable {
   private final LocalStack stack;
   private final FleetApi fleet;
   private final RunningTopology running;
+  private final AtomicBoolean closed = new AtomicBoolean();
 
   private DrillStack(
       Topology topology,
@@ -168,10 +170,12 @@ public final class DrillStack implements AutoCloseable {
         && ProcessHandle.of(i.pid().getAsLong()).map(ProcessHandle::isAlive).orElse(false);
   }
 
-  /** Stops the fleet API, the gateway and instances, and the database cluster. */
+  /** Stops the fleet API, the gateway and instances, and the database cluster. Idempotent. */
   @Override
   public void close() {
-    closeAll(fleet, stack, database);
+    if (closed.compareAndSet(false, true)) {
+      closeAll(fleet, stack, database);
+    }
   }
 
   private static void closeAll(FleetApi fleet, LocalStack stack, DatabaseCluster database) {
