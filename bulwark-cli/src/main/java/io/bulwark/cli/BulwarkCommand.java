@@ -34,6 +34,7 @@ import picocli.CommandLine.Spec;
       AvailabilityCommand.class,
       AnalyzeCommand.class,
       DrCommand.class,
+      io.bulwark.recovery.cli.DrillCommand.class,
       RunbookCommand.class,
       TopologyCommand.class,
       io.bulwark.fleet.cli.UpCommand.class,

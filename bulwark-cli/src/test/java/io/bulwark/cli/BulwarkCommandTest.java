@@ -37,7 +37,8 @@ class BulwarkCommandTest {
         .contains("availability")
         .contains("analyze")
         .contains("runbook")
-        .contains("states");
+        .contains("states")
+        .contains("drill");
   }
 
   @Test

@@ -11,6 +11,7 @@ import io.bulwark.states.durable.ExecutionStatus;
 import io.bulwark.states.durable.HistoryEvent;
 import io.bulwark.states.durable.StatesException;
 import io.bulwark.topology.DrStrategy;
+import io.bulwark.topology.Topology;
 import io.bulwark.topology.runbook.Runbook;
 import io.bulwark.topology.runbook.RunbookAsl;
 import io.bulwark.topology.runbook.RunbookStep;
@@ -113,28 +114,38 @@ public final class DisasterRecoveryManager implements AutoCloseable {
    * @throws RecoveryException.NotPossible as {@link #start} does
    */
   public static Runbook runbook(RunningTopology running, Clock clock) {
-    if (running.topology().dr().isEmpty()) {
+    return runbook(running.topology(), running.topologyFile(), clock);
+  }
+
+  /**
+   * The runbook an activation of {@code topology} (read from {@code topologyFile}) carries out,
+   * before anything of it runs.
+   *
+   * @throws RecoveryException.NotPossible as {@link #start} does
+   */
+  public static Runbook runbook(Topology topology, String topologyFile, Clock clock) {
+    if (topology.dr().isEmpty()) {
       throw new RecoveryException.NotPossible(
-          running.topologyFile()
+          topologyFile
               + ": no dr section, so there is nothing to activate; add one (bulwark dr plan "
-              + running.topologyFile()
+              + topologyFile
               + " suggests a strategy)");
     }
-    Runbook runbook = Runbook.of(running.topology(), running.topologyFile(), clock);
+    Runbook runbook = Runbook.of(topology, topologyFile, clock);
     if (runbook.strategy() == DrStrategy.BACKUP_RESTORE
         || runbook.steps().stream().anyMatch(s -> s.kind() == StepKind.RESTORE_BACKUP)) {
       throw new RecoveryException.NotPossible(
-          running.topologyFile()
+          topologyFile
               + ": the DR manager cannot restore a backup yet (strategy "
               + runbook.strategy().word()
               + ", or no database replica in "
               + runbook.toRegion()
               + "); follow the runbook by hand: bulwark runbook "
-              + running.topologyFile());
+              + topologyFile);
     }
     if (runbook.fromRegion().equals(runbook.toRegion())) {
       throw new RecoveryException.NotPossible(
-          running.topologyFile()
+          topologyFile
               + ": the DR region is the primary region "
               + runbook.fromRegion()
               + "; set dr.region to another region");

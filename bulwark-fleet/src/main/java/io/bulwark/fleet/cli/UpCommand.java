@@ -8,6 +8,7 @@ import io.bulwark.fleet.InstanceGroup;
 import io.bulwark.fleet.QueueBacklog;
 import io.bulwark.fleet.TargetTracking;
 import io.bulwark.fleet.http.FleetApi;
+import io.bulwark.fleet.instance.InstanceMain;
 import io.bulwark.fleet.local.LocalProcessProvider;
 import io.bulwark.fleet.local.ProcessCommand;
 import io.bulwark.fleet.stack.BuiltinTopology;
@@ -301,9 +302,17 @@ public final class UpCommand implements java.util.concurrent.Callable<Integer> {
     if (api != null) {
       commands.replaceAll((service, c) -> c.withEnvironment(FLEET_URL_ENV, api.url()));
     }
+    // the built-in instances record orders (POST /api/v1/orders/{id}) in the topology's
+    // database, following its primary, so a failover here keeps or loses them as a shop's would
+    // (`bulwark drill` counts that on a copy of its own)
+    ProcessCommand builtin =
+        db == null
+            ? ProcessCommand.instance(1)
+            : ProcessCommand.instance(1)
+                .withEnvironment(
+                    InstanceMain.DATABASE_URL_ENV, db.jdbcUrl("postgres") + "&user=postgres");
     LocalProcessProvider provider =
-        LocalProcessProvider.of(
-            ProcessCommand.instance(1), commands, Optional.of(runDir.resolve("logs")));
+        LocalProcessProvider.of(builtin, commands, Optional.of(runDir.resolve("logs")));
     LocalStack stack;
     try {
       stack = LocalStack.start(plan, provider, Clock.systemUTC());

@@ -11,6 +11,11 @@ import java.io.PrintStream;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.sql.Statement;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -30,6 +35,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * GET  /api/v1/hello          who answered: instance, zone, region, service, version
  * GET  /api/v1/items/{id}     an item computed from its id, after the simulated work
  * PUT  /api/v1/items/{id}     stores the body under the id (idempotent), echoes it
+ * POST /api/v1/orders/{id}    records order {id} in the database (201 once committed; 503 when
+ *                             the database does not take it or none is configured)
  * GET  /work?ms=N             sleeps N ms (at most 5000), then answers like hello
  * </pre>
  *
@@ -38,10 +45,19 @@ import java.util.concurrent.atomic.AtomicLong;
  * as {@code listening on N}), {@code --id}, {@code --zone}, {@code --region}, {@code --service},
  * {@code --version}, {@code --work-ms N} (simulated work per API request, default 1), {@code
  * --watch-stdin} (exit when standard input closes, so the instance never outlives the process that
- * started it). SIGTERM stops accepting, answers readiness with 503 and lets requests in flight
- * finish (up to 2 s).
+ * started it). Orders go to the pgjdbc URL in {@code $BULWARK_DATABASE_URL} ({@link
+ * #DATABASE_URL_ENV}; a multi-host URL with {@code targetServerType=primary} follows a failover),
+ * one row per request in {@code bulwark_orders(id, region, instance, created_at)}, created when
+ * missing; no primary key, so a request carried out twice shows as a duplicate row. SIGTERM stops
+ * accepting, answers readiness with 503 and lets requests in flight finish (up to 2 s).
  */
 public final class InstanceMain {
+
+  /** The environment variable holding the JDBC URL orders are written to. */
+  public static final String DATABASE_URL_ENV = "BULWARK_DATABASE_URL";
+
+  /** The table orders are written to. */
+  public static final String ORDERS_TABLE = "bulwark_orders";
 
   private final String id;
   private final String zone;
@@ -53,6 +69,7 @@ public final class InstanceMain {
   private final ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor();
   private final Map<String, String> items = new ConcurrentHashMap<>();
   private final AtomicLong requests = new AtomicLong();
+  private final String databaseUrl = System.getenv(DATABASE_URL_ENV);
   private volatile boolean ready;
 
   private InstanceMain(Map<String, String> options) throws IOException {
@@ -139,6 +156,9 @@ public final class InstanceMain {
         default -> {
           if (path.startsWith("/api/v1/items/") && path.length() > "/api/v1/items/".length()) {
             item(exchange, method, path.substring("/api/v1/items/".length()), body);
+          } else if (path.startsWith("/api/v1/orders/")
+              && path.length() > "/api/v1/orders/".length()) {
+            order(exchange, method, path.substring("/api/v1/orders/".length()));
           } else {
             problem(exchange, 404, "not-found", "Not found", "no route " + path);
           }
@@ -183,6 +203,80 @@ public final class InstanceMain {
             method + " is not allowed; use GET or PUT");
       }
     }
+  }
+
+  private void order(HttpExchange exchange, String method, String orderId) throws IOException {
+    if (!method.equals("POST")) {
+      exchange.getResponseHeaders().set("Allow", "POST");
+      problem(
+          exchange,
+          405,
+          "method-not-allowed",
+          "Method not allowed",
+          method + " is not allowed; use POST");
+      return;
+    }
+    if (databaseUrl == null || databaseUrl.isBlank()) {
+      problem(
+          exchange,
+          503,
+          "no-database",
+          "No database",
+          "this instance has no database ($" + DATABASE_URL_ENV + " is not set)");
+      return;
+    }
+    try {
+      insertOrder(orderId);
+    } catch (SQLException e) {
+      problem(
+          exchange,
+          503,
+          "database-unavailable",
+          "Database unavailable",
+          "order " + orderId + " was not recorded: " + e.getMessage());
+      return;
+    }
+    send(
+        exchange,
+        201,
+        "{\"id\":\""
+            + escape(orderId)
+            + "\",\"region\":\""
+            + escape(region)
+            + "\",\"instance\":\""
+            + escape(id)
+            + "\"}");
+  }
+
+  private void insertOrder(String orderId) throws SQLException {
+    String insert = "insert into " + ORDERS_TABLE + " (id, region, instance) values (?, ?, ?)";
+    try (Connection c = DriverManager.getConnection(databaseUrl)) {
+      try (PreparedStatement s = c.prepareStatement(insert)) {
+        bind(s, orderId);
+        s.executeUpdate();
+      } catch (SQLException e) {
+        if (!"42P01".equals(e.getSQLState())) { // undefined_table: the first order creates it
+          throw e;
+        }
+        try (Statement ddl = c.createStatement()) {
+          ddl.execute(
+              "create table if not exists "
+                  + ORDERS_TABLE
+                  + " (id text not null, region text not null, instance text not null,"
+                  + " created_at timestamptz not null default clock_timestamp())");
+        }
+        try (PreparedStatement s = c.prepareStatement(insert)) {
+          bind(s, orderId);
+          s.executeUpdate();
+        }
+      }
+    }
+  }
+
+  private void bind(PreparedStatement s, String orderId) throws SQLException {
+    s.setString(1, orderId);
+    s.setString(2, region);
+    s.setString(3, id);
   }
 
   private String who() {

@@ -77,4 +77,16 @@ class InstanceMainTest {
     assertThat(body.get("correlationId").asText())
         .isEqualTo(r.headers().firstValue("X-Request-Id").orElseThrow());
   }
+
+  @Test
+  void refusesAnOrderWithoutADatabaseAndAnythingButPost() throws Exception {
+    HttpResponse<String> none = send("POST", "/api/v1/orders/o-1", null);
+    assertThat(none.statusCode()).isEqualTo(503);
+    assertThat(Json.parse(none.body()).get("detail").asText())
+        .isEqualTo("this instance has no database ($BULWARK_DATABASE_URL is not set)");
+
+    HttpResponse<String> get = send("GET", "/api/v1/orders/o-1", null);
+    assertThat(get.statusCode()).isEqualTo(405);
+    assertThat(get.headers().firstValue("Allow")).hasValue("POST");
+  }
 }
