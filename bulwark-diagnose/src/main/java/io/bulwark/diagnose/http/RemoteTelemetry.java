@@ -12,7 +12,8 @@ import java.time.Instant;
  * when no garbage collection has read it since the symptom began ({@link Diagnoser#staleLiveSets}):
  * the server then runs {@link DiagnoseHttp#LIVE_SET} (two full collections two seconds apart) and
  * the telemetry is fetched again, so a leak is judged on a live set taken after the onset rather
- * than on one from before it.
+ * than on one from before it. When the server refuses or fails that request, the first telemetry is
+ * diagnosed as it is.
  */
 public final class RemoteTelemetry {
 
@@ -38,7 +39,13 @@ public final class RemoteTelemetry {
     if (Diagnoser.staleLiveSets(symptom, telemetry).isEmpty()) {
       return telemetry;
     }
-    admin.call("POST", DiagnoseHttp.LIVE_SET);
+    try {
+      admin.call("POST", DiagnoseHttp.LIVE_SET);
+    } catch (AdminApi.Failed e) {
+      // a server without the route, or one that cannot take readings now: diagnose what there is
+      // (the diagnosis then says which live sets it could not judge)
+      return telemetry;
+    }
     return TelemetryJson.read(admin.call("GET", path));
   }
 }
