@@ -22,16 +22,18 @@ import java.util.Optional;
  * since}) and the symptom window (samples from {@code since} on) by a robust z-score (median and
  * MAD, so a single spike in the baseline does not hide a shift); the symptom window is summarised
  * by its median, 90th percentile or maximum as the symptom is constant, intermittent or seen once
- * (a growing signal such as a leak by its last third). A signal that was already out of its range
- * through the baseline counts half (it did not change at the onset); a leak must also keep growing
- * through the window, or counts a fifth. The strongest signal gives the hypothesis's likelihood (a
- * logistic of the score, 0.5 at {@value #BAR}); a hypothesis whose signals another anomalous fault
- * explains as a side effect (a full pool behind slow queries, CPU spent collecting garbage), or a
- * CPU or allocation rise that came with a rise in requests per second (more work, not a fault), is
- * discounted and reported as a contributing factor. Posteriors are the normalised products of prior
- * and likelihood, with a "nothing wrong" hypothesis in the mix. The top hypothesis is the root
- * cause when its posterior is at least {@value #CONFIDENCE_BAR} and its score at least {@value
- * #BAR}; otherwise the diagnosis says what to collect next.
+ * (a live set, which changes only at garbage collections, by its latest reading taken since the
+ * onset). A signal that was already out of its range through the baseline counts half (it did not
+ * change at the onset); a leak's live set must also have grown between its first and latest
+ * readings since the onset, or counts a fifth (one step up, a cache filling, is not a leak; see
+ * {@link #staleLiveSets} for when no collection has run since the onset). The strongest signal
+ * gives the hypothesis's likelihood (a logistic of the score, 0.5 at {@value #BAR}); a hypothesis
+ * whose signals another anomalous fault explains as a side effect (a full pool behind slow queries,
+ * CPU spent collecting garbage), or a CPU or allocation rise that came with a rise in requests per
+ * second (more work, not a fault), is discounted and reported as a contributing factor. Posteriors
+ * are the normalised products of prior and likelihood, with a "nothing wrong" hypothesis in the
+ * mix. The top hypothesis is the root cause when its posterior is at least {@value #CONFIDENCE_BAR}
+ * and its score at least {@value #BAR}; otherwise the diagnosis says what to collect next.
  *
  * <p>Change events (deploys, chaos injections …) that overlap the symptom are quoted as evidence; a
  * bad deploy is only suspected on a component that had a deploy or configuration change near the
@@ -56,6 +58,18 @@ public final class Diagnoser {
   private static final double LOAD_MIN_SCALE = 5;
   private static final java.util.Set<Fault> LOAD_BOUND =
       java.util.Set.of(Fault.CPU_HOG, Fault.GC_PRESSURE);
+
+  /** The admin route that measures a server's live set (see {@code DiagnoseHttp.LIVE_SET}). */
+  private static final String LIVE_SET_PATH = "/api/v1/admin/telemetry/live-set";
+
+  /**
+   * A growing signal's growth per second is scored against this share of its minimum scale per
+   * second (the live set: 16 MiB, so 2 MiB/s; a leak clears the bar from 7 MiB/s).
+   */
+  private static final double GROWTH_SCALE_PER_SECOND = 1.0 / 8;
+
+  /** Live-set readings since the onset a leak needs to be judged growing. */
+  private static final int LIVE_SET_READINGS = 2;
 
   private final Remedies remedies;
 
@@ -209,12 +223,27 @@ public final class Diagnoser {
       }
       any = true;
       double sign = signal.direction() == Direction.UP ? 1 : -1;
-      // a leak is judged by where it has got to: the last third of the window
+      // a live set changes only at collections: judge a leak by its readings since the onset
+      List<Point> readings =
+          signal.trend()
+              ? readings(telemetry, component, series.get(), symptom.since())
+              : List.of();
+      if (signal.trend() && readings.isEmpty()) {
+        collectNext.add(
+            component
+                + " "
+                + signal.metric()
+                + ": no garbage collection since "
+                + symptom.since()
+                + ", so the live set predates the symptom and "
+                + h.fault().slug()
+                + " cannot be judged; measure it (POST "
+                + LIVE_SET_PATH
+                + ", which bulwark diagnose does by itself)");
+      }
       double summary =
           signal.trend()
-              ? RobustStats.median(
-                  java.util.Arrays.copyOfRange(
-                      window, window.length - Math.max(1, window.length / 3), window.length))
+              ? (readings.isEmpty() ? window[window.length - 1] : readings.getLast().value())
               : summarise(window, symptom.frequency(), signal.direction());
       double scale = RobustStats.scale(baseline, signal.minScale());
       double median = RobustStats.median(baseline);
@@ -223,8 +252,38 @@ public final class Diagnoser {
       long outBefore =
           java.util.Arrays.stream(baseline).filter(v -> sign * (v - threshold) > 0).count();
       double factor = outBefore > baseline.length / 4 ? 0.5 : 1;
-      if (signal.trend() && !growing(window, signal.minScale())) {
-        factor *= NOT_GROWING_DISCOUNT;
+      double effective = score * factor;
+      String growth = "";
+      if (signal.trend()) {
+        boolean growing =
+            readings.size() >= 2
+                && readings.getLast().value() - readings.getFirst().value()
+                    >= signal.minScale() / 2;
+        if (growing) {
+          // the growth between two collections since the onset needs no trustworthy baseline
+          // (old garbage that no full collection has cleared inflates a live set read before)
+          double seconds =
+              Math.max(
+                      1,
+                      Duration.between(readings.getFirst().at(), readings.getLast().at())
+                          .toMillis())
+                  / 1e3;
+          double perSecond = (readings.getLast().value() - readings.getFirst().value()) / seconds;
+          double growthScore =
+              Math.min(MAX_SCORE, perSecond / (signal.minScale() * GROWTH_SCALE_PER_SECOND));
+          effective = Math.max(effective, growthScore);
+          score = Math.max(score, growthScore);
+          growth =
+              String.format(
+                  Locale.ROOT,
+                  "; grew %s/s between the collections read at %s and %s",
+                  format(perSecond),
+                  readings.getFirst().at(),
+                  readings.getLast().at());
+        } else {
+          effective *= NOT_GROWING_DISCOUNT;
+          factor *= NOT_GROWING_DISCOUNT;
+        }
       }
       Optional<Instant> onset =
           series.get().points().stream()
@@ -232,7 +291,6 @@ public final class Diagnoser {
               .filter(p -> sign * (p.value() - threshold) > 0)
               .map(Point::at)
               .findFirst();
-      double effective = score * factor;
       if (effective > c.score) {
         c.score = effective;
       }
@@ -242,17 +300,20 @@ public final class Diagnoser {
               signal.metric(),
               String.format(
                   Locale.ROOT,
-                  "%s %s: %s before %s, %s since (%s, robust z %.1f)%s%s",
+                  "%s %s: %s before %s, %s since (%s, robust z %.1f)%s%s%s",
                   component,
                   signal.metric(),
                   format(median),
                   symptom.since(),
                   format(summary),
-                  symptom.frequency() == Frequency.CONSTANT
-                      ? "median"
-                      : symptom.frequency() == Frequency.INTERMITTENT ? "p90" : "peak",
+                  signal.trend()
+                      ? "latest reading"
+                      : symptom.frequency() == Frequency.CONSTANT
+                          ? "median"
+                          : symptom.frequency() == Frequency.INTERMITTENT ? "p90" : "peak",
                   score,
                   onset.map(t -> ", out of range from " + t).orElse(""),
+                  growth,
                   factor < 1
                       ? (outBefore > baseline.length / 4
                           ? "; already out of range before the symptom"
@@ -321,12 +382,58 @@ public final class Diagnoser {
         && change.at().isAfter(since.minus(Duration.ofMinutes(30)));
   }
 
-  /** Whether the last third of {@code window} sits above its first third by half a scale. */
-  private static boolean growing(double[] window, double minScale) {
-    int third = Math.max(1, window.length / 3);
-    double[] first = java.util.Arrays.copyOfRange(window, 0, third);
-    double[] last = java.util.Arrays.copyOfRange(window, window.length - third, window.length);
-    return RobustStats.median(last) - RobustStats.median(first) >= minScale / 2;
+  /**
+   * The live-set readings of {@code live} taken by collections that ended at or after {@code
+   * since}: with the component's {@link Signals#HEAP_LIVE_AGE} series, one value per collection
+   * (the samples in between repeat it); without it, every sample from {@code since} on.
+   */
+  private static List<Point> readings(
+      Telemetry telemetry, String component, Series live, Instant since) {
+    Optional<Series> age = telemetry.series(component, Signals.HEAP_LIVE_AGE);
+    if (age.isEmpty()) {
+      return live.points().stream()
+          .filter(p -> !p.at().isBefore(since) && Double.isFinite(p.value()))
+          .toList();
+    }
+    java.util.Map<Instant, Double> ages = new java.util.HashMap<>();
+    age.get().points().forEach(p -> ages.put(p.at(), p.value()));
+    List<Point> out = new ArrayList<>();
+    Instant last = null;
+    for (Point p : live.points()) {
+      Double a = ages.get(p.at());
+      if (a == null || !Double.isFinite(p.value())) {
+        continue;
+      }
+      Instant collected = p.at().minusMillis(Math.round(a * 1000));
+      boolean fresh = last == null || collected.isAfter(last.plusMillis(100));
+      if (fresh) {
+        last = collected;
+        if (!collected.isBefore(since)) {
+          out.add(p);
+        }
+      }
+    }
+    return out;
+  }
+
+  /**
+   * The components whose live set no collection has measured since {@code symptom} began, though
+   * their heap is recorded: a leak there cannot be judged until one does (with a large young
+   * generation that can take minutes). A client that can ask the server for a reading ({@code POST
+   * /api/v1/admin/telemetry/live-set}) does, then fetches the telemetry again.
+   */
+  public static List<String> staleLiveSets(Symptom symptom, Telemetry telemetry) {
+    List<String> stale = new ArrayList<>();
+    for (String component : telemetry.components()) {
+      Optional<Series> live = telemetry.series(component, Signals.HEAP_LIVE);
+      if (live.isPresent()
+          && telemetry.series(component, Signals.HEAP_LIVE_AGE).isPresent()
+          && readings(telemetry, component, live.get(), symptom.since()).size()
+              < LIVE_SET_READINGS) {
+        stale.add(component);
+      }
+    }
+    return stale;
   }
 
   private static double summarise(double[] window, Frequency frequency, Direction direction) {

@@ -24,6 +24,13 @@ public final class Signals {
   /** Heap in use after the latest garbage collection (the live set), bytes. */
   public static final String HEAP_LIVE = "jvm.heap.live.bytes";
 
+  /**
+   * Seconds since the latest garbage collection ended: how old the {@link #HEAP_LIVE} reading is. A
+   * live set older than the symptom says nothing about it (a large young generation can go minutes
+   * without a collection).
+   */
+  public static final String HEAP_LIVE_AGE = "jvm.heap.live.age.seconds";
+
   /** Heap in use now, bytes. */
   public static final String HEAP_USED = "jvm.heap.used.bytes";
 

@@ -160,6 +160,57 @@ class DiagnoserTest {
   }
 
   @Test
+  void judgesALeakOnLiveSetsReadSinceTheOnsetNotOnAStaleOneInflatedByOldGarbage() {
+    // the baseline's live set (210 MiB) was read by a young collection with a released leak's
+    // garbage still in the old generation; no collection runs after the onset until two readings
+    // are asked for at 26 s and 28 s
+    add("shop", Signals.HEAP_LIVE, i -> 210 * MB);
+    add("shop", Signals.HEAP_LIVE_AGE, i -> i + 5.0);
+    quiet();
+    Symptom symptom =
+        new Symptom("checkout is slow", Severity.HIGH, SINCE, Frequency.CONSTANT, List.of());
+    Telemetry stale = new Telemetry(series, observations, changes);
+    assertThat(Diagnoser.staleLiveSets(symptom, stale)).containsExactly("shop");
+    Diagnosis unjudged = engine.diagnose(symptom, stale);
+    assertThat(unjudged.rootCause()).isEmpty();
+    assertThat(unjudged.collectNext())
+        .anySatisfy(
+            n ->
+                assertThat(n)
+                    .startsWith("shop jvm.heap.live.bytes: no garbage collection since " + SINCE)
+                    .contains("memory-leak cannot be judged"));
+
+    series.clear();
+    add("shop", Signals.HEAP_LIVE, i -> i < 26 ? 210 * MB : i < 28 ? 140 * MB : 180 * MB);
+    add("shop", Signals.HEAP_LIVE_AGE, i -> i < 26 ? i + 5.0 : i < 28 ? i - 26.0 : i - 28.0);
+    quiet();
+    Telemetry read = new Telemetry(series, observations, changes);
+    assertThat(Diagnoser.staleLiveSets(symptom, read)).isEmpty();
+    Diagnosis leak = engine.diagnose(symptom, read);
+    assertThat(leak.rootCause()).map(Cause::fault).contains(Fault.MEMORY_LEAK);
+    assertThat(leak.evidence())
+        .extracting(Evidence::text)
+        .anySatisfy(
+            t ->
+                assertThat(t)
+                    .contains("180.0 MiB since (latest reading")
+                    .contains(
+                        "grew 20.0 MiB/s between the collections read at "
+                            + T0.plusSeconds(26)
+                            + " and "
+                            + T0.plusSeconds(28)));
+
+    // the same two readings, flat: collected garbage, not a leak
+    series.clear();
+    add("shop", Signals.HEAP_LIVE, i -> i < 26 ? 210 * MB : i < 28 ? 140 * MB : 141 * MB);
+    add("shop", Signals.HEAP_LIVE_AGE, i -> i < 26 ? i + 5.0 : i < 28 ? i - 26.0 : i - 28.0);
+    quiet();
+    assertThat(engine.diagnose(symptom, new Telemetry(series, observations, changes)).ranked())
+        .filteredOn(c -> c.fault() == Fault.MEMORY_LEAK)
+        .allSatisfy(c -> assertThat(c.confidence()).isLessThan(0.05));
+  }
+
+  @Test
   void suspectsADeployOnlyWhenThereWasOne() {
     add("shop", Signals.HTTP_ERRORS, i -> i < 20 ? 0 : noise(5, 0.5));
     quiet();

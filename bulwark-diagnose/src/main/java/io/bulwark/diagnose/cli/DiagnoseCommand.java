@@ -1,6 +1,5 @@
 package io.bulwark.diagnose.cli;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import io.bulwark.diagnose.Cause;
 import io.bulwark.diagnose.Diagnoser;
 import io.bulwark.diagnose.Diagnosis;
@@ -10,8 +9,7 @@ import io.bulwark.diagnose.Severity;
 import io.bulwark.diagnose.Solution;
 import io.bulwark.diagnose.Symptom;
 import io.bulwark.diagnose.Telemetry;
-import io.bulwark.diagnose.http.DiagnoseHttp;
-import io.bulwark.diagnose.http.TelemetryJson;
+import io.bulwark.diagnose.http.RemoteTelemetry;
 import io.bulwark.kernel.AdminApi;
 import io.bulwark.kernel.Durations;
 import io.bulwark.kernel.Json;
@@ -117,14 +115,11 @@ public final class DiagnoseCommand implements Callable<Integer> {
     }
     Telemetry telemetry;
     try {
-      JsonNode answer =
-          AdminApi.call(
-              remote.url,
-              remote.token,
-              "GET",
-              DiagnoseHttp.TELEMETRY + "?from=" + s.since().minus(baselineLength),
-              null);
-      telemetry = TelemetryJson.read(answer);
+      telemetry =
+          RemoteTelemetry.fetch(
+              (method, path) -> AdminApi.call(remote.url, remote.token, method, path, null),
+              s,
+              s.since().minus(baselineLength));
     } catch (AdminApi.Failed e) {
       err.println("bulwark: " + e.getMessage());
       err.flush();

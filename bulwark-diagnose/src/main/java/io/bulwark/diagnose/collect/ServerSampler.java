@@ -92,6 +92,7 @@ public final class ServerSampler implements AutoCloseable {
 
   private Connection connection;
   private Previous previous;
+  private long probeGcMillis;
   private Map<Long, Long> threadCpu = new HashMap<>();
 
   /**
@@ -157,7 +158,12 @@ public final class ServerSampler implements AutoCloseable {
     process.put(
         Signals.HEAP_USED,
         (double) ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed());
-    liveHeap().ifPresent(v -> process.put(Signals.HEAP_LIVE, v));
+    liveHeap()
+        .ifPresent(
+            latest -> {
+              process.put(Signals.HEAP_LIVE, latest.bytes);
+              process.put(Signals.HEAP_LIVE_AGE, latest.ageSeconds);
+            });
     procSelf(process);
     pool(process);
     try {
@@ -186,7 +192,32 @@ public final class ServerSampler implements AutoCloseable {
         Remedies.process(ProcessHandle.current().pid(), dir.toString()));
   }
 
-  private Counters counters() {
+  /**
+   * Runs one full garbage collection ({@link System#gc()}) so that the next sample's live set is
+   * current; its pause is left out of {@link Signals#GC_PAUSE} (the diagnosis asked for it, the
+   * application did not cause it). Call it on the thread that samples.
+   *
+   * @return the milliseconds the collection took, or -1 when the JVM ignored the request ({@code
+   *     -XX:+DisableExplicitGC})
+   */
+  public long collect() {
+    long before = gcMillis();
+    long count = gcCount();
+    System.gc();
+    long took = gcMillis() - before;
+    probeGcMillis += took;
+    return gcCount() == count ? -1 : took;
+  }
+
+  private static long gcCount() {
+    long n = 0;
+    for (GarbageCollectorMXBean bean : ManagementFactory.getGarbageCollectorMXBeans()) {
+      n += Math.max(0, bean.getCollectionCount());
+    }
+    return n;
+  }
+
+  private static long gcMillis() {
     long gc = 0;
     for (GarbageCollectorMXBean bean : ManagementFactory.getGarbageCollectorMXBeans()) {
       // concurrent cycles run beside the application; only pauses stop it
@@ -194,6 +225,11 @@ public final class ServerSampler implements AutoCloseable {
         gc += bean.getCollectionTime();
       }
     }
+    return gc;
+  }
+
+  private Counters counters() {
+    long gc = gcMillis() - probeGcMillis;
     long count = 0;
     double seconds = 0;
     long errors = 0;
@@ -247,8 +283,11 @@ public final class ServerSampler implements AutoCloseable {
     return busy;
   }
 
-  /** Heap in use right after the latest collection, summed over the heap pools. */
-  private java.util.Optional<Double> liveHeap() {
+  /**
+   * Heap in use right after the latest collection, summed over the heap pools, and how long ago
+   * that collection ended.
+   */
+  private java.util.Optional<LiveSet> liveHeap() {
     GcInfo latest = null;
     for (GarbageCollectorMXBean bean : ManagementFactory.getGarbageCollectorMXBeans()) {
       if (bean instanceof com.sun.management.GarbageCollectorMXBean sun
@@ -268,8 +307,12 @@ public final class ServerSampler implements AutoCloseable {
         used += e.getValue().getUsed();
       }
     }
-    return java.util.Optional.of((double) used);
+    double age =
+        Math.max(0, ManagementFactory.getRuntimeMXBean().getUptime() - latest.getEndTime()) / 1e3;
+    return java.util.Optional.of(new LiveSet(used, age));
   }
+
+  private record LiveSet(double bytes, double ageSeconds) {}
 
   private static void procSelf(Map<String, Double> out) {
     Path self = Path.of("/proc/self");

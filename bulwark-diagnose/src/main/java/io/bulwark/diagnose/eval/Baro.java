@@ -57,7 +57,11 @@ public final class Baro {
   /** The (component, fault) suspects in {@code telemetry}, most anomalous first, each once. */
   public static List<Suspect> rank(Telemetry telemetry) {
     List<Series> usable =
-        telemetry.series().stream().filter(s -> s.points().size() >= MIN_POINTS).toList();
+        telemetry.series().stream()
+            .filter(s -> s.points().size() >= MIN_POINTS)
+            // the live set's age is a ramp by construction (it says how stale another metric is)
+            .filter(s -> !s.metric().equals(Signals.HEAP_LIVE_AGE))
+            .toList();
     if (usable.isEmpty()) {
       return List.of();
     }

@@ -9,7 +9,7 @@ import io.bulwark.diagnose.Severity;
 import io.bulwark.diagnose.Symptom;
 import io.bulwark.diagnose.Telemetry;
 import io.bulwark.diagnose.http.DiagnoseHttp;
-import io.bulwark.diagnose.http.TelemetryJson;
+import io.bulwark.diagnose.http.RemoteTelemetry;
 import io.bulwark.kernel.AdminApi;
 import io.bulwark.kernel.Durations;
 import java.io.PrintWriter;
@@ -183,10 +183,10 @@ public final class CampaignRunner {
         Instant seen = clock.instant().minus(WINDOW);
         Instant from =
             seen.minus(MAX_BASELINE).isAfter(settled) ? seen.minus(MAX_BASELINE) : settled;
-        Telemetry telemetry = blind(telemetry(from));
         Symptom symptom =
             new Symptom(
                 "checkout is slow or failing", Severity.HIGH, seen, Frequency.CONSTANT, List.of());
+        Telemetry telemetry = blind(RemoteTelemetry.fetch(this::call, symptom, from));
         Diagnosis diagnosis = Diagnoser.forServer(url).diagnose(symptom, telemetry);
         Instant diagnosed = clock.instant();
         List<Baro.Suspect> baseline = Baro.rank(telemetry);
@@ -227,10 +227,6 @@ public final class CampaignRunner {
     return new EvalReport(cases);
   }
 
-  private Telemetry telemetry(Instant from) throws AdminApi.Failed, InterruptedException {
-    return TelemetryJson.read(call("GET", DiagnoseHttp.TELEMETRY + "?from=" + from));
-  }
-
   /** The telemetry without the chaos injections' change events, which name the fault. */
   private static Telemetry blind(Telemetry t) {
     return new Telemetry(
@@ -244,8 +240,8 @@ public final class CampaignRunner {
   }
 
   /**
-   * A GET or DELETE on the admin API, tried again for up to {@link #RETRY_FOR} while it fails for
-   * the server's reasons (a fault can take the pool the admin check needs, e.g. orders queued
+   * A call without a body on the admin API, tried again for up to {@link #RETRY_FOR} while it fails
+   * for the server's reasons (a fault can take the pool the admin check needs, e.g. orders queued
    * behind a held lock).
    */
   private JsonNode call(String method, String path) throws AdminApi.Failed, InterruptedException {

@@ -34,6 +34,9 @@ import java.util.function.Supplier;
  * <ul>
  *   <li>{@code GET /api/v1/admin/telemetry?from=ISO-8601}: the recorded samples from {@code from}
  *       (default: everything kept) as {@link TelemetryJson};
+ *   <li>{@code POST /api/v1/admin/telemetry/live-set}: measures the live set now (two full
+ *       collections two seconds apart, see {@link TelemetryRecorder#measureLiveSet()}): {@code
+ *       {"readings":[{"at","liveBytes","pauseMillis"}…]}}; the telemetry then holds them;
  *   <li>{@code POST /api/v1/admin/chaos {"fault","target","duration":"30s"}}: 201 and the
  *       injection;
  *   <li>{@code GET /api/v1/admin/chaos}: {@code {"items":[injection…],"supported":{fault:target}}};
@@ -54,6 +57,9 @@ public final class DiagnoseHttp implements HttpModule, AutoCloseable {
 
   /** Where the telemetry is served. */
   public static final String TELEMETRY = "/api/v1/admin/telemetry";
+
+  /** Where a diagnosis asks for a fresh live-set reading. */
+  public static final String LIVE_SET = TELEMETRY + "/live-set";
 
   /** Where injections are managed. */
   public static final String CHAOS = "/api/v1/admin/chaos";
@@ -136,6 +142,23 @@ public final class DiagnoseHttp implements HttpModule, AutoCloseable {
         ctx -> {
           guard.check(ctx);
           ctx.json(TelemetryJson.write(recorder.since(from(ctx.queryParam("from")))));
+        });
+    app.post(
+        LIVE_SET,
+        ctx -> {
+          guard.check(ctx);
+          List<Map<String, Object>> readings =
+              recorder.measureLiveSet().stream()
+                  .map(
+                      r -> {
+                        Map<String, Object> m = new LinkedHashMap<>();
+                        m.put("at", r.at().toString());
+                        m.put("liveBytes", r.liveBytes());
+                        m.put("pauseMillis", r.pauseMillis());
+                        return m;
+                      })
+                  .toList();
+          ctx.json(Map.of("readings", readings));
         });
     app.get(
         CHAOS,

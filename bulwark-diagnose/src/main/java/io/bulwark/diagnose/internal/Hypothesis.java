@@ -29,7 +29,8 @@ public record Hypothesis(Fault fault, double prior, List<Signal> signals, Set<Fa
    * @param metric one of {@link Signals}
    * @param direction the way it moves
    * @param minScale the smallest spread assumed for its baseline, in its unit
-   * @param trend whether it must also keep growing through the symptom window (a leak)
+   * @param trend whether it is a live set read at collections, judged by its readings since the
+   *     onset, which must have grown between the first and the latest (a leak)
    */
   public record Signal(String metric, Direction direction, double minScale, boolean trend) {}
 

@@ -87,7 +87,8 @@ class CampaignFileTest {
             Fault.MEMORY_LEAK,
             Fault.POOL_EXHAUSTION,
             Fault.SLOW_QUERY,
-            Fault.DEPENDENCY_DOWN);
+            Fault.DEPENDENCY_DOWN,
+            Fault.DISK_FILL);
     assertThat(c.injections().stream().map(Campaign.Injection::target).distinct())
         .containsExactlyInAnyOrder("shop", "database", "payment-network");
     assertThat(c.injections().getLast().at()).isLessThan(Duration.ofMinutes(25));
