@@ -10,6 +10,7 @@ import io.bulwark.diagnose.Solution;
 import io.bulwark.diagnose.Symptom;
 import io.bulwark.diagnose.Telemetry;
 import io.bulwark.diagnose.http.RemoteTelemetry;
+import io.bulwark.diagnose.notify.Webhook;
 import io.bulwark.kernel.AdminApi;
 import io.bulwark.kernel.Durations;
 import io.bulwark.kernel.Json;
@@ -84,6 +85,19 @@ public final class DiagnoseCommand implements Callable<Integer> {
   @Option(names = "--json", description = "Print the diagnosis as one JSON object.")
   boolean json;
 
+  @Option(
+      names = "--webhook",
+      paramLabel = "URL",
+      description =
+          "Also POST the diagnosis to URL: the --json object, or a Slack message with --slack."
+              + " A 5xx or an unreachable URL is retried twice; exit 1 when it was not taken.")
+  String webhook;
+
+  @Option(
+      names = "--slack",
+      description = "Post to --webhook as a Slack incoming-webhook message ({\"text\": ...}).")
+  boolean slack;
+
   Clock clock = Clock.systemUTC();
 
   @Override
@@ -92,7 +106,15 @@ public final class DiagnoseCommand implements Callable<Integer> {
     PrintWriter err = spec.commandLine().getErr();
     Symptom s;
     Duration baselineLength;
+    Webhook hook;
     try {
+      if (slack && webhook == null) {
+        throw new IllegalArgumentException("--slack needs --webhook URL");
+      }
+      hook =
+          webhook == null
+              ? null
+              : Webhook.of(webhook, slack ? Webhook.Format.SLACK : Webhook.Format.PLAIN);
       // checked here, not by picocli, so that `diagnose eval` needs neither
       if (symptom == null || since == null) {
         throw new IllegalArgumentException(
@@ -147,6 +169,15 @@ public final class DiagnoseCommand implements Callable<Integer> {
       print(diagnosis, out);
     }
     out.flush();
+    if (hook != null) {
+      try {
+        hook.post(diagnosis);
+      } catch (Webhook.Failed e) {
+        err.println("bulwark: the diagnosis is above, but " + e.getMessage());
+        err.flush();
+        return 1;
+      }
+    }
     return 0;
   }
 

@@ -321,6 +321,29 @@ class DiagnoseRunningServerTest {
           .contains("--frequency must be one of ONCE, INTERMITTENT, CONSTANT but was OFTEN");
       assertThat(diagnoseFails(url, "--since", "1m", "--component", "nope"))
           .contains("--component nope has no telemetry; known: ");
+      assertThat(diagnoseFails(url, "--since", "1m", "--slack"))
+          .isEqualTo("bulwark: --slack needs --webhook URL");
+      assertThat(diagnoseFails(url, "--since", "1m", "--webhook", "ftp://hooks.example.org/x"))
+          .contains("--webhook must be an http:// or https:// URL");
+      // diagnosed and printed, then the notification cannot be delivered: exit 1 naming it
+      Run unreachable =
+          execute(
+              new DiagnoseCommand(),
+              "--url",
+              url,
+              "--token",
+              TOKEN,
+              "--symptom",
+              "checkout is slow",
+              "--since",
+              "1m",
+              "--json",
+              "--webhook",
+              "http://127.0.0.1:9/hook");
+      assertThat(unreachable.exit()).isEqualTo(1);
+      assertThat(json(unreachable.out()).has("rootCause")).isTrue();
+      assertThat(unreachable.err())
+          .contains("the diagnosis is above, but the webhook http://127.0.0.1:9/hook could not");
       assertThat(chaosFails(url, "inject", "meteor-strike", "--target", "shop"))
           .contains("fault must be one of cpu-hog");
       assertThat(chaosFails(url, "inject", "packet-loss", "--target", "shop"))
