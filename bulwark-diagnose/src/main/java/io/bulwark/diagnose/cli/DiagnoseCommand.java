@@ -11,10 +11,14 @@ import io.bulwark.diagnose.Symptom;
 import io.bulwark.diagnose.Telemetry;
 import io.bulwark.diagnose.http.RemoteTelemetry;
 import io.bulwark.diagnose.notify.Webhook;
+import io.bulwark.diagnose.report.DiagnosisReport;
 import io.bulwark.kernel.AdminApi;
 import io.bulwark.kernel.Durations;
 import io.bulwark.kernel.Json;
+import java.io.IOException;
 import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -94,6 +98,14 @@ public final class DiagnoseCommand implements Callable<Integer> {
   String webhook;
 
   @Option(
+      names = "--report",
+      paramLabel = "FILE",
+      description =
+          "Also write the diagnosis as an HTML page to FILE: the evidence's metrics charted over"
+              + " the window, the hypotheses, the commands (no script, opens offline).")
+  Path report;
+
+  @Option(
       names = "--slack",
       description = "Post to --webhook as a Slack incoming-webhook message ({\"text\": ...}).")
   boolean slack;
@@ -110,6 +122,12 @@ public final class DiagnoseCommand implements Callable<Integer> {
     try {
       if (slack && webhook == null) {
         throw new IllegalArgumentException("--slack needs --webhook URL");
+      }
+      if (report != null) {
+        Path dir = report.toAbsolutePath().getParent();
+        if (dir == null || !Files.isDirectory(dir)) {
+          throw new IllegalArgumentException("--report: directory " + dir + " does not exist");
+        }
       }
       hook =
           webhook == null
@@ -169,6 +187,15 @@ public final class DiagnoseCommand implements Callable<Integer> {
       print(diagnosis, out);
     }
     out.flush();
+    if (report != null) {
+      try {
+        Files.writeString(report, DiagnosisReport.html(diagnosis, telemetry));
+      } catch (IOException e) {
+        err.println("bulwark: the diagnosis is above, but --report " + report + ": " + e);
+        err.flush();
+        return 1;
+      }
+    }
     if (hook != null) {
       try {
         hook.post(diagnosis);

@@ -18,6 +18,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.Statement;
@@ -57,7 +58,8 @@ class DiagnoseRunningServerTest {
   void findsAnInjectedCpuHogOnTheShopAndOffersToStopIt() throws Exception {
     try (BulwarkServer server = start()) {
       String url = server.baseUrl();
-      JsonNode diagnosis = injectAndDiagnose(url, "cpu-hog", "shop");
+      Path report = home.resolve("diagnosis.html");
+      JsonNode diagnosis = injectAndDiagnose(url, "cpu-hog", "shop", "--report", report.toString());
 
       assertThat(diagnosis.get("rootCause").get("component").asText()).isEqualTo("shop");
       assertThat(diagnosis.get("rootCause").get("fault").asText()).isEqualTo("cpu-hog");
@@ -70,6 +72,12 @@ class DiagnoseRunningServerTest {
           .contains("bulwark chaos stop " + id + " --url " + url)
           .anySatisfy(c -> assertThat(c).startsWith("top -H -p " + ProcessHandle.current().pid()));
       assertThat(diagnosis.get("solutions").get(0).get("priority").asInt()).isEqualTo(1);
+      assertThat(Files.readString(report))
+          .contains("Root cause: <b>cpu-hog</b> on <b>shop</b>")
+          .contains("aria-label=\"shop process.cpu.cores\"")
+          .contains("<polyline")
+          .contains("bulwark chaos stop " + id)
+          .doesNotContain("<script");
 
       JsonNode stopped =
           json(run(new ChaosCommand(), "stop", id, "--url", url, "--token", TOKEN, "--json"));
@@ -221,8 +229,8 @@ class DiagnoseRunningServerTest {
    * baseline starts once the server has warmed up for 3 s (JIT compilation and the first requests
    * make a freshly started JVM a poor baseline).
    */
-  private static JsonNode injectAndDiagnose(String url, String fault, String target)
-      throws Exception {
+  private static JsonNode injectAndDiagnose(
+      String url, String fault, String target, String... extra) throws Exception {
     awaitSamples(url, Instant.EPOCH, 12);
     awaitSamples(url, Instant.now(), 12);
     JsonNode injection =
@@ -241,23 +249,13 @@ class DiagnoseRunningServerTest {
                 TOKEN,
                 "--json"));
     awaitSamples(url, Instant.parse(injection.get("startedAt").asText()), 22);
-    JsonNode diagnosis =
-        json(
-            run(
-                new DiagnoseCommand(),
-                "--url",
-                url,
-                "--token",
-                TOKEN,
-                "--symptom",
-                "checkout is slow",
-                "--severity",
-                "HIGH",
-                "--since",
-                "5s",
-                "--baseline",
-                "3s",
-                "--json"));
+    List<String> args =
+        new ArrayList<>(List.of("--severity", "HIGH", "--since", "5s", "--baseline", "3s"));
+    args.add("--json");
+    args.addAll(List.of(extra));
+    Run r = diagnose(url, args.toArray(String[]::new));
+    assertThat(r.exit()).as("exit code; stderr: %s", r.err()).isZero();
+    JsonNode diagnosis = json(r.out());
     assertThat(diagnosis.get("rootCause").isObject())
         .as("a root cause in %s", diagnosis.toPrettyString())
         .isTrue();
@@ -321,6 +319,8 @@ class DiagnoseRunningServerTest {
           .contains("--frequency must be one of ONCE, INTERMITTENT, CONSTANT but was OFTEN");
       assertThat(diagnoseFails(url, "--since", "1m", "--component", "nope"))
           .contains("--component nope has no telemetry; known: ");
+      assertThat(diagnoseFails(url, "--since", "1m", "--report", "/no/such/dir/d.html"))
+          .isEqualTo("bulwark: --report: directory /no/such/dir does not exist");
       assertThat(diagnoseFails(url, "--since", "1m", "--slack"))
           .isEqualTo("bulwark: --slack needs --webhook URL");
       assertThat(diagnoseFails(url, "--since", "1m", "--webhook", "ftp://hooks.example.org/x"))
