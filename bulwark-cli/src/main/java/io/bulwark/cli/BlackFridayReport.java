@@ -1,5 +1,7 @@
 package io.bulwark.cli;
 
+import io.bulwark.kernel.html.Html;
+import io.bulwark.kernel.html.SvgChart;
 import java.util.List;
 import java.util.Locale;
 import java.util.function.ToDoubleFunction;
@@ -13,8 +15,6 @@ final class BlackFridayReport {
 
   private static final int WIDTH = 860;
   private static final int HEIGHT = 170;
-  private static final int LEFT = 60;
-  private static final int BOTTOM = 24;
 
   private BlackFridayReport() {}
 
@@ -112,97 +112,23 @@ final class BlackFridayReport {
       List<BlackFriday.Sample> samples,
       ToDoubleFunction<BlackFriday.Sample> value,
       String colour) {
-    double maxT = Math.max(1, r.windowSeconds());
-    double maxV = 1;
-    for (BlackFriday.Sample x : samples) {
-      maxV = Math.max(maxV, value.applyAsDouble(x));
+    double[] at = new double[samples.size()];
+    double[] values = new double[samples.size()];
+    for (int i = 0; i < samples.size(); i++) {
+      at[i] = samples.get(i).seconds();
+      values[i] = value.applyAsDouble(samples.get(i));
     }
-    maxV = niceCeiling(maxV);
-    int plotW = WIDTH - LEFT - 10;
-    int plotH = HEIGHT - BOTTOM - 10;
-    h.append("<h2>").append(title).append("</h2>\n");
-    h.append(
-        fmt(
-            "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\" role=\"img\""
-                + " aria-label=\"%s\">%n",
-            WIDTH, HEIGHT, title));
-    double peakFrom = r.profile().startOf("peak").toMillis() / 1000.0;
-    double peakTo = r.profile().startOf("ramp-down").toMillis() / 1000.0;
-    band(h, peakFrom, peakTo, maxT, plotW, plotH, "#ddeeff");
+    SvgChart chart =
+        SvgChart.of(title, WIDTH, HEIGHT, Math.max(1, r.windowSeconds()))
+            .band(
+                r.profile().startOf("peak").toMillis() / 1000.0,
+                r.profile().startOf("ramp-down").toMillis() / 1000.0,
+                "#ddeeff");
     if (r.spikeAtSeconds() >= 0) {
-      band(
-          h,
-          r.spikeAtSeconds(),
-          r.spikeAtSeconds() + r.spikeSeconds(),
-          maxT,
-          plotW,
-          plotH,
-          "#fde2e2");
+      chart.band(r.spikeAtSeconds(), r.spikeAtSeconds() + r.spikeSeconds(), "#fde2e2");
     }
-    h.append(
-        fmt(
-            "<line x1=\"%d\" y1=\"10\" x2=\"%d\" y2=\"%d\" stroke=\"#999\"/>"
-                + "<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" stroke=\"#999\"/>%n",
-            LEFT, LEFT, 10 + plotH, LEFT, 10 + plotH, LEFT + plotW, 10 + plotH));
-    h.append(
-        fmt(
-            "<text x=\"%d\" y=\"16\" font-size=\"11\" text-anchor=\"end\">%s</text>",
-            LEFT - 4, num(maxV)));
-    h.append(
-        fmt(
-            "<text x=\"%d\" y=\"%d\" font-size=\"11\" text-anchor=\"end\">0</text>",
-            LEFT - 4, 10 + plotH));
-    for (int t = 0; t <= (int) maxT; t += tickStep(maxT)) {
-      h.append(
-          fmt(
-              "<text x=\"%.1f\" y=\"%d\" font-size=\"11\" text-anchor=\"middle\">%ds</text>",
-              LEFT + plotW * t / maxT, HEIGHT - 6, t));
-    }
-    StringBuilder points = new StringBuilder();
-    for (BlackFriday.Sample x : samples) {
-      points.append(
-          fmt(
-              "%.1f,%.1f ",
-              LEFT + plotW * Math.min(x.seconds(), maxT) / maxT,
-              10 + plotH - plotH * value.applyAsDouble(x) / maxV));
-    }
-    h.append(
-        fmt(
-            "%n<polyline fill=\"none\" stroke=\"%s\" stroke-width=\"1.6\" points=\"%s\"/>%n</svg>%n",
-            colour, points.toString().strip()));
-  }
-
-  private static void band(
-      StringBuilder h, double from, double to, double maxT, int plotW, int plotH, String fill) {
-    double x1 = LEFT + plotW * Math.min(from, maxT) / maxT;
-    double x2 = LEFT + plotW * Math.min(to, maxT) / maxT;
-    h.append(
-        fmt(
-            "<rect x=\"%.1f\" y=\"10\" width=\"%.1f\" height=\"%d\" fill=\"%s\"/>%n",
-            x1, Math.max(0, x2 - x1), plotH, fill));
-  }
-
-  private static int tickStep(double maxT) {
-    for (int step : new int[] {5, 10, 15, 30, 60, 120, 300}) {
-      if (maxT / step <= 10) {
-        return step;
-      }
-    }
-    return 600;
-  }
-
-  private static double niceCeiling(double v) {
-    double magnitude = Math.pow(10, Math.floor(Math.log10(v)));
-    for (double m : new double[] {1, 2, 2.5, 5, 10}) {
-      if (v <= m * magnitude) {
-        return m * magnitude;
-      }
-    }
-    return 10 * magnitude;
-  }
-
-  private static String num(double v) {
-    return v == Math.rint(v) ? Long.toString((long) v) : fmt("%.1f", v);
+    h.append("<h2>").append(Html.escape(title)).append("</h2>\n");
+    h.append(chart.line(title, colour, at, values).svg());
   }
 
   private static String fmt(String format, Object... args) {
