@@ -1,5 +1,7 @@
 package io.bulwark.recovery.drill;
 
+import io.bulwark.kernel.html.Html;
+import io.bulwark.kernel.html.SvgChart;
 import io.bulwark.recovery.StepRecord;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -19,10 +21,7 @@ import java.util.Locale;
  */
 public final class DrillReport {
   private static final int WIDTH = 900;
-  private static final int HEIGHT = 260;
-  private static final int LEFT = 40;
-  private static final int BOTTOM = 30;
-  private static final int TOP = 20;
+  private static final int HEIGHT = 180;
 
   private DrillReport() {}
 
@@ -123,93 +122,45 @@ public final class DrillReport {
       }
       latencies.get(s).add(since(a.sentAt(), a.answeredAt()) * 1000);
     }
-    int max = 1;
-    double maxP99 = 1;
-    int[] p99 = new int[seconds + 1];
+    double[] at = new double[seconds + 1];
+    double[] acknowledged = new double[seconds + 1];
+    double[] failed = new double[seconds + 1];
+    double[] p99 = new double[seconds + 1];
     for (int i = 0; i <= seconds; i++) {
-      max = Math.max(max, Math.max(ok[i], errors[i]));
+      at[i] = i;
+      acknowledged[i] = ok[i];
+      failed[i] = errors[i];
       List<Double> l = latencies.get(i);
+      p99[i] = Double.NaN;
       if (!l.isEmpty()) {
         l.sort(null);
-        p99[i] = (int) Math.round(l.get((int) Math.ceil(0.99 * l.size()) - 1));
-        maxP99 = Math.max(maxP99, p99[i]);
+        p99[i] = l.get((int) Math.ceil(0.99 * l.size()) - 1);
       }
     }
-    double xScale = (WIDTH - LEFT - 10) / (double) seconds;
-    double yScale = (HEIGHT - TOP - BOTTOM) / (double) max;
-    StringBuilder svg = new StringBuilder();
-    svg.append("<h2>Orders per second</h2>\n<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"")
-        .append(WIDTH)
-        .append("\" height=\"")
-        .append(HEIGHT)
-        .append("\" role=\"img\" aria-label=\"orders per second\">\n");
-    int baseY = HEIGHT - BOTTOM;
-    svg.append(line(LEFT, baseY, WIDTH - 10, baseY, "#333", ""));
-    svg.append(line(LEFT, TOP, LEFT, baseY, "#333", ""));
-    svg.append(text(4, TOP + 4, Integer.toString(max), "#333"));
-    svg.append(text(LEFT, HEIGHT - 8, "0 s", "#333"));
-    svg.append(text(WIDTH - 50, HEIGHT - 8, seconds + " s", "#333"));
-    svg.append(polyline(ok, xScale, yScale, baseY, "#1a7f37"));
-    svg.append(polyline(errors, xScale, yScale, baseY, "#c0392b"));
-    // p99 on its own scale, labelled on the right
-    svg.append(polyline(p99, xScale, (HEIGHT - TOP - BOTTOM) / maxP99, baseY, "#2563eb"));
-    svg.append(text(WIDTH - 60, TOP + 4, Math.round(maxP99) + " ms", "#2563eb"));
-    double faultX = LEFT + since(r.startedAt(), r.faultAt()) * xScale;
-    svg.append(line(faultX, TOP, faultX, baseY, "#000", ""));
-    svg.append(text(faultX + 3, TOP + 10, "fault", "#000"));
-    int row = 0;
+    SvgChart orders =
+        marked(SvgChart.of("orders per second", WIDTH, HEIGHT, seconds), r)
+            .line("acknowledged/s", "#1a7f37", at, acknowledged)
+            .line("errors/s", "#c0392b", at, failed);
+    SvgChart latency =
+        marked(SvgChart.of("p99 latency (ms)", WIDTH, HEIGHT, seconds), r)
+            .line("p99 latency, ms", "#2563eb", at, p99);
+    return "<h2>Orders per second</h2>\n"
+        + orders.svg()
+        + "<h2>p99 latency of the second (ms)</h2>\n"
+        + latency.svg()
+        + "<p>Orders by the second they were sent (a request that got no answer counts with the"
+        + " time it waited); the solid line is the fault, the dashed ones the runbook steps"
+        + " (numbered as in the table).</p>\n";
+  }
+
+  /** The fault and every runbook step marked on {@code chart}. */
+  private static SvgChart marked(SvgChart chart, DrillResult r) {
+    chart.marker(since(r.startedAt(), r.faultAt()), "fault", "#000");
     for (StepRecord s : r.steps()) {
-      double x = LEFT + since(r.startedAt(), s.startedAt()) * xScale;
-      svg.append(line(x, TOP + 14, x, baseY, "#888", " stroke-dasharray=\"3,3\""));
-      svg.append(
-          text(
-              x + 2,
-              TOP + 24 + 11 * (row++ % 12),
-              s.number().map(String::valueOf).orElse("R"),
-              "#555"));
+      chart.marker(
+          since(r.startedAt(), s.startedAt()), s.number().map(String::valueOf).orElse("R"), "#888");
     }
-    svg.append("</svg>\n<p>Orders by the second they were sent: ")
-        .append("<span style=\"color:#1a7f37\">acknowledged/s</span>, ")
-        .append("<span style=\"color:#c0392b\">errors/s</span> (left scale), ")
-        .append("<span style=\"color:#2563eb\">p99 latency</span> (right scale, ms; a request")
-        .append(" that got no answer counts with the time it waited); ")
-        .append("the black line is the fault, ")
-        .append("the dashed ones the runbook steps (numbered as in the table).</p>\n");
-    return svg.toString();
-  }
-
-  private static String polyline(
-      int[] values, double xScale, double yScale, int baseY, String color) {
-    StringBuilder p =
-        new StringBuilder("<polyline fill=\"none\" stroke=\"" + color + "\" points=\"");
-    for (int i = 0; i < values.length; i++) {
-      p.append(
-          String.format(Locale.ROOT, "%.1f,%.1f ", LEFT + i * xScale, baseY - values[i] * yScale));
-    }
-    return p.append("\"/>\n").toString();
-  }
-
-  private static String line(
-      double x1, double y1, double x2, double y2, String color, String extra) {
-    return String.format(
-        Locale.ROOT,
-        "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"%s\"%s/>%n",
-        x1,
-        y1,
-        x2,
-        y2,
-        color,
-        extra);
-  }
-
-  private static String text(double x, double y, String s, String color) {
-    return String.format(
-        Locale.ROOT,
-        "<text x=\"%.1f\" y=\"%.1f\" font-size=\"10\" fill=\"%s\">%s</text>%n",
-        x,
-        y,
-        color,
-        esc(s));
+    return chart;
   }
 
   private static void row(StringBuilder h, String what, String target, String measured) {
@@ -227,8 +178,6 @@ public final class DrillReport {
   }
 
   private static String esc(String s) {
-    return s == null
-        ? ""
-        : s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\"", "&quot;");
+    return Html.escape(s);
   }
 }
