@@ -4,15 +4,12 @@ import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
 import io.bulwark.bench.gateway.LoadClient;
 import io.bulwark.bench.gateway.NettyTransport;
-import io.bulwark.commerce.Commerce;
 import io.bulwark.commerce.CommerceOptions;
 import io.bulwark.commerce.DemoData;
 import io.bulwark.commerce.payment.simulator.PaymentSimulator;
 import io.bulwark.commerce.payment.simulator.SimulatorOptions;
-import io.bulwark.platform.Platform;
 import io.bulwark.postgres.PostgresServer;
 import io.bulwark.server.BulwarkServer;
-import io.bulwark.server.ServerConfig;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.net.URI;
@@ -47,6 +44,15 @@ public final class LaunchBench {
   private LaunchBench() {}
 
   public static void main(String[] args) throws Exception {
+    try {
+      run(args);
+    } catch (IllegalArgumentException e) {
+      System.err.println("launch-bench: " + e.getMessage());
+      System.exit(2);
+    }
+  }
+
+  private static void run(String[] args) throws Exception {
     int seconds = 10;
     int warmupSeconds = 15;
     int connections = 16;
@@ -82,24 +88,10 @@ public final class LaunchBench {
                 SimulatorOptions.defaults()
                     .withLatency(Duration.ZERO, Duration.ZERO)
                     .withRates(0, 0, 0))) {
-      pg.createDatabaseIfMissing(Platform.DATABASE);
-      BulwarkServer.Builder b =
-          BulwarkServer.builder(
-              ServerConfig.builder()
-                  .name("in-process")
-                  .home(dir)
-                  .httpPort(0)
-                  .jdbcUrl(pg.jdbcUrl(Platform.DATABASE))
-                  .dbUser(PostgresServer.SUPERUSER)
-                  .build());
-      Commerce commerce =
-          Commerce.install(
-              b,
-              CommerceOptions.builder()
-                  .paymentGateway(URI.create("http://127.0.0.1:" + payments.port()))
-                  .build());
-      try (BulwarkServer server = b.start()) {
-        DemoData.seed(commerce, ADMIN_PASSWORD);
+      OrderBench.Shop shop =
+          OrderBench.Shop.install(dir, "in-process", pg, payments, CommerceOptions.builder());
+      try (BulwarkServer server = shop.builder().start()) {
+        DemoData.seed(shop.commerce(), ADMIN_PASSWORD);
         demo = startDemo(launcher, dir.resolve("demo-home"));
         BufferedReader out =
             new BufferedReader(

@@ -134,25 +134,15 @@ public final class OrderBench {
                 SimulatorOptions.defaults()
                     .withLatency(Duration.ZERO, Duration.ZERO)
                     .withRates(0, 0, 0))) {
-      pg.createDatabaseIfMissing(Platform.DATABASE);
-      BulwarkServer.Builder b =
-          BulwarkServer.builder(
-              ServerConfig.builder()
-                  .name("bench")
-                  .home(dir)
-                  .httpPort(0)
-                  .jdbcUrl(pg.jdbcUrl(Platform.DATABASE))
-                  .dbUser(PostgresServer.SUPERUSER)
-                  .build());
-      Commerce commerce =
-          Commerce.install(
-              b,
-              CommerceOptions.builder()
-                  .bcryptCost(4)
-                  .sagaWorkers(sagaWorkers)
-                  .paymentGateway(URI.create("http://127.0.0.1:" + payments.port()))
-                  .build());
-      try (BulwarkServer server = b.start()) {
+      Shop shop =
+          Shop.install(
+              dir,
+              "bench",
+              pg,
+              payments,
+              CommerceOptions.builder().bcryptCost(4).sagaWorkers(sagaWorkers));
+      Commerce commerce = shop.commerce();
+      try (BulwarkServer server = shop.builder().start()) {
         List<String> skus = seedProducts(commerce, products);
         List<String> tokens = seedCustomers(commerce, maxClients);
         LongAdder confirmed = new LongAdder();
@@ -304,6 +294,31 @@ public final class OrderBench {
               q.length() > 160 ? q.substring(0, 160) + "…" : q);
         }
       }
+    }
+  }
+
+  /** A server with the shop on {@code pg}'s database, paying through {@code payments}. */
+  record Shop(BulwarkServer.Builder builder, Commerce commerce) {
+    static Shop install(
+        Path dir,
+        String name,
+        PostgresServer pg,
+        PaymentSimulator payments,
+        CommerceOptions.Builder options) {
+      pg.createDatabaseIfMissing(Platform.DATABASE);
+      BulwarkServer.Builder b =
+          BulwarkServer.builder(
+              ServerConfig.builder()
+                  .name(name)
+                  .home(dir)
+                  .httpPort(0)
+                  .jdbcUrl(pg.jdbcUrl(Platform.DATABASE))
+                  .dbUser(PostgresServer.SUPERUSER)
+                  .build());
+      Commerce commerce =
+          Commerce.install(
+              b, options.paymentGateway(URI.create("http://127.0.0.1:" + payments.port())).build());
+      return new Shop(b, commerce);
     }
   }
 
