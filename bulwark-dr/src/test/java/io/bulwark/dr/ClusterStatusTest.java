@@ -18,6 +18,12 @@ class ClusterStatusTest {
 
   @TempDir Path home;
 
+  /** pg-a as the primary on timeline 1 at WAL 5,000, last commit 100 ms before {@code now}. */
+  static MemberState primaryA(long now, ServerState.Standby standby) {
+    return new MemberState(
+        "pg-a", "primary", 11, 1, 2, 5_000, 5_000, now - 100, false, false, now, List.of(standby));
+  }
+
   @Test
   void printsExactlyTheContractFieldsWithLagFromThePrimarysView() {
     ClusterSpec spec =
@@ -25,19 +31,7 @@ class ClusterStatusTest {
             home, FailoverPolicy.defaults(), "pg-b:zone-b:local:sync", "pg-c:zone-c:local:async");
     long now = 1_000_000;
     MemberState a =
-        new MemberState(
-            "pg-a",
-            "primary",
-            11,
-            1,
-            2,
-            5_000,
-            5_000,
-            now - 100,
-            false,
-            false,
-            now,
-            List.of(new ServerState.Standby("pg-b", "streaming", "quorum", 5_000, 4_000, 3)));
+        primaryA(now, new ServerState.Standby("pg-b", "streaming", "quorum", 5_000, 4_000, 3));
     MemberState b =
         new MemberState(
             "pg-b", "standby", 12, 2, 2, 5_000, 4_000, now - 2_600, true, false, now, List.of());
@@ -110,19 +104,7 @@ class ClusterStatusTest {
     ClusterSpec spec = TestClusters.spec(home, FailoverPolicy.defaults(), "pg-b:zone-b:local:sync");
     long now = 1_000_000;
     MemberState a =
-        new MemberState(
-            "pg-a",
-            "primary",
-            11,
-            1,
-            2,
-            5_000,
-            5_000,
-            now - 100,
-            false,
-            false,
-            now,
-            List.of(new ServerState.Standby("pg-b", "streaming", "quorum", 5_000, 5_000, 0)));
+        primaryA(now, new ServerState.Standby("pg-b", "streaming", "quorum", 5_000, 5_000, 0));
     MemberState b =
         new MemberState(
             "pg-b", "standby", 12, 1, 2, 5_000, 5_000, now - 100, true, false, now, List.of());
