@@ -119,11 +119,14 @@ class DrAndRunbookCommandTest {
         .contains("### 3. Promote database replica dr-1 in us-west-2")
         .contains("### 8. Verify the DR site in us-west-2")
         .contains("- rollback: start it again, or ALTER SYSTEM RESET")
-        .doesNotContain("bulwark dr ")
+        .contains("fail back to us-east-1 with bulwark dr failback --approve")
         .contains("- primary: oncall@company.com")
         .contains("### 9. Update external dependencies\n\nManual:\n\n- [ ] Update the CDN origin")
         .contains("### 10. Communication")
         .contains("- expected duration: ongoing");
+    assertThat(r.out().split("bulwark dr ", -1))
+        .as("the only bulwark command a runbook names is one the CLI has: dr failback")
+        .hasSameSizeAs(r.out().split("bulwark dr failback ", -1));
   }
 
   @Test
