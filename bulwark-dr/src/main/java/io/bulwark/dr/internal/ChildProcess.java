@@ -1,5 +1,6 @@
 package io.bulwark.dr.internal;
 
+import io.bulwark.kernel.OwnedProcesses;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -12,7 +13,8 @@ import java.util.concurrent.TimeUnit;
 /**
  * A JVM child process on this JVM's class path (a ZooKeeper server, a member agent), with its
  * output appended to a log file and its pid in a pid file, so that a later Bulwark process can find
- * (and stop) it after this one died.
+ * (and stop) it. It ends with this process, even when this process is killed with SIGKILL (see
+ * {@link OwnedProcesses}).
  */
 public final class ChildProcess {
 
@@ -51,12 +53,14 @@ public final class ChildProcess {
     try {
       Files.createDirectories(logFile.getParent());
       Files.createDirectories(pidFile.getParent());
+      // SIGKILL, as a crash: the owner is gone, so nothing would wait for a clean stop
       Process p =
-          new ProcessBuilder(cmd)
-              .redirectErrorStream(true)
-              .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile()))
-              .redirectInput(ProcessBuilder.Redirect.PIPE)
-              .start();
+          OwnedProcesses.startDyingWithOwner(
+              new ProcessBuilder(cmd)
+                  .redirectErrorStream(true)
+                  .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile()))
+                  .redirectInput(ProcessBuilder.Redirect.PIPE),
+              "SIGKILL");
       Files.writeString(pidFile, Long.toString(p.pid()));
       return new ChildProcess(pidFile, p);
     } catch (IOException e) {
