@@ -512,7 +512,10 @@ public final class DatabaseCluster implements AutoCloseable {
             "128m",
             spec.memberDir(name).resolve("agent.log"),
             agentPid(name),
-            ChildProcess.writeLogbackConfig(spec.home().resolve("logback-children.xml"))));
+            ChildProcess.writeLogbackConfig(spec.home().resolve("logback-children.xml")),
+            // the owner's agents end with it; one started through a handle opened from another
+            // process (a DR failback) must outlive that command
+            owner));
   }
 
   private Path agentPid(String name) {

@@ -1,6 +1,7 @@
 package io.bulwark.postgres;
 
 import io.bulwark.kernel.Check;
+import io.bulwark.kernel.OwnedProcesses;
 import io.bulwark.kernel.Trees;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -18,9 +19,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -40,7 +38,6 @@ public final class PostgresServer implements AutoCloseable {
 
   private static final String UNSHARE = "/usr/bin/unshare";
   private static final String SETSID = "/usr/bin/setsid";
-  private static final String SETPRIV = "/usr/bin/setpriv";
   private static final boolean RUNNING_AS_ROOT =
       new com.sun.security.auth.module.UnixSystem().getUid() == 0;
 
@@ -54,12 +51,6 @@ public final class PostgresServer implements AutoCloseable {
   private final int walSegmentSizeMb;
   private Process process;
   private int port;
-
-  /**
-   * The thread that starts the postmaster when it should die with its owner: the kernel signals it
-   * when the starting thread ends, so that thread lives as long as this server.
-   */
-  private ExecutorService launcher;
 
   private PostgresServer(Builder b) {
     this.binaries = b.binaries != null ? b.binaries : PostgresBinaries.defaults();
@@ -191,30 +182,21 @@ public final class PostgresServer implements AutoCloseable {
   /** Fast shutdown (rolls back open transactions, checkpoints); waits until the process exits. */
   @Override
   public synchronized void close() {
+    if (process == null || !process.isAlive()) {
+      return;
+    }
+    run(
+        command("pg_ctl", "stop", "-D", dataDir.toString(), "-m", "fast", "-w", "-t", "60"),
+        Duration.ofSeconds(70));
     try {
-      if (process == null || !process.isAlive()) {
-        return;
-      }
-      run(
-          command("pg_ctl", "stop", "-D", dataDir.toString(), "-m", "fast", "-w", "-t", "60"),
-          Duration.ofSeconds(70));
-      try {
-        if (!process.waitFor(10, TimeUnit.SECONDS)) {
-          process.destroyForcibly();
-        }
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
+      if (!process.waitFor(10, TimeUnit.SECONDS)) {
         process.destroyForcibly();
       }
-      log.info("PostgreSQL on port {} stopped", port);
-    } finally {
-      // only now: the launcher thread's end signals a postmaster that dies with its owner (an
-      // immediate shutdown), which would race the fast shutdown above
-      if (launcher != null) {
-        launcher.shutdown();
-        launcher = null;
-      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      process.destroyForcibly();
     }
+    log.info("PostgreSQL on port {} stopped", port);
   }
 
   /** Kills the postmaster with SIGKILL, as a crash would; for failure tests and drills. */
@@ -352,15 +334,15 @@ public final class PostgresServer implements AutoCloseable {
   private boolean launch() throws IOException {
     List<String> cmd = new ArrayList<>(command("postgres"));
     if (dieWithParent) {
-      if (!Files.isExecutable(Path.of(SETPRIV))) {
+      if (!OwnedProcesses.available()) {
         throw new PostgresException(
-            "dieWithParent needs " + SETPRIV + " (util-linux), which is missing");
+            "dieWithParent needs " + OwnedProcesses.SETPRIV + " (util-linux), which is missing");
       }
       // Fence for a supervisor killed with -9: the kernel sends the postmaster SIGQUIT (immediate
-      // shutdown) when the thread that started it dies. setsid does not fork here (a child of
-      // the JVM is no process group leader), so the signal is armed on the postmaster itself.
+      // shutdown) when its owner dies. setsid does not fork here (a child of the JVM is no
+      // process group leader), so the signal is armed on the postmaster itself.
       int at = cmd.get(0).equals(SETSID) ? 1 : 0;
-      cmd.addAll(at, List.of(SETPRIV, "--pdeathsig", "SIGQUIT", "--"));
+      cmd.addAll(at, OwnedProcesses.deathSignalPrefix("SIGQUIT"));
     }
     cmd.add("-D");
     cmd.add(dataDir.toString());
@@ -381,7 +363,7 @@ public final class PostgresServer implements AutoCloseable {
     ProcessBuilder pb = new ProcessBuilder(cmd);
     pb.redirectErrorStream(true);
     pb.redirectOutput(ProcessBuilder.Redirect.appendTo(logFile().toFile()));
-    process = dieWithParent ? startFromLauncher(pb) : pb.start();
+    process = dieWithParent ? OwnedProcesses.start(pb) : pb.start();
     Instant deadline = Instant.now().plus(startTimeout);
     while (Instant.now().isBefore(deadline)) {
       if (!process.isAlive()) {
@@ -397,26 +379,6 @@ public final class PostgresServer implements AutoCloseable {
     process.destroyForcibly();
     throw new PostgresException(
         "PostgreSQL did not accept connections within " + startTimeout + "; see " + logFile());
-  }
-
-  /** Starts {@code pb} from the long-lived launcher thread (see {@link #launcher}). */
-  private Process startFromLauncher(ProcessBuilder pb) throws IOException {
-    if (launcher == null) {
-      launcher =
-          Executors.newSingleThreadExecutor(
-              Thread.ofPlatform().name("postgres-owner").daemon().factory());
-    }
-    try {
-      return launcher.submit(pb::start).get();
-    } catch (ExecutionException e) {
-      if (e.getCause() instanceof IOException io) {
-        throw io;
-      }
-      throw new PostgresException("cannot start PostgreSQL: " + e.getCause(), e.getCause());
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new PostgresException("interrupted while starting PostgreSQL", e);
-    }
   }
 
   private String version() {

@@ -3,6 +3,7 @@ package io.bulwark.testkit;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.bulwark.kernel.OwnedProcesses;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -90,22 +91,23 @@ public final class HeadlessChromium implements AutoCloseable {
     Process p = null;
     try {
       p =
-          new ProcessBuilder(
-                  BINARY.toString(),
-                  "--headless",
-                  "--no-sandbox",
-                  "--disable-gpu",
-                  "--disable-quic",
-                  "--no-first-run",
-                  "--disable-background-networking",
-                  "--disable-component-update",
-                  "--disable-sync",
-                  "--disable-dev-shm-usage",
-                  "--user-data-dir=" + profile,
-                  "--remote-debugging-port=0",
-                  "about:blank")
-              .redirectOutput(ProcessBuilder.Redirect.DISCARD)
-              .start();
+          OwnedProcesses.startDyingWithOwner(
+              new ProcessBuilder(
+                      BINARY.toString(),
+                      "--headless",
+                      "--no-sandbox",
+                      "--disable-gpu",
+                      "--disable-quic",
+                      "--no-first-run",
+                      "--disable-background-networking",
+                      "--disable-component-update",
+                      "--disable-sync",
+                      "--disable-dev-shm-usage",
+                      "--user-data-dir=" + profile,
+                      "--remote-debugging-port=0",
+                      "about:blank")
+                  .redirectOutput(ProcessBuilder.Redirect.DISCARD),
+              "SIGTERM");
       CompletableFuture<String> ws = new CompletableFuture<>();
       List<String> lines = java.util.Collections.synchronizedList(new ArrayList<>());
       Process started = p;

@@ -12,6 +12,7 @@ import io.bulwark.dr.ClusterStatus;
 import io.bulwark.dr.DatabaseCluster;
 import io.bulwark.dr.LocalClusters;
 import io.bulwark.kernel.Json;
+import io.bulwark.kernel.OwnedProcesses;
 import io.bulwark.platform.Platform;
 import io.bulwark.server.BulwarkServer;
 import io.bulwark.server.ServerConfig;
@@ -153,19 +154,21 @@ public final class FailoverBench {
     Path home = Files.createTempDirectory("bulwark-failover-launch-");
     Path stderr = home.resolve("demo-stderr.txt");
     System.out.println("starting " + launcher + " demo --ha --home " + home + " ...");
+    // SIGTERM if this bench dies: the demo then stops its cluster as on Ctrl-C
     Process demo =
-        new ProcessBuilder(
-                launcher.toString(),
-                "demo",
-                "--ha",
-                "--port",
-                "0",
-                "--home",
-                home.toString(),
-                "--admin-password",
-                LAUNCH_ADMIN_PASSWORD)
-            .redirectError(stderr.toFile())
-            .start();
+        OwnedProcesses.startDyingWithOwner(
+            new ProcessBuilder(
+                    launcher.toString(),
+                    "demo",
+                    "--ha",
+                    "--port",
+                    "0",
+                    "--home",
+                    home.toString(),
+                    "--admin-password",
+                    LAUNCH_ADMIN_PASSWORD)
+                .redirectError(stderr.toFile()),
+            "SIGTERM");
     try {
       BufferedReader out =
           new BufferedReader(new InputStreamReader(demo.getInputStream(), StandardCharsets.UTF_8));

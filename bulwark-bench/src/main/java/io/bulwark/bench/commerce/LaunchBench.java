@@ -8,6 +8,7 @@ import io.bulwark.commerce.CommerceOptions;
 import io.bulwark.commerce.DemoData;
 import io.bulwark.commerce.payment.simulator.PaymentSimulator;
 import io.bulwark.commerce.payment.simulator.SimulatorOptions;
+import io.bulwark.kernel.OwnedProcesses;
 import io.bulwark.postgres.PostgresServer;
 import io.bulwark.server.BulwarkServer;
 import java.io.BufferedReader;
@@ -170,16 +171,17 @@ public final class LaunchBench {
 
   private static Process startDemo(Path launcher, Path home) throws Exception {
     Files.createDirectories(home);
-    return new ProcessBuilder(
-            launcher.toString(),
-            "demo",
-            "--port",
-            "0",
-            "--home",
-            home.toString(),
-            "--admin-password",
-            ADMIN_PASSWORD)
-        .redirectError(home.resolveSibling("demo-stderr.txt").toFile())
-        .start();
+    return OwnedProcesses.startDyingWithOwner(
+        new ProcessBuilder(
+                launcher.toString(),
+                "demo",
+                "--port",
+                "0",
+                "--home",
+                home.toString(),
+                "--admin-password",
+                ADMIN_PASSWORD)
+            .redirectError(home.resolveSibling("demo-stderr.txt").toFile()),
+        "SIGTERM");
   }
 }

@@ -1,5 +1,6 @@
 package io.bulwark.bench.gateway;
 
+import io.bulwark.kernel.OwnedProcesses;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
@@ -62,10 +63,11 @@ final class Haproxy implements AutoCloseable {
         """
             .formatted(threads, port, backendPort));
     Process process =
-        new ProcessBuilder(binary.toString(), "-db", "-f", config.toString())
-            .redirectErrorStream(true)
-            .redirectOutput(dir.resolve("haproxy.log").toFile())
-            .start();
+        OwnedProcesses.startDyingWithOwner(
+            new ProcessBuilder(binary.toString(), "-db", "-f", config.toString())
+                .redirectErrorStream(true)
+                .redirectOutput(dir.resolve("haproxy.log").toFile()),
+            "SIGTERM");
     Haproxy haproxy = new Haproxy(process, port, dir, binary);
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
     while (!haproxy.accepting()) {

@@ -90,7 +90,8 @@ public final class ZooKeeperEnsemble implements AutoCloseable {
               "128m",
               home.resolve("zookeeper.log"),
               home.resolve("zookeeper.pid"),
-              logback));
+              logback,
+              true));
     } catch (IOException e) {
       throw new UncheckedIOException("cannot prepare ZooKeeper member " + id + " in " + home, e);
     }

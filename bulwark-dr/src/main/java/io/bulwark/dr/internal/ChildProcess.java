@@ -1,5 +1,6 @@
 package io.bulwark.dr.internal;
 
+import io.bulwark.kernel.OwnedProcesses;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -12,7 +13,8 @@ import java.util.concurrent.TimeUnit;
 /**
  * A JVM child process on this JVM's class path (a ZooKeeper server, a member agent), with its
  * output appended to a log file and its pid in a pid file, so that a later Bulwark process can find
- * (and stop) it after this one died.
+ * (and stop) it. Started to die with its owner, it ends with this process, even when this process
+ * is killed with SIGKILL (see {@link OwnedProcesses}).
  */
 public final class ChildProcess {
 
@@ -26,7 +28,9 @@ public final class ChildProcess {
 
   /**
    * Starts {@code mainClass} with {@code args}; {@code logbackConfig} configures its logging. Stops
-   * a process still named in {@code pidFile} first (left by a crashed run).
+   * a process still named in {@code pidFile} first (left by a crashed run). With {@code
+   * dieWithOwner} the kernel kills it (SIGKILL) when this process ends, however it ends; without,
+   * it outlives this process (for a command that starts a process it hands over).
    */
   public static ChildProcess start(
       String mainClass,
@@ -34,7 +38,8 @@ public final class ChildProcess {
       String maxHeap,
       Path logFile,
       Path pidFile,
-      Path logbackConfig) {
+      Path logbackConfig,
+      boolean dieWithOwner) {
     stopStale(pidFile);
     List<String> cmd = new ArrayList<>();
     cmd.add(ProcessHandle.current().info().command().orElse("java"));
@@ -51,12 +56,13 @@ public final class ChildProcess {
     try {
       Files.createDirectories(logFile.getParent());
       Files.createDirectories(pidFile.getParent());
-      Process p =
+      ProcessBuilder pb =
           new ProcessBuilder(cmd)
               .redirectErrorStream(true)
               .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile()))
-              .redirectInput(ProcessBuilder.Redirect.PIPE)
-              .start();
+              .redirectInput(ProcessBuilder.Redirect.PIPE);
+      // SIGKILL, as a crash: the owner is gone, so nothing would wait for a clean stop
+      Process p = dieWithOwner ? OwnedProcesses.startDyingWithOwner(pb, "SIGKILL") : pb.start();
       Files.writeString(pidFile, Long.toString(p.pid()));
       return new ChildProcess(pidFile, p);
     } catch (IOException e) {

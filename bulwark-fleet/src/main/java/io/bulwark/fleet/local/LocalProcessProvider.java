@@ -6,6 +6,7 @@ import io.bulwark.fleet.LaunchSpec;
 import io.bulwark.fleet.Provider;
 import io.bulwark.fleet.Zone;
 import io.bulwark.fleet.ZoneUnavailableException;
+import io.bulwark.kernel.OwnedProcesses;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetAddress;
@@ -30,6 +31,8 @@ import java.util.concurrent.TimeUnit;
  *
  * <p>Zones are simulated: {@link #failZone} kills every instance in a zone at once (SIGKILL) and
  * refuses launches there until {@link #restoreZone}. {@link #close()} kills whatever still runs.
+ * Every instance gets SIGTERM when this process ends, even when it is killed with SIGKILL (see
+ * {@link OwnedProcesses}); processes an instance forks itself are its own to end.
  */
 public final class LocalProcessProvider implements Provider {
   private static final String HOST = "127.0.0.1";
@@ -92,7 +95,9 @@ public final class LocalProcessProvider implements Provider {
     }
     Process process;
     try {
-      process = pb.start();
+      // SIGTERM when this process dies, however it dies: an instance stops as it would on a scale
+      // down, and none outlives its owner (for commands that do not watch stdin too)
+      process = OwnedProcesses.startDyingWithOwner(pb, "SIGTERM");
     } catch (IOException e) {
       throw new LaunchException(
           "cannot start " + spec.instanceId() + ": " + String.join(" ", pb.command()), e);

@@ -93,21 +93,31 @@ class LocalProcessProviderTest {
   }
 
   @Test
-  void anInstanceDoesNotOutliveItsParentKilledWithSigkill() throws Exception {
+  void noInstanceOutlivesItsParentKilledWithSigkillWhetherItWatchesStdinOrNot() throws Exception {
     Process parent =
         new ProcessBuilder(
                 ProcessCommand.javaMain(ParentMain.class.getName(), List.of(), false).argv())
             .redirectErrorStream(true)
             .start();
+    List<ProcessHandle> children = new java.util.ArrayList<>();
     try (var out =
         new java.io.BufferedReader(new java.io.InputStreamReader(parent.getInputStream()))) {
-      long childPid = Long.parseLong(out.readLine().trim());
-      ProcessHandle child = ProcessHandle.of(childPid).orElseThrow();
-      assertThat(child.isAlive()).isTrue();
+      for (int i = 0; i < 2; i++) {
+        children.add(ProcessHandle.of(Long.parseLong(out.readLine().trim())).orElseThrow());
+      }
+      assertThat(children).allMatch(ProcessHandle::isAlive);
       parent.destroyForcibly();
-      await().atMost(Duration.ofSeconds(10)).until(() -> !child.isAlive());
+      await()
+          .atMost(Duration.ofSeconds(10))
+          .untilAsserted(
+              () ->
+                  assertThat(children)
+                      .as("instances still running after their parent was killed")
+                      .filteredOn(ProcessHandle::isAlive)
+                      .isEmpty());
     } finally {
       parent.destroyForcibly();
+      children.forEach(ProcessHandle::destroyForcibly);
     }
   }
 
