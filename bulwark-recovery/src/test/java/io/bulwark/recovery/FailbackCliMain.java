@@ -4,8 +4,8 @@ import io.bulwark.recovery.cli.DrFailbackCommand;
 import picocli.CommandLine;
 
 /**
- * {@code bulwark dr failback ARGS} in a process of its own, for {@link FailbackTest} to kill with
- * SIGKILL in the middle of a failback.
+ * {@code bulwark dr failback ARGS} in a process of its own, for {@link DisasterRecoveryTest} to
+ * kill with SIGKILL in the middle of a failback.
  */
 public final class FailbackCliMain {
   private FailbackCliMain() {}

@@ -1,17 +1,14 @@
 package io.bulwark.recovery;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 
 import io.bulwark.dr.ClusterSpec;
 import io.bulwark.dr.DatabaseCluster;
 import io.bulwark.dr.TopologyClusters;
-import io.bulwark.fleet.InstanceStatus;
 import io.bulwark.fleet.Zone;
-import io.bulwark.fleet.http.FleetApi;
 import io.bulwark.fleet.stack.LocalStack;
-import io.bulwark.fleet.stack.StackPlan;
 import io.bulwark.recovery.cli.UpState;
+import io.bulwark.recovery.drill.DrillStack;
 import io.bulwark.topology.Region;
 import io.bulwark.topology.Topology;
 import io.bulwark.topology.TopologyFile;
@@ -28,7 +25,6 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.List;
-import java.util.Optional;
 
 /**
  * The pilot-light test topology ({@code pilot-light-small.yaml}) running in this JVM as {@code
@@ -46,50 +42,36 @@ final class RegionLossStack implements AutoCloseable {
   final ClusterSpec spec;
   final DatabaseCluster db;
   final LocalStack stack;
-  final FleetApi fleet;
   final RunningTopology running;
+  private final DrillStack drill;
 
-  private RegionLossStack(
-      Path file,
-      Topology topology,
-      Path home,
-      ClusterSpec spec,
-      DatabaseCluster db,
-      LocalStack stack,
-      FleetApi fleet,
-      RunningTopology running) {
+  private RegionLossStack(Path file, Topology topology, Path home, DrillStack drill) {
     this.file = file;
     this.topology = topology;
     this.home = home;
-    this.spec = spec;
-    this.db = db;
-    this.stack = stack;
-    this.fleet = fleet;
-    this.running = running;
+    this.drill = drill;
+    this.spec = drill.database().spec();
+    this.db = drill.database();
+    this.stack = drill.stack();
+    this.running = drill.running();
   }
 
-  /** Starts the stack with its state under {@code home}; returns once every standby streams. */
+  /**
+   * Starts the stack (as a drill starts it, in the run directory {@code bulwark up} would use under
+   * {@code home}) and writes the run state; returns once every group and standby is ready.
+   */
   static RegionLossStack start(Path home) throws Exception {
     Path file = Path.of(RegionLossStack.class.getResource("pilot-light-small.yaml").toURI());
     Topology topology = TopologyFile.load(file);
-    Path runDir = UpState.runDir(home, topology.name());
-    ClusterSpec spec = TopologyClusters.of(topology, runDir.resolve("db"), Optional.empty());
-    DatabaseCluster db = DatabaseCluster.create(spec).start(new PrintWriter(System.err, true));
-    LocalStack stack = null;
-    FleetApi fleet = null;
+    DrillStack drill =
+        DrillStack.start(
+            topology,
+            file.toString(),
+            UpState.runDir(home, topology.name()),
+            Duration.ofSeconds(60),
+            new PrintWriter(System.err, true));
     try {
-      stack = LocalStack.start(StackPlan.of(topology, 0, 0));
-      fleet = FleetApi.start(stack.groups(), 0);
-      assertThat(stack.awaitReady(Duration.ofSeconds(60))).isTrue();
-      RunningTopology running =
-          new RunningTopology(
-              topology,
-              file.toString(),
-              stack.url(),
-              "http://127.0.0.1:" + stack.gateway().adminPort(),
-              fleet.url(),
-              Optional.of(spec.home()),
-              runDir.resolve("dr"));
+      RunningTopology running = drill.running();
       UpState.write(
           home,
           topology.name(),
@@ -97,43 +79,29 @@ final class RegionLossStack implements AutoCloseable {
           running.adminUrl(),
           running.fleetUrl(),
           file.toString());
-      db.awaitStandbys(Duration.ofSeconds(60));
-      return new RegionLossStack(file, topology, home, spec, db, stack, fleet, running);
+      return new RegionLossStack(file, topology, home, drill);
     } catch (Exception | AssertionError e) {
-      if (fleet != null) {
-        fleet.close();
-      }
-      if (stack != null) {
-        stack.close();
-      }
-      db.close();
+      drill.close();
       throw e;
     }
   }
 
   /**
-   * The primary region is lost: its zones kill their instances (SIGKILL) and refuse launches, its
-   * database primary is killed and nothing restarts it.
+   * The primary region is lost ({@link DrillStack#loseRegion}): its zones kill their instances
+   * (SIGKILL) and refuse launches, its database primary is killed and nothing restarts it.
    */
   void losePrimaryRegion() {
-    List<InstanceStatus> east =
-        stack.group("web").status().instances().stream()
-            .filter(i -> i.zone().region().equals(PRIMARY))
-            .toList();
-    assertThat(east).isNotEmpty();
-    primaryZones().forEach(z -> stack.provider().failZone(z));
-    await()
-        .atMost(Duration.ofSeconds(10))
-        .until(
-            () ->
-                east.stream()
-                    .noneMatch(
-                        i ->
-                            ProcessHandle.of(i.pid().orElseThrow())
-                                .map(ProcessHandle::isAlive)
-                                .orElse(false)));
-    db.killMember(TopologyClusters.PRIMARY);
-    db.stopMember(TopologyClusters.PRIMARY);
+    assertThat(drill.loseRegion(PRIMARY))
+        .contains("database member " + TopologyClusters.PRIMARY)
+        .anyMatch(k -> k.startsWith("instance web-"));
+    assertThat(stack.group("web").status().instances())
+        .noneMatch(
+            i ->
+                i.zone().region().equals(PRIMARY)
+                    && i.pid().isPresent()
+                    && ProcessHandle.of(i.pid().getAsLong())
+                        .map(ProcessHandle::isAlive)
+                        .orElse(false));
   }
 
   /**
@@ -187,8 +155,6 @@ final class RegionLossStack implements AutoCloseable {
 
   @Override
   public void close() {
-    fleet.close();
-    stack.close();
-    db.close();
+    drill.close();
   }
 }

@@ -111,6 +111,13 @@ public final class LocalProcessProvider implements Provider {
             command.watchesStdin() ? process.getOutputStream() : null);
     running.add(instance);
     process.onExit().thenRun(() -> running.remove(instance));
+    // The zone may have failed while the process started: failZone kills what is in `running`
+    // once the zone is marked, so either it saw this instance or this check sees the mark. Without
+    // it an instance launched as its zone was lost survived the loss (and a group counted it).
+    if (failedZones.contains(spec.zone())) {
+      instance.kill();
+      throw new ZoneUnavailableException(spec.zone());
+    }
     return instance;
   }
 

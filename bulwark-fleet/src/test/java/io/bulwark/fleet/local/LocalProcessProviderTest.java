@@ -92,6 +92,51 @@ class LocalProcessProviderTest {
     assertThat(launchReady("web-5", A).isAlive()).isTrue();
   }
 
+  /**
+   * A launch that starts its process while the zone fails must not leave an instance running there:
+   * in a region-loss drill such a survivor stayed in service in the lost region, so its group never
+   * replaced it and the DR region stayed one instance short of production capacity. Launches run in
+   * a tight loop, so the failure nearly always lands while a process starts.
+   */
+  @Test
+  void noInstanceLaunchedWhileItsZoneFailsSurvivesTheFailure() throws Exception {
+    LocalProcessProvider sleepers =
+        LocalProcessProvider.of(ProcessCommand.of(List.of("sleep", "30")));
+    try {
+      for (int round = 0; round < 3; round++) {
+        Zone zone = Zone.of("local", "race-" + round);
+        List<Instance> launched = new java.util.concurrent.CopyOnWriteArrayList<>();
+        java.util.concurrent.atomic.AtomicInteger refused =
+            new java.util.concurrent.atomic.AtomicInteger();
+        Thread launcher =
+            Thread.ofPlatform()
+                .start(
+                    () -> {
+                      for (int k = 0; k < 200 && refused.get() == 0; k++) {
+                        try {
+                          launched.add(sleepers.launch(new LaunchSpec("s-" + k, "web", zone, 1)));
+                        } catch (ZoneUnavailableException e) {
+                          refused.incrementAndGet();
+                        }
+                      }
+                    });
+        await().atMost(Duration.ofSeconds(10)).until(() -> launched.size() >= 3);
+        sleepers.failZone(zone);
+        launcher.join(Duration.ofSeconds(10).toMillis());
+        assertThat(refused.get()).as("a launch after the failure is refused").isEqualTo(1);
+        await()
+            .atMost(Duration.ofSeconds(5))
+            .untilAsserted(
+                () -> {
+                  assertThat(launched).noneMatch(Instance::isAlive);
+                  assertThat(sleepers.running()).noneMatch(i -> i.zone().equals(zone));
+                });
+      }
+    } finally {
+      sleepers.close();
+    }
+  }
+
   @Test
   void noInstanceOutlivesItsParentKilledWithSigkillWhetherItWatchesStdinOrNot() throws Exception {
     Process parent =
