@@ -133,25 +133,34 @@ public final class LaunchBench {
               ports[k], connections, Duration.ofSeconds(warmupSeconds), Duration.ofSeconds(1));
         }
         System.out.println();
-        System.out.println("| round | server | req/s | p50 ms | p99 ms | errors |");
-        System.out.println("|---:|---|---:|---:|---:|---:|");
+        System.out.println(
+            "| round | server | req/s | p50 ms | p99 ms | errors | CPU µs/req: bench JVM | demo"
+                + " JVM | bench's other processes | demo's other processes |");
+        System.out.println("|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|");
         List<Double> ratios = new ArrayList<>();
         for (int round = 1; round <= rounds; round++) {
           double[] rate = new double[2];
           for (int k = 0; k < 2; k++) {
+            long[] before = cpuNanos(demo.toHandle());
             LoadClient.Result r =
                 clients[k].closedLoop(
                     ports[k], connections, Duration.ofSeconds(1), Duration.ofSeconds(seconds));
+            long[] after = cpuNanos(demo.toHandle());
             rate[k] = r.throughput();
+            double requests = r.throughput() * (seconds + 1);
             System.out.printf(
                 Locale.ROOT,
-                "| %d | %s | %.0f | %.2f | %.2f | %d |%n",
+                "| %d | %s | %.0f | %.2f | %.2f | %d | %.0f | %.0f | %.0f | %.0f |%n",
                 round,
                 names[k],
                 r.throughput(),
                 r.p50(),
                 r.p99(),
-                r.errors());
+                r.errors(),
+                (after[0] - before[0]) / 1e3 / requests,
+                (after[1] - before[1]) / 1e3 / requests,
+                (after[2] - before[2]) / 1e3 / requests,
+                (after[3] - before[3]) / 1e3 / requests);
           }
           ratios.add(rate[1] / rate[0]);
         }
@@ -174,6 +183,31 @@ public final class LaunchBench {
         everything.forEach(ProcessHandle::destroyForcibly);
       }
     }
+  }
+
+  /**
+   * CPU time so far of this JVM (the load client and the in-process server), of the demo's JVM (the
+   * launcher execs java), of this JVM's other descendants (its embedded PostgreSQL) and of the
+   * demo's descendants (its PostgreSQL, the payment simulator), in nanoseconds; processes that
+   * exited are not counted.
+   */
+  private static long[] cpuNanos(ProcessHandle demo) {
+    List<ProcessHandle> demoTree = demo.descendants().toList();
+    long demoOthers = 0;
+    for (ProcessHandle h : demoTree) {
+      demoOthers += cpu(h);
+    }
+    long benchOthers = 0;
+    for (ProcessHandle h : ProcessHandle.current().descendants().toList()) {
+      if (!h.equals(demo) && !demoTree.contains(h)) {
+        benchOthers += cpu(h);
+      }
+    }
+    return new long[] {cpu(ProcessHandle.current()), cpu(demo), benchOthers, demoOthers};
+  }
+
+  private static long cpu(ProcessHandle h) {
+    return h.info().totalCpuDuration().map(Duration::toNanos).orElse(0L);
   }
 
   private static Process startDemo(Path launcher, Path home) throws Exception {
