@@ -13,6 +13,7 @@ import io.bulwark.platform.Platform;
 import io.bulwark.postgres.PostgresServer;
 import io.bulwark.server.BulwarkServer;
 import io.bulwark.server.ServerConfig;
+import io.bulwark.server.logging.JsonLogs;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.net.URI;
@@ -38,7 +39,10 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Options: {@code --seconds N} per round (default 10), {@code --warmup-seconds N} before the
  * first round of each (default 15, for the JIT), {@code --connections N} (default 16), {@code
- * --rounds N} (default 3), {@code --launch PATH} (default {@code ./bulwark}).
+ * --rounds N} (default 3), {@code --launch PATH} (default {@code ./bulwark}), {@code
+ * --in-process-access-log true|false} (default true: the in-process server writes the same JSON
+ * access-log line per request as the demo, so that both do the same work; false measures the demo's
+ * logging as part of the gap). Each round also prints the CPU time per request of each process.
  */
 public final class LaunchBench {
   private static final String ADMIN_PASSWORD = "launch-bench-admin-password";
@@ -52,6 +56,7 @@ public final class LaunchBench {
     int connections = 16;
     int rounds = 3;
     Path launcher = Path.of("./bulwark");
+    boolean accessLog = true;
     for (int i = 0; i < args.length; i += 2) {
       if (i + 1 >= args.length) {
         throw new IllegalArgumentException(args[i] + " needs a value");
@@ -62,16 +67,22 @@ public final class LaunchBench {
         case "--connections" -> connections = Integer.parseInt(args[i + 1]);
         case "--rounds" -> rounds = Integer.parseInt(args[i + 1]);
         case "--launch" -> launcher = Path.of(args[i + 1]);
+        case "--in-process-access-log" -> accessLog = Boolean.parseBoolean(args[i + 1]);
         default ->
             throw new IllegalArgumentException(
                 "unknown option "
                     + args[i]
                     + "; options: --seconds N --warmup-seconds N --connections N --rounds N"
-                    + " --launch PATH");
+                    + " --launch PATH --in-process-access-log true|false");
       }
     }
     ((Logger) LoggerFactory.getLogger(Logger.ROOT_LOGGER_NAME)).setLevel(Level.WARN);
     Path dir = Files.createTempDirectory("bulwark-launch-bench-");
+    if (accessLog) {
+      // like with like: the demo writes a JSON access-log line per request (JsonLogs), and so does
+      // the in-process server then; the bench's own console stays at WARN
+      JsonLogs.toFile(dir.resolve("in-process-logs/bulwark.json"));
+    }
     HttpClient http = HttpClient.newHttpClient();
     LoadClient[] clients = new LoadClient[2];
     int[] ports = new int[2];
@@ -122,12 +133,13 @@ public final class LaunchBench {
         System.out.printf(
             Locale.ROOT,
             "launch bench: %d cores, GET %s with the demo customer's token, %d connections, %d s"
-                + " per round after %d s of warm-up each%n",
+                + " per round after %d s of warm-up each; in-process JSON access log: %s%n",
             Runtime.getRuntime().availableProcessors(),
             PATH,
             connections,
             seconds,
-            warmupSeconds);
+            warmupSeconds,
+            accessLog ? "on, as the demo's" : "off");
         for (int k = 0; k < 2; k++) {
           clients[k].closedLoop(
               ports[k], connections, Duration.ofSeconds(warmupSeconds), Duration.ofSeconds(1));
