@@ -11,6 +11,7 @@ import io.bulwark.commerce.payment.simulator.SimulatorOptions;
 import io.bulwark.kernel.OwnedProcesses;
 import io.bulwark.postgres.PostgresServer;
 import io.bulwark.server.BulwarkServer;
+import io.bulwark.server.logging.JsonLogs;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.net.URI;
@@ -36,7 +37,10 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Options: {@code --seconds N} per round (default 10), {@code --warmup-seconds N} before the
  * first round of each (default 15, for the JIT), {@code --connections N} (default 16), {@code
- * --rounds N} (default 3), {@code --launch PATH} (default {@code ./bulwark}).
+ * --rounds N} (default 3), {@code --launch PATH} (default {@code ./bulwark}), {@code
+ * --in-process-access-log true|false} (default true: the in-process server writes the same JSON
+ * access-log line per request as the demo, so that both do the same work; false measures the demo's
+ * logging as part of the gap). Each round also prints the CPU time per request of each process.
  */
 public final class LaunchBench {
   private static final String ADMIN_PASSWORD = "launch-bench-admin-password";
@@ -59,6 +63,7 @@ public final class LaunchBench {
     int connections = 16;
     int rounds = 3;
     Path launcher = Path.of("./bulwark");
+    boolean accessLog = true;
     for (int i = 0; i < args.length; i += 2) {
       if (i + 1 >= args.length) {
         throw new IllegalArgumentException(args[i] + " needs a value");
@@ -69,16 +74,22 @@ public final class LaunchBench {
         case "--connections" -> connections = Integer.parseInt(args[i + 1]);
         case "--rounds" -> rounds = Integer.parseInt(args[i + 1]);
         case "--launch" -> launcher = Path.of(args[i + 1]);
+        case "--in-process-access-log" -> accessLog = Boolean.parseBoolean(args[i + 1]);
         default ->
             throw new IllegalArgumentException(
                 "unknown option "
                     + args[i]
                     + "; options: --seconds N --warmup-seconds N --connections N --rounds N"
-                    + " --launch PATH");
+                    + " --launch PATH --in-process-access-log true|false");
       }
     }
     ((Logger) LoggerFactory.getLogger(Logger.ROOT_LOGGER_NAME)).setLevel(Level.WARN);
     Path dir = Files.createTempDirectory("bulwark-launch-bench-");
+    if (accessLog) {
+      // like with like: the demo writes a JSON access-log line per request (JsonLogs), and so does
+      // the in-process server then; the bench's own console stays at WARN
+      JsonLogs.toFile(dir.resolve("in-process-logs/bulwark.json"));
+    }
     HttpClient http = HttpClient.newHttpClient();
     LoadClient[] clients = new LoadClient[2];
     int[] ports = new int[2];
@@ -115,36 +126,46 @@ public final class LaunchBench {
         System.out.printf(
             Locale.ROOT,
             "launch bench: %d cores, GET %s with the demo customer's token, %d connections, %d s"
-                + " per round after %d s of warm-up each%n",
+                + " per round after %d s of warm-up each; in-process JSON access log: %s%n",
             Runtime.getRuntime().availableProcessors(),
             PATH,
             connections,
             seconds,
-            warmupSeconds);
+            warmupSeconds,
+            accessLog ? "on, as the demo's" : "off");
         for (int k = 0; k < 2; k++) {
           clients[k].closedLoop(
               ports[k], connections, Duration.ofSeconds(warmupSeconds), Duration.ofSeconds(1));
         }
         System.out.println();
-        System.out.println("| round | server | req/s | p50 ms | p99 ms | errors |");
-        System.out.println("|---:|---|---:|---:|---:|---:|");
+        System.out.println(
+            "| round | server | req/s | p50 ms | p99 ms | errors | CPU µs/req: bench JVM | demo"
+                + " JVM | bench's other processes | demo's other processes |");
+        System.out.println("|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|");
         List<Double> ratios = new ArrayList<>();
         for (int round = 1; round <= rounds; round++) {
           double[] rate = new double[2];
           for (int k = 0; k < 2; k++) {
+            long[] before = cpuNanos(demo.toHandle());
             LoadClient.Result r =
                 clients[k].closedLoop(
                     ports[k], connections, Duration.ofSeconds(1), Duration.ofSeconds(seconds));
+            long[] after = cpuNanos(demo.toHandle());
             rate[k] = r.throughput();
+            double requests = r.throughput() * (seconds + 1);
             System.out.printf(
                 Locale.ROOT,
-                "| %d | %s | %.0f | %.2f | %.2f | %d |%n",
+                "| %d | %s | %.0f | %.2f | %.2f | %d | %.0f | %.0f | %.0f | %.0f |%n",
                 round,
                 names[k],
                 r.throughput(),
                 r.p50(),
                 r.p99(),
-                r.errors());
+                r.errors(),
+                (after[0] - before[0]) / 1e3 / requests,
+                (after[1] - before[1]) / 1e3 / requests,
+                (after[2] - before[2]) / 1e3 / requests,
+                (after[3] - before[3]) / 1e3 / requests);
           }
           ratios.add(rate[1] / rate[0]);
         }
@@ -167,6 +188,31 @@ public final class LaunchBench {
         everything.forEach(ProcessHandle::destroyForcibly);
       }
     }
+  }
+
+  /**
+   * CPU time so far of this JVM (the load client and the in-process server), of the demo's JVM (the
+   * launcher execs java), of this JVM's other descendants (its embedded PostgreSQL) and of the
+   * demo's descendants (its PostgreSQL, the payment simulator), in nanoseconds; processes that
+   * exited are not counted.
+   */
+  private static long[] cpuNanos(ProcessHandle demo) {
+    List<ProcessHandle> demoTree = demo.descendants().toList();
+    long demoOthers = 0;
+    for (ProcessHandle h : demoTree) {
+      demoOthers += cpu(h);
+    }
+    long benchOthers = 0;
+    for (ProcessHandle h : ProcessHandle.current().descendants().toList()) {
+      if (!h.equals(demo) && !demoTree.contains(h)) {
+        benchOthers += cpu(h);
+      }
+    }
+    return new long[] {cpu(ProcessHandle.current()), cpu(demo), benchOthers, demoOthers};
+  }
+
+  private static long cpu(ProcessHandle h) {
+    return h.info().totalCpuDuration().map(Duration::toNanos).orElse(0L);
   }
 
   private static Process startDemo(Path launcher, Path home) throws Exception {
