@@ -89,6 +89,20 @@ public final class LaunchBench {
       // like with like: the demo writes a JSON access-log line per request (JsonLogs), and so does
       // the in-process server then; the bench's own console stays at WARN
       JsonLogs.toFile(dir.resolve("in-process-logs/bulwark.json"));
+      // JsonLogs puts io.bulwark at INFO: keep the access lines out of the console, or the
+      // in-process server would print every request a second time
+      Logger root = (Logger) LoggerFactory.getLogger(Logger.ROOT_LOGGER_NAME);
+      root.iteratorForAppenders()
+          .forEachRemaining(
+              a -> {
+                if (a instanceof ch.qos.logback.core.ConsoleAppender<?>) {
+                  ch.qos.logback.classic.filter.ThresholdFilter warn =
+                      new ch.qos.logback.classic.filter.ThresholdFilter();
+                  warn.setLevel("WARN");
+                  warn.start();
+                  a.addFilter(warn);
+                }
+              });
     }
     HttpClient http = HttpClient.newHttpClient();
     LoadClient[] clients = new LoadClient[2];
