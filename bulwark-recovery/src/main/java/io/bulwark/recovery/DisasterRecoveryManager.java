@@ -1,6 +1,7 @@
 package io.bulwark.recovery;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.bulwark.kernel.Check;
 import io.bulwark.kernel.Json;
 import io.bulwark.postgres.Database;
 import io.bulwark.recovery.internal.RunbookTasks;
@@ -80,9 +81,7 @@ public final class DisasterRecoveryManager implements AutoCloseable {
    */
   public static DisasterRecoveryManager start(
       RunningTopology running, Database database, Clock clock, Duration maxStepWait) {
-    if (maxStepWait == null || maxStepWait.isNegative() || maxStepWait.isZero()) {
-      throw new IllegalArgumentException("maxStepWait must be > 0 but was " + maxStepWait);
-    }
+    Check.positive("maxStepWait", maxStepWait);
     Runbook runbook = runbook(running, clock);
     database.migrate("states");
     Site site = new Site(running);

@@ -2,6 +2,7 @@ package io.bulwark.recovery;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.bulwark.dr.ClusterStatus;
+import io.bulwark.kernel.Check;
 import io.bulwark.kernel.Json;
 import io.bulwark.postgres.Database;
 import io.bulwark.recovery.internal.FailbackTasks;
@@ -71,9 +72,7 @@ public final class Failback implements AutoCloseable {
    */
   public static Failback start(
       RunningTopology running, Database database, Clock clock, Duration maxStepWait) {
-    if (maxStepWait == null || maxStepWait.isNegative() || maxStepWait.isZero()) {
-      throw new IllegalArgumentException("maxStepWait must be > 0 but was " + maxStepWait);
-    }
+    Check.positive("maxStepWait", maxStepWait);
     FailbackPlan plan = FailbackPlan.of(running, clock);
     database.migrate("states");
     Site site = new Site(running);

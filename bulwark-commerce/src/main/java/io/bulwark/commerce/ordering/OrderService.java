@@ -193,9 +193,6 @@ public final class OrderService {
   private record Priced(
       Customers.Customer customer, List<OrderItem> items, String currency, long totalMinor) {}
 
-  /** The earlier order of a replayed key, or the new order's reads. */
-  private record Read(Optional<Placed> earlier, Priced priced) {}
-
   private Priced priced(PlaceOrder cmd) {
     Customers.Customer customer =
         customers
