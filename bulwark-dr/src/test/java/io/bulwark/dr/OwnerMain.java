@@ -2,6 +2,7 @@ package io.bulwark.dr;
 
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.util.concurrent.CountDownLatch;
 
 /**
  * A cluster owner in a process of its own, for {@link OwnerDeathTest} to kill with SIGKILL: starts
@@ -21,6 +22,6 @@ public final class OwnerMain {
             .start(new PrintWriter(System.err, true));
     System.out.println(READY + " " + db.jdbcUrl("postgres"));
     System.out.flush();
-    Thread.sleep(Long.MAX_VALUE);
+    new CountDownLatch(1).await(); // until killed
   }
 }

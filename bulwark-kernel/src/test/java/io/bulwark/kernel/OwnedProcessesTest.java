@@ -1,9 +1,11 @@
 package io.bulwark.kernel;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.time.Duration;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 
@@ -31,8 +33,14 @@ class OwnedProcessesTest {
     starter.join();
     try {
       // Linux signals a child when the thread that forked it ends: it must not be this one
-      Thread.sleep(500);
-      assertThat(child.get().isAlive()).as("child after its starting thread ended").isTrue();
+      await()
+          .during(Duration.ofMillis(500))
+          .atMost(Duration.ofSeconds(5))
+          .untilAsserted(
+              () ->
+                  assertThat(child.get().isAlive())
+                      .as("child after its starting thread ended")
+                      .isTrue());
       // setpriv armed the signal and became the program: same pid, no extra process
       assertThat(child.get().info().command())
           .hasValueSatisfying(c -> assertThat(c).endsWith("sleep"));
