@@ -79,14 +79,7 @@ public final class DrActivateCommand implements Callable<Integer> {
           manager.activationName("activate-" + attach.state().startedAt().getEpochSecond());
       err.println("DR manager: state in " + state.dir() + ", activation " + activation);
       err.flush();
-      Activation a = manager.activate(activation, wait);
-      if (json) {
-        out.println(Json.write(toJson(a)));
-      } else {
-        printSteps(out, a);
-      }
-      out.flush();
-      return a.status().equals("SUCCEEDED") ? 0 : 1;
+      return report(out, manager.activate(activation, wait), json);
     } catch (RecoveryException e) {
       return Exits.of(err, e);
     }
@@ -113,7 +106,21 @@ public final class DrActivateCommand implements Callable<Integer> {
     }
   }
 
-  static void printSteps(PrintWriter out, Activation a) {
+  /**
+   * Prints {@code a} (as JSON with {@code json}, else its step table); the exit code: 0 when it
+   * succeeded, else 1.
+   */
+  static int report(PrintWriter out, Activation a, boolean json) {
+    if (json) {
+      out.println(Json.write(toJson(a)));
+    } else {
+      printSteps(out, a);
+    }
+    out.flush();
+    return a.status().equals("SUCCEEDED") ? 0 : 1;
+  }
+
+  private static void printSteps(PrintWriter out, Activation a) {
     out.println(
         a.executionArn() + ": " + a.status() + a.error().map(e -> " (" + e + ")").orElse(""));
     for (StepRecord s : a.steps()) {
@@ -123,7 +130,7 @@ public final class DrActivateCommand implements Callable<Integer> {
     }
   }
 
-  static Map<String, Object> toJson(Activation a) {
+  private static Map<String, Object> toJson(Activation a) {
     Map<String, Object> out = new LinkedHashMap<>();
     out.put("execution", a.executionArn());
     out.put("status", a.status());

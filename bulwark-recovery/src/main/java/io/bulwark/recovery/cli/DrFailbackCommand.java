@@ -1,8 +1,6 @@
 package io.bulwark.recovery.cli;
 
 import io.bulwark.kernel.Durations;
-import io.bulwark.kernel.Json;
-import io.bulwark.recovery.Activation;
 import io.bulwark.recovery.Failback;
 import io.bulwark.recovery.FailbackPlan;
 import io.bulwark.recovery.RecoveryException;
@@ -75,14 +73,7 @@ public final class DrFailbackCommand implements Callable<Integer> {
           failback.executionName("failback-" + attach.state().startedAt().getEpochSecond());
       err.println("DR manager: state in " + state.dir() + ", failback " + name);
       err.flush();
-      Activation a = failback.run(name, wait);
-      if (json) {
-        out.println(Json.write(DrActivateCommand.toJson(a)));
-      } else {
-        DrActivateCommand.printSteps(out, a);
-      }
-      out.flush();
-      return a.status().equals("SUCCEEDED") ? 0 : 1;
+      return DrActivateCommand.report(out, failback.run(name, wait), json);
     } catch (RecoveryException e) {
       return Exits.of(err, e);
     }

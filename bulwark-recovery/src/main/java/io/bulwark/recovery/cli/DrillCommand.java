@@ -3,8 +3,6 @@ package io.bulwark.recovery.cli;
 import io.bulwark.fleet.cli.RunState;
 import io.bulwark.kernel.Durations;
 import io.bulwark.kernel.Json;
-import io.bulwark.postgres.Database;
-import io.bulwark.postgres.PostgresServer;
 import io.bulwark.recovery.DisasterRecoveryManager;
 import io.bulwark.recovery.RecoveryException;
 import io.bulwark.recovery.StepRecord;
@@ -30,6 +28,7 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Stream;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -98,12 +97,7 @@ public final class DrillCommand implements Callable<Integer> {
       description = "how long the load runs before the fault (default: ${DEFAULT-VALUE})")
   String warmUp;
 
-  @Option(
-      names = "--timeout",
-      paramLabel = "DURATION",
-      defaultValue = "30m",
-      description = "how long the DR activation may take (default: ${DEFAULT-VALUE})")
-  String timeout;
+  @Mixin TimeoutOption timeout;
 
   @Option(
       names = "--home",
@@ -137,7 +131,7 @@ public final class DrillCommand implements Callable<Integer> {
               Disaster.of(disaster),
               ordersPerSecond,
               Durations.parse("--warm-up", warmUp),
-              Durations.parse("--timeout", timeout),
+              timeout.value(),
               Duration.ofSeconds(30));
       topology = load(file);
       // refuse what the manager cannot fail over before starting anything
@@ -158,22 +152,21 @@ public final class DrillCommand implements Callable<Integer> {
     DrillResult result;
     // a drill stopped with Ctrl-C or SIGTERM still stops what it started
     AtomicReference<DrillStack> started = new AtomicReference<>();
-    AtomicReference<PostgresServer> engineServer = new AtomicReference<>();
+    AtomicReference<ManagerState> engineState = new AtomicReference<>();
     Thread hook =
         new Thread(
             () -> {
               Optional.ofNullable(started.get()).ifPresent(DrillStack::close);
-              Optional.ofNullable(engineServer.get()).ifPresent(PostgresServer::close);
+              Optional.ofNullable(engineState.get()).ifPresent(ManagerState::close);
             },
             "bulwark-drill-stop");
     Runtime.getRuntime().addShutdownHook(hook);
-    try (PostgresServer server = PostgresServer.builder(work.resolve("pg")).build().start();
-        Database engine = Database.connect(server.jdbcUrl("postgres"), "postgres", "", 4);
+    try (ManagerState state = ManagerState.open(work.resolve("pg"));
         DrillStack stack =
             DrillStack.start(topology, file.toString(), work, Duration.ofSeconds(90), err)) {
-      engineServer.set(server);
+      engineState.set(state);
       started.set(stack);
-      result = Drill.run(stack, engine, options, Clock.systemUTC(), err);
+      result = Drill.run(stack, state.database(), options, Clock.systemUTC(), err);
     } catch (RecoveryException e) {
       return Exits.of(err, e);
     } finally {

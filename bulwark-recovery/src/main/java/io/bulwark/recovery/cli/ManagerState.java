@@ -22,7 +22,11 @@ final class ManagerState implements AutoCloseable {
 
   /** Starts the state server of {@code running} (creating it on first use) and connects. */
   static ManagerState open(RunningTopology running) {
-    Path dir = running.stateDir().resolve("pg");
+    return open(running.stateDir().resolve("pg"));
+  }
+
+  /** Starts the state server with its data in {@code dir} (created on first use) and connects. */
+  static ManagerState open(Path dir) {
     PostgresServer server = PostgresServer.builder(dir).build().start();
     try {
       return new ManagerState(
