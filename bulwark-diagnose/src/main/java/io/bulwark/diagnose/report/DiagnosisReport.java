@@ -119,8 +119,9 @@ public final class DiagnosisReport {
     if (d.evidence().isEmpty()) {
       return;
     }
-    Instant start = windowStart(t).orElse(d.symptom().since());
-    Instant end = windowEnd(t).orElse(d.symptom().since());
+    Instant[] window = window(t, d.symptom().since());
+    Instant start = window[0];
+    Instant end = window[1];
     double seconds = Math.max(1, Duration.between(start, end).toMillis() / 1000.0);
     h.append("<h2>Evidence</h2>\n");
     Set<String> charted = new LinkedHashSet<>();
@@ -151,17 +152,16 @@ public final class DiagnosisReport {
     return Duration.between(start, at).toMillis() / 1000.0;
   }
 
-  private static Optional<Instant> windowStart(Telemetry t) {
-    return t.series().stream()
-        .flatMap(s -> s.points().stream())
-        .map(Point::at)
-        .min(Instant::compareTo);
-  }
-
-  private static Optional<Instant> windowEnd(Telemetry t) {
-    return t.series().stream()
-        .flatMap(s -> s.points().stream())
-        .map(Point::at)
-        .max(Instant::compareTo);
+  /** The first and last instants any series of {@code t} has, or {@code fallback} for both. */
+  private static Instant[] window(Telemetry t, Instant fallback) {
+    Instant first = null;
+    Instant last = null;
+    for (Series series : t.series()) {
+      for (Point p : series.points()) {
+        first = first == null || p.at().isBefore(first) ? p.at() : first;
+        last = last == null || p.at().isAfter(last) ? p.at() : last;
+      }
+    }
+    return first == null ? new Instant[] {fallback, fallback} : new Instant[] {first, last};
   }
 }
