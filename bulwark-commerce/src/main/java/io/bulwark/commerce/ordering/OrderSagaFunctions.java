@@ -81,7 +81,7 @@ public final class OrderSagaFunctions implements DurableTaskHandler {
    */
   @Override
   public boolean joinsTransaction(TaskRequest request) {
-    String task = FUNCTIONS.get(request.input().path("FunctionName").asText(""));
+    String task = taskOf(request);
     return task != null
         && !task.equals(OrderSagaTasks.PROCESS_PAYMENT)
         && !task.equals(OrderSagaTasks.COMPENSATE_INVENTORY);
@@ -95,8 +95,12 @@ public final class OrderSagaFunctions implements DurableTaskHandler {
    */
   @Override
   public boolean worksAroundCall(TaskRequest request) {
-    return OrderSagaTasks.PROCESS_PAYMENT.equals(
-        FUNCTIONS.get(request.input().path("FunctionName").asText("")));
+    return OrderSagaTasks.PROCESS_PAYMENT.equals(taskOf(request));
+  }
+
+  /** The saga task of the function {@code request} invokes, or null for a function not served. */
+  private static String taskOf(TaskRequest request) {
+    return FUNCTIONS.get(request.input().path("FunctionName").asText(""));
   }
 
   @Override
