@@ -10,6 +10,7 @@ final class TimeoutOption {
 
   @Option(
       names = "--timeout",
+      paramLabel = "DURATION",
       defaultValue = "30m",
       description = "how long to wait for it to end (default: ${DEFAULT-VALUE})")
   String timeout;
